@@ -1,0 +1,207 @@
+package io.preprompt.credits;
+
+import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.GrantReceipt;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.balance.Release;
+import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.ledger.LedgerPage;
+import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.ledger.Reconciliation;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one entry point a host app holds: grants, two-phase holds, balances, history and
+ * reconciliation over a {@link io.preprompt.credits.spi.CreditStore}.
+ *
+ * <p>Build it with {@link #builder()}. It is thread-safe; many instances (in one process or many)
+ * may share one store. Every mutating call takes an {@link IdempotencyKey} scoped to the account:
+ * the same key with the same parameters returns the first result; with different parameters it
+ * throws {@link IdempotencyConflictException}. Every {@link CreditsException} a mutating call throws
+ * means nothing changed.
+ */
+public interface CreditService {
+
+  /**
+   * Returns a builder.
+   *
+   * @return a new builder
+   */
+  static CreditServiceBuilder builder() {
+    return new CreditServiceBuilder();
+  }
+
+  /**
+   * Opens an account with a zero balance. Opening an account that already exists changes nothing.
+   *
+   * @param account the account
+   * @param key idempotency key
+   * @return {@code true} when this call (or the first call with this key) created the account
+   */
+  boolean openAccount(AccountId account, IdempotencyKey key);
+
+  /**
+   * Grants credits as a new lot.
+   *
+   * @param account the account, which must exist
+   * @param source where the credits come from
+   * @param amount credits, positive
+   * @param expiresAt when the lot's remaining credits expire (must be in the future), or {@code null} for never
+   * @param key idempotency key
+   * @return the new lot
+   * @throws InvalidRequestException for a zero amount, an expiry not in the future, or overflow
+   * @throws UnknownAccountException when the account does not exist
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  default GrantReceipt grant(AccountId account, LotSource source, CreditAmount amount, @Nullable Instant expiresAt,
+      IdempotencyKey key) {
+    return grant(account, source, amount, expiresAt, Map.of(), key);
+  }
+
+  /**
+   * Grants credits as a new lot, with a description recorded on the ledger entry.
+   *
+   * @param account the account, which must exist
+   * @param source where the credits come from
+   * @param amount credits, positive
+   * @param expiresAt when the lot's remaining credits expire (must be in the future), or {@code null} for never
+   * @param metadata a description (reason, payment reference), see {@link HoldRequest#checkMetadata}
+   * @param key idempotency key
+   * @return the new lot
+   * @throws InvalidRequestException for a zero amount, an expiry not in the future, bad metadata or overflow
+   * @throws UnknownAccountException when the account does not exist
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  GrantReceipt grant(AccountId account, LotSource source, CreditAmount amount, @Nullable Instant expiresAt,
+      Map<String, String> metadata, IdempotencyKey key);
+
+  /**
+   * Holds credits for a generation: they leave available and show as held, drawn from lots in
+   * drawdown order (soonest expiry first; free before paid; oldest first).
+   *
+   * @param request what to hold
+   * @return the active hold
+   * @throws InsufficientCreditsException when available credits do not cover the amount
+   * @throws InvalidRequestException when the ttl exceeds the configured maximum
+   * @throws UnknownAccountException when the account does not exist
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  Hold hold(HoldRequest request);
+
+  /**
+   * Settles the whole hold.
+   *
+   * @param account the hold's account
+   * @param hold the hold
+   * @param key idempotency key
+   * @return what was settled
+   * @throws HoldStateException when the hold already ended (settled, released or expired)
+   * @throws UnknownHoldException when the account has no such hold
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  default Settlement settle(AccountId account, HoldId hold, IdempotencyKey key) {
+    return settle(account, hold, null, Map.of(), key);
+  }
+
+  /**
+   * Settles part or all of a hold; the rest returns to the balance.
+   *
+   * @param account the hold's account
+   * @param hold the hold
+   * @param amount credits to spend, at most the held amount
+   * @param key idempotency key
+   * @return what was settled and returned
+   * @throws SettleExceedsHeldException when the amount exceeds the hold
+   * @throws HoldStateException when the hold already ended
+   * @throws UnknownHoldException when the account has no such hold
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  default Settlement settle(AccountId account, HoldId hold, CreditAmount amount, IdempotencyKey key) {
+    return settle(account, hold, amount, Map.of(), key);
+  }
+
+  /**
+   * Settles part or all of a hold, recording a description (actual cost, output id) on the ledger.
+   *
+   * @param account the hold's account
+   * @param hold the hold
+   * @param amount credits to spend, at most the held amount; {@code null} for the whole hold
+   * @param metadata description recorded on the settle entries
+   * @param key idempotency key
+   * @return what was settled and returned
+   * @throws SettleExceedsHeldException when the amount exceeds the hold
+   * @throws HoldStateException when the hold already ended
+   * @throws UnknownHoldException when the account has no such hold
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  Settlement settle(AccountId account, HoldId hold, @Nullable CreditAmount amount, Map<String, String> metadata,
+      IdempotencyKey key);
+
+  /**
+   * Releases a hold: everything returns to the balance (what returns to a lot that expired
+   * meanwhile expires with it, and the ledger says so).
+   *
+   * @param account the hold's account
+   * @param hold the hold
+   * @param reason why (failed, blocked, cancelled), at most 256 chars
+   * @param key idempotency key
+   * @return what was returned
+   * @throws HoldStateException when the hold already ended
+   * @throws UnknownHoldException when the account has no such hold
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  Release release(AccountId account, HoldId hold, String reason, IdempotencyKey key);
+
+  /**
+   * Returns the balance now, with lazy expiry applied.
+   *
+   * @param account the account
+   * @return the balance
+   * @throws UnknownAccountException when the account does not exist
+   */
+  BalanceView balance(AccountId account);
+
+  /**
+   * Finds a hold of this account, as it stands now (an overdue active hold shows as expired).
+   *
+   * @param account the account
+   * @param hold the hold
+   * @return the hold, empty when the account has no such hold
+   */
+  Optional<Hold> findHold(AccountId account, HoldId hold);
+
+  /**
+   * Reads a page of the account's ledger.
+   *
+   * @param account the account
+   * @param query which page
+   * @return the page and the query for the next one
+   * @throws UnknownAccountException when the account does not exist
+   */
+  LedgerPage history(AccountId account, LedgerQuery query);
+
+  /**
+   * Recomputes the account from its whole ledger and compares with the stored state. Reads the
+   * whole history: meant for audits and support, not the hot path.
+   *
+   * @param account the account
+   * @return the comparison
+   * @throws UnknownAccountException when the account does not exist
+   */
+  Reconciliation reconcile(AccountId account);
+
+  /**
+   * Releases holds past their deadline and expires lots past their expiry, up to the configured
+   * batch size of each. Hosts schedule it (every 30 seconds, say); several instances may sweep at
+   * once. Access to an account applies the same expiry lazily, so the sweep only makes it visible
+   * to other processes sooner.
+   *
+   * @return what was done
+   */
+  SweepReport sweep();
+}

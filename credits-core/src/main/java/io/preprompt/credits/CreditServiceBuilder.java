@@ -1,0 +1,76 @@
+package io.preprompt.credits;
+
+import io.preprompt.credits.internal.Engine;
+import io.preprompt.credits.spi.CreditStore;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/** Builds a {@link CreditService}. A store is required; the clock defaults to the system clock. */
+public final class CreditServiceBuilder {
+  private @Nullable CreditStore store;
+  private InstantSource clock = InstantSource.system();
+  private CreditsConfig config = CreditsConfig.defaults();
+  private final List<CreditsListener> listeners = new ArrayList<>();
+
+  CreditServiceBuilder() {}
+
+  /**
+   * Sets the store.
+   *
+   * @param store the persistence port implementation
+   * @return this builder
+   */
+  public CreditServiceBuilder store(CreditStore store) {
+    this.store = Objects.requireNonNull(store, "store");
+    return this;
+  }
+
+  /**
+   * Sets the clock; tests pass the testkit's controllable clock.
+   *
+   * @param clock the time source
+   * @return this builder
+   */
+  public CreditServiceBuilder clock(InstantSource clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * Sets the engine settings.
+   *
+   * @param config the settings
+   * @return this builder
+   */
+  public CreditServiceBuilder config(CreditsConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    return this;
+  }
+
+  /**
+   * Adds a listener told after each commit.
+   *
+   * @param listener the listener
+   * @return this builder
+   */
+  public CreditServiceBuilder listener(CreditsListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /**
+   * Builds the service.
+   *
+   * @return the service
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when no store was set
+   */
+  public CreditService build() {
+    if (store == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a CreditStore is required");
+    }
+    return new Engine(store, clock, config, listeners);
+  }
+}

@@ -1,0 +1,127 @@
+package io.preprompt.credits;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Immutable engine settings. Start from {@link #defaults()} or {@link #builder()}; each builder
+ * method checks its value at once.
+ *
+ * @param defaultHoldTtl how long a hold may stay unanswered when the request names no ttl
+ * @param maxHoldTtl the longest ttl a request may ask for
+ * @param maxCommitAttempts how many times an operation is tried when other writers change the account meanwhile
+ * @param sweepBatchSize how many overdue holds or accounts one sweep call handles at most
+ */
+public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int maxCommitAttempts, int sweepBatchSize) {
+
+  /**
+   * Checks the settings.
+   *
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when a value is out of range
+   */
+  public CreditsConfig {
+    Objects.requireNonNull(defaultHoldTtl, "defaultHoldTtl");
+    Objects.requireNonNull(maxHoldTtl, "maxHoldTtl");
+    if (defaultHoldTtl.isNegative() || defaultHoldTtl.isZero()) {
+      throw bad("defaultHoldTtl must be positive, was " + defaultHoldTtl);
+    }
+    if (maxHoldTtl.compareTo(defaultHoldTtl) < 0) {
+      throw bad("maxHoldTtl " + maxHoldTtl + " is shorter than defaultHoldTtl " + defaultHoldTtl);
+    }
+    if (maxCommitAttempts < 1 || maxCommitAttempts > 1000) {
+      throw bad("maxCommitAttempts must be 1..1000, was " + maxCommitAttempts);
+    }
+    if (sweepBatchSize < 1 || sweepBatchSize > 100_000) {
+      throw bad("sweepBatchSize must be 1..100000, was " + sweepBatchSize);
+    }
+  }
+
+  private static InvalidRequestException bad(String message) {
+    return new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, message);
+  }
+
+  /**
+   * Returns the defaults: holds live 15 minutes (at most 7 days), 32 commit attempts, sweeps of 500.
+   *
+   * @return the default settings
+   */
+  public static CreditsConfig defaults() {
+    return new CreditsConfig(Duration.ofMinutes(15), Duration.ofDays(7), 32, 500);
+  }
+
+  /**
+   * Returns a builder starting from the defaults.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder(defaults());
+  }
+
+  /** Builds a {@link CreditsConfig}; every setter checks its value at once. */
+  public static final class Builder {
+    private CreditsConfig config;
+
+    private Builder(CreditsConfig start) {
+      this.config = start;
+    }
+
+    /**
+     * Sets the default hold ttl.
+     *
+     * @param ttl a positive duration, at most the max ttl
+     * @return this builder
+     * @throws InvalidRequestException when out of range
+     */
+    public Builder defaultHoldTtl(Duration ttl) {
+      Duration max = config.maxHoldTtl.compareTo(ttl) < 0 ? ttl : config.maxHoldTtl;
+      config = new CreditsConfig(ttl, max, config.maxCommitAttempts, config.sweepBatchSize);
+      return this;
+    }
+
+    /**
+     * Sets the longest ttl a hold may ask for.
+     *
+     * @param ttl at least the default ttl
+     * @return this builder
+     * @throws InvalidRequestException when shorter than the default ttl
+     */
+    public Builder maxHoldTtl(Duration ttl) {
+      config = new CreditsConfig(config.defaultHoldTtl, ttl, config.maxCommitAttempts, config.sweepBatchSize);
+      return this;
+    }
+
+    /**
+     * Sets how many times an operation is tried under contention.
+     *
+     * @param attempts 1..1000
+     * @return this builder
+     * @throws InvalidRequestException when out of range
+     */
+    public Builder maxCommitAttempts(int attempts) {
+      config = new CreditsConfig(config.defaultHoldTtl, config.maxHoldTtl, attempts, config.sweepBatchSize);
+      return this;
+    }
+
+    /**
+     * Sets the sweep batch size.
+     *
+     * @param size 1..100000
+     * @return this builder
+     * @throws InvalidRequestException when out of range
+     */
+    public Builder sweepBatchSize(int size) {
+      config = new CreditsConfig(config.defaultHoldTtl, config.maxHoldTtl, config.maxCommitAttempts, size);
+      return this;
+    }
+
+    /**
+     * Returns the settings.
+     *
+     * @return the config
+     */
+    public CreditsConfig build() {
+      return config;
+    }
+  }
+}

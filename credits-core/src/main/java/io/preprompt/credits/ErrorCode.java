@@ -1,0 +1,46 @@
+package io.preprompt.credits;
+
+/**
+ * Stable, documented error codes carried by every {@link CreditsException}.
+ *
+ * <p>Codes never change meaning once published: hosts may map them to HTTP statuses or UI messages.
+ * Each code names what happened, not where.
+ */
+public enum ErrorCode {
+  /** An amount was negative, zero where a positive amount is needed, or otherwise out of range. */
+  INVALID_AMOUNT,
+  /** Adding or multiplying credits would overflow a {@code long}. */
+  AMOUNT_OVERFLOW,
+  /** An account id was blank, too long or had characters outside the allowed set. */
+  INVALID_ACCOUNT_ID,
+  /** An idempotency key was blank, too long or had characters outside the allowed set. */
+  INVALID_IDEMPOTENCY_KEY,
+  /** A hold id was malformed. */
+  INVALID_HOLD_ID,
+  /** Any other malformed argument (durations, time ranges, page sizes, metadata). */
+  INVALID_ARGUMENT,
+  /** A configuration (catalog, rate card, store config) was rejected when it was built. */
+  INVALID_CONFIGURATION,
+  /** The account does not exist. */
+  ACCOUNT_NOT_FOUND,
+  /** The account already exists (opened with another key). */
+  ACCOUNT_ALREADY_EXISTS,
+  /** The hold does not exist on this account (it may belong to another account). */
+  HOLD_NOT_FOUND,
+  /** The hold was already settled. */
+  HOLD_ALREADY_SETTLED,
+  /** The hold was already released. */
+  HOLD_ALREADY_RELEASED,
+  /** The hold passed its deadline and was released automatically. */
+  HOLD_EXPIRED,
+  /** A settle asked for more credits than the hold holds. */
+  SETTLE_EXCEEDS_HELD,
+  /** The account's available credits do not cover the request. */
+  INSUFFICIENT_CREDITS,
+  /** The idempotency key was already used with different parameters. */
+  IDEMPOTENCY_CONFLICT,
+  /** Optimistic concurrency retries were exhausted; nothing changed, the call may be retried. */
+  CONCURRENT_UPDATE,
+  /** The storage adapter failed (connection lost, constraint violated, timeout); nothing changed. */
+  STORE_FAILURE
+}

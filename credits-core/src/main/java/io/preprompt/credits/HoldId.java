@@ -1,0 +1,73 @@
+package io.preprompt.credits;
+
+import java.security.SecureRandom;
+
+/**
+ * Identifies a hold. Ids the library creates are 128 random bits from a {@link SecureRandom}, so
+ * they cannot be guessed; ids are also always looked up within their account.
+ *
+ * @param value {@code h_} followed by 1 to 64 characters of {@code [A-Za-z0-9]}
+ */
+public record HoldId(String value) {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  /**
+   * Checks the id.
+   *
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_HOLD_ID} when malformed
+   */
+  public HoldId {
+    if (!valid(value)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_HOLD_ID,
+          "hold id must be 'h_' and 1..64 chars of [A-Za-z0-9], was " + (value == null ? "null" : Ids.quote(value)));
+    }
+  }
+
+  private static boolean valid(String v) {
+    if (v == null || v.length() < 3 || v.length() > 66 || !v.startsWith("h_")) {
+      return false;
+    }
+    for (int i = 2; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Parses a hold id, as received back from a client.
+   *
+   * @param value the id
+   * @return the hold id
+   * @throws InvalidRequestException when malformed
+   */
+  public static HoldId of(String value) {
+    return new HoldId(value);
+  }
+
+  /**
+   * Creates a new unguessable id.
+   *
+   * @return a random hold id
+   */
+  public static HoldId random() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    char[] out = new char[2 + 32];
+    out[0] = 'h';
+    out[1] = '_';
+    for (int i = 0; i < 16; i++) {
+      out[2 + 2 * i] = HEX[(bytes[i] >> 4) & 0xf];
+      out[3 + 2 * i] = HEX[bytes[i] & 0xf];
+    }
+    return new HoldId(new String(out));
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+}

@@ -1,0 +1,50 @@
+package io.preprompt.credits;
+
+/** The account's available credits do not cover a hold or debit. Nothing was held. */
+public final class InsufficientCreditsException extends StateException {
+  private static final long serialVersionUID = 1L;
+
+  private final long available;
+  private final long requested;
+
+  /**
+   * Creates the exception.
+   *
+   * @param account the account
+   * @param available credits available at the time of the request
+   * @param requested credits requested
+   */
+  public InsufficientCreditsException(AccountId account, long available, long requested) {
+    super(ErrorCode.INSUFFICIENT_CREDITS,
+        "account " + account.value() + " has " + available + " available credits, " + requested + " requested");
+    this.available = available;
+    this.requested = requested;
+  }
+
+  /**
+   * Returns the available credits when the request was refused.
+   *
+   * @return available credits
+   */
+  public long available() {
+    return available;
+  }
+
+  /**
+   * Returns the requested credits.
+   *
+   * @return requested credits
+   */
+  public long requested() {
+    return requested;
+  }
+
+  /**
+   * Returns how many credits are missing.
+   *
+   * @return {@code requested - available}
+   */
+  public long shortfall() {
+    return requested - available;
+  }
+}

@@ -1,0 +1,41 @@
+package io.preprompt.credits;
+
+/** A settle asked for more than the hold holds. Nothing was settled; the hold stays active. */
+public final class SettleExceedsHeldException extends StateException {
+  private static final long serialVersionUID = 1L;
+
+  private final long held;
+  private final long requested;
+
+  /**
+   * Creates the exception.
+   *
+   * @param holdId the hold
+   * @param held credits held
+   * @param requested credits the settle asked for
+   */
+  public SettleExceedsHeldException(HoldId holdId, long held, long requested) {
+    super(ErrorCode.SETTLE_EXCEEDS_HELD,
+        "hold " + holdId.value() + " holds " + held + " credits, settle asked for " + requested);
+    this.held = held;
+    this.requested = requested;
+  }
+
+  /**
+   * Returns the credits held.
+   *
+   * @return held credits
+   */
+  public long held() {
+    return held;
+  }
+
+  /**
+   * Returns the credits the settle asked for.
+   *
+   * @return requested credits
+   */
+  public long requested() {
+    return requested;
+  }
+}

@@ -1,0 +1,40 @@
+package io.preprompt.credits.balance;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A view of one lot: credits granted together from one source.
+ *
+ * @param id the lot id
+ * @param source where the credits came from
+ * @param granted credits granted
+ * @param remaining credits still available to spend
+ * @param reserved credits reserved by active holds
+ * @param grantedAt when it was granted
+ * @param expiresAt when its remaining credits expire, or {@code null} for never
+ */
+public record Lot(LotId id, LotSource source, long granted, long remaining, long reserved, Instant grantedAt,
+    @Nullable Instant expiresAt) {
+
+  /** Checks non-null fields and non-negative amounts. */
+  public Lot {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(grantedAt, "grantedAt");
+    if (granted < 0 || remaining < 0 || reserved < 0) {
+      throw new IllegalArgumentException("lot amounts must not be negative");
+    }
+  }
+
+  /**
+   * Returns the expiry.
+   *
+   * @return when the lot expires, empty for never
+   */
+  public Optional<Instant> expiry() {
+    return Optional.ofNullable(expiresAt);
+  }
+}

@@ -1,0 +1,572 @@
+package io.preprompt.credits.internal;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CreditAmount;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.InsufficientCreditsException;
+import io.preprompt.credits.SettleExceedsHeldException;
+import io.preprompt.credits.balance.Allocation;
+import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldState;
+import io.preprompt.credits.balance.Lot;
+import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.ledger.EntryType;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountRecord;
+import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.IdempotencyRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A working copy of one account during one operation. Every balance rule is applied here: the
+ * drawdown order, the hold state machine, lazy expiry of holds and lots. Nothing is written until
+ * {@link #toChange} hands the result to the store; an exception thrown by any method leaves the
+ * stored account untouched because the copy is simply dropped.
+ */
+public final class AccountTx {
+
+  /**
+   * The drawdown order: soonest expiry first (never-expiring last); among equal expiry, free
+   * sources before paid ones; then oldest first; then lowest lot id.
+   */
+  public static final Comparator<MutableLot> DRAWDOWN_ORDER = (a, b) -> {
+    int c = compareExpiry(a.expiresAt, b.expiresAt);
+    if (c != 0) {
+      return c;
+    }
+    c = Boolean.compare(a.source.isPaid(), b.source.isPaid());
+    if (c != 0) {
+      return c;
+    }
+    c = a.grantedAt.compareTo(b.grantedAt);
+    return c != 0 ? c : Long.compare(a.id.value(), b.id.value());
+  };
+
+  private static int compareExpiry(@Nullable Instant a, @Nullable Instant b) {
+    if (a == null) {
+      return b == null ? 0 : 1;
+    }
+    return b == null ? -1 : a.compareTo(b);
+  }
+
+  /** A lot being changed. */
+  public static final class MutableLot {
+    final LotId id;
+    final LotSource source;
+    final long granted;
+    long remaining;
+    long reserved;
+    final Instant grantedAt;
+    final @Nullable Instant expiresAt;
+    final boolean isNew;
+    boolean changed;
+
+    MutableLot(Lot lot) {
+      this(lot.id(), lot.source(), lot.granted(), lot.remaining(), lot.reserved(), lot.grantedAt(), lot.expiresAt(),
+          false);
+    }
+
+    MutableLot(LotId id, LotSource source, long granted, long remaining, long reserved, Instant grantedAt,
+        @Nullable Instant expiresAt, boolean isNew) {
+      this.id = id;
+      this.source = source;
+      this.granted = granted;
+      this.remaining = remaining;
+      this.reserved = reserved;
+      this.grantedAt = grantedAt;
+      this.expiresAt = expiresAt;
+      this.isNew = isNew;
+    }
+
+    /**
+     * Returns the lot's source.
+     *
+     * @return the source
+     */
+    public LotSource source() {
+      return source;
+    }
+
+    /**
+     * Returns the credits still available in the lot.
+     *
+     * @return remaining credits
+     */
+    public long remaining() {
+      return remaining;
+    }
+
+    /**
+     * Returns the lot's expiry.
+     *
+     * @return the expiry or null
+     */
+    public @Nullable Instant expiresAt() {
+      return expiresAt;
+    }
+
+    boolean expiredAt(Instant now) {
+      return expiresAt != null && !now.isBefore(expiresAt);
+    }
+
+    Lot toLot() {
+      return new Lot(id, source, granted, remaining, reserved, grantedAt, expiresAt);
+    }
+  }
+
+  private final AccountId account;
+  private final Instant now;
+  private final long expectedVersion;
+  private final Instant createdAt;
+  private long lastSequence;
+  private long granted;
+  private long settled;
+  private long expired;
+  private long debited;
+  private @Nullable String plan;
+  private final Map<LotId, MutableLot> lots;
+  private final Map<HoldId, Hold> activeHolds;
+  private final List<Hold> newHolds = new ArrayList<>(1);
+  private final List<Hold> endedHolds = new ArrayList<>(1);
+  private final List<LedgerEntry> entries = new ArrayList<>(4);
+  private int holdsExpired;
+  private int lotsExpired;
+  private boolean planChanged;
+
+  /**
+   * Starts a working copy of a stored account.
+   *
+   * @param snapshot the stored account
+   * @param now the operation's time
+   */
+  public AccountTx(AccountSnapshot snapshot, Instant now) {
+    AccountRecord a = snapshot.account();
+    this.account = a.id();
+    this.now = now;
+    this.expectedVersion = a.version();
+    this.createdAt = a.createdAt();
+    this.lastSequence = a.lastSequence();
+    this.granted = a.granted();
+    this.settled = a.settled();
+    this.expired = a.expired();
+    this.debited = a.debited();
+    this.plan = a.plan();
+    this.lots = new LinkedHashMap<>(snapshot.lots().size() * 2 + 2);
+    for (Lot lot : snapshot.lots()) {
+      lots.put(lot.id(), new MutableLot(lot));
+    }
+    this.activeHolds = new LinkedHashMap<>(snapshot.activeHolds().size() * 2 + 2);
+    for (Hold h : snapshot.activeHolds()) {
+      activeHolds.put(h.id(), h);
+    }
+  }
+
+  /**
+   * Starts a working copy of a new, empty account.
+   *
+   * @param account the account
+   * @param now the operation's time
+   */
+  public AccountTx(AccountId account, Instant now) {
+    this.account = account;
+    this.now = now;
+    this.expectedVersion = 0;
+    this.createdAt = now;
+    this.lots = new LinkedHashMap<>();
+    this.activeHolds = new LinkedHashMap<>();
+    this.planChanged = true;
+  }
+
+  /**
+   * Returns the account.
+   *
+   * @return the account id
+   */
+  public AccountId account() {
+    return account;
+  }
+
+  /**
+   * Returns the operation's time.
+   *
+   * @return now
+   */
+  public Instant now() {
+    return now;
+  }
+
+  /**
+   * Returns the encoded plan document.
+   *
+   * @return the plan or null
+   */
+  public @Nullable String plan() {
+    return plan;
+  }
+
+  /**
+   * Replaces the encoded plan document.
+   *
+   * @param newPlan the new plan
+   */
+  public void setPlan(@Nullable String newPlan) {
+    this.plan = newPlan;
+    this.planChanged = true;
+  }
+
+  /**
+   * Returns the holds this copy expired.
+   *
+   * @return count
+   */
+  public int holdsExpired() {
+    return holdsExpired;
+  }
+
+  /**
+   * Returns the lots whose remaining credits this copy expired.
+   *
+   * @return count
+   */
+  public int lotsExpired() {
+    return lotsExpired;
+  }
+
+  /**
+   * Tells whether anything changed.
+   *
+   * @return true when there is something to commit
+   */
+  public boolean hasChanges() {
+    return !entries.isEmpty() || !newHolds.isEmpty() || !endedHolds.isEmpty() || planChanged;
+  }
+
+  /**
+   * Returns the ledger entries made so far.
+   *
+   * @return the entries
+   */
+  public List<LedgerEntry> entries() {
+    return entries;
+  }
+
+  /** Applies lazy expiry: overdue holds return their credits, then expired lots lose what remains. */
+  public void applyDueExpiry() {
+    if (!activeHolds.isEmpty()) {
+      List<Hold> overdue = null;
+      for (Hold h : activeHolds.values()) {
+        if (now.isAfter(h.deadline())) {
+          if (overdue == null) {
+            overdue = new ArrayList<>();
+          }
+          overdue.add(h);
+        }
+      }
+      if (overdue != null) {
+        overdue.sort(Comparator.comparing(Hold::deadline));
+        for (Hold h : overdue) {
+          endHold(h, HoldState.EXPIRED, 0, null, Map.of());
+          holdsExpired++;
+        }
+      }
+    }
+    for (MutableLot lot : lots.values()) {
+      if (lot.remaining > 0 && lot.expiredAt(now)) {
+        long amount = lot.remaining;
+        lot.remaining = 0;
+        lot.changed = true;
+        expired = CreditAmount.addExact(expired, amount);
+        append(EntryType.LOT_EXPIRED, amount, lot, null, null, Map.of());
+        lotsExpired++;
+      }
+    }
+  }
+
+  /**
+   * Returns the credits available now.
+   *
+   * @return the sum of remaining credits over live lots
+   */
+  public long available() {
+    long sum = 0;
+    for (MutableLot lot : lots.values()) {
+      sum += lot.remaining;
+    }
+    return sum;
+  }
+
+  /**
+   * Returns the credits held now.
+   *
+   * @return the sum of active holds
+   */
+  public long held() {
+    long sum = 0;
+    for (Hold h : activeHolds.values()) {
+      sum += h.amount();
+    }
+    return sum;
+  }
+
+  /**
+   * Returns the live lots, in drawdown order.
+   *
+   * @return the lots
+   */
+  public List<MutableLot> lotsInDrawdownOrder() {
+    List<MutableLot> list = new ArrayList<>(lots.values());
+    list.sort(DRAWDOWN_ORDER);
+    return list;
+  }
+
+  /**
+   * Finds an active hold.
+   *
+   * @param id the hold
+   * @return the hold or null
+   */
+  public @Nullable Hold activeHold(HoldId id) {
+    return activeHolds.get(id);
+  }
+
+  /**
+   * Finds a hold this copy ended (for instance by lazy expiry).
+   *
+   * @param id the hold
+   * @return the hold or null
+   */
+  public @Nullable Hold endedHold(HoldId id) {
+    for (Hold h : endedHolds) {
+      if (h.id().equals(id)) {
+        return h;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Grants a new lot.
+   *
+   * @param source the source
+   * @param amount credits, positive
+   * @param expiresAt expiry or null
+   * @param key the call's key
+   * @param metadata description for the ledger
+   * @return the new lot's id
+   */
+  public LotId grant(LotSource source, long amount, @Nullable Instant expiresAt, @Nullable IdempotencyKey key,
+      Map<String, String> metadata) {
+    granted = CreditAmount.addExact(granted, amount);
+    LotId id = new LotId(lastSequence + 1);
+    MutableLot lot = new MutableLot(id, source, amount, amount, 0, now, expiresAt, true);
+    lots.put(id, lot);
+    append(EntryType.GRANT, amount, lot, null, key, metadata);
+    return id;
+  }
+
+  /**
+   * Removes available credits (a support adjustment), drawing in drawdown order.
+   *
+   * @param amount credits, positive
+   * @param key the call's key
+   * @param metadata description for the ledger
+   * @throws InsufficientCreditsException when fewer credits are available
+   */
+  public void debit(long amount, @Nullable IdempotencyKey key, Map<String, String> metadata) {
+    long available = available();
+    if (available < amount) {
+      throw new InsufficientCreditsException(account, available, amount);
+    }
+    long left = amount;
+    for (MutableLot lot : lotsInDrawdownOrder()) {
+      if (left == 0) {
+        break;
+      }
+      long take = Math.min(left, lot.remaining);
+      if (take > 0) {
+        lot.remaining -= take;
+        lot.changed = true;
+        left -= take;
+        append(EntryType.DEBIT, take, lot, null, key, metadata);
+      }
+    }
+    debited = CreditAmount.addExact(debited, amount);
+  }
+
+  /**
+   * Places a hold, drawing from lots in drawdown order.
+   *
+   * @param id the new hold's id
+   * @param amount credits, positive
+   * @param deadline when it expires unanswered
+   * @param key the call's key
+   * @param metadata the generation's description
+   * @return the active hold
+   * @throws InsufficientCreditsException when fewer credits are available
+   */
+  public Hold hold(HoldId id, long amount, Instant deadline, @Nullable IdempotencyKey key,
+      Map<String, String> metadata) {
+    long available = available();
+    if (available < amount) {
+      throw new InsufficientCreditsException(account, available, amount);
+    }
+    List<Allocation> allocations = new ArrayList<>(2);
+    long left = amount;
+    List<MutableLot> ordered = lots.size() == 1 ? List.copyOf(lots.values()) : lotsInDrawdownOrder();
+    for (MutableLot lot : ordered) {
+      if (left == 0) {
+        break;
+      }
+      long take = Math.min(left, lot.remaining);
+      if (take > 0) {
+        lot.remaining -= take;
+        lot.reserved += take;
+        lot.changed = true;
+        left -= take;
+        allocations.add(new Allocation(lot.id, take));
+        append(EntryType.HOLD, take, lot, id, key, metadata);
+      }
+    }
+    Hold hold = new Hold(id, account, amount, HoldState.ACTIVE, now, deadline, 0, null, metadata, allocations);
+    activeHolds.put(id, hold);
+    newHolds.add(hold);
+    return hold;
+  }
+
+  /**
+   * Ends an active hold: settles {@code settleAmount} (in allocation order) and returns the rest.
+   * What returns to a lot that has expired expires at once, with its own ledger entry.
+   *
+   * @param hold the active hold
+   * @param state the terminal state
+   * @param settleAmount credits to spend (0 unless settling)
+   * @param key the call's key
+   * @param metadata description for the ledger
+   * @return {returned, expiredOnReturn}
+   * @throws SettleExceedsHeldException when settleAmount exceeds the hold
+   */
+  public long[] endHold(Hold hold, HoldState state, long settleAmount, @Nullable IdempotencyKey key,
+      Map<String, String> metadata) {
+    if (settleAmount > hold.amount()) {
+      throw new SettleExceedsHeldException(hold.id(), hold.amount(), settleAmount);
+    }
+    EntryType returnType = state == HoldState.EXPIRED ? EntryType.HOLD_EXPIRED : EntryType.RELEASE;
+    long toSettle = settleAmount;
+    long returned = 0;
+    long expiredOnReturn = 0;
+    for (Allocation a : hold.allocations()) {
+      MutableLot lot = lots.get(a.lot());
+      if (lot == null) {
+        throw new IllegalStateException("hold " + hold.id() + " reserves lot " + a.lot() + " which is not loaded");
+      }
+      long s = Math.min(toSettle, a.amount());
+      long r = a.amount() - s;
+      toSettle -= s;
+      lot.reserved -= a.amount();
+      lot.changed = true;
+      if (s > 0) {
+        settled = CreditAmount.addExact(settled, s);
+        append(EntryType.SETTLE, s, lot, hold.id(), key, metadata);
+      }
+      if (r > 0) {
+        lot.remaining += r;
+        append(returnType, r, lot, hold.id(), key, metadata);
+        if (lot.expiredAt(now)) {
+          lot.remaining -= r;
+          expired = CreditAmount.addExact(expired, r);
+          expiredOnReturn += r;
+          append(EntryType.LOT_EXPIRED, r, lot, hold.id(), key, metadata);
+        } else {
+          returned += r;
+        }
+      }
+    }
+    activeHolds.remove(hold.id());
+    Hold ended = new Hold(hold.id(), account, hold.amount(), state, hold.createdAt(), hold.deadline(), settleAmount,
+        now, hold.metadata(), hold.allocations());
+    boolean wasNew = newHolds.removeIf(h -> h.id().equals(hold.id()));
+    if (wasNew) {
+      throw new IllegalStateException("a hold cannot end in the operation that placed it");
+    }
+    endedHolds.add(ended);
+    return new long[] {returned, expiredOnReturn};
+  }
+
+  private void append(EntryType type, long amount, MutableLot lot, @Nullable HoldId hold, @Nullable IdempotencyKey key,
+      Map<String, String> metadata) {
+    lastSequence++;
+    entries.add(new LedgerEntry(account, lastSequence, type, amount, lot.id, lot.source, hold, key, now, metadata));
+  }
+
+  /**
+   * Returns the version the copy was loaded at (0 for a new account).
+   *
+   * @return the stored version
+   */
+  public long storedVersion() {
+    return expectedVersion;
+  }
+
+  /**
+   * Computes the balance view of this copy.
+   *
+   * @param version the account version the view stands for
+   * @return the view at {@link #now()}
+   */
+  public BalanceView view(long version) {
+    long available = 0;
+    long free = 0;
+    long pack = 0;
+    long allowance = 0;
+    long held = 0;
+    List<MutableLot> ordered = lotsInDrawdownOrder();
+    List<Lot> views = new ArrayList<>(ordered.size());
+    for (MutableLot lot : ordered) {
+      if (lot.remaining == 0 && lot.reserved == 0) {
+        continue;
+      }
+      views.add(lot.toLot());
+      available += lot.remaining;
+      held += lot.reserved;
+      if (lot.source == LotSource.PACK) {
+        pack += lot.remaining;
+      } else if (lot.source.isPaid()) {
+        allowance += lot.remaining;
+      } else {
+        free += lot.remaining;
+      }
+    }
+    return new BalanceView(account, available, held, free, pack, allowance, activeHolds.size(), views, now, version);
+  }
+
+  /**
+   * Builds the change to commit.
+   *
+   * @param idempotency the call's record, or null
+   * @return the change
+   */
+  public AccountChange toChange(@Nullable IdempotencyRecord idempotency) {
+    List<Lot> newLots = new ArrayList<>(1);
+    List<Lot> changedLots = new ArrayList<>(2);
+    for (MutableLot lot : lots.values()) {
+      if (lot.isNew) {
+        newLots.add(lot.toLot());
+      } else if (lot.changed) {
+        changedLots.add(lot.toLot());
+      }
+    }
+    AccountRecord record = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
+        debited, createdAt, plan);
+    return new AccountChange(expectedVersion, record, newLots, changedLots, newHolds, endedHolds, entries, idempotency);
+  }
+}

@@ -1,0 +1,588 @@
+package io.preprompt.credits.internal;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CommittedChange;
+import io.preprompt.credits.ConcurrentUpdateException;
+import io.preprompt.credits.CreditAmount;
+import io.preprompt.credits.CreditService;
+import io.preprompt.credits.CreditsConfig;
+import io.preprompt.credits.CreditsException;
+import io.preprompt.credits.CreditsListener;
+import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.HoldStateException;
+import io.preprompt.credits.IdempotencyConflictException;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.StoreException;
+import io.preprompt.credits.SweepReport;
+import io.preprompt.credits.UnknownAccountException;
+import io.preprompt.credits.UnknownHoldException;
+import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.GrantReceipt;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.balance.HoldState;
+import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.balance.Release;
+import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.ledger.LedgerPage;
+import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.ledger.Reconciliation;
+import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.CommitOutcome;
+import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.spi.HoldRef;
+import io.preprompt.credits.spi.IdempotencyRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine behind {@link CreditService}: validates, checks idempotency, loads the account, applies
+ * the operation to a working copy, commits with an expected version and retries a conflict a bounded
+ * number of times. Not supported API: use {@link CreditService}.
+ */
+public final class Engine implements CreditService {
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+  private static final int RECONCILE_PAGE = 1000;
+
+  private final CreditStore store;
+  private final InstantSource clock;
+  private final CreditsConfig config;
+  private final List<CreditsListener> listeners;
+  private final Supplier<HoldId> holdIds;
+
+  /**
+   * Creates the engine.
+   *
+   * @param store the store
+   * @param clock the clock
+   * @param config the settings
+   * @param listeners listeners told after commits
+   */
+  public Engine(CreditStore store, InstantSource clock, CreditsConfig config, List<CreditsListener> listeners) {
+    this(store, clock, config, listeners, HoldId::random);
+  }
+
+  /**
+   * Creates the engine with a hold id source (deterministic simulations pass their own).
+   *
+   * @param store the store
+   * @param clock the clock
+   * @param config the settings
+   * @param listeners listeners told after commits
+   * @param holdIds source of new hold ids
+   */
+  public Engine(CreditStore store, InstantSource clock, CreditsConfig config, List<CreditsListener> listeners,
+      Supplier<HoldId> holdIds) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.config = Objects.requireNonNull(config, "config");
+    this.listeners = List.copyOf(listeners);
+    this.holdIds = Objects.requireNonNull(holdIds, "holdIds");
+  }
+
+  /**
+   * Returns the store.
+   *
+   * @return the store
+   */
+  public CreditStore store() {
+    return store;
+  }
+
+  /**
+   * Returns the clock.
+   *
+   * @return the clock
+   */
+  public InstantSource clock() {
+    return clock;
+  }
+
+  /** Thrown inside an operation when the snapshot is older than what the store shows; the engine reloads. */
+  static final class StaleSnapshot extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StaleSnapshot() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Runs one mutating operation with idempotency, optimistic commit and bounded retries.
+   *
+   * @param account the account
+   * @param key the call's key, or null for automatic changes
+   * @param op the operation
+   * @param <R> the result type
+   * @return the result (replayed when the key was already used with the same parameters)
+   */
+  public <R> R execute(AccountId account, @Nullable IdempotencyKey key, Operation<R> op) {
+    int attempts = config.maxCommitAttempts();
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      if (key != null) {
+        Optional<IdempotencyRecord> record = storeCall(() -> store.findIdempotencyRecord(account, key));
+        if (record.isPresent()) {
+          return replay(record.get(), key, op);
+        }
+      }
+      AccountSnapshot snapshot = storeCall(() -> store.load(account)).orElseThrow(() -> new UnknownAccountException(account));
+      Instant now = clock.instant();
+      AccountTx tx = new AccountTx(snapshot, now);
+      tx.applyDueExpiry();
+      R result;
+      try {
+        result = op.apply(tx);
+      } catch (StaleSnapshot stale) {
+        backoff(attempt);
+        continue;
+      }
+      if (key == null && !tx.hasChanges()) {
+        return result;
+      }
+      IdempotencyRecord record = key == null ? null
+          : new IdempotencyRecord(key, op.name(), op.fingerprint(), op.encode(result), now);
+      AccountChange change = tx.toChange(record);
+      if (commit(change)) {
+        afterCommit(op.name(), tx, change);
+        return result;
+      }
+      backoff(attempt);
+    }
+    LOG.warn("gave up on {} for account {} after {} conflicting attempts", op.name(), account, attempts);
+    throw new ConcurrentUpdateException(account, attempts);
+  }
+
+  private boolean commit(AccountChange change) {
+    CommitOutcome outcome = storeCall(() -> store.commit(change));
+    return outcome == CommitOutcome.COMMITTED;
+  }
+
+  private void afterCommit(String opName, AccountTx tx, AccountChange change) {
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} on account {} committed as version {} with {} ledger entries", opName, tx.account(),
+          change.account().version(), change.entries().size());
+    }
+    if (listeners.isEmpty()) {
+      return;
+    }
+    CommittedChange committed = new CommittedChange(tx.account(), change.entries(), tx.view(change.account().version()));
+    for (CreditsListener listener : listeners) {
+      try {
+        listener.onCommitted(committed);
+      } catch (RuntimeException e) {
+        LOG.warn("credits listener {} failed for account {}", listener, tx.account(), e);
+      }
+    }
+  }
+
+  private <R> R replay(IdempotencyRecord record, IdempotencyKey key, Operation<R> op) {
+    if (!record.operation().equals(op.name())) {
+      throw new IdempotencyConflictException(key, "operation", record.operation(), op.name());
+    }
+    String now = op.fingerprint();
+    if (!record.fingerprint().equals(now)) {
+      Map<String, String> first = FieldCodec.decode(record.fingerprint());
+      Map<String, String> second = FieldCodec.decode(now);
+      for (Map.Entry<String, String> e : second.entrySet()) {
+        String before = first.get(e.getKey());
+        if (!e.getValue().equals(before)) {
+          throw new IdempotencyConflictException(key, e.getKey(), String.valueOf(before), e.getValue());
+        }
+      }
+      throw new IdempotencyConflictException(key, "parameters", record.fingerprint(), now);
+    }
+    return op.decode(record.result());
+  }
+
+  private static void backoff(int attempt) {
+    if (attempt <= 1) {
+      return;
+    }
+    long maxNanos = Math.min(attempt, 20) * 50_000L;
+    LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1, maxNanos));
+  }
+
+  private static <T> T storeCall(Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (CreditsException e) {
+      if (e instanceof StoreException) {
+        LOG.warn("store failure: {}", e.getMessage());
+      }
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warn("store failure: {}", e.toString());
+      throw new StoreException("store failed: " + e, null, e);
+    }
+  }
+
+  private static void requireKey(@Nullable IdempotencyKey key) {
+    if (key == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_IDEMPOTENCY_KEY, "idempotency key must not be null");
+    }
+  }
+
+  private static void requireAccount(@Nullable AccountId account) {
+    if (account == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ACCOUNT_ID, "account id must not be null");
+    }
+  }
+
+  private static void requireHold(@Nullable HoldId hold) {
+    if (hold == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_HOLD_ID, "hold id must not be null");
+    }
+  }
+
+  @Override
+  public boolean openAccount(AccountId account, IdempotencyKey key) {
+    requireAccount(account);
+    requireKey(key);
+    for (int attempt = 1; attempt <= config.maxCommitAttempts(); attempt++) {
+      Optional<IdempotencyRecord> record = storeCall(() -> store.findIdempotencyRecord(account, key));
+      if (record.isPresent()) {
+        if (!record.get().operation().equals("open")) {
+          throw new IdempotencyConflictException(key, "operation", record.get().operation(), "open");
+        }
+        return true;
+      }
+      if (storeCall(() -> store.load(account)).isPresent()) {
+        return false;
+      }
+      Instant now = clock.instant();
+      AccountTx tx = new AccountTx(account, now);
+      if (commit(tx.toChange(new IdempotencyRecord(key, "open", "", "created=true\n", now)))) {
+        LOG.debug("account {} opened", account);
+        return true;
+      }
+      backoff(attempt);
+    }
+    throw new ConcurrentUpdateException(account, config.maxCommitAttempts());
+  }
+
+  @Override
+  public GrantReceipt grant(AccountId account, LotSource source, CreditAmount amount, @Nullable Instant expiresAt,
+      Map<String, String> metadata, IdempotencyKey key) {
+    requireAccount(account);
+    requireKey(key);
+    if (source == null || amount == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "source and amount must not be null");
+    }
+    if (amount.isZero()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "a grant must be for a positive amount, was 0");
+    }
+    Map<String, String> meta = HoldRequest.checkMetadata(metadata);
+    String fingerprint = FieldCodec.fields().add("source", source).add("amount", amount.value())
+        .addNullable("expiresAt", expiresAt).addMap("metadata", meta).encode();
+    return execute(account, key, new Operation<>() {
+      @Override
+      public String name() {
+        return "grant";
+      }
+
+      @Override
+      public String fingerprint() {
+        return fingerprint;
+      }
+
+      @Override
+      public GrantReceipt apply(AccountTx tx) {
+        if (expiresAt != null && !expiresAt.isAfter(tx.now())) {
+          throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+              "expiry " + expiresAt + " is not after now (" + tx.now() + ")");
+        }
+        LotId lot = tx.grant(source, amount.value(), expiresAt, key, meta);
+        return new GrantReceipt(account, lot, source, amount.value(), tx.now(), expiresAt);
+      }
+
+      @Override
+      public String encode(GrantReceipt result) {
+        return Results.encodeGrant(result);
+      }
+
+      @Override
+      public GrantReceipt decode(String encoded) {
+        return Results.decodeGrant(account, encoded);
+      }
+    });
+  }
+
+  @Override
+  public Hold hold(HoldRequest request) {
+    if (request == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "hold request must not be null");
+    }
+    Duration ttl = request.ttl() == null ? config.defaultHoldTtl() : request.ttl();
+    if (ttl.compareTo(config.maxHoldTtl()) > 0) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+          "hold ttl " + ttl + " exceeds the maximum " + config.maxHoldTtl());
+    }
+    AccountId account = request.account();
+    IdempotencyKey key = request.key();
+    String fingerprint = FieldCodec.fields().add("amount", request.amount().value())
+        .add("ttl", request.ttl() == null ? "default" : request.ttl().toString())
+        .addMap("metadata", request.metadata()).encode();
+    return execute(account, key, new Operation<>() {
+      @Override
+      public String name() {
+        return "hold";
+      }
+
+      @Override
+      public String fingerprint() {
+        return fingerprint;
+      }
+
+      @Override
+      public Hold apply(AccountTx tx) {
+        return tx.hold(holdIds.get(), request.amount().value(), tx.now().plus(ttl), key, request.metadata());
+      }
+
+      @Override
+      public String encode(Hold result) {
+        return Results.encodeHold(result);
+      }
+
+      @Override
+      public Hold decode(String encoded) {
+        return Results.decodeHold(account, encoded);
+      }
+    });
+  }
+
+  /**
+   * Finds the active hold in the working copy, or explains why it is not there.
+   *
+   * @param tx the working copy
+   * @param id the hold
+   * @return the active hold
+   * @throws HoldStateException when it ended
+   * @throws UnknownHoldException when the account has no such hold
+   */
+  public Hold requireActiveHold(AccountTx tx, HoldId id) {
+    Hold hold = tx.activeHold(id);
+    if (hold != null) {
+      return hold;
+    }
+    Hold endedNow = tx.endedHold(id);
+    if (endedNow != null) {
+      throw new HoldStateException(id, endedNow.state());
+    }
+    Optional<Hold> stored = storeCall(() -> store.findHold(tx.account(), id));
+    if (stored.isEmpty()) {
+      throw new UnknownHoldException(tx.account(), id);
+    }
+    if (stored.get().state() == HoldState.ACTIVE) {
+      throw new StaleSnapshot();
+    }
+    throw new HoldStateException(id, stored.get().state());
+  }
+
+  @Override
+  public Settlement settle(AccountId account, HoldId hold, @Nullable CreditAmount amount, Map<String, String> metadata,
+      IdempotencyKey key) {
+    requireAccount(account);
+    requireHold(hold);
+    requireKey(key);
+    Map<String, String> meta = HoldRequest.checkMetadata(metadata);
+    String fingerprint = FieldCodec.fields().add("hold", hold).add("amount", amount == null ? "full" : amount.toString())
+        .addMap("metadata", meta).encode();
+    return execute(account, key, new Operation<>() {
+      @Override
+      public String name() {
+        return "settle";
+      }
+
+      @Override
+      public String fingerprint() {
+        return fingerprint;
+      }
+
+      @Override
+      public Settlement apply(AccountTx tx) {
+        Hold active = requireActiveHold(tx, hold);
+        long settle = amount == null ? active.amount() : amount.value();
+        long[] r = tx.endHold(active, HoldState.SETTLED, settle, key, meta);
+        return new Settlement(account, hold, settle, r[0], r[1], tx.now());
+      }
+
+      @Override
+      public String encode(Settlement result) {
+        return Results.encodeSettlement(result);
+      }
+
+      @Override
+      public Settlement decode(String encoded) {
+        return Results.decodeSettlement(account, encoded);
+      }
+    });
+  }
+
+  @Override
+  public Release release(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
+    requireAccount(account);
+    requireHold(hold);
+    requireKey(key);
+    if (reason == null || reason.length() > HoldRequest.MAX_METADATA_LENGTH) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+          "release reason must be non-null and at most " + HoldRequest.MAX_METADATA_LENGTH + " chars");
+    }
+    Map<String, String> meta = reason.isEmpty() ? Map.of() : Map.of("reason", reason);
+    String fingerprint = FieldCodec.fields().add("hold", hold).add("reason", reason).encode();
+    return execute(account, key, new Operation<>() {
+      @Override
+      public String name() {
+        return "release";
+      }
+
+      @Override
+      public String fingerprint() {
+        return fingerprint;
+      }
+
+      @Override
+      public Release apply(AccountTx tx) {
+        Hold active = requireActiveHold(tx, hold);
+        long[] r = tx.endHold(active, HoldState.RELEASED, 0, key, meta);
+        return new Release(account, hold, r[0], r[1], tx.now());
+      }
+
+      @Override
+      public String encode(Release result) {
+        return Results.encodeRelease(result);
+      }
+
+      @Override
+      public Release decode(String encoded) {
+        return Results.decodeRelease(account, encoded);
+      }
+    });
+  }
+
+  /**
+   * Loads a working copy with lazy expiry applied, for reads (nothing is committed).
+   *
+   * @param account the account
+   * @return the working copy
+   * @throws UnknownAccountException when the account does not exist
+   */
+  public AccountTx readView(AccountId account) {
+    requireAccount(account);
+    AccountSnapshot snapshot = storeCall(() -> store.load(account)).orElseThrow(() -> new UnknownAccountException(account));
+    AccountTx tx = new AccountTx(snapshot, clock.instant());
+    tx.applyDueExpiry();
+    return tx;
+  }
+
+  @Override
+  public BalanceView balance(AccountId account) {
+    AccountTx tx = readView(account);
+    return tx.view(tx.storedVersion());
+  }
+
+  @Override
+  public Optional<Hold> findHold(AccountId account, HoldId hold) {
+    requireAccount(account);
+    requireHold(hold);
+    Optional<Hold> stored = storeCall(() -> store.findHold(account, hold));
+    Instant now = clock.instant();
+    return stored.map(h -> h.state() == HoldState.ACTIVE && now.isAfter(h.deadline())
+        ? new Hold(h.id(), h.account(), h.amount(), HoldState.EXPIRED, h.createdAt(), h.deadline(), 0, now,
+            h.metadata(), h.allocations())
+        : h);
+  }
+
+  @Override
+  public LedgerPage history(AccountId account, LedgerQuery query) {
+    requireAccount(account);
+    if (query == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "query must not be null");
+    }
+    List<LedgerEntry> entries = storeCall(() -> store.readLedger(account, query));
+    if (entries.isEmpty() && storeCall(() -> store.load(account)).isEmpty()) {
+      throw new UnknownAccountException(account);
+    }
+    Optional<LedgerQuery> next = entries.size() < query.limit() ? Optional.empty()
+        : Optional.of(query.continueAfter(entries.get(entries.size() - 1).sequence()));
+    return new LedgerPage(entries, next);
+  }
+
+  @Override
+  public Reconciliation reconcile(AccountId account) {
+    requireAccount(account);
+    AccountSnapshot snapshot = storeCall(() -> store.load(account)).orElseThrow(() -> new UnknownAccountException(account));
+    return Reconciler.reconcile(snapshot, after -> storeCall(() -> store.readLedger(account, LedgerQuery.after(after, RECONCILE_PAGE))));
+  }
+
+  @Override
+  public SweepReport sweep() {
+    Instant now = clock.instant();
+    Set<AccountId> accounts = new LinkedHashSet<>();
+    for (HoldRef ref : storeCall(() -> store.findHoldsPastDeadline(now, config.sweepBatchSize()))) {
+      accounts.add(ref.account());
+    }
+    accounts.addAll(storeCall(() -> store.findAccountsWithExpiredLots(now, config.sweepBatchSize())));
+    int holds = 0;
+    int lots = 0;
+    int touched = 0;
+    for (AccountId account : accounts) {
+      try {
+        int[] r = execute(account, null, new ExpireOperation());
+        holds += r[0];
+        lots += r[1];
+        if (r[0] + r[1] > 0) {
+          touched++;
+        }
+      } catch (CreditsException e) {
+        LOG.warn("sweep could not expire account {}: {}", account, e.getMessage());
+      }
+    }
+    return new SweepReport(holds, lots, touched);
+  }
+
+  /** The sweep's operation: lazy expiry has already done the work when {@code apply} runs. */
+  private static final class ExpireOperation implements Operation<int[]> {
+    @Override
+    public String name() {
+      return "expire";
+    }
+
+    @Override
+    public String fingerprint() {
+      return "";
+    }
+
+    @Override
+    public int[] apply(AccountTx tx) {
+      return new int[] {tx.holdsExpired(), tx.lotsExpired()};
+    }
+
+    @Override
+    public String encode(int[] result) {
+      throw new UnsupportedOperationException("expiry is never keyed");
+    }
+
+    @Override
+    public int[] decode(String encoded) {
+      throw new UnsupportedOperationException("expiry is never keyed");
+    }
+  }
+}

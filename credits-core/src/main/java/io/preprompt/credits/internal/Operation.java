@@ -1,0 +1,47 @@
+package io.preprompt.credits.internal;
+
+/**
+ * One mutating call, as the engine runs it: its name and parameters (for idempotency), its effect
+ * on a working copy, and how its result is stored for replay.
+ *
+ * @param <R> the result type
+ */
+public interface Operation<R> {
+  /**
+   * Returns the operation's stable name, stored with the idempotency record.
+   *
+   * @return the name
+   */
+  String name();
+
+  /**
+   * Returns the call's parameters, encoded with {@link FieldCodec}; compared field by field on replay.
+   *
+   * @return the fingerprint
+   */
+  String fingerprint();
+
+  /**
+   * Applies the call to a working copy; throws to refuse it (nothing is then written).
+   *
+   * @param tx the working copy, with lazy expiry already applied
+   * @return the result
+   */
+  R apply(AccountTx tx);
+
+  /**
+   * Encodes a result for the idempotency record.
+   *
+   * @param result the result
+   * @return its encoding
+   */
+  String encode(R result);
+
+  /**
+   * Decodes a stored result.
+   *
+   * @param encoded the encoding
+   * @return the result
+   */
+  R decode(String encoded);
+}

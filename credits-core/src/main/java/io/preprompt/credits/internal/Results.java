@@ -1,0 +1,96 @@
+package io.preprompt.credits.internal;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.balance.Allocation;
+import io.preprompt.credits.balance.GrantReceipt;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldState;
+import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.balance.Release;
+import io.preprompt.credits.balance.Settlement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Encodings of the core results for idempotency records; each round-trips exactly. */
+final class Results {
+  private Results() {}
+
+  static String encodeGrant(GrantReceipt r) {
+    return FieldCodec.fields().add("lot", r.lot().value()).add("source", r.source()).add("amount", r.amount())
+        .add("at", r.grantedAt()).addNullable("expiresAt", r.expiresAt()).encode();
+  }
+
+  static GrantReceipt decodeGrant(AccountId account, String s) {
+    Map<String, String> f = FieldCodec.decode(s);
+    String exp = FieldCodec.nullable(f.get("expiresAt"));
+    return new GrantReceipt(account, new LotId(Long.parseLong(f.get("lot"))), LotSource.valueOf(f.get("source")),
+        Long.parseLong(f.get("amount")), Instant.parse(f.get("at")), exp == null ? null : Instant.parse(exp));
+  }
+
+  static String encodeHold(Hold h) {
+    StringBuilder alloc = new StringBuilder();
+    for (Allocation a : h.allocations()) {
+      if (alloc.length() > 0) {
+        alloc.append(',');
+      }
+      alloc.append(a.lot().value()).append(':').append(a.amount());
+    }
+    return FieldCodec.fields().add("id", h.id()).add("amount", h.amount()).add("state", h.state())
+        .add("createdAt", h.createdAt()).add("deadline", h.deadline()).add("settled", h.settled())
+        .addNullable("endedAt", h.endedAt()).addMap("metadata", h.metadata()).add("allocations", alloc).encode();
+  }
+
+  static Hold decodeHold(AccountId account, String s) {
+    Map<String, String> f = FieldCodec.decode(s);
+    String ended = FieldCodec.nullable(f.get("endedAt"));
+    return new Hold(HoldId.of(f.get("id")), account, Long.parseLong(f.get("amount")), HoldState.valueOf(f.get("state")),
+        Instant.parse(f.get("createdAt")), Instant.parse(f.get("deadline")), Long.parseLong(f.get("settled")),
+        ended == null ? null : Instant.parse(ended), FieldCodec.map(f.get("metadata")),
+        decodeAllocations(f.get("allocations")));
+  }
+
+  /**
+   * Decodes {@code lot:amount,lot:amount}.
+   *
+   * @param s the encoding
+   * @return the allocations
+   */
+  static List<Allocation> decodeAllocations(String s) {
+    List<Allocation> out = new ArrayList<>();
+    if (s.isEmpty()) {
+      return out;
+    }
+    for (String part : s.split(",")) {
+      int colon = part.indexOf(':');
+      out.add(new Allocation(new LotId(Long.parseLong(part.substring(0, colon))),
+          Long.parseLong(part.substring(colon + 1))));
+    }
+    return out;
+  }
+
+  static String encodeSettlement(Settlement r) {
+    return FieldCodec.fields().add("hold", r.hold()).add("settled", r.settled()).add("returned", r.returned())
+        .add("expiredOnReturn", r.expiredOnReturn()).add("at", r.at()).encode();
+  }
+
+  static Settlement decodeSettlement(AccountId account, String s) {
+    Map<String, String> f = FieldCodec.decode(s);
+    return new Settlement(account, HoldId.of(f.get("hold")), Long.parseLong(f.get("settled")),
+        Long.parseLong(f.get("returned")), Long.parseLong(f.get("expiredOnReturn")), Instant.parse(f.get("at")));
+  }
+
+  static String encodeRelease(Release r) {
+    return FieldCodec.fields().add("hold", r.hold()).add("returned", r.returned())
+        .add("expiredOnReturn", r.expiredOnReturn()).add("at", r.at()).encode();
+  }
+
+  static Release decodeRelease(AccountId account, String s) {
+    Map<String, String> f = FieldCodec.decode(s);
+    return new Release(account, HoldId.of(f.get("hold")), Long.parseLong(f.get("returned")),
+        Long.parseLong(f.get("expiredOnReturn")), Instant.parse(f.get("at")));
+  }
+}

@@ -1,0 +1,32 @@
+package io.preprompt.credits.ledger;
+
+/**
+ * What a ledger entry did to its lot. Each entry moves {@code amount} credits of one lot between
+ * the buckets {@code remaining} (available), {@code reserved} (held) and the account's sinks
+ * (settled, expired, debited); replaying entries in sequence order rebuilds every lot.
+ */
+public enum EntryType {
+  /** A lot was created: {@code remaining += amount}. */
+  GRANT,
+  /** A hold reserved credits: {@code remaining -= amount; reserved += amount}. */
+  HOLD,
+  /** A hold spent reserved credits: {@code reserved -= amount; settled += amount}. */
+  SETTLE,
+  /** A hold returned reserved credits (release or the unsettled rest): {@code reserved -= amount; remaining += amount}. */
+  RELEASE,
+  /** A hold passed its deadline and returned its credits: {@code reserved -= amount; remaining += amount}. */
+  HOLD_EXPIRED,
+  /** A lot's available credits expired: {@code remaining -= amount; expired += amount}. */
+  LOT_EXPIRED,
+  /** Credits removed by a support adjustment: {@code remaining -= amount; debited += amount}. */
+  DEBIT;
+
+  /**
+   * Tells whether entries of this type move credits out of {@code reserved}.
+   *
+   * @return true for settle, release and hold expiry
+   */
+  public boolean endsReservation() {
+    return this == SETTLE || this == RELEASE || this == HOLD_EXPIRED;
+  }
+}

@@ -1,0 +1,46 @@
+package io.preprompt.credits.ledger;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.balance.LotSource;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One immutable ledger entry: {@code amount} credits of one lot moved as {@code type} says.
+ *
+ * @param account the account
+ * @param sequence per-account sequence number, starting at 1, without gaps
+ * @param type what happened
+ * @param amount credits moved, positive
+ * @param lot the lot the credits belong to
+ * @param source the lot's source
+ * @param hold the hold involved, or {@code null}
+ * @param key the idempotency key of the call that made the entry, or {@code null} for automatic
+ *     changes (lazy expiry, the sweep)
+ * @param at when
+ * @param metadata the call's description (generation kind, model, estimate, actual cost, reason)
+ */
+public record LedgerEntry(AccountId account, long sequence, EntryType type, long amount, LotId lot, LotSource source,
+    @Nullable HoldId hold, @Nullable IdempotencyKey key, Instant at, Map<String, String> metadata) {
+
+  /** Checks non-null fields, a positive sequence and amount, and copies the metadata. */
+  public LedgerEntry {
+    Objects.requireNonNull(account, "account");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(lot, "lot");
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(at, "at");
+    if (sequence <= 0) {
+      throw new IllegalArgumentException("sequence must be positive, was " + sequence);
+    }
+    if (amount <= 0) {
+      throw new IllegalArgumentException("amount must be positive, was " + amount);
+    }
+    metadata = Map.copyOf(metadata);
+  }
+}

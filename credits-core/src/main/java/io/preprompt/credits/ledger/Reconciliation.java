@@ -1,0 +1,34 @@
+package io.preprompt.credits.ledger;
+
+import io.preprompt.credits.AccountId;
+import java.util.List;
+
+/**
+ * The result of recomputing an account from its ledger and comparing with its stored state.
+ *
+ * @param account the account
+ * @param entriesReplayed how many ledger entries were replayed
+ * @param granted total granted according to the ledger
+ * @param available available according to the ledger
+ * @param held held according to the ledger
+ * @param settled settled according to the ledger
+ * @param expired expired according to the ledger
+ * @param debited debited according to the ledger
+ * @param differences each difference found, in words; empty when consistent
+ */
+public record Reconciliation(AccountId account, long entriesReplayed, long granted, long available, long held,
+    long settled, long expired, long debited, List<String> differences) {
+  /** Copies the differences. */
+  public Reconciliation {
+    differences = List.copyOf(differences);
+  }
+
+  /**
+   * Tells whether stored state and ledger agree.
+   *
+   * @return true when no difference was found
+   */
+  public boolean consistent() {
+    return differences.isEmpty();
+  }
+}

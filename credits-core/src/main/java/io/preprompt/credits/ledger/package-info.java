@@ -1,0 +1,9 @@
+/**
+ * The ledger: immutable {@link io.preprompt.credits.ledger.LedgerEntry}s with a per-account sequence,
+ * read in pages with {@link io.preprompt.credits.ledger.LedgerQuery}, and the
+ * {@link io.preprompt.credits.ledger.Reconciliation} that recomputes an account from them.
+ */
+@NullMarked
+package io.preprompt.credits.ledger;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,90 @@
+package io.preprompt.credits.spi;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.ledger.LedgerQuery;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The persistence port. A store persists and loads accounts; it decides nothing. Every rule
+ * (drawdown, hold states, expiry, idempotency) is applied by core before {@link #commit} is called.
+ *
+ * <p>Implementations must be thread-safe and may be shared by many service instances, in one
+ * process or many. The {@code credits-testkit} module ships the contract suite every implementation
+ * must pass ({@code CreditStoreContract}).
+ *
+ * <p>Failures other than a version conflict are thrown as {@link io.preprompt.credits.StoreException};
+ * a failed commit must leave nothing of the change behind.
+ */
+public interface CreditStore {
+
+  /**
+   * Loads an account's row, live lots and active holds.
+   *
+   * @param account the account
+   * @return the snapshot, empty when the account does not exist
+   */
+  Optional<AccountSnapshot> load(AccountId account);
+
+  /**
+   * Finds the record of an earlier call with this key on this account.
+   *
+   * @param account the account
+   * @param key the key
+   * @return the record, empty when the key was never committed
+   */
+  Optional<IdempotencyRecord> findIdempotencyRecord(AccountId account, IdempotencyKey key);
+
+  /**
+   * Finds a hold of this account in any state. A hold of another account is never returned.
+   *
+   * @param account the account
+   * @param hold the hold
+   * @return the hold, empty when this account has no such hold
+   */
+  Optional<Hold> findHold(AccountId account, HoldId hold);
+
+  /**
+   * Commits one change atomically, if the account's stored version is still the expected one.
+   *
+   * @param change the change
+   * @return {@link CommitOutcome#COMMITTED}, or {@link CommitOutcome#CONFLICT} when nothing was
+   *     written because the version moved, the account already existed, or the idempotency key was
+   *     taken meanwhile
+   */
+  CommitOutcome commit(AccountChange change);
+
+  /**
+   * Reads ledger entries of one account: sequence above {@code query.afterSequence()}, time within
+   * the query's range, in ascending sequence order, at most {@code query.limit()}.
+   *
+   * @param account the account
+   * @param query the page to read
+   * @return the entries, possibly empty
+   */
+  List<LedgerEntry> readLedger(AccountId account, LedgerQuery query);
+
+  /**
+   * Finds active holds whose deadline is before {@code now}, oldest deadline first.
+   *
+   * @param now the current time
+   * @param limit the most to return
+   * @return hold references, possibly empty
+   */
+  List<HoldRef> findHoldsPastDeadline(Instant now, int limit);
+
+  /**
+   * Finds accounts with a lot whose expiry is at or before {@code now} and which still has credits
+   * remaining.
+   *
+   * @param now the current time
+   * @param limit the most to return
+   * @return account ids, each once, possibly empty
+   */
+  List<AccountId> findAccountsWithExpiredLots(Instant now, int limit);
+}

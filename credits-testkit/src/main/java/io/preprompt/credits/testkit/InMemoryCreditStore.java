@@ -1,0 +1,268 @@
+package io.preprompt.credits.testkit;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldState;
+import io.preprompt.credits.balance.Lot;
+import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountRecord;
+import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.CommitOutcome;
+import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.spi.HoldRef;
+import io.preprompt.credits.spi.IdempotencyRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+
+/**
+ * A thread-safe in-memory {@link CreditStore} for tests and single-process use. Each account is
+ * guarded by its own monitor; commits check the expected version and the idempotency key before
+ * writing anything, so a refused commit leaves no trace. Overdue holds and expiring lots are kept
+ * in sorted indexes, so the sweep queries do not scan every account.
+ */
+public final class InMemoryCreditStore implements CreditStore {
+
+  private record Due(Instant at, String account, String id) {}
+
+  private static final Comparator<Due> DUE_ORDER =
+      Comparator.comparing(Due::at).thenComparing(Due::account).thenComparing(Due::id);
+
+  private static final class AccountData {
+    AccountRecord record;
+    final Map<LotId, Lot> liveLots = new HashMap<>();
+    final Map<HoldId, Hold> holds = new HashMap<>();
+    final Map<HoldId, Hold> activeHolds = new HashMap<>();
+    final ArrayList<LedgerEntry> ledger = new ArrayList<>();
+    final Map<IdempotencyKey, IdempotencyRecord> keys = new HashMap<>();
+
+    AccountData(AccountRecord record) {
+      this.record = record;
+    }
+  }
+
+  private final ConcurrentHashMap<AccountId, AccountData> accounts = new ConcurrentHashMap<>();
+  private final ConcurrentSkipListSet<Due> holdDeadlines = new ConcurrentSkipListSet<>(DUE_ORDER);
+  private final ConcurrentSkipListSet<Due> lotExpiries = new ConcurrentSkipListSet<>(DUE_ORDER);
+
+  /** Creates an empty store. */
+  public InMemoryCreditStore() {}
+
+  @Override
+  public Optional<AccountSnapshot> load(AccountId account) {
+    AccountData data = accounts.get(account);
+    if (data == null) {
+      return Optional.empty();
+    }
+    synchronized (data) {
+      return Optional.of(new AccountSnapshot(data.record, new ArrayList<>(data.liveLots.values()),
+          new ArrayList<>(data.activeHolds.values())));
+    }
+  }
+
+  @Override
+  public Optional<IdempotencyRecord> findIdempotencyRecord(AccountId account, IdempotencyKey key) {
+    AccountData data = accounts.get(account);
+    if (data == null) {
+      return Optional.empty();
+    }
+    synchronized (data) {
+      return Optional.ofNullable(data.keys.get(key));
+    }
+  }
+
+  @Override
+  public Optional<Hold> findHold(AccountId account, HoldId hold) {
+    AccountData data = accounts.get(account);
+    if (data == null) {
+      return Optional.empty();
+    }
+    synchronized (data) {
+      return Optional.ofNullable(data.holds.get(hold));
+    }
+  }
+
+  @Override
+  public CommitOutcome commit(AccountChange change) {
+    AccountId id = change.account().id();
+    if (change.expectedVersion() == 0) {
+      AccountData fresh = new AccountData(change.account());
+      synchronized (fresh) {
+        if (!valid(fresh, change, true)) {
+          return CommitOutcome.CONFLICT;
+        }
+        if (accounts.putIfAbsent(id, fresh) != null) {
+          return CommitOutcome.CONFLICT;
+        }
+        apply(fresh, change);
+      }
+      return CommitOutcome.COMMITTED;
+    }
+    AccountData data = accounts.get(id);
+    if (data == null) {
+      return CommitOutcome.CONFLICT;
+    }
+    synchronized (data) {
+      if (data.record.version() != change.expectedVersion() || !valid(data, change, false)) {
+        return CommitOutcome.CONFLICT;
+      }
+      apply(data, change);
+    }
+    return CommitOutcome.COMMITTED;
+  }
+
+  /** Checks everything that could make the change partially fail, before anything is written. */
+  private static boolean valid(AccountData data, AccountChange change, boolean creating) {
+    IdempotencyRecord record = change.idempotency();
+    if (record != null && data.keys.containsKey(record.key())) {
+      return false;
+    }
+    long expectedSeq = creating ? 1 : data.record.lastSequence() + 1;
+    for (LedgerEntry e : change.entries()) {
+      if (e.sequence() != expectedSeq++ || !e.account().equals(change.account().id())) {
+        throw new IllegalArgumentException("ledger entries must continue the account's sequence; got " + e.sequence());
+      }
+    }
+    for (Lot lot : change.newLots()) {
+      if (!creating && (data.liveLots.containsKey(lot.id()) || lot.id().value() <= data.record.lastSequence())) {
+        throw new IllegalArgumentException("lot " + lot.id() + " already exists");
+      }
+    }
+    for (Hold h : change.newHolds()) {
+      if (data.holds.containsKey(h.id()) || h.state() != HoldState.ACTIVE) {
+        throw new IllegalArgumentException("hold " + h.id() + " already exists or is not active");
+      }
+    }
+    for (Hold h : change.endedHolds()) {
+      Hold stored = data.activeHolds.get(h.id());
+      if (stored == null || !h.state().isTerminal()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void apply(AccountData data, AccountChange change) {
+    String account = change.account().id().value();
+    data.record = change.account();
+    for (Lot lot : change.newLots()) {
+      putLot(data, account, lot);
+    }
+    for (Lot lot : change.changedLots()) {
+      Lot old = data.liveLots.get(lot.id());
+      if (old != null && old.expiresAt() != null) {
+        lotExpiries.remove(new Due(old.expiresAt(), account, Long.toString(old.id().value())));
+      }
+      putLot(data, account, lot);
+    }
+    for (Hold h : change.newHolds()) {
+      data.holds.put(h.id(), h);
+      data.activeHolds.put(h.id(), h);
+      holdDeadlines.add(new Due(h.deadline(), account, h.id().value()));
+    }
+    for (Hold h : change.endedHolds()) {
+      data.holds.put(h.id(), h);
+      data.activeHolds.remove(h.id());
+      holdDeadlines.remove(new Due(h.deadline(), account, h.id().value()));
+    }
+    data.ledger.addAll(change.entries());
+    IdempotencyRecord record = change.idempotency();
+    if (record != null) {
+      data.keys.put(record.key(), record);
+    }
+  }
+
+  private void putLot(AccountData data, String account, Lot lot) {
+    if (lot.remaining() > 0 || lot.reserved() > 0) {
+      data.liveLots.put(lot.id(), lot);
+    } else {
+      data.liveLots.remove(lot.id());
+    }
+    if (lot.expiresAt() != null && lot.remaining() > 0) {
+      lotExpiries.add(new Due(lot.expiresAt(), account, Long.toString(lot.id().value())));
+    }
+  }
+
+  @Override
+  public List<LedgerEntry> readLedger(AccountId account, LedgerQuery query) {
+    AccountData data = accounts.get(account);
+    if (data == null) {
+      return List.of();
+    }
+    synchronized (data) {
+      List<LedgerEntry> out = new ArrayList<>(Math.min(query.limit(), 64));
+      long start = Math.min(query.afterSequence(), data.ledger.size());
+      for (int i = (int) start; i < data.ledger.size() && out.size() < query.limit(); i++) {
+        LedgerEntry e = data.ledger.get(i);
+        if (query.matchesTime(e.at())) {
+          out.add(e);
+        }
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
+    List<HoldRef> out = new ArrayList<>();
+    for (Due due : holdDeadlines) {
+      if (!due.at().isBefore(now) || out.size() >= limit) {
+        break;
+      }
+      out.add(new HoldRef(AccountId.of(due.account()), HoldId.of(due.id()), due.at()));
+    }
+    return out;
+  }
+
+  @Override
+  public List<AccountId> findAccountsWithExpiredLots(Instant now, int limit) {
+    Set<AccountId> out = new LinkedHashSet<>();
+    for (Due due : lotExpiries) {
+      if (due.at().isAfter(now) || out.size() >= limit) {
+        break;
+      }
+      out.add(AccountId.of(due.account()));
+    }
+    return new ArrayList<>(out);
+  }
+
+  /**
+   * Returns every account id in the store, for test assertions.
+   *
+   * @return the ids
+   */
+  public Set<AccountId> accountIds() {
+    return Set.copyOf(accounts.keySet());
+  }
+
+  /**
+   * Returns a deep, comparable copy of one account's stored state (row, live lots, all holds,
+   * ledger, idempotency records), for "nothing changed" assertions.
+   *
+   * @param account the account
+   * @return the state, or an empty map when the account does not exist
+   */
+  public Map<String, Object> dump(AccountId account) {
+    AccountData data = accounts.get(account);
+    if (data == null) {
+      return Map.of();
+    }
+    synchronized (data) {
+      return Map.of("record", data.record, "lots", Map.copyOf(data.liveLots), "holds", Map.copyOf(data.holds),
+          "ledger", List.copyOf(data.ledger), "keys", Map.copyOf(data.keys));
+    }
+  }
+}
