@@ -38,18 +38,18 @@ class LedgerTest {
   /** Runs a mixed workload: grants with and without expiry, holds, settles, releases, expiries. */
   static void mixedWorkload(CreditsScenario scenario, ScenarioAccount a) {
     a.grant(LotSource.SIGNUP_GRANT, 200);
-    a.grantExpiring(500, Duration.ofDays(30));
+    a.grantExpiring(500, Duration.ofDays(3));
     a.grant(LotSource.PACK, 1000);
     Hold h1 = a.hold(120);
     scenario.advance(Duration.ofMinutes(1));
     a.settle(h1, 100);
     Hold h2 = a.hold(50);
     a.release(h2);
-    Hold h3 = a.hold(700, Duration.ofDays(40));
+    Hold h3 = a.hold(700, Duration.ofDays(6));
     a.hold(30, Duration.ofMinutes(5));
     scenario.advance(Duration.ofMinutes(10));
     a.settle(a.hold(40));
-    scenario.advance(Duration.ofDays(31));
+    scenario.advance(Duration.ofDays(4));
     a.release(h3);
     a.grant(LotSource.PROMOTION, 25, scenario.now().plus(Duration.ofDays(1)));
     scenario.service().sweep();
