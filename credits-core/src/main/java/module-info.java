@@ -8,5 +8,6 @@ module io.preprompt.credits.core {
   exports io.preprompt.credits;
   exports io.preprompt.credits.balance;
   exports io.preprompt.credits.ledger;
+  exports io.preprompt.credits.plans;
   exports io.preprompt.credits.spi;
 }

@@ -39,6 +39,16 @@ public enum ErrorCode {
   INSUFFICIENT_CREDITS,
   /** The idempotency key was already used with different parameters. */
   IDEMPOTENCY_CONFLICT,
+  /** No tier with that id in the catalog. */
+  UNKNOWN_TIER,
+  /** No pack with that id in the catalog. */
+  UNKNOWN_PACK,
+  /** Packs can be bought only by active paid subscribers whose tier allows them. */
+  PACKS_REQUIRE_PAID_TIER,
+  /** The call needs an active paid subscription and the account has none. */
+  SUBSCRIPTION_REQUIRED,
+  /** The account already has an active subscription. */
+  ALREADY_SUBSCRIBED,
   /** Optimistic concurrency retries were exhausted; nothing changed, the call may be retried. */
   CONCURRENT_UPDATE,
   /** The storage adapter failed (connection lost, constraint violated, timeout); nothing changed. */

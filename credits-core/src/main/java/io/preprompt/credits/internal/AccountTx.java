@@ -36,15 +36,16 @@ import org.jspecify.annotations.Nullable;
 public final class AccountTx {
 
   /**
-   * The drawdown order: soonest expiry first (never-expiring last); among equal expiry, free
-   * sources before paid ones; then oldest first; then lowest lot id.
+   * The drawdown order: soonest expiry first (never-expiring last); among equal expiry, by
+   * {@link LotSource#drawdownRank()} (free, then allowance, then packs); then oldest first; then
+   * lowest lot id.
    */
   public static final Comparator<MutableLot> DRAWDOWN_ORDER = (a, b) -> {
     int c = compareExpiry(a.expiresAt, b.expiresAt);
     if (c != 0) {
       return c;
     }
-    c = Boolean.compare(a.source.isPaid(), b.source.isPaid());
+    c = Integer.compare(a.source.drawdownRank(), b.source.drawdownRank());
     if (c != 0) {
       return c;
     }
@@ -67,7 +68,7 @@ public final class AccountTx {
     long remaining;
     long reserved;
     final Instant grantedAt;
-    final @Nullable Instant expiresAt;
+    @Nullable Instant expiresAt;
     final boolean isNew;
     boolean changed;
 
@@ -86,6 +87,24 @@ public final class AccountTx {
       this.grantedAt = grantedAt;
       this.expiresAt = expiresAt;
       this.isNew = isNew;
+    }
+
+    /**
+     * Returns the lot's id.
+     *
+     * @return the id
+     */
+    public LotId id() {
+      return id;
+    }
+
+    /**
+     * Returns the credits reserved by active holds.
+     *
+     * @return reserved credits
+     */
+    public long reserved() {
+      return reserved;
     }
 
     /**
@@ -134,6 +153,7 @@ public final class AccountTx {
   private long expired;
   private long debited;
   private @Nullable String plan;
+  private @Nullable Instant planDueAt;
   private final Map<LotId, MutableLot> lots;
   private final Map<HoldId, Hold> activeHolds;
   private final List<Hold> newHolds = new ArrayList<>(1);
@@ -161,6 +181,7 @@ public final class AccountTx {
     this.expired = a.expired();
     this.debited = a.debited();
     this.plan = a.plan();
+    this.planDueAt = a.planDueAt();
     this.lots = new LinkedHashMap<>(snapshot.lots().size() * 2 + 2);
     for (Lot lot : snapshot.lots()) {
       lots.put(lot.id(), new MutableLot(lot));
@@ -197,6 +218,15 @@ public final class AccountTx {
   }
 
   /**
+   * Returns the sequence number of the newest ledger entry, including entries made in this copy.
+   *
+   * @return the last sequence
+   */
+  public long lastSequence() {
+    return lastSequence;
+  }
+
+  /**
    * Returns the operation's time.
    *
    * @return now
@@ -218,10 +248,44 @@ public final class AccountTx {
    * Replaces the encoded plan document.
    *
    * @param newPlan the new plan
+   * @param dueAt when the plan next needs attention, or null
    */
-  public void setPlan(@Nullable String newPlan) {
+  public void setPlan(@Nullable String newPlan, @Nullable Instant dueAt) {
     this.plan = newPlan;
+    this.planDueAt = dueAt;
     this.planChanged = true;
+  }
+
+  /**
+   * Marks the copy as changed so that it is committed (with its idempotency record) even without
+   * ledger entries, e.g. for an order that only records its key.
+   */
+  public void markChanged() {
+    this.planChanged = true;
+  }
+
+  /**
+   * Expires a lot now: its remaining credits expire and its expiry is set to now, so credits a live
+   * hold later returns to it expire too. Reserved credits stay settleable.
+   *
+   * @param lot the lot
+   * @param keep credits to leave available (a rollover), at most the lot's remaining
+   * @param key the call's key
+   * @param metadata description for the ledger
+   * @return credits expired
+   */
+  public long expireLot(MutableLot lot, long keep, @Nullable IdempotencyKey key, Map<String, String> metadata) {
+    long amount = lot.remaining - Math.min(keep, lot.remaining);
+    if (keep == 0) {
+      lot.expiresAt = now;
+    }
+    lot.changed = true;
+    if (amount > 0) {
+      lot.remaining -= amount;
+      expired = CreditAmount.addExact(expired, amount);
+      append(EntryType.LOT_EXPIRED, amount, lot, null, key, metadata);
+    }
+    return amount;
   }
 
   /**
@@ -566,7 +630,7 @@ public final class AccountTx {
       }
     }
     AccountRecord record = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
-        debited, createdAt, plan);
+        debited, createdAt, plan, planDueAt);
     return new AccountChange(expectedVersion, record, newLots, changedLots, newHolds, endedHolds, entries, idempotency);
   }
 }

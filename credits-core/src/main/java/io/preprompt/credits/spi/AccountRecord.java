@@ -19,9 +19,11 @@ import org.jspecify.annotations.Nullable;
  * @param debited total credits ever removed by adjustments
  * @param createdAt when the account was opened
  * @param plan core's encoded plan and subscription state, or {@code null} for none; opaque to adapters
+ * @param planDueAt when the plan next needs attention (a renewal, a scheduled change), or {@code null};
+ *     adapters index it for {@link CreditStore#findAccountsWithPlanDue}
  */
 public record AccountRecord(AccountId id, long version, long lastSequence, long granted, long settled, long expired,
-    long debited, Instant createdAt, @Nullable String plan) {
+    long debited, Instant createdAt, @Nullable String plan, @Nullable Instant planDueAt) {
   /** Checks non-null fields and non-negative counters. */
   public AccountRecord {
     Objects.requireNonNull(id, "id");

@@ -87,4 +87,13 @@ public interface CreditStore {
    * @return account ids, each once, possibly empty
    */
   List<AccountId> findAccountsWithExpiredLots(Instant now, int limit);
+
+  /**
+   * Finds accounts whose {@link AccountRecord#planDueAt()} is at or before {@code now}, soonest first.
+   *
+   * @param now the current time
+   * @param limit the most to return
+   * @return account ids, possibly empty
+   */
+  List<AccountId> findAccountsWithPlanDue(Instant now, int limit);
 }

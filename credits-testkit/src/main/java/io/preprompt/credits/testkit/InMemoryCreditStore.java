@@ -57,6 +57,7 @@ public final class InMemoryCreditStore implements CreditStore {
   private final ConcurrentHashMap<AccountId, AccountData> accounts = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Due> holdDeadlines = new ConcurrentSkipListSet<>(DUE_ORDER);
   private final ConcurrentSkipListSet<Due> lotExpiries = new ConcurrentSkipListSet<>(DUE_ORDER);
+  private final ConcurrentSkipListSet<Due> planDue = new ConcurrentSkipListSet<>(DUE_ORDER);
 
   /** Creates an empty store. */
   public InMemoryCreditStore() {}
@@ -157,7 +158,14 @@ public final class InMemoryCreditStore implements CreditStore {
 
   private void apply(AccountData data, AccountChange change) {
     String account = change.account().id().value();
+    Instant oldDue = data.record.planDueAt();
+    if (oldDue != null && data.record != change.account()) {
+      planDue.remove(new Due(oldDue, account, ""));
+    }
     data.record = change.account();
+    if (change.account().planDueAt() != null) {
+      planDue.add(new Due(change.account().planDueAt(), account, ""));
+    }
     for (Lot lot : change.newLots()) {
       putLot(data, account, lot);
     }
@@ -237,6 +245,18 @@ public final class InMemoryCreditStore implements CreditStore {
       out.add(AccountId.of(due.account()));
     }
     return new ArrayList<>(out);
+  }
+
+  @Override
+  public List<AccountId> findAccountsWithPlanDue(Instant now, int limit) {
+    List<AccountId> out = new ArrayList<>();
+    for (Due due : planDue) {
+      if (due.at().isAfter(now) || out.size() >= limit) {
+        break;
+      }
+      out.add(AccountId.of(due.account()));
+    }
+    return out;
   }
 
   /**
