@@ -173,7 +173,7 @@ public final class JdbcCreditStore implements CreditStore {
           while (rs.next()) {
             switch (rs.getInt(1)) {
               case 0 -> record = new AccountRecord(account, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                  rs.getLong(6), rs.getLong(7), instant(rs, 8), rs.getString(13));
+                  rs.getLong(6), rs.getLong(7), instant(rs, 8), rs.getString(13), nullableInstant(rs, 9));
               case 1 -> lots.add(new Lot(new LotId(rs.getLong(2)), LotSource.valueOf(rs.getString(12)), rs.getLong(3),
                   rs.getLong(4), rs.getLong(5), instant(rs, 8), nullableInstant(rs, 9)));
               default -> holds.add(new Hold(HoldId.of(rs.getString(11)), account, rs.getLong(2),
@@ -287,6 +287,23 @@ public final class JdbcCreditStore implements CreditStore {
     });
   }
 
+  @Override
+  public List<AccountId> findAccountsWithPlanDue(Instant now, int limit) {
+    return read("find accounts with a plan due", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.accountsWithPlanDue)) {
+        ps.setBigDecimal(1, Codec.encodeInstant(now));
+        ps.setInt(2, limit);
+        List<AccountId> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(AccountId.of(rs.getString(1)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
   // ------------------------------------------------------------------------------------------------
   // Commit
 
@@ -343,6 +360,7 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setLong(7, account.debited());
         ps.setBigDecimal(8, Codec.encodeInstant(account.createdAt()));
         setNullableString(ps, 9, account.plan());
+        ps.setBigDecimal(10, Codec.encodeNullableInstant(account.planDueAt()));
         ps.executeUpdate();
       } catch (SQLException e) {
         if (UNIQUE_VIOLATION.equals(sqlState(e))) {
@@ -361,9 +379,10 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setLong(5, account.expired());
         ps.setLong(6, account.debited());
         setNullableString(ps, 7, account.plan());
-        ps.setString(8, id);
-        ps.setLong(9, change.expectedVersion());
-        ps.setLong(10, previousSequence);
+        ps.setBigDecimal(8, Codec.encodeNullableInstant(account.planDueAt()));
+        ps.setString(9, id);
+        ps.setLong(10, change.expectedVersion());
+        ps.setLong(11, previousSequence);
         if (ps.executeUpdate() != 1) {
           return staleOrMalformed(c, change);
         }

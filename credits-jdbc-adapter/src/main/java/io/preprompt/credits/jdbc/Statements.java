@@ -19,6 +19,7 @@ final class Statements {
   final String findHold;
   final String holdsPastDeadline;
   final String accountsWithExpiredLots;
+  final String accountsWithPlanDue;
   private final String ledgerSelect;
 
   Statements(JdbcStoreConfig config) {
@@ -31,14 +32,14 @@ final class Statements {
     String text = pg ? "TEXT" : "VARCHAR";
 
     insertAccount = "INSERT INTO " + accounts
-        + " (id, version, last_sequence, granted, settled, expired, debited, created_at, plan)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        + " (id, version, last_sequence, granted, settled, expired, debited, created_at, plan, plan_due_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     // The guard on version makes the write safe under READ COMMITTED: a concurrent commit that got
     // there first leaves 0 rows to update. The guard on last_sequence catches a change whose ledger
     // entries do not continue the stored ledger.
     updateAccount = "UPDATE " + accounts
-        + " SET version = ?, last_sequence = ?, granted = ?, settled = ?, expired = ?, debited = ?, plan = ?"
-        + " WHERE id = ? AND version = ? AND last_sequence = ?";
+        + " SET version = ?, last_sequence = ?, granted = ?, settled = ?, expired = ?, debited = ?, plan = ?,"
+        + " plan_due_at = ? WHERE id = ? AND version = ? AND last_sequence = ?";
     selectAccountVersion = "SELECT version FROM " + accounts + " WHERE id = ?";
     insertLot = "INSERT INTO " + lots
         + " (account, lot_id, source, granted, remaining, reserved, granted_at, expires_at)"
@@ -62,7 +63,7 @@ final class Statements {
     String nullInstant = "CAST(NULL AS NUMERIC(26, 9))";
     String nullText = "CAST(NULL AS " + text + ")";
     load = "SELECT 0 AS kind, version AS n1, last_sequence AS n2, granted AS n3, settled AS n4, expired AS n5,"
-        + " debited AS n6, created_at AS t1, " + nullInstant + " AS t2, " + nullInstant + " AS t3, "
+        + " debited AS n6, created_at AS t1, plan_due_at AS t2, " + nullInstant + " AS t3, "
         + nullText + " AS s1, " + nullText + " AS s2, CAST(plan AS " + text + ") AS s3, " + nullText + " AS s4"
         + " FROM " + accounts + " WHERE id = ?"
         + " UNION ALL SELECT 1, lot_id, granted, remaining, reserved, " + zero + ", " + zero + ", granted_at,"
@@ -86,6 +87,8 @@ final class Statements {
     accountsWithExpiredLots = "SELECT account, MIN(expires_at) AS first_due FROM " + lots
         + " WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ?"
         + " GROUP BY account ORDER BY first_due, account LIMIT ?";
+    accountsWithPlanDue = "SELECT id FROM " + accounts
+        + " WHERE plan_due_at IS NOT NULL AND plan_due_at <= ? ORDER BY plan_due_at, id LIMIT ?";
   }
 
   /**
