@@ -9,5 +9,6 @@ module io.preprompt.credits.core {
   exports io.preprompt.credits.balance;
   exports io.preprompt.credits.ledger;
   exports io.preprompt.credits.plans;
+  exports io.preprompt.credits.gate;
   exports io.preprompt.credits.spi;
 }

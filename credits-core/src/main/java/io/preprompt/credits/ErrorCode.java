@@ -49,6 +49,10 @@ public enum ErrorCode {
   SUBSCRIPTION_REQUIRED,
   /** The account already has an active subscription. */
   ALREADY_SUBSCRIBED,
+  /** The rate card has no price for that kind and model. */
+  UNKNOWN_MODEL,
+  /** The rate card does not price that resolution for the model. */
+  UNKNOWN_RESOLUTION,
   /** Optimistic concurrency retries were exhausted; nothing changed, the call may be retried. */
   CONCURRENT_UPDATE,
   /** The storage adapter failed (connection lost, constraint violated, timeout); nothing changed. */

@@ -16,22 +16,22 @@ import java.util.List;
 import java.util.Map;
 
 /** Encodings of the core results for idempotency records; each round-trips exactly. */
-final class Results {
+public final class Results {
   private Results() {}
 
-  static String encodeGrant(GrantReceipt r) {
+  public static String encodeGrant(GrantReceipt r) {
     return FieldCodec.fields().add("lot", r.lot().value()).add("source", r.source()).add("amount", r.amount())
         .add("at", r.grantedAt()).addNullable("expiresAt", r.expiresAt()).encode();
   }
 
-  static GrantReceipt decodeGrant(AccountId account, String s) {
+  public static GrantReceipt decodeGrant(AccountId account, String s) {
     Map<String, String> f = FieldCodec.decode(s);
     String exp = FieldCodec.nullable(f.get("expiresAt"));
     return new GrantReceipt(account, new LotId(Long.parseLong(f.get("lot"))), LotSource.valueOf(f.get("source")),
         Long.parseLong(f.get("amount")), Instant.parse(f.get("at")), exp == null ? null : Instant.parse(exp));
   }
 
-  static String encodeHold(Hold h) {
+  public static String encodeHold(Hold h) {
     StringBuilder alloc = new StringBuilder();
     for (Allocation a : h.allocations()) {
       if (alloc.length() > 0) {
@@ -44,7 +44,7 @@ final class Results {
         .addNullable("endedAt", h.endedAt()).addMap("metadata", h.metadata()).add("allocations", alloc).encode();
   }
 
-  static Hold decodeHold(AccountId account, String s) {
+  public static Hold decodeHold(AccountId account, String s) {
     Map<String, String> f = FieldCodec.decode(s);
     String ended = FieldCodec.nullable(f.get("endedAt"));
     return new Hold(HoldId.of(f.get("id")), account, Long.parseLong(f.get("amount")), HoldState.valueOf(f.get("state")),
@@ -59,7 +59,7 @@ final class Results {
    * @param s the encoding
    * @return the allocations
    */
-  static List<Allocation> decodeAllocations(String s) {
+  public static List<Allocation> decodeAllocations(String s) {
     List<Allocation> out = new ArrayList<>();
     if (s.isEmpty()) {
       return out;
@@ -72,23 +72,23 @@ final class Results {
     return out;
   }
 
-  static String encodeSettlement(Settlement r) {
+  public static String encodeSettlement(Settlement r) {
     return FieldCodec.fields().add("hold", r.hold()).add("settled", r.settled()).add("returned", r.returned())
         .add("expiredOnReturn", r.expiredOnReturn()).add("at", r.at()).encode();
   }
 
-  static Settlement decodeSettlement(AccountId account, String s) {
+  public static Settlement decodeSettlement(AccountId account, String s) {
     Map<String, String> f = FieldCodec.decode(s);
     return new Settlement(account, HoldId.of(f.get("hold")), Long.parseLong(f.get("settled")),
         Long.parseLong(f.get("returned")), Long.parseLong(f.get("expiredOnReturn")), Instant.parse(f.get("at")));
   }
 
-  static String encodeRelease(Release r) {
+  public static String encodeRelease(Release r) {
     return FieldCodec.fields().add("hold", r.hold()).add("returned", r.returned())
         .add("expiredOnReturn", r.expiredOnReturn()).add("at", r.at()).encode();
   }
 
-  static Release decodeRelease(AccountId account, String s) {
+  public static Release decodeRelease(AccountId account, String s) {
     Map<String, String> f = FieldCodec.decode(s);
     return new Release(account, HoldId.of(f.get("hold")), Long.parseLong(f.get("returned")),
         Long.parseLong(f.get("expiredOnReturn")), Instant.parse(f.get("at")));

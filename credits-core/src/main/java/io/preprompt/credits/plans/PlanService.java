@@ -555,6 +555,27 @@ public final class PlanService {
   // ---------------------------------------------------------------- views
 
   /**
+   * Returns the tier whose entitlements apply to the account now (free after a cancellation).
+   *
+   * @param account the account
+   * @return the tier
+   */
+  public Tier currentTier(AccountId account) {
+    PlanState s = state(engine.readView(account));
+    return tiers.find(s.tier()).orElse(tiers.free());
+  }
+
+  /**
+   * Tells whether the account may buy packs now.
+   *
+   * @param account the account
+   * @return true for active paid subscribers whose tier allows packs
+   */
+  public boolean mayBuyPacks(AccountId account) {
+    return canBuyPacks(state(engine.readView(account)));
+  }
+
+  /**
    * Returns what the user menu shows: balance, tier, this cycle's allowance and usage, cycle end.
    * Reads this cycle's ledger entries to count usage.
    *

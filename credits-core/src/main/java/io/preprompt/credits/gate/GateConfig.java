@@ -1,0 +1,47 @@
+package io.preprompt.credits.gate;
+
+import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.InvalidRequestException;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Gate settings.
+ *
+ * @param holdDeadlines how long each kind's hold may stay unanswered (long video jobs get longer)
+ * @param lowBalanceThreshold below this many available credits a low-balance signal is raised
+ */
+public record GateConfig(Map<GenerationKind, Duration> holdDeadlines, long lowBalanceThreshold) {
+  /**
+   * Checks the settings.
+   *
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when a kind has no
+   *     positive deadline or the threshold is negative
+   */
+  public GateConfig {
+    EnumMap<GenerationKind, Duration> copy = new EnumMap<>(GenerationKind.class);
+    for (GenerationKind kind : GenerationKind.values()) {
+      Duration d = holdDeadlines.get(kind);
+      if (d == null || d.isZero() || d.isNegative()) {
+        throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "hold deadline for " + kind + " must be positive");
+      }
+      copy.put(kind, d);
+    }
+    holdDeadlines = Map.copyOf(copy);
+    if (lowBalanceThreshold < 0) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "lowBalanceThreshold must not be negative");
+    }
+  }
+
+  /**
+   * Returns the defaults: images and voice 2 minutes, music 5, video 15; warn below 50 credits.
+   *
+   * @return the defaults
+   */
+  public static GateConfig defaults() {
+    return new GateConfig(Map.of(GenerationKind.IMAGE, Duration.ofMinutes(2), GenerationKind.VOICE_LINE,
+        Duration.ofMinutes(2), GenerationKind.MUSIC_CUE, Duration.ofMinutes(5), GenerationKind.VIDEO_CLIP,
+        Duration.ofMinutes(15)), 50);
+  }
+}

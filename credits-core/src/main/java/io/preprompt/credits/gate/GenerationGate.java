@@ -1,0 +1,364 @@
+package io.preprompt.credits.gate;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CreditAmount;
+import io.preprompt.credits.CreditService;
+import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.balance.Release;
+import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.internal.AccountTx;
+import io.preprompt.credits.internal.Engine;
+import io.preprompt.credits.internal.Operation;
+import io.preprompt.credits.internal.Results;
+import io.preprompt.credits.plans.Entitlements;
+import io.preprompt.credits.plans.Pack;
+import io.preprompt.credits.plans.PlanService;
+import io.preprompt.credits.plans.Tier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the app calls around every generation: {@link #authorize} before it starts (estimate, tier
+ * check, hold), then {@link #succeeded} (settle the actual cost), {@link #failed} or
+ * {@link #blocked} (release). Tier entitlement rules live here.
+ */
+public final class GenerationGate {
+  private static final Logger LOG = LoggerFactory.getLogger(GenerationGate.class);
+
+  private final Engine engine;
+  private final PlanService plans;
+  private final RateCard rateCard;
+  private final GateConfig config;
+  private final List<LowBalanceListener> lowBalanceListeners;
+
+  /**
+   * Creates the gate.
+   *
+   * @param credits the credit service built by {@link CreditService#builder()}
+   * @param plans the plan service over the same credit service
+   * @param rateCard the prices
+   * @param config deadlines and thresholds
+   * @param lowBalanceListeners told when an authorization leaves an account low
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when the credit
+   *     service was not built by {@link CreditService#builder()}
+   */
+  public GenerationGate(CreditService credits, PlanService plans, RateCard rateCard, GateConfig config,
+      List<LowBalanceListener> lowBalanceListeners) {
+    if (!(credits instanceof Engine)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+          "GenerationGate needs the CreditService built by CreditService.builder()");
+    }
+    this.engine = (Engine) credits;
+    this.plans = Objects.requireNonNull(plans, "plans");
+    this.rateCard = Objects.requireNonNull(rateCard, "rateCard");
+    this.config = Objects.requireNonNull(config, "config");
+    this.lowBalanceListeners = List.copyOf(lowBalanceListeners);
+  }
+
+  /**
+   * Returns the rate card.
+   *
+   * @return the prices
+   */
+  public RateCard rateCard() {
+    return rateCard;
+  }
+
+  /**
+   * Authorizes one generation.
+   *
+   * @param account the account
+   * @param request what to generate
+   * @param key idempotency key
+   * @return authorized (with the hold), insufficient credits (with the upgrade offer) or not in tier
+   * @throws InvalidRequestException when the rate card cannot price the request
+   */
+  public Authorization authorize(AccountId account, GenerationRequest request, IdempotencyKey key) {
+    return authorizeBatch(account, List.of(request), key);
+  }
+
+  /** Carries a refusal out of the operation so that nothing is committed. */
+  private static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient Authorization result;
+
+    Refused(Authorization result) {
+      super(null, null, false, false);
+      this.result = result;
+    }
+  }
+
+  /**
+   * Authorizes a scene all-or-nothing: either every item is held, in one atomic change, or none is.
+   *
+   * @param account the account
+   * @param requests the items, 1..500
+   * @param key idempotency key
+   * @return authorized (one hold per item), insufficient credits (for the total) or not in tier
+   * @throws InvalidRequestException when an item cannot be priced
+   */
+  public Authorization authorizeBatch(AccountId account, List<GenerationRequest> requests, IdempotencyKey key) {
+    if (account == null || key == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "account and key are required");
+    }
+    BatchEstimate batch = rateCard.estimateBatch(requests);
+    Tier tier = plans.currentTier(account);
+    for (GenerationRequest r : requests) {
+      Optional<Authorization> refusal = checkEntitlements(tier, r);
+      if (refusal.isPresent()) {
+        return refusal.get();
+      }
+    }
+    StringBuilder fp = new StringBuilder("card=").append(rateCard.version()).append('\n');
+    for (Estimate e : batch.items()) {
+      fp.append("item=").append(e.request()).append(':').append(e.credits()).append('\n');
+    }
+    String fingerprint = fp.toString();
+    List<Hold> holds;
+    try {
+      holds = engine.execute(account, key, new Operation<List<Hold>>() {
+        @Override
+        public String name() {
+          return "authorize";
+        }
+
+        @Override
+        public String fingerprint() {
+          return fingerprint;
+        }
+
+        @Override
+        public List<Hold> apply(AccountTx tx) {
+          long available = tx.available();
+          if (available < batch.totalCredits()) {
+            throw new Refused(insufficient(account, available, batch));
+          }
+          List<Hold> placed = new ArrayList<>(batch.items().size());
+          for (Estimate e : batch.items()) {
+            GenerationRequest r = e.request();
+            Map<String, String> meta = new java.util.TreeMap<>();
+            meta.put("kind", r.kind().name());
+            meta.put("model", r.model());
+            if (r.resolution() != null) {
+              meta.put("resolution", r.resolution());
+            }
+            meta.put("seconds", Integer.toString(r.durationSeconds()));
+            meta.put("variants", Integer.toString(r.variants()));
+            meta.put("reshot", Boolean.toString(r.reshot()));
+            meta.put("estimate", Long.toString(e.credits()));
+            meta.put("rateCard", rateCard.version());
+            if (e.credits() == 0) {
+              continue;
+            }
+            placed.add(tx.hold(HoldId.random(), e.credits(), tx.now().plus(config.holdDeadlines().get(r.kind())), key,
+                meta));
+          }
+          return placed;
+        }
+
+        @Override
+        public String encode(List<Hold> result) {
+          StringBuilder sb = new StringBuilder();
+          for (Hold h : result) {
+            sb.append(Results.encodeHold(h).replace("%", "%25").replace("\n", "%0A")).append('\n');
+          }
+          return sb.toString();
+        }
+
+        @Override
+        public List<Hold> decode(String encoded) {
+          List<Hold> out = new ArrayList<>();
+          for (String line : encoded.split("\n")) {
+            if (!line.isEmpty()) {
+              out.add(Results.decodeHold(account, line.replace("%0A", "\n").replace("%25", "%")));
+            }
+          }
+          return out;
+        }
+      });
+    } catch (Refused refused) {
+      return refused.result;
+    }
+    long total = batch.totalCredits();
+    signalLowBalance(account, batch.items().get(0).credits());
+    return new Authorization.Authorized(holds, batch.items(), total);
+  }
+
+  private void signalLowBalance(AccountId account, long typicalCost) {
+    if (lowBalanceListeners.isEmpty()) {
+      return;
+    }
+    long available = engine.balance(account).available();
+    if (available < config.lowBalanceThreshold() || available < typicalCost) {
+      for (LowBalanceListener l : lowBalanceListeners) {
+        try {
+          l.onLowBalance(account, available, typicalCost, config.lowBalanceThreshold());
+        } catch (RuntimeException e) {
+          LOG.warn("low-balance listener failed for account {}", account, e);
+        }
+      }
+    }
+  }
+
+  private Authorization.InsufficientCredits insufficient(AccountId account, long available, BatchEstimate batch) {
+    long shortfall = batch.totalCredits() - available;
+    Tier current = plans.currentTier(account);
+    List<UpgradeOffer.TierOption> tiers = new ArrayList<>();
+    for (Tier t : plans.tiers().paidTiers()) {
+      tiers.add(new UpgradeOffer.TierOption(t, t.monthlyAllowance(), t.monthlyAllowance() >= shortfall,
+          t.id().equals(current.id())));
+    }
+    List<UpgradeOffer.PackOption> packs = new ArrayList<>();
+    if (plans.mayBuyPacks(account)) {
+      for (Pack p : plans.packs().packs()) {
+        packs.add(new UpgradeOffer.PackOption(p, p.credits() >= shortfall));
+      }
+    }
+    return new Authorization.InsufficientCredits(available, batch.totalCredits(), shortfall,
+        new UpgradeOffer(tiers, packs), batch.items());
+  }
+
+  /** The entitlement rules: each option the request uses must be in the tier. */
+  private Optional<Authorization> checkEntitlements(Tier tier, GenerationRequest r) {
+    Entitlements e = tier.entitlements();
+    if (!e.models().contains(r.model())) {
+      return notInTier("model=" + r.model(), tier, t -> t.entitlements().models().contains(r.model()));
+    }
+    if (r.resolution() != null && !e.resolutions().contains(r.resolution())) {
+      return notInTier("resolution=" + r.resolution(), tier, t -> t.entitlements().resolutions().contains(r.resolution()));
+    }
+    if (r.kind() == GenerationKind.VIDEO_CLIP && r.durationSeconds() > e.maxClipSeconds()) {
+      return notInTier("clipSeconds=" + r.durationSeconds(), tier,
+          t -> t.entitlements().maxClipSeconds() >= r.durationSeconds());
+    }
+    if (r.variants() > e.maxVariants()) {
+      return notInTier("variants=" + r.variants(), tier, t -> t.entitlements().maxVariants() >= r.variants());
+    }
+    if (r.feature() != null && !e.features().contains(r.feature())) {
+      return notInTier("feature=" + r.feature(), tier, t -> t.entitlements().features().contains(r.feature()));
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Authorization> notInTier(String option, Tier current, Predicate<Tier> allows) {
+    for (Tier t : plans.tiers().tiers()) {
+      if (allows.test(t)) {
+        return Optional.of(new Authorization.NotInTier(option, current, t));
+      }
+    }
+    throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "no tier allows " + option);
+  }
+
+  /**
+   * The generation succeeded: settle its actual cost (at most what was held); the rest returns.
+   *
+   * @param account the account
+   * @param hold the hold from the authorization
+   * @param actualCost the actual cost in credits
+   * @param key idempotency key
+   * @return the settlement
+   */
+  public Settlement succeeded(AccountId account, HoldId hold, long actualCost, IdempotencyKey key) {
+    CreditAmount actual = CreditAmount.of(actualCost);
+    return engine.settle(account, hold, actual, Map.of("actual", Long.toString(actualCost), "outcome", "succeeded"), key);
+  }
+
+  /**
+   * The generation failed: release everything; the user is never charged for it.
+   *
+   * @param account the account
+   * @param hold the hold
+   * @param reason why it failed
+   * @param key idempotency key
+   * @return the release
+   */
+  public Release failed(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
+    return engine.release(account, hold, "failed: " + reason, key);
+  }
+
+  /**
+   * The generation was blocked (for example by moderation) or cancelled: release everything.
+   *
+   * @param account the account
+   * @param hold the hold
+   * @param key idempotency key
+   * @return the release
+   */
+  public Release blocked(AccountId account, HoldId hold, IdempotencyKey key) {
+    return engine.release(account, hold, "blocked", key);
+  }
+
+  /**
+   * A support adjustment: grants credits (positive delta, as an {@link LotSource#ADJUSTMENT} lot) or
+   * removes available credits (negative delta), with a reason on the ledger.
+   *
+   * @param account the account
+   * @param delta credits to add (positive) or remove (negative), not zero
+   * @param reason why, for the ledger
+   * @param key idempotency key
+   * @return the account's available credits afterwards
+   */
+  public long adjust(AccountId account, long delta, String reason, IdempotencyKey key) {
+    if (delta == 0 || delta == Long.MIN_VALUE) {
+      throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "an adjustment must be non-zero, was " + delta);
+    }
+    if (reason == null || reason.isBlank() || reason.length() > 256) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "an adjustment needs a reason of 1..256 chars");
+    }
+    String fingerprint = "delta=" + delta + "\nreason=" + reason.replace("%", "%25").replace("\n", "%0A").replace("=", "%3D") + "\n";
+    return engine.execute(account, key, new Operation<Long>() {
+      @Override
+      public String name() {
+        return "adjust";
+      }
+
+      @Override
+      public String fingerprint() {
+        return fingerprint;
+      }
+
+      @Override
+      public Long apply(AccountTx tx) {
+        Map<String, String> meta = Map.of("reason", reason);
+        if (delta > 0) {
+          tx.grant(LotSource.ADJUSTMENT, delta, null, key, meta);
+        } else {
+          tx.debit(-delta, key, meta);
+        }
+        return tx.available();
+      }
+
+      @Override
+      public String encode(Long result) {
+        return Long.toString(result);
+      }
+
+      @Override
+      public Long decode(String encoded) {
+        return Long.parseLong(encoded);
+      }
+    });
+  }
+
+  /**
+   * Returns the hold, as it stands now.
+   *
+   * @param account the account
+   * @param hold the hold
+   * @return the hold, if this account has it
+   */
+  public Optional<Hold> hold(AccountId account, HoldId hold) {
+    return engine.findHold(account, hold);
+  }
+}

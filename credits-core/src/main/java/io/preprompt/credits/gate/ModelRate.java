@@ -1,0 +1,36 @@
+package io.preprompt.credits.gate;
+
+import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.InvalidRequestException;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The price of one model for one kind of generation, in millicredits (1/1000 of a credit).
+ *
+ * @param kind the kind
+ * @param model the model id
+ * @param baseMillis fixed price per variant, in millicredits
+ * @param perSecondMillis price per second of duration per variant, in millicredits (0 for images)
+ * @param resolutionFactors allowed resolutions and their price factors; empty for audio
+ */
+public record ModelRate(GenerationKind kind, String model, long baseMillis, long perSecondMillis,
+    Map<String, Ratio> resolutionFactors) {
+  /**
+   * Checks the rate.
+   *
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when malformed
+   */
+  public ModelRate {
+    Objects.requireNonNull(kind, "kind");
+    if (model == null || model.isBlank()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "model id must not be blank");
+    }
+    if (baseMillis < 0 || perSecondMillis < 0 || baseMillis + perSecondMillis == 0
+        || baseMillis > 1_000_000_000L || perSecondMillis > 1_000_000_000L) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+          "rate for " + kind + "/" + model + " needs base and per-second prices in 0..10^9 millicredits, not both 0");
+    }
+    resolutionFactors = Map.copyOf(resolutionFactors);
+  }
+}

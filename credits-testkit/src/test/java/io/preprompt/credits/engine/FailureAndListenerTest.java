@@ -1,0 +1,220 @@
+package io.preprompt.credits.engine;
+
+import static io.preprompt.credits.engine.Expect.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CommittedChange;
+import io.preprompt.credits.ConcurrentUpdateException;
+import io.preprompt.credits.CreditAmount;
+import io.preprompt.credits.CreditsConfig;
+import io.preprompt.credits.CreditsListener;
+import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.StoreException;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.ledger.EntryType;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.CommitOutcome;
+import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.testkit.CreditsScenario;
+import io.preprompt.credits.testkit.CreditsScenario.ScenarioAccount;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Failures and listeners")
+class FailureAndListenerTest {
+
+  @Nested
+  @DisplayName("Optimistic concurrency")
+  class Conflicts {
+    final AtomicBoolean conflicting = new AtomicBoolean(false);
+    final AtomicInteger commits = new AtomicInteger();
+    final UnaryOperator<CreditStore> alwaysConflicts = store -> new ForwardingStore(store) {
+      @Override
+      public CommitOutcome commit(AccountChange change) {
+        commits.incrementAndGet();
+        return conflicting.get() ? CommitOutcome.CONFLICT : super.commit(change);
+      }
+    };
+    final CreditsScenario scenario = new CreditsScenario(
+        CreditsConfig.builder().maxCommitAttempts(5).build(), alwaysConflicts, List.of());
+    final ScenarioAccount alice = scenario.account("alice");
+
+    @Test
+    @DisplayName("a store that always reports CONFLICT makes the call fail with CONCURRENT_UPDATE after the bounded attempts")
+    void alwaysConflict_concurrentUpdate() {
+      alice.grant(LotSource.SIGNUP_GRANT, 100);
+      Hold hold = alice.hold(10);
+      Map<String, Object> before = scenario.store().dump(alice.id());
+      conflicting.set(true);
+      commits.set(0);
+
+      failure(() -> alice.grant(LotSource.PACK, 5), ConcurrentUpdateException.class, ErrorCode.CONCURRENT_UPDATE);
+      assertThat(commits.get()).isEqualTo(5);
+      failure(() -> alice.hold(5), ConcurrentUpdateException.class, ErrorCode.CONCURRENT_UPDATE);
+      failure(() -> alice.settle(hold), ConcurrentUpdateException.class, ErrorCode.CONCURRENT_UPDATE);
+      failure(() -> alice.release(hold), ConcurrentUpdateException.class, ErrorCode.CONCURRENT_UPDATE);
+      failure(() -> scenario.account("bob"), ConcurrentUpdateException.class, ErrorCode.CONCURRENT_UPDATE);
+      assertThat(scenario.store().dump(alice.id())).isEqualTo(before);
+      assertThat(scenario.store().accountIds()).doesNotContain(AccountId.of("bob"));
+    }
+
+    @Test
+    @DisplayName("after CONCURRENT_UPDATE the same key may be retried and takes effect once")
+    void concurrentUpdate_retrySameKey_takesEffectOnce() {
+      alice.grant(LotSource.SIGNUP_GRANT, 100);
+      IdempotencyKey key = IdempotencyKey.of("retry-me");
+      conflicting.set(true);
+      failure(() -> scenario.service().grant(alice.id(), LotSource.PACK, CreditAmount.of(5), null, key),
+          ConcurrentUpdateException.class, ErrorCode.CONCURRENT_UPDATE);
+      conflicting.set(false);
+      var first = scenario.service().grant(alice.id(), LotSource.PACK, CreditAmount.of(5), null, key);
+      var again = scenario.service().grant(alice.id(), LotSource.PACK, CreditAmount.of(5), null, key);
+      assertThat(again).isEqualTo(first);
+      assertThat(alice.available()).isEqualTo(105);
+    }
+
+    @Test
+    @DisplayName("a sweep that keeps conflicting gives up on that account without throwing")
+    void sweep_conflicts_reportsNothing() {
+      alice.grant(LotSource.SIGNUP_GRANT, 100);
+      alice.hold(10, Duration.ofMinutes(1));
+      scenario.advance(Duration.ofMinutes(2));
+      conflicting.set(true);
+      assertThat(scenario.service().sweep().holdsExpired()).isZero();
+      conflicting.set(false);
+      assertThat(scenario.service().sweep().holdsExpired()).isEqualTo(1);
+    }
+  }
+
+  @Nested
+  @DisplayName("Store failures")
+  class StoreFailures {
+    final AtomicBoolean failing = new AtomicBoolean(false);
+    final UnaryOperator<CreditStore> breaking = store -> new ForwardingStore(store) {
+      @Override
+      public Optional<AccountSnapshot> load(AccountId account) {
+        if (failing.get()) {
+          throw new IllegalStateException("connection reset");
+        }
+        return super.load(account);
+      }
+
+      @Override
+      public CommitOutcome commit(AccountChange change) {
+        if (failing.get()) {
+          throw new IllegalStateException("disk full");
+        }
+        return super.commit(change);
+      }
+    };
+    final CreditsScenario scenario = new CreditsScenario(CreditsConfig.defaults(), breaking, List.of());
+    final ScenarioAccount alice = scenario.account("alice");
+
+    @Test
+    @DisplayName("a RuntimeException from the store surfaces as StoreException with the cause, and nothing changes")
+    void storeThrows_storeException() {
+      alice.grant(LotSource.SIGNUP_GRANT, 100);
+      Map<String, Object> before = scenario.store().dump(alice.id());
+      failing.set(true);
+      StoreException e = failure(() -> alice.hold(10), StoreException.class, ErrorCode.STORE_FAILURE);
+      assertThat(e.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("connection reset");
+      assertThat(e.sqlState()).isEmpty();
+      failure(() -> alice.balance(), StoreException.class, ErrorCode.STORE_FAILURE);
+      failure(() -> alice.reconcile(), StoreException.class, ErrorCode.STORE_FAILURE);
+      failing.set(false);
+      assertThat(scenario.store().dump(alice.id())).isEqualTo(before);
+    }
+
+    @Test
+    @DisplayName("a commit that throws leaves no partial state and the call can be retried with its key")
+    void commitThrows_retryWorks() {
+      alice.grant(LotSource.SIGNUP_GRANT, 100);
+      Map<String, Object> before = scenario.store().dump(alice.id());
+      IdempotencyKey key = IdempotencyKey.of("hold-1");
+      var request = io.preprompt.credits.balance.HoldRequest.of(alice.id(), CreditAmount.of(10), key);
+      failing.set(true);
+      failure(() -> scenario.service().hold(request), StoreException.class, ErrorCode.STORE_FAILURE);
+      failing.set(false);
+      assertThat(scenario.store().dump(alice.id())).isEqualTo(before);
+      Hold hold = scenario.service().hold(request);
+      assertThat(scenario.service().hold(request)).isEqualTo(hold);
+      assertThat(alice.held()).isEqualTo(10);
+    }
+
+    @Test
+    @DisplayName("StoreException carries the SQL state in its message when there is one")
+    void storeException_sqlState() {
+      StoreException e = new StoreException("insert failed", "40001", null);
+      assertThat(e.sqlState()).contains("40001");
+      assertThat(e.getMessage()).contains("SQL state 40001").startsWith("STORE_FAILURE");
+    }
+  }
+
+  @Nested
+  @DisplayName("Listeners")
+  class Listeners {
+    final List<CommittedChange> seen = new CopyOnWriteArrayList<>();
+    final CreditsListener recording = seen::add;
+    final CreditsListener throwing = change -> {
+      throw new IllegalStateException("listener bug");
+    };
+    final CreditsScenario scenario = new CreditsScenario(CreditsConfig.defaults(), UnaryOperator.identity(),
+        List.of(throwing, recording));
+    final ScenarioAccount alice = scenario.account("alice");
+
+    @Test
+    @DisplayName("get the new balance and the entries after each commit, even after a throwing listener")
+    void listeners_getNewBalance() {
+      seen.clear();
+      alice.grant(LotSource.SIGNUP_GRANT, 100);
+      Hold hold = alice.hold(30);
+      alice.settle(hold, 20);
+
+      assertThat(seen).hasSize(3);
+      assertThat(seen).allSatisfy(c -> assertThat(c.account()).isEqualTo(alice.id()));
+      assertThat(seen.get(0).balance().available()).isEqualTo(100);
+      assertThat(seen.get(1).balance().available()).isEqualTo(70);
+      assertThat(seen.get(1).balance().held()).isEqualTo(30);
+      assertThat(seen.get(1).entries()).extracting(LedgerEntry::type).containsExactly(EntryType.HOLD);
+      assertThat(seen.get(2).balance().available()).isEqualTo(80);
+      assertThat(seen.get(2).balance().held()).isZero();
+      assertThat(seen.get(2).balance().version()).isEqualTo(
+          scenario.store().load(alice.id()).orElseThrow().account().version());
+    }
+
+    @Test
+    @DisplayName("a throwing listener does not undo the change")
+    void throwingListener_changeStays() {
+      alice.grant(LotSource.SIGNUP_GRANT, 100);
+      assertThat(alice.available()).isEqualTo(100);
+      assertThat(alice.ledger()).hasSize(1);
+      assertThat(alice.reconcile().consistent()).isTrue();
+    }
+
+    @Test
+    @DisplayName("are not told about failed calls or replays")
+    void listeners_silentOnFailureAndReplay() {
+      IdempotencyKey key = IdempotencyKey.of("g1");
+      scenario.service().grant(alice.id(), LotSource.PACK, CreditAmount.of(5), null, key);
+      seen.clear();
+      scenario.service().grant(alice.id(), LotSource.PACK, CreditAmount.of(5), null, key);
+      failure(() -> alice.hold(6), io.preprompt.credits.InsufficientCreditsException.class,
+          ErrorCode.INSUFFICIENT_CREDITS);
+      assertThat(seen).isEmpty();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.preprompt.credits.engine;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.CommitOutcome;
+import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.spi.HoldRef;
+import io.preprompt.credits.spi.IdempotencyRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** A hand-written test double: forwards every call; subclasses override what they fake. */
+class ForwardingStore implements CreditStore {
+  final CreditStore delegate;
+
+  ForwardingStore(CreditStore delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public Optional<AccountSnapshot> load(AccountId account) {
+    return delegate.load(account);
+  }
+
+  @Override
+  public Optional<IdempotencyRecord> findIdempotencyRecord(AccountId account, IdempotencyKey key) {
+    return delegate.findIdempotencyRecord(account, key);
+  }
+
+  @Override
+  public Optional<Hold> findHold(AccountId account, HoldId hold) {
+    return delegate.findHold(account, hold);
+  }
+
+  @Override
+  public CommitOutcome commit(AccountChange change) {
+    return delegate.commit(change);
+  }
+
+  @Override
+  public List<LedgerEntry> readLedger(AccountId account, LedgerQuery query) {
+    return delegate.readLedger(account, query);
+  }
+
+  @Override
+  public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
+    return delegate.findHoldsPastDeadline(now, limit);
+  }
+
+  @Override
+  public List<AccountId> findAccountsWithExpiredLots(Instant now, int limit) {
+    return delegate.findAccountsWithExpiredLots(now, limit);
+  }
+}
