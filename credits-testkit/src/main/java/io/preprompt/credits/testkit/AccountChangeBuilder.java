@@ -406,7 +406,7 @@ public final class AccountChangeBuilder {
       }
     }
     AccountRecord row = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
-        debited, createdAt, plan);
+        debited, createdAt, plan, null);
     return new AccountChange(expectedVersion, row, inserted, updated, newHolds, endedHolds, entries, idempotency);
   }
 }
