@@ -1,0 +1,742 @@
+package io.preprompt.credits.jdbc;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.StoreException;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldState;
+import io.preprompt.credits.balance.Lot;
+import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.ledger.EntryType;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountRecord;
+import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.CommitOutcome;
+import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.spi.HoldRef;
+import io.preprompt.credits.spi.IdempotencyRecord;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link CreditStore} on JDBC: PostgreSQL in production, H2 embedded. Many application
+ * instances may share one database.
+ *
+ * <h2>Standalone</h2>
+ * {@link #create(DataSource, JdbcStoreConfig)} borrows a connection from the host's pool for each
+ * call and returns it at once; the store has no pool of its own. Each {@link #commit} is one
+ * transaction: the account row is written first with a guard on the expected version
+ * ({@code UPDATE ... WHERE id = ? AND version = ?}, or an {@code INSERT} for a new account), which
+ * also takes the account's row lock before any other row, so concurrent commits of one account
+ * serialize in a fixed order; then lots, holds (ended only {@code WHERE state = 'ACTIVE'}), ledger
+ * entries and the idempotency record, each kind as one JDBC batch. A version that moved, an account
+ * that already exists, a hold that is no longer active, an idempotency key taken meanwhile, a
+ * serialization failure or a deadlock (SQL states {@code 40001}, {@code 40P01}) roll the transaction
+ * back and return {@link CommitOutcome#CONFLICT}: core reloads and retries. Any other
+ * {@link SQLException} rolls back and is thrown as {@link StoreException} with its SQL state; nothing
+ * of the change is left behind. Every write is guarded, so READ COMMITTED (the PostgreSQL default)
+ * is enough; stricter levels and PostgreSQL-compatible distributed engines report their conflicts
+ * as {@code 40001}, which becomes a conflict too.
+ *
+ * <p>A typical commit (a hold, a settle, a grant) costs one round trip per kind of row it touches
+ * plus the {@code COMMIT}: five or six on PostgreSQL. {@link #load} is one statement.
+ *
+ * <h2>Inside the host's transaction</h2>
+ * {@link #inHostTransaction} (or {@link #withConnection} for one connection) runs every call on
+ * the host's current connection and never commits, rolls back or closes it: a credits change
+ * becomes durable when the host commits, and disappears when the host rolls back. Each commit runs
+ * within a savepoint; a conflict or failure rolls back to the savepoint, so the host's own work in
+ * the transaction survives, and is reported as above. Two things follow from sharing the
+ * transaction: row locks taken by a commit are held until the host commits, so keep host
+ * transactions short; and core's conflict retries re-read inside the host's transaction, so they
+ * converge under READ COMMITTED but may exhaust their attempts
+ * ({@link io.preprompt.credits.ConcurrentUpdateException}) under REPEATABLE READ or SERIALIZABLE,
+ * where the host should retry its whole transaction. When the host's connection is in auto-commit
+ * mode, the store makes each commit its own transaction on it and restores auto-commit afterwards.
+ *
+ * <pre>{@code
+ * try (Connection c = dataSource.getConnection()) {
+ *   c.setAutoCommit(false);
+ *   CreditService credits = CreditService.builder()
+ *       .store(JdbcCreditStore.withConnection(c, config))
+ *       .build();
+ *   orders.insert(c, order);                     // the host's own write
+ *   credits.settle(account, holdId, key);        // the credits change, same transaction
+ *   c.commit();                                  // both or neither
+ * }
+ * }</pre>
+ *
+ * <p>The schema must exist: run the migrations under {@code db/credits/<dialect>/} with the host's
+ * Flyway, or call {@link #install(DataSource, JdbcStoreConfig)} once at startup.
+ */
+public final class JdbcCreditStore implements CreditStore {
+
+  /** SQL states reported as a conflict: serialization failure, deadlock, H2's concurrent update. */
+  private static final Set<String> CONFLICT_STATES = Set.of("40001", "40P01", "90131");
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private final Access access;
+  private final Statements sql;
+
+  private JdbcCreditStore(Access access, JdbcStoreConfig config) {
+    this.access = access;
+    this.sql = new Statements(config);
+  }
+
+  /**
+   * Creates a store that borrows connections from the host's pool and runs each commit as its own
+   * transaction.
+   *
+   * @param dataSource the host's data source (normally a pool)
+   * @param config the dialect, schema and table prefix
+   * @return the store
+   */
+  public static JdbcCreditStore create(DataSource dataSource, JdbcStoreConfig config) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    Objects.requireNonNull(config, "config");
+    return new JdbcCreditStore(new PooledAccess(dataSource), config);
+  }
+
+  /**
+   * Creates a store that works inside the host's current transaction, on the connection the
+   * provider returns; it never commits, rolls back or closes that connection.
+   *
+   * @param provider supplies the connection of the caller's current transaction
+   * @param config the dialect, schema and table prefix
+   * @return the store
+   */
+  public static JdbcCreditStore inHostTransaction(ConnectionProvider provider, JdbcStoreConfig config) {
+    Objects.requireNonNull(provider, "provider");
+    Objects.requireNonNull(config, "config");
+    return new JdbcCreditStore(new HostAccess(provider), config);
+  }
+
+  /**
+   * Creates a store bound to one host connection and its transaction; shorthand for
+   * {@code inHostTransaction(() -> connection, config)}. Like the connection, it is for one thread
+   * at a time.
+   *
+   * @param connection the host's connection, normally with auto-commit off
+   * @param config the dialect, schema and table prefix
+   * @return the store
+   */
+  public static JdbcCreditStore withConnection(Connection connection, JdbcStoreConfig config) {
+    Objects.requireNonNull(connection, "connection");
+    return inHostTransaction(() -> connection, config);
+  }
+
+  /**
+   * Installs or upgrades the schema, for hosts without a migration tool; see
+   * {@link SchemaInstaller#install(DataSource, JdbcStoreConfig)}.
+   *
+   * @param dataSource where to install
+   * @param config the dialect, schema and table prefix
+   * @return the schema version now installed
+   * @throws StoreException when a statement fails
+   */
+  public static int install(DataSource dataSource, JdbcStoreConfig config) {
+    return SchemaInstaller.install(dataSource, config);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Reads
+
+  @Override
+  public Optional<AccountSnapshot> load(AccountId account) {
+    return read("load account " + account, c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.load)) {
+        ps.setString(1, account.value());
+        ps.setString(2, account.value());
+        ps.setString(3, account.value());
+        AccountRecord record = null;
+        List<Lot> lots = new ArrayList<>();
+        List<Hold> holds = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            switch (rs.getInt(1)) {
+              case 0 -> record = new AccountRecord(account, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                  rs.getLong(6), rs.getLong(7), instant(rs, 8), rs.getString(13), nullableInstant(rs, 9));
+              case 1 -> lots.add(new Lot(new LotId(rs.getLong(2)), LotSource.valueOf(rs.getString(12)), rs.getLong(3),
+                  rs.getLong(4), rs.getLong(5), instant(rs, 8), nullableInstant(rs, 9)));
+              default -> holds.add(new Hold(HoldId.of(rs.getString(11)), account, rs.getLong(2),
+                  HoldState.valueOf(rs.getString(12)), instant(rs, 8), instant(rs, 9), rs.getLong(3),
+                  nullableInstant(rs, 10), Codec.decodeMap(rs.getString(13)), Codec.decodeAllocations(rs.getString(14))));
+            }
+          }
+        }
+        return record == null ? Optional.empty() : Optional.of(new AccountSnapshot(record, lots, holds));
+      }
+    });
+  }
+
+  @Override
+  public Optional<IdempotencyRecord> findIdempotencyRecord(AccountId account, IdempotencyKey key) {
+    return read("find idempotency record of account " + account, c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.findIdempotency)) {
+        ps.setString(1, account.value());
+        ps.setString(2, key.value());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          return Optional.of(new IdempotencyRecord(key, rs.getString(1), rs.getString(2), rs.getString(3),
+              instant(rs, 4)));
+        }
+      }
+    });
+  }
+
+  @Override
+  public Optional<Hold> findHold(AccountId account, HoldId hold) {
+    return read("find hold of account " + account, c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.findHold)) {
+        ps.setString(1, account.value());
+        ps.setString(2, hold.value());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          return Optional.of(new Hold(hold, account, rs.getLong(1), HoldState.valueOf(rs.getString(2)),
+              instant(rs, 3), instant(rs, 4), rs.getLong(5), nullableInstant(rs, 6), Codec.decodeMap(rs.getString(7)),
+              Codec.decodeAllocations(rs.getString(8))));
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<LedgerEntry> readLedger(AccountId account, LedgerQuery query) {
+    Instant from = query.fromTime().orElse(null);
+    Instant to = query.toTime().orElse(null);
+    return read("read ledger of account " + account, c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.readLedger(from != null, to != null))) {
+        int i = 1;
+        ps.setString(i++, account.value());
+        ps.setLong(i++, query.afterSequence());
+        if (from != null) {
+          ps.setBigDecimal(i++, Codec.encodeInstant(from));
+        }
+        if (to != null) {
+          ps.setBigDecimal(i++, Codec.encodeInstant(to));
+        }
+        ps.setInt(i, query.limit());
+        List<LedgerEntry> out = new ArrayList<>(Math.min(query.limit(), 64));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String hold = rs.getString(6);
+            String key = rs.getString(7);
+            out.add(new LedgerEntry(account, rs.getLong(1), EntryType.valueOf(rs.getString(2)), rs.getLong(3),
+                new LotId(rs.getLong(4)), LotSource.valueOf(rs.getString(5)), hold == null ? null : HoldId.of(hold),
+                key == null ? null : IdempotencyKey.of(key), instant(rs, 8), Codec.decodeMap(rs.getString(9))));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
+    return read("find holds past their deadline", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.holdsPastDeadline)) {
+        ps.setBigDecimal(1, Codec.encodeInstant(now));
+        ps.setInt(2, limit);
+        List<HoldRef> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new HoldRef(AccountId.of(rs.getString(1)), HoldId.of(rs.getString(2)), instant(rs, 3)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public List<AccountId> findAccountsWithExpiredLots(Instant now, int limit) {
+    return read("find accounts with expired lots", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.accountsWithExpiredLots)) {
+        ps.setBigDecimal(1, Codec.encodeInstant(now));
+        ps.setInt(2, limit);
+        List<AccountId> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(AccountId.of(rs.getString(1)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public List<AccountId> findAccountsWithPlanDue(Instant now, int limit) {
+    return read("find accounts with a plan due", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.accountsWithPlanDue)) {
+        ps.setBigDecimal(1, Codec.encodeInstant(now));
+        ps.setInt(2, limit);
+        List<AccountId> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(AccountId.of(rs.getString(1)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Commit
+
+  @Override
+  public CommitOutcome commit(AccountChange change) {
+    if (!wellFormed(change)) {
+      return CommitOutcome.CONFLICT;
+    }
+    return access.inTransaction("commit account " + change.account().id(), c -> write(c, change));
+  }
+
+  /**
+   * Checks what can be checked without the database, the way the in-memory store does: ledger
+   * entries belong to the account and are consecutive, new holds are active, ended holds are not.
+   *
+   * @return false when the change must be reported as a conflict
+   * @throws IllegalArgumentException when the change is malformed
+   */
+  private static boolean wellFormed(AccountChange change) {
+    AccountId id = change.account().id();
+    long expected = change.entries().isEmpty() ? -1 : change.entries().get(0).sequence();
+    if (change.expectedVersion() == 0 && expected != -1 && expected != 1) {
+      throw new IllegalArgumentException("ledger entries must continue the account's sequence; got " + expected);
+    }
+    for (LedgerEntry e : change.entries()) {
+      if (e.sequence() != expected++ || !e.account().equals(id)) {
+        throw new IllegalArgumentException("ledger entries must continue the account's sequence; got " + e.sequence());
+      }
+    }
+    for (Hold h : change.newHolds()) {
+      if (h.state() != HoldState.ACTIVE) {
+        throw new IllegalArgumentException("hold " + h.id() + " already exists or is not active");
+      }
+    }
+    for (Hold h : change.endedHolds()) {
+      if (!h.state().isTerminal()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private CommitOutcome write(Connection c, AccountChange change) throws SQLException {
+    AccountRecord account = change.account();
+    String id = account.id().value();
+    if (change.expectedVersion() == 0) {
+      try (PreparedStatement ps = c.prepareStatement(sql.insertAccount)) {
+        ps.setString(1, id);
+        ps.setLong(2, account.version());
+        ps.setLong(3, account.lastSequence());
+        ps.setLong(4, account.granted());
+        ps.setLong(5, account.settled());
+        ps.setLong(6, account.expired());
+        ps.setLong(7, account.debited());
+        ps.setBigDecimal(8, Codec.encodeInstant(account.createdAt()));
+        setNullableString(ps, 9, account.plan());
+        ps.setBigDecimal(10, Codec.encodeNullableInstant(account.planDueAt()));
+        ps.executeUpdate();
+      } catch (SQLException e) {
+        if (UNIQUE_VIOLATION.equals(sqlState(e))) {
+          return CommitOutcome.CONFLICT;
+        }
+        throw e;
+      }
+    } else {
+      long previousSequence = change.entries().isEmpty() ? account.lastSequence()
+          : change.entries().get(0).sequence() - 1;
+      try (PreparedStatement ps = c.prepareStatement(sql.updateAccount)) {
+        ps.setLong(1, account.version());
+        ps.setLong(2, account.lastSequence());
+        ps.setLong(3, account.granted());
+        ps.setLong(4, account.settled());
+        ps.setLong(5, account.expired());
+        ps.setLong(6, account.debited());
+        setNullableString(ps, 7, account.plan());
+        ps.setBigDecimal(8, Codec.encodeNullableInstant(account.planDueAt()));
+        ps.setString(9, id);
+        ps.setLong(10, change.expectedVersion());
+        ps.setLong(11, previousSequence);
+        if (ps.executeUpdate() != 1) {
+          return staleOrMalformed(c, change);
+        }
+      }
+    }
+    if (!change.newLots().isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.insertLot)) {
+        for (Lot lot : sorted(change.newLots(), Comparator.comparing(Lot::id))) {
+          ps.setString(1, id);
+          ps.setLong(2, lot.id().value());
+          ps.setString(3, lot.source().name());
+          ps.setLong(4, lot.granted());
+          ps.setLong(5, lot.remaining());
+          ps.setLong(6, lot.reserved());
+          ps.setBigDecimal(7, Codec.encodeInstant(lot.grantedAt()));
+          ps.setBigDecimal(8, Codec.encodeNullableInstant(lot.expiresAt()));
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+    if (!change.changedLots().isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.updateLot)) {
+        for (Lot lot : sorted(change.changedLots(), Comparator.comparing(Lot::id))) {
+          ps.setLong(1, lot.remaining());
+          ps.setLong(2, lot.reserved());
+          ps.setString(3, id);
+          ps.setLong(4, lot.id().value());
+          ps.addBatch();
+        }
+        if (!allOne(ps.executeBatch())) {
+          // The version guard makes this unreachable unless rows were deleted behind the store's back.
+          throw new SQLException("a changed lot of account " + id + " does not exist", "02000");
+        }
+      }
+    }
+    if (!change.newHolds().isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.insertHold)) {
+        for (Hold h : sorted(change.newHolds(), Comparator.comparing(h -> h.id().value()))) {
+          ps.setString(1, id);
+          ps.setString(2, h.id().value());
+          ps.setLong(3, h.amount());
+          ps.setString(4, h.state().name());
+          ps.setBigDecimal(5, Codec.encodeInstant(h.createdAt()));
+          ps.setBigDecimal(6, Codec.encodeInstant(h.deadline()));
+          ps.setLong(7, h.settled());
+          ps.setBigDecimal(8, Codec.encodeNullableInstant(h.endedAt()));
+          ps.setString(9, Codec.encodeMap(h.metadata()));
+          ps.setString(10, Codec.encodeAllocations(h.allocations()));
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+    if (!change.endedHolds().isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.endHold)) {
+        for (Hold h : sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()))) {
+          ps.setString(1, h.state().name());
+          ps.setLong(2, h.settled());
+          ps.setBigDecimal(3, Codec.encodeNullableInstant(h.endedAt()));
+          ps.setString(4, id);
+          ps.setString(5, h.id().value());
+          ps.addBatch();
+        }
+        if (!allOne(ps.executeBatch())) {
+          return CommitOutcome.CONFLICT;
+        }
+      }
+    }
+    if (!change.entries().isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.insertLedger)) {
+        for (LedgerEntry e : change.entries()) {
+          ps.setString(1, id);
+          ps.setLong(2, e.sequence());
+          ps.setString(3, e.type().name());
+          ps.setLong(4, e.amount());
+          ps.setLong(5, e.lot().value());
+          ps.setString(6, e.source().name());
+          setNullableString(ps, 7, e.hold() == null ? null : e.hold().value());
+          setNullableString(ps, 8, e.key() == null ? null : e.key().value());
+          ps.setBigDecimal(9, Codec.encodeInstant(e.at()));
+          ps.setString(10, Codec.encodeMap(e.metadata()));
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+    IdempotencyRecord record = change.idempotency();
+    if (record != null) {
+      try (PreparedStatement ps = c.prepareStatement(sql.insertIdempotency)) {
+        ps.setString(1, id);
+        ps.setString(2, record.key().value());
+        ps.setString(3, record.operation());
+        ps.setString(4, record.fingerprint());
+        ps.setString(5, record.result());
+        ps.setBigDecimal(6, Codec.encodeInstant(record.at()));
+        ps.executeUpdate();
+      } catch (SQLException e) {
+        if (UNIQUE_VIOLATION.equals(sqlState(e))) {
+          return CommitOutcome.CONFLICT;
+        }
+        throw e;
+      }
+    }
+    return CommitOutcome.COMMITTED;
+  }
+
+  /**
+   * The guarded account update matched no row: either the version moved (a conflict) or it did not
+   * and the change's ledger entries do not continue the stored ledger (a malformed change).
+   */
+  private CommitOutcome staleOrMalformed(Connection c, AccountChange change) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.selectAccountVersion)) {
+      ps.setString(1, change.account().id().value());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next() && rs.getLong(1) == change.expectedVersion()) {
+          throw new IllegalArgumentException("ledger entries must continue the account's sequence; got "
+              + (change.entries().isEmpty() ? "none" : change.entries().get(0).sequence()));
+        }
+      }
+    }
+    return CommitOutcome.CONFLICT;
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Plumbing
+
+  private <T> T read(String what, SqlWork<T> work) {
+    return access.read(what, work);
+  }
+
+  private static boolean allOne(int[] counts) {
+    for (int count : counts) {
+      if (count != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static <T> List<T> sorted(List<T> items, Comparator<T> order) {
+    if (items.size() < 2) {
+      return items;
+    }
+    List<T> copy = new ArrayList<>(items);
+    copy.sort(order);
+    return copy;
+  }
+
+  private static void setNullableString(PreparedStatement ps, int index, @Nullable String value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.VARCHAR);
+    } else {
+      ps.setString(index, value);
+    }
+  }
+
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    BigDecimal value = rs.getBigDecimal(column);
+    if (value == null) {
+      throw new SQLException("unexpected NULL instant in column " + column, "22004");
+    }
+    return Codec.decodeInstant(value);
+  }
+
+  private static @Nullable Instant nullableInstant(ResultSet rs, int column) throws SQLException {
+    return Codec.decodeNullableInstant(rs.getBigDecimal(column));
+  }
+
+  /**
+   * Returns the first SQL state found in the exception, its chained exceptions and causes (drivers
+   * put a batch's real failure in the next exception).
+   */
+  static @Nullable String sqlState(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s) {
+        for (SQLException n = s; n != null; n = n.getNextException()) {
+          if (n.getSQLState() != null) {
+            return n.getSQLState();
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  static boolean isConflict(SQLException e) {
+    String state = sqlState(e);
+    return state != null && CONFLICT_STATES.contains(state);
+  }
+
+  static StoreException failure(String what, SQLException e) {
+    return new StoreException(what + " failed: " + e.getMessage(), sqlState(e), e);
+  }
+
+  private static void rollback(Connection c, Throwable failure) {
+    try {
+      c.rollback();
+    } catch (SQLException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /** Work on a connection. */
+  @FunctionalInterface
+  interface SqlWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** How the store gets connections and transactions. */
+  private interface Access {
+    <T> T read(String what, SqlWork<T> work);
+
+    CommitOutcome inTransaction(String what, SqlWork<CommitOutcome> work);
+  }
+
+  /** Standalone: a connection per call from the host's pool; the store runs the transaction. */
+  private static final class PooledAccess implements Access {
+    private final DataSource dataSource;
+
+    PooledAccess(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    @Override
+    public <T> T read(String what, SqlWork<T> work) {
+      try (Connection c = dataSource.getConnection()) {
+        if (c.getAutoCommit()) {
+          return work.run(c);
+        }
+        // A pool handing out connections with auto-commit off: end the read's transaction here so
+        // no snapshot or lock outlives the call.
+        try {
+          T result = work.run(c);
+          c.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          rollback(c, e);
+          throw e;
+        }
+      } catch (SQLException e) {
+        throw failure(what, e);
+      }
+    }
+
+    @Override
+    public CommitOutcome inTransaction(String what, SqlWork<CommitOutcome> work) {
+      try (Connection c = dataSource.getConnection()) {
+        return ownTransaction(c, what, work);
+      } catch (SQLException e) {
+        throw failure(what, e);
+      }
+    }
+  }
+
+  /** Inside the host's transaction: the host's connection, a savepoint per commit. */
+  private static final class HostAccess implements Access {
+    private final ConnectionProvider provider;
+
+    HostAccess(ConnectionProvider provider) {
+      this.provider = provider;
+    }
+
+    @Override
+    public <T> T read(String what, SqlWork<T> work) {
+      try {
+        return work.run(provider.currentConnection());
+      } catch (SQLException e) {
+        throw failure(what, e);
+      }
+    }
+
+    @Override
+    public CommitOutcome inTransaction(String what, SqlWork<CommitOutcome> work) {
+      Connection c;
+      try {
+        c = provider.currentConnection();
+        if (c.getAutoCommit()) {
+          return ownTransaction(c, what, work);
+        }
+      } catch (SQLException e) {
+        throw failure(what, e);
+      }
+      Savepoint savepoint;
+      try {
+        savepoint = c.setSavepoint();
+      } catch (SQLException e) {
+        throw failure(what, e);
+      }
+      try {
+        CommitOutcome outcome = work.run(c);
+        if (outcome == CommitOutcome.COMMITTED) {
+          c.releaseSavepoint(savepoint);
+        } else {
+          c.rollback(savepoint);
+        }
+        return outcome;
+      } catch (SQLException e) {
+        rollbackTo(c, savepoint, e);
+        if (isConflict(e)) {
+          return CommitOutcome.CONFLICT;
+        }
+        throw failure(what, e);
+      } catch (RuntimeException e) {
+        rollbackTo(c, savepoint, e);
+        throw e;
+      }
+    }
+
+    private static void rollbackTo(Connection c, Savepoint savepoint, Throwable failure) {
+      try {
+        c.rollback(savepoint);
+      } catch (SQLException | RuntimeException e) {
+        failure.addSuppressed(e);
+      }
+    }
+  }
+
+  /**
+   * Runs the work as one transaction the store owns on this connection, restoring auto-commit after.
+   *
+   * @throws SQLException only from getting or restoring the connection's auto-commit mode
+   */
+  private static CommitOutcome ownTransaction(Connection c, String what, SqlWork<CommitOutcome> work)
+      throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    if (autoCommit) {
+      c.setAutoCommit(false);
+    }
+    try {
+      CommitOutcome outcome = work.run(c);
+      if (outcome == CommitOutcome.COMMITTED) {
+        c.commit();
+      } else {
+        c.rollback();
+      }
+      return outcome;
+    } catch (SQLException e) {
+      rollback(c, e);
+      if (isConflict(e)) {
+        return CommitOutcome.CONFLICT;
+      }
+      throw failure(what, e);
+    } catch (RuntimeException e) {
+      rollback(c, e);
+      throw e;
+    } finally {
+      if (autoCommit) {
+        try {
+          c.setAutoCommit(true);
+        } catch (SQLException e) {
+          // The connection is broken; the pool will discard it. The outcome above stands.
+        }
+      }
+    }
+  }
+}

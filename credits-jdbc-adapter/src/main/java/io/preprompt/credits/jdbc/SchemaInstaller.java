@@ -1,0 +1,192 @@
+package io.preprompt.credits.jdbc;
+
+import io.preprompt.credits.StoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * Installs or upgrades the store's schema, for hosts without a migration tool.
+ *
+ * <p>The schema ships as Flyway-style versioned migrations, one folder per dialect:
+ * {@code db/credits/postgresql/V1__credits_schema.sql} and {@code db/credits/h2/V1__credits_schema.sql}.
+ * They live outside Flyway's default {@code db/migration} so they never collide with a host's own
+ * {@code V1}; a host using Flyway runs them as a separate history, for example:
+ *
+ * <pre>{@code
+ * Flyway.configure().dataSource(dataSource)
+ *     .locations("classpath:" + JdbcStoreConfig.Dialect.POSTGRESQL.migrationLocation())
+ *     .table("credits_schema_history")
+ *     .placeholders(Map.of("credits_schema", "public", "credits_prefix", "credits_"))
+ *     .load().migrate();
+ * }</pre>
+ *
+ * <p>This installer does the same without Flyway: it substitutes the placeholders from the
+ * {@link JdbcStoreConfig}, creates the schema when one is configured, and applies, in one
+ * transaction, the migrations newer than those recorded in its own {@code <prefix>schema_version}
+ * table. Every statement is idempotent ({@code IF NOT EXISTS}), so running it over a schema Flyway
+ * installed is harmless. On PostgreSQL concurrent installers are serialized by an advisory lock.
+ */
+public final class SchemaInstaller {
+
+  /** The migrations, in version order. */
+  private static final List<String> MIGRATIONS = List.of("V1__credits_schema.sql");
+
+  private SchemaInstaller() {}
+
+  /**
+   * Installs or upgrades the schema using one connection from the data source.
+   *
+   * @param dataSource where to install
+   * @param config the dialect, schema and table prefix
+   * @return the schema version now installed
+   * @throws StoreException when a statement fails; nothing of the failed upgrade is kept where the
+   *     database has transactional DDL (PostgreSQL)
+   */
+  public static int install(DataSource dataSource, JdbcStoreConfig config) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    Objects.requireNonNull(config, "config");
+    try (Connection c = dataSource.getConnection()) {
+      return install(c, config);
+    } catch (SQLException e) {
+      throw JdbcCreditStore.failure("schema installation", e);
+    }
+  }
+
+  /**
+   * Installs or upgrades the schema on a connection, as one transaction the installer commits; the
+   * connection's auto-commit mode is restored afterwards.
+   *
+   * @param connection where to install
+   * @param config the dialect, schema and table prefix
+   * @return the schema version now installed
+   * @throws StoreException when a statement fails
+   */
+  public static int install(Connection connection, JdbcStoreConfig config) {
+    Objects.requireNonNull(connection, "connection");
+    Objects.requireNonNull(config, "config");
+    try {
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setAutoCommit(false);
+      try {
+        int version = migrate(connection, config);
+        connection.commit();
+        return version;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          connection.rollback();
+        } catch (SQLException r) {
+          e.addSuppressed(r);
+        }
+        throw e;
+      } finally {
+        connection.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      throw JdbcCreditStore.failure("schema installation", e);
+    }
+  }
+
+  /**
+   * Returns the SQL of every migration for a configuration, placeholders substituted, for review
+   * or for a host's own tooling.
+   *
+   * @param config the dialect, schema and table prefix
+   * @return the statements, in order
+   */
+  public static List<String> statements(JdbcStoreConfig config) {
+    List<String> out = new ArrayList<>();
+    for (String migration : MIGRATIONS) {
+      out.addAll(split(substitute(resource(config, migration), config)));
+    }
+    return out;
+  }
+
+  private static int migrate(Connection c, JdbcStoreConfig config) throws SQLException {
+    String history = config.table("schema_version");
+    try (Statement st = c.createStatement()) {
+      if (config.dialect() == JdbcStoreConfig.Dialect.POSTGRESQL) {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+          lock.setLong(1, 0x6372656469747300L ^ history.hashCode());
+          lock.execute();
+        }
+      }
+      if (config.schema().isPresent()) {
+        st.execute("CREATE SCHEMA IF NOT EXISTS " + config.schema().get());
+      }
+      st.execute("CREATE TABLE IF NOT EXISTS " + history + " (version INT NOT NULL PRIMARY KEY,"
+          + " script VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+    }
+    int installed = 0;
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MAX(version) FROM " + history)) {
+      if (rs.next()) {
+        installed = rs.getInt(1);
+      }
+    }
+    for (int i = installed; i < MIGRATIONS.size(); i++) {
+      String migration = MIGRATIONS.get(i);
+      try (Statement st = c.createStatement()) {
+        for (String statement : split(substitute(resource(config, migration), config))) {
+          st.execute(statement);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO " + history + " (version, script, installed_at) VALUES (?, ?, CURRENT_TIMESTAMP)")) {
+        ps.setInt(1, i + 1);
+        ps.setString(2, migration);
+        ps.executeUpdate();
+      }
+    }
+    return MIGRATIONS.size();
+  }
+
+  private static String resource(JdbcStoreConfig config, String migration) {
+    String path = config.dialect().migrationLocation() + "/" + migration;
+    try (InputStream in = SchemaInstaller.class.getClassLoader().getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("migration " + path + " is missing from the class path");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read migration " + path, e);
+    }
+  }
+
+  private static String substitute(String script, JdbcStoreConfig config) {
+    String qualified = config.schema().map(s -> s + ".").orElse("");
+    return script.replace("${credits_schema}.", qualified).replace("${credits_prefix}", config.tablePrefix());
+  }
+
+  /** Splits a script into statements: comment lines dropped, a statement ends with ';' at a line end. */
+  private static List<String> split(String script) {
+    List<String> out = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : script.split("\n", -1)) {
+      String trimmed = line.strip();
+      if (trimmed.isEmpty() || trimmed.startsWith("--")) {
+        continue;
+      }
+      if (trimmed.endsWith(";")) {
+        current.append(trimmed, 0, trimmed.length() - 1);
+        out.add(current.toString());
+        current.setLength(0);
+      } else {
+        current.append(trimmed).append('\n');
+      }
+    }
+    if (!current.toString().isBlank()) {
+      throw new IllegalStateException("migration script ends without ';'");
+    }
+    return out;
+  }
+}

@@ -1,0 +1,495 @@
+package io.preprompt.credits.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CreditAmount;
+import io.preprompt.credits.CreditService;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.StoreException;
+import io.preprompt.credits.balance.Allocation;
+import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.balance.HoldState;
+import io.preprompt.credits.balance.Lot;
+import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.ledger.EntryType;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountRecord;
+import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.CommitOutcome;
+import io.preprompt.credits.spi.HoldRef;
+import io.preprompt.credits.spi.IdempotencyRecord;
+import io.preprompt.credits.testkit.MutableClock;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The adapter's own tests, run on each database by a subclass. */
+abstract class JdbcCreditStoreTestBase {
+  static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123456789Z");
+  static final AccountId ALICE = AccountId.of("alice");
+  static final AccountId BOB = AccountId.of("bob");
+  static final Map<String, String> TRICKY = Map.of("kind", "image", "prompt", "a=b %41 50%\nline two\r\n",
+      "unicode", "zoë 🎬 日本", "=", "%", "empty", "");
+
+  Databases.Target target;
+  JdbcCreditStore store;
+
+  abstract Databases database();
+
+  @BeforeEach
+  void freshStore() {
+    target = database().fresh();
+    store = target.store();
+  }
+
+  // --- change builders -------------------------------------------------------------------------
+
+  static AccountRecord record(AccountId id, long version, long lastSequence, long granted) {
+    return new AccountRecord(id, version, lastSequence, granted, 0, 0, 0, T0, null, null);
+  }
+
+  static Lot lot(long id, long granted, long remaining, long reserved, @Nullable Instant expiresAt) {
+    return new Lot(new LotId(id), LotSource.PACK, granted, remaining, reserved, T0, expiresAt);
+  }
+
+  static LedgerEntry entry(AccountId account, long sequence, EntryType type, long amount, long lot,
+      @Nullable HoldId hold, @Nullable String key) {
+    return new LedgerEntry(account, sequence, type, amount, new LotId(lot), LotSource.PACK, hold,
+        key == null ? null : IdempotencyKey.of(key), T0.plusSeconds(sequence), Map.of("n", Long.toString(sequence)));
+  }
+
+  static IdempotencyRecord idem(String key) {
+    return new IdempotencyRecord(IdempotencyKey.of(key), "grant", "amount=100\n", "lot=1\n", T0);
+  }
+
+  static Hold activeHold(AccountId account, String id, long amount, Instant deadline) {
+    return new Hold(HoldId.of(id), account, amount, HoldState.ACTIVE, T0, deadline, 0, null, TRICKY,
+        List.of(new Allocation(new LotId(1), amount)));
+  }
+
+  static Hold ended(Hold h, HoldState state, long settled) {
+    return new Hold(h.id(), h.account(), h.amount(), state, h.createdAt(), h.deadline(), settled,
+        T0.plusSeconds(60), h.metadata(), h.allocations());
+  }
+
+  /** Creates an account with one lot of 100 via a grant (version 1, sequence 1). */
+  AccountChange create(AccountId id) {
+    return new AccountChange(0, record(id, 1, 1, 100), List.of(lot(1, 100, 100, 0, null)), List.of(), List.of(),
+        List.of(), List.of(entry(id, 1, EntryType.GRANT, 100, 1, null, "grant-1")), idem("grant-1"));
+  }
+
+  /** Holds {@code amount} from lot 1 (version 1 → 2, sequence 1 → 2). */
+  AccountChange hold(AccountId id, Hold hold, String key) {
+    return new AccountChange(1, record(id, 2, 2, 100), List.of(), List.of(lot(1, 100, 100 - hold.amount(),
+        hold.amount(), null)), List.of(hold), List.of(),
+        List.of(entry(id, 2, EntryType.HOLD, hold.amount(), 1, hold.id(), key)),
+        new IdempotencyRecord(IdempotencyKey.of(key), "hold", "f", "r", T0));
+  }
+
+  /** Settles the hold fully (version 2 → 3, sequence 2 → 3). */
+  AccountChange settle(AccountId id, Hold hold, long expectedVersion, String key) {
+    AccountRecord r = new AccountRecord(id, expectedVersion + 1, expectedVersion + 1, 100, hold.amount(), 0, 0, T0,
+        null, null);
+    return new AccountChange(expectedVersion, r, List.of(), List.of(lot(1, 100, 100 - hold.amount(), 0, null)),
+        List.of(), List.of(ended(hold, HoldState.SETTLED, hold.amount())),
+        List.of(entry(id, expectedVersion + 1, EntryType.SETTLE, hold.amount(), 1, hold.id(), key)),
+        new IdempotencyRecord(IdempotencyKey.of(key), "settle", "f", "r", T0));
+  }
+
+  long storedVersion(AccountId id) {
+    return store.load(id).orElseThrow().account().version();
+  }
+
+  long count(String table) throws SQLException {
+    try (Connection c = target.dataSource().getConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + target.config().table(table))) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  // --- tests -----------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("round trip")
+  class RoundTrip {
+    @Test
+    @DisplayName("load returns exactly what was committed, to the nanosecond, with live lots and active holds")
+    void commitThenLoad() {
+      Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
+      assertThat(store.commit(create(ALICE))).isEqualTo(CommitOutcome.COMMITTED);
+      assertThat(store.commit(hold(ALICE, h, "hold-1"))).isEqualTo(CommitOutcome.COMMITTED);
+
+      AccountSnapshot snapshot = store.load(ALICE).orElseThrow();
+      assertThat(snapshot.account()).isEqualTo(record(ALICE, 2, 2, 100));
+      assertThat(snapshot.lots()).containsExactly(lot(1, 100, 70, 30, null));
+      assertThat(snapshot.activeHolds()).containsExactly(h);
+      assertThat(store.findHold(ALICE, h.id())).contains(h);
+      assertThat(store.findHold(BOB, h.id())).isEmpty();
+      assertThat(store.load(BOB)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("plan text and due date round-trip, and accounts with a plan due are found soonest first")
+    void planRoundTrip() {
+      String plan = "tier=studio\nnote=50%25 off %3D\n";
+      AccountRecord a = new AccountRecord(ALICE, 1, 0, 0, 0, 0, 0, T0, plan, T0.plusSeconds(20));
+      AccountRecord b = new AccountRecord(BOB, 1, 0, 0, 0, 0, 0, T0, null, T0.plusSeconds(10));
+      store.commit(new AccountChange(0, a, List.of(), List.of(), List.of(), List.of(), List.of(), null));
+      store.commit(new AccountChange(0, b, List.of(), List.of(), List.of(), List.of(), List.of(), null));
+      assertThat(store.load(ALICE).orElseThrow().account()).isEqualTo(a);
+      assertThat(store.findAccountsWithPlanDue(T0.plusSeconds(20), 10)).containsExactly(BOB, ALICE);
+      assertThat(store.findAccountsWithPlanDue(T0.plusSeconds(15), 10)).containsExactly(BOB);
+      assertThat(store.findAccountsWithPlanDue(T0.plusSeconds(20), 1)).containsExactly(BOB);
+    }
+
+    @Test
+    @DisplayName("ended holds are found but not loaded; spent lots are not loaded")
+    void endedHoldsAndDeadLots() {
+      Hold h = activeHold(ALICE, "h_1", 100, T0.plusSeconds(900));
+      store.commit(create(ALICE));
+      store.commit(hold(ALICE, h, "hold-1"));
+      assertThat(store.commit(settle(ALICE, h, 2, "settle-1"))).isEqualTo(CommitOutcome.COMMITTED);
+
+      AccountSnapshot snapshot = store.load(ALICE).orElseThrow();
+      assertThat(snapshot.activeHolds()).isEmpty();
+      assertThat(snapshot.lots()).isEmpty();
+      assertThat(store.findHold(ALICE, h.id())).contains(ended(h, HoldState.SETTLED, 100));
+    }
+
+    @Test
+    @DisplayName("idempotency records and ledger entries round-trip, metadata exactly")
+    void idempotencyAndLedger() {
+      store.commit(create(ALICE));
+      assertThat(store.findIdempotencyRecord(ALICE, IdempotencyKey.of("grant-1"))).contains(idem("grant-1"));
+      assertThat(store.findIdempotencyRecord(ALICE, IdempotencyKey.of("other"))).isEmpty();
+      assertThat(store.findIdempotencyRecord(BOB, IdempotencyKey.of("grant-1"))).isEmpty();
+
+      Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
+      LedgerEntry tricky = new LedgerEntry(ALICE, 2, EntryType.HOLD, 30, new LotId(1), LotSource.PACK, h.id(),
+          IdempotencyKey.of("hold-1"), T0.plusNanos(1), TRICKY);
+      AccountChange change = new AccountChange(1, record(ALICE, 2, 2, 100), List.of(),
+          List.of(lot(1, 100, 70, 30, null)), List.of(h), List.of(), List.of(tricky), null);
+      store.commit(change);
+
+      assertThat(store.readLedger(ALICE, LedgerQuery.firstPage(10)))
+          .containsExactly(entry(ALICE, 1, EntryType.GRANT, 100, 1, null, "grant-1"), tricky);
+      assertThat(store.readLedger(ALICE, LedgerQuery.after(1, 10))).containsExactly(tricky);
+      assertThat(store.readLedger(ALICE, LedgerQuery.firstPage(1))).hasSize(1);
+      assertThat(store.readLedger(ALICE, LedgerQuery.between(T0.plusNanos(1), T0.plusSeconds(1), 10)))
+          .containsExactly(tricky);
+      assertThat(store.readLedger(ALICE, new LedgerQuery(0, T0.plusSeconds(1), null, 10)))
+          .containsExactly(entry(ALICE, 1, EntryType.GRANT, 100, 1, null, "grant-1"));
+      assertThat(store.readLedger(BOB, LedgerQuery.firstPage(10))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("overdue holds come oldest deadline first, limited; a deadline equal to now is not overdue")
+    void holdsPastDeadline() {
+      store.commit(create(ALICE));
+      store.commit(create(BOB));
+      store.commit(hold(ALICE, activeHold(ALICE, "h_a", 10, T0.plusSeconds(20)), "k"));
+      store.commit(hold(BOB, activeHold(BOB, "h_b", 10, T0.plusSeconds(10)), "k"));
+
+      assertThat(store.findHoldsPastDeadline(T0.plusSeconds(21), 10)).containsExactly(
+          new HoldRef(BOB, HoldId.of("h_b"), T0.plusSeconds(10)), new HoldRef(ALICE, HoldId.of("h_a"), T0.plusSeconds(20)));
+      assertThat(store.findHoldsPastDeadline(T0.plusSeconds(20), 10)).extracting(HoldRef::account).containsExactly(BOB);
+      assertThat(store.findHoldsPastDeadline(T0.plusSeconds(21), 1)).extracting(HoldRef::account).containsExactly(BOB);
+    }
+
+    @Test
+    @DisplayName("accounts with expired lots are listed once each, only while credits remain")
+    void accountsWithExpiredLots() {
+      AccountChange twoLots = new AccountChange(0, record(ALICE, 1, 2, 20),
+          List.of(lot(1, 10, 10, 0, T0.plusSeconds(5)), lot(2, 10, 10, 0, T0.plusSeconds(6))), List.of(), List.of(),
+          List.of(), List.of(entry(ALICE, 1, EntryType.GRANT, 10, 1, null, null),
+              entry(ALICE, 2, EntryType.GRANT, 10, 2, null, null)), null);
+      store.commit(twoLots);
+      store.commit(create(BOB));
+
+      assertThat(store.findAccountsWithExpiredLots(T0.plusSeconds(4), 10)).isEmpty();
+      assertThat(store.findAccountsWithExpiredLots(T0.plusSeconds(5), 10)).containsExactly(ALICE);
+      assertThat(store.findAccountsWithExpiredLots(T0.plusSeconds(100), 10)).containsExactly(ALICE);
+
+      AccountChange spent = new AccountChange(1, new AccountRecord(ALICE, 2, 4, 20, 0, 20, 0, T0, null, null),
+          List.of(), List.of(lot(1, 10, 0, 0, T0.plusSeconds(5)), lot(2, 10, 0, 0, T0.plusSeconds(6))), List.of(),
+          List.of(), List.of(entry(ALICE, 3, EntryType.LOT_EXPIRED, 10, 1, null, null),
+              entry(ALICE, 4, EntryType.LOT_EXPIRED, 10, 2, null, null)), null);
+      assertThat(store.commit(spent)).isEqualTo(CommitOutcome.COMMITTED);
+      assertThat(store.findAccountsWithExpiredLots(T0.plusSeconds(100), 10)).isEmpty();
+    }
+  }
+
+  @Nested
+  @DisplayName("conflicts")
+  class Conflicts {
+    @Test
+    @DisplayName("creating an existing account is a conflict and writes nothing")
+    void createTwice() throws SQLException {
+      store.commit(create(ALICE));
+      AccountChange again = new AccountChange(0, record(ALICE, 1, 1, 100), List.of(lot(1, 100, 100, 0, null)),
+          List.of(), List.of(), List.of(), List.of(entry(ALICE, 1, EntryType.GRANT, 100, 1, null, "grant-2")),
+          idem("grant-2"));
+      assertThat(store.commit(again)).isEqualTo(CommitOutcome.CONFLICT);
+      assertThat(count("ledger")).isEqualTo(1);
+      assertThat(store.findIdempotencyRecord(ALICE, IdempotencyKey.of("grant-2"))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a stale expected version is a conflict and writes nothing")
+    void staleVersion() throws SQLException {
+      store.commit(create(ALICE));
+      Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
+      assertThat(store.commit(hold(ALICE, h, "hold-1"))).isEqualTo(CommitOutcome.COMMITTED);
+      Hold h2 = activeHold(ALICE, "h_2", 30, T0.plusSeconds(900));
+      assertThat(store.commit(hold(ALICE, h2, "hold-2"))).isEqualTo(CommitOutcome.CONFLICT);
+      assertThat(store.findHold(ALICE, h2.id())).isEmpty();
+      assertThat(count("ledger")).isEqualTo(2);
+      assertThat(count("idempotency")).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("an update of an account that does not exist is a conflict")
+    void missingAccount() {
+      assertThat(store.commit(hold(ALICE, activeHold(ALICE, "h_1", 1, T0), "k"))).isEqualTo(CommitOutcome.CONFLICT);
+    }
+
+    @Test
+    @DisplayName("ending a hold that is no longer active rolls back everything already written and is a conflict")
+    void holdNoLongerActive() throws SQLException {
+      store.commit(create(ALICE));
+      Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
+      store.commit(hold(ALICE, h, "hold-1"));
+      store.commit(settle(ALICE, h, 2, "settle-1"));
+      // Same version 3, but the hold already ended: the account row update succeeds, the hold guard fails.
+      AccountChange releaseAgain = new AccountChange(3, record(ALICE, 4, 4, 100), List.of(),
+          List.of(lot(1, 100, 100, 0, null)), List.of(), List.of(ended(h, HoldState.RELEASED, 0)),
+          List.of(entry(ALICE, 4, EntryType.RELEASE, 30, 1, h.id(), "release-1")),
+          new IdempotencyRecord(IdempotencyKey.of("release-1"), "release", "f", "r", T0));
+      assertThat(store.commit(releaseAgain)).isEqualTo(CommitOutcome.CONFLICT);
+      assertThat(storedVersion(ALICE)).isEqualTo(3);
+      assertThat(store.findHold(ALICE, h.id()).orElseThrow().state()).isEqualTo(HoldState.SETTLED);
+      assertThat(count("ledger")).isEqualTo(3);
+      assertThat(store.findIdempotencyRecord(ALICE, IdempotencyKey.of("release-1"))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an idempotency key taken meanwhile rolls back and is a conflict")
+    void keyTaken() throws SQLException {
+      store.commit(create(ALICE));
+      AccountChange sameKey = new AccountChange(1, record(ALICE, 2, 2, 200), List.of(lot(2, 100, 100, 0, null)),
+          List.of(), List.of(), List.of(), List.of(entry(ALICE, 2, EntryType.GRANT, 100, 2, null, "grant-1")),
+          idem("grant-1"));
+      assertThat(store.commit(sameKey)).isEqualTo(CommitOutcome.CONFLICT);
+      assertThat(storedVersion(ALICE)).isEqualTo(1);
+      assertThat(count("lots")).isEqualTo(1);
+      assertThat(count("ledger")).isEqualTo(1);
+    }
+  }
+
+  @Nested
+  @DisplayName("failures")
+  class Failures {
+    @Test
+    @DisplayName("a violated constraint is a StoreException with the SQL state, and nothing is left behind")
+    void constraintViolation() throws SQLException {
+      store.commit(create(ALICE));
+      Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
+      store.commit(hold(ALICE, h, "hold-1"));
+      AccountChange overSettle = settle(ALICE, h, 2, "settle-1");
+      overSettle = new AccountChange(2, overSettle.account(), List.of(), overSettle.changedLots(), List.of(),
+          List.of(ended(h, HoldState.SETTLED, 31)), overSettle.entries(), overSettle.idempotency());
+      AccountChange change = overSettle;
+      assertThatThrownBy(() -> store.commit(change)).isInstanceOfSatisfying(StoreException.class,
+          e -> assertThat(e.sqlState()).hasValueSatisfying(s -> assertThat(s).isIn("23513", "23514")));
+      assertThat(storedVersion(ALICE)).isEqualTo(2);
+      assertThat(store.findHold(ALICE, h.id())).contains(h);
+      assertThat(count("ledger")).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a duplicate hold id is a StoreException with the unique-violation SQL state")
+    void duplicateHold() {
+      store.commit(create(ALICE));
+      Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
+      store.commit(hold(ALICE, h, "hold-1"));
+      AccountChange again = new AccountChange(2, record(ALICE, 3, 3, 100), List.of(), List.of(), List.of(h),
+          List.of(), List.of(entry(ALICE, 3, EntryType.HOLD, 30, 1, h.id(), null)), null);
+      assertThatThrownBy(() -> store.commit(again)).isInstanceOfSatisfying(StoreException.class,
+          e -> assertThat(e.sqlState()).contains("23505"));
+      assertThat(storedVersion(ALICE)).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("missing tables are a StoreException with the SQL state")
+    void missingTables() {
+      JdbcStoreConfig other = JdbcStoreConfig.builder().dialect(target.config().dialect())
+          .tablePrefix("nothing_here_").build();
+      JdbcCreditStore broken = JdbcCreditStore.create(target.dataSource(), other);
+      assertThatThrownBy(() -> broken.load(ALICE)).isInstanceOfSatisfying(StoreException.class,
+          e -> assertThat(e.sqlState()).isPresent());
+      assertThatThrownBy(() -> broken.commit(create(ALICE))).isInstanceOfSatisfying(StoreException.class,
+          e -> assertThat(e.sqlState()).isPresent());
+    }
+
+    @Test
+    @DisplayName("ledger entries that do not continue the stored sequence are rejected and nothing is written")
+    void sequenceGap() {
+      store.commit(create(ALICE));
+      AccountChange gap = new AccountChange(1, record(ALICE, 2, 3, 200), List.of(lot(3, 100, 100, 0, null)),
+          List.of(), List.of(), List.of(), List.of(entry(ALICE, 3, EntryType.GRANT, 100, 3, null, null)), null);
+      assertThatThrownBy(() -> store.commit(gap)).isInstanceOf(IllegalArgumentException.class);
+      assertThat(storedVersion(ALICE)).isEqualTo(1);
+    }
+  }
+
+  @Nested
+  @DisplayName("inside the host's transaction")
+  class HostTransaction {
+    @Test
+    @DisplayName("a host rollback undoes the credits change; a host commit keeps it")
+    void hostRollbackUndoes() throws SQLException {
+      CreditService standalone = service(store);
+      standalone.openAccount(ALICE, IdempotencyKey.of("open"));
+      standalone.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, IdempotencyKey.of("g1"));
+
+      try (Connection c = target.dataSource().getConnection()) {
+        c.setAutoCommit(false);
+        CreditService inHost = service(JdbcCreditStore.withConnection(c, target.config()));
+        Hold hold = inHost.hold(HoldRequest.of(ALICE, CreditAmount.of(40), IdempotencyKey.of("h1")));
+        assertThat(inHost.balance(ALICE).available()).isEqualTo(60);
+        assertThat(inHost.findHold(ALICE, hold.id())).isPresent();
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+      assertThat(standalone.balance(ALICE).available()).isEqualTo(100);
+      assertThat(standalone.history(ALICE, LedgerQuery.firstPage(10)).entries()).hasSize(1);
+
+      try (Connection c = target.dataSource().getConnection()) {
+        c.setAutoCommit(false);
+        CreditService inHost = service(JdbcCreditStore.inHostTransaction(() -> c, target.config()));
+        inHost.hold(HoldRequest.of(ALICE, CreditAmount.of(40), IdempotencyKey.of("h1")));
+        c.commit();
+        c.setAutoCommit(true);
+      }
+      assertThat(standalone.balance(ALICE).available()).isEqualTo(60);
+    }
+
+    @Test
+    @DisplayName("a conflict rolls back to the store's savepoint; the host's own work survives")
+    void conflictKeepsHostWork() throws SQLException {
+      store.commit(create(ALICE));
+      try (Connection c = target.dataSource().getConnection()) {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+          st.execute("CREATE TABLE " + target.config().table("host_orders") + " (id INT)");
+          st.execute("INSERT INTO " + target.config().table("host_orders") + " VALUES (1)");
+        }
+        JdbcCreditStore inHost = JdbcCreditStore.withConnection(c, target.config());
+        assertThat(inHost.commit(create(ALICE))).isEqualTo(CommitOutcome.CONFLICT);
+        Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
+        assertThat(inHost.commit(hold(ALICE, h, "hold-1"))).isEqualTo(CommitOutcome.COMMITTED);
+        c.commit();
+        c.setAutoCommit(true);
+      }
+      assertThat(count("host_orders")).isEqualTo(1);
+      assertThat(storedVersion(ALICE)).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a host connection in auto-commit mode gets one transaction per commit")
+    void autoCommitHostConnection() throws SQLException {
+      try (Connection c = target.dataSource().getConnection()) {
+        JdbcCreditStore inHost = JdbcCreditStore.withConnection(c, target.config());
+        assertThat(inHost.commit(create(ALICE))).isEqualTo(CommitOutcome.COMMITTED);
+        assertThat(c.getAutoCommit()).isTrue();
+      }
+      assertThat(storedVersion(ALICE)).isEqualTo(1);
+    }
+  }
+
+  @Nested
+  @DisplayName("end to end through CreditService")
+  class EndToEnd {
+    @Test
+    @DisplayName("grant, hold, settle, release, expiry by the sweep, history and reconciliation")
+    void journey() {
+      MutableClock clock = new MutableClock(T0);
+      CreditService credits = CreditService.builder().store(store).clock(clock).build();
+      assertThat(credits.openAccount(ALICE, IdempotencyKey.of("open"))).isTrue();
+      credits.grant(ALICE, LotSource.SIGNUP_GRANT, CreditAmount.of(200), null, IdempotencyKey.of("signup"));
+      credits.grant(ALICE, LotSource.PACK, CreditAmount.of(500), null, TRICKY, IdempotencyKey.of("pack-1"));
+
+      Hold image = credits.hold(HoldRequest.of(ALICE, CreditAmount.of(120), IdempotencyKey.of("gen-1"))
+          .withMetadata("kind", "image").withMetadata("prompt", "a=b\n%"));
+      assertThat(credits.hold(HoldRequest.of(ALICE, CreditAmount.of(120), IdempotencyKey.of("gen-1"))
+          .withMetadata("kind", "image").withMetadata("prompt", "a=b\n%"))).isEqualTo(image);
+      Settlement settled = credits.settle(ALICE, image.id(), CreditAmount.of(100), IdempotencyKey.of("gen-1-done"));
+      assertThat(settled.settled()).isEqualTo(100);
+      assertThat(credits.settle(ALICE, image.id(), CreditAmount.of(100), IdempotencyKey.of("gen-1-done")))
+          .isEqualTo(settled);
+
+      Hold video = credits.hold(HoldRequest.of(ALICE, CreditAmount.of(300), IdempotencyKey.of("gen-2")));
+      credits.release(ALICE, video.id(), "blocked", IdempotencyKey.of("gen-2-release"));
+      Hold lost = credits.hold(HoldRequest.of(ALICE, CreditAmount.of(50), IdempotencyKey.of("gen-3"))
+          .withTtl(Duration.ofMinutes(1)));
+
+      clock.advance(Duration.ofMinutes(2));
+      assertThat(credits.sweep().holdsExpired()).isEqualTo(1);
+      assertThat(credits.findHold(ALICE, lost.id()).orElseThrow().state()).isEqualTo(HoldState.EXPIRED);
+
+      BalanceView balance = credits.balance(ALICE);
+      assertThat(balance.available()).isEqualTo(600);
+      assertThat(balance.held()).isZero();
+      assertThat(credits.reconcile(ALICE).consistent()).isTrue();
+      assertThat(credits.history(ALICE, LedgerQuery.firstPage(100)).entries())
+          .extracting(LedgerEntry::type).contains(EntryType.GRANT, EntryType.HOLD, EntryType.SETTLE,
+              EntryType.RELEASE, EntryType.HOLD_EXPIRED);
+    }
+  }
+
+  @Test
+  @DisplayName("installing twice is harmless")
+  void installTwice() {
+    assertThat(JdbcCreditStore.install(target.dataSource(), target.config())).isEqualTo(1);
+    assertThat(SchemaInstaller.statements(target.config())).isNotEmpty()
+        .allSatisfy(s -> assertThat(s).doesNotContain("${"));
+  }
+
+  static CreditService service(JdbcCreditStore store) {
+    return CreditService.builder().store(store).clock(new MutableClock(T0)).build();
+  }
+
+  static long scalar(DataSource ds, String sql, Object... args) throws SQLException {
+    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package io.preprompt.credits.jdbc;
+
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A tiny {@link DataSource} over {@link DriverManager} for tests (no pool dependency). Pooled, it
+ * keeps closed connections for reuse when they are healthy and back in auto-commit mode, the way a
+ * host's pool would; unpooled, every {@code getConnection} opens a new physical connection.
+ */
+final class TestDataSource implements DataSource {
+  private final String url;
+  private final boolean pooled;
+  private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
+
+  private TestDataSource(String url, boolean pooled) {
+    this.url = url;
+    this.pooled = pooled;
+  }
+
+  static TestDataSource pooled(String url) {
+    return new TestDataSource(url, true);
+  }
+
+  static TestDataSource unpooled(String url) {
+    return new TestDataSource(url, false);
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    if (!pooled) {
+      return DriverManager.getConnection(url);
+    }
+    Connection physical = idle.pollFirst();
+    if (physical == null) {
+      physical = DriverManager.getConnection(url);
+    }
+    Connection target = physical;
+    return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("close")) {
+            giveBack(target);
+            return null;
+          }
+          try {
+            return method.invoke(target, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  private void giveBack(Connection physical) throws SQLException {
+    if (!physical.isClosed() && physical.getAutoCommit() && idle.size() < 32) {
+      idle.addFirst(physical);
+    } else {
+      physical.close();
+    }
+  }
+
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    return getConnection();
+  }
+
+  @Override
+  public @Nullable PrintWriter getLogWriter() {
+    return null;
+  }
+
+  @Override
+  public void setLogWriter(@Nullable PrintWriter out) {}
+
+  @Override
+  public void setLoginTimeout(int seconds) {}
+
+  @Override
+  public int getLoginTimeout() {
+    return 0;
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    throw new SQLFeatureNotSupportedException();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    throw new SQLException("not a wrapper");
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) {
+    return false;
+  }
+}
