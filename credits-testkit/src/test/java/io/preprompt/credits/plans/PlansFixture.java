@@ -126,11 +126,12 @@ final class PlansFixture {
     return all;
   }
 
-  /** Returns the cycle numbers of the allowance grants (refills) in ledger order. */
+  /** Returns the cycle numbers of the allowance grants (refills, not rollover re-grants) in ledger order. */
   List<Long> refilledCycles(AccountId account) {
     List<Long> cycles = new ArrayList<>();
     for (LedgerEntry e : ledger(account)) {
-      if (e.type() == EntryType.GRANT && e.source() == LotSource.MONTHLY_ALLOWANCE) {
+      if (e.type() == EntryType.GRANT && e.source() == LotSource.MONTHLY_ALLOWANCE
+          && !e.metadata().containsKey("rollover")) {
         cycles.add(Long.parseLong(e.metadata().get("cycle")));
       }
     }
