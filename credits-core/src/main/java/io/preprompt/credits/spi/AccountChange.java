@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param expectedVersion the version the change was computed from (0 for a new account)
  * @param account the new account row (its version is {@code expectedVersion + 1})
  * @param newLots lots to insert
- * @param changedLots existing lots with their new remaining and reserved amounts
+ * @param changedLots existing lots in their new state: remaining, reserved and expiry (core moves a
+ *     lot's expiry to now when a refill replaces the allowance)
  * @param newHolds holds to insert, all {@code ACTIVE}
  * @param endedHolds holds that were {@code ACTIVE} and now carry their terminal state
  * @param entries ledger entries to append, in sequence order, continuing the stored sequence

@@ -134,9 +134,9 @@ public final class AccountChangeBuilder {
   }
 
   /**
-   * Sets when the plan next needs attention.
+   * Replaces when the plan next needs attention.
    *
-   * @param dueAt the instant, or null
+   * @param dueAt the new due time, or {@code null} for none
    * @return this builder
    */
   public AccountChangeBuilder planDueAt(@Nullable Instant dueAt) {

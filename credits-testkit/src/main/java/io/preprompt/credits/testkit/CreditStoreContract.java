@@ -44,8 +44,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -78,7 +81,13 @@ import org.junit.jupiter.api.Timeout;
  * idempotency strings) round-trip verbatim including the empty string, newlines and characters
  * outside the BMP, and a plan document may be several kilobytes; amounts need the full
  * {@code long} range; ids are scoped to their account (two accounts may use the same hold id);
- * and a change is all or nothing even when only its last part is refused.
+ * a changed lot is stored whole, its expiry included; ending a hold that is not {@code ACTIVE} on
+ * the change's own account is a {@code CONFLICT}; and a change is all or nothing even when only its
+ * last part is refused. Orders the SPI leaves open (ties between equal deadlines, the order of
+ * {@code findAccountsWithExpiredLots}) are not checked.
+ *
+ * <p>The concurrency tests start {@link #concurrentWriters()} threads; lower it, or
+ * {@link #commitsPerWriter()}, for a slow database.
  */
 public abstract class CreditStoreContract {
 
@@ -97,6 +106,8 @@ public abstract class CreditStoreContract {
   static final String PLAN = "tier=studio-pro\nanchor=2026-01-31T00:00:00Z\ncap=100%\n"
       + "note=Café ☕ «Ünïcödé» 日本語 🎬 \"quoted\" 'single' back\\slash\ttab\r\n"
       + "escaped=%0A%3D%25\n=leading-equals\n\n";
+  /** When ALICE's plan next needs attention, with microseconds. */
+  static final Instant PLAN_DUE = Instant.parse("2026-03-31T00:00:00.654321Z");
   static final HoldId HOLD_1 = HoldId.of("h_0001aaaa");
   static final HoldId HOLD_2 = HoldId.of("h_0002bbbb");
   static final HoldId HOLD_3 = HoldId.of("h_0003cccc");
@@ -201,6 +212,7 @@ public abstract class CreditStoreContract {
       assertThat(loaded.account()).isEqualTo(open.account());
       assertThat(loaded.account().createdAt()).isEqualTo(CREATED_AT);
       assertThat(loaded.account().plan()).isEqualTo(PLAN);
+      assertThat(loaded.account().planDueAt()).isEqualTo(PLAN_DUE);
       assertThat(loaded.lots()).containsExactlyInAnyOrderElementsOf(open.newLots());
       assertThat(loaded.activeHolds()).containsExactlyInAnyOrderElementsOf(open.newHolds());
     }
@@ -259,6 +271,7 @@ public abstract class CreditStoreContract {
       AccountSnapshot loaded = load(BOB);
       assertThat(loaded.account()).isEqualTo(open.account());
       assertThat(loaded.account().plan()).isNull();
+      assertThat(loaded.account().planDueAt()).isNull();
       assertThat(loaded.account().version()).isEqualTo(1);
       assertThat(loaded.account().lastSequence()).isZero();
       assertThat(loaded.lots()).isEmpty();
@@ -330,6 +343,47 @@ public abstract class CreditStoreContract {
       }
       assertThat(load(ALICE).account().version()).isEqualTo(4);
       assertThat(ledger(ALICE)).hasSize(9).last().extracting(LedgerEntry::key).isNull();
+    }
+  }
+
+  @Nested
+  @DisplayName("Changing a lot")
+  class ChangingLots {
+
+    @Test
+    @DisplayName("updates its expiry along with its amounts (an allowance cut short at a refill)")
+    void expiryChanges() {
+      commitOpenAlice();
+      Lot allowance = byId(load(ALICE).lots()).get(new LotId(2));
+      Instant cut = T0.plusSeconds(60);
+      Lot shortened = new Lot(allowance.id(), allowance.source(), allowance.granted(), allowance.remaining() - 1,
+          allowance.reserved() + 1, allowance.grantedAt(), cut);
+      commit(AccountChangeBuilder.update(load(ALICE), T0).changedLot(shortened).build());
+
+      assertThat(byId(load(ALICE).lots()).get(new LotId(2))).isEqualTo(shortened);
+      assertThat(store().findAccountsWithExpiredLots(cut.minusNanos(1_000), 10)).isEmpty();
+      assertThat(store().findAccountsWithExpiredLots(cut, 10)).containsExactly(ALICE);
+    }
+
+    @Test
+    @DisplayName("updates only the lot it names, on the account it names")
+    void onlyTheNamedLot() {
+      AccountChange alice = commitOpenAlice();
+      AccountChangeBuilder bob = AccountChangeBuilder.create(BOB, T0);
+      bob.grant(LotSource.PACK, 70, null);
+      bob.grant(LotSource.PACK, 80, null);
+      AccountChange bobOpen = bob.build();
+      commit(bobOpen);
+      Lot pack = byId(load(ALICE).lots()).get(new LotId(3));
+      Lot spent = new Lot(pack.id(), pack.source(), pack.granted(), 1, 0, pack.grantedAt(), null);
+
+      commit(AccountChangeBuilder.update(load(ALICE), T0).changedLot(spent).build());
+
+      Map<LotId, Lot> aliceLots = byId(load(ALICE).lots());
+      assertThat(aliceLots.get(new LotId(3))).isEqualTo(spent);
+      assertThat(aliceLots.get(new LotId(1))).isEqualTo(byId(alice.newLots()).get(new LotId(1)));
+      assertThat(aliceLots.get(new LotId(2))).isEqualTo(byId(alice.newLots()).get(new LotId(2)));
+      assertThat(load(BOB).lots()).containsExactlyInAnyOrderElementsOf(bobOpen.newLots());
     }
   }
 
@@ -971,6 +1025,59 @@ public abstract class CreditStoreContract {
     }
   }
 
+  @Nested
+  @DisplayName("Finding accounts with a plan due")
+  class AccountsWithPlanDue {
+
+    /** ALICE due at T0+30s, BOB at +10s, CAROL at +20s, DAVE never. */
+    private void openAccounts() {
+      commit(AccountChangeBuilder.create(ALICE, T0).plan("a").planDueAt(T0.plusSeconds(30)).build());
+      commit(AccountChangeBuilder.create(BOB, T0).plan("b").planDueAt(T0.plusSeconds(10)).build());
+      commit(AccountChangeBuilder.create(CAROL, T0).plan("c").planDueAt(T0.plusSeconds(20)).build());
+      commit(AccountChangeBuilder.create(DAVE, T0).plan("d").build());
+    }
+
+    @Test
+    @DisplayName("returns accounts due at or before now, soonest first")
+    void soonestFirst() {
+      openAccounts();
+
+      assertThat(store().findAccountsWithPlanDue(T0.plusSeconds(10).minusNanos(1_000), 100)).isEmpty();
+      assertThat(store().findAccountsWithPlanDue(T0.plusSeconds(10), 100)).containsExactly(BOB);
+      assertThat(store().findAccountsWithPlanDue(T0.plusSeconds(25), 100)).containsExactly(BOB, CAROL);
+      assertThat(store().findAccountsWithPlanDue(FAR_FUTURE, 100)).containsExactly(BOB, CAROL, ALICE);
+    }
+
+    @Test
+    @DisplayName("returns at most limit accounts, the soonest")
+    void limit() {
+      openAccounts();
+
+      assertThat(store().findAccountsWithPlanDue(FAR_FUTURE, 2)).containsExactly(BOB, CAROL);
+      assertThat(store().findAccountsWithPlanDue(FAR_FUTURE, 1)).containsExactly(BOB);
+    }
+
+    @Test
+    @DisplayName("follows the account row: a moved due time moves the account, a cleared one removes it")
+    void followsTheRow() {
+      openAccounts();
+      commit(AccountChangeBuilder.update(load(BOB), T0).planDueAt(T0.plusSeconds(40)).build());
+      commit(AccountChangeBuilder.update(load(CAROL), T0).planDueAt(null).build());
+      commit(AccountChangeBuilder.update(load(DAVE), T0).planDueAt(T0.plusSeconds(35)).build());
+      commit(AccountChangeBuilder.update(load(ALICE), T0).plan("a2").build());
+
+      assertThat(store().findAccountsWithPlanDue(FAR_FUTURE, 100)).containsExactly(ALICE, DAVE, BOB);
+      assertThat(store().findAccountsWithPlanDue(T0.plusSeconds(30), 100)).containsExactly(ALICE);
+      assertThat(load(ALICE).account().planDueAt()).isEqualTo(T0.plusSeconds(30));
+    }
+
+    @Test
+    @DisplayName("an empty store has no account due")
+    void emptyStore() {
+      assertThat(store().findAccountsWithPlanDue(FAR_FUTURE, 100)).isEmpty();
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Concurrency
 
@@ -1030,6 +1137,37 @@ public abstract class CreditStoreContract {
         lastN.put(writer, n);
       }
       assertThat(seen).hasSize(writers * perWriter);
+    }
+
+    @Test
+    @DisplayName("when many threads commit changes computed from the same version at once, exactly one commits each round")
+    void sameVersionRace() throws InterruptedException {
+      AccountChangeBuilder open = AccountChangeBuilder.create(ALICE, T0);
+      open.grant(LotSource.PACK, 1, null);
+      commit(open.build());
+      int writers = Math.max(2, concurrentWriters());
+      int rounds = 25;
+      AtomicReference<AccountSnapshot> current = new AtomicReference<>();
+      CyclicBarrier barrier = new CyclicBarrier(writers, () -> current.set(load(ALICE)));
+      AtomicIntegerArray committed = new AtomicIntegerArray(rounds);
+
+      runConcurrently(writers, w -> {
+        for (int round = 0; round < rounds; round++) {
+          barrier.await(CONCURRENCY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+          AccountChangeBuilder b = AccountChangeBuilder.update(current.get(), T0.plusSeconds(round));
+          b.grant(LotSource.PROMOTION, 1L + w, null, Map.of("writer", Integer.toString(w)), null);
+          if (store().commit(b.build()) == CommitOutcome.COMMITTED) {
+            committed.incrementAndGet(round);
+          }
+        }
+      });
+
+      for (int round = 0; round < rounds; round++) {
+        assertThat(committed.get(round)).as("commits in round %d", round).isEqualTo(1);
+      }
+      assertThat(load(ALICE).account().version()).isEqualTo(1 + rounds);
+      assertThat(readAllInPages(ALICE, 10)).extracting(LedgerEntry::sequence)
+          .containsExactlyElementsOf(Stream.iterate(1L, s -> s + 1).limit(1 + rounds).toList());
     }
 
     @Test
@@ -1121,7 +1259,7 @@ public abstract class CreditStoreContract {
     private final MutableClock clock = new MutableClock(T0);
 
     private CreditService service() {
-      return CreditService.builder().store(store()).clock(clock)
+      return CreditService.builder().store(new Checked(store())).clock(clock)
           .config(CreditsConfig.builder().maxCommitAttempts(500).build()).build();
     }
 
@@ -1237,7 +1375,7 @@ public abstract class CreditStoreContract {
    * from lot 2, none), six entries and the KEY_OPEN record with an empty fingerprint.
    */
   private AccountChange commitOpenAlice() {
-    AccountChangeBuilder b = AccountChangeBuilder.create(ALICE, CREATED_AT).plan(PLAN);
+    AccountChangeBuilder b = AccountChangeBuilder.create(ALICE, CREATED_AT).plan(PLAN).planDueAt(PLAN_DUE);
     b.grant(LotSource.SIGNUP_GRANT, 200, null, Map.of("reason", "email verified"), KEY_OPEN);
     b.grant(LotSource.MONTHLY_ALLOWANCE, 5_000_000_000L, CREATED_AT.plus(Duration.ofDays(30)), Map.of(), KEY_OPEN);
     b.grant(LotSource.PACK, 1_000, null, Map.of("payment", "pi_3Nx=%20 ✓"), KEY_OPEN);
@@ -1252,7 +1390,7 @@ public abstract class CreditStoreContract {
 
   /** Fills a change with one of everything (plan, lot, hold, hold end, key KEY_3), for "nothing written" checks. */
   private static AccountChange everythingChange(AccountChangeBuilder b) {
-    b.plan("stale plan");
+    b.plan("stale plan").planDueAt(T0.plusSeconds(1));
     b.grant(LotSource.PACK, 11, T0.plus(Duration.ofDays(1)), Map.of(), KEY_3);
     b.hold(HOLD_3, 3, T0.plusSeconds(5), Map.of("k", "v"), KEY_3);
     b.end(HOLD_2, HoldState.RELEASED, 0, KEY_3);
@@ -1287,6 +1425,8 @@ public abstract class CreditStoreContract {
       if (page.isEmpty()) {
         return all;
       }
+      assertThat(page.get(0).sequence()).as("first sequence of the page after %d", after).isGreaterThan(after);
+      assertThat(page).as("page after %d", after).hasSizeLessThanOrEqualTo(pageSize);
       all.addAll(page);
       after = page.get(page.size() - 1).sequence();
     }
@@ -1309,7 +1449,7 @@ public abstract class CreditStoreContract {
   /** Everything the SPI lets one observe about an account, in comparable form. */
   private record Observed(@Nullable AccountSnapshot snapshot, List<LedgerEntry> ledger,
       Map<HoldId, Optional<Hold>> holds, Map<IdempotencyKey, Optional<IdempotencyRecord>> keys,
-      Set<HoldRef> overdue, Set<AccountId> withExpiredLots) {}
+      Set<HoldRef> overdue, Set<AccountId> withExpiredLots, List<AccountId> withPlanDue) {}
 
   private Observed observe(AccountId account, List<HoldId> holds, List<IdempotencyKey> keys) {
     AccountSnapshot snapshot = store().load(account).map(s -> {
@@ -1329,7 +1469,81 @@ public abstract class CreditStoreContract {
     }
     return new Observed(snapshot, ledger(account), foundHolds, foundKeys,
         Set.copyOf(store().findHoldsPastDeadline(FAR_FUTURE, 10_000)),
-        Set.copyOf(store().findAccountsWithExpiredLots(FAR_FUTURE, 10_000)));
+        Set.copyOf(store().findAccountsWithExpiredLots(FAR_FUTURE, 10_000)),
+        store().findAccountsWithPlanDue(FAR_FUTURE, 10_000));
+  }
+
+  /**
+   * Checks the store's answers against the SPI's promises as the engine reads them, so that a
+   * broken adapter fails an end-to-end test with a clear message instead of sending the engine
+   * into an endless paging loop.
+   */
+  private static final class Checked implements CreditStore {
+    private final CreditStore delegate;
+
+    Checked(CreditStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Optional<AccountSnapshot> load(AccountId account) {
+      Optional<AccountSnapshot> s = delegate.load(account);
+      s.ifPresent(snapshot -> assertThat(snapshot.account().id()).as("loaded account").isEqualTo(account));
+      return s;
+    }
+
+    @Override
+    public Optional<IdempotencyRecord> findIdempotencyRecord(AccountId account, IdempotencyKey key) {
+      Optional<IdempotencyRecord> r = delegate.findIdempotencyRecord(account, key);
+      r.ifPresent(record -> assertThat(record.key()).as("found key").isEqualTo(key));
+      return r;
+    }
+
+    @Override
+    public Optional<Hold> findHold(AccountId account, HoldId hold) {
+      Optional<Hold> h = delegate.findHold(account, hold);
+      h.ifPresent(found -> assertThat(found).as("found hold").returns(hold, Hold::id).returns(account, Hold::account));
+      return h;
+    }
+
+    @Override
+    public CommitOutcome commit(AccountChange change) {
+      return delegate.commit(change);
+    }
+
+    @Override
+    public List<LedgerEntry> readLedger(AccountId account, LedgerQuery query) {
+      List<LedgerEntry> page = delegate.readLedger(account, query);
+      assertThat(page).as("readLedger(%s, %s)", account, query).hasSizeLessThanOrEqualTo(query.limit())
+          .allSatisfy(e -> assertThat(e).returns(account, LedgerEntry::account)
+              .matches(x -> x.sequence() > query.afterSequence(), "sequence after the cursor")
+              .matches(x -> query.matchesTime(x.at()), "time within the range"))
+          .isSortedAccordingTo(Comparator.comparingLong(LedgerEntry::sequence));
+      return page;
+    }
+
+    @Override
+    public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
+      List<HoldRef> refs = delegate.findHoldsPastDeadline(now, limit);
+      assertThat(refs).as("findHoldsPastDeadline(%s, %d)", now, limit).hasSizeLessThanOrEqualTo(limit)
+          .allSatisfy(r -> assertThat(r.deadline()).isBefore(now));
+      return refs;
+    }
+
+    @Override
+    public List<AccountId> findAccountsWithExpiredLots(Instant now, int limit) {
+      List<AccountId> ids = delegate.findAccountsWithExpiredLots(now, limit);
+      assertThat(ids).as("findAccountsWithExpiredLots(%s, %d)", now, limit).hasSizeLessThanOrEqualTo(limit)
+          .doesNotHaveDuplicates();
+      return ids;
+    }
+
+    @Override
+    public List<AccountId> findAccountsWithPlanDue(Instant now, int limit) {
+      List<AccountId> ids = delegate.findAccountsWithPlanDue(now, limit);
+      assertThat(ids).as("findAccountsWithPlanDue(%s, %d)", now, limit).hasSizeLessThanOrEqualTo(limit);
+      return ids;
+    }
   }
 
   /** One concurrent worker's body. */
