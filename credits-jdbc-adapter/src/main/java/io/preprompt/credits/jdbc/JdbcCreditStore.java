@@ -409,8 +409,9 @@ public final class JdbcCreditStore implements CreditStore {
         for (Lot lot : sorted(change.changedLots(), Comparator.comparing(Lot::id))) {
           ps.setLong(1, lot.remaining());
           ps.setLong(2, lot.reserved());
-          ps.setString(3, id);
-          ps.setLong(4, lot.id().value());
+          ps.setBigDecimal(3, Codec.encodeNullableInstant(lot.expiresAt()));
+          ps.setString(4, id);
+          ps.setLong(5, lot.id().value());
           ps.addBatch();
         }
         if (!allOne(ps.executeBatch())) {

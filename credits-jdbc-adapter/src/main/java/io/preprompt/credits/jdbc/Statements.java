@@ -44,7 +44,7 @@ final class Statements {
     insertLot = "INSERT INTO " + lots
         + " (account, lot_id, source, granted, remaining, reserved, granted_at, expires_at)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-    updateLot = "UPDATE " + lots + " SET remaining = ?, reserved = ? WHERE account = ? AND lot_id = ?";
+    updateLot = "UPDATE " + lots + " SET remaining = ?, reserved = ?, expires_at = ? WHERE account = ? AND lot_id = ?";
     insertHold = "INSERT INTO " + holds
         + " (account, hold_id, amount, state, created_at, deadline, settled, ended_at, metadata, allocations)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
