@@ -322,11 +322,23 @@ public final class PlanService {
     Collections.reverse(allowance);
     long keep = tier.rolloverCap();
     long rolled = 0;
+    long regranted = 0;
     for (AccountTx.MutableLot lot : allowance) {
       long k = Math.min(keep, lot.remaining());
-      tx.expireLot(lot, k, key, meta);
+      if (lot.reserved() > 0) {
+        // A lot that keeps credits stays unexpired, so what a live hold returns to it later would roll
+        // over past the cap: expire it whole and grant what it may keep as a lot of its own.
+        tx.expireLot(lot, 0, key, meta);
+        regranted += k;
+      } else {
+        tx.expireLot(lot, k, key, meta);
+      }
       keep -= k;
       rolled += k;
+    }
+    if (regranted > 0) {
+      tx.grant(LotSource.MONTHLY_ALLOWANCE, regranted, null, key,
+          Map.of("cycle", Long.toString(cycle), "tier", tier.id(), "rollover", "true"));
     }
     long startSequence = tx.lastSequence();
     if (tier.monthlyAllowance() > 0) {

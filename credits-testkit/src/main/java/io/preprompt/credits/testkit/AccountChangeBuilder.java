@@ -45,6 +45,7 @@ public final class AccountChangeBuilder {
   private long expired;
   private long debited;
   private @Nullable String plan;
+  private @Nullable Instant planDueAt;
   private Instant at;
   private final Map<LotId, Lot> lots = new LinkedHashMap<>();
   private final Set<LotId> newLotIds = new LinkedHashSet<>();
@@ -89,6 +90,7 @@ public final class AccountChangeBuilder {
     b.expired = a.expired();
     b.debited = a.debited();
     b.plan = a.plan();
+    b.planDueAt = a.planDueAt();
     for (Lot lot : snapshot.lots()) {
       b.lots.put(lot.id(), lot);
     }
@@ -128,6 +130,17 @@ public final class AccountChangeBuilder {
    */
   public AccountChangeBuilder plan(@Nullable String document) {
     this.plan = document;
+    return this;
+  }
+
+  /**
+   * Sets when the plan next needs attention.
+   *
+   * @param dueAt the instant, or null
+   * @return this builder
+   */
+  public AccountChangeBuilder planDueAt(@Nullable Instant dueAt) {
+    this.planDueAt = dueAt;
     return this;
   }
 
@@ -406,7 +419,7 @@ public final class AccountChangeBuilder {
       }
     }
     AccountRecord row = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
-        debited, createdAt, plan, null);
+        debited, createdAt, plan, planDueAt);
     return new AccountChange(expectedVersion, row, inserted, updated, newHolds, endedHolds, entries, idempotency);
   }
 }

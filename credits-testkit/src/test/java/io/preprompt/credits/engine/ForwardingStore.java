@@ -58,4 +58,9 @@ class ForwardingStore implements CreditStore {
   public List<AccountId> findAccountsWithExpiredLots(Instant now, int limit) {
     return delegate.findAccountsWithExpiredLots(now, limit);
   }
+
+  @Override
+  public List<AccountId> findAccountsWithPlanDue(Instant now, int limit) {
+    return delegate.findAccountsWithPlanDue(now, limit);
+  }
 }

@@ -62,7 +62,7 @@ class LedgerAndDrawdownPropertyTest {
     }
     long amount = Math.max(1, total * percent / 100);
     granted.sort(Comparator.comparing(Expected::expiry)
-        .thenComparing(e -> e.receipt().source().isPaid())
+        .thenComparing(e -> e.receipt().source().drawdownRank())
         .thenComparing(e -> e.receipt().grantedAt())
         .thenComparing(e -> e.receipt().lot()));
     List<Allocation> expected = new ArrayList<>();

@@ -225,7 +225,7 @@ class LedgerTest {
           }
           AccountRecord a = real.get().account();
           AccountRecord forged = new AccountRecord(a.id(), a.version(), a.lastSequence(), a.granted() + 1000,
-              a.settled(), a.expired(), a.debited(), a.createdAt(), a.plan());
+              a.settled(), a.expired(), a.debited(), a.createdAt(), a.plan(), a.planDueAt());
           return Optional.of(new AccountSnapshot(forged, real.get().lots(), real.get().activeHolds()));
         }
       };

@@ -76,14 +76,14 @@ class OperationSequencePropertyTest {
     Arbitrary<Integer> account = Arbitraries.integers().between(0, ACCOUNTS - 1);
     Arbitrary<Integer> pick = Arbitraries.integers().between(0, 1000);
     Arbitrary<Action> grant = Combinators.combine(account, Arbitraries.of(LotSource.class),
-        Arbitraries.longs().between(1, 200), Arbitraries.integers().between(1, 400).injectNull(0.4))
+        Arbitraries.longs().between(1, 200), Arbitraries.integers().between(5, 240).injectNull(0.4))
         .as(Grant::new);
     Arbitrary<Action> place = Combinators.combine(account, Arbitraries.longs().between(1, 150),
-        Arbitraries.integers().between(1, 120)).as(Place::new);
+        Arbitraries.integers().between(1, 180)).as(Place::new);
     Arbitrary<Action> settle = Combinators.combine(account, pick, Arbitraries.integers().between(-20, 110))
         .as(Settle::new);
     Arbitrary<Action> release = Combinators.combine(account, pick).as(Release::new);
-    Arbitrary<Action> advance = Arbitraries.integers().between(1, 150).map(Advance::new);
+    Arbitrary<Action> advance = Arbitraries.integers().between(1, 90).map(Advance::new);
     Arbitrary<Action> sweep = Arbitraries.just(new Sweep());
     Arbitrary<Action> repeat = pick.map(Repeat::new);
     Arbitrary<Action> conflict = pick.map(Conflict::new);
@@ -204,6 +204,7 @@ class OperationSequencePropertyTest {
       }
       Hold hold = service.hold(request);
       assertThat(hold.amount()).isEqualTo(p.amount());
+      assertThat(accounts.get(p.account()).available()).isEqualTo(available - p.amount());
       assertThat(hold.allocations().stream().mapToLong(a -> a.amount()).sum()).isEqualTo(p.amount());
       holds.get(p.account()).add(new HoldModel(hold));
       calls.add(new Call(p.account(), key, () -> service.hold(request), hold,
@@ -248,7 +249,11 @@ class OperationSequencePropertyTest {
         expectFailure(s.account(), call, expected);
         return;
       }
+      BalanceView before = accounts.get(s.account()).balance();
       Settlement result = (Settlement) call.get();
+      BalanceView after = accounts.get(s.account()).balance();
+      assertThat(after.available() - before.available()).as("returned").isEqualTo(result.returned());
+      assertThat(before.held() - after.held()).isEqualTo(held);
       assertThat(result.settled()).isEqualTo(asked);
       assertThat(result.returned() + result.expiredOnReturn()).isEqualTo(held - asked);
       settled[s.account()] += asked;
@@ -271,7 +276,11 @@ class OperationSequencePropertyTest {
         expectFailure(r.account(), call, expected);
         return;
       }
+      BalanceView before = accounts.get(r.account()).balance();
       io.preprompt.credits.balance.Release result = (io.preprompt.credits.balance.Release) call.get();
+      BalanceView after = accounts.get(r.account()).balance();
+      assertThat(after.available() - before.available()).as("returned").isEqualTo(result.returned());
+      assertThat(before.held() - after.held()).isEqualTo(h.hold.amount());
       assertThat(result.returned() + result.expiredOnReturn()).isEqualTo(h.hold.amount());
       h.state = HoldState.RELEASED;
       calls.add(new Call(r.account(), key, call, result,
