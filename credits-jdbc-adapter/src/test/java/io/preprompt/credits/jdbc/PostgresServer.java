@@ -91,7 +91,7 @@ final class PostgresServer {
     int port = freePort();
     // Durability is irrelevant for a throw-away server: turning it off makes the tests fast.
     String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
-        + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=60";
+        + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=100";
     run(as(root, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", log.toString(), "-w", "-t", "60",
         "-o", options, "start"), dir, "pg_ctl start", log);
     PostgresServer server = new PostgresServer(port);
