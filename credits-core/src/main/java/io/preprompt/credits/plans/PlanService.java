@@ -388,6 +388,8 @@ public final class PlanService {
         }, String::valueOf, Boolean::valueOf));
         if (cycle[0] >= 0) {
           refilled++;
+        }
+        if (cycle[0] > 0) { // subscribe() already asked for cycle 0 to be charged
           gateway.chargeSubscription(account, tier[0], cycle[0], bounds[0], bounds[1],
               "renewal:" + account.value() + ":" + bounds[0].getEpochSecond());
         }

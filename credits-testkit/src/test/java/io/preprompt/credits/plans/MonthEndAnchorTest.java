@@ -3,6 +3,7 @@ package io.preprompt.credits.plans;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.AccountId;
+import io.preprompt.credits.testkit.RecordingBillingGateway.SubscriptionCharge;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -79,6 +80,11 @@ class MonthEndAnchorTest {
         assertThat(f.available(account)).isEqualTo(1_000);
       }
       assertThat(refills).isEqualTo(CYCLES);
+      assertThat(f.gateway.subscriptionCharges()).as("each cycle charged once, cycle 0 by subscribe")
+          .extracting(SubscriptionCharge::cycle)
+          .containsExactlyElementsOf(LongStream.range(0, CYCLES).boxed().toList());
+      assertThat(f.gateway.subscriptionCharges()).extracting(SubscriptionCharge::cycleStart)
+          .containsExactlyElementsOf(expectedStarts.subList(0, CYCLES));
       assertThat(f.refilledCycles(account)).containsExactlyElementsOf(LongStream.range(0, CYCLES).boxed().toList());
       f.assertConserved(account);
     }
