@@ -13,6 +13,7 @@ import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
 import io.preprompt.credits.internal.AccountTx;
 import io.preprompt.credits.internal.Engine;
+import io.preprompt.credits.internal.FieldCodec;
 import io.preprompt.credits.internal.Operation;
 import io.preprompt.credits.internal.Results;
 import io.preprompt.credits.plans.Entitlements;
@@ -169,20 +170,18 @@ public final class GenerationGate {
 
         @Override
         public String encode(List<Hold> result) {
-          StringBuilder sb = new StringBuilder();
-          for (Hold h : result) {
-            sb.append(Results.encodeHold(h).replace("%", "%25").replace("\n", "%0A")).append('\n');
+          FieldCodec.Fields fields = FieldCodec.fields();
+          for (int i = 0; i < result.size(); i++) {
+            fields.add("hold" + i, Results.encodeHold(result.get(i)));
           }
-          return sb.toString();
+          return fields.encode();
         }
 
         @Override
         public List<Hold> decode(String encoded) {
           List<Hold> out = new ArrayList<>();
-          for (String line : encoded.split("\n")) {
-            if (!line.isEmpty()) {
-              out.add(Results.decodeHold(account, line.replace("%0A", "\n").replace("%25", "%")));
-            }
+          for (String hold : FieldCodec.decode(encoded).values()) {
+            out.add(Results.decodeHold(account, hold));
           }
           return out;
         }
@@ -316,7 +315,7 @@ public final class GenerationGate {
     if (reason == null || reason.isBlank() || reason.length() > 256) {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "an adjustment needs a reason of 1..256 chars");
     }
-    String fingerprint = "delta=" + delta + "\nreason=" + reason.replace("%", "%25").replace("\n", "%0A").replace("=", "%3D") + "\n";
+    String fingerprint = FieldCodec.fields().add("delta", delta).add("reason", reason).encode();
     return engine.execute(account, key, new Operation<Long>() {
       @Override
       public String name() {
