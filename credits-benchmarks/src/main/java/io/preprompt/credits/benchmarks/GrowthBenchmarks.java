@@ -1,0 +1,138 @@
+package io.preprompt.credits.benchmarks;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CreditAmount;
+import io.preprompt.credits.CreditService;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.jdbc.BenchmarkDatabases;
+import io.preprompt.credits.jdbc.JdbcCreditStore;
+import io.preprompt.credits.jdbc.JdbcStoreConfig;
+import io.preprompt.credits.ledger.Reconciliation;
+import io.preprompt.credits.testkit.InMemoryCreditStore;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Cost growth: the same hold+settle pair on an account that already has a short history (about 10
+ * ledger entries, the baseline of this run), 10^4 or 10^6 entries, or 100 active holds. The long
+ * histories are real: settled holds with their HOLD and SETTLE entries and idempotency records, as
+ * core writes them (on PostgreSQL seeded with set-based SQL, in memory through the engine). A flat
+ * cost means no operation reads the whole history.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+@Threads(1)
+public class GrowthBenchmarks {
+  private static final AtomicInteger TRIALS = new AtomicInteger();
+  private static final long HOLD = 5;
+
+  /** Where the account lives. */
+  public enum Store {
+    MEMORY, POSTGRESQL
+  }
+
+  /** The account and its history, built once per trial. */
+  @State(Scope.Thread)
+  public static class Account {
+    @Param({"MEMORY", "POSTGRESQL"})
+    public Store store;
+
+    /** The account's shape before the run: ledger entries already there, or active holds. */
+    @Param({"10-entries", "10k-entries", "1M-entries", "100-active-holds"})
+    public String history;
+
+    final InstantSource clock = InstantSource.system();
+    final AccountId account = AccountId.of("grown");
+    CreditService credits;
+    FixedPool pool;
+    long n;
+    long entriesBefore;
+
+    @Setup(Level.Trial)
+    public void build() throws SQLException {
+      long entries = switch (history) {
+        case "10-entries", "100-active-holds" -> 10;
+        case "10k-entries" -> 10_000;
+        case "1M-entries" -> 1_000_000;
+        default -> throw new IllegalArgumentException("unknown history " + history);
+      };
+      JdbcStoreConfig config = null;
+      if (store == Store.MEMORY) {
+        credits = CreditService.builder().store(new InMemoryCreditStore()).clock(clock).build();
+      } else {
+        pool = new FixedPool(BenchmarkDatabases.postgresUrl(), 2);
+        config = JdbcStoreConfig.builder().dialect(JdbcStoreConfig.Dialect.POSTGRESQL)
+            .schema("growth" + TRIALS.incrementAndGet()).build();
+        JdbcCreditStore.install(pool, config);
+        credits = CreditService.builder().store(JdbcCreditStore.create(pool, config)).clock(clock).build();
+      }
+      credits.openAccount(account, IdempotencyKey.of("open"));
+      credits.grant(account, LotSource.PACK, CreditAmount.of(Long.MAX_VALUE / 4), null, IdempotencyKey.of("pack"));
+      long pairs = (entries - 1) / 2;
+      if (config != null) {
+        try (Connection c = pool.getConnection()) {
+          BenchmarkDatabases.seedPostgresHistory(c, config, account.value(), 1, pairs, HOLD, clock.instant());
+        }
+      } else {
+        for (long i = 0; i < pairs; i++) {
+          Hold h = credits.hold(HoldRequest.of(account, CreditAmount.of(HOLD), IdempotencyKey.of("seed-h" + i)));
+          credits.settle(account, h.id(), IdempotencyKey.of("seed-s" + i));
+        }
+      }
+      if (history.equals("100-active-holds")) {
+        for (int i = 0; i < 100; i++) {
+          credits.hold(HoldRequest.of(account, CreditAmount.of(HOLD), IdempotencyKey.of("open-hold" + i))
+              .withTtl(Duration.ofDays(6)));
+        }
+      }
+      // The seeded history must be one core could have written: replay it and compare.
+      Reconciliation check = credits.reconcile(account);
+      if (!check.consistent()) {
+        throw new IllegalStateException("the seeded history does not reconcile: " + check);
+      }
+      entriesBefore = check.entriesReplayed();
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+      System.out.println("growth " + store + " " + history + ": " + entriesBefore + " ledger entries before the run, "
+          + n + " pairs added by it");
+      if (pool != null) {
+        pool.close();
+      }
+    }
+  }
+
+  /** The adapter's hold+settle pair on the grown account. */
+  @Benchmark
+  public Settlement pair(Account a) {
+    a.n++;
+    Hold hold = a.credits.hold(HoldRequest.of(a.account, CreditAmount.of(HOLD), IdempotencyKey.of("h" + a.n)));
+    return a.credits.settle(a.account, hold.id(), IdempotencyKey.of("s" + a.n));
+  }
+}

@@ -1,0 +1,125 @@
+package io.preprompt.credits.jdbc;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The benchmarks' door into the JDBC adapter's package: the adapter tests' PostgreSQL launcher
+ * ({@link PostgresServer}, from the adapter's test jar) and the adapter's column encodings, used to
+ * seed long histories with plain SQL instead of a million engine calls. Not part of any API.
+ */
+public final class BenchmarkDatabases {
+  private BenchmarkDatabases() {}
+
+  /**
+   * Starts (once per JVM) the throw-away PostgreSQL server the adapter's tests use and returns its
+   * JDBC URL; the server is stopped and deleted at JVM exit.
+   *
+   * @return the URL of an empty database, user {@code postgres}
+   */
+  public static String postgresUrl() {
+    return PostgresServer.get().url();
+  }
+
+  /**
+   * Encodes an instant the way the adapter stores it.
+   *
+   * @param instant the instant
+   * @return exact epoch seconds
+   */
+  public static BigDecimal instant(Instant instant) {
+    return Codec.encodeInstant(instant);
+  }
+
+  /**
+   * Encodes a metadata map the way the adapter stores it.
+   *
+   * @param metadata the map
+   * @return its text
+   */
+  public static String metadata(Map<String, String> metadata) {
+    return Codec.encodeMap(metadata);
+  }
+
+  /**
+   * Appends a finished history to an account the adapter created: {@code pairs} settled holds of
+   * {@code amount} credits each on lot {@code lot}, with their HOLD and SETTLE ledger entries and
+   * the idempotency records of both calls, as core would have written them, then moves the
+   * account row (version, last sequence, settled total) and the lot past them. One transaction, set
+   * based ({@code generate_series}), so a million entries take seconds.
+   *
+   * @param c a connection (auto-commit is restored)
+   * @param config the store's configuration (PostgreSQL)
+   * @param account the account id
+   * @param lot the lot the holds drew from; it must hold at least {@code pairs * amount} credits
+   * @param pairs how many hold+settle pairs to add (2 ledger entries each)
+   * @param amount credits per hold
+   * @param at the time stamped on the rows
+   * @throws SQLException when a statement fails
+   */
+  public static void seedPostgresHistory(Connection c, JdbcStoreConfig config, String account, long lot, long pairs,
+      long amount, Instant at) throws SQLException {
+    String accounts = config.table("accounts");
+    String lots = config.table("lots");
+    String holds = config.table("holds");
+    String ledger = config.table("ledger");
+    String idempotency = config.table("idempotency");
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      long base;
+      try (PreparedStatement ps = c.prepareStatement("SELECT last_sequence FROM " + accounts + " WHERE id = ?")) {
+        ps.setString(1, account);
+        try (var rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new SQLException("no account " + account);
+          }
+          base = rs.getLong(1);
+        }
+      }
+      BigDecimal time = instant(at);
+      String holdId = "'h_seed' || g";
+      exec(c, "INSERT INTO " + holds + " (account, hold_id, amount, state, created_at, deadline, settled, ended_at,"
+          + " metadata, allocations) SELECT ?, " + holdId + ", ?, 'SETTLED', ?, ?, ?, ?, '', ? || ':' || ?"
+          + " FROM generate_series(1, ?) g", account, amount, time, time, amount, time, Long.toString(lot),
+          Long.toString(amount), pairs);
+      exec(c, "INSERT INTO " + ledger + " (account, sequence, type, amount, lot_id, source, hold_id, idem_key, at,"
+          + " metadata) SELECT ?, ? + 2 * g - 1 + s, CASE s WHEN 0 THEN 'HOLD' ELSE 'SETTLE' END, ?, ?, 'PACK', "
+          + holdId + ", CASE s WHEN 0 THEN 'seed-h' ELSE 'seed-s' END || g, ?, ''"
+          + " FROM generate_series(1, ?) g CROSS JOIN generate_series(0, 1) s", account, base, amount, lot, time,
+          pairs);
+      exec(c, "INSERT INTO " + idempotency + " (account, idem_key, operation, fingerprint, result, at)"
+          + " SELECT ?, CASE s WHEN 0 THEN 'seed-h' ELSE 'seed-s' END || g, CASE s WHEN 0 THEN 'hold' ELSE 'settle' END,"
+          + " 'seeded', 'seeded', ? FROM generate_series(1, ?) g CROSS JOIN generate_series(0, 1) s", account, time,
+          pairs);
+      exec(c, "UPDATE " + accounts + " SET version = version + ?, last_sequence = last_sequence + ?,"
+          + " settled = settled + ? WHERE id = ?", 2 * pairs, 2 * pairs, pairs * amount, account);
+      exec(c, "UPDATE " + lots + " SET remaining = remaining - ? WHERE account = ? AND lot_id = ?", pairs * amount,
+          account, lot);
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(autoCommit);
+    }
+    try (var st = c.createStatement()) {
+      st.execute("ANALYZE " + holds);
+      st.execute("ANALYZE " + ledger);
+      st.execute("ANALYZE " + idempotency);
+    }
+  }
+
+  private static void exec(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      ps.executeUpdate();
+    }
+  }
+}
