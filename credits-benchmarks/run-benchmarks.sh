@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Builds the benchmarks and runs the whole suite: every library benchmark with its hand-written
+# baseline in the same JMH run (in memory, PostgreSQL at 1/4/16 threads, H2, cost growth).
+# About 7 minutes on a 2-core machine. Writes the JMH JSON of each group, summary.json and
+# table.md to the results folder, and rewrites BENCHMARKS.md at the repository root.
+#
+# Usage: credits-benchmarks/run-benchmarks.sh [results-dir] [group-id ...]
+#   results-dir defaults to credits-benchmarks/results/<UTC time stamp>; group ids (see
+#   BenchmarkSuite.groups) run a subset, and then BENCHMARKS.md is left alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out=${1:-$root/credits-benchmarks/results/$(date -u +%Y%m%dT%H%M%SZ)}
+shift || true
+
+# The PostgreSQL benchmarks start their own throw-away server from the local binaries, as the
+# adapter's tests do; install them on a fresh machine that lacks them.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "PostgreSQL binaries missing: installing the postgresql package" >&2
+  apt-get update -q && apt-get install -y -q postgresql
+fi
+
+start=$(date +%s)
+# Build only what the benchmarks need; the tests are compiled (the adapter's test jar holds the
+# PostgreSQL launcher) but not run here: `mvn -B verify` runs them, with the benchmarks' smoke test.
+mvn -B -q -pl credits-benchmarks -am -DskipTests package
+java -cp credits-benchmarks/target/benchmarks.jar io.preprompt.credits.benchmarks.BenchmarkSuite "$out" "$@"
+elapsed=$(( $(date +%s) - start ))
+
+if [ "$#" -gt 0 ]; then
+  echo "Ran groups $* in ${elapsed}s; results in $out (BENCHMARKS.md unchanged)"
+  exit 0
+fi
+
+cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
+mem=$(free -g 2>/dev/null | awk '/^Mem:/ {print $2 " GB"}')
+java_version=$(java -version 2>&1 | head -1)
+pg_version=$(ls -d /usr/lib/postgresql/*/ | xargs -n1 basename | sort -n | tail -1)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git diff --quiet HEAD 2>/dev/null && echo "" || echo " (with uncommitted changes)")
+{
+  cat <<HEADER
+# Benchmarks
+
+The latest full run of \`credits-benchmarks/run-benchmarks.sh\`. Every library figure has its
+baseline measured in the same JMH run, on the same machine and (for SQL) the same server:
+
+- **In memory**: \`CreditService\` over the testkit's \`InMemoryCreditStore\` against the simplest
+  ledger a developer would write instead (\`HandWrittenLedger\`: one lock, a map of balances, a map
+  of open holds, a list of entries). One operation is one hold+settle pair (or one authorize+succeeded
+  through the \`GenerationGate\`, or one balance view); allocation is JMH's \`-prof gc\`
+  \`gc.alloc.rate.norm\`, bytes per operation.
+- **PostgreSQL**: \`JdbcCreditStore\` against the minimal hand-written SQL for the same pair
+  (\`JdbcPairBenchmarks.HandWrittenSql\`: hold = conditional \`UPDATE\` of the balance, \`INSERT\` hold,
+  \`INSERT\` ledger row; settle = \`UPDATE\` hold, \`UPDATE\` balance, \`INSERT\` ledger row; prepared
+  statements, one transaction each), on the throw-away server the adapter's tests start
+  (\`fsync=off\`, \`synchronous_commit=off\`), both through one fixed pool of connections; each
+  thread works on its own account.
+- **H2**: the same on embedded in-memory H2, the adapter's embedded default.
+- **Cost growth**: the library's pair on an account that already has about 10, 10^4 or 10^6 ledger
+  entries (settled holds with their entries and idempotency records), or 100 active holds.
+
+Scores are JMH throughput (ops/s, ± the 99.9% confidence half-width over the iterations). Ratios
+above 1 favour the library; the cost ratio in the growth table is the 10-entry account's
+throughput divided by the row's (1.00× = flat).
+
+## Latest results
+
+- Date: $(date -u +"%Y-%m-%d %H:%M UTC"), commit \`$commit\`$dirty, total run time ${elapsed}s
+- Machine: $(nproc) cores${cpu:+ ($cpu)}, ${mem:-unknown memory}; $java_version; PostgreSQL $pg_version
+- Results: JMH JSON per group, \`summary.json\` and \`table.md\` in \`${out#$root/}\` (not committed)
+
+HEADER
+  cat "$out/table.md"
+  cat <<'FOOTER'
+
+## How to reproduce
+
+On a machine with JDK 17+, Maven 3.8+ and the PostgreSQL server binaries (`apt-get install -y
+postgresql`; the script installs them when missing), from the repository root:
+
+```sh
+credits-benchmarks/run-benchmarks.sh
+```
+
+It builds the module (`mvn -B -q -pl credits-benchmarks -am -DskipTests package`, which produces
+`credits-benchmarks/target/benchmarks.jar`), runs `io.preprompt.credits.benchmarks.BenchmarkSuite`
+(one forked JVM per benchmark and parameter set; warm-up and measurement iterations as annotated on
+each benchmark class), writes the results folder and rewrites this file. Run it on a quiet machine:
+anything else using the cores shows up in the error bars. A subset:
+`credits-benchmarks/run-benchmarks.sh /tmp/results postgresql-pair-16t growth-postgresql`.
+Ad-hoc JMH runs use the same jar, e.g.
+`java -jar credits-benchmarks/target/benchmarks.jar 'InMemoryBenchmarks.pair$' -prof gc`.
+
+CI (`mvn -B verify`) does not measure: it compiles the benchmarks and `BenchmarkSmokeTest` runs each
+benchmark once (no fork, no warm-up, one 200 ms iteration, short histories only).
+FOOTER
+} > "$root/BENCHMARKS.md"
+echo "Done in ${elapsed}s: results in $out, table in BENCHMARKS.md"
