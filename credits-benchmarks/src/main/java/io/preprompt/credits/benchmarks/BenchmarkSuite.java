@@ -21,6 +21,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * Runs every benchmark group, each library benchmark with its baseline in the same JMH run, and
@@ -137,7 +138,8 @@ public final class BenchmarkSuite {
         options.addProfiler(GCProfiler.class);
       }
       if (quick) {
-        options.forks(0).warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(200));
+        options.forks(0).warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(200))
+            .verbosity(VerboseMode.SILENT);
       }
       Collection<RunResult> results = new Runner(options.build()).run();
       for (RunResult r : results) {

@@ -631,6 +631,16 @@ public final class AccountTx {
     }
     AccountRecord record = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
         debited, createdAt, plan, planDueAt);
-    return new AccountChange(expectedVersion, record, newLots, changedLots, newHolds, endedHolds, entries, idempotency);
+    // Immutable lists here, so AccountChange's defensive copies are no-ops on the hot path.
+    return new AccountChange(expectedVersion, record, immutable(newLots), immutable(changedLots),
+        immutable(newHolds), immutable(endedHolds), List.copyOf(entries), idempotency);
+  }
+
+  private static <T> List<T> immutable(List<T> list) {
+    return switch (list.size()) {
+      case 0 -> List.of();
+      case 1 -> List.of(list.get(0));
+      default -> List.copyOf(list);
+    };
   }
 }

@@ -1,5 +1,6 @@
 package io.preprompt.credits.internal;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,8 +25,26 @@ public final class FieldCodec {
      */
     public Fields add(String name, Object value) {
       sb.append(name).append('=');
-      escape(String.valueOf(value), sb);
+      if (value instanceof Instant instant) {
+        appendInstant(instant, sb);
+      } else if (value instanceof Long number) {
+        sb.append(number.longValue());
+      } else {
+        escape(String.valueOf(value), sb);
+      }
       sb.append('\n');
+      return this;
+    }
+
+    /**
+     * Appends a number field; the same text as {@link #add(String, Object)} with a boxed long.
+     *
+     * @param name the field name
+     * @param value the value
+     * @return this
+     */
+    public Fields add(String name, long value) {
+      sb.append(name).append('=').append(value).append('\n');
       return this;
     }
 
@@ -48,6 +67,10 @@ public final class FieldCodec {
      * @return this
      */
     public Fields addMap(String name, Map<String, String> map) {
+      if (map.isEmpty()) {
+        sb.append(name).append("=\n");
+        return this;
+      }
       Fields inner = new Fields();
       map.forEach(inner::add);
       return add(name, inner.encode());
@@ -113,8 +136,77 @@ public final class FieldCodec {
     return decode(encoded);
   }
 
+  /**
+   * Appends exactly what {@link Instant#toString()} returns, without the formatter's allocations
+   * (ids, fingerprints and results carry instants on every call). Years outside 0..9999 use
+   * {@code toString} itself.
+   */
+  static void appendInstant(Instant instant, StringBuilder sb) {
+    long seconds = instant.getEpochSecond();
+    if (seconds < MIN_FAST_SECOND || seconds > MAX_FAST_SECOND) {
+      sb.append(instant);
+      return;
+    }
+    long days = Math.floorDiv(seconds, 86_400L);
+    int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+    // Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil, inverted).
+    long z = days + 719_468L;
+    long era = Math.floorDiv(z, 146_097L);
+    long doe = z - era * 146_097L;
+    long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    int day = (int) (doy - (153 * mp + 2) / 5 + 1);
+    int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+    int year = (int) (yoe + era * 400 + (month <= 2 ? 1 : 0));
+    pad(sb, year, 4).append('-');
+    pad(sb, month, 2).append('-');
+    pad(sb, day, 2).append('T');
+    pad(sb, secondOfDay / 3600, 2).append(':');
+    pad(sb, secondOfDay / 60 % 60, 2).append(':');
+    pad(sb, secondOfDay % 60, 2);
+    int nanos = instant.getNano();
+    if (nanos != 0) {
+      sb.append('.');
+      if (nanos % 1_000_000 == 0) {
+        pad(sb, nanos / 1_000_000, 3);
+      } else if (nanos % 1000 == 0) {
+        pad(sb, nanos / 1000, 6);
+      } else {
+        pad(sb, nanos, 9);
+      }
+    }
+    sb.append('Z');
+  }
+
+  /** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z. */
+  private static final long MIN_FAST_SECOND = -62_167_219_200L;
+  private static final long MAX_FAST_SECOND = 253_402_300_799L;
+
+  private static StringBuilder pad(StringBuilder sb, int value, int width) {
+    for (int limit = 10, w = 1; w < width; w++, limit *= 10) {
+      if (value < limit) {
+        sb.append('0');
+      }
+    }
+    return sb.append(value);
+  }
+
   private static void escape(String s, StringBuilder sb) {
-    for (int i = 0; i < s.length(); i++) {
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (c == '%' || c == '=' || c == '\n' || c == '\r') {
+        break;
+      }
+      i++;
+    }
+    if (i == s.length()) {
+      sb.append(s);
+      return;
+    }
+    sb.append(s, 0, i);
+    for (; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '%':

@@ -69,8 +69,9 @@ public final class InMemoryCreditStore implements CreditStore {
       return Optional.empty();
     }
     synchronized (data) {
-      return Optional.of(new AccountSnapshot(data.record, new ArrayList<>(data.liveLots.values()),
-          new ArrayList<>(data.activeHolds.values())));
+      // Immutable copies: AccountSnapshot keeps them as they are instead of copying again.
+      return Optional.of(new AccountSnapshot(data.record, List.copyOf(data.liveLots.values()),
+          data.activeHolds.isEmpty() ? List.of() : List.copyOf(data.activeHolds.values())));
     }
   }
 
