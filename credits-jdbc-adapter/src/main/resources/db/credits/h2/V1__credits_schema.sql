@@ -77,6 +77,11 @@ CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}holds (
 CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}holds_due_idx
   ON ${credits_schema}.${credits_prefix}holds (state, deadline);
 
+-- Loading an account reads its active holds, found by (account, state) rather than by walking the
+-- account's ended holds (its whole history) through the primary key.
+CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}holds_account_state_idx
+  ON ${credits_schema}.${credits_prefix}holds (account, state);
+
 CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}ledger (
   account  VARCHAR(128)   NOT NULL,
   sequence BIGINT         NOT NULL,

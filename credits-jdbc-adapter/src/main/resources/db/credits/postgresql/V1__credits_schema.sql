@@ -77,6 +77,11 @@ CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}holds (
 CREATE INDEX IF NOT EXISTS ${credits_prefix}holds_due_idx ON ${credits_schema}.${credits_prefix}holds (deadline)
   WHERE state = 'ACTIVE';
 
+-- Loading an account reads its active holds: only active holds are indexed, so the load does not
+-- walk the account's ended holds (its whole history) through the primary key.
+CREATE INDEX IF NOT EXISTS ${credits_prefix}holds_active_idx ON ${credits_schema}.${credits_prefix}holds (account)
+  WHERE state = 'ACTIVE';
+
 CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}ledger (
   account  VARCHAR(128)   NOT NULL,
   sequence BIGINT         NOT NULL,

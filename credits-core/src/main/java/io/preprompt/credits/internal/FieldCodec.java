@@ -14,7 +14,11 @@ public final class FieldCodec {
 
   /** An ordered field list under construction. */
   public static final class Fields {
-    private final StringBuilder sb = new StringBuilder(64);
+    private final StringBuilder sb;
+
+    Fields(int capacity) {
+      this.sb = new StringBuilder(capacity);
+    }
 
     /**
      * Appends a field.
@@ -71,7 +75,7 @@ public final class FieldCodec {
         sb.append(name).append("=\n");
         return this;
       }
-      Fields inner = new Fields();
+      Fields inner = new Fields(64);
       map.forEach(inner::add);
       return add(name, inner.encode());
     }
@@ -92,7 +96,18 @@ public final class FieldCodec {
    * @return an empty list
    */
   public static Fields fields() {
-    return new Fields();
+    return new Fields(64);
+  }
+
+  /**
+   * Starts a field list expected to grow to about {@code capacity} characters, so the buffer is
+   * not copied while it grows.
+   *
+   * @param capacity the expected length
+   * @return an empty list
+   */
+  public static Fields fields(int capacity) {
+    return new Fields(capacity);
   }
 
   /**

@@ -39,7 +39,7 @@ public final class Results {
       }
       alloc.append(a.lot().value()).append(':').append(a.amount());
     }
-    return FieldCodec.fields().add("id", h.id()).add("amount", h.amount()).add("state", h.state())
+    return FieldCodec.fields(256).add("id", h.id()).add("amount", h.amount()).add("state", h.state())
         .add("createdAt", h.createdAt()).add("deadline", h.deadline()).add("settled", h.settled())
         .addNullable("endedAt", h.endedAt()).addMap("metadata", h.metadata()).add("allocations", alloc).encode();
   }
@@ -73,7 +73,7 @@ public final class Results {
   }
 
   public static String encodeSettlement(Settlement r) {
-    return FieldCodec.fields().add("hold", r.hold()).add("settled", r.settled()).add("returned", r.returned())
+    return FieldCodec.fields(128).add("hold", r.hold()).add("settled", r.settled()).add("returned", r.returned())
         .add("expiredOnReturn", r.expiredOnReturn()).add("at", r.at()).encode();
   }
 
