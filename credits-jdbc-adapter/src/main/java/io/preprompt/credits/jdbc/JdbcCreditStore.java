@@ -312,7 +312,190 @@ public final class JdbcCreditStore implements CreditStore {
     if (!wellFormed(change)) {
       return CommitOutcome.CONFLICT;
     }
-    return access.inTransaction("commit account " + change.account().id(), c -> write(c, change));
+    return access.inTransaction("commit account " + change.account().id(),
+        (c, ownTransaction) -> ownTransaction && pipelined(change) ? writePipelined(c, change) : write(c, change));
+  }
+
+  /** At most this many statements or ledger rows go into one pipelined commit; bigger ones go one kind at a time. */
+  private static final int PIPELINE_LIMIT = 200;
+
+  private boolean pipelined(AccountChange change) {
+    return sql.pipelineCommits && change.expectedVersion() != 0
+        && change.changedLots().size() + change.endedHolds().size() <= PIPELINE_LIMIT
+        && change.entries().size() <= PIPELINE_LIMIT && change.newLots().size() <= PIPELINE_LIMIT
+        && change.newHolds().size() <= PIPELINE_LIMIT;
+  }
+
+  /**
+   * Writes an existing account's change as one multi-statement prepared statement, which the
+   * PostgreSQL driver sends in one round trip instead of one per kind of row; the {@code COMMIT}
+   * is the only other one. The statements and their order are those of {@link #write}: the guarded
+   * account update first (taking the row lock), then lots, holds, ledger rows (one multi-row
+   * {@code INSERT}) and the idempotency record. The store owns the transaction here, so when
+   * anything does not match (a stale version, a hold no longer active, a key or sequence taken
+   * meanwhile) it rolls back and reports exactly what the one-kind-at-a-time path reports.
+   */
+  private CommitOutcome writePipelined(Connection c, AccountChange change) throws SQLException {
+    AccountRecord account = change.account();
+    String id = account.id().value();
+    List<Lot> newLots = sorted(change.newLots(), Comparator.comparing(Lot::id));
+    List<Lot> changedLots = sorted(change.changedLots(), Comparator.comparing(Lot::id));
+    List<Hold> newHolds = sorted(change.newHolds(), Comparator.comparing(h -> h.id().value()));
+    List<Hold> endedHolds = sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()));
+    List<LedgerEntry> entries = change.entries();
+    IdempotencyRecord record = change.idempotency();
+    long previousSequence = entries.isEmpty() ? account.lastSequence() : entries.get(0).sequence() - 1;
+
+    StringBuilder text = new StringBuilder(512).append(sql.updateAccount);
+    for (int i = 0; i < changedLots.size(); i++) {
+      text.append(";\n").append(sql.updateLot);
+    }
+    if (!newLots.isEmpty()) {
+      text.append(";\n").append(sql.lotColumns);
+      rows(text, newLots.size(), 8);
+    }
+    if (!newHolds.isEmpty()) {
+      text.append(";\n").append(sql.holdColumns);
+      rows(text, newHolds.size(), 10);
+    }
+    for (int i = 0; i < endedHolds.size(); i++) {
+      text.append(";\n").append(sql.endHold);
+    }
+    if (!entries.isEmpty()) {
+      text.append(";\n").append(sql.ledgerColumns);
+      rows(text, entries.size(), 10);
+    }
+    if (record != null) {
+      text.append(";\n").append(sql.insertIdempotency);
+    }
+
+    int[] expected = new int[1 + changedLots.size() + (newLots.isEmpty() ? 0 : 1) + (newHolds.isEmpty() ? 0 : 1)
+        + endedHolds.size() + (entries.isEmpty() ? 0 : 1) + (record == null ? 0 : 1)];
+    int[] actual;
+    try (PreparedStatement ps = c.prepareStatement(text.toString())) {
+      int p = 1;
+      int s = 0;
+      ps.setLong(p++, account.version());
+      ps.setLong(p++, account.lastSequence());
+      ps.setLong(p++, account.granted());
+      ps.setLong(p++, account.settled());
+      ps.setLong(p++, account.expired());
+      ps.setLong(p++, account.debited());
+      setNullableString(ps, p++, account.plan());
+      ps.setBigDecimal(p++, Codec.encodeNullableInstant(account.planDueAt()));
+      ps.setString(p++, id);
+      ps.setLong(p++, change.expectedVersion());
+      ps.setLong(p++, previousSequence);
+      expected[s++] = 1;
+      for (Lot lot : changedLots) {
+        ps.setLong(p++, lot.remaining());
+        ps.setLong(p++, lot.reserved());
+        ps.setBigDecimal(p++, Codec.encodeNullableInstant(lot.expiresAt()));
+        ps.setString(p++, id);
+        ps.setLong(p++, lot.id().value());
+        expected[s++] = 1;
+      }
+      if (!newLots.isEmpty()) {
+        for (Lot lot : newLots) {
+          ps.setString(p++, id);
+          ps.setLong(p++, lot.id().value());
+          ps.setString(p++, lot.source().name());
+          ps.setLong(p++, lot.granted());
+          ps.setLong(p++, lot.remaining());
+          ps.setLong(p++, lot.reserved());
+          ps.setBigDecimal(p++, Codec.encodeInstant(lot.grantedAt()));
+          ps.setBigDecimal(p++, Codec.encodeNullableInstant(lot.expiresAt()));
+        }
+        expected[s++] = newLots.size();
+      }
+      if (!newHolds.isEmpty()) {
+        for (Hold h : newHolds) {
+          ps.setString(p++, id);
+          ps.setString(p++, h.id().value());
+          ps.setLong(p++, h.amount());
+          ps.setString(p++, h.state().name());
+          ps.setBigDecimal(p++, Codec.encodeInstant(h.createdAt()));
+          ps.setBigDecimal(p++, Codec.encodeInstant(h.deadline()));
+          ps.setLong(p++, h.settled());
+          ps.setBigDecimal(p++, Codec.encodeNullableInstant(h.endedAt()));
+          ps.setString(p++, Codec.encodeMap(h.metadata()));
+          ps.setString(p++, Codec.encodeAllocations(h.allocations()));
+        }
+        expected[s++] = newHolds.size();
+      }
+      for (Hold h : endedHolds) {
+        ps.setString(p++, h.state().name());
+        ps.setLong(p++, h.settled());
+        ps.setBigDecimal(p++, Codec.encodeNullableInstant(h.endedAt()));
+        ps.setString(p++, id);
+        ps.setString(p++, h.id().value());
+        expected[s++] = 1;
+      }
+      if (!entries.isEmpty()) {
+        for (LedgerEntry e : entries) {
+          ps.setString(p++, id);
+          ps.setLong(p++, e.sequence());
+          ps.setString(p++, e.type().name());
+          ps.setLong(p++, e.amount());
+          ps.setLong(p++, e.lot().value());
+          ps.setString(p++, e.source().name());
+          setNullableString(ps, p++, e.hold() == null ? null : e.hold().value());
+          setNullableString(ps, p++, e.key() == null ? null : e.key().value());
+          ps.setBigDecimal(p++, Codec.encodeInstant(e.at()));
+          ps.setString(p++, Codec.encodeMap(e.metadata()));
+        }
+        expected[s++] = entries.size();
+      }
+      if (record != null) {
+        ps.setString(p++, id);
+        ps.setString(p++, record.key().value());
+        ps.setString(p++, record.operation());
+        ps.setString(p++, record.fingerprint());
+        ps.setString(p++, record.result());
+        ps.setBigDecimal(p, Codec.encodeInstant(record.at()));
+        expected[s] = 1;
+      }
+      actual = new int[expected.length];
+      try {
+        ps.execute();
+        for (int i = 0; i < actual.length; i++) {
+          if (i > 0) {
+            ps.getMoreResults();
+          }
+          actual[i] = ps.getUpdateCount();
+        }
+      } catch (SQLException e) {
+        if (isConflict(e)) {
+          throw e;
+        }
+        return retrySequentially(c, change);
+      }
+    }
+    if (!java.util.Arrays.equals(actual, expected)) {
+      return retrySequentially(c, change);
+    }
+    return CommitOutcome.COMMITTED;
+  }
+
+  /**
+   * The pipelined statements did not all do what they should (a stale version, a hold no longer
+   * active, a key taken, a constraint): they ran past the point where {@link #write} would have
+   * stopped, so their errors do not tell which outcome is right. Roll them back and let the
+   * one-kind-at-a-time path decide, in a new transaction, exactly as it always does.
+   */
+  private CommitOutcome retrySequentially(Connection c, AccountChange change) throws SQLException {
+    c.rollback();
+    return write(c, change);
+  }
+
+  private static void rows(StringBuilder text, int rows, int columns) {
+    for (int r = 0; r < rows; r++) {
+      text.append(r == 0 ? "(" : ", (");
+      for (int col = 0; col < columns; col++) {
+        text.append(col == 0 ? "?" : ", ?");
+      }
+      text.append(')');
+    }
   }
 
   /**
@@ -593,11 +776,17 @@ public final class JdbcCreditStore implements CreditStore {
     T run(Connection c) throws SQLException;
   }
 
+  /** A commit's writes; {@code ownTransaction} tells whether the store may roll the whole transaction back. */
+  @FunctionalInterface
+  interface CommitWork {
+    CommitOutcome run(Connection c, boolean ownTransaction) throws SQLException;
+  }
+
   /** How the store gets connections and transactions. */
   private interface Access {
     <T> T read(String what, SqlWork<T> work);
 
-    CommitOutcome inTransaction(String what, SqlWork<CommitOutcome> work);
+    CommitOutcome inTransaction(String what, CommitWork work);
   }
 
   /** Standalone: a connection per call from the host's pool; the store runs the transaction. */
@@ -630,7 +819,7 @@ public final class JdbcCreditStore implements CreditStore {
     }
 
     @Override
-    public CommitOutcome inTransaction(String what, SqlWork<CommitOutcome> work) {
+    public CommitOutcome inTransaction(String what, CommitWork work) {
       try (Connection c = dataSource.getConnection()) {
         return ownTransaction(c, what, work);
       } catch (SQLException e) {
@@ -657,7 +846,7 @@ public final class JdbcCreditStore implements CreditStore {
     }
 
     @Override
-    public CommitOutcome inTransaction(String what, SqlWork<CommitOutcome> work) {
+    public CommitOutcome inTransaction(String what, CommitWork work) {
       Connection c;
       try {
         c = provider.currentConnection();
@@ -674,7 +863,7 @@ public final class JdbcCreditStore implements CreditStore {
         throw failure(what, e);
       }
       try {
-        CommitOutcome outcome = work.run(c);
+        CommitOutcome outcome = work.run(c, false);
         if (outcome == CommitOutcome.COMMITTED) {
           c.releaseSavepoint(savepoint);
         } else {
@@ -707,14 +896,14 @@ public final class JdbcCreditStore implements CreditStore {
    *
    * @throws SQLException only from getting or restoring the connection's auto-commit mode
    */
-  private static CommitOutcome ownTransaction(Connection c, String what, SqlWork<CommitOutcome> work)
+  private static CommitOutcome ownTransaction(Connection c, String what, CommitWork work)
       throws SQLException {
     boolean autoCommit = c.getAutoCommit();
     if (autoCommit) {
       c.setAutoCommit(false);
     }
     try {
-      CommitOutcome outcome = work.run(c);
+      CommitOutcome outcome = work.run(c, true);
       if (outcome == CommitOutcome.COMMITTED) {
         c.commit();
       } else {

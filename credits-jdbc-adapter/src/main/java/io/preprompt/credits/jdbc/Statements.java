@@ -21,6 +21,11 @@ final class Statements {
   final String accountsWithExpiredLots;
   final String accountsWithPlanDue;
   private final String ledgerSelect;
+  /** Whether commits may send their statements in one round trip (PostgreSQL's driver pipelines them). */
+  final boolean pipelineCommits;
+  final String ledgerColumns;
+  final String holdColumns;
+  final String lotColumns;
 
   Statements(JdbcStoreConfig config) {
     String accounts = config.table("accounts");
@@ -30,6 +35,13 @@ final class Statements {
     String idempotency = config.table("idempotency");
     boolean pg = config.dialect() == JdbcStoreConfig.Dialect.POSTGRESQL;
     String text = pg ? "TEXT" : "VARCHAR";
+    pipelineCommits = pg;
+    lotColumns = "INSERT INTO " + lots
+        + " (account, lot_id, source, granted, remaining, reserved, granted_at, expires_at) VALUES ";
+    holdColumns = "INSERT INTO " + holds
+        + " (account, hold_id, amount, state, created_at, deadline, settled, ended_at, metadata, allocations) VALUES ";
+    ledgerColumns = "INSERT INTO " + ledger
+        + " (account, sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata) VALUES ";
 
     insertAccount = "INSERT INTO " + accounts
         + " (id, version, last_sequence, granted, settled, expired, debited, created_at, plan, plan_due_at)"
