@@ -25,10 +25,14 @@ import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
 import io.preprompt.credits.testkit.MutableClock;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +60,8 @@ import org.junit.jupiter.api.Timeout;
  * The bank test: 16 writers move credits between grants, holds, settles and releases on a few shared
  * accounts of a dedicated PostgreSQL server for a bounded time while a chaos thread terminates a
  * random client backend every second, freezes the whole server once with {@code SIGSTOP} and later
- * kills it with {@code kill -9} and restarts it. Some calls are resent with the same key (they must
+ * kills it with {@code kill -9} and restarts it; and 1% of the answers to commits that did commit are
+ * dropped on the way back. Some calls are resent with the same key (they must
  * return the first result) and a few with the same key and other parameters (they must be refused
  * with {@link ErrorCode#IDEMPOTENCY_CONFLICT}).
  *
@@ -71,7 +77,9 @@ import org.junit.jupiter.api.Timeout;
 class PostgresBankTest {
   private static final int WORKERS = 16;
   private static final int ACCOUNTS = 4;
-  private static final long INITIAL = 3_000;
+  private static final long INITIAL = 400;
+  /** How often a committed transaction's answer is dropped on the way back to the client. */
+  private static final double LOST_ANSWER_RATE = 0.01;
   private static final long RUN_MILLIS = 24_000;
   private static final long PAUSE_AT_MILLIS = 6_000;
   private static final long PAUSE_FOR_MILLIS = 3_000;
@@ -141,6 +149,7 @@ class PostgresBankTest {
     final AtomicLong conflictsProbed = new AtomicLong();
     final AtomicLong conflictsRefused = new AtomicLong();
     final AtomicLong conflictsFailed = new AtomicLong();
+    final AtomicLong answersDropped = new AtomicLong();
     final AtomicLong backendsKilled = new AtomicLong();
     final AtomicLong killAttemptsFailed = new AtomicLong();
     final AtomicLong pauses = new AtomicLong();
@@ -161,7 +170,6 @@ class PostgresBankTest {
     String url = pg.url() + CLIENT_OPTIONS;
     JdbcStoreConfig config = JdbcStoreConfig.builder().dialect(JdbcStoreConfig.Dialect.POSTGRESQL).schema("bank")
         .build();
-    // A new physical connection per call survives a killed backend and a restarted server.
     DataSource perCall = TestDataSource.unpooled(url);
     JdbcCreditStore.install(perCall, config);
     MutableClock clock = new MutableClock(T0);
@@ -187,7 +195,13 @@ class PostgresBankTest {
     List<Thread> threads = new ArrayList<>();
     for (int w = 0; w < WORKERS; w++) {
       int worker = w;
-      CreditService credits = CreditService.builder().store(JdbcCreditStore.create(perCall, config)).clock(clock)
+      // Each worker's own pool discards a connection once it reports a killed backend or a lost
+      // server, so it survives the chaos the way a host's pool would.
+      // Its pool also drops 1% of the answers to a commit that did commit, as a network failure
+      // right after the commit would.
+      DataSource lossy = new LostAnswers(TestDataSource.pooled(url), new Random(9_000 + worker),
+          counts.answersDropped);
+      CreditService credits = CreditService.builder().store(JdbcCreditStore.create(lossy, config)).clock(clock)
           .config(settings).build();
       threads.add(new Thread(() -> {
         Random random = new Random(8_000 + worker);
@@ -451,19 +465,23 @@ class PostgresBankTest {
 
     long durable = all.stream().filter(c -> c.acknowledgedBeforeCrash && c.tookEffect()).count();
     System.out.printf("bank test: %d ms run, %d ms in all; calls attempted %d, acknowledged %d (%d before the"
-        + " kill -9), refused for credits %d, unknown %d (resolved: %d had committed, %d had not); same-key resends"
+        + " kill -9), refused for credits %d, unknown %d (resolved: %d had committed, %d had not); commit answers"
+        + " dropped %d; same-key resends"
         + " %d (%d failed with a store error); same-key other-parameter probes %d (%d refused with"
         + " IDEMPOTENCY_CONFLICT, %d failed with a store error); replays after restart %d; ledger entries checked %d;"
         + " backends terminated %d (%d attempts found none or failed); pauses %d (%d processes frozen for %d ms);"
         + " kill -9 %d (%d processes), restart took %d ms%n",
         runMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), counts.attempted.get(),
         counts.acknowledged.get(), durable, counts.refused.get(), counts.unknown.get(), unknownCommitted,
-        unknownNotCommitted, counts.replays.get(), counts.replaysFailed.get(), counts.conflictsProbed.get(),
+        unknownNotCommitted, counts.answersDropped.get(), counts.replays.get(), counts.replaysFailed.get(), counts.conflictsProbed.get(),
         counts.conflictsRefused.get(), counts.conflictsFailed.get(), replayedAfterRestart, entriesChecked,
         counts.backendsKilled.get(), counts.killAttemptsFailed.get(), counts.pauses.get(),
         counts.processesFrozen.get(), PAUSE_FOR_MILLIS, counts.crashes.get(), counts.processesKilled.get(),
         counts.restartMillis);
     assertThat(counts.unknown.get()).as("the faults left some outcomes unknown").isPositive();
+    assertThat(unknownCommitted).as("unknown outcomes that had committed").isGreaterThanOrEqualTo(
+        counts.answersDropped.get());
+    assertThat(counts.refused.get()).as("holds refused for insufficient credits").isPositive();
     assertThat(counts.replays.get()).isPositive();
     assertThat(counts.conflictsRefused.get()).isPositive();
   }
@@ -506,6 +524,76 @@ class PostgresBankTest {
       } else {
         failures.add("same key " + call.key + " with other parameters failed with " + e);
       }
+    }
+  }
+
+  /**
+   * A data source whose connections now and then commit and then fail as if the answer was lost on
+   * the network: the change is in the database, the caller sees a connection failure.
+   */
+  static final class LostAnswers implements DataSource {
+    private final DataSource delegate;
+    private final Random random;
+    private final AtomicLong dropped;
+
+    LostAnswers(DataSource delegate, Random random, AtomicLong dropped) {
+      this.delegate = delegate;
+      this.random = random;
+      this.dropped = dropped;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      Connection target = delegate.getConnection();
+      return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+          new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+            try {
+              Object result = method.invoke(target, args);
+              if (method.getName().equals("commit") && random.nextDouble() < LOST_ANSWER_RATE) {
+                dropped.incrementAndGet();
+                throw new SQLException("injected: the answer to a commit that committed was lost", "08006");
+              }
+              return result;
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+      return getConnection();
+    }
+
+    @Override
+    public @Nullable PrintWriter getLogWriter() {
+      return null;
+    }
+
+    @Override
+    public void setLogWriter(@Nullable PrintWriter out) {}
+
+    @Override
+    public void setLoginTimeout(int seconds) {}
+
+    @Override
+    public int getLoginTimeout() {
+      return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+      throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+      throw new SQLException("not a wrapper");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+      return false;
     }
   }
 
