@@ -1,12 +1,18 @@
 package io.preprompt.credits.plans;
 
 import io.preprompt.credits.AccountId;
+import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.InvalidRequestException;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * A confirmation from the host's billing system. Each is idempotent by its provider event id; events
  * may arrive twice or out of order without double grants.
+ *
+ * <p>Event ids and payment references are 1 to 128 characters from {@code [A-Za-z0-9._:@/+=-]}
+ * (provider ids such as {@code evt_1NXk...} fit); every event is checked when it is built and
+ * throws {@link InvalidRequestException} with {@link ErrorCode#INVALID_ARGUMENT} (or
+ * {@link ErrorCode#INVALID_ACCOUNT_ID} for a missing account) when malformed.
  */
 public sealed interface BillingEvent {
   /**
@@ -33,8 +39,7 @@ public sealed interface BillingEvent {
   record CyclePaid(String eventId, AccountId account, long cycle) implements BillingEvent {
     /** Checks the fields. */
     public CyclePaid {
-      Objects.requireNonNull(eventId, "eventId");
-      Objects.requireNonNull(account, "account");
+      check(eventId, account);
     }
   }
 
@@ -48,8 +53,7 @@ public sealed interface BillingEvent {
   record PaymentFailed(String eventId, AccountId account, long cycle) implements BillingEvent {
     /** Checks the fields. */
     public PaymentFailed {
-      Objects.requireNonNull(eventId, "eventId");
-      Objects.requireNonNull(account, "account");
+      check(eventId, account);
     }
   }
 
@@ -64,10 +68,11 @@ public sealed interface BillingEvent {
   record PackPaid(String eventId, AccountId account, String packId, String paymentReference) implements BillingEvent {
     /** Checks the fields. */
     public PackPaid {
-      Objects.requireNonNull(eventId, "eventId");
-      Objects.requireNonNull(account, "account");
-      Objects.requireNonNull(packId, "packId");
-      Objects.requireNonNull(paymentReference, "paymentReference");
+      check(eventId, account);
+      if (packId == null) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a pack payment must name its pack");
+      }
+      checkId(paymentReference, "payment reference");
     }
   }
 
@@ -81,9 +86,40 @@ public sealed interface BillingEvent {
   record SubscriptionCancelled(String eventId, AccountId account, Instant effectiveAt) implements BillingEvent {
     /** Checks the fields. */
     public SubscriptionCancelled {
-      Objects.requireNonNull(eventId, "eventId");
-      Objects.requireNonNull(account, "account");
-      Objects.requireNonNull(effectiveAt, "effectiveAt");
+      check(eventId, account);
+      if (effectiveAt == null) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a cancellation needs its effective time");
+      }
+    }
+  }
+
+  /** The shape of event ids and payment references: they become parts of idempotency keys. */
+  private static boolean wellFormed(String id) {
+    if (id.isEmpty() || id.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == ':' || c == '@' || c == '-' || c == '/' || c == '+' || c == '=';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void check(String eventId, AccountId account) {
+    checkId(eventId, "event id");
+    if (account == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ACCOUNT_ID, "a billing event must name its account");
+    }
+  }
+
+  private static void checkId(String id, String what) {
+    if (id == null || !wellFormed(id)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+          what + " must be 1..128 chars of [A-Za-z0-9._:@/+=-], was " + (id == null ? "null" : "'" + id + "'"));
     }
   }
 }

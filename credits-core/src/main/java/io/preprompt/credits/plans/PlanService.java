@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -66,7 +65,7 @@ public final class PlanService {
    * @param gateway the host's billing system
    * @return the service
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when the credit
-   *     service was not built by {@link CreditService#builder()}
+   *     service was not built by {@link CreditService#builder()}, or another part is null
    */
   public static PlanService create(CreditService credits, TierCatalog tiers, PackCatalog packs, PlansConfig config,
       BillingGateway gateway) {
@@ -74,8 +73,11 @@ public final class PlanService {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
           "PlanService needs the CreditService built by CreditService.builder()");
     }
-    return new PlanService((Engine) credits, Objects.requireNonNull(tiers, "tiers"), Objects.requireNonNull(packs, "packs"),
-        Objects.requireNonNull(config, "config"), Objects.requireNonNull(gateway, "gateway"));
+    if (tiers == null || packs == null || config == null || gateway == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+          "PlanService needs a tier catalog, a pack catalog, a config and a billing gateway");
+    }
+    return new PlanService((Engine) credits, tiers, packs, config, gateway);
   }
 
   /**
