@@ -77,7 +77,7 @@ import org.junit.jupiter.api.Timeout;
 class PostgresBankTest {
   private static final int WORKERS = 16;
   private static final int ACCOUNTS = 4;
-  private static final long INITIAL = 400;
+  private static final long INITIAL = 300;
   /** How often a committed transaction's answer is dropped on the way back to the client. */
   private static final double LOST_ANSWER_RATE = 0.01;
   private static final long RUN_MILLIS = 24_000;

@@ -194,6 +194,12 @@ final class PostgresServer {
   /** Stops the server now and deletes its data (the shared server is left to the JVM exit). */
   void stop() {
     if (this != instance) {
+      try {
+        // A server frozen by a failed test would ignore the stop request until it is continued.
+        resume();
+      } catch (RuntimeException e) {
+        // Not running any more: nothing to continue.
+      }
       stop(bin, data, dir, root);
     }
   }
