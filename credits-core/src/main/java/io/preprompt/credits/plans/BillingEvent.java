@@ -9,8 +9,9 @@ import java.time.Instant;
  * A confirmation from the host's billing system. Each is idempotent by its provider event id; events
  * may arrive twice or out of order without double grants.
  *
- * <p>Event ids and payment references are 1 to 128 characters from {@code [A-Za-z0-9._:@/+=-]}
- * (provider ids such as {@code evt_1NXk...} fit); every event is checked when it is built and
+ * <p>Event ids (1 to 192 characters) and payment references (1 to 190) use {@code [A-Za-z0-9._:@/+=-]}
+ * (provider ids such as {@code evt_1NXk...} fit; the limits leave room for the prefixes that make
+ * them idempotency keys); every event is checked when it is built and
  * throws {@link InvalidRequestException} with {@link ErrorCode#INVALID_ARGUMENT} (or
  * {@link ErrorCode#INVALID_ACCOUNT_ID} for a missing account) when malformed.
  */
@@ -72,7 +73,7 @@ public sealed interface BillingEvent {
       if (packId == null) {
         throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a pack payment must name its pack");
       }
-      checkId(paymentReference, "payment reference");
+      checkId(paymentReference, "payment reference", 190);
     }
   }
 
@@ -94,8 +95,8 @@ public sealed interface BillingEvent {
   }
 
   /** The shape of event ids and payment references: they become parts of idempotency keys. */
-  private static boolean wellFormed(String id) {
-    if (id.isEmpty() || id.length() > 128) {
+  private static boolean wellFormed(String id, int maxLength) {
+    if (id.isEmpty() || id.length() > maxLength) {
       return false;
     }
     for (int i = 0; i < id.length(); i++) {
@@ -110,16 +111,16 @@ public sealed interface BillingEvent {
   }
 
   private static void check(String eventId, AccountId account) {
-    checkId(eventId, "event id");
+    checkId(eventId, "event id", 192);
     if (account == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_ACCOUNT_ID, "a billing event must name its account");
     }
   }
 
-  private static void checkId(String id, String what) {
-    if (id == null || !wellFormed(id)) {
-      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
-          what + " must be 1..128 chars of [A-Za-z0-9._:@/+=-], was " + (id == null ? "null" : "'" + id + "'"));
+  private static void checkId(String id, String what, int maxLength) {
+    if (id == null || !wellFormed(id, maxLength)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, what + " must be 1.." + maxLength
+          + " chars of [A-Za-z0-9._:@/+=-], was " + (id == null ? "null" : id.length() + " chars"));
     }
   }
 }

@@ -85,9 +85,10 @@ class BadInputCatalogueTest {
   record Row(String input, Class<? extends CreditsException> type, ErrorCode code, Consumer<World> call) {}
 
   /**
-   * A fresh world per row. Alice subscribes to Studio (her first cycle paid) and has an active hold,
-   * a settled one, a released one and one past its deadline; Bob is on the free tier with an active
-   * hold; nobody ever opened {@code nobody}.
+   * A fresh world per row. Alice subscribes to Studio (her first cycle paid), has ordered a
+   * {@code pack_500} (not yet paid), was granted a {@code pack_500} paid outside the library, and has
+   * an active hold, a settled one, a released one and one past its deadline; Bob is on the free tier
+   * with an active hold; nobody ever opened {@code nobody}.
    */
   static final class World {
     final InMemoryCreditStore store = new InMemoryCreditStore();
@@ -117,6 +118,8 @@ class BadInputCatalogueTest {
       plans.subscribe(alice, "studio", key());
       plans.handle(new BillingEvent.CyclePaid("evt-alice-0", alice, 0));
       credits.grant(alice, LotSource.PACK, CreditAmount.of(100), null, usedKey);
+      plans.buyPack(alice, "pack_500", IdempotencyKey.of("order-1"));
+      plans.handle(new BillingEvent.PackPaid("evt-ext-1", alice, "pack_500", "ext-ref-1"));
       active = credits.hold(HoldRequest.of(alice, CreditAmount.of(50), key()));
       settled = credits.hold(HoldRequest.of(alice, CreditAmount.of(10), key()));
       credits.settle(alice, settled.id(), key());
@@ -450,6 +453,11 @@ class BadInputCatalogueTest {
         w -> w.plans.handle(new BillingEvent.CyclePaid("evt-1", w.alice, 12_001)));
     b.invalid("a failed payment with a negative cycle", ErrorCode.INVALID_ARGUMENT,
         w -> w.plans.handle(new BillingEvent.PaymentFailed("evt-1", w.alice, -3)));
+    b.invalid("a payment for an ordered pack_500 that names pack_1500", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_1500", "pack.order-1")));
+    b.row("a payment reference granted once, sent again for another pack", IdempotencyConflictException.class,
+        ErrorCode.IDEMPOTENCY_CONFLICT,
+        w -> w.plans.handle(new BillingEvent.PackPaid("evt-2", w.alice, "pack_1500", "ext-ref-1")));
     b.invalid("a pack payment for an unknown pack", ErrorCode.UNKNOWN_PACK,
         w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_1m", "ref-1")));
     b.invalid("a billing event with an empty event id", ErrorCode.INVALID_ARGUMENT,
