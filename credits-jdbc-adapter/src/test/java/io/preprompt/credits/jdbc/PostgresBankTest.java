@@ -312,12 +312,13 @@ class PostgresBankTest {
 
     threads.forEach(Thread::start);
     chaos.start();
+    long runStart = System.nanoTime();
     go.countDown();
     for (Thread t : threads) {
       t.join();
     }
     chaos.join();
-    long runMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    long runMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - runStart);
     assertThat(failures).as("unexpected failures during the run").isEmpty();
     assertThat(counts.pauses.get()).as("the server was frozen once").isEqualTo(1);
     assertThat(counts.crashes.get()).as("the server was kill -9'd once").isEqualTo(1);
@@ -464,7 +465,7 @@ class PostgresBankTest {
     }
 
     long durable = all.stream().filter(c -> c.acknowledgedBeforeCrash && c.tookEffect()).count();
-    System.out.printf("bank test: %d ms run, %d ms in all; calls attempted %d, acknowledged %d (%d before the"
+    System.out.printf("bank test: %d ms of traffic and faults, %d ms in all (server start and checks included); calls attempted %d, acknowledged %d (%d before the"
         + " kill -9), refused for credits %d, unknown %d (resolved: %d had committed, %d had not); commit answers"
         + " dropped %d; same-key resends"
         + " %d (%d failed with a store error); same-key other-parameter probes %d (%d refused with"
