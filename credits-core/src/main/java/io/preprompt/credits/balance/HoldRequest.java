@@ -8,7 +8,6 @@ import io.preprompt.credits.InvalidRequestException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -32,12 +31,19 @@ public record HoldRequest(AccountId account, CreditAmount amount, IdempotencyKey
   /**
    * Checks the request.
    *
-   * @throws InvalidRequestException when the amount is zero, the ttl not positive or the metadata too large
+   * @throws InvalidRequestException when a part is null, the amount is zero, the ttl not positive or the metadata
+   *     too large
    */
   public HoldRequest {
-    Objects.requireNonNull(account, "account");
-    Objects.requireNonNull(amount, "amount");
-    Objects.requireNonNull(key, "key");
+    if (account == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ACCOUNT_ID, "account id must not be null");
+    }
+    if (amount == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "a hold needs an amount");
+    }
+    if (key == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_IDEMPOTENCY_KEY, "idempotency key must not be null");
+    }
     if (amount.isZero()) {
       throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "a hold must be for a positive amount, was 0");
     }

@@ -23,7 +23,6 @@ import io.preprompt.credits.plans.Tier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -42,6 +41,8 @@ public final class GenerationGate {
   private final RateCard rateCard;
   private final GateConfig config;
   private final List<LowBalanceListener> lowBalanceListeners;
+  private final TypicalCosts typicalCosts = new TypicalCosts(TypicalCosts.DEFAULT_ACCOUNTS);
+  private final GenerationHistory history;
 
   /**
    * Creates the gate.
@@ -52,7 +53,7 @@ public final class GenerationGate {
    * @param config deadlines and thresholds
    * @param lowBalanceListeners told when an authorization leaves an account low
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when the credit
-   *     service was not built by {@link CreditService#builder()}
+   *     service was not built by {@link CreditService#builder()}, or another part is null
    */
   public GenerationGate(CreditService credits, PlanService plans, RateCard rateCard, GateConfig config,
       List<LowBalanceListener> lowBalanceListeners) {
@@ -60,11 +61,26 @@ public final class GenerationGate {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
           "GenerationGate needs the CreditService built by CreditService.builder()");
     }
+    if (plans == null || rateCard == null || config == null || lowBalanceListeners == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+          "GenerationGate needs a plan service, a rate card, a config and a (possibly empty) listener list");
+    }
     this.engine = (Engine) credits;
-    this.plans = Objects.requireNonNull(plans, "plans");
-    this.rateCard = Objects.requireNonNull(rateCard, "rateCard");
-    this.config = Objects.requireNonNull(config, "config");
+    this.plans = plans;
+    this.rateCard = rateCard;
+    this.config = config;
     this.lowBalanceListeners = List.copyOf(lowBalanceListeners);
+    this.history = new GenerationHistory(credits);
+  }
+
+  /**
+   * Returns the reader of what generations cost: per-generation history, usage by kind, a hold's
+   * story.
+   *
+   * @return the history reader over this gate's ledger
+   */
+  public GenerationHistory history() {
+    return history;
   }
 
   /**
@@ -190,7 +206,11 @@ public final class GenerationGate {
       return refused.result;
     }
     long total = batch.totalCredits();
-    signalLowBalance(account, batch.items().get(0).credits());
+    long typical = 0;
+    for (Estimate e : batch.items()) {
+      typical = typicalCosts.record(account, e.credits());
+    }
+    signalLowBalance(account, typical);
     return new Authorization.Authorized(holds, batch.items(), total);
   }
 
@@ -269,6 +289,12 @@ public final class GenerationGate {
    * @return the settlement
    */
   public Settlement succeeded(AccountId account, HoldId hold, long actualCost, IdempotencyKey key) {
+    if (actualCost == 0) {
+      // Nothing to charge: the hold is released, recorded as a success at no cost.
+      Release r = engine.release(account, hold, "succeeded at no cost", Map.of("actual", "0", "outcome", "succeeded"),
+          key);
+      return new Settlement(account, hold, 0, r.returned(), r.expiredOnReturn(), r.at());
+    }
     CreditAmount actual = CreditAmount.of(actualCost);
     return engine.settle(account, hold, actual, Map.of("actual", Long.toString(actualCost), "outcome", "succeeded"), key);
   }
@@ -283,7 +309,10 @@ public final class GenerationGate {
    * @return the release
    */
   public Release failed(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
-    return engine.release(account, hold, "failed: " + reason, key);
+    if (reason == null || reason.isBlank()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a failed generation needs a reason");
+    }
+    return engine.release(account, hold, reason, Map.of("outcome", "failed"), key);
   }
 
   /**
@@ -295,7 +324,7 @@ public final class GenerationGate {
    * @return the release
    */
   public Release blocked(AccountId account, HoldId hold, IdempotencyKey key) {
-    return engine.release(account, hold, "blocked", key);
+    return engine.release(account, hold, "blocked", Map.of("outcome", "blocked"), key);
   }
 
   /**
@@ -309,6 +338,14 @@ public final class GenerationGate {
    * @return the account's available credits afterwards
    */
   public long adjust(AccountId account, long delta, String reason, IdempotencyKey key) {
+    long available = adjustNow(account, delta, reason, key);
+    if (delta < 0) {
+      signalLowBalance(account, typicalCosts.typical(account));
+    }
+    return available;
+  }
+
+  private long adjustNow(AccountId account, long delta, String reason, IdempotencyKey key) {
     if (delta == 0 || delta == Long.MIN_VALUE) {
       throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "an adjustment must be non-zero, was " + delta);
     }

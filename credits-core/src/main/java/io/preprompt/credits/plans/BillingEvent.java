@@ -1,12 +1,19 @@
 package io.preprompt.credits.plans;
 
 import io.preprompt.credits.AccountId;
+import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.InvalidRequestException;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * A confirmation from the host's billing system. Each is idempotent by its provider event id; events
  * may arrive twice or out of order without double grants.
+ *
+ * <p>Event ids (1 to 192 characters) and payment references (1 to 190) use {@code [A-Za-z0-9._:@/+=-]}
+ * (provider ids such as {@code evt_1NXk...} fit; the limits leave room for the prefixes that make
+ * them idempotency keys); every event is checked when it is built and
+ * throws {@link InvalidRequestException} with {@link ErrorCode#INVALID_ARGUMENT} (or
+ * {@link ErrorCode#INVALID_ACCOUNT_ID} for a missing account) when malformed.
  */
 public sealed interface BillingEvent {
   /**
@@ -33,8 +40,7 @@ public sealed interface BillingEvent {
   record CyclePaid(String eventId, AccountId account, long cycle) implements BillingEvent {
     /** Checks the fields. */
     public CyclePaid {
-      Objects.requireNonNull(eventId, "eventId");
-      Objects.requireNonNull(account, "account");
+      check(eventId, account);
     }
   }
 
@@ -48,8 +54,7 @@ public sealed interface BillingEvent {
   record PaymentFailed(String eventId, AccountId account, long cycle) implements BillingEvent {
     /** Checks the fields. */
     public PaymentFailed {
-      Objects.requireNonNull(eventId, "eventId");
-      Objects.requireNonNull(account, "account");
+      check(eventId, account);
     }
   }
 
@@ -64,10 +69,11 @@ public sealed interface BillingEvent {
   record PackPaid(String eventId, AccountId account, String packId, String paymentReference) implements BillingEvent {
     /** Checks the fields. */
     public PackPaid {
-      Objects.requireNonNull(eventId, "eventId");
-      Objects.requireNonNull(account, "account");
-      Objects.requireNonNull(packId, "packId");
-      Objects.requireNonNull(paymentReference, "paymentReference");
+      check(eventId, account);
+      if (packId == null) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a pack payment must name its pack");
+      }
+      checkId(paymentReference, "payment reference", 190);
     }
   }
 
@@ -81,9 +87,40 @@ public sealed interface BillingEvent {
   record SubscriptionCancelled(String eventId, AccountId account, Instant effectiveAt) implements BillingEvent {
     /** Checks the fields. */
     public SubscriptionCancelled {
-      Objects.requireNonNull(eventId, "eventId");
-      Objects.requireNonNull(account, "account");
-      Objects.requireNonNull(effectiveAt, "effectiveAt");
+      check(eventId, account);
+      if (effectiveAt == null) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a cancellation needs its effective time");
+      }
+    }
+  }
+
+  /** The shape of event ids and payment references: they become parts of idempotency keys. */
+  private static boolean wellFormed(String id, int maxLength) {
+    if (id.isEmpty() || id.length() > maxLength) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == ':' || c == '@' || c == '-' || c == '/' || c == '+' || c == '=';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void check(String eventId, AccountId account) {
+    checkId(eventId, "event id", 192);
+    if (account == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ACCOUNT_ID, "a billing event must name its account");
+    }
+  }
+
+  private static void checkId(String id, String what, int maxLength) {
+    if (id == null || !wellFormed(id, maxLength)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, what + " must be 1.." + maxLength
+          + " chars of [A-Za-z0-9._:@/+=-], was " + (id == null ? "null" : id.length() + " chars"));
     }
   }
 }

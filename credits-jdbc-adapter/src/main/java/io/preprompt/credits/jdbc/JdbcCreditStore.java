@@ -1,8 +1,10 @@
 package io.preprompt.credits.jdbc;
 
 import io.preprompt.credits.AccountId;
+import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.HoldId;
 import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.InvalidRequestException;
 import io.preprompt.credits.StoreException;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldState;
@@ -30,7 +32,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -49,8 +50,9 @@ import org.jspecify.annotations.Nullable;
  * serialize in a fixed order; then lots, holds (ended only {@code WHERE state = 'ACTIVE'}), ledger
  * entries and the idempotency record, each kind as one JDBC batch. A version that moved, an account
  * that already exists, a hold that is no longer active, an idempotency key taken meanwhile, a
- * serialization failure or a deadlock (SQL states {@code 40001}, {@code 40P01}) roll the transaction
- * back and return {@link CommitOutcome#CONFLICT}: core reloads and retries. Any other
+ * serialization failure, a deadlock or a lock wait timeout (SQL states {@code 40001}, {@code 40P01},
+ * {@code 55P03}; H2's {@code 90131}, {@code HYT00}) roll the transaction back and return
+ * {@link CommitOutcome#CONFLICT}: core reloads and retries. Any other
  * {@link SQLException} rolls back and is thrown as {@link StoreException} with its SQL state; nothing
  * of the change is left behind. Every write is guarded, so READ COMMITTED (the PostgreSQL default)
  * is enough; stricter levels and PostgreSQL-compatible distributed engines report their conflicts
@@ -89,8 +91,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JdbcCreditStore implements CreditStore {
 
-  /** SQL states reported as a conflict: serialization failure, deadlock, H2's concurrent update. */
-  private static final Set<String> CONFLICT_STATES = Set.of("40001", "40P01", "90131");
+  /**
+   * SQL states reported as a conflict: serialization failure, deadlock, H2's concurrent update, and
+   * a lock wait that timed out (PostgreSQL's {@code lock_timeout}, H2's {@code LOCK_TIMEOUT}): another
+   * writer holds the account, so the retry (or the caller, once retries run out) tries again later.
+   */
+  private static final Set<String> CONFLICT_STATES = Set.of("40001", "40P01", "90131", "55P03", "HYT00");
   private static final String UNIQUE_VIOLATION = "23505";
 
   private final Access access;
@@ -108,10 +114,11 @@ public final class JdbcCreditStore implements CreditStore {
    * @param dataSource the host's data source (normally a pool)
    * @param config the dialect, schema and table prefix
    * @return the store
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
    */
   public static JdbcCreditStore create(DataSource dataSource, JdbcStoreConfig config) {
-    Objects.requireNonNull(dataSource, "dataSource");
-    Objects.requireNonNull(config, "config");
+    required(dataSource, "a data source");
+    required(config, "a store config");
     return new JdbcCreditStore(new PooledAccess(dataSource), config);
   }
 
@@ -122,10 +129,11 @@ public final class JdbcCreditStore implements CreditStore {
    * @param provider supplies the connection of the caller's current transaction
    * @param config the dialect, schema and table prefix
    * @return the store
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
    */
   public static JdbcCreditStore inHostTransaction(ConnectionProvider provider, JdbcStoreConfig config) {
-    Objects.requireNonNull(provider, "provider");
-    Objects.requireNonNull(config, "config");
+    required(provider, "a connection provider");
+    required(config, "a store config");
     return new JdbcCreditStore(new HostAccess(provider), config);
   }
 
@@ -137,9 +145,10 @@ public final class JdbcCreditStore implements CreditStore {
    * @param connection the host's connection, normally with auto-commit off
    * @param config the dialect, schema and table prefix
    * @return the store
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
    */
   public static JdbcCreditStore withConnection(Connection connection, JdbcStoreConfig config) {
-    Objects.requireNonNull(connection, "connection");
+    required(connection, "a connection");
     return inHostTransaction(() -> connection, config);
   }
 
@@ -151,9 +160,16 @@ public final class JdbcCreditStore implements CreditStore {
    * @param config the dialect, schema and table prefix
    * @return the schema version now installed
    * @throws StoreException when a statement fails
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
    */
   public static int install(DataSource dataSource, JdbcStoreConfig config) {
     return SchemaInstaller.install(dataSource, config);
+  }
+
+  static void required(@Nullable Object value, String what) {
+    if (value == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "the JDBC store needs " + what + ", was null");
+    }
   }
 
   // ------------------------------------------------------------------------------------------------
