@@ -58,8 +58,14 @@ import org.jspecify.annotations.Nullable;
  * is enough; stricter levels and PostgreSQL-compatible distributed engines report their conflicts
  * as {@code 40001}, which becomes a conflict too.
  *
- * <p>A typical commit (a hold, a settle, a grant) costs one round trip per kind of row it touches
- * plus the {@code COMMIT}: five or six on PostgreSQL. {@link #load} is one statement.
+ * <p>On PostgreSQL a commit of an existing account, when the store owns the transaction, sends all
+ * its statements as one multi-statement prepared statement, which the driver pipelines: one round
+ * trip plus the {@code COMMIT}, whatever kinds of rows it touches. When any statement does not do
+ * exactly what it should, that transaction is rolled back and the change is written again one kind
+ * of row at a time (one round trip per kind, as on H2 and inside a host's transaction), which
+ * decides between conflict, malformed change and failure as described above. {@link #load} is one
+ * statement. A hold or a settle therefore costs four round trips on PostgreSQL: the idempotency
+ * lookup, the load, the writes and the {@code COMMIT}.
  *
  * <h2>Inside the host's transaction</h2>
  * {@link #inHostTransaction} (or {@link #withConnection} for one connection) runs every call on
