@@ -37,6 +37,7 @@ import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
 import io.preprompt.credits.spi.IdempotencyRecord;
+import io.preprompt.credits.spi.KeyedRead;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -137,13 +138,18 @@ public final class Engine implements CreditService {
   public <R> R execute(AccountId account, @Nullable IdempotencyKey key, Operation<R> op) {
     int attempts = config.maxCommitAttempts();
     for (int attempt = 1; attempt <= attempts; attempt++) {
+      Optional<AccountSnapshot> loaded;
       if (key != null) {
-        Optional<IdempotencyRecord> record = storeCall(() -> store.findIdempotencyRecord(account, key));
-        if (record.isPresent()) {
-          return replay(record.get(), key, op);
+        KeyedRead read = storeCall(() -> store.readForCall(account, key));
+        IdempotencyRecord earlier = read.record();
+        if (earlier != null) {
+          return replay(earlier, key, op);
         }
+        loaded = read.account();
+      } else {
+        loaded = storeCall(() -> store.load(account));
       }
-      AccountSnapshot snapshot = storeCall(() -> store.load(account)).orElseThrow(() -> new UnknownAccountException(account));
+      AccountSnapshot snapshot = loaded.orElseThrow(() -> new UnknownAccountException(account));
       Instant now = clock.instant();
       AccountTx tx = new AccountTx(snapshot, now);
       tx.applyDueExpiry();

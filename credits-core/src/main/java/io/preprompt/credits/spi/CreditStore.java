@@ -41,6 +41,23 @@ public interface CreditStore {
   Optional<IdempotencyRecord> findIdempotencyRecord(AccountId account, IdempotencyKey key);
 
   /**
+   * What core reads first for every call with an idempotency key: the record of an earlier call
+   * with this key, and otherwise the account. The default asks {@link #findIdempotencyRecord}, then
+   * {@link #load}; a store whose reads cost a round trip each should answer both at once.
+   *
+   * @param account the account
+   * @param key the call's key
+   * @return the earlier call's record, or the account's snapshot (absent when it does not exist)
+   */
+  default KeyedRead readForCall(AccountId account, IdempotencyKey key) {
+    Optional<IdempotencyRecord> record = findIdempotencyRecord(account, key);
+    if (record.isPresent()) {
+      return new KeyedRead(record.get(), null);
+    }
+    return new KeyedRead(null, load(account).orElse(null));
+  }
+
+  /**
    * Finds a hold of this account in any state. A hold of another account is never returned.
    *
    * @param account the account

@@ -21,6 +21,7 @@ import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
 import io.preprompt.credits.spi.IdempotencyRecord;
+import io.preprompt.credits.spi.KeyedRead;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -188,25 +190,49 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setString(1, account.value());
         ps.setString(2, account.value());
         ps.setString(3, account.value());
-        AccountRecord record = null;
-        List<Lot> lots = new ArrayList<>();
-        List<Hold> holds = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            switch (rs.getInt(1)) {
-              case 0 -> record = new AccountRecord(account, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                  rs.getLong(6), rs.getLong(7), instant(rs, 8), rs.getString(13), nullableInstant(rs, 9));
-              case 1 -> lots.add(new Lot(new LotId(rs.getLong(2)), LotSource.valueOf(rs.getString(12)), rs.getLong(3),
-                  rs.getLong(4), rs.getLong(5), instant(rs, 8), nullableInstant(rs, 9)));
-              default -> holds.add(new Hold(HoldId.of(rs.getString(11)), account, rs.getLong(2),
-                  HoldState.valueOf(rs.getString(12)), instant(rs, 8), instant(rs, 9), rs.getLong(3),
-                  nullableInstant(rs, 10), Codec.decodeMap(rs.getString(13)), Codec.decodeAllocations(rs.getString(14))));
-            }
-          }
-        }
-        return record == null ? Optional.empty() : Optional.of(new AccountSnapshot(record, lots, holds));
+        return readRows(ps, account, null).account();
       }
     });
+  }
+
+  /** The record and the account in one statement, so a keyed call starts with one round trip, not two. */
+  @Override
+  public KeyedRead readForCall(AccountId account, IdempotencyKey key) {
+    return read("read account " + account + " for a keyed call", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.loadForCall)) {
+        ps.setString(1, account.value());
+        ps.setString(2, key.value());
+        ps.setString(3, account.value());
+        ps.setString(4, account.value());
+        ps.setString(5, account.value());
+        return readRows(ps, account, key);
+      }
+    });
+  }
+
+  /** Reads the rows of {@code load} (kinds 0 to 2) and of the idempotency record (kind 3). */
+  private static KeyedRead readRows(PreparedStatement ps, AccountId account, @Nullable IdempotencyKey key)
+      throws SQLException {
+    AccountRecord record = null;
+    IdempotencyRecord earlier = null;
+    List<Lot> lots = new ArrayList<>();
+    List<Hold> holds = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        switch (rs.getInt(1)) {
+          case 0 -> record = new AccountRecord(account, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+              rs.getLong(6), rs.getLong(7), instant(rs, 8), rs.getString(13), nullableInstant(rs, 9));
+          case 1 -> lots.add(new Lot(new LotId(rs.getLong(2)), LotSource.valueOf(rs.getString(12)), rs.getLong(3),
+              rs.getLong(4), rs.getLong(5), instant(rs, 8), nullableInstant(rs, 9)));
+          case 2 -> holds.add(new Hold(HoldId.of(rs.getString(11)), account, rs.getLong(2),
+              HoldState.valueOf(rs.getString(12)), instant(rs, 8), instant(rs, 9), rs.getLong(3),
+              nullableInstant(rs, 10), Codec.decodeMap(rs.getString(13)), Codec.decodeAllocations(rs.getString(14))));
+          default -> earlier = new IdempotencyRecord(Objects.requireNonNull(key, "key"), rs.getString(11),
+              rs.getString(12), rs.getString(13), instant(rs, 8));
+        }
+      }
+    }
+    return new KeyedRead(earlier, record == null ? null : new AccountSnapshot(record, lots, holds));
   }
 
   @Override

@@ -15,6 +15,7 @@ final class Statements {
   final String insertLedger;
   final String insertIdempotency;
   final String load;
+  final String loadForCall;
   final String findIdempotency;
   final String findHold;
   final String holdsPastDeadline;
@@ -85,6 +86,13 @@ final class Statements {
         + ", created_at, deadline, ended_at, CAST(hold_id AS " + text + "), CAST(state AS " + text + "),"
         + " CAST(metadata AS " + text + "), CAST(allocations AS " + text + ")"
         + " FROM " + holds + " WHERE account = ? AND state = 'ACTIVE'";
+    // The idempotency record (kind 3) and the account in one statement: what core reads first for
+    // every keyed call, in one round trip and one snapshot.
+    loadForCall = "SELECT 3 AS kind, " + nullNumber + " AS n1, " + nullNumber + " AS n2, " + nullNumber + " AS n3, "
+        + nullNumber + " AS n4, " + nullNumber + " AS n5, " + nullNumber + " AS n6, at AS t1, " + nullInstant
+        + " AS t2, " + nullInstant + " AS t3, CAST(operation AS " + text + ") AS s1, CAST(fingerprint AS " + text
+        + ") AS s2, CAST(result AS " + text + ") AS s3, " + nullText + " AS s4 FROM " + idempotency
+        + " WHERE account = ? AND idem_key = ? UNION ALL " + load;
     findIdempotency = "SELECT operation, fingerprint, result, at FROM " + idempotency
         + " WHERE account = ? AND idem_key = ?";
     findHold = "SELECT amount, state, created_at, deadline, settled, ended_at, metadata, allocations FROM " + holds

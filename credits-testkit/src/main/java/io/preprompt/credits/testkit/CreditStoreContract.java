@@ -30,6 +30,7 @@ import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
 import io.preprompt.credits.spi.IdempotencyRecord;
+import io.preprompt.credits.spi.KeyedRead;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -445,6 +446,29 @@ public abstract class CreditStoreContract {
       assertThat(findHold(BOB, c.id())).contains(expired);
       assertThat(findHold(BOB, c.id()).orElseThrow().endedAt()).isEqualTo(t1);
       assertThat(findHold(BOB, d.id())).contains(d);
+    }
+
+    @Test
+    @DisplayName("reading for a keyed call gives the earlier call's record when the key was used, else the account as load gives it")
+    void readForCall() {
+      AccountChange open = commitOpenAlice();
+
+      KeyedRead used = store().readForCall(ALICE, KEY_OPEN);
+      assertThat(used.earlierCall()).contains(open.idempotency());
+
+      KeyedRead fresh = store().readForCall(ALICE, KEY_3);
+      assertThat(fresh.earlierCall()).isEmpty();
+      AccountSnapshot loaded = load(ALICE);
+      assertThat(fresh.account()).hasValueSatisfying(s -> {
+        assertThat(s.account()).isEqualTo(loaded.account());
+        assertThat(s.lots()).containsExactlyInAnyOrderElementsOf(loaded.lots());
+        assertThat(s.activeHolds()).containsExactlyInAnyOrderElementsOf(loaded.activeHolds());
+      });
+
+      KeyedRead unknown = store().readForCall(NOBODY, KEY_OPEN);
+      assertThat(unknown.earlierCall()).isEmpty();
+      assertThat(unknown.account()).isEmpty();
+      assertThat(store().readForCall(BOB, KEY_OPEN).earlierCall()).as("another account's key").isEmpty();
     }
   }
 
