@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 public final class StoreException extends CreditsException {
   private static final long serialVersionUID = 1L;
 
+  /** The SQL state of the underlying failure, or {@code null} when there is none. */
   private final @Nullable String sqlState;
 
   /**

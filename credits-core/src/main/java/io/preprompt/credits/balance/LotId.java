@@ -13,6 +13,8 @@ public record LotId(long value) implements Comparable<LotId> {
    * Checks the id.
    *
    * @throws InvalidRequestException when not positive
+   *
+   * @param value a positive number
    */
   public LotId {
     if (value <= 0) {
