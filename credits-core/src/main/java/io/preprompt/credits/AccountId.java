@@ -17,9 +17,8 @@ public record AccountId(String value) {
   /**
    * Checks the id.
    *
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ACCOUNT_ID} when null, blank, too long or malformed
-   *
    * @param value the id
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ACCOUNT_ID} when null, blank, too long or malformed
    */
   public AccountId {
     if (value == null || value.isEmpty() || value.length() > MAX_LENGTH || !Ids.safeChars(value)) {

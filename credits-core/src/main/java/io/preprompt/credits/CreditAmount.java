@@ -14,9 +14,8 @@ public record CreditAmount(long value) implements Comparable<CreditAmount> {
   /**
    * Checks the amount.
    *
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} when negative
-   *
    * @param value the number of credits, {@code >= 0}
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} when negative
    */
   public CreditAmount {
     if (value < 0) {

@@ -15,9 +15,8 @@ public record HoldId(String value) {
   /**
    * Checks the id.
    *
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_HOLD_ID} when malformed
-   *
    * @param value {@code h_} followed by 1 to 64 characters of {@code [A-Za-z0-9]}
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_HOLD_ID} when malformed
    */
   public HoldId {
     if (!valid(value)) {

@@ -17,9 +17,8 @@ public record IdempotencyKey(String value) {
   /**
    * Checks the key.
    *
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_IDEMPOTENCY_KEY} when null, blank, too long or malformed
-   *
    * @param value the key
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_IDEMPOTENCY_KEY} when null, blank, too long or malformed
    */
   public IdempotencyKey {
     if (value == null || value.isEmpty() || value.length() > MAX_LENGTH || !Ids.safeChars(value)) {

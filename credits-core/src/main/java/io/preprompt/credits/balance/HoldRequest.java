@@ -32,13 +32,12 @@ public record HoldRequest(AccountId account, CreditAmount amount, IdempotencyKey
   /**
    * Checks the request.
    *
-   * @throws InvalidRequestException when the amount is zero, the ttl not positive or the metadata too large
-   *
    * @param account the account to hold from
    * @param amount credits to hold, positive
    * @param key idempotency key
    * @param ttl how long the hold may stay unanswered, or {@code null} for the configured default
    * @param metadata the generation's description (kind, model, estimate...), at most 32 entries
+   * @throws InvalidRequestException when the amount is zero, the ttl not positive or the metadata too large
    */
   public HoldRequest {
     Objects.requireNonNull(account, "account");

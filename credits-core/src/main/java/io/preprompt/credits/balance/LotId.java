@@ -12,9 +12,8 @@ public record LotId(long value) implements Comparable<LotId> {
   /**
    * Checks the id.
    *
-   * @throws InvalidRequestException when not positive
-   *
    * @param value a positive number
+   * @throws InvalidRequestException when not positive
    */
   public LotId {
     if (value <= 0) {

@@ -22,8 +22,6 @@ public record GenerationRequest(GenerationKind kind, String model, @Nullable Str
   /**
    * Checks the request.
    *
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} when out of range
-   *
    * @param kind image, video clip, voice line or music cue
    * @param model the model id
    * @param resolution the output resolution, or null for audio
@@ -31,6 +29,7 @@ public record GenerationRequest(GenerationKind kind, String model, @Nullable Str
    * @param variants how many variants, 1..64
    * @param reshot whether it redoes an earlier generation (priced with the card's reshot factor)
    * @param feature an advanced feature it uses, or null
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} when out of range
    */
   public GenerationRequest {
     if (kind == null || model == null || model.isBlank()) {

@@ -16,10 +16,9 @@ public record Ratio(long numerator, long denominator) {
   /**
    * Checks the fraction.
    *
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} unless both parts are positive
-   *
    * @param numerator positive
    * @param denominator positive
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} unless both parts are positive
    */
   public Ratio {
     if (numerator <= 0 || denominator <= 0 || numerator > 1_000_000 || denominator > 1_000_000) {

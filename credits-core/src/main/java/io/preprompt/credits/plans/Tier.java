@@ -21,9 +21,6 @@ public record Tier(String id, String name, boolean paid, long monthlyAllowance, 
   /**
    * Checks the tier.
    *
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a blank id or
-   *     negative amounts
-   *
    * @param id stable id ({@code free}, {@code studio}, ...)
    * @param name display name
    * @param paid whether it is a paid subscription tier (exactly one tier, the first, is free)
@@ -31,6 +28,8 @@ public record Tier(String id, String name, boolean paid, long monthlyAllowance, 
    * @param rolloverCap how much unused allowance may roll into the next cycle; {@code 0} for none
    * @param entitlements what it allows
    * @param packsAllowed whether subscribers of this tier may buy packs
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a blank id or
+   *     negative amounts
    */
   public Tier {
     Objects.requireNonNull(entitlements, "entitlements");
