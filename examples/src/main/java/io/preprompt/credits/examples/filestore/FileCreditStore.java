@@ -53,8 +53,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * file in place. (A production store would also sync the directory after the move, so the rename
  * itself survives a power cut.)
  *
- * <p>The lock is a {@link ReentrantLock} per account inside the process plus an OS file lock on
- * {@code <hash>.lock}, so several processes may share the directory. Reads take no lock.
+ * <p>The lock is a {@link ReentrantLock} per account file inside the JVM plus an OS file lock on
+ * {@code <hash>.lock}, so several stores and several processes may share the directory. Reads
+ * take no lock.
  *
  * <p>Trade-offs, which make this an example rather than a production store: every commit rewrites
  * the account's whole history, and the sweep queries read every account file.
@@ -63,7 +64,11 @@ public final class FileCreditStore implements CreditStore {
   private static final String SUFFIX = ".account";
 
   private final Path directory;
-  private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  /**
+   * In-process locks by lock file, shared by every store in the JVM: OS file locks are held per
+   * process, and a second store on the same directory must wait here rather than overlap them.
+   */
+  private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
   private FileCreditStore(Path directory) {
     this.directory = directory;
@@ -78,7 +83,7 @@ public final class FileCreditStore implements CreditStore {
    */
   public static FileCreditStore open(Path directory) {
     try {
-      return new FileCreditStore(Files.createDirectories(directory));
+      return new FileCreditStore(Files.createDirectories(directory).toRealPath());
     } catch (IOException e) {
       throw new StoreException("cannot create the store directory " + directory, null, e);
     }
@@ -103,10 +108,10 @@ public final class FileCreditStore implements CreditStore {
   @Override
   public CommitOutcome commit(AccountChange change) {
     AccountId id = change.account().id();
-    ReentrantLock lock = locks.computeIfAbsent(fileName(id), k -> new ReentrantLock());
+    Path lockPath = directory.resolve(fileName(id) + ".lock");
+    ReentrantLock lock = LOCKS.computeIfAbsent(lockPath, k -> new ReentrantLock());
     lock.lock();
-    try (FileChannel lockFile = FileChannel.open(directory.resolve(fileName(id) + ".lock"),
-        StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try (FileChannel lockFile = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       lockFile.lock(); // other processes wait here; released when the channel closes
       Optional<AccountFile> stored = read(id);
       if (change.expectedVersion() == 0 ? stored.isPresent()
