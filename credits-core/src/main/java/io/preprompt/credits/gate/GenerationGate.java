@@ -42,6 +42,8 @@ public final class GenerationGate {
   private final RateCard rateCard;
   private final GateConfig config;
   private final List<LowBalanceListener> lowBalanceListeners;
+  private final TypicalCosts typicalCosts = new TypicalCosts(TypicalCosts.DEFAULT_ACCOUNTS);
+  private final GenerationHistory history;
 
   /**
    * Creates the gate.
@@ -65,6 +67,17 @@ public final class GenerationGate {
     this.rateCard = Objects.requireNonNull(rateCard, "rateCard");
     this.config = Objects.requireNonNull(config, "config");
     this.lowBalanceListeners = List.copyOf(lowBalanceListeners);
+    this.history = new GenerationHistory(credits);
+  }
+
+  /**
+   * Returns the reader of what generations cost: per-generation history, usage by kind, a hold's
+   * story.
+   *
+   * @return the history reader over this gate's ledger
+   */
+  public GenerationHistory history() {
+    return history;
   }
 
   /**
@@ -190,7 +203,11 @@ public final class GenerationGate {
       return refused.result;
     }
     long total = batch.totalCredits();
-    signalLowBalance(account, batch.items().get(0).credits());
+    long typical = 0;
+    for (Estimate e : batch.items()) {
+      typical = typicalCosts.record(account, e.credits());
+    }
+    signalLowBalance(account, typical);
     return new Authorization.Authorized(holds, batch.items(), total);
   }
 
@@ -269,6 +286,12 @@ public final class GenerationGate {
    * @return the settlement
    */
   public Settlement succeeded(AccountId account, HoldId hold, long actualCost, IdempotencyKey key) {
+    if (actualCost == 0) {
+      // Nothing to charge: the hold is released, recorded as a success at no cost.
+      Release r = engine.release(account, hold, "succeeded at no cost", Map.of("actual", "0", "outcome", "succeeded"),
+          key);
+      return new Settlement(account, hold, 0, r.returned(), r.expiredOnReturn(), r.at());
+    }
     CreditAmount actual = CreditAmount.of(actualCost);
     return engine.settle(account, hold, actual, Map.of("actual", Long.toString(actualCost), "outcome", "succeeded"), key);
   }
@@ -283,7 +306,10 @@ public final class GenerationGate {
    * @return the release
    */
   public Release failed(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
-    return engine.release(account, hold, "failed: " + reason, key);
+    if (reason == null || reason.isBlank()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a failed generation needs a reason");
+    }
+    return engine.release(account, hold, reason, Map.of("outcome", "failed"), key);
   }
 
   /**
@@ -295,7 +321,7 @@ public final class GenerationGate {
    * @return the release
    */
   public Release blocked(AccountId account, HoldId hold, IdempotencyKey key) {
-    return engine.release(account, hold, "blocked", key);
+    return engine.release(account, hold, "blocked", Map.of("outcome", "blocked"), key);
   }
 
   /**
@@ -309,6 +335,14 @@ public final class GenerationGate {
    * @return the account's available credits afterwards
    */
   public long adjust(AccountId account, long delta, String reason, IdempotencyKey key) {
+    long available = adjustNow(account, delta, reason, key);
+    if (delta < 0) {
+      signalLowBalance(account, typicalCosts.typical(account));
+    }
+    return available;
+  }
+
+  private long adjustNow(AccountId account, long delta, String reason, IdempotencyKey key) {
     if (delta == 0 || delta == Long.MIN_VALUE) {
       throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "an adjustment must be non-zero, was " + delta);
     }

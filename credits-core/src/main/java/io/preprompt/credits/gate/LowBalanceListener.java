@@ -2,15 +2,19 @@ package io.preprompt.credits.gate;
 
 import io.preprompt.credits.AccountId;
 
-/** Told when an authorization leaves an account low, so the app can warn before it blocks. */
+/**
+ * Told when an authorization (or a support removal) leaves an account low, so the app can warn
+ * before it blocks: available credits fell below the configured threshold, or below the cost of the
+ * account's typical generation (the median of its recent estimates).
+ */
 @FunctionalInterface
 public interface LowBalanceListener {
   /**
    * Receives the signal.
    *
    * @param account the account
-   * @param available credits available after the authorization
-   * @param typicalCost the cost of the generation just authorized (the account's typical generation)
+   * @param available credits available after the change
+   * @param typicalCost the account's typical generation cost: the median of its recent estimates
    * @param threshold the configured threshold
    */
   void onLowBalance(AccountId account, long available, long typicalCost, long threshold);

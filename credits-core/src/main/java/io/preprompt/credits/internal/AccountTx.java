@@ -525,6 +525,7 @@ public final class AccountTx {
       throw new SettleExceedsHeldException(hold.id(), hold.amount(), settleAmount);
     }
     EntryType returnType = state == HoldState.EXPIRED ? EntryType.HOLD_EXPIRED : EntryType.RELEASE;
+    metadata = describeEnd(hold.metadata(), metadata);
     long toSettle = settleAmount;
     long returned = 0;
     long expiredOnReturn = 0;
@@ -564,6 +565,23 @@ public final class AccountTx {
     }
     endedHolds.add(ended);
     return new long[] {returned, expiredOnReturn};
+  }
+
+  /**
+   * An ending entry carries the generation's description (given when holding) plus what the end
+   * adds (actual cost, reason), so every entry explains itself without a join: usage by kind over
+   * a period reads only the entries in that period.
+   */
+  private static Map<String, String> describeEnd(Map<String, String> held, Map<String, String> end) {
+    if (held.isEmpty()) {
+      return end;
+    }
+    if (end.isEmpty()) {
+      return held;
+    }
+    Map<String, String> merged = new java.util.TreeMap<>(held);
+    merged.putAll(end);
+    return merged;
   }
 
   private void append(EntryType type, long amount, MutableLot lot, @Nullable HoldId hold, @Nullable IdempotencyKey key,

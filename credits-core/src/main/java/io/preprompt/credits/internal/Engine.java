@@ -460,6 +460,21 @@ public final class Engine implements CreditService {
 
   @Override
   public Release release(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
+    return release(account, hold, reason, Map.of(), key);
+  }
+
+  /**
+   * Releases a hold, recording extra description (for example the gate's outcome) on its entries.
+   *
+   * @param account the account
+   * @param hold the hold
+   * @param reason why, recorded on the ledger
+   * @param extra more description for the ledger (checked like hold metadata)
+   * @param key idempotency key
+   * @return the release
+   */
+  public Release release(AccountId account, HoldId hold, String reason, Map<String, String> extra,
+      IdempotencyKey key) {
     requireAccount(account);
     requireHold(hold);
     requireKey(key);
@@ -467,8 +482,22 @@ public final class Engine implements CreditService {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
           "release reason must be non-null and at most " + HoldRequest.MAX_METADATA_LENGTH + " chars");
     }
-    Map<String, String> meta = reason.isEmpty() ? Map.of() : Map.of("reason", reason);
-    String fingerprint = FieldCodec.fields().add("hold", hold).add("reason", reason).encode();
+    Map<String, String> described = HoldRequest.checkMetadata(extra);
+    Map<String, String> meta;
+    if (described.isEmpty()) {
+      meta = reason.isEmpty() ? Map.of() : Map.of("reason", reason);
+    } else {
+      Map<String, String> m = new java.util.TreeMap<>(described);
+      if (!reason.isEmpty()) {
+        m.put("reason", reason);
+      }
+      meta = Map.copyOf(m);
+    }
+    FieldCodec.Fields fields = FieldCodec.fields().add("hold", hold).add("reason", reason);
+    if (!described.isEmpty()) {
+      fields.addMap("extra", described);
+    }
+    String fingerprint = fields.encode();
     return execute(account, key, new Operation<>() {
       @Override
       public String name() {

@@ -49,8 +49,9 @@ import org.jspecify.annotations.Nullable;
  * serialize in a fixed order; then lots, holds (ended only {@code WHERE state = 'ACTIVE'}), ledger
  * entries and the idempotency record, each kind as one JDBC batch. A version that moved, an account
  * that already exists, a hold that is no longer active, an idempotency key taken meanwhile, a
- * serialization failure or a deadlock (SQL states {@code 40001}, {@code 40P01}) roll the transaction
- * back and return {@link CommitOutcome#CONFLICT}: core reloads and retries. Any other
+ * serialization failure, a deadlock or a lock wait timeout (SQL states {@code 40001}, {@code 40P01},
+ * {@code 55P03}; H2's {@code 90131}, {@code HYT00}) roll the transaction back and return
+ * {@link CommitOutcome#CONFLICT}: core reloads and retries. Any other
  * {@link SQLException} rolls back and is thrown as {@link StoreException} with its SQL state; nothing
  * of the change is left behind. Every write is guarded, so READ COMMITTED (the PostgreSQL default)
  * is enough; stricter levels and PostgreSQL-compatible distributed engines report their conflicts
@@ -89,8 +90,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JdbcCreditStore implements CreditStore {
 
-  /** SQL states reported as a conflict: serialization failure, deadlock, H2's concurrent update. */
-  private static final Set<String> CONFLICT_STATES = Set.of("40001", "40P01", "90131");
+  /**
+   * SQL states reported as a conflict: serialization failure, deadlock, H2's concurrent update, and
+   * a lock wait that timed out (PostgreSQL's {@code lock_timeout}, H2's {@code LOCK_TIMEOUT}): another
+   * writer holds the account, so the retry (or the caller, once retries run out) tries again later.
+   */
+  private static final Set<String> CONFLICT_STATES = Set.of("40001", "40P01", "90131", "55P03", "HYT00");
   private static final String UNIQUE_VIOLATION = "23505";
 
   private final Access access;
