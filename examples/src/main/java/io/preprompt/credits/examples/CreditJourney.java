@@ -14,9 +14,14 @@ import io.preprompt.credits.gate.Estimate;
 import io.preprompt.credits.gate.EstimateLine;
 import io.preprompt.credits.gate.GateConfig;
 import io.preprompt.credits.gate.GenerationGate;
+import io.preprompt.credits.gate.GenerationHistory;
+import io.preprompt.credits.gate.GenerationKind;
+import io.preprompt.credits.gate.GenerationRecord;
+import io.preprompt.credits.gate.KindUsage;
 import io.preprompt.credits.gate.GenerationRequest;
 import io.preprompt.credits.gate.RateCard;
 import io.preprompt.credits.gate.UpgradeOffer;
+import io.preprompt.credits.gate.UsageReport;
 import io.preprompt.credits.jdbc.JdbcCreditStore;
 import io.preprompt.credits.jdbc.JdbcStoreConfig;
 import io.preprompt.credits.ledger.EntryType;
@@ -38,17 +43,19 @@ import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.testkit.MutableClock;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The help page's credit journey on the embedded default (the JDBC adapter over an in-memory H2
@@ -69,6 +76,8 @@ public final class CreditJourney {
   private final PlanService plans;
   private final GenerationGate gate;
   private final AccountId maya = AccountId.of("user-maya");
+  private final Instant signedUpAt = clock.instant();
+  private @Nullable AccountOverview lastPaidMonth;
   private int keys;
 
   private CreditJourney(PrintStream out, DataSource dataSource) {
@@ -154,6 +163,7 @@ public final class CreditJourney {
 
   private void generateScene(List<GenerationRequest> scene) {
     step(3, "Generate the scene: hold on start, settle on success");
+    clock.advance(Duration.ofMinutes(10));
     Authorization auth = gate.authorizeBatch(maya, scene, key());
     Authorization.Authorized ok = expect(auth, Authorization.Authorized.class);
     out.println("   authorized all " + ok.holds().size() + " items at once: held " + ok.total() + "; " + balance());
@@ -174,6 +184,7 @@ public final class CreditJourney {
 
   private void failedClip() {
     step(4, "A generation fails and is refunded");
+    clock.advance(Duration.ofHours(1));
     GenerationRequest clip = GenerationRequest.clip("standard", "720p", 5);
     long before = credits.balance(maya).available();
     Authorization.Authorized ok = expect(gate.authorizeBatch(maya, List.of(clip, clip), key()),
@@ -188,6 +199,7 @@ public final class CreditJourney {
 
   private void blocked() {
     step(5, "A generation is blocked, with its upgrade offer");
+    clock.advance(Duration.ofHours(1));
     List<GenerationRequest> sequence = Collections.nCopies(6, GenerationRequest.clip("standard", "720p", 5));
     Authorization auth = gate.authorizeBatch(maya, sequence, key());
     Authorization.InsufficientCredits no = expect(auth, Authorization.InsufficientCredits.class);
@@ -213,6 +225,7 @@ public final class CreditJourney {
 
   private void subscribe() {
     step(6, "Subscribe to Studio");
+    clock.advance(Duration.ofDays(2));
     PlanChange sub = plans.subscribe(maya, "studio", key());
     BillingOutcome paid = plans.handle(new BillingEvent.CyclePaid("evt-cycle-0", maya, 0));
     out.println("   subscribed " + sub.effectiveAt() + "; cycle 0 paid: +" + paid.credits() + " allowance");
@@ -224,6 +237,7 @@ public final class CreditJourney {
 
   private void buyPack() {
     step(7, "Buy a credit pack");
+    clock.advance(Duration.ofHours(1));
     PackOrder order = plans.buyPack(maya, "pack_500", key());
     out.println("   ordered " + order.pack().id() + " (" + order.pack().credits() + " credits), payment reference "
         + order.paymentReference());
@@ -258,6 +272,7 @@ public final class CreditJourney {
     step(9, "Cancel");
     PlanChange cancel = plans.cancel(maya, key());
     AccountOverview o = plans.overview(maya);
+    lastPaidMonth = o;
     out.println("   cancelled: takes effect " + cancel.effectiveAt() + " (end of the paid month); until then "
         + o.tier().name());
     out.println("   this month's usage: " + o.usedThisCycle() + " credits used; " + o.allowanceRemaining() + " of "
@@ -272,7 +287,34 @@ public final class CreditJourney {
 
   private void history() {
     step(10, "History and the month's usage");
-    Map<String, Map<String, String>> generations = new HashMap<>();
+    AccountOverview month = Objects.requireNonNull(lastPaidMonth, "the paid month");
+    Instant start = Objects.requireNonNull(month.cycleStart(), "cycle start");
+    Instant end = Objects.requireNonNull(month.cycleEnd(), "cycle end");
+    GenerationHistory history = gate.history();
+    UsageReport usage = history.usage(maya, start, end);
+    out.println("   the paid month " + start + " to " + end + ": " + usage.totalCredits() + " credits charged");
+    for (GenerationKind kind : GenerationKind.values()) {
+      KindUsage k = usage.of(kind);
+      if (k.generations() > 0) {
+        out.println("     " + name(kind) + ": " + k.generations() + " generation(s), " + k.credits() + " credits");
+      }
+    }
+    check(usage.totalCredits() == month.usedThisCycle(), "the usage report agrees with the user menu");
+
+    out.println("   per-generation cost history since signup (estimate -> charged):");
+    List<GenerationRecord> generations = history.generations(maya, signedUpAt, clock.instant());
+    Map<String, long[]> grouped = new LinkedHashMap<>();
+    for (GenerationRecord g : generations) {
+      String line = name(g.kind()) + " " + g.model() + ", " + g.outcome().name().toLowerCase(Locale.ROOT) + ": "
+          + g.estimate() + " -> " + g.actual();
+      long[] c = grouped.computeIfAbsent(line, k -> new long[1]);
+      c[0]++;
+    }
+    for (Map.Entry<String, long[]> g : grouped.entrySet()) {
+      out.println("     " + (g.getValue()[0] > 1 ? g.getValue()[0] + " x " : "") + g.getKey());
+    }
+    long charged = generations.stream().mapToLong(GenerationRecord::actual).sum();
+
     List<LedgerEntry> all = new ArrayList<>();
     LedgerQuery query = LedgerQuery.firstPage(20);
     while (true) {
@@ -288,34 +330,21 @@ public final class CreditJourney {
       long[] t = byType.computeIfAbsent(e.type(), k -> new long[2]);
       t[0]++;
       t[1] += e.amount();
-      if (e.type() == EntryType.HOLD && e.hold() != null) {
-        generations.putIfAbsent(e.hold().value(), e.metadata());
-      }
     }
-    out.println("   ledger: " + all.size() + " entries, read in pages of 20");
+    out.println("   the ledger: " + all.size() + " entries, read in pages of 20");
     for (Map.Entry<EntryType, long[]> t : byType.entrySet()) {
       out.println("     " + t.getKey() + ": " + t.getValue()[0] + " entries, " + t.getValue()[1] + " credits");
     }
-    out.println("   per-generation cost (estimate -> charged, from the hold, settle and release entries):");
-    Map<String, long[]> charged = new LinkedHashMap<>();
-    for (LedgerEntry e : all) {
-      if ((e.type() == EntryType.SETTLE || e.type() == EntryType.RELEASE) && e.hold() != null) {
-        long[] c = charged.computeIfAbsent(e.hold().value(), k -> new long[2]);
-        c[e.type() == EntryType.SETTLE ? 0 : 1] += e.amount();
-      }
-    }
-    for (Map.Entry<String, long[]> c : charged.entrySet()) {
-      Map<String, String> g = generations.getOrDefault(c.getKey(), Map.of());
-      out.println("     " + g.getOrDefault("kind", "?").toLowerCase(Locale.ROOT) + " " + g.getOrDefault("model", "?")
-          + (g.containsKey("resolution") ? " " + g.get("resolution") : "")
-          + (Boolean.parseBoolean(g.get("reshot")) ? " reshot" : "") + ": " + g.getOrDefault("estimate", "?") + " -> "
-          + c.getValue()[0] + (c.getValue()[1] > 0 ? " (" + c.getValue()[1] + " refunded)" : ""));
-    }
+    check(byType.get(EntryType.SETTLE)[1] == charged, "every settled credit belongs to a generation");
     Reconciliation r = credits.reconcile(maya);
     out.println("   reconciled with the ledger: " + (r.consistent() ? "consistent" : "DIFFERENT: " + r));
     check(r.consistent(), "the ledger explains the balance");
     out.println();
     out.println("Journey complete: " + balance() + ".");
+  }
+
+  private static String name(GenerationKind kind) {
+    return kind.name().toLowerCase(Locale.ROOT).replace('_', ' ');
   }
 
   // ------------------------------------------------------------------------------------- helpers

@@ -57,16 +57,19 @@ class CreditJourneyTest {
     assertThat(transcript).contains("cycle 0 paid: +1000 allowance",
         "Studio (ACTIVE): available 1097 = free 97 + allowance 1000 + packs 0",
         "the same webhook delivered twice: DUPLICATE, +0", "payment confirmed: +500",
-        "charged 81, 9 returned", "+1032 pro-rated credits",
-        "takes effect 2026-04-10T09:00:00Z", "this month's usage: 121 credits used",
-        "after the month ended, no refill: Free (CANCELLED): available 2508");
+        "charged 81, 9 returned", "+1029 pro-rated credits",
+        "takes effect 2026-04-12T11:10:00Z", "this month's usage: 121 credits used",
+        "after the month ended, no refill: Free (CANCELLED): available 2505");
   }
 
   @Test
-  @DisplayName("ends with a per-generation history the ledger reconciles")
+  @DisplayName("ends with the month's usage by kind and a per-generation history the ledger reconciles")
   void history() {
-    assertThat(transcript).contains("video_clip standard 720p: 25 -> 0 (25 refunded)",
-        "image standard 720p reshot: 4 -> 4", "video_clip pro 1080p: 90 -> 81",
-        "reconciled with the ledger: consistent", "Journey complete: available 2508, held 0.");
+    assertThat(transcript).contains(
+        "the paid month 2026-03-12T11:10:00Z to 2026-04-12T11:10:00Z: 121 credits charged",
+        "image: 1 generation(s), 40 credits", "video clip: 1 generation(s), 81 credits",
+        "11 x image standard, succeeded: 8 -> 8", "3 x image standard, succeeded: 4 -> 4",
+        "2 x video clip standard, failed: 25 -> 0", "video clip pro, succeeded: 90 -> 81",
+        "reconciled with the ledger: consistent", "Journey complete: available 2505, held 0.");
   }
 }
