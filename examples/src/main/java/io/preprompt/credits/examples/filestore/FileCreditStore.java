@@ -58,7 +58,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * take no lock.
  *
  * <p>Trade-offs, which make this an example rather than a production store: every commit rewrites
- * the account's whole history, and the sweep queries read every account file.
+ * the account's whole history, the sweep queries read every account file, and the JVM keeps one
+ * small lock object per account it has written.
  */
 public final class FileCreditStore implements CreditStore {
   private static final String SUFFIX = ".account";
