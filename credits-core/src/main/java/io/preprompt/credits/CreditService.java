@@ -113,9 +113,10 @@ public interface CreditService {
    *
    * @param account the hold's account
    * @param hold the hold
-   * @param amount credits to spend, at most the held amount
+   * @param amount credits to spend, 1 to the held amount (to spend nothing, release the hold)
    * @param key idempotency key
    * @return what was settled and returned
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero
    * @throws SettleExceedsHeldException when the amount exceeds the hold
    * @throws HoldStateException when the hold already ended
    * @throws UnknownHoldException when the account has no such hold
@@ -130,10 +131,11 @@ public interface CreditService {
    *
    * @param account the hold's account
    * @param hold the hold
-   * @param amount credits to spend, at most the held amount; {@code null} for the whole hold
+   * @param amount credits to spend, 1 to the held amount; {@code null} for the whole hold
    * @param metadata description recorded on the settle entries
    * @param key idempotency key
    * @return what was settled and returned
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero
    * @throws SettleExceedsHeldException when the amount exceeds the hold
    * @throws HoldStateException when the hold already ended
    * @throws UnknownHoldException when the account has no such hold

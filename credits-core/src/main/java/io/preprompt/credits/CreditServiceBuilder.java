@@ -5,7 +5,6 @@ import io.preprompt.credits.spi.CreditStore;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /** Builds a {@link CreditService}. A store is required; the clock defaults to the system clock. */
@@ -17,14 +16,22 @@ public final class CreditServiceBuilder {
 
   CreditServiceBuilder() {}
 
+  private static <T> T required(@Nullable T value, String what) {
+    if (value == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, what + " must not be null");
+    }
+    return value;
+  }
+
   /**
    * Sets the store.
    *
    * @param store the persistence port implementation
    * @return this builder
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for null
    */
   public CreditServiceBuilder store(CreditStore store) {
-    this.store = Objects.requireNonNull(store, "store");
+    this.store = required(store, "store");
     return this;
   }
 
@@ -33,9 +40,10 @@ public final class CreditServiceBuilder {
    *
    * @param clock the time source
    * @return this builder
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for null
    */
   public CreditServiceBuilder clock(InstantSource clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.clock = required(clock, "clock");
     return this;
   }
 
@@ -44,9 +52,10 @@ public final class CreditServiceBuilder {
    *
    * @param config the settings
    * @return this builder
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for null
    */
   public CreditServiceBuilder config(CreditsConfig config) {
-    this.config = Objects.requireNonNull(config, "config");
+    this.config = required(config, "config");
     return this;
   }
 
@@ -55,9 +64,10 @@ public final class CreditServiceBuilder {
    *
    * @param listener the listener
    * @return this builder
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for null
    */
   public CreditServiceBuilder listener(CreditsListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    listeners.add(required(listener, "listener"));
     return this;
   }
 

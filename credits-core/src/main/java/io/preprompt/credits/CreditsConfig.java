@@ -1,7 +1,6 @@
 package io.preprompt.credits;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Immutable engine settings. Start from {@link #defaults()} or {@link #builder()}; each builder
@@ -24,8 +23,9 @@ public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int ma
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when a value is out of range
    */
   public CreditsConfig {
-    Objects.requireNonNull(defaultHoldTtl, "defaultHoldTtl");
-    Objects.requireNonNull(maxHoldTtl, "maxHoldTtl");
+    if (defaultHoldTtl == null || maxHoldTtl == null) {
+      throw bad("defaultHoldTtl and maxHoldTtl are required");
+    }
     if (defaultHoldTtl.isNegative() || defaultHoldTtl.isZero()) {
       throw bad("defaultHoldTtl must be positive, was " + defaultHoldTtl);
     }
@@ -73,11 +73,14 @@ public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int ma
     /**
      * Sets the default hold ttl.
      *
-     * @param ttl a positive duration, at most the max ttl
+     * @param ttl a positive duration; the max ttl grows to it when shorter
      * @return this builder
-     * @throws InvalidRequestException when out of range
+     * @throws InvalidRequestException when null or not positive
      */
     public Builder defaultHoldTtl(Duration ttl) {
+      if (ttl == null) {
+        throw bad("defaultHoldTtl is required");
+      }
       Duration max = config.maxHoldTtl.compareTo(ttl) < 0 ? ttl : config.maxHoldTtl;
       config = new CreditsConfig(ttl, max, config.maxCommitAttempts, config.sweepBatchSize);
       return this;

@@ -8,7 +8,6 @@ import io.preprompt.credits.InvalidRequestException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -37,12 +36,19 @@ public record HoldRequest(AccountId account, CreditAmount amount, IdempotencyKey
    * @param key idempotency key
    * @param ttl how long the hold may stay unanswered, or {@code null} for the configured default
    * @param metadata the generation's description (kind, model, estimate...), at most 32 entries
-   * @throws InvalidRequestException when the amount is zero, the ttl not positive or the metadata too large
+   * @throws InvalidRequestException when a part is null, the amount is zero, the ttl not positive or the metadata
+   *     too large
    */
   public HoldRequest {
-    Objects.requireNonNull(account, "account");
-    Objects.requireNonNull(amount, "amount");
-    Objects.requireNonNull(key, "key");
+    if (account == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ACCOUNT_ID, "account id must not be null");
+    }
+    if (amount == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "a hold needs an amount");
+    }
+    if (key == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_IDEMPOTENCY_KEY, "idempotency key must not be null");
+    }
     if (amount.isZero()) {
       throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "a hold must be for a positive amount, was 0");
     }

@@ -22,6 +22,9 @@ public record GateConfig(Map<GenerationKind, Duration> holdDeadlines, long lowBa
    *     positive deadline or the threshold is negative
    */
   public GateConfig {
+    if (holdDeadlines == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a gate config needs hold deadlines");
+    }
     EnumMap<GenerationKind, Duration> copy = new EnumMap<>(GenerationKind.class);
     for (GenerationKind kind : GenerationKind.values()) {
       Duration d = holdDeadlines.get(kind);

@@ -23,7 +23,6 @@ import io.preprompt.credits.plans.Tier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -54,7 +53,7 @@ public final class GenerationGate {
    * @param config deadlines and thresholds
    * @param lowBalanceListeners told when an authorization leaves an account low
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when the credit
-   *     service was not built by {@link CreditService#builder()}
+   *     service was not built by {@link CreditService#builder()}, or another part is null
    */
   public GenerationGate(CreditService credits, PlanService plans, RateCard rateCard, GateConfig config,
       List<LowBalanceListener> lowBalanceListeners) {
@@ -62,10 +61,14 @@ public final class GenerationGate {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
           "GenerationGate needs the CreditService built by CreditService.builder()");
     }
+    if (plans == null || rateCard == null || config == null || lowBalanceListeners == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+          "GenerationGate needs a plan service, a rate card, a config and a (possibly empty) listener list");
+    }
     this.engine = (Engine) credits;
-    this.plans = Objects.requireNonNull(plans, "plans");
-    this.rateCard = Objects.requireNonNull(rateCard, "rateCard");
-    this.config = Objects.requireNonNull(config, "config");
+    this.plans = plans;
+    this.rateCard = rateCard;
+    this.config = config;
     this.lowBalanceListeners = List.copyOf(lowBalanceListeners);
     this.history = new GenerationHistory(credits);
   }

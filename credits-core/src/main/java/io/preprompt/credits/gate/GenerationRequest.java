@@ -2,7 +2,6 @@ package io.preprompt.credits.gate;
 
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.InvalidRequestException;
-import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -117,7 +116,10 @@ public record GenerationRequest(GenerationKind kind, String model, @Nullable Str
    * @return the new request
    */
   public GenerationRequest withFeature(String name) {
-    return new GenerationRequest(kind, model, resolution, durationSeconds, variants, reshot, Objects.requireNonNull(name));
+    if (name == null || name.isBlank()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a feature needs a name");
+    }
+    return new GenerationRequest(kind, model, resolution, durationSeconds, variants, reshot, name);
   }
 
   /**

@@ -3,7 +3,6 @@ package io.preprompt.credits.gate;
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.InvalidRequestException;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The price of one model for one kind of generation, in millicredits (1/1000 of a credit).
@@ -27,7 +26,9 @@ public record ModelRate(GenerationKind kind, String model, long baseMillis, long
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when malformed
    */
   public ModelRate {
-    Objects.requireNonNull(kind, "kind");
+    if (kind == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a rate needs a generation kind");
+    }
     if (model == null || model.isBlank()) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "model id must not be blank");
     }
@@ -35,6 +36,11 @@ public record ModelRate(GenerationKind kind, String model, long baseMillis, long
         || baseMillis > 1_000_000_000L || perSecondMillis > 1_000_000_000L) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
           "rate for " + kind + "/" + model + " needs base and per-second prices in 0..10^9 millicredits, not both 0");
+    }
+    if (resolutionFactors == null
+        || resolutionFactors.entrySet().stream().anyMatch(e -> e.getKey() == null || e.getValue() == null)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+          "rate for " + kind + "/" + model + " needs a map of resolution factors (empty, not null) without nulls");
     }
     resolutionFactors = Map.copyOf(resolutionFactors);
   }

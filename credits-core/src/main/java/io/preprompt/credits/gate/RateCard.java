@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A versioned price list, and the estimator that applies it.
@@ -43,8 +42,11 @@ public final class RateCard {
     if (version == null || version.isBlank()) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a rate card needs a version");
     }
-    if (rates == null || rates.isEmpty()) {
-      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a rate card needs at least one rate");
+    if (rates == null || rates.isEmpty() || rates.stream().anyMatch(r -> r == null)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a rate card needs at least one rate, and no nulls");
+    }
+    if (reshotFactor == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a rate card needs a reshot factor");
     }
     Map<String, ModelRate> m = new LinkedHashMap<>();
     for (ModelRate r : rates) {
@@ -53,7 +55,7 @@ public final class RateCard {
             "two rates for " + r.kind() + "/" + r.model() + " in rate card " + version);
       }
     }
-    return new RateCard(version, Map.copyOf(m), Objects.requireNonNull(reshotFactor, "reshotFactor"));
+    return new RateCard(version, Map.copyOf(m), reshotFactor);
   }
 
   private static String key(GenerationKind kind, String model) {

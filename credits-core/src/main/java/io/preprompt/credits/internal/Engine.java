@@ -424,6 +424,11 @@ public final class Engine implements CreditService {
     requireAccount(account);
     requireHold(hold);
     requireKey(key);
+    if (amount != null && amount.isZero()) {
+      // Settling nothing is a release: a zero here is far more often a missing cost than a choice.
+      throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT,
+          "a settle must be for a positive amount, was 0; release the hold to return everything");
+    }
     Map<String, String> meta = HoldRequest.checkMetadata(metadata);
     String fingerprint = FieldCodec.fields().add("hold", hold).add("amount", amount == null ? "full" : amount.toString())
         .addMap("metadata", meta).encode();

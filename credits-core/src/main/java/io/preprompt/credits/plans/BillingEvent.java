@@ -1,12 +1,19 @@
 package io.preprompt.credits.plans;
 
 import io.preprompt.credits.AccountId;
+import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.InvalidRequestException;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * A confirmation from the host's billing system. Each is idempotent by its provider event id; events
  * may arrive twice or out of order without double grants.
+ *
+ * <p>Event ids (1 to 192 characters) and payment references (1 to 190) use {@code [A-Za-z0-9._:@/+=-]}
+ * (provider ids such as {@code evt_1NXk...} fit; the limits leave room for the prefixes that make
+ * them idempotency keys); every event is checked when it is built and
+ * throws {@link InvalidRequestException} with {@link ErrorCode#INVALID_ARGUMENT} (or
+ * {@link ErrorCode#INVALID_ACCOUNT_ID} for a missing account) when malformed.
  */
 public sealed interface BillingEvent {
   /**
@@ -39,8 +46,7 @@ public sealed interface BillingEvent {
      * @param cycle the cycle number the charge request carried (0 for the first cycle)
      */
     public CyclePaid {
-      Objects.requireNonNull(eventId, "eventId");
-      Objects.requireNonNull(account, "account");
+      check(eventId, account);
     }
   }
 
@@ -60,8 +66,7 @@ public sealed interface BillingEvent {
      * @param cycle the cycle number
      */
     public PaymentFailed {
-      Objects.requireNonNull(eventId, "eventId");
-      Objects.requireNonNull(account, "account");
+      check(eventId, account);
     }
   }
 
@@ -83,10 +88,11 @@ public sealed interface BillingEvent {
      * @param paymentReference the reference of the {@link PackOrder}
      */
     public PackPaid {
-      Objects.requireNonNull(eventId, "eventId");
-      Objects.requireNonNull(account, "account");
-      Objects.requireNonNull(packId, "packId");
-      Objects.requireNonNull(paymentReference, "paymentReference");
+      check(eventId, account);
+      if (packId == null) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a pack payment must name its pack");
+      }
+      checkId(paymentReference, "payment reference", 190);
     }
   }
 
@@ -106,9 +112,40 @@ public sealed interface BillingEvent {
      * @param effectiveAt when refills stop
      */
     public SubscriptionCancelled {
-      Objects.requireNonNull(eventId, "eventId");
-      Objects.requireNonNull(account, "account");
-      Objects.requireNonNull(effectiveAt, "effectiveAt");
+      check(eventId, account);
+      if (effectiveAt == null) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a cancellation needs its effective time");
+      }
+    }
+  }
+
+  /** The shape of event ids and payment references: they become parts of idempotency keys. */
+  private static boolean wellFormed(String id, int maxLength) {
+    if (id.isEmpty() || id.length() > maxLength) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == ':' || c == '@' || c == '-' || c == '/' || c == '+' || c == '=';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void check(String eventId, AccountId account) {
+    checkId(eventId, "event id", 192);
+    if (account == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ACCOUNT_ID, "a billing event must name its account");
+    }
+  }
+
+  private static void checkId(String id, String what, int maxLength) {
+    if (id == null || !wellFormed(id, maxLength)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, what + " must be 1.." + maxLength
+          + " chars of [A-Za-z0-9._:@/+=-], was " + (id == null ? "null" : id.length() + " chars"));
     }
   }
 }

@@ -26,6 +26,10 @@ public record Entitlements(Set<String> resolutions, int maxClipSeconds, int maxV
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for negative limits
    */
   public Entitlements {
+    if (resolutions == null || models == null || features == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+          "entitlements need sets of resolutions, models and features (empty, not null)");
+    }
     resolutions = Set.copyOf(resolutions);
     models = Set.copyOf(models);
     features = Set.copyOf(features);

@@ -20,9 +20,12 @@ public final class PackCatalog {
    *
    * @param packs the packs
    * @return the catalog
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} on duplicate ids
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} on duplicate ids or nulls
    */
   public static PackCatalog of(List<Pack> packs) {
+    if (packs == null || packs.stream().anyMatch(p -> p == null)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a pack catalog needs a list of packs, without nulls");
+    }
     Map<String, Pack> m = new LinkedHashMap<>();
     for (Pack p : packs) {
       if (m.put(p.id(), p) != null) {

@@ -17,13 +17,14 @@ import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.spi.BillingGateway;
+import io.preprompt.credits.spi.IdempotencyRecord;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -66,7 +67,7 @@ public final class PlanService {
    * @param gateway the host's billing system
    * @return the service
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when the credit
-   *     service was not built by {@link CreditService#builder()}
+   *     service was not built by {@link CreditService#builder()}, or another part is null
    */
   public static PlanService create(CreditService credits, TierCatalog tiers, PackCatalog packs, PlansConfig config,
       BillingGateway gateway) {
@@ -74,8 +75,11 @@ public final class PlanService {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
           "PlanService needs the CreditService built by CreditService.builder()");
     }
-    return new PlanService((Engine) credits, Objects.requireNonNull(tiers, "tiers"), Objects.requireNonNull(packs, "packs"),
-        Objects.requireNonNull(config, "config"), Objects.requireNonNull(gateway, "gateway"));
+    if (tiers == null || packs == null || config == null || gateway == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+          "PlanService needs a tier catalog, a pack catalog, a config and a billing gateway");
+    }
+    return new PlanService((Engine) credits, tiers, packs, config, gateway);
   }
 
   /**
@@ -218,7 +222,8 @@ public final class PlanService {
    *
    * @param event the confirmation
    * @return what it did
-   * @throws InvalidRequestException for malformed ids or an unknown pack
+   * @throws InvalidRequestException for malformed ids, an unknown pack, or a payment for one of this
+   *     service's pack orders that names another pack than was ordered
    */
   public BillingOutcome handle(BillingEvent event) {
     require(event, "event");
@@ -226,6 +231,7 @@ public final class PlanService {
     if (event instanceof BillingEvent.PackPaid) {
       BillingEvent.PackPaid paid = (BillingEvent.PackPaid) event;
       Pack pack = packs.require(paid.packId());
+      checkPaidPackWasOrdered(paid, pack);
       IdempotencyKey byReference = IdempotencyKey.of("pack-paid." + paid.paymentReference());
       return engine.execute(event.account(), byReference, op("pack-paid",
           FieldCodec.fields().add("pack", pack.id()).encode(), tx -> {
@@ -265,6 +271,33 @@ public final class PlanService {
           save(tx, s.withCancelAt(at).effective(tx.now(), free()));
           return new BillingOutcome(BillingOutcome.Effect.APPLIED, 0, "cancelled effective " + at);
         }, PlanService::encodeOutcome, e -> duplicate("event already handled")));
+  }
+
+  /**
+   * A payment for one of this service's orders (its reference is {@code pack.<order key>}) must be
+   * for the pack that was ordered: a payment for a small pack never grants a large one.
+   * References the host made up itself carry no order and are taken at the billing system's word.
+   */
+  private void checkPaidPackWasOrdered(BillingEvent.PackPaid paid, Pack pack) {
+    String reference = paid.paymentReference();
+    if (!reference.startsWith("pack.")) {
+      return;
+    }
+    IdempotencyKey orderKey;
+    try {
+      orderKey = IdempotencyKey.of(reference.substring("pack.".length()));
+    } catch (InvalidRequestException e) {
+      return;
+    }
+    Optional<IdempotencyRecord> order = engine.store().findIdempotencyRecord(paid.account(), orderKey);
+    if (order.isEmpty() || !order.get().operation().equals("buy-pack")) {
+      return;
+    }
+    String ordered = FieldCodec.decode(order.get().fingerprint()).get("pack");
+    if (!pack.id().equals(ordered)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+          "payment " + reference + " is for pack " + ordered + ", not " + pack.id());
+    }
   }
 
   private static void checkCycle(long cycle) {

@@ -3,7 +3,6 @@ package io.preprompt.credits.plans;
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.InvalidRequestException;
 import java.time.ZoneId;
-import java.util.Objects;
 
 /**
  * Plan settings.
@@ -24,8 +23,9 @@ public record PlansConfig(long signupGrant, UpgradePolicy upgradePolicy, ZoneId 
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when out of range
    */
   public PlansConfig {
-    Objects.requireNonNull(upgradePolicy, "upgradePolicy");
-    Objects.requireNonNull(zone, "zone");
+    if (upgradePolicy == null || zone == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "upgradePolicy and zone are required");
+    }
     if (signupGrant < 0) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "signupGrant must not be negative, was " + signupGrant);
     }

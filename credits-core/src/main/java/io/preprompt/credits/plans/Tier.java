@@ -2,7 +2,6 @@ package io.preprompt.credits.plans;
 
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.InvalidRequestException;
-import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
@@ -32,7 +31,9 @@ public record Tier(String id, String name, boolean paid, long monthlyAllowance, 
    *     negative amounts
    */
   public Tier {
-    Objects.requireNonNull(entitlements, "entitlements");
+    if (entitlements == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "tier " + id + " needs entitlements");
+    }
     if (id == null || !id.matches("[a-z][a-z0-9_+-]{0,31}")) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "tier id must match [a-z][a-z0-9_+-]{0,31}, was " + id);
     }

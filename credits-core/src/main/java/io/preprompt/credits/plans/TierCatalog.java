@@ -125,9 +125,13 @@ public final class TierCatalog {
      *
      * @param tier the tier
      * @return this builder
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for null
      */
     public Builder tier(Tier tier) {
-      tiers.add(java.util.Objects.requireNonNull(tier, "tier"));
+      if (tier == null) {
+        throw bad("a catalog cannot list a null tier");
+      }
+      tiers.add(tier);
       return this;
     }
 

@@ -1,8 +1,10 @@
 package io.preprompt.credits.jdbc;
 
 import io.preprompt.credits.AccountId;
+import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.HoldId;
 import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.InvalidRequestException;
 import io.preprompt.credits.StoreException;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldState;
@@ -30,7 +32,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -113,10 +114,11 @@ public final class JdbcCreditStore implements CreditStore {
    * @param dataSource the host's data source (normally a pool)
    * @param config the dialect, schema and table prefix
    * @return the store
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
    */
   public static JdbcCreditStore create(DataSource dataSource, JdbcStoreConfig config) {
-    Objects.requireNonNull(dataSource, "dataSource");
-    Objects.requireNonNull(config, "config");
+    required(dataSource, "a data source");
+    required(config, "a store config");
     return new JdbcCreditStore(new PooledAccess(dataSource), config);
   }
 
@@ -127,10 +129,11 @@ public final class JdbcCreditStore implements CreditStore {
    * @param provider supplies the connection of the caller's current transaction
    * @param config the dialect, schema and table prefix
    * @return the store
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
    */
   public static JdbcCreditStore inHostTransaction(ConnectionProvider provider, JdbcStoreConfig config) {
-    Objects.requireNonNull(provider, "provider");
-    Objects.requireNonNull(config, "config");
+    required(provider, "a connection provider");
+    required(config, "a store config");
     return new JdbcCreditStore(new HostAccess(provider), config);
   }
 
@@ -142,9 +145,10 @@ public final class JdbcCreditStore implements CreditStore {
    * @param connection the host's connection, normally with auto-commit off
    * @param config the dialect, schema and table prefix
    * @return the store
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
    */
   public static JdbcCreditStore withConnection(Connection connection, JdbcStoreConfig config) {
-    Objects.requireNonNull(connection, "connection");
+    required(connection, "a connection");
     return inHostTransaction(() -> connection, config);
   }
 
@@ -156,9 +160,16 @@ public final class JdbcCreditStore implements CreditStore {
    * @param config the dialect, schema and table prefix
    * @return the schema version now installed
    * @throws StoreException when a statement fails
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
    */
   public static int install(DataSource dataSource, JdbcStoreConfig config) {
     return SchemaInstaller.install(dataSource, config);
+  }
+
+  static void required(@Nullable Object value, String what) {
+    if (value == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "the JDBC store needs " + what + ", was null");
+    }
   }
 
   // ------------------------------------------------------------------------------------------------

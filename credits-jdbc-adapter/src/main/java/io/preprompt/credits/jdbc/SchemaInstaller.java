@@ -1,5 +1,7 @@
 package io.preprompt.credits.jdbc;
 
+import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.InvalidRequestException;
 import io.preprompt.credits.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
@@ -52,10 +53,11 @@ public final class SchemaInstaller {
    * @return the schema version now installed
    * @throws StoreException when a statement fails; nothing of the failed upgrade is kept where the
    *     database has transactional DDL (PostgreSQL)
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
    */
   public static int install(DataSource dataSource, JdbcStoreConfig config) {
-    Objects.requireNonNull(dataSource, "dataSource");
-    Objects.requireNonNull(config, "config");
+    JdbcCreditStore.required(dataSource, "a data source");
+    JdbcCreditStore.required(config, "a store config");
     try (Connection c = dataSource.getConnection()) {
       return install(c, config);
     } catch (SQLException e) {
@@ -71,10 +73,11 @@ public final class SchemaInstaller {
    * @param config the dialect, schema and table prefix
    * @return the schema version now installed
    * @throws StoreException when a statement fails
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
    */
   public static int install(Connection connection, JdbcStoreConfig config) {
-    Objects.requireNonNull(connection, "connection");
-    Objects.requireNonNull(config, "config");
+    JdbcCreditStore.required(connection, "a connection");
+    JdbcCreditStore.required(config, "a store config");
     try {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);

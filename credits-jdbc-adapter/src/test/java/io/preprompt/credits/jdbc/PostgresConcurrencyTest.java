@@ -110,7 +110,7 @@ class PostgresConcurrencyTest {
             } else {
               Hold hold = mine.remove(random.nextInt(mine.size()));
               if (random.nextBoolean()) {
-                long amount = random.nextInt((int) hold.amount() + 1);
+                long amount = 1 + random.nextInt((int) hold.amount());
                 Object s = credits.settle(hold.account(), hold.id(), CreditAmount.of(amount), k);
                 calls.add(new Call(hold.account(), key, EntryType.SETTLE, hold.amount(), s,
                     () -> credits.settle(hold.account(), hold.id(), CreditAmount.of(amount), k)));

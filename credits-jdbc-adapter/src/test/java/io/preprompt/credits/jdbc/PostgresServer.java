@@ -21,8 +21,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * A throw-away PostgreSQL server for the tests, started from the machine's PostgreSQL binaries
  * ({@code /usr/lib/postgresql/<version>/bin}) on a free loopback port with its data in a temporary
- * folder; no Docker. Started once per test JVM, shared by every test class, stopped and deleted at
- * JVM exit. PostgreSQL refuses to run as root, so as root it runs as the {@code postgres} user.
+ * folder; no Docker. The shared server ({@link #get()}) is started once per test JVM, used by every
+ * test class, stopped and deleted at JVM exit. PostgreSQL refuses to run as root, so as root it runs
+ * as the {@code postgres} user.
+ *
+ * <p>A test that abuses its server (pauses it, kills it) starts a {@linkplain #dedicated() dedicated}
+ * one, so the shared server stays healthy for the others.
  *
  * <p>When the server cannot be started the tests fail with a message saying how to fix it; they are
  * never skipped.
@@ -35,10 +39,22 @@ final class PostgresServer {
   private static final String DATABASE = "credits";
   private static volatile PostgresServer instance;
 
+  private final Path bin;
+  private final Path dir;
+  private final Path data;
+  private final Path log;
+  private final boolean root;
   private final int port;
+  private final String options;
 
-  private PostgresServer(int port) {
+  private PostgresServer(Path bin, Path dir, boolean root, int port, String options) {
+    this.bin = bin;
+    this.dir = dir;
+    this.data = dir.resolve("data");
+    this.log = dir.resolve("server.log");
+    this.root = root;
     this.port = port;
+    this.options = options;
   }
 
   /**
@@ -53,7 +69,7 @@ final class PostgresServer {
       synchronized (PostgresServer.class) {
         server = instance;
         if (server == null) {
-          server = start();
+          server = start(false);
           instance = server;
         }
       }
@@ -71,7 +87,20 @@ final class PostgresServer {
     return DriverManager.getConnection(url());
   }
 
-  private static PostgresServer start() {
+  /**
+   * Starts a server of the caller's own, which it may pause, kill and restart. Unlike the shared
+   * server it commits synchronously: a {@code kill -9} of every server process must not lose an
+   * acknowledged commit. ({@code fsync} stays off: the operating system, which holds the written WAL
+   * in its page cache, survives a killed server.)
+   *
+   * @return the running server, stopped and deleted at JVM exit or by {@link #stop()}
+   * @throws IllegalStateException naming the fix when it cannot be started
+   */
+  static PostgresServer dedicated() {
+    return start(true);
+  }
+
+  private static PostgresServer start(boolean durable) {
     Path bin = findBinaries();
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir;
@@ -91,10 +120,9 @@ final class PostgresServer {
     int port = freePort();
     // Durability is irrelevant for a throw-away server: turning it off makes the tests fast.
     String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
-        + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=100";
-    run(as(root, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", log.toString(), "-w", "-t", "60",
-        "-o", options, "start"), dir, "pg_ctl start", log);
-    PostgresServer server = new PostgresServer(port);
+        + " -c synchronous_commit=" + (durable ? "on" : "off") + " -c full_page_writes=off -c max_connections=100";
+    PostgresServer server = new PostgresServer(bin, dir, root, port, options);
+    server.pgCtlStart();
     try (Connection c = DriverManager.getConnection(
         "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres"); Statement st = c.createStatement()) {
       st.execute("CREATE DATABASE " + DATABASE);
@@ -102,6 +130,124 @@ final class PostgresServer {
       throw new IllegalStateException("PostgreSQL started on port " + port + " but cannot be used: " + e, e);
     }
     return server;
+  }
+
+  private void pgCtlStart() {
+    run(as(root, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", log.toString(), "-w", "-t", "60",
+        "-o", options, "start"), dir, "pg_ctl start", log);
+  }
+
+  /**
+   * Freezes the whole server with {@code SIGSTOP}: the postmaster and every backend stop where they
+   * are, holding their sockets open, as a stalled machine would. Clients block until {@link #resume()}.
+   *
+   * @return how many processes were stopped
+   */
+  int pause() {
+    List<Long> pids = serverProcesses();
+    signal("STOP", pids);
+    return pids.size();
+  }
+
+  /**
+   * Lets a {@linkplain #pause() paused} server continue with {@code SIGCONT}.
+   *
+   * @return how many processes were continued
+   */
+  int resume() {
+    List<Long> pids = serverProcesses();
+    signal("CONT", pids);
+    return pids.size();
+  }
+
+  /**
+   * Kills the postmaster with {@code kill -9}, then every process it had left (as a crash of the
+   * server would leave them: gone, with no shutdown), and waits until they are all gone. The data
+   * folder, with its stale {@code postmaster.pid}, stays for {@link #restart()}.
+   *
+   * @return how many processes were killed
+   */
+  int crash() {
+    List<Long> pids = serverProcesses();
+    signal("KILL", pids.subList(0, 1));
+    signal("KILL", pids);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (long pid : pids) {
+      while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("server process " + pid + " survived kill -9");
+        }
+        sleep(10);
+      }
+    }
+    return pids.size();
+  }
+
+  /**
+   * Starts the server again on the same data folder and port after a {@link #crash()}; PostgreSQL
+   * runs its crash recovery from the WAL before it accepts connections.
+   */
+  void restart() {
+    pgCtlStart();
+  }
+
+  /** Stops the server now and deletes its data (the shared server is left to the JVM exit). */
+  void stop() {
+    if (this != instance) {
+      try {
+        // A server frozen by a failed test would ignore the stop request until it is continued.
+        resume();
+      } catch (RuntimeException e) {
+        // Not running any more: nothing to continue.
+      }
+      stop(bin, data, dir, root);
+    }
+  }
+
+  /** The postmaster's pid first, then every process below it. */
+  private List<Long> serverProcesses() {
+    long postmaster;
+    try {
+      postmaster = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid"), StandardCharsets.UTF_8)
+          .get(0).strip());
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read the postmaster's pid under " + data + ": " + e, e);
+    }
+    ProcessHandle handle = ProcessHandle.of(postmaster)
+        .orElseThrow(() -> new IllegalStateException("the postmaster " + postmaster + " is not running"));
+    List<Long> pids = new ArrayList<>();
+    pids.add(postmaster);
+    handle.descendants().forEach(p -> pids.add(p.pid()));
+    return pids;
+  }
+
+  private void signal(String signal, List<Long> pids) {
+    List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+    pids.forEach(pid -> command.add(Long.toString(pid)));
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("kill -" + signal + " timed out");
+      }
+      // A process that exited meanwhile makes kill exit 1; only a missing postmaster matters, and
+      // serverProcesses() has just seen it.
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("kill -" + signal + " interrupted", e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   private static Path findBinaries() {

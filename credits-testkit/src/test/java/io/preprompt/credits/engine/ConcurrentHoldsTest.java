@@ -90,7 +90,7 @@ class ConcurrentHoldsTest {
           assertThat(endings.put(hold.id(), HoldState.RELEASED)).isNull();
         } else {
           // Whole settles spend fast; partial ones of up to a quarter keep the account alive longer.
-          CreditAmount amount = choice == 3 ? null : CreditAmount.of(random.nextInt((int) hold.amount() / 4 + 1));
+          CreditAmount amount = choice == 3 ? null : CreditAmount.of(1 + random.nextInt((int) hold.amount() / 4 + 1));
           Settlement s = withRetry(() -> service.settle(shared.id(), hold.id(), amount, Map.of(), key));
           // The same key again must replay, never settle twice.
           assertThat(service.settle(shared.id(), hold.id(), amount, Map.of(), key)).isEqualTo(s);

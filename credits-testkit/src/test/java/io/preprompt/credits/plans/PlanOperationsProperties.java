@@ -153,7 +153,13 @@ class PlanOperationsProperties {
           HoldId id = w.holds.remove(index % w.holds.size());
           w.attempt(() -> {
             long amount = w.f.credits.findHold(w.account, id).orElseThrow().amount();
-            w.f.credits.settle(w.account, id, CreditAmount.of(amount * percent / 100), w.f.key());
+            long spent = amount * percent / 100;
+            if (spent == 0) {
+              // Spending nothing is a release (a settle of zero is refused as INVALID_AMOUNT).
+              w.f.credits.release(w.account, id, "nothing spent", w.f.key());
+            } else {
+              w.f.credits.settle(w.account, id, CreditAmount.of(spent), w.f.key());
+            }
           }, ErrorCode.HOLD_EXPIRED);
         }));
   }

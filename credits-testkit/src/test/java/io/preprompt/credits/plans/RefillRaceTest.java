@@ -80,7 +80,7 @@ class RefillRaceTest {
                 continue;
               }
               if (random.nextBoolean()) {
-                long settle = random.nextLong(0, hold.amount() + 1);
+                long settle = random.nextLong(1, hold.amount() + 1);
                 retrying(() -> f.credits.settle(account, hold.id(), CreditAmount.of(settle), IdempotencyKey.of("settle-" + id)));
                 holdsSettled.incrementAndGet();
               } else {

@@ -1,0 +1,653 @@
+package io.preprompt.credits.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CreditAmount;
+import io.preprompt.credits.CreditService;
+import io.preprompt.credits.CreditsConfig;
+import io.preprompt.credits.CreditsException;
+import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.IdempotencyConflictException;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.InsufficientCreditsException;
+import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.GrantReceipt;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.balance.Release;
+import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.ledger.EntryType;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.ledger.LedgerPage;
+import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.ledger.Reconciliation;
+import io.preprompt.credits.testkit.MutableClock;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The bank test: 16 writers move credits between grants, holds, settles and releases on a few shared
+ * accounts of a dedicated PostgreSQL server for a bounded time while a chaos thread terminates a
+ * random client backend every second, freezes the whole server once with {@code SIGSTOP} and later
+ * kills it with {@code kill -9} and restarts it; and 1% of the answers to commits that did commit are
+ * dropped on the way back. Some calls are resent with the same key (they must
+ * return the first result) and a few with the same key and other parameters (they must be refused
+ * with {@link ErrorCode#IDEMPOTENCY_CONFLICT}).
+ *
+ * <p>A call that fails with a store failure has an unknown outcome: it may have committed with its
+ * answer lost. Afterwards each one is resolved from the store: its idempotency record and ledger
+ * entries say whether it took effect, and resending it with its key gives its result (a replay when
+ * it did, a first execution when it did not). Then every acknowledged call is checked to be durable
+ * (its ledger entries survived the {@code kill -9}), every key to have taken effect once, and each
+ * account's balance, reconciliation and ledger to equal an independent model built from the calls'
+ * results.
+ */
+@DisplayName("Bank test on PostgreSQL: 16 writers while backends are killed, the server frozen and kill -9'd")
+class PostgresBankTest {
+  private static final int WORKERS = 16;
+  private static final int ACCOUNTS = 4;
+  private static final long INITIAL = 300;
+  /** How often a committed transaction's answer is dropped on the way back to the client. */
+  private static final double LOST_ANSWER_RATE = 0.01;
+  private static final long RUN_MILLIS = 24_000;
+  private static final long PAUSE_AT_MILLIS = 6_000;
+  private static final long PAUSE_FOR_MILLIS = 3_000;
+  private static final long CRASH_AT_MILLIS = 14_000;
+  private static final long BACKOFF_AFTER_FAILURE_MILLIS = 150;
+  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+  /** Timeouts keep a client from hanging on a dead server; they are longer than the freeze. */
+  private static final String CLIENT_OPTIONS = "&connectTimeout=5&loginTimeout=15&socketTimeout=30";
+
+  private @Nullable PostgresServer server;
+
+  @AfterEach
+  void stopServer() {
+    if (server != null) {
+      server.stop();
+    }
+  }
+
+  enum Kind { GRANT, HOLD, SETTLE, RELEASE }
+
+  /** One keyed call: how to (re)send it through a service, and what became of it. */
+  static final class Call {
+    final int number;
+    final Kind kind;
+    final AccountId account;
+    final IdempotencyKey key;
+    final long amount;
+    final @Nullable HoldId hold;
+    final Function<CreditService, Object> send;
+    /** The result, or {@link #REFUSED}; null while unknown. */
+    volatile @Nullable Object result;
+    volatile boolean unknown;
+    volatile boolean acknowledgedBeforeCrash;
+
+    Call(int number, Kind kind, AccountId account, IdempotencyKey key, long amount, @Nullable HoldId hold,
+        Function<CreditService, Object> send) {
+      this.number = number;
+      this.kind = kind;
+      this.account = account;
+      this.key = key;
+      this.amount = amount;
+      this.hold = hold;
+      this.send = send;
+    }
+
+    boolean tookEffect() {
+      return result != null && result != REFUSED;
+    }
+  }
+
+  /** The result of a hold refused for insufficient credits: no effect, nothing to replay. */
+  static final Object REFUSED = new Object() {
+    @Override
+    public String toString() {
+      return "REFUSED";
+    }
+  };
+
+  /** Counters for the report. */
+  static final class Counts {
+    final AtomicLong attempted = new AtomicLong();
+    final AtomicLong acknowledged = new AtomicLong();
+    final AtomicLong refused = new AtomicLong();
+    final AtomicLong unknown = new AtomicLong();
+    final AtomicLong replays = new AtomicLong();
+    final AtomicLong replaysFailed = new AtomicLong();
+    final AtomicLong conflictsProbed = new AtomicLong();
+    final AtomicLong conflictsRefused = new AtomicLong();
+    final AtomicLong conflictsFailed = new AtomicLong();
+    final AtomicLong answersDropped = new AtomicLong();
+    final AtomicLong backendsKilled = new AtomicLong();
+    final AtomicLong killAttemptsFailed = new AtomicLong();
+    final AtomicLong pauses = new AtomicLong();
+    final AtomicLong processesFrozen = new AtomicLong();
+    final AtomicLong crashes = new AtomicLong();
+    final AtomicLong processesKilled = new AtomicLong();
+    volatile long restartMillis;
+    volatile boolean crashed;
+  }
+
+  @Test
+  @Timeout(240)
+  @DisplayName("every acknowledged call is durable, every key takes effect once, credits are conserved")
+  void bank() throws Exception {
+    long started = System.nanoTime();
+    PostgresServer pg = PostgresServer.dedicated();
+    server = pg;
+    String url = pg.url() + CLIENT_OPTIONS;
+    JdbcStoreConfig config = JdbcStoreConfig.builder().dialect(JdbcStoreConfig.Dialect.POSTGRESQL).schema("bank")
+        .build();
+    DataSource perCall = TestDataSource.unpooled(url);
+    JdbcCreditStore.install(perCall, config);
+    MutableClock clock = new MutableClock(T0);
+    CreditsConfig settings = CreditsConfig.builder().maxCommitAttempts(1000).build();
+    CreditService setup = CreditService.builder().store(JdbcCreditStore.create(perCall, config)).clock(clock)
+        .config(settings).build();
+    List<AccountId> accounts = new ArrayList<>();
+    for (int a = 0; a < ACCOUNTS; a++) {
+      AccountId id = AccountId.of("bank-" + a);
+      accounts.add(id);
+      setup.openAccount(id, IdempotencyKey.of("open"));
+      setup.grant(id, LotSource.SIGNUP_GRANT, CreditAmount.of(INITIAL), null, IdempotencyKey.of("initial"));
+    }
+
+    Counts counts = new Counts();
+    List<Call> calls = Collections.synchronizedList(new ArrayList<>());
+    List<Call> acknowledged = Collections.synchronizedList(new ArrayList<>());
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger numbers = new AtomicInteger();
+    CountDownLatch go = new CountDownLatch(1);
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RUN_MILLIS);
+
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < WORKERS; w++) {
+      int worker = w;
+      // Each worker's own pool discards a connection once it reports a killed backend or a lost
+      // server, so it survives the chaos the way a host's pool would.
+      // Its pool also drops 1% of the answers to a commit that did commit, as a network failure
+      // right after the commit would.
+      DataSource lossy = new LostAnswers(TestDataSource.pooled(url), new Random(9_000 + worker),
+          counts.answersDropped);
+      CreditService credits = CreditService.builder().store(JdbcCreditStore.create(lossy, config)).clock(clock)
+          .config(settings).build();
+      threads.add(new Thread(() -> {
+        Random random = new Random(8_000 + worker);
+        List<Hold> mine = new ArrayList<>();
+        try {
+          go.await();
+          while (System.nanoTime() < end) {
+            double r = random.nextDouble();
+            Call done = acknowledged.isEmpty() ? null : acknowledged.get(random.nextInt(acknowledged.size()));
+            if (r < 0.08 && done != null) {
+              resend(credits, done, counts, failures);
+              continue;
+            }
+            if (r < 0.10 && done != null && (done.kind == Kind.GRANT || done.kind == Kind.HOLD)) {
+              probeConflict(credits, done, counts, failures);
+              continue;
+            }
+            int n = numbers.incrementAndGet();
+            IdempotencyKey key = IdempotencyKey.of("w" + worker + "-" + n);
+            Call call;
+            if (r < 0.25) {
+              AccountId a = accounts.get(random.nextInt(ACCOUNTS));
+              long amount = 1 + random.nextInt(50);
+              call = new Call(n, Kind.GRANT, a, key, amount, null,
+                  c -> c.grant(a, LotSource.PACK, CreditAmount.of(amount), null, key));
+            } else if (r < 0.60 || mine.isEmpty()) {
+              AccountId a = accounts.get(random.nextInt(ACCOUNTS));
+              long amount = 1 + random.nextInt(60);
+              HoldRequest request = HoldRequest.of(a, CreditAmount.of(amount), key)
+                  .withMetadata("worker", Integer.toString(worker));
+              call = new Call(n, Kind.HOLD, a, key, amount, null, c -> c.hold(request));
+            } else {
+              Hold hold = mine.remove(random.nextInt(mine.size()));
+              if (random.nextBoolean()) {
+                // Either the full hold or part of it (at least one credit: settling zero is a release).
+                CreditAmount amount = random.nextInt(4) == 0 ? null
+                    : CreditAmount.of(1 + random.nextInt((int) hold.amount()));
+                call = new Call(n, Kind.SETTLE, hold.account(), key, hold.amount(), hold.id(),
+                    c -> amount == null ? c.settle(hold.account(), hold.id(), key)
+                        : c.settle(hold.account(), hold.id(), amount, key));
+              } else {
+                call = new Call(n, Kind.RELEASE, hold.account(), key, hold.amount(), hold.id(),
+                    c -> c.release(hold.account(), hold.id(), "failed", key));
+              }
+            }
+            calls.add(call);
+            counts.attempted.incrementAndGet();
+            try {
+              Object result = call.send.apply(credits);
+              call.result = result;
+              call.acknowledgedBeforeCrash = !counts.crashed;
+              counts.acknowledged.incrementAndGet();
+              acknowledged.add(call);
+              if (result instanceof Hold hold) {
+                mine.add(hold);
+              }
+            } catch (InsufficientCreditsException e) {
+              call.result = REFUSED;
+              counts.refused.incrementAndGet();
+            } catch (CreditsException e) {
+              if (e.code() != ErrorCode.STORE_FAILURE && e.code() != ErrorCode.CONCURRENT_UPDATE) {
+                failures.add(call.kind + " " + call.key + " failed unexpectedly: " + e);
+              }
+              // Committed with its answer lost, or not committed: found out afterwards.
+              call.unknown = true;
+              counts.unknown.incrementAndGet();
+              Thread.sleep(BACKOFF_AFTER_FAILURE_MILLIS);
+            }
+          }
+        } catch (Throwable e) {
+          failures.add("worker " + worker + " died: " + e);
+        }
+      }, "bank-worker-" + w));
+    }
+
+    Thread chaos = new Thread(() -> {
+      Random random = new Random(42);
+      long chaosStart = System.nanoTime();
+      boolean paused = false;
+      try {
+        go.await();
+        while (System.nanoTime() < end) {
+          Thread.sleep(1_000);
+          long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - chaosStart);
+          if (!paused && elapsed >= PAUSE_AT_MILLIS) {
+            paused = true;
+            counts.processesFrozen.addAndGet(pg.pause());
+            counts.pauses.incrementAndGet();
+            Thread.sleep(PAUSE_FOR_MILLIS);
+            pg.resume();
+          } else if (!counts.crashed && elapsed >= CRASH_AT_MILLIS) {
+            counts.crashed = true;
+            counts.processesKilled.addAndGet(pg.crash());
+            counts.crashes.incrementAndGet();
+            long before = System.nanoTime();
+            pg.restart();
+            counts.restartMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
+          } else if (terminateRandomBackend(url, random)) {
+            counts.backendsKilled.incrementAndGet();
+          } else {
+            counts.killAttemptsFailed.incrementAndGet();
+          }
+        }
+      } catch (Throwable e) {
+        failures.add("chaos thread died: " + e);
+      }
+    }, "bank-chaos");
+
+    threads.forEach(Thread::start);
+    chaos.start();
+    long runStart = System.nanoTime();
+    go.countDown();
+    for (Thread t : threads) {
+      t.join();
+    }
+    chaos.join();
+    long runMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - runStart);
+    assertThat(failures).as("unexpected failures during the run").isEmpty();
+    assertThat(counts.pauses.get()).as("the server was frozen once").isEqualTo(1);
+    assertThat(counts.crashes.get()).as("the server was kill -9'd once").isEqualTo(1);
+    assertThat(counts.backendsKilled.get()).as("backends terminated").isGreaterThanOrEqualTo(5);
+    assertThat(acknowledged).filteredOn(c -> c.acknowledgedBeforeCrash).as("calls acknowledged before kill -9")
+        .isNotEmpty();
+    assertThat(acknowledged).filteredOn(c -> !c.acknowledgedBeforeCrash).as("calls acknowledged after restart")
+        .isNotEmpty();
+
+    // No transaction of the run may still be in flight while the unknowns are resolved.
+    terminateAllClientBackends(url);
+
+    // From here on the server is left alone: a pool makes the checks fast.
+    DataSource pool = TestDataSource.pooled(url);
+    JdbcCreditStore store = JdbcCreditStore.create(pool, config);
+    CreditService check = CreditService.builder().store(store).clock(clock).config(settings).build();
+
+    // Resolve every unknown outcome from the store, oldest first.
+    long unknownCommitted = 0;
+    long unknownNotCommitted = 0;
+    List<Call> unknowns = new ArrayList<>();
+    synchronized (calls) {
+      calls.stream().filter(c -> c.unknown).forEach(unknowns::add);
+    }
+    unknowns.sort((x, y) -> Integer.compare(x.number, y.number));
+    for (Call call : unknowns) {
+      boolean recorded = store.findIdempotencyRecord(call.account, call.key).isPresent();
+      List<LedgerEntry> before = ledger(check, call.account);
+      boolean inLedger = before.stream().anyMatch(e -> call.key.equals(e.key()));
+      assertThat(inLedger).as("ledger and idempotency record agree on %s", call.key).isEqualTo(recorded);
+      try {
+        call.result = call.send.apply(check);
+      } catch (InsufficientCreditsException e) {
+        assertThat(recorded).as("a refused resend of %s was not committed before", call.key).isFalse();
+        call.result = REFUSED;
+      }
+      List<LedgerEntry> after = ledger(check, call.account);
+      if (recorded) {
+        unknownCommitted++;
+        assertThat(after).as("resending %s, which had committed, replays and writes nothing", call.key)
+            .hasSameSizeAs(before);
+      } else {
+        unknownNotCommitted++;
+      }
+    }
+
+    // Every acknowledged call replays its first result after the restart, and writes nothing.
+    Map<AccountId, Integer> ledgerSizes = new HashMap<>();
+    for (AccountId a : accounts) {
+      ledgerSizes.put(a, ledger(check, a).size());
+    }
+    List<Call> all;
+    synchronized (calls) {
+      all = new ArrayList<>(calls);
+    }
+    int replayedAfterRestart = 0;
+    for (Call call : all) {
+      if (call.tookEffect()) {
+        assertThat(call.send.apply(check)).as("replay of %s after the restart", call.key).isEqualTo(call.result);
+        replayedAfterRestart++;
+      }
+    }
+
+    // The independent model: what the calls' results say each account must hold.
+    int entriesChecked = 0;
+    for (AccountId a : accounts) {
+      long granted = INITIAL;
+      long settled = 0;
+      Map<HoldId, Long> live = new HashMap<>();
+      Set<String> effectiveKeys = new HashSet<>(Set.of("initial"));
+      for (Call call : all) {
+        if (!call.account.equals(a) || !call.tookEffect()) {
+          continue;
+        }
+        effectiveKeys.add(call.key.value());
+        Object result = call.result;
+        if (result instanceof GrantReceipt g) {
+          granted += g.amount();
+        } else if (result instanceof Hold h) {
+          live.put(h.id(), h.amount());
+        } else if (result instanceof Settlement s) {
+          settled += s.settled();
+          assertThat(s.settled() + s.returned()).as("settlement of %s", call.key).isEqualTo(call.amount);
+        } else if (result instanceof Release r) {
+          assertThat(r.returned()).as("release of %s", call.key).isEqualTo(call.amount);
+        }
+      }
+      for (Call call : all) {
+        if (call.account.equals(a) && call.tookEffect() && call.hold != null) {
+          assertThat(live.remove(call.hold)).as("hold %s ended by %s existed and ended once", call.hold, call.key)
+              .isNotNull();
+        }
+      }
+      long held = live.values().stream().mapToLong(Long::longValue).sum();
+
+      List<LedgerEntry> entries = ledger(check, a);
+      assertThat(entries).as("replays wrote nothing on %s", a).hasSize(ledgerSizes.get(a));
+      BalanceView view = check.balance(a);
+      Reconciliation rec = check.reconcile(a);
+      assertThat(rec.consistent()).as("reconciliation of %s: %s", a, rec.differences()).isTrue();
+      assertThat(view.available()).isNotNegative();
+      assertThat(view.lots()).allSatisfy(lot -> {
+        assertThat(lot.remaining()).isNotNegative();
+        assertThat(lot.reserved()).isNotNegative();
+      });
+      assertThat(rec.granted()).as("granted on %s", a).isEqualTo(granted);
+      assertThat(rec.settled()).as("settled on %s", a).isEqualTo(settled);
+      assertThat(view.held()).as("held on %s", a).isEqualTo(held);
+      assertThat(view.available()).as("available on %s", a).isEqualTo(granted - settled - held);
+      assertThat(rec.expired() + rec.debited()).as("nothing expired or debited on %s", a).isZero();
+      assertThat(rec.granted()).as("credits conserved on %s", a)
+          .isEqualTo(rec.available() + rec.held() + rec.settled() + rec.expired() + rec.debited());
+
+      // Each key took effect once: one contiguous run of entries moving exactly its amount, and no
+      // entry carries a key that no call with an effect used.
+      Map<String, List<LedgerEntry>> byKey = new HashMap<>();
+      for (LedgerEntry e : entries) {
+        if (e.key() != null) {
+          byKey.computeIfAbsent(e.key().value(), x -> new ArrayList<>()).add(e);
+        }
+      }
+      assertThat(byKey.keySet()).as("keys in the ledger of %s", a).isEqualTo(effectiveKeys);
+      for (Call call : all) {
+        if (!call.account.equals(a) || !call.tookEffect()) {
+          continue;
+        }
+        List<LedgerEntry> effect = byKey.get(call.key.value());
+        long first = effect.get(0).sequence();
+        for (int i = 0; i < effect.size(); i++) {
+          assertThat(effect.get(i).sequence()).as("entries of %s are contiguous", call.key).isEqualTo(first + i);
+        }
+        EntryType type = switch (call.kind) {
+          case GRANT -> EntryType.GRANT;
+          case HOLD -> EntryType.HOLD;
+          case SETTLE -> EntryType.SETTLE;
+          case RELEASE -> EntryType.RELEASE;
+        };
+        long moved = effect.stream().filter(e -> e.type() == type
+            || (call.kind == Kind.SETTLE && e.type() == EntryType.RELEASE)).mapToLong(LedgerEntry::amount).sum();
+        assertThat(moved).as("credits moved by %s", call.key).isEqualTo(call.amount);
+        assertThat(store.findIdempotencyRecord(a, call.key)).as("idempotency record of %s", call.key).isPresent();
+        entriesChecked += effect.size();
+      }
+    }
+
+    long durable = all.stream().filter(c -> c.acknowledgedBeforeCrash && c.tookEffect()).count();
+    System.out.printf("bank test: %d ms of traffic and faults, %d ms in all (server start and checks included); calls attempted %d, acknowledged %d (%d before the"
+        + " kill -9), refused for credits %d, unknown %d (resolved: %d had committed, %d had not); commit answers"
+        + " dropped %d; same-key resends"
+        + " %d (%d failed with a store error); same-key other-parameter probes %d (%d refused with"
+        + " IDEMPOTENCY_CONFLICT, %d failed with a store error); replays after restart %d; ledger entries checked %d;"
+        + " backends terminated %d (%d attempts found none or failed); pauses %d (%d processes frozen for %d ms);"
+        + " kill -9 %d (%d processes), restart took %d ms%n",
+        runMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), counts.attempted.get(),
+        counts.acknowledged.get(), durable, counts.refused.get(), counts.unknown.get(), unknownCommitted,
+        unknownNotCommitted, counts.answersDropped.get(), counts.replays.get(), counts.replaysFailed.get(), counts.conflictsProbed.get(),
+        counts.conflictsRefused.get(), counts.conflictsFailed.get(), replayedAfterRestart, entriesChecked,
+        counts.backendsKilled.get(), counts.killAttemptsFailed.get(), counts.pauses.get(),
+        counts.processesFrozen.get(), PAUSE_FOR_MILLIS, counts.crashes.get(), counts.processesKilled.get(),
+        counts.restartMillis);
+    assertThat(counts.unknown.get()).as("the faults left some outcomes unknown").isPositive();
+    assertThat(unknownCommitted).as("unknown outcomes that had committed").isGreaterThanOrEqualTo(
+        counts.answersDropped.get());
+    assertThat(counts.refused.get()).as("holds refused for insufficient credits").isPositive();
+    assertThat(counts.replays.get()).isPositive();
+    assertThat(counts.conflictsRefused.get()).isPositive();
+  }
+
+  /** Resends an acknowledged call with its key: the same result, or a store failure. */
+  private static void resend(CreditService credits, Call call, Counts counts, List<String> failures) {
+    counts.replays.incrementAndGet();
+    try {
+      Object again = call.send.apply(credits);
+      if (!again.equals(call.result)) {
+        failures.add("resending " + call.key + " gave " + again + " instead of " + call.result);
+      }
+    } catch (CreditsException e) {
+      if (e.code() == ErrorCode.STORE_FAILURE || e.code() == ErrorCode.CONCURRENT_UPDATE) {
+        counts.replaysFailed.incrementAndGet();
+      } else {
+        failures.add("resending " + call.key + " failed: " + e);
+      }
+    }
+  }
+
+  /** Sends an acknowledged grant or hold's key with another amount: an idempotency conflict. */
+  private static void probeConflict(CreditService credits, Call call, Counts counts, List<String> failures) {
+    counts.conflictsProbed.incrementAndGet();
+    CreditAmount other = CreditAmount.of(call.amount + 1);
+    try {
+      Object result = call.kind == Kind.GRANT
+          ? credits.grant(call.account, LotSource.PACK, other, null, call.key)
+          : credits.hold(HoldRequest.of(call.account, other, call.key));
+      failures.add("same key " + call.key + " with other parameters was accepted: " + result);
+    } catch (IdempotencyConflictException e) {
+      if (e.code() == ErrorCode.IDEMPOTENCY_CONFLICT) {
+        counts.conflictsRefused.incrementAndGet();
+      } else {
+        failures.add("conflict with the wrong code: " + e);
+      }
+    } catch (CreditsException e) {
+      if (e.code() == ErrorCode.STORE_FAILURE || e.code() == ErrorCode.CONCURRENT_UPDATE) {
+        counts.conflictsFailed.incrementAndGet();
+      } else {
+        failures.add("same key " + call.key + " with other parameters failed with " + e);
+      }
+    }
+  }
+
+  /**
+   * A data source whose connections now and then commit and then fail as if the answer was lost on
+   * the network: the change is in the database, the caller sees a connection failure.
+   */
+  static final class LostAnswers implements DataSource {
+    private final DataSource delegate;
+    private final Random random;
+    private final AtomicLong dropped;
+
+    LostAnswers(DataSource delegate, Random random, AtomicLong dropped) {
+      this.delegate = delegate;
+      this.random = random;
+      this.dropped = dropped;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      Connection target = delegate.getConnection();
+      return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+          new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+            try {
+              Object result = method.invoke(target, args);
+              if (method.getName().equals("commit") && random.nextDouble() < LOST_ANSWER_RATE) {
+                dropped.incrementAndGet();
+                throw new SQLException("injected: the answer to a commit that committed was lost", "08006");
+              }
+              return result;
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+      return getConnection();
+    }
+
+    @Override
+    public @Nullable PrintWriter getLogWriter() {
+      return null;
+    }
+
+    @Override
+    public void setLogWriter(@Nullable PrintWriter out) {}
+
+    @Override
+    public void setLoginTimeout(int seconds) {}
+
+    @Override
+    public int getLoginTimeout() {
+      return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+      throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+      throw new SQLException("not a wrapper");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+      return false;
+    }
+  }
+
+  private static boolean terminateRandomBackend(String url, Random random) {
+    try (Connection admin = DriverManager.getConnection(url); Statement st = admin.createStatement();
+        ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend'"
+            + " AND datname = current_database() AND pid <> pg_backend_pid()")) {
+      List<Integer> pids = new ArrayList<>();
+      while (rs.next()) {
+        pids.add(rs.getInt(1));
+      }
+      if (pids.isEmpty()) {
+        return false;
+      }
+      try (ResultSet killed = st.executeQuery(
+          "SELECT pg_terminate_backend(" + pids.get(random.nextInt(pids.size())) + ")")) {
+        return killed.next() && killed.getBoolean(1);
+      }
+    } catch (SQLException e) {
+      // The server is down or restarting: there is no backend to kill this second.
+      return false;
+    }
+  }
+
+  private static void terminateAllClientBackends(String url) throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    try (Connection admin = DriverManager.getConnection(url); Statement st = admin.createStatement()) {
+      while (true) {
+        try (ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+          rs.next();
+          if (rs.getLong(1) == 0) {
+            return;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("client backends would not go away");
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  private static List<LedgerEntry> ledger(CreditService credits, AccountId account) {
+    List<LedgerEntry> all = new ArrayList<>();
+    LedgerQuery query = LedgerQuery.firstPage(LedgerQuery.MAX_LIMIT);
+    while (true) {
+      LedgerPage page = credits.history(account, query);
+      all.addAll(page.entries());
+      if (page.next().isEmpty()) {
+        return all;
+      }
+      query = page.next().get();
+    }
+  }
+}
