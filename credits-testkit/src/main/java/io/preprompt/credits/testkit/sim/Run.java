@@ -352,11 +352,11 @@ final class Run {
       result = call.invoke();
     } catch (StoreException e) {
       FaultKind fired = store.disarm();
-      unknown.incrementAndGet();
       synchronized (call.account) {
         call.state.lastFault = fired;
-        if (call.state.status != Status.ACKED) {
+        if (call.state.status != Status.ACKED && call.state.status != Status.UNKNOWN) {
           call.state.status = Status.UNKNOWN;
+          unknown.incrementAndGet();
         }
       }
       synchronized (pending) {

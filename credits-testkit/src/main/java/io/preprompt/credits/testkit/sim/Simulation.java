@@ -9,10 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -125,7 +122,7 @@ public final class Simulation {
 
   /**
    * Runs each client's operations on its own thread. Every {@code checkpointEvery / clients} operations
-   * per client, all clients meet at a barrier and the checkpoint runs while they wait.
+   * per client, all clients meet and the checkpoint runs while they wait.
    */
   private void runThreaded(Run run, List<Op> ops, List<Op> executed) {
     List<List<Op>> perClient = new ArrayList<>();
@@ -140,38 +137,39 @@ public final class Simulation {
     int rounds = (longest + round - 1) / round;
     AtomicReference<Run.@Nullable Violation> failed = new AtomicReference<>();
     AtomicReference<@Nullable Throwable> crashed = new AtomicReference<>();
-    CyclicBarrier barrier = new CyclicBarrier(clients, () -> {
-      try {
-        run.checkpoint();
-      } catch (Run.Violation v) {
-        failed.compareAndSet(null, v);
-        throw v;
+    // A phaser rather than a barrier: a failing client terminates it, which releases every waiting client.
+    Phaser phaser = new Phaser(clients) {
+      @Override
+      protected boolean onAdvance(int phase, int parties) {
+        try {
+          run.checkpoint();
+          return false;
+        } catch (Run.Violation v) {
+          failed.compareAndSet(null, v);
+        } catch (RuntimeException e) {
+          crashed.compareAndSet(null, e);
+        }
+        return true;
       }
-    });
+    };
     List<Thread> workers = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       List<Op> mine = perClient.get(c);
       Thread t = new Thread(() -> {
         try {
-          for (int r = 0; r < rounds && failed.get() == null; r++) {
-            for (int i = r * round; i < Math.min(mine.size(), (r + 1) * round) && failed.get() == null; i++) {
+          for (int r = 0; r < rounds && !phaser.isTerminated(); r++) {
+            for (int i = r * round; i < Math.min(mine.size(), (r + 1) * round) && !phaser.isTerminated(); i++) {
               executed.add(mine.get(i));
               run.execute(mine.get(i));
             }
-            barrier.await(5, TimeUnit.MINUTES);
+            phaser.arriveAndAwaitAdvance();
           }
         } catch (Run.Violation v) {
           failed.compareAndSet(null, v);
-          barrier.reset();
-        } catch (BrokenBarrierException e) {
-          // another client failed; its violation is reported
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+          phaser.forceTermination();
+        } catch (RuntimeException e) {
           crashed.compareAndSet(null, e);
-          barrier.reset();
-        } catch (TimeoutException | RuntimeException e) {
-          crashed.compareAndSet(null, e);
-          barrier.reset();
+          phaser.forceTermination();
         }
       }, "sim-client-" + c);
       workers.add(t);

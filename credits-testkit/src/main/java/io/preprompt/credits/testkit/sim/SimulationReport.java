@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param acknowledged calls that returned a result (first results and replays)
  * @param rejected calls refused with a typed error (insufficient credits, wrong hold state, ...)
  * @param rejectedByCode refused calls, by error code
- * @param unknownOutcomes calls that failed with a store error, outcome unknown to the caller
+ * @param unknownOutcomes calls whose outcome became unknown to the caller through a store error
  * @param resolvedByRetry unknown outcomes resolved afterwards by a retry with the same key
  * @param replaysVerified retries of acknowledged calls that returned the first result again
  * @param conflictsRefused same key, other parameters, refused with {@code IDEMPOTENCY_CONFLICT}
