@@ -3,6 +3,7 @@ package io.preprompt.credits.testkit.sim;
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.CreditsConfig;
 import io.preprompt.credits.CreditsException;
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.HoldId;
@@ -204,14 +205,14 @@ final class Run {
   private final AtomicLong checkpoints = new AtomicLong();
   private final AtomicLong checks = new AtomicLong();
 
-  Run(CreditStore raw, FaultPlan faults, int accounts, Instant start, boolean threaded) {
+  Run(CreditStore raw, FaultPlan faults, int accounts, Instant start, CreditsConfig config, boolean threaded) {
     this.raw = raw;
     this.store = new FaultInjectingStore(raw, faults.slowCommit());
     this.clock = new MutableClock(start);
     this.threaded = threaded;
-    this.credits = CreditService.builder().store(store).clock(clock).build();
+    this.credits = CreditService.builder().store(store).clock(clock).config(config).build();
     this.plans = PlanService.create(credits, TierCatalog.defaults(), packs, PlansConfig.defaults(), gateway);
-    this.audit = CreditService.builder().store(raw).clock(clock).build();
+    this.audit = CreditService.builder().store(raw).clock(clock).config(config).build();
     this.models = new AccountModel[accounts];
     for (int i = 0; i < accounts; i++) {
       AccountId id = AccountId.of("sim-" + i);

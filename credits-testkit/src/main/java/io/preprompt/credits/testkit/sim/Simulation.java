@@ -1,5 +1,6 @@
 package io.preprompt.credits.testkit.sim;
 
+import io.preprompt.credits.CreditsConfig;
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.InvalidRequestException;
 import io.preprompt.credits.spi.CreditStore;
@@ -61,6 +62,7 @@ public final class Simulation {
   private final Duration shrinkBudget;
   private final int maxShrinkRuns;
   private final Instant start;
+  private final CreditsConfig config;
 
   private Simulation(Builder b) {
     this.stores = Objects.requireNonNull(b.stores);
@@ -74,6 +76,7 @@ public final class Simulation {
     this.shrinkBudget = b.shrinkBudget;
     this.maxShrinkRuns = b.maxShrinkRuns;
     this.start = b.start;
+    this.config = b.config;
   }
 
   /**
@@ -95,7 +98,7 @@ public final class Simulation {
   public SimulationReport run() {
     List<Op> ops = Op.generate(seed, operations, clients, accounts, faults);
     long t0 = System.nanoTime();
-    Run run = new Run(stores.get(), faults, accounts, start, threads);
+    Run run = new Run(stores.get(), faults, accounts, start, config, threads);
     List<Op> executed = Collections.synchronizedList(new ArrayList<>());
     try {
       if (threads) {
@@ -202,7 +205,7 @@ public final class Simulation {
 
   /** Replays a history single-threaded on a fresh store, checking every {@code every} operations. */
   private @Nullable Outcome replay(List<Op> ops, int every) {
-    Run run = new Run(stores.get(), faults, accounts, start, false);
+    Run run = new Run(stores.get(), faults, accounts, start, config, false);
     int i = 0;
     try {
       for (; i < ops.size(); i++) {
@@ -303,8 +306,20 @@ public final class Simulation {
     private Duration shrinkBudget = Duration.ofSeconds(20);
     private int maxShrinkRuns = 400;
     private Instant start = Instant.parse("2026-01-31T10:00:00Z");
+    private CreditsConfig config = CreditsConfig.defaults();
 
     private Builder() {}
+
+    /**
+     * Sets the engine settings the simulated services run with (commit attempts, hold ttl limits).
+     *
+     * @param config the settings; the default is {@link CreditsConfig#defaults()}
+     * @return this builder
+     */
+    public Builder config(CreditsConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
 
     /**
      * Sets the factory of fresh, empty stores: one for the run and one per shrinking replay.

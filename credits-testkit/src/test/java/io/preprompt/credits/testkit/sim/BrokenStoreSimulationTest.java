@@ -1,7 +1,6 @@
 package io.preprompt.credits.testkit.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.preprompt.credits.spi.CreditStore;
 import java.time.Duration;
@@ -19,10 +18,19 @@ class BrokenStoreSimulationTest {
   private static SimulationFailure failure(Supplier<CreditStore> store, long seed, FaultPlan faults) {
     Simulation sim = Simulation.builder().store(store).seed(seed).clients(4).accounts(2).operations(3_000)
         .checkpointEvery(250).faults(faults).shrinking(Duration.ofSeconds(15), 300).build();
-    SimulationFailure f = catchThrowableOfType(sim::run, SimulationFailure.class);
-    assertThat(f).as("the broken store was not caught in 3,000 operations").isNotNull();
+    SimulationFailure f = expectFailure(sim);
     System.out.println(f.getMessage());
     return f;
+  }
+
+  private static SimulationFailure expectFailure(Simulation sim) {
+    SimulationReport report;
+    try {
+      report = sim.run();
+    } catch (SimulationFailure f) {
+      return f;
+    }
+    throw new AssertionError("the broken store was not caught: " + report.summary());
   }
 
   private static void assertShrunk(SimulationFailure f, long seed) {
@@ -49,8 +57,7 @@ class BrokenStoreSimulationTest {
         .operations(8_000).checkpointEvery(400).threads(true)
         .faults(FaultPlan.builder().slowCommit(0.3, Duration.ofMillis(1)).build())
         .shrinking(Duration.ofSeconds(10), 200).build();
-    SimulationFailure f = catchThrowableOfType(sim::run, SimulationFailure.class);
-    assertThat(f).as("racing clients on a version-blind store were not caught in 8,000 operations").isNotNull();
+    SimulationFailure f = expectFailure(sim);
     System.out.println(f.getMessage());
     assertThat(f.seed()).isEqualTo(21);
     assertThat(f.getMessage()).contains("seed 21").contains("(threads, 8 clients");
