@@ -10,6 +10,7 @@ import io.preprompt.credits.HoldId;
 import io.preprompt.credits.IdempotencyConflictException;
 import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.StoreException;
+import io.preprompt.credits.balance.Allocation;
 import io.preprompt.credits.balance.BalanceView;
 import io.preprompt.credits.balance.GrantReceipt;
 import io.preprompt.credits.balance.Hold;
@@ -1081,5 +1082,37 @@ final class Run {
     check(view.available() + view.held() <= rec.granted() - rec.settled(), () -> "account " + id
         + " shows more credits (available " + view.available() + " + held " + view.held()
         + ") than granted less settled (" + (rec.granted() - rec.settled()) + ")");
+
+    // Conservation from the model, now: expire overdue holds and due lots by hand from the stored
+    // state, and account for every credit with the model's settled total.
+    Map<LotId, Long> back = new HashMap<>();
+    long heldNow = 0;
+    for (Hold h : snapshot.activeHolds()) {
+      if (now.isAfter(h.deadline())) {
+        for (Allocation a : h.allocations()) {
+          back.merge(a.lot(), a.amount(), Long::sum);
+        }
+      } else {
+        heldNow += h.amount();
+      }
+    }
+    long availableNow = 0;
+    long expiredNow = rec.expired();
+    for (Lot lot : snapshot.lots()) {
+      long free = lot.remaining() + back.getOrDefault(lot.id(), 0L);
+      if (lot.expiresAt() != null && !now.isBefore(lot.expiresAt())) {
+        expiredNow += free;
+      } else {
+        availableNow += free;
+      }
+    }
+    long avail = availableNow;
+    long heldAt = heldNow;
+    long expiredAt = expiredNow;
+    check(view.available() == avail && heldAt == held, () -> "account " + id + " shows available " + view.available()
+        + " and held " + view.held() + " but expiring its stored state by hand gives " + avail + " and " + heldAt);
+    check(rec.granted() == avail + held + m.settled + expiredAt + rec.debited(), () -> "conservation broken on " + id
+        + " by the model: granted " + rec.granted() + " != available " + avail + " + held " + held
+        + " + acknowledged settlements " + m.settled + " + expired " + expiredAt + " + debited " + rec.debited());
   }
 }

@@ -72,6 +72,14 @@ class BrokenStoreSimulationTest {
   }
 
   @Test
+  @DisplayName("a failing seed fails again with the same shrunk history")
+  void failingSeed_reproducible() {
+    SimulationFailure first = failure(BrokenStores.DropsIdempotencyRecords::new, 14, FaultPlan.defaults());
+    SimulationFailure again = failure(BrokenStores.DropsIdempotencyRecords::new, 14, FaultPlan.defaults());
+    assertThat(again.history()).isEqualTo(first.history());
+  }
+
+  @Test
   @DisplayName("a store that loses a ledger entry no longer replays to its state")
   void lostLedgerEntry_caught() {
     SimulationFailure f = failure(BrokenStores.LosesLedgerEntries::new, 13, FaultPlan.none());
