@@ -2,6 +2,7 @@ package io.preprompt.credits.testkit.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -31,9 +32,9 @@ class InMemorySimulationTest {
     assertThat(report.resolvedByRetry()).isEqualTo(report.unknownOutcomes());
     assertThat(report.replaysVerified()).isPositive();
     assertThat(report.conflictsRefused()).isPositive();
-    assertThat(report.rejectedByCode()).containsKeys(io.preprompt.credits.ErrorCode.INSUFFICIENT_CREDITS,
-        io.preprompt.credits.ErrorCode.HOLD_EXPIRED, io.preprompt.credits.ErrorCode.HOLD_ALREADY_SETTLED,
-        io.preprompt.credits.ErrorCode.PACKS_REQUIRE_PAID_TIER);
+    assertThat(report.rejectedByCode()).containsKeys(ErrorCode.INSUFFICIENT_CREDITS,
+        ErrorCode.HOLD_EXPIRED, ErrorCode.HOLD_ALREADY_SETTLED,
+        ErrorCode.PACKS_REQUIRE_PAID_TIER);
     assertThat(report.checkpoints()).isGreaterThanOrEqualTo(operations / 1_000);
     assertThat(report.invariantChecks()).isGreaterThan(operations);
   }
