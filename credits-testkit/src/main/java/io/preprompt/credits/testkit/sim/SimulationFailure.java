@@ -10,8 +10,11 @@ import java.util.List;
 public final class SimulationFailure extends AssertionError {
   private static final long serialVersionUID = 1L;
 
+  /** The failing run's seed. */
   private final long seed;
+  /** The operations that break an invariant, as replayed (shrunk when possible). */
   private final List<String> history;
+  /** Whether the history was shrunk (a threaded race shows the history as it ran). */
   private final boolean shrunk;
 
   SimulationFailure(String message, long seed, List<String> history, boolean shrunk, Throwable cause) {

@@ -31,7 +31,27 @@ public record SimulationReport(long seed, boolean threaded, int clients, int acc
     long replaysVerified, long conflictsRefused, Map<FaultKind, Long> faultsInjected, long checkpoints,
     long invariantChecks, Duration elapsed) {
 
-  /** Copies the maps. */
+  /**
+   * Copies the maps.
+   *
+   * @param seed the seed
+   * @param threaded whether clients ran on their own threads
+   * @param clients logical clients
+   * @param accounts accounts they shared
+   * @param operations operations run
+   * @param operationsByKind operations run, by kind
+   * @param acknowledged calls that returned a result (first results and replays)
+   * @param rejected calls refused with a typed error (insufficient credits, wrong hold state, ...)
+   * @param rejectedByCode refused calls, by error code
+   * @param unknownOutcomes calls whose outcome became unknown to the caller through a store error
+   * @param resolvedByRetry unknown outcomes resolved afterwards by a retry with the same key
+   * @param replaysVerified retries of acknowledged calls that returned the first result again
+   * @param conflictsRefused same key, other parameters, refused with {@code IDEMPOTENCY_CONFLICT}
+   * @param faultsInjected faults that fired, by kind
+   * @param checkpoints invariant checkpoints passed (including the final ones)
+   * @param invariantChecks individual invariant checks performed and passed
+   * @param elapsed wall time of the run
+   */
   public SimulationReport {
     operationsByKind = Map.copyOf(operationsByKind);
     faultsInjected = Map.copyOf(faultsInjected);
