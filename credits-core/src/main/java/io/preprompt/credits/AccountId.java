@@ -17,6 +17,7 @@ public record AccountId(String value) {
   /**
    * Checks the id.
    *
+   * @param value the id
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_ACCOUNT_ID} when null, blank, too long or malformed
    */
   public AccountId {

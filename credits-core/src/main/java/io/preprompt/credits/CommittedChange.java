@@ -13,7 +13,13 @@ import java.util.Objects;
  * @param balance the balance right after the change
  */
 public record CommittedChange(AccountId account, List<LedgerEntry> entries, BalanceView balance) {
-  /** Checks and copies. */
+  /**
+   * Checks and copies.
+   *
+   * @param account the account
+   * @param entries the ledger entries appended, in sequence order
+   * @param balance the balance right after the change
+   */
   public CommittedChange {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(balance, "balance");

@@ -14,6 +14,7 @@ public record CreditAmount(long value) implements Comparable<CreditAmount> {
   /**
    * Checks the amount.
    *
+   * @param value the number of credits, {@code >= 0}
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} when negative
    */
   public CreditAmount {

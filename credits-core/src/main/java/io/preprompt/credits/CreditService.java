@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * may share one store. Every mutating call takes an {@link IdempotencyKey} scoped to the account:
  * the same key with the same parameters returns the first result; with different parameters it
  * throws {@link IdempotencyConflictException}. Every {@link CreditsException} a mutating call throws
- * means nothing changed.
+ * means nothing changed, except a {@link StoreException} from a connection lost around the commit,
+ * whose outcome is unknown: resend the call with the same key, which replays it if it was committed.
  */
 public interface CreditService {
 

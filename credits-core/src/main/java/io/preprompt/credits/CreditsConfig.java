@@ -16,6 +16,10 @@ public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int ma
   /**
    * Checks the settings.
    *
+   * @param defaultHoldTtl how long a hold may stay unanswered when the request names no ttl
+   * @param maxHoldTtl the longest ttl a request may ask for
+   * @param maxCommitAttempts how many times an operation is tried when other writers change the account meanwhile
+   * @param sweepBatchSize how many overdue holds or accounts one sweep call handles at most
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when a value is out of range
    */
   public CreditsConfig {

@@ -10,6 +10,7 @@ package io.preprompt.credits;
 public abstract class CreditsException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The stable error code. */
   private final ErrorCode code;
 
   /**

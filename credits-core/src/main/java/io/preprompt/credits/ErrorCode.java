@@ -55,6 +55,10 @@ public enum ErrorCode {
   UNKNOWN_RESOLUTION,
   /** Optimistic concurrency retries were exhausted; nothing changed, the call may be retried. */
   CONCURRENT_UPDATE,
-  /** The storage adapter failed (connection lost, constraint violated, timeout); nothing changed. */
+  /**
+   * The storage adapter failed (connection lost, constraint violated, timeout). No partial state is
+   * ever left, but when the connection was lost around the commit the change may or may not have
+   * been committed: retry with the same idempotency key, which replays it if it was.
+   */
   STORE_FAILURE
 }

@@ -38,6 +38,7 @@ public record HoldId(String value) {
   /**
    * Checks the id.
    *
+   * @param value {@code h_} followed by 1 to 64 characters of {@code [A-Za-z0-9]}
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_HOLD_ID} when malformed
    */
   public HoldId {

@@ -9,7 +9,9 @@ import io.preprompt.credits.balance.HoldState;
 public final class HoldStateException extends StateException {
   private static final long serialVersionUID = 1L;
 
+  /** The hold that already ended. */
   private final HoldId holdId;
+  /** The state it ended in. */
   private final HoldState state;
 
   /**

@@ -7,7 +7,9 @@ package io.preprompt.credits;
 public final class IdempotencyConflictException extends StateException {
   private static final long serialVersionUID = 1L;
 
+  /** The key that was reused. */
   private final IdempotencyKey key;
+  /** The first parameter that differs from the earlier call. */
   private final String field;
 
   /**

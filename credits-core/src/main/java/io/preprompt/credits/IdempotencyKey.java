@@ -17,6 +17,7 @@ public record IdempotencyKey(String value) {
   /**
    * Checks the key.
    *
+   * @param value the key
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_IDEMPOTENCY_KEY} when null, blank, too long or malformed
    */
   public IdempotencyKey {

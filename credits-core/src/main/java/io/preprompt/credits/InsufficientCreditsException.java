@@ -4,7 +4,9 @@ package io.preprompt.credits;
 public final class InsufficientCreditsException extends StateException {
   private static final long serialVersionUID = 1L;
 
+  /** Credits available when the hold was asked for. */
   private final long available;
+  /** Credits asked for. */
   private final long requested;
 
   /**

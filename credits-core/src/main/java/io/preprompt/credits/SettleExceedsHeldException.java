@@ -4,7 +4,9 @@ package io.preprompt.credits;
 public final class SettleExceedsHeldException extends StateException {
   private static final long serialVersionUID = 1L;
 
+  /** Credits the hold reserved. */
   private final long held;
+  /** Credits asked to settle. */
   private final long requested;
 
   /**

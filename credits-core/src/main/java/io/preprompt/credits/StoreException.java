@@ -5,11 +5,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The storage adapter failed: connection lost, constraint violated, timeout. Adapters throw it with
- * the SQL state where there is one; the write it interrupted left no partial state.
+ * the SQL state where there is one; the write it interrupted left no partial state. When the
+ * connection was lost around the commit the caller cannot know whether the change was committed:
+ * resend the call with the same idempotency key, which replays it if it was and applies it if not.
  */
 public final class StoreException extends CreditsException {
   private static final long serialVersionUID = 1L;
 
+  /** The SQL state of the underlying failure, or {@code null} when there is none. */
   private final @Nullable String sqlState;
 
   /**

@@ -9,7 +9,12 @@ import java.util.Objects;
  * @param amount credits reserved from it, positive
  */
 public record Allocation(LotId lot, long amount) {
-  /** Checks the fields. */
+  /**
+   * Checks the fields.
+   *
+   * @param lot the lot
+   * @param amount credits reserved from it, positive
+   */
   public Allocation {
     Objects.requireNonNull(lot, "lot");
     if (amount <= 0) {

@@ -22,7 +22,20 @@ import java.util.Objects;
  */
 public record BalanceView(AccountId account, long available, long held, long freeCredits, long packCredits,
     long allowanceCredits, int activeHolds, List<Lot> lots, Instant asOf, long version) {
-  /** Checks non-null fields and copies the lots. */
+  /**
+   * Checks non-null fields and copies the lots.
+   *
+   * @param account the account
+   * @param available credits that can be held now
+   * @param held credits reserved by active holds
+   * @param freeCredits available credits from free sources (signup grant, promotions, adjustments)
+   * @param packCredits available credits from packs
+   * @param allowanceCredits available credits from the monthly allowance and prorations
+   * @param activeHolds number of active holds
+   * @param lots lots with credits available or reserved, in drawdown order
+   * @param asOf the instant the view describes
+   * @param version the account's stored version the view was computed from
+   */
   public BalanceView {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(asOf, "asOf");

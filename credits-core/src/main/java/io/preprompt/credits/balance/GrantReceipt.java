@@ -17,7 +17,16 @@ import org.jspecify.annotations.Nullable;
  */
 public record GrantReceipt(AccountId account, LotId lot, LotSource source, long amount, Instant grantedAt,
     @Nullable Instant expiresAt) {
-  /** Checks non-null fields. */
+  /**
+   * Checks non-null fields.
+   *
+   * @param account the account
+   * @param lot the new lot's id
+   * @param source the lot's source
+   * @param amount credits granted
+   * @param grantedAt when
+   * @param expiresAt when the lot expires, or {@code null} for never
+   */
   public GrantReceipt {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(lot, "lot");

@@ -26,7 +26,20 @@ import org.jspecify.annotations.Nullable;
 public record Hold(HoldId id, AccountId account, long amount, HoldState state, Instant createdAt, Instant deadline,
     long settled, @Nullable Instant endedAt, Map<String, String> metadata, List<Allocation> allocations) {
 
-  /** Checks non-null fields and copies the metadata. */
+  /**
+   * Checks non-null fields and copies the metadata.
+   *
+   * @param id the hold id (unguessable)
+   * @param account the account it belongs to
+   * @param amount credits held
+   * @param state current state
+   * @param createdAt when it was placed
+   * @param deadline after this instant an unanswered hold expires; never enforced earlier
+   * @param settled credits settled (0 unless {@link HoldState#SETTLED})
+   * @param endedAt when it ended, or {@code null} while active
+   * @param metadata the generation's description given when holding (kind, model, estimate, ...)
+   * @param allocations which lots the held credits were drawn from, in drawdown order
+   */
   public Hold {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(account, "account");

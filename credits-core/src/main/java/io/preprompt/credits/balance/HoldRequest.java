@@ -31,6 +31,11 @@ public record HoldRequest(AccountId account, CreditAmount amount, IdempotencyKey
   /**
    * Checks the request.
    *
+   * @param account the account to hold from
+   * @param amount credits to hold, positive
+   * @param key idempotency key
+   * @param ttl how long the hold may stay unanswered, or {@code null} for the configured default
+   * @param metadata the generation's description (kind, model, estimate...), at most 32 entries
    * @throws InvalidRequestException when a part is null, the amount is zero, the ttl not positive or the metadata
    *     too large
    */

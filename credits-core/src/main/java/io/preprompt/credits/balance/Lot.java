@@ -19,7 +19,17 @@ import org.jspecify.annotations.Nullable;
 public record Lot(LotId id, LotSource source, long granted, long remaining, long reserved, Instant grantedAt,
     @Nullable Instant expiresAt) {
 
-  /** Checks non-null fields and non-negative amounts. */
+  /**
+   * Checks non-null fields and non-negative amounts.
+   *
+   * @param id the lot id
+   * @param source where the credits came from
+   * @param granted credits granted
+   * @param remaining credits still available to spend
+   * @param reserved credits reserved by active holds
+   * @param grantedAt when it was granted
+   * @param expiresAt when its remaining credits expire, or {@code null} for never
+   */
   public Lot {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(source, "source");

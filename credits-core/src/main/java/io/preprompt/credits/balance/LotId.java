@@ -12,6 +12,7 @@ public record LotId(long value) implements Comparable<LotId> {
   /**
    * Checks the id.
    *
+   * @param value a positive number
    * @throws InvalidRequestException when not positive
    */
   public LotId {

@@ -15,7 +15,15 @@ import java.util.Objects;
  * @param at when it was released
  */
 public record Release(AccountId account, HoldId hold, long returned, long expiredOnReturn, Instant at) {
-  /** Checks non-null fields. */
+  /**
+   * Checks non-null fields.
+   *
+   * @param account the account
+   * @param hold the hold
+   * @param returned credits returned to the balance
+   * @param expiredOnReturn credits that returned to a lot which had expired meanwhile, and so expired
+   * @param at when it was released
+   */
   public Release {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(hold, "hold");

@@ -17,7 +17,13 @@ public sealed interface Authorization {
    * @param total the total held
    */
   record Authorized(List<Hold> holds, List<Estimate> estimates, long total) implements Authorization {
-    /** Copies. */
+    /**
+     * Copies.
+     *
+     * @param holds the holds, one per requested item, in request order
+     * @param estimates the estimates, in request order
+     * @param total the total held
+     */
     public Authorized {
       holds = List.copyOf(holds);
       estimates = List.copyOf(estimates);
@@ -44,7 +50,15 @@ public sealed interface Authorization {
    */
   record InsufficientCredits(long available, long estimate, long shortfall, UpgradeOffer offer,
       List<Estimate> estimates) implements Authorization {
-    /** Copies. */
+    /**
+     * Copies.
+     *
+     * @param available available credits
+     * @param estimate the estimated cost
+     * @param shortfall {@code estimate - available}
+     * @param offer the upgrade offer
+     * @param estimates the per-item estimates
+     */
     public InsufficientCredits {
       estimates = List.copyOf(estimates);
     }

@@ -10,7 +10,13 @@ import java.util.List;
  * @param rateCardVersion the rate card that priced them
  */
 public record BatchEstimate(List<Estimate> items, long totalCredits, String rateCardVersion) {
-  /** Copies the items. */
+  /**
+   * Copies the items.
+   *
+   * @param items per-item estimates, in request order
+   * @param totalCredits the sum of the items' whole-credit costs
+   * @param rateCardVersion the rate card that priced them
+   */
   public BatchEstimate {
     items = List.copyOf(items);
   }

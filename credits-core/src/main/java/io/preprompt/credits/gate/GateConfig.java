@@ -16,6 +16,8 @@ public record GateConfig(Map<GenerationKind, Duration> holdDeadlines, long lowBa
   /**
    * Checks the settings.
    *
+   * @param holdDeadlines how long each kind's hold may stay unanswered (long video jobs get longer)
+   * @param lowBalanceThreshold below this many available credits a low-balance signal is raised
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when a kind has no
    *     positive deadline or the threshold is negative
    */

@@ -26,7 +26,21 @@ public record GenerationRecord(HoldId hold, GenerationKind kind, String model, l
     GenerationOutcome outcome, Instant startedAt, @Nullable Instant endedAt, String rateCardVersion,
     @Nullable String reason) {
 
-  /** Checks the record. */
+  /**
+   * Checks the record.
+   *
+   * @param hold the generation's hold
+   * @param kind what was generated
+   * @param model the model
+   * @param estimate the estimate in credits when it was authorized
+   * @param held credits held (equals the estimate)
+   * @param actual credits charged (0 unless {@link GenerationOutcome#SUCCEEDED})
+   * @param outcome how it ended
+   * @param startedAt when it was authorized
+   * @param endedAt when it ended, or {@code null} while pending
+   * @param rateCardVersion the rate card that priced it
+   * @param reason the reason given when it was released, or {@code null}
+   */
   public GenerationRecord {
     Objects.requireNonNull(hold, "hold");
     Objects.requireNonNull(kind, "kind");

@@ -21,6 +21,13 @@ public record GenerationRequest(GenerationKind kind, String model, @Nullable Str
   /**
    * Checks the request.
    *
+   * @param kind image, video clip, voice line or music cue
+   * @param model the model id
+   * @param resolution the output resolution, or null for audio
+   * @param durationSeconds duration in seconds (0 for images), 0..3600
+   * @param variants how many variants, 1..64
+   * @param reshot whether it redoes an earlier generation (priced with the card's reshot factor)
+   * @param feature an advanced feature it uses, or null
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} when out of range
    */
   public GenerationRequest {

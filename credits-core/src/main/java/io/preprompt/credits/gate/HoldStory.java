@@ -20,7 +20,12 @@ import org.jspecify.annotations.Nullable;
  */
 public record HoldStory(Hold hold, List<Step> steps) {
 
-  /** Checks the story. */
+  /**
+   * Checks the story.
+   *
+   * @param hold the hold as stored now (an overdue hold shows {@code EXPIRED} even before the sweep)
+   * @param steps its ledger steps in order: the hold, then how it ended
+   */
   public HoldStory {
     Objects.requireNonNull(hold, "hold");
     steps = List.copyOf(steps);
@@ -41,7 +46,19 @@ public record HoldStory(Hold hold, List<Step> steps) {
    */
   public record Step(long firstSequence, long lastSequence, Instant at, EntryType type, long credits, List<LotId> lots,
       @Nullable IdempotencyKey key, @Nullable String reason, Map<String, String> metadata) {
-    /** Checks the step. */
+    /**
+     * Checks the step.
+     *
+     * @param firstSequence the first entry's sequence number
+     * @param lastSequence the last entry's sequence number
+     * @param at when it happened
+     * @param type what happened
+     * @param credits credits moved
+     * @param lots the lots involved, in entry order
+     * @param key the call's idempotency key ({@code null} for the sweep's expiry)
+     * @param reason the reason recorded, or {@code null}
+     * @param metadata everything recorded on the entries (kind, model, estimate, actual, outcome, ...)
+     */
     public Step {
       Objects.requireNonNull(at, "at");
       Objects.requireNonNull(type, "type");

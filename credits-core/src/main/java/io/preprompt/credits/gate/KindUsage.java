@@ -10,7 +10,13 @@ import java.util.Objects;
  * @param generations how many generations were charged
  */
 public record KindUsage(GenerationKind kind, long credits, long generations) {
-  /** Checks the values. */
+  /**
+   * Checks the values.
+   *
+   * @param kind the kind
+   * @param credits credits charged (settled)
+   * @param generations how many generations were charged
+   */
   public KindUsage {
     Objects.requireNonNull(kind, "kind");
     if (credits < 0 || generations < 0) {

@@ -18,6 +18,11 @@ public record ModelRate(GenerationKind kind, String model, long baseMillis, long
   /**
    * Checks the rate.
    *
+   * @param kind the kind
+   * @param model the model id
+   * @param baseMillis fixed price per variant, in millicredits
+   * @param perSecondMillis price per second of duration per variant, in millicredits (0 for images)
+   * @param resolutionFactors allowed resolutions and their price factors; empty for audio
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when malformed
    */
   public ModelRate {

@@ -16,6 +16,8 @@ public record Ratio(long numerator, long denominator) {
   /**
    * Checks the fraction.
    *
+   * @param numerator positive
+   * @param denominator positive
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} unless both parts are positive
    */
   public Ratio {

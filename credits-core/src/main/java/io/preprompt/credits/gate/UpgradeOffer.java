@@ -11,7 +11,12 @@ import java.util.List;
  * @param packs each pack with whether it covers the shortfall; empty when the account may not buy packs
  */
 public record UpgradeOffer(List<TierOption> tiers, List<PackOption> packs) {
-  /** Copies. */
+  /**
+   * Copies.
+   *
+   * @param tiers each paid tier with whether its monthly allowance would cover the shortfall
+   * @param packs each pack with whether it covers the shortfall; empty when the account may not buy packs
+   */
   public UpgradeOffer {
     tiers = List.copyOf(tiers);
     packs = List.copyOf(packs);

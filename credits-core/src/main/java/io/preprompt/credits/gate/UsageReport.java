@@ -18,7 +18,15 @@ import java.util.Objects;
 public record UsageReport(AccountId account, Instant from, Instant to, Map<GenerationKind, KindUsage> byKind,
     long otherCredits) {
 
-  /** Checks the report and fills in unused kinds. */
+  /**
+   * Checks the report and fills in unused kinds.
+   *
+   * @param account the account
+   * @param from inclusive start
+   * @param to exclusive end
+   * @param byKind usage per kind; every kind is present, zero when unused
+   * @param otherCredits credits settled on holds not placed by the gate (no kind recorded)
+   */
   public UsageReport {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(from, "from");

@@ -183,8 +183,8 @@ public final class Engine implements CreditService {
 
   private void afterCommit(String opName, AccountTx tx, AccountChange change) {
     if (LOG.isDebugEnabled()) {
-      LOG.debug("{} on account {} committed as version {} with {} ledger entries", opName, tx.account(),
-          change.account().version(), change.entries().size());
+      LOG.debug("{} on account {} committed as version {}: {}", opName, tx.account(), change.account().version(),
+          summary(change.entries()));
     }
     if (listeners.isEmpty()) {
       return;
@@ -197,6 +197,27 @@ public final class Engine implements CreditService {
         LOG.warn("credits listener {} failed for account {}", listener, tx.account(), e);
       }
     }
+  }
+
+  /**
+   * Sums a change's entries by type and lot source ({@code HOLD SIGNUP_GRANT 24 (3 entries)}), so
+   * the one debug line per change also shows the expiry it applied; metadata is never logged.
+   */
+  private static String summary(List<LedgerEntry> entries) {
+    Map<String, long[]> sums = new java.util.LinkedHashMap<>();
+    for (LedgerEntry e : entries) {
+      long[] sum = sums.computeIfAbsent(e.type() + " " + e.source(), k -> new long[2]);
+      sum[0] += e.amount();
+      sum[1]++;
+    }
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<String, long[]> e : sums.entrySet()) {
+      out.append(out.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue()[0]);
+      if (e.getValue()[1] > 1) {
+        out.append(" (").append(e.getValue()[1]).append(" entries)");
+      }
+    }
+    return out.length() == 0 ? "no ledger entries" : out.toString();
   }
 
   private <R> R replay(IdempotencyRecord record, IdempotencyKey key, Operation<R> op) {
@@ -281,6 +302,7 @@ public final class Engine implements CreditService {
       }
       backoff(attempt);
     }
+    LOG.warn("gave up on open for account {} after {} conflicting attempts", account, config.maxCommitAttempts());
     throw new ConcurrentUpdateException(account, config.maxCommitAttempts());
   }
 

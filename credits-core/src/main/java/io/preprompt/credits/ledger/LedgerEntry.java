@@ -28,7 +28,21 @@ import org.jspecify.annotations.Nullable;
 public record LedgerEntry(AccountId account, long sequence, EntryType type, long amount, LotId lot, LotSource source,
     @Nullable HoldId hold, @Nullable IdempotencyKey key, Instant at, Map<String, String> metadata) {
 
-  /** Checks non-null fields, a positive sequence and amount, and copies the metadata. */
+  /**
+   * Checks non-null fields, a positive sequence and amount, and copies the metadata.
+   *
+   * @param account the account
+   * @param sequence per-account sequence number, starting at 1, without gaps
+   * @param type what happened
+   * @param amount credits moved, positive
+   * @param lot the lot the credits belong to
+   * @param source the lot's source
+   * @param hold the hold involved, or {@code null}
+   * @param key the idempotency key of the call that made the entry, or {@code null} for automatic
+   *     changes (lazy expiry, the sweep)
+   * @param at when
+   * @param metadata the call's description (generation kind, model, estimate, actual cost, reason)
+   */
   public LedgerEntry {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(type, "type");

@@ -22,6 +22,10 @@ public record LedgerQuery(long afterSequence, @Nullable Instant from, @Nullable 
   /**
    * Checks the query.
    *
+   * @param afterSequence exclusive lower bound on the sequence (0 for the start)
+   * @param from inclusive lower bound on the time, or {@code null}
+   * @param to exclusive upper bound on the time, or {@code null}
+   * @param limit page size, 1..{@value #MAX_LIMIT}
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} for a negative cursor,
    *     a limit outside 1..{@value #MAX_LIMIT} or {@code from} after {@code to}
    */

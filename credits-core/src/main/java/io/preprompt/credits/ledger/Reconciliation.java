@@ -18,7 +18,19 @@ import java.util.List;
  */
 public record Reconciliation(AccountId account, long entriesReplayed, long granted, long available, long held,
     long settled, long expired, long debited, List<String> differences) {
-  /** Copies the differences. */
+  /**
+   * Copies the differences.
+   *
+   * @param account the account
+   * @param entriesReplayed how many ledger entries were replayed
+   * @param granted total granted according to the ledger
+   * @param available available according to the ledger
+   * @param held held according to the ledger
+   * @param settled settled according to the ledger
+   * @param expired expired according to the ledger
+   * @param debited debited according to the ledger
+   * @param differences each difference found, in words; empty when consistent
+   */
   public Reconciliation {
     differences = List.copyOf(differences);
   }

@@ -1,5 +1,6 @@
 /**
- * The ledger: immutable {@link io.preprompt.credits.ledger.LedgerEntry}s with a per-account sequence,
+ * The ledger, read through the entry point {@link io.preprompt.credits.CreditService#history} (and
+ * {@link io.preprompt.credits.CreditService#reconcile}): immutable {@link io.preprompt.credits.ledger.LedgerEntry}s with a per-account sequence,
  * read in pages with {@link io.preprompt.credits.ledger.LedgerQuery}, and the
  * {@link io.preprompt.credits.ledger.Reconciliation} that recomputes an account from them.
  */

@@ -38,7 +38,13 @@ public sealed interface BillingEvent {
    * @param cycle the cycle number the charge request carried (0 for the first cycle)
    */
   record CyclePaid(String eventId, AccountId account, long cycle) implements BillingEvent {
-    /** Checks the fields. */
+    /**
+     * Checks the fields.
+     *
+     * @param eventId provider event id
+     * @param account the account
+     * @param cycle the cycle number the charge request carried (0 for the first cycle)
+     */
     public CyclePaid {
       check(eventId, account);
     }
@@ -52,7 +58,13 @@ public sealed interface BillingEvent {
    * @param cycle the cycle number
    */
   record PaymentFailed(String eventId, AccountId account, long cycle) implements BillingEvent {
-    /** Checks the fields. */
+    /**
+     * Checks the fields.
+     *
+     * @param eventId provider event id
+     * @param account the account
+     * @param cycle the cycle number
+     */
     public PaymentFailed {
       check(eventId, account);
     }
@@ -67,7 +79,14 @@ public sealed interface BillingEvent {
    * @param paymentReference the reference of the {@link PackOrder}
    */
   record PackPaid(String eventId, AccountId account, String packId, String paymentReference) implements BillingEvent {
-    /** Checks the fields. */
+    /**
+     * Checks the fields.
+     *
+     * @param eventId provider event id
+     * @param account the account
+     * @param packId the pack
+     * @param paymentReference the reference of the {@link PackOrder}
+     */
     public PackPaid {
       check(eventId, account);
       if (packId == null) {
@@ -85,7 +104,13 @@ public sealed interface BillingEvent {
    * @param effectiveAt when refills stop
    */
   record SubscriptionCancelled(String eventId, AccountId account, Instant effectiveAt) implements BillingEvent {
-    /** Checks the fields. */
+    /**
+     * Checks the fields.
+     *
+     * @param eventId provider event id
+     * @param account the account
+     * @param effectiveAt when refills stop
+     */
     public SubscriptionCancelled {
       check(eventId, account);
       if (effectiveAt == null) {

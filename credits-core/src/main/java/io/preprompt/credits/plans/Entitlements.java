@@ -18,6 +18,11 @@ public record Entitlements(Set<String> resolutions, int maxClipSeconds, int maxV
   /**
    * Checks and copies.
    *
+   * @param resolutions allowed output resolutions (for example {@code 720p})
+   * @param maxClipSeconds longest clip duration, in seconds
+   * @param maxVariants most variants per generation
+   * @param models allowed model ids
+   * @param features named advanced features
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for negative limits
    */
   public Entitlements {

@@ -15,6 +15,10 @@ public record Pack(String id, long credits, long priceMinor, String currency) {
   /**
    * Checks the pack.
    *
+   * @param id stable id
+   * @param credits credits granted, positive
+   * @param priceMinor price in the currency's minor unit (cents), positive
+   * @param currency ISO 4217 code
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when malformed
    */
   public Pack {

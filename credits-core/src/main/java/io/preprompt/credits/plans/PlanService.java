@@ -378,8 +378,7 @@ public final class PlanService {
       tx.grant(LotSource.MONTHLY_ALLOWANCE, tier.monthlyAllowance(), null, key, meta);
     }
     save(tx, s.refilled(cycle, startSequence, tier.monthlyAllowance() + rolled));
-    LOG.debug("account {} refilled cycle {} of tier {} with {} credits ({} rolled over)", tx.account(), cycle,
-        tier.id(), tier.monthlyAllowance(), rolled);
+    // Logged by the engine once the change commits (this runs again on a conflict retry).
     return tier.monthlyAllowance();
   }
 

@@ -16,6 +16,10 @@ public record PlansConfig(long signupGrant, UpgradePolicy upgradePolicy, ZoneId 
   /**
    * Checks the settings.
    *
+   * @param signupGrant credits granted once per account when its email is verified
+   * @param upgradePolicy when upgrades take effect
+   * @param zone the time zone billing cycles are computed in (calendar months from the anchor)
+   * @param renewalBatchSize how many accounts one {@link PlanService#renewDue()} handles at most
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when out of range
    */
   public PlansConfig {

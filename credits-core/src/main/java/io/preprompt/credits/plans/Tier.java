@@ -20,6 +20,13 @@ public record Tier(String id, String name, boolean paid, long monthlyAllowance, 
   /**
    * Checks the tier.
    *
+   * @param id stable id ({@code free}, {@code studio}, ...)
+   * @param name display name
+   * @param paid whether it is a paid subscription tier (exactly one tier, the first, is free)
+   * @param monthlyAllowance credits granted at each cycle's refill (0 for the free tier)
+   * @param rolloverCap how much unused allowance may roll into the next cycle; {@code 0} for none
+   * @param entitlements what it allows
+   * @param packsAllowed whether subscribers of this tier may buy packs
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a blank id or
    *     negative amounts
    */

@@ -29,7 +29,19 @@ import org.jspecify.annotations.Nullable;
  */
 public record AccountChange(long expectedVersion, AccountRecord account, List<Lot> newLots, List<Lot> changedLots,
     List<Hold> newHolds, List<Hold> endedHolds, List<LedgerEntry> entries, @Nullable IdempotencyRecord idempotency) {
-  /** Checks and copies; the new version must follow the expected one. */
+  /**
+   * Checks and copies; the new version must follow the expected one.
+   *
+   * @param expectedVersion the version the change was computed from (0 for a new account)
+   * @param account the new account row (its version is {@code expectedVersion + 1})
+   * @param newLots lots to insert
+   * @param changedLots existing lots in their new state: remaining, reserved and expiry (core moves a
+   *     lot's expiry to now when a refill replaces the allowance)
+   * @param newHolds holds to insert, all {@code ACTIVE}
+   * @param endedHolds holds that were {@code ACTIVE} and now carry their terminal state
+   * @param entries ledger entries to append, in sequence order, continuing the stored sequence
+   * @param idempotency the record of the call, or {@code null} for automatic changes
+   */
   public AccountChange {
     Objects.requireNonNull(account, "account");
     if (account.version() != expectedVersion + 1) {

@@ -24,7 +24,21 @@ import org.jspecify.annotations.Nullable;
  */
 public record AccountRecord(AccountId id, long version, long lastSequence, long granted, long settled, long expired,
     long debited, Instant createdAt, @Nullable String plan, @Nullable Instant planDueAt) {
-  /** Checks non-null fields and non-negative counters. */
+  /**
+   * Checks non-null fields and non-negative counters.
+   *
+   * @param id the account
+   * @param version optimistic-concurrency version, 1 after creation, +1 per commit
+   * @param lastSequence sequence number of the newest ledger entry (0 when none)
+   * @param granted total credits ever granted
+   * @param settled total credits ever settled (spent)
+   * @param expired total credits ever expired
+   * @param debited total credits ever removed by adjustments
+   * @param createdAt when the account was opened
+   * @param plan core's encoded plan and subscription state, or {@code null} for none; opaque to adapters
+   * @param planDueAt when the plan next needs attention (a renewal, a scheduled change), or {@code null};
+   *     adapters index it for {@link CreditStore#findAccountsWithPlanDue}
+   */
   public AccountRecord {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(createdAt, "createdAt");

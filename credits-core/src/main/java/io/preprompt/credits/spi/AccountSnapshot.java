@@ -17,7 +17,13 @@ import java.util.Objects;
  * @param activeHolds the active holds, any order
  */
 public record AccountSnapshot(AccountRecord account, List<Lot> lots, List<Hold> activeHolds) {
-  /** Checks and copies. */
+  /**
+   * Checks and copies.
+   *
+   * @param account the account row
+   * @param lots the live lots, any order
+   * @param activeHolds the active holds, any order
+   */
   public AccountSnapshot {
     Objects.requireNonNull(account, "account");
     lots = List.copyOf(lots);

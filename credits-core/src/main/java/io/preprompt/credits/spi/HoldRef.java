@@ -13,7 +13,13 @@ import java.util.Objects;
  * @param deadline its deadline
  */
 public record HoldRef(AccountId account, HoldId hold, Instant deadline) {
-  /** Checks non-null fields. */
+  /**
+   * Checks non-null fields.
+   *
+   * @param account the hold's account
+   * @param hold the hold
+   * @param deadline its deadline
+   */
   public HoldRef {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(hold, "hold");

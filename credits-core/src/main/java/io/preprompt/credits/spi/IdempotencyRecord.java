@@ -15,7 +15,15 @@ import java.util.Objects;
  * @param at when the call took effect
  */
 public record IdempotencyRecord(IdempotencyKey key, String operation, String fingerprint, String result, Instant at) {
-  /** Checks non-null fields. */
+  /**
+   * Checks non-null fields.
+   *
+   * @param key the key, unique within the account
+   * @param operation the operation name
+   * @param fingerprint core's encoding of the call's parameters
+   * @param result core's encoding of the call's result
+   * @param at when the call took effect
+   */
   public IdempotencyRecord {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(operation, "operation");

@@ -72,7 +72,7 @@ import org.junit.jupiter.api.Timeout;
  * class JdbcCreditStoreContractTest extends CreditStoreContract {
  *   @Override
  *   protected CreditStore createStore() {
- *     return new JdbcCreditStore(freshH2DataSource());
+ *     return JdbcCreditStore.create(freshH2DataSource(), JdbcStoreConfig.of(JdbcStoreConfig.Dialect.H2));
  *   }
  * }
  * }</pre>

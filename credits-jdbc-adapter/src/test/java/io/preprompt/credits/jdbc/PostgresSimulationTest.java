@@ -1,0 +1,50 @@
+package io.preprompt.credits.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.preprompt.credits.testkit.sim.FaultKind;
+import io.preprompt.credits.testkit.sim.FaultPlan;
+import io.preprompt.credits.testkit.sim.Simulation;
+import io.preprompt.credits.testkit.sim.SimulationReport;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The testkit's simulation on a real PostgreSQL server, each run (and each shrinking replay) on a
+ * fresh schema: a deterministic run and one with every client on its own thread and connection.
+ */
+@DisplayName("The simulation on PostgreSQL")
+class PostgresSimulationTest {
+
+  private static Simulation.Builder simulation(long seed, int operations) {
+    return Simulation.builder().store(() -> Databases.POSTGRESQL.fresh().store()).seed(seed).clients(8).accounts(3)
+        .operations(operations).checkpointEvery(1_000).faults(FaultPlan.defaults());
+  }
+
+  private static void assertExercised(SimulationReport report, int operations) {
+    System.out.println("PostgreSQL " + report.summary());
+    assertThat(report.operations()).isEqualTo(operations);
+    for (FaultKind kind : FaultKind.values()) {
+      assertThat(report.faultsInjected().get(kind)).as("faults of kind %s", kind).isPositive();
+    }
+    assertThat(report.resolvedByRetry()).isEqualTo(report.unknownOutcomes()).isPositive();
+    assertThat(report.replaysVerified()).isPositive();
+    assertThat(report.conflictsRefused()).isPositive();
+    assertThat(report.invariantChecks()).isGreaterThan(operations);
+  }
+
+  @Test
+  @Timeout(180)
+  @DisplayName("keeps every invariant over 5,000 operations with faults, clients interleaved deterministically")
+  void deterministic() {
+    assertExercised(simulation(301, 5_000).build().run(), 5_000);
+  }
+
+  @Test
+  @Timeout(180)
+  @DisplayName("keeps every invariant over 3,000 operations with faults, 8 clients racing on threads")
+  void threads() {
+    assertExercised(simulation(302, 3_000).threads(true).build().run(), 3_000);
+  }
+}

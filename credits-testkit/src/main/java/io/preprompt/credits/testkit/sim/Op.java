@@ -1,0 +1,135 @@
+package io.preprompt.credits.testkit.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One generated operation of a simulation: the vocabulary of its histories. Operations name accounts,
+ * holds and billing requests symbolically (an index, a pick taken modulo what exists when the
+ * operation runs), so a history stays meaningful when the shrinker removes operations from it. The
+ * {@code id} is fixed at generation and makes the operation's idempotency key, so keys survive
+ * shrinking too.
+ */
+sealed interface Op {
+  int id();
+
+  int client();
+
+  /** The fault armed while the operation runs, or null. */
+  @Nullable FaultKind fault();
+
+  record Grant(int id, int client, int account, long amount, long expiresInMinutes, @Nullable FaultKind fault)
+      implements Op {}
+
+  record Hold(int id, int client, int account, long amount, long ttlMinutes, @Nullable FaultKind fault) implements Op {}
+
+  /** Settles a hold; {@code percent} 100 settles it whole, less settles part and returns the rest. */
+  record Settle(int id, int client, int account, int pick, int percent, @Nullable FaultKind fault) implements Op {}
+
+  record Release(int id, int client, int account, int pick, @Nullable FaultKind fault) implements Op {}
+
+  /** Sends an earlier call of the account again with the same key and the same parameters. */
+  record Retry(int id, int client, int account, int pick, @Nullable FaultKind fault) implements Op {}
+
+  /** Sends an earlier acknowledged call's key with other parameters: must fail with IDEMPOTENCY_CONFLICT. */
+  record ConflictingRetry(int id, int client, int account, int pick, @Nullable FaultKind fault) implements Op {}
+
+  record VerifyEmail(int id, int client, int account, @Nullable FaultKind fault) implements Op {}
+
+  record Subscribe(int id, int client, int account, int tier, @Nullable FaultKind fault) implements Op {}
+
+  record ChangePlan(int id, int client, int account, int tier, @Nullable FaultKind fault) implements Op {}
+
+  record Cancel(int id, int client, int account, @Nullable FaultKind fault) implements Op {}
+
+  record BuyPack(int id, int client, int account, int pack, @Nullable FaultKind fault) implements Op {}
+
+  /**
+   * Confirms a request the library made of the billing gateway (picked at random, so confirmations
+   * arrive out of order), {@code copies} times (duplicates), under the request's own event id or a
+   * fresh one, as a payment failure instead of a payment when {@code paymentFailed}.
+   */
+  record Deliver(int id, int client, int pick, int copies, boolean freshEventId, boolean paymentFailed,
+      @Nullable FaultKind fault) implements Op {}
+
+  record TimeJump(int id, int client, long seconds) implements Op {
+    @Override
+    public @Nullable FaultKind fault() {
+      return null;
+    }
+  }
+
+  record Sweep(int id, int client, @Nullable FaultKind fault) implements Op {}
+
+  record RenewDue(int id, int client, @Nullable FaultKind fault) implements Op {}
+
+  /**
+   * Generates a history from a seed.
+   *
+   * @param seed the seed
+   * @param count how many operations
+   * @param clients logical clients
+   * @param accounts accounts the clients share
+   * @param faults the fault plan
+   * @return the operations, ids 1..count
+   */
+  static List<Op> generate(long seed, int count, int clients, int accounts, FaultPlan faults) {
+    Random r = new Random(seed);
+    List<Op> ops = new ArrayList<>(count);
+    for (int id = 1; id <= count; id++) {
+      int client = r.nextInt(clients);
+      // Each client mostly works on its own account and sometimes on another one, so clients contend.
+      int account = r.nextInt(10) < 7 ? client % accounts : r.nextInt(accounts);
+      FaultKind fault = faults.draw(r);
+      int roll = r.nextInt(1000);
+      Op op;
+      if (roll < 230) {
+        op = new Hold(id, client, account, amount(r, 1, 2_500), 5 + r.nextInt(56), fault);
+      } else if (roll < 390) {
+        op = new Settle(id, client, account, r.nextInt(1 << 20), r.nextInt(3) == 0 ? 1 + r.nextInt(99) : 100, fault);
+      } else if (roll < 470) {
+        op = new Release(id, client, account, r.nextInt(1 << 20), fault);
+      } else if (roll < 570) {
+        long expires = r.nextBoolean() ? 0 : 60 + r.nextInt(60 * 24 * 40);
+        op = new Grant(id, client, account, amount(r, 20, 600), expires, fault);
+      } else if (roll < 650) {
+        op = new Retry(id, client, account, r.nextInt(1 << 20), fault);
+      } else if (roll < 675) {
+        op = new ConflictingRetry(id, client, account, r.nextInt(1 << 20), fault);
+      } else if (roll < 735) {
+        long seconds = switch (r.nextInt(40)) {
+          case 0 -> 86_400L * (5 + r.nextInt(31));
+          case 1, 2, 3, 4, 5 -> 3_600L + r.nextInt(2 * 86_400);
+          default -> 10 + r.nextInt(600);
+        };
+        op = new TimeJump(id, client, seconds);
+      } else if (roll < 765) {
+        op = new Sweep(id, client, fault);
+      } else if (roll < 785) {
+        op = new RenewDue(id, client, fault);
+      } else if (roll < 805) {
+        op = new VerifyEmail(id, client, account, fault);
+      } else if (roll < 835) {
+        op = new Subscribe(id, client, account, r.nextInt(3), fault);
+      } else if (roll < 865) {
+        op = new ChangePlan(id, client, account, r.nextInt(3), fault);
+      } else if (roll < 880) {
+        op = new Cancel(id, client, account, fault);
+      } else if (roll < 915) {
+        op = new BuyPack(id, client, account, r.nextInt(3), fault);
+      } else {
+        op = new Deliver(id, client, r.nextInt(1 << 20), r.nextInt(5) == 0 ? 2 : 1, r.nextInt(4) == 0,
+            r.nextInt(15) == 0, fault);
+      }
+      ops.add(op);
+    }
+    return ops;
+  }
+
+  /** Mostly small amounts, sometimes large ones, so holds both fit and run out. */
+  private static long amount(Random r, int min, int max) {
+    return r.nextInt(4) == 0 ? min + r.nextInt(max - min + 1) : min + r.nextInt(Math.max(1, (max - min) / 8) + 1);
+  }
+}

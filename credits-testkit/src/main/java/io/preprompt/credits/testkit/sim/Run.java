@@ -1,0 +1,1118 @@
+package io.preprompt.credits.testkit.sim;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CreditAmount;
+import io.preprompt.credits.CreditService;
+import io.preprompt.credits.CreditsConfig;
+import io.preprompt.credits.CreditsException;
+import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.IdempotencyConflictException;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.StoreException;
+import io.preprompt.credits.balance.Allocation;
+import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.GrantReceipt;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.balance.HoldState;
+import io.preprompt.credits.balance.Lot;
+import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.balance.Release;
+import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.ledger.EntryType;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.ledger.Reconciliation;
+import io.preprompt.credits.plans.BillingEvent;
+import io.preprompt.credits.plans.BillingOutcome;
+import io.preprompt.credits.plans.Pack;
+import io.preprompt.credits.plans.PackCatalog;
+import io.preprompt.credits.plans.PackOrder;
+import io.preprompt.credits.plans.PlanChange;
+import io.preprompt.credits.plans.PlanService;
+import io.preprompt.credits.plans.PlansConfig;
+import io.preprompt.credits.plans.SignupResult;
+import io.preprompt.credits.plans.TierCatalog;
+import io.preprompt.credits.spi.AccountRecord;
+import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.testkit.MutableClock;
+import io.preprompt.credits.testkit.RecordingBillingGateway;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One execution of a history against a fresh store: the world (store, clock, services, gateway), the
+ * reference model of what was acknowledged, and the invariant checks. Operations may run on many
+ * threads; the model is guarded per account and checks run while the clients are quiet.
+ */
+final class Run {
+
+  /** An invariant did not hold. */
+  static final class Violation extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Violation(String message) {
+      super(message);
+    }
+  }
+
+  private static final List<String> PAID_TIERS = List.of("studio", "studio_pro", "studio_plus");
+  private static final Set<ErrorCode> RETRYABLE = EnumSet.of(ErrorCode.CONCURRENT_UPDATE);
+  private static final int LEDGER_PAGE = 1_000;
+
+  private enum Status { NEW, ACKED, REJECTED, UNKNOWN }
+
+  /** What the model knows of one idempotency key. */
+  private static final class KeyState {
+    final String key;
+    final String description;
+    Status status = Status.NEW;
+    @Nullable String firstSummary;
+    /** Exact credits per entry type the key's entries must move, or null when the model cannot know. */
+    @Nullable Map<EntryType, Long> expected;
+    @Nullable FaultKind lastFault;
+    int inFlight;
+
+    KeyState(String key, String description) {
+      this.key = key;
+      this.description = description;
+    }
+  }
+
+  /** A hold the model knows was placed. */
+  private static final class ModelHold {
+    final HoldId id;
+    final long amount;
+    final Instant deadline;
+    final String placedBy;
+    HoldState state = HoldState.ACTIVE;
+    long settled;
+    @Nullable String endedBy;
+    final Set<HoldState> claims = EnumSet.noneOf(HoldState.class);
+
+    ModelHold(HoldId id, long amount, Instant deadline, String placedBy) {
+      this.id = id;
+      this.amount = amount;
+      this.deadline = deadline;
+      this.placedBy = placedBy;
+    }
+  }
+
+  /** The model of one account; guarded by its own monitor. */
+  private static final class AccountModel {
+    final int index;
+    final AccountId id;
+    final List<ModelHold> holds = new ArrayList<>();
+    final Map<HoldId, ModelHold> holdsById = new HashMap<>();
+    final Map<String, KeyState> keys = new LinkedHashMap<>();
+    final List<Call> calls = new ArrayList<>();
+    long settled;
+    int subscriptions;
+    @Nullable String signupGrantedBy;
+
+    AccountModel(int index, AccountId id) {
+      this.index = index;
+      this.id = id;
+    }
+
+    KeyState keyState(String key, String description) {
+      return keys.computeIfAbsent(key, k -> new KeyState(k, description));
+    }
+  }
+
+  /** One keyed call that can be sent again with the same key, or with the same key and other parameters. */
+  private abstract class Call {
+    final AccountModel account;
+    final IdempotencyKey key;
+    final KeyState state;
+    final String description;
+
+    Call(AccountModel account, String key, String description) {
+      this.account = account;
+      this.key = IdempotencyKey.of(key);
+      this.description = description + " key=" + key;
+      synchronized (account) {
+        this.state = account.keyState(key, this.description);
+        account.calls.add(this);
+      }
+    }
+
+    abstract Object invoke();
+
+    /** The same key with other parameters; by default a grant, which conflicts on the operation. */
+    Object conflicting() {
+      return credits.grant(account.id, LotSource.PROMOTION, CreditAmount.of(1), null, key);
+    }
+
+    Set<ErrorCode> allowedRejections() {
+      return RETRYABLE;
+    }
+
+    /** Updates the model with the first acknowledged result; called under the account's monitor. */
+    abstract void acknowledged(Object result);
+
+    @Nullable String summary(Object result) {
+      return null;
+    }
+
+    /** Checks a rejection against the model; called under the account's monitor. */
+    void rejected(CreditsException e) {}
+
+    @Override
+    public String toString() {
+      return description;
+    }
+  }
+
+  private final CreditStore raw;
+  private final FaultInjectingStore store;
+  private final MutableClock clock;
+  private final RecordingBillingGateway gateway = new RecordingBillingGateway();
+  private final CreditService credits;
+  private final PlanService plans;
+  private final CreditService audit;
+  private final PackCatalog packs = PackCatalog.defaults();
+  private final AccountModel[] models;
+  private final Map<AccountId, AccountModel> byId = new HashMap<>();
+  private final boolean threaded;
+  private final List<Call> pending = new ArrayList<>();
+
+  private final ConcurrentHashMap<String, LongAdder> opsByKind = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ErrorCode, LongAdder> rejections = new ConcurrentHashMap<>();
+  private final AtomicLong operations = new AtomicLong();
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong unknown = new AtomicLong();
+  private final AtomicLong resolved = new AtomicLong();
+  private final AtomicLong replays = new AtomicLong();
+  private final AtomicLong conflicts = new AtomicLong();
+  private final AtomicLong checkpoints = new AtomicLong();
+  private final AtomicLong checks = new AtomicLong();
+
+  Run(CreditStore raw, FaultPlan faults, int accounts, Instant start, CreditsConfig config, boolean threaded) {
+    this.raw = raw;
+    this.store = new FaultInjectingStore(raw, faults.slowCommit());
+    this.clock = new MutableClock(start);
+    this.threaded = threaded;
+    this.credits = CreditService.builder().store(store).clock(clock).config(config).build();
+    this.plans = PlanService.create(credits, TierCatalog.defaults(), packs, PlansConfig.defaults(), gateway);
+    this.audit = CreditService.builder().store(raw).clock(clock).config(config).build();
+    this.models = new AccountModel[accounts];
+    for (int i = 0; i < accounts; i++) {
+      AccountId id = AccountId.of("sim-" + i);
+      models[i] = new AccountModel(i, id);
+      byId.put(id, models[i]);
+      credits.openAccount(id, IdempotencyKey.of("open-" + i));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ report
+
+  SimulationReport report(long seed, int clients, Duration elapsed) {
+    Map<String, Long> kinds = new TreeMap<>();
+    opsByKind.forEach((k, v) -> kinds.put(k, v.sum()));
+    Map<FaultKind, Long> faults = store.injected();
+    Map<ErrorCode, Long> refused = new EnumMap<>(ErrorCode.class);
+    rejections.forEach((k, v) -> refused.put(k, v.sum()));
+    return new SimulationReport(seed, threaded, clients, models.length, operations.get(), kinds, acknowledged.get(),
+        rejected.get(), refused, unknown.get(), resolved.get(), replays.get(), conflicts.get(), faults, checkpoints.get(),
+        checks.get(), elapsed);
+  }
+
+  // ------------------------------------------------------------------------------------------ operations
+
+  void execute(Op op) {
+    operations.incrementAndGet();
+    opsByKind.computeIfAbsent(op.getClass().getSimpleName(), k -> new LongAdder()).increment();
+    if (op instanceof Op.Grant g) {
+      attempt(grant(models[g.account()], "k" + g.id(), g.amount(), g.expiresInMinutes()), g.fault());
+    } else if (op instanceof Op.Hold h) {
+      attempt(hold(models[h.account()], "k" + h.id(), h.amount(), h.ttlMinutes()), h.fault());
+    } else if (op instanceof Op.Settle s) {
+      ModelHold target = pickHold(models[s.account()], s.pick());
+      if (target != null) {
+        attempt(settle(models[s.account()], "k" + s.id(), target, s.percent()), s.fault());
+      }
+    } else if (op instanceof Op.Release r) {
+      ModelHold target = pickHold(models[r.account()], r.pick());
+      if (target != null) {
+        attempt(release(models[r.account()], "k" + r.id(), target), r.fault());
+      }
+    } else if (op instanceof Op.Retry r) {
+      Call call = pickCall(models[r.account()], r.pick(), false);
+      if (call != null) {
+        attempt(call, r.fault());
+      }
+    } else if (op instanceof Op.ConflictingRetry c) {
+      Call call = pickCall(models[c.account()], c.pick(), true);
+      if (call != null) {
+        conflicting(call);
+      }
+    } else if (op instanceof Op.VerifyEmail v) {
+      attempt(verifyEmail(models[v.account()], "k" + v.id()), v.fault());
+    } else if (op instanceof Op.Subscribe s) {
+      attempt(subscribe(models[s.account()], "k" + s.id(), PAID_TIERS.get(s.tier())), s.fault());
+    } else if (op instanceof Op.ChangePlan c) {
+      attempt(changePlan(models[c.account()], "k" + c.id(), PAID_TIERS.get(c.tier())), c.fault());
+    } else if (op instanceof Op.Cancel c) {
+      attempt(cancel(models[c.account()], "k" + c.id()), c.fault());
+    } else if (op instanceof Op.BuyPack b) {
+      attempt(buyPack(models[b.account()], "k" + b.id(), packs.packs().get(b.pack()).id()), b.fault());
+    } else if (op instanceof Op.Deliver d) {
+      deliver(d);
+    } else if (op instanceof Op.TimeJump t) {
+      clock.advance(Duration.ofSeconds(t.seconds()));
+    } else if (op instanceof Op.Sweep s) {
+      unkeyed(s.fault(), credits::sweep);
+    } else if (op instanceof Op.RenewDue r) {
+      unkeyed(r.fault(), plans::renewDue);
+    } else {
+      throw new IllegalArgumentException("unknown operation " + op);
+    }
+  }
+
+  private void unkeyed(@Nullable FaultKind fault, Supplier<?> call) {
+    if (fault != null) {
+      store.arm(fault);
+    }
+    try {
+      call.get();
+    } catch (StoreException e) {
+      // The sweep and renewals skip accounts that fail; a store failure in their queries is retried next time.
+    } finally {
+      store.disarm();
+    }
+  }
+
+  private @Nullable ModelHold pickHold(AccountModel m, int pick) {
+    synchronized (m) {
+      int n = m.holds.size();
+      if (n == 0) {
+        return null;
+      }
+      // Mostly one of the newest holds (the generation just finished), sometimes any hold ever placed.
+      return pick % 10 < 8 ? m.holds.get(n - 1 - (pick / 10) % Math.min(n, 6)) : m.holds.get(pick % n);
+    }
+  }
+
+  private @Nullable Call pickCall(AccountModel m, int pick, boolean acknowledgedOnly) {
+    synchronized (m) {
+      List<Call> candidates = m.calls;
+      if (acknowledgedOnly) {
+        candidates = new ArrayList<>();
+        for (Call c : m.calls) {
+          if (c.state.status == Status.ACKED) {
+            candidates.add(c);
+          }
+        }
+      }
+      return candidates.isEmpty() ? null : candidates.get(pick % candidates.size());
+    }
+  }
+
+  /** Sends a call once with a fault armed, and books its outcome in the model. */
+  private void attempt(Call call, @Nullable FaultKind fault) {
+    synchronized (call.account) {
+      // On threads, the same key is never in flight twice: the model could not order the outcomes.
+      if (threaded && call.state.inFlight > 0) {
+        return;
+      }
+      call.state.inFlight++;
+    }
+    try {
+      attemptNow(call, fault);
+    } finally {
+      synchronized (call.account) {
+        call.state.inFlight--;
+      }
+    }
+  }
+
+  private void attemptNow(Call call, @Nullable FaultKind fault) {
+    if (fault != null) {
+      store.arm(fault);
+    }
+    Object result;
+    try {
+      result = call.invoke();
+    } catch (StoreException e) {
+      FaultKind fired = store.disarm();
+      synchronized (call.account) {
+        call.state.lastFault = fired;
+        if (call.state.status != Status.ACKED && call.state.status != Status.UNKNOWN) {
+          call.state.status = Status.UNKNOWN;
+          unknown.incrementAndGet();
+        }
+      }
+      synchronized (pending) {
+        pending.add(call);
+      }
+      return;
+    } catch (IdempotencyConflictException e) {
+      store.disarm();
+      throw new Violation("a call sent again with the same key and the same parameters was refused as a conflict: "
+          + call + ": " + e.getMessage());
+    } catch (CreditsException e) {
+      store.disarm();
+      rejected.incrementAndGet();
+      rejections.computeIfAbsent(e.code(), k -> new LongAdder()).increment();
+      synchronized (call.account) {
+        if (!call.allowedRejections().contains(e.code())) {
+          throw new Violation("unexpected " + e.code() + " for " + call + ": " + e.getMessage());
+        }
+        if (call.state.status == Status.ACKED) {
+          throw new Violation("an acknowledged call sent again with the same key was refused instead of replayed: "
+              + call + ": " + e.code() + " " + e.getMessage());
+        }
+        if (call.state.status == Status.UNKNOWN) {
+          resolved.incrementAndGet();
+        }
+        call.state.status = Status.REJECTED;
+        call.rejected(e);
+      }
+      return;
+    } catch (RuntimeException e) {
+      store.disarm();
+      Violation v = new Violation("unexpected exception from " + call + ": " + e);
+      v.initCause(e);
+      throw v;
+    }
+    store.disarm();
+    acknowledged.incrementAndGet();
+    synchronized (call.account) {
+      String summary = call.summary(result);
+      if (call.state.status == Status.ACKED) {
+        if (call.state.firstSummary != null && !call.state.firstSummary.equals(summary)) {
+          throw new Violation("a retry with the same key returned a different result: " + call + ": first "
+              + call.state.firstSummary + ", now " + summary);
+        }
+        replays.incrementAndGet();
+        return;
+      }
+      if (call.state.status == Status.UNKNOWN) {
+        resolved.incrementAndGet();
+      }
+      call.state.status = Status.ACKED;
+      call.state.firstSummary = summary;
+      call.acknowledged(result);
+    }
+  }
+
+  private void conflicting(Call call) {
+    try {
+      call.conflicting();
+    } catch (IdempotencyConflictException e) {
+      check(e.code() == ErrorCode.IDEMPOTENCY_CONFLICT, () -> "conflict carries code " + e.code());
+      conflicts.incrementAndGet();
+      return;
+    } catch (CreditsException e) {
+      throw new Violation("the key of an acknowledged call, sent with other parameters, gave " + e.code()
+          + " instead of IDEMPOTENCY_CONFLICT: " + call + ": " + e.getMessage());
+    }
+    throw new Violation("the key of an acknowledged call, sent with other parameters, took effect: " + call);
+  }
+
+  // ------------------------------------------------------------------------------------------ calls
+
+  private static Map<EntryType, Long> moves(Object... typeAndAmount) {
+    Map<EntryType, Long> out = new EnumMap<>(EntryType.class);
+    for (int i = 0; i < typeAndAmount.length; i += 2) {
+      long amount = (Long) typeAndAmount[i + 1];
+      if (amount != 0) {
+        out.merge((EntryType) typeAndAmount[i], amount, Long::sum);
+      }
+    }
+    return out;
+  }
+
+  private Call grant(AccountModel m, String key, long amount, long expiresInMinutes) {
+    Instant expiresAt = expiresInMinutes == 0 ? null : clock.instant().plus(Duration.ofMinutes(expiresInMinutes));
+    return new Call(m, key, "grant " + amount + " to " + m.id + (expiresAt == null ? "" : " expiring " + expiresAt)) {
+      @Override
+      Object invoke() {
+        return credits.grant(m.id, LotSource.PROMOTION, CreditAmount.of(amount), expiresAt, key);
+      }
+
+      @Override
+      Object conflicting() {
+        return credits.grant(m.id, LotSource.PROMOTION, CreditAmount.of(amount + 1), expiresAt, key);
+      }
+
+      @Override
+      Set<ErrorCode> allowedRejections() {
+        // A grant retried late may find its absolute expiry already past.
+        return expiresAt == null ? RETRYABLE : EnumSet.of(ErrorCode.INVALID_ARGUMENT, ErrorCode.CONCURRENT_UPDATE);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        GrantReceipt r = (GrantReceipt) result;
+        if (r.amount() != amount) {
+          throw new Violation("grant acknowledged " + r.amount() + " instead of " + amount + ": " + this);
+        }
+        state.expected = moves(EntryType.GRANT, amount);
+      }
+
+      @Override
+      String summary(Object result) {
+        GrantReceipt r = (GrantReceipt) result;
+        return r.lot() + "/" + r.amount();
+      }
+    };
+  }
+
+  private Call hold(AccountModel m, String key, long amount, long ttlMinutes) {
+    HoldRequest request = HoldRequest.of(m.id, CreditAmount.of(amount), IdempotencyKey.of(key))
+        .withTtl(Duration.ofMinutes(ttlMinutes)).withMetadata("kind", "image");
+    return new Call(m, key, "hold " + amount + " on " + m.id + " for " + ttlMinutes + " min") {
+      @Override
+      Object invoke() {
+        return credits.hold(request);
+      }
+
+      @Override
+      Object conflicting() {
+        return credits.hold(HoldRequest.of(m.id, CreditAmount.of(amount + 1), key)
+            .withTtl(Duration.ofMinutes(ttlMinutes)).withMetadata("kind", "image"));
+      }
+
+      @Override
+      Set<ErrorCode> allowedRejections() {
+        return EnumSet.of(ErrorCode.INSUFFICIENT_CREDITS, ErrorCode.CONCURRENT_UPDATE);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        Hold h = (Hold) result;
+        if (h.amount() != amount || !h.account().equals(m.id)) {
+          throw new Violation("hold acknowledged as " + h + ": " + this);
+        }
+        if (!m.holdsById.containsKey(h.id())) {
+          ModelHold mh = new ModelHold(h.id(), amount, h.deadline(), key.value());
+          m.holds.add(mh);
+          m.holdsById.put(h.id(), mh);
+        }
+        state.expected = moves(EntryType.HOLD, amount);
+      }
+
+      @Override
+      String summary(Object result) {
+        Hold h = (Hold) result;
+        return h.id() + "/" + h.amount() + "/" + h.deadline();
+      }
+    };
+  }
+
+  private abstract class EndHold extends Call {
+    final ModelHold target;
+
+    EndHold(AccountModel m, String key, ModelHold target, String description) {
+      super(m, key, description + " hold " + target.id + " (" + target.amount + " placed by " + target.placedBy + ")");
+      this.target = target;
+    }
+
+    @Override
+    Set<ErrorCode> allowedRejections() {
+      return EnumSet.of(ErrorCode.HOLD_ALREADY_SETTLED, ErrorCode.HOLD_ALREADY_RELEASED, ErrorCode.HOLD_EXPIRED,
+          ErrorCode.CONCURRENT_UPDATE);
+    }
+
+    @Override
+    void rejected(CreditsException e) {
+      switch (e.code()) {
+        case HOLD_ALREADY_SETTLED -> target.claims.add(HoldState.SETTLED);
+        case HOLD_ALREADY_RELEASED -> target.claims.add(HoldState.RELEASED);
+        case HOLD_EXPIRED -> {
+          if (!clock.instant().isAfter(target.deadline)) {
+            throw new Violation("hold " + target.id + " reported expired before its deadline " + target.deadline
+                + " (now " + clock.instant() + "): " + this);
+          }
+        }
+        default -> { }
+      }
+    }
+
+    void end(HoldState state, long settled, long returned, long expiredOnReturn, Instant at) {
+      if (target.state != HoldState.ACTIVE) {
+        throw new Violation("hold " + target.id + " ended twice: " + target.state + " by " + target.endedBy
+            + ", then " + state + " by " + this);
+      }
+      if (at.isAfter(target.deadline)) {
+        throw new Violation("hold " + target.id + " ended as " + state + " at " + at + ", after its deadline "
+            + target.deadline + ": " + this);
+      }
+      if (settled + returned + expiredOnReturn != target.amount) {
+        throw new Violation("hold " + target.id + " of " + target.amount + " ended with settled " + settled
+            + " + returned " + returned + " + expired " + expiredOnReturn + ": " + this);
+      }
+      target.state = state;
+      target.settled = settled;
+      target.endedBy = key.value();
+    }
+  }
+
+  private Call settle(AccountModel m, String key, ModelHold target, int percent) {
+    Long amount = percent >= 100 ? null : Math.max(1, target.amount * percent / 100);
+    return new EndHold(m, key, target, "settle " + (amount == null ? "all of" : amount + " of")) {
+      @Override
+      Object invoke() {
+        return credits.settle(m.id, target.id, amount == null ? null : CreditAmount.of(amount), Map.of(), key);
+      }
+
+      @Override
+      Object conflicting() {
+        return credits.settle(m.id, target.id, CreditAmount.of(amount == null ? 1 : amount + 1), Map.of(), key);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        Settlement s = (Settlement) result;
+        long wanted = amount == null ? target.amount : amount;
+        if (s.settled() != wanted) {
+          throw new Violation("settled " + s.settled() + " instead of " + wanted + ": " + this);
+        }
+        end(HoldState.SETTLED, s.settled(), s.returned(), s.expiredOnReturn(), s.at());
+        m.settled += s.settled();
+        state.expected = moves(EntryType.SETTLE, s.settled(), EntryType.RELEASE, s.returned() + s.expiredOnReturn(),
+            EntryType.LOT_EXPIRED, s.expiredOnReturn());
+      }
+
+      @Override
+      String summary(Object result) {
+        Settlement s = (Settlement) result;
+        return s.settled() + "/" + s.returned() + "/" + s.expiredOnReturn();
+      }
+    };
+  }
+
+  private Call release(AccountModel m, String key, ModelHold target) {
+    return new EndHold(m, key, target, "release") {
+      @Override
+      Object invoke() {
+        return credits.release(m.id, target.id, "failed", key);
+      }
+
+      @Override
+      Object conflicting() {
+        return credits.release(m.id, target.id, "blocked", key);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        Release r = (Release) result;
+        end(HoldState.RELEASED, 0, r.returned(), r.expiredOnReturn(), r.at());
+        state.expected = moves(EntryType.RELEASE, r.returned() + r.expiredOnReturn(), EntryType.LOT_EXPIRED,
+            r.expiredOnReturn());
+      }
+
+      @Override
+      String summary(Object result) {
+        Release r = (Release) result;
+        return r.returned() + "/" + r.expiredOnReturn();
+      }
+    };
+  }
+
+  private Call verifyEmail(AccountModel m, String key) {
+    return new Call(m, key, "verify email of " + m.id) {
+      @Override
+      Object invoke() {
+        return plans.verifyEmail(m.id, key);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        SignupResult r = (SignupResult) result;
+        if (r.granted()) {
+          if (m.signupGrantedBy != null) {
+            throw new Violation("signup credits granted twice to " + m.id + ": by " + m.signupGrantedBy + " and " + this);
+          }
+          m.signupGrantedBy = key.value();
+        }
+        state.expected = moves(EntryType.GRANT, r.credits());
+      }
+
+      @Override
+      String summary(Object result) {
+        SignupResult r = (SignupResult) result;
+        return r.granted() + "/" + r.credits();
+      }
+    };
+  }
+
+  private Call subscribe(AccountModel m, String key, String tier) {
+    return new Call(m, key, "subscribe " + m.id + " to " + tier) {
+      @Override
+      Object invoke() {
+        return plans.subscribe(m.id, tier, key);
+      }
+
+      @Override
+      Set<ErrorCode> allowedRejections() {
+        return EnumSet.of(ErrorCode.ALREADY_SUBSCRIBED, ErrorCode.CONCURRENT_UPDATE);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        m.subscriptions++;
+        state.expected = moves();
+      }
+
+      @Override
+      String summary(Object result) {
+        return planSummary((PlanChange) result);
+      }
+    };
+  }
+
+  private static String planSummary(PlanChange c) {
+    return c.fromTier() + ">" + c.toTier() + "/" + c.immediate() + "/" + c.proratedCredits() + "/" + c.pendingTier();
+  }
+
+  private Call changePlan(AccountModel m, String key, String tier) {
+    return new Call(m, key, "change plan of " + m.id + " to " + tier) {
+      @Override
+      Object invoke() {
+        return plans.changePlan(m.id, tier, key);
+      }
+
+      @Override
+      Object conflicting() {
+        return plans.changePlan(m.id, PAID_TIERS.get((PAID_TIERS.indexOf(tier) + 1) % PAID_TIERS.size()), key);
+      }
+
+      @Override
+      Set<ErrorCode> allowedRejections() {
+        return EnumSet.of(ErrorCode.SUBSCRIPTION_REQUIRED, ErrorCode.INVALID_ARGUMENT, ErrorCode.CONCURRENT_UPDATE);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        state.expected = moves(EntryType.GRANT, ((PlanChange) result).proratedCredits());
+      }
+
+      @Override
+      String summary(Object result) {
+        return planSummary((PlanChange) result);
+      }
+    };
+  }
+
+  private Call cancel(AccountModel m, String key) {
+    return new Call(m, key, "cancel the subscription of " + m.id) {
+      @Override
+      Object invoke() {
+        return plans.cancel(m.id, key);
+      }
+
+      @Override
+      Set<ErrorCode> allowedRejections() {
+        return EnumSet.of(ErrorCode.SUBSCRIPTION_REQUIRED, ErrorCode.CONCURRENT_UPDATE);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        state.expected = moves();
+      }
+
+      @Override
+      String summary(Object result) {
+        return planSummary((PlanChange) result);
+      }
+    };
+  }
+
+  private Call buyPack(AccountModel m, String key, String pack) {
+    return new Call(m, key, "buy " + pack + " for " + m.id) {
+      @Override
+      Object invoke() {
+        return plans.buyPack(m.id, pack, key);
+      }
+
+      @Override
+      Object conflicting() {
+        String other = packs.packs().get((packs.packs().indexOf(packs.require(pack)) + 1) % packs.packs().size()).id();
+        return plans.buyPack(m.id, other, key);
+      }
+
+      @Override
+      Set<ErrorCode> allowedRejections() {
+        return EnumSet.of(ErrorCode.PACKS_REQUIRE_PAID_TIER, ErrorCode.CONCURRENT_UPDATE);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        state.expected = moves();
+      }
+
+      @Override
+      String summary(Object result) {
+        return ((PackOrder) result).paymentReference();
+      }
+    };
+  }
+
+  private void deliver(Op.Deliver d) {
+    List<RecordingBillingGateway.Request> requests = gateway.requests();
+    if (requests.isEmpty()) {
+      return;
+    }
+    RecordingBillingGateway.Request request = requests.get(d.pick() % requests.size());
+    AccountModel m = byId.get(request.account());
+    String suffix = d.freshEventId() ? "-" + d.id() : "";
+    Call call;
+    if (request instanceof RecordingBillingGateway.SubscriptionCharge charge) {
+      if (d.paymentFailed()) {
+        BillingEvent event = new BillingEvent.PaymentFailed("failed-" + charge.reference() + suffix, m.id, charge.cycle());
+        call = billing(m, event, "billing." + event.eventId(), moves());
+      } else {
+        BillingEvent event = new BillingEvent.CyclePaid("paid-" + charge.reference() + suffix, m.id, charge.cycle());
+        call = billing(m, event, "billing." + event.eventId(), null);
+      }
+    } else if (request instanceof RecordingBillingGateway.PackCharge charge) {
+      Pack pack = packs.require(charge.packId());
+      BillingEvent event = new BillingEvent.PackPaid("paid-" + charge.reference() + suffix, m.id, pack.id(),
+          charge.reference());
+      call = billing(m, event, "pack-paid." + charge.reference(), moves(EntryType.GRANT, pack.credits()));
+    } else if (request instanceof RecordingBillingGateway.Cancellation c) {
+      BillingEvent event = new BillingEvent.SubscriptionCancelled("cancelled-" + c.reference() + suffix, m.id,
+          c.effectiveAt());
+      call = billing(m, event, "billing." + event.eventId(), moves());
+    } else {
+      return; // plan change notices need no confirmation
+    }
+    for (int copy = 0; copy < d.copies(); copy++) {
+      attempt(call, copy == 0 ? d.fault() : null);
+    }
+  }
+
+  private Call billing(AccountModel m, BillingEvent event, String engineKey, @Nullable Map<EntryType, Long> expected) {
+    return new Call(m, engineKey, "deliver " + event) {
+      @Override
+      Object invoke() {
+        return plans.handle(event);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        BillingOutcome outcome = (BillingOutcome) result;
+        if (event instanceof BillingEvent.PackPaid && outcome.effect() == BillingOutcome.Effect.IGNORED) {
+          throw new Violation("a paid pack was ignored: " + this);
+        }
+        state.expected = expected;
+      }
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------ checkpoints
+
+  /** Resolves every unknown outcome by sending the call again with the same key, without faults. */
+  void resolvePending() {
+    List<Call> todo;
+    synchronized (pending) {
+      todo = new ArrayList<>(pending);
+      pending.clear();
+    }
+    for (Call call : todo) {
+      if (call.state.status != Status.UNKNOWN) {
+        continue;
+      }
+      boolean written = call.state.lastFault == FaultKind.FAIL_AFTER_COMMIT;
+      long before = version(call.account.id);
+      for (int attempt = 0; attempt < 5 && call.state.status == Status.UNKNOWN; attempt++) {
+        attemptNow(call, null);
+      }
+      synchronized (pending) {
+        pending.removeIf(q -> q == call);
+      }
+      if (call.state.status == Status.UNKNOWN) {
+        throw new Violation("the outcome of " + call + " stayed unknown after 5 retries without faults");
+      }
+      if (written) {
+        long after = version(call.account.id);
+        check(after == before, () -> "a call whose commit was written before its result was lost took effect again "
+            + "when retried with the same key: " + call + " (version " + before + " -> " + after + ")");
+        check(call.state.status == Status.ACKED, () -> "a call whose commit was written was refused on retry: " + call);
+      }
+    }
+  }
+
+  private long version(AccountId id) {
+    return raw.load(id).map(s -> s.account().version()).orElse(0L);
+  }
+
+  /** Resolves unknown outcomes and checks every invariant on every account. */
+  void checkpoint() {
+    resolvePending();
+    for (AccountModel m : models) {
+      synchronized (m) {
+        checkAccount(m);
+      }
+    }
+    checkpoints.incrementAndGet();
+  }
+
+  /** The final checkpoint: check, sweep everything due without faults, and check again. */
+  void finish() {
+    checkpoint();
+    credits.sweep();
+    plans.renewDue();
+    checkpoint();
+  }
+
+  private void check(boolean ok, Supplier<String> message) {
+    checks.incrementAndGet();
+    if (!ok) {
+      throw new Violation(message.get());
+    }
+  }
+
+  private static final class KeyAgg {
+    long first = Long.MAX_VALUE;
+    long last;
+    long count;
+    @Nullable Instant at;
+    boolean oneInstant = true;
+    final Map<EntryType, Long> sums = new EnumMap<>(EntryType.class);
+  }
+
+  private void checkAccount(AccountModel m) {
+    AccountId id = m.id;
+    AccountSnapshot snapshot = raw.load(id).orElse(null);
+    check(snapshot != null, () -> "account " + id + " vanished");
+    AccountRecord rec = snapshot.account();
+
+    // Conservation on the stored state: every credit granted is available, held, settled, expired or debited.
+    long remaining = 0;
+    long reserved = 0;
+    for (Lot lot : snapshot.lots()) {
+      remaining += lot.remaining();
+      reserved += lot.reserved();
+      check(lot.remaining() >= 0 && lot.reserved() >= 0 && lot.remaining() + lot.reserved() <= lot.granted(),
+          () -> "lot out of range on " + id + ": " + lot);
+    }
+    long lots = remaining + reserved;
+    check(rec.granted() == lots + rec.settled() + rec.expired() + rec.debited(),
+        () -> "conservation broken on " + id + ": granted " + rec.granted() + " != live lots " + lots + " + settled "
+            + rec.settled() + " + expired " + rec.expired() + " + debited " + rec.debited());
+    long activeHeld = snapshot.activeHolds().stream().mapToLong(Hold::amount).sum();
+    long reservedTotal = reserved;
+    check(reservedTotal == activeHeld,
+        () -> "credits reserved in lots (" + reservedTotal + ") differ from the active holds (" + activeHeld + ") on " + id);
+
+    // Ledger: gapless, replays to the stored state without a lot ever going negative.
+    Map<LotId, long[]> replay = new HashMap<>();
+    long[] totals = new long[4];
+    Map<String, KeyAgg> byKey = new HashMap<>();
+    Map<String, Integer> packGrants = new HashMap<>();
+    Map<String, Integer> refills = new HashMap<>();
+    long expectedSeq = 1;
+    long after = 0;
+    while (true) {
+      List<LedgerEntry> page = raw.readLedger(id, LedgerQuery.after(after, LEDGER_PAGE));
+      for (LedgerEntry e : page) {
+        long seq = expectedSeq;
+        check(e.sequence() == seq, () -> "ledger of " + id + " has sequence " + e.sequence() + " where " + seq
+            + " was due");
+        expectedSeq++;
+        long[] lot = replay.computeIfAbsent(e.lot(), k -> new long[2]);
+        switch (e.type()) {
+          case GRANT -> {
+            lot[0] += e.amount();
+            totals[0] += e.amount();
+            if (e.source() == LotSource.PACK) {
+              packGrants.merge(e.metadata().getOrDefault("paymentReference", "?"), 1, Integer::sum);
+            }
+            if (e.source() == LotSource.MONTHLY_ALLOWANCE && !e.metadata().containsKey("rollover")) {
+              refills.merge(e.metadata().getOrDefault("cycle", "?"), 1, Integer::sum);
+            }
+          }
+          case HOLD -> {
+            lot[0] -= e.amount();
+            lot[1] += e.amount();
+          }
+          case SETTLE -> {
+            lot[1] -= e.amount();
+            totals[1] += e.amount();
+          }
+          case RELEASE, HOLD_EXPIRED -> {
+            lot[1] -= e.amount();
+            lot[0] += e.amount();
+          }
+          case LOT_EXPIRED -> {
+            lot[0] -= e.amount();
+            totals[2] += e.amount();
+          }
+          case DEBIT -> {
+            lot[0] -= e.amount();
+            totals[3] += e.amount();
+          }
+        }
+        check(lot[0] >= 0 && lot[1] >= 0, () -> "replaying the ledger of " + id + " drives lot " + e.lot()
+            + " negative at sequence " + e.sequence() + " (" + e.type() + " " + e.amount() + ")");
+        if (e.key() != null) {
+          KeyAgg agg = byKey.computeIfAbsent(e.key().value(), k -> new KeyAgg());
+          agg.first = Math.min(agg.first, e.sequence());
+          agg.last = Math.max(agg.last, e.sequence());
+          agg.count++;
+          if (agg.at == null) {
+            agg.at = e.at();
+          } else if (!agg.at.equals(e.at())) {
+            agg.oneInstant = false;
+          }
+          agg.sums.merge(e.type(), e.amount(), Long::sum);
+        }
+      }
+      if (page.size() < LEDGER_PAGE) {
+        break;
+      }
+      after = page.get(page.size() - 1).sequence();
+    }
+    long lastSeq = expectedSeq - 1;
+    check(lastSeq == rec.lastSequence(), () -> "ledger of " + id + " ends at " + lastSeq + " but the account says "
+        + rec.lastSequence());
+    check(totals[0] == rec.granted() && totals[1] == rec.settled() && totals[2] == rec.expired()
+        && totals[3] == rec.debited(), () -> "ledger totals of " + id + " (granted " + totals[0] + ", settled "
+        + totals[1] + ", expired " + totals[2] + ", debited " + totals[3] + ") differ from the account row " + rec);
+    Map<LotId, Lot> live = new HashMap<>();
+    for (Lot lot : snapshot.lots()) {
+      live.put(lot.id(), lot);
+    }
+    for (Map.Entry<LotId, long[]> e : replay.entrySet()) {
+      long[] r = e.getValue();
+      Lot stored = live.get(e.getKey());
+      if (r[0] > 0 || r[1] > 0) {
+        check(stored != null && stored.remaining() == r[0] && stored.reserved() == r[1],
+            () -> "lot " + e.getKey() + " of " + id + " replays to remaining " + r[0] + ", reserved " + r[1]
+                + " but is stored as " + stored);
+      } else {
+        check(stored == null, () -> "lot " + e.getKey() + " of " + id + " is empty in the ledger but stored live: "
+            + stored);
+      }
+    }
+    check(live.keySet().stream().allMatch(replay::containsKey),
+        () -> "live lots of " + id + " missing from the ledger: " + live.keySet());
+    Reconciliation rc = audit.reconcile(id);
+    check(rc.consistent(), () -> "reconciliation of " + id + " found differences: " + rc.differences());
+
+    // Idempotency: each key took effect in one commit, and exactly as its acknowledged result says.
+    for (Map.Entry<String, KeyAgg> e : byKey.entrySet()) {
+      KeyAgg agg = e.getValue();
+      KeyState ks = m.keys.get(e.getKey());
+      check(ks != null, () -> "ledger of " + id + " has entries of key " + e.getKey() + " that no call used");
+      check(ks.status == Status.ACKED, () -> "ledger of " + id + " has entries of key " + e.getKey() + " whose call "
+          + ks.description + " was " + ks.status);
+      check(agg.last - agg.first + 1 == agg.count && agg.oneInstant, () -> "key " + e.getKey() + " of " + id
+          + " took effect more than once: its entries span sequences " + agg.first + ".." + agg.last + " ("
+          + agg.count + " entries)");
+    }
+    for (KeyState ks : m.keys.values()) {
+      if (ks.status == Status.ACKED) {
+        check(raw.findIdempotencyRecord(id, IdempotencyKey.of(ks.key)).isPresent(),
+            () -> "acknowledged call " + ks.description + " has no idempotency record on " + id);
+        Map<EntryType, Long> expected = ks.expected;
+        if (expected != null) {
+          KeyAgg agg = byKey.get(ks.key);
+          Map<EntryType, Long> actual = agg == null ? Map.of() : agg.sums;
+          check(expected.equals(actual), () -> "acknowledged call " + ks.description + " should have moved "
+              + expected + " but its ledger entries moved " + actual);
+        }
+      } else if (ks.status == Status.REJECTED) {
+        check(raw.findIdempotencyRecord(id, IdempotencyKey.of(ks.key)).isEmpty(),
+            () -> "refused call " + ks.description + " left an idempotency record on " + id);
+        check(!byKey.containsKey(ks.key), () -> "refused call " + ks.description + " left ledger entries on " + id);
+      } else {
+        check(false, () -> "call " + ks.description + " is still " + ks.status + " at a checkpoint");
+      }
+    }
+    for (Map.Entry<String, Integer> e : packGrants.entrySet()) {
+      check(e.getValue() == 1, () -> "pack payment " + e.getKey() + " granted " + e.getValue() + " times on " + id);
+    }
+    for (Map.Entry<String, Integer> e : refills.entrySet()) {
+      check(e.getValue() <= Math.max(1, m.subscriptions), () -> "cycle " + e.getKey() + " refilled " + e.getValue()
+          + " times on " + id + " with " + m.subscriptions + " subscriptions");
+    }
+
+    // The model: what was acknowledged is what the store shows.
+    check(rec.settled() == m.settled, () -> "account " + id + " settled " + rec.settled()
+        + " but acknowledged settlements add up to " + m.settled);
+    check(rec.debited() == 0, () -> "account " + id + " debited " + rec.debited() + " without any debit");
+    Instant now = clock.instant();
+    long heldModel = 0;
+    int activeModel = 0;
+    for (ModelHold h : m.holds) {
+      HoldState want = h.state == HoldState.ACTIVE && now.isAfter(h.deadline) ? HoldState.EXPIRED : h.state;
+      if (want == HoldState.ACTIVE) {
+        heldModel += h.amount;
+        activeModel++;
+      }
+      Hold stored = audit.findHold(id, h.id).orElse(null);
+      check(stored != null && stored.amount() == h.amount && stored.state() == want
+          && (want != HoldState.SETTLED || stored.settled() == h.settled), () -> "hold " + h.id + " of " + id
+          + " should be " + want + (want == HoldState.SETTLED ? " (settled " + h.settled + ")" : "") + " of "
+          + h.amount + " (placed by " + h.placedBy + ", ended by " + h.endedBy + ") but the store has " + stored);
+      for (HoldState claim : h.claims) {
+        check(claim == h.state, () -> "a call on hold " + h.id + " of " + id + " was refused as already " + claim
+            + " but the acknowledged calls say " + h.state + " (ended by " + h.endedBy + ")");
+      }
+    }
+    BalanceView view = audit.balance(id);
+    long held = heldModel;
+    int active = activeModel;
+    check(view.available() >= 0, () -> "negative available balance on " + id + ": " + view);
+    check(view.held() == held && view.activeHolds() == active, () -> "account " + id + " shows " + view.held()
+        + " held in " + view.activeHolds() + " holds but the acknowledged holds are " + held + " in " + active);
+    check(view.available() + view.held() <= rec.granted() - rec.settled(), () -> "account " + id
+        + " shows more credits (available " + view.available() + " + held " + view.held()
+        + ") than granted less settled (" + (rec.granted() - rec.settled()) + ")");
+
+    // Conservation from the model, now: expire overdue holds and due lots by hand from the stored
+    // state, and account for every credit with the model's settled total.
+    Map<LotId, Long> back = new HashMap<>();
+    long heldNow = 0;
+    for (Hold h : snapshot.activeHolds()) {
+      if (now.isAfter(h.deadline())) {
+        for (Allocation a : h.allocations()) {
+          back.merge(a.lot(), a.amount(), Long::sum);
+        }
+      } else {
+        heldNow += h.amount();
+      }
+    }
+    long availableNow = 0;
+    long expiredNow = rec.expired();
+    for (Lot lot : snapshot.lots()) {
+      long free = lot.remaining() + back.getOrDefault(lot.id(), 0L);
+      if (lot.expiresAt() != null && !now.isBefore(lot.expiresAt())) {
+        expiredNow += free;
+      } else {
+        availableNow += free;
+      }
+    }
+    long avail = availableNow;
+    long heldAt = heldNow;
+    long expiredAt = expiredNow;
+    check(view.available() == avail && heldAt == held, () -> "account " + id + " shows available " + view.available()
+        + " and held " + view.held() + " but expiring its stored state by hand gives " + avail + " and " + heldAt);
+    check(rec.granted() == avail + held + m.settled + expiredAt + rec.debited(), () -> "conservation broken on " + id
+        + " by the model: granted " + rec.granted() + " != available " + avail + " + held " + held
+        + " + acknowledged settlements " + m.settled + " + expired " + expiredAt + " + debited " + rec.debited());
+  }
+}
