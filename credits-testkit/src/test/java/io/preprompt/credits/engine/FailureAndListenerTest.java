@@ -21,6 +21,7 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.testkit.CreditsScenario;
+import io.preprompt.credits.testkit.ForwardingCreditStore;
 import io.preprompt.credits.testkit.CreditsScenario.ScenarioAccount;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +43,7 @@ class FailureAndListenerTest {
   class Conflicts {
     final AtomicBoolean conflicting = new AtomicBoolean(false);
     final AtomicInteger commits = new AtomicInteger();
-    final UnaryOperator<CreditStore> alwaysConflicts = store -> new ForwardingStore(store) {
+    final UnaryOperator<CreditStore> alwaysConflicts = store -> new ForwardingCreditStore(store) {
       @Override
       public CommitOutcome commit(AccountChange change) {
         commits.incrementAndGet();
@@ -104,7 +105,7 @@ class FailureAndListenerTest {
   @DisplayName("Store failures")
   class StoreFailures {
     final AtomicBoolean failing = new AtomicBoolean(false);
-    final UnaryOperator<CreditStore> breaking = store -> new ForwardingStore(store) {
+    final UnaryOperator<CreditStore> breaking = store -> new ForwardingCreditStore(store) {
       @Override
       public Optional<AccountSnapshot> load(AccountId account) {
         if (failing.get()) {

@@ -19,6 +19,7 @@ import io.preprompt.credits.spi.AccountRecord;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.testkit.CreditsScenario;
+import io.preprompt.credits.testkit.ForwardingCreditStore;
 import io.preprompt.credits.testkit.CreditsScenario.ScenarioAccount;
 import java.time.Duration;
 import java.time.Instant;
@@ -187,7 +188,7 @@ class LedgerTest {
     @DisplayName("reports a difference when a stored lot was tampered with")
     void reconcile_tamperedLot_reportsDifference() {
       AtomicReference<Boolean> tamper = new AtomicReference<>(false);
-      UnaryOperator<CreditStore> corrupting = store -> new ForwardingStore(store) {
+      UnaryOperator<CreditStore> corrupting = store -> new ForwardingCreditStore(store) {
         @Override
         public Optional<AccountSnapshot> load(AccountId account) {
           Optional<AccountSnapshot> real = super.load(account);
@@ -216,7 +217,7 @@ class LedgerTest {
     @DisplayName("reports a difference when the account's totals were tampered with")
     void reconcile_tamperedTotals_reportsDifference() {
       AtomicReference<Boolean> tamper = new AtomicReference<>(false);
-      UnaryOperator<CreditStore> corrupting = store -> new ForwardingStore(store) {
+      UnaryOperator<CreditStore> corrupting = store -> new ForwardingCreditStore(store) {
         @Override
         public Optional<AccountSnapshot> load(AccountId account) {
           Optional<AccountSnapshot> real = super.load(account);
@@ -240,7 +241,7 @@ class LedgerTest {
     @DisplayName("reports a gap when a ledger entry went missing")
     void reconcile_missingEntry_reportsGap() {
       AtomicReference<Boolean> tamper = new AtomicReference<>(false);
-      UnaryOperator<CreditStore> dropping = store -> new ForwardingStore(store) {
+      UnaryOperator<CreditStore> dropping = store -> new ForwardingCreditStore(store) {
         @Override
         public List<LedgerEntry> readLedger(AccountId account, LedgerQuery query) {
           List<LedgerEntry> real = super.readLedger(account, query);

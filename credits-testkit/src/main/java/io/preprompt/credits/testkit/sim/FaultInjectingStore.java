@@ -1,24 +1,16 @@
 package io.preprompt.credits.testkit.sim;
 
 import io.preprompt.credits.AccountId;
-import io.preprompt.credits.HoldId;
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.StoreException;
-import io.preprompt.credits.balance.Hold;
-import io.preprompt.credits.ledger.LedgerEntry;
-import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.spi.AccountChange;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
-import io.preprompt.credits.spi.HoldRef;
-import io.preprompt.credits.spi.IdempotencyRecord;
+import io.preprompt.credits.testkit.ForwardingCreditStore;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * armed, so it fires on the retry. Calls of other threads, and calls while nothing is armed, pass
  * straight through. Thread-safe; counts what it injected.
  */
-public final class FaultInjectingStore implements CreditStore {
+public final class FaultInjectingStore extends ForwardingCreditStore {
   private static final int REMEMBERED_SNAPSHOTS = 4;
 
   private static final class Armed {
@@ -46,7 +38,6 @@ public final class FaultInjectingStore implements CreditStore {
     @Nullable FaultKind fired;
   }
 
-  private final CreditStore delegate;
   private final Duration slowCommit;
   private final ThreadLocal<Armed> armed = ThreadLocal.withInitial(Armed::new);
   private final Map<FaultKind, AtomicLong> injected = new EnumMap<>(FaultKind.class);
@@ -59,20 +50,11 @@ public final class FaultInjectingStore implements CreditStore {
    * @param slowCommit how long a slow commit is delayed
    */
   public FaultInjectingStore(CreditStore delegate, Duration slowCommit) {
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    super(delegate);
     this.slowCommit = Objects.requireNonNull(slowCommit, "slowCommit");
     for (FaultKind kind : FaultKind.values()) {
       injected.put(kind, new AtomicLong());
     }
-  }
-
-  /**
-   * Returns the wrapped store, for reads that must not see faults (the invariant checks).
-   *
-   * @return the delegate
-   */
-  public CreditStore delegate() {
-    return delegate;
   }
 
   /**
@@ -119,7 +101,7 @@ public final class FaultInjectingStore implements CreditStore {
   @Override
   public Optional<AccountSnapshot> load(AccountId account) {
     Armed a = armed.get();
-    Optional<AccountSnapshot> fresh = delegate.load(account);
+    Optional<AccountSnapshot> fresh = delegate().load(account);
     if (fresh.isEmpty()) {
       return fresh;
     }
@@ -150,16 +132,6 @@ public final class FaultInjectingStore implements CreditStore {
   }
 
   @Override
-  public Optional<IdempotencyRecord> findIdempotencyRecord(AccountId account, IdempotencyKey key) {
-    return delegate.findIdempotencyRecord(account, key);
-  }
-
-  @Override
-  public Optional<Hold> findHold(AccountId account, HoldId hold) {
-    return delegate.findHold(account, hold);
-  }
-
-  @Override
   public CommitOutcome commit(AccountChange change) {
     Armed a = armed.get();
     FaultKind kind = a.kind;
@@ -172,32 +144,12 @@ public final class FaultInjectingStore implements CreditStore {
       fire(a, kind);
       LockSupport.parkNanos(slowCommit.toNanos());
     }
-    CommitOutcome outcome = delegate.commit(change);
+    CommitOutcome outcome = delegate().commit(change);
     if (kind == FaultKind.FAIL_AFTER_COMMIT && outcome == CommitOutcome.COMMITTED) {
       fire(a, kind);
       throw new StoreException("injected fault: commit of " + change.account().id() + " was written but its result was lost",
           null, null);
     }
     return outcome;
-  }
-
-  @Override
-  public List<LedgerEntry> readLedger(AccountId account, LedgerQuery query) {
-    return delegate.readLedger(account, query);
-  }
-
-  @Override
-  public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
-    return delegate.findHoldsPastDeadline(now, limit);
-  }
-
-  @Override
-  public List<AccountId> findAccountsWithExpiredLots(Instant now, int limit) {
-    return delegate.findAccountsWithExpiredLots(now, limit);
-  }
-
-  @Override
-  public List<AccountId> findAccountsWithPlanDue(Instant now, int limit) {
-    return delegate.findAccountsWithPlanDue(now, limit);
   }
 }

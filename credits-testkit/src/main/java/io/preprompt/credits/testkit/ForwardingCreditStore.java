@@ -1,4 +1,4 @@
-package io.preprompt.credits.engine;
+package io.preprompt.credits.testkit;
 
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.HoldId;
@@ -14,14 +14,38 @@ import io.preprompt.credits.spi.HoldRef;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
-/** A hand-written test double: forwards every call; subclasses override what they fake. */
-class ForwardingStore implements CreditStore {
-  final CreditStore delegate;
+/**
+ * A {@link CreditStore} that forwards every call to another store: the base for decorators and
+ * hand-written fakes (a fault injector, a store that breaks one rule on purpose, a counting
+ * wrapper). Subclasses override only what they change.
+ *
+ * <p>{@link CreditStore#readForCall} is deliberately not forwarded: its default composes
+ * {@link #findIdempotencyRecord} and {@link #load}, so a subclass that changes either is honoured
+ * on every path.
+ */
+public class ForwardingCreditStore implements CreditStore {
+  private final CreditStore delegate;
 
-  ForwardingStore(CreditStore delegate) {
-    this.delegate = delegate;
+  /**
+   * Wraps a store.
+   *
+   * @param delegate the store every call goes to
+   * @throws NullPointerException when {@code delegate} is null
+   */
+  public ForwardingCreditStore(CreditStore delegate) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+  }
+
+  /**
+   * Returns the wrapped store.
+   *
+   * @return the store every call goes to
+   */
+  public CreditStore delegate() {
+    return delegate;
   }
 
   @Override
