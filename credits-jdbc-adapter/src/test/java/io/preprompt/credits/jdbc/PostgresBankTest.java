@@ -25,14 +25,12 @@ import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
 import io.preprompt.credits.testkit.MutableClock;
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,7 +46,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -532,7 +529,7 @@ class PostgresBankTest {
    * A data source whose connections now and then commit and then fail as if the answer was lost on
    * the network: the change is in the database, the caller sees a connection failure.
    */
-  static final class LostAnswers implements DataSource {
+  static final class LostAnswers extends DataSourceBase {
     private final DataSource delegate;
     private final Random random;
     private final AtomicLong dropped;
@@ -559,42 +556,6 @@ class PostgresBankTest {
               throw e.getCause();
             }
           });
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-      return getConnection();
-    }
-
-    @Override
-    public @Nullable PrintWriter getLogWriter() {
-      return null;
-    }
-
-    @Override
-    public void setLogWriter(@Nullable PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
-    @Override
-    public int getLoginTimeout() {
-      return 0;
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-      throw new SQLFeatureNotSupportedException();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-      throw new SQLException("not a wrapper");
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) {
-      return false;
     }
   }
 
