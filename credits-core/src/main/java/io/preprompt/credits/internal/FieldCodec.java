@@ -12,12 +12,29 @@ import java.util.Map;
 public final class FieldCodec {
   private FieldCodec() {}
 
-  /** An ordered field list under construction. */
+  /**
+   * One spare builder per thread: every keyed call encodes a fingerprint and a result, and the
+   * builder (and its growth) would otherwise be garbage each time. A list takes the spare when
+   * there is one and gives it back from {@link Fields#encode}, so lists built inside another list
+   * (nested maps, a batch of holds) simply get their own.
+   */
+  private static final ThreadLocal<StringBuilder[]> SPARE = ThreadLocal.withInitial(() -> new StringBuilder[1]);
+  private static final int MAX_SPARE_CAPACITY = 4096;
+
+  /** An ordered field list under construction; {@link #encode} ends it. */
   public static final class Fields {
-    private final StringBuilder sb;
+    // Null once encoded: the builder may already serve another list.
+    private @org.jspecify.annotations.Nullable StringBuilder sb;
 
     Fields(int capacity) {
-      this.sb = new StringBuilder(capacity);
+      StringBuilder[] spare = SPARE.get();
+      StringBuilder b = spare[0];
+      if (b == null) {
+        b = new StringBuilder(Math.max(capacity, 256));
+      } else {
+        spare[0] = null;
+      }
+      this.sb = b;
     }
 
     /**
@@ -28,6 +45,7 @@ public final class FieldCodec {
      * @return this
      */
     public Fields add(String name, Object value) {
+      StringBuilder sb = builder();
       sb.append(name).append('=');
       if (value instanceof Instant instant) {
         appendInstant(instant, sb);
@@ -48,7 +66,7 @@ public final class FieldCodec {
      * @return this
      */
     public Fields add(String name, long value) {
-      sb.append(name).append('=').append(value).append('\n');
+      builder().append(name).append('=').append(value).append('\n');
       return this;
     }
 
@@ -72,7 +90,7 @@ public final class FieldCodec {
      */
     public Fields addMap(String name, Map<String, String> map) {
       if (map.isEmpty()) {
-        sb.append(name).append("=\n");
+        builder().append(name).append("=\n");
         return this;
       }
       Fields inner = new Fields(64);
@@ -80,13 +98,28 @@ public final class FieldCodec {
       return add(name, inner.encode());
     }
 
+    private StringBuilder builder() {
+      StringBuilder b = sb;
+      if (b == null) {
+        throw new IllegalStateException("field list already encoded");
+      }
+      return b;
+    }
+
     /**
-     * Returns the encoding.
+     * Returns the encoding and ends the list: it must not be used afterwards.
      *
      * @return the text
      */
     public String encode() {
-      return sb.toString();
+      StringBuilder b = builder();
+      String text = b.toString();
+      sb = null;
+      if (b.capacity() <= MAX_SPARE_CAPACITY) {
+        b.setLength(0);
+        SPARE.get()[0] = b;
+      }
+      return text;
     }
   }
 

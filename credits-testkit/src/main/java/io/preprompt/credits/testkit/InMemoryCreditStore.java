@@ -133,22 +133,30 @@ public final class InMemoryCreditStore implements CreditStore {
       return false;
     }
     long expectedSeq = creating ? 1 : data.record.lastSequence() + 1;
-    for (LedgerEntry e : change.entries()) {
+    List<LedgerEntry> entries = change.entries();
+    for (int i = 0; i < entries.size(); i++) {
+      LedgerEntry e = entries.get(i);
       if (e.sequence() != expectedSeq++ || !e.account().equals(change.account().id())) {
         throw new IllegalArgumentException("ledger entries must continue the account's sequence; got " + e.sequence());
       }
     }
-    for (Lot lot : change.newLots()) {
+    List<Lot> newLots = change.newLots();
+    for (int i = 0; i < newLots.size(); i++) {
+      Lot lot = newLots.get(i);
       if (!creating && (data.liveLots.containsKey(lot.id()) || lot.id().value() <= data.record.lastSequence())) {
         throw new IllegalArgumentException("lot " + lot.id() + " already exists");
       }
     }
-    for (Hold h : change.newHolds()) {
+    List<Hold> newHolds = change.newHolds();
+    for (int i = 0; i < newHolds.size(); i++) {
+      Hold h = newHolds.get(i);
       if (data.holds.containsKey(h.id()) || h.state() != HoldState.ACTIVE) {
         throw new IllegalArgumentException("hold " + h.id() + " already exists or is not active");
       }
     }
-    for (Hold h : change.endedHolds()) {
+    List<Hold> endedHolds = change.endedHolds();
+    for (int i = 0; i < endedHolds.size(); i++) {
+      Hold h = endedHolds.get(i);
       Hold stored = data.activeHolds.get(h.id());
       if (stored == null || !h.state().isTerminal()) {
         return false;
@@ -167,27 +175,40 @@ public final class InMemoryCreditStore implements CreditStore {
     if (change.account().planDueAt() != null) {
       planDue.add(new Due(change.account().planDueAt(), account, ""));
     }
-    for (Lot lot : change.newLots()) {
+    List<Lot> newLots = change.newLots();
+    for (int i = 0; i < newLots.size(); i++) {
+      Lot lot = newLots.get(i);
       putLot(data, account, lot);
     }
-    for (Lot lot : change.changedLots()) {
+    List<Lot> changedLots = change.changedLots();
+    for (int i = 0; i < changedLots.size(); i++) {
+      Lot lot = changedLots.get(i);
       Lot old = data.liveLots.get(lot.id());
       if (old != null && old.expiresAt() != null) {
         lotExpiries.remove(new Due(old.expiresAt(), account, Long.toString(old.id().value())));
       }
       putLot(data, account, lot);
     }
-    for (Hold h : change.newHolds()) {
+    List<Hold> newHolds = change.newHolds();
+    for (int i = 0; i < newHolds.size(); i++) {
+      Hold h = newHolds.get(i);
       data.holds.put(h.id(), h);
       data.activeHolds.put(h.id(), h);
       holdDeadlines.add(new Due(h.deadline(), account, h.id().value()));
     }
-    for (Hold h : change.endedHolds()) {
+    List<Hold> endedHolds = change.endedHolds();
+    for (int i = 0; i < endedHolds.size(); i++) {
+      Hold h = endedHolds.get(i);
       data.holds.put(h.id(), h);
       data.activeHolds.remove(h.id());
       holdDeadlines.remove(new Due(h.deadline(), account, h.id().value()));
     }
-    data.ledger.addAll(change.entries());
+    // One by one: addAll would copy the change's list into a temporary array first.
+    List<LedgerEntry> entries = change.entries();
+    data.ledger.ensureCapacity(data.ledger.size() + entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      data.ledger.add(entries.get(i));
+    }
     IdempotencyRecord record = change.idempotency();
     if (record != null) {
       data.keys.put(record.key(), record);
