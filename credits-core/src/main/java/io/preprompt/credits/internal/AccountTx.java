@@ -478,6 +478,7 @@ public final class AccountTx {
    * @throws InsufficientCreditsException when fewer credits are available
    */
   public void debit(long amount, @Nullable IdempotencyKey key, Map<String, String> metadata) {
+    metadata = Map.copyOf(metadata);
     long available = available();
     if (available < amount) {
       throw new InsufficientCreditsException(account, available, amount);
@@ -511,6 +512,8 @@ public final class AccountTx {
    */
   public Hold hold(HoldId id, long amount, Instant deadline, @Nullable IdempotencyKey key,
       Map<String, String> metadata) {
+    // One immutable copy shared by the hold and its entries (their own copies are then no-ops).
+    metadata = Map.copyOf(metadata);
     long available = available();
     if (available < amount) {
       throw new InsufficientCreditsException(account, available, amount);
@@ -568,7 +571,7 @@ public final class AccountTx {
       throw new SettleExceedsHeldException(hold.id(), hold.amount(), settleAmount);
     }
     EntryType returnType = state == HoldState.EXPIRED ? EntryType.HOLD_EXPIRED : EntryType.RELEASE;
-    metadata = describeEnd(hold.metadata(), metadata);
+    metadata = Map.copyOf(describeEnd(hold.metadata(), metadata));
     long toSettle = settleAmount;
     long returned = 0;
     long expiredOnReturn = 0;

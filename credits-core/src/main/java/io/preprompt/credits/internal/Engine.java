@@ -143,6 +143,7 @@ public final class Engine implements CreditService {
         KeyedRead read = storeCall(() -> store.readForCall(account, key));
         IdempotencyRecord earlier = read.record();
         if (earlier != null) {
+          op.beforeReplay();
           return replay(earlier, key, op);
         }
         loaded = read.account();
