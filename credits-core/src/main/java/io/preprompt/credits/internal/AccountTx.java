@@ -545,7 +545,11 @@ public final class AccountTx {
       }
     }
     Hold hold = new Hold(id, account, amount, HoldState.ACTIVE, now, deadline, 0, null, metadata, allocations);
-    mutableActiveHolds().add(hold);
+    if (activeHolds.isEmpty() && !activeHoldsCopied) {
+      activeHolds = List.of(hold);
+    } else {
+      mutableActiveHolds().add(hold);
+    }
     if (newHolds.isEmpty()) {
       newHolds = new ArrayList<>(1);
     }
@@ -606,7 +610,11 @@ public final class AccountTx {
     }
     int active = activeHoldIndex(hold.id());
     if (active >= 0) {
-      mutableActiveHolds().remove(active);
+      if (activeHolds.size() == 1 && !activeHoldsCopied) {
+        activeHolds = List.of();
+      } else {
+        mutableActiveHolds().remove(active);
+      }
     }
     Hold ended = new Hold(hold.id(), account, hold.amount(), state, hold.createdAt(), hold.deadline(), settleAmount,
         now, hold.metadata(), hold.allocations());
@@ -708,11 +716,18 @@ public final class AccountTx {
         debited, createdAt, plan, planDueAt);
     // Immutable lists here, so AccountChange's defensive copies are no-ops on the hot path.
     return new AccountChange(expectedVersion, record, immutable(newLots), immutable(changedLots),
-        immutable(newHolds), immutable(endedHolds), List.copyOf(entries), idempotency);
+        immutable(newHolds), immutable(endedHolds), immutable(entries), idempotency);
   }
 
   private static List<Lot> added(List<Lot> list, Lot lot) {
-    List<Lot> out = list.isEmpty() ? new ArrayList<>(2) : list;
+    if (list.isEmpty()) {
+      return List.of(lot);
+    }
+    if (list instanceof ArrayList<Lot> growing) {
+      growing.add(lot);
+      return growing;
+    }
+    List<Lot> out = new ArrayList<>(list);
     out.add(lot);
     return out;
   }

@@ -16,6 +16,7 @@ import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
 import io.preprompt.credits.spi.IdempotencyRecord;
+import io.preprompt.credits.spi.KeyedRead;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -69,9 +70,26 @@ public final class InMemoryCreditStore implements CreditStore {
       return Optional.empty();
     }
     synchronized (data) {
-      // Immutable copies: AccountSnapshot keeps them as they are instead of copying again.
-      return Optional.of(new AccountSnapshot(data.record, List.copyOf(data.liveLots.values()),
-          data.activeHolds.isEmpty() ? List.of() : List.copyOf(data.activeHolds.values())));
+      return Optional.of(snapshot(data));
+    }
+  }
+
+  private static AccountSnapshot snapshot(AccountData data) {
+    // Immutable copies: AccountSnapshot keeps them as they are instead of copying again.
+    return new AccountSnapshot(data.record, List.copyOf(data.liveLots.values()),
+        data.activeHolds.isEmpty() ? List.of() : List.copyOf(data.activeHolds.values()));
+  }
+
+  /** Both reads under one lock, so the record and the account are seen at one moment. */
+  @Override
+  public KeyedRead readForCall(AccountId account, IdempotencyKey key) {
+    AccountData data = accounts.get(account);
+    if (data == null) {
+      return new KeyedRead(null, null);
+    }
+    synchronized (data) {
+      IdempotencyRecord record = data.keys.get(key);
+      return record != null ? new KeyedRead(record, null) : new KeyedRead(null, snapshot(data));
     }
   }
 
