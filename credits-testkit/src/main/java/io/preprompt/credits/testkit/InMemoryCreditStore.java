@@ -7,6 +7,8 @@ import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.Lot;
 import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.spi.AccountChange;
@@ -19,6 +21,7 @@ import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.spi.KeyedRead;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -47,11 +50,73 @@ public final class InMemoryCreditStore implements CreditStore {
     final Map<LotId, Lot> liveLots = new HashMap<>();
     final Map<HoldId, Hold> holds = new HashMap<>();
     final Map<HoldId, Hold> activeHolds = new HashMap<>();
-    final ArrayList<LedgerEntry> ledger = new ArrayList<>();
+    final Ledger ledger = new Ledger();
     final Map<IdempotencyKey, IdempotencyRecord> keys = new HashMap<>();
 
     AccountData(AccountRecord record) {
       this.record = record;
+    }
+  }
+
+  /**
+   * An account's ledger in columns: the store keeps every entry for good, and one object per entry
+   * (plus its account and sequence, both implied here) is most of what a long-lived store holds and
+   * what the collector keeps copying. Entries are rebuilt, equal to the committed ones, when read.
+   * The lot, hold, key, time and metadata objects are shared with the hold and the change.
+   */
+  private static final class Ledger {
+    private static final EntryType[] TYPES = EntryType.values();
+    private static final LotSource[] SOURCES = LotSource.values();
+    private static final int REFS = 5;
+
+    private int size;
+    private long[] amounts = new long[8];
+    private byte[] types = new byte[8];
+    private byte[] sources = new byte[8];
+    private Object[] refs = new Object[8 * REFS];
+
+    int size() {
+      return size;
+    }
+
+    /** Appends an entry whose sequence is {@code size() + 1} (checked before the change is applied). */
+    void add(LedgerEntry e) {
+      if (size == amounts.length) {
+        int capacity = size + (size >> 1) + 8;
+        amounts = Arrays.copyOf(amounts, capacity);
+        types = Arrays.copyOf(types, capacity);
+        sources = Arrays.copyOf(sources, capacity);
+        refs = Arrays.copyOf(refs, capacity * REFS);
+      }
+      amounts[size] = e.amount();
+      types[size] = (byte) e.type().ordinal();
+      sources[size] = (byte) e.source().ordinal();
+      int r = size * REFS;
+      refs[r] = e.lot();
+      refs[r + 1] = e.hold();
+      refs[r + 2] = e.key();
+      refs[r + 3] = e.at();
+      refs[r + 4] = e.metadata();
+      size++;
+    }
+
+    Instant at(int i) {
+      return (Instant) refs[i * REFS + 3];
+    }
+
+    @SuppressWarnings("unchecked")
+    LedgerEntry get(AccountId account, int i) {
+      int r = i * REFS;
+      return new LedgerEntry(account, i + 1L, TYPES[types[i]], amounts[i], (LotId) refs[r], SOURCES[sources[i]],
+          (HoldId) refs[r + 1], (IdempotencyKey) refs[r + 2], (Instant) refs[r + 3], (Map<String, String>) refs[r + 4]);
+    }
+
+    List<LedgerEntry> all(AccountId account) {
+      List<LedgerEntry> out = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        out.add(get(account, i));
+      }
+      return List.copyOf(out);
     }
   }
 
@@ -221,9 +286,7 @@ public final class InMemoryCreditStore implements CreditStore {
       data.activeHolds.remove(h.id());
       holdDeadlines.remove(new Due(h.deadline(), account, h.id().value()));
     }
-    // One by one: addAll would copy the change's list into a temporary array first.
     List<LedgerEntry> entries = change.entries();
-    data.ledger.ensureCapacity(data.ledger.size() + entries.size());
     for (int i = 0; i < entries.size(); i++) {
       data.ledger.add(entries.get(i));
     }
@@ -254,9 +317,8 @@ public final class InMemoryCreditStore implements CreditStore {
       List<LedgerEntry> out = new ArrayList<>(Math.min(query.limit(), 64));
       long start = Math.min(query.afterSequence(), data.ledger.size());
       for (int i = (int) start; i < data.ledger.size() && out.size() < query.limit(); i++) {
-        LedgerEntry e = data.ledger.get(i);
-        if (query.matchesTime(e.at())) {
-          out.add(e);
+        if (query.matchesTime(data.ledger.at(i))) {
+          out.add(data.ledger.get(data.record.id(), i));
         }
       }
       return out;
@@ -322,7 +384,7 @@ public final class InMemoryCreditStore implements CreditStore {
     }
     synchronized (data) {
       return Map.of("record", data.record, "lots", Map.copyOf(data.liveLots), "holds", Map.copyOf(data.holds),
-          "ledger", List.copyOf(data.ledger), "keys", Map.copyOf(data.keys));
+          "ledger", data.ledger.all(data.record.id()), "keys", Map.copyOf(data.keys));
     }
   }
 }
