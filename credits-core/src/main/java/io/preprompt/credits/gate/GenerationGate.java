@@ -166,20 +166,20 @@ public final class GenerationGate {
           List<Hold> placed = new ArrayList<>(batch.items().size());
           for (Estimate e : batch.items()) {
             GenerationRequest r = e.request();
-            Map<String, String> meta = new java.util.TreeMap<>();
-            meta.put("kind", r.kind().name());
-            meta.put("model", r.model());
-            if (r.resolution() != null) {
-              meta.put("resolution", r.resolution());
-            }
-            meta.put("seconds", Integer.toString(r.durationSeconds()));
-            meta.put("variants", Integer.toString(r.variants()));
-            meta.put("reshot", Boolean.toString(r.reshot()));
-            meta.put("estimate", Long.toString(e.credits()));
-            meta.put("rateCard", rateCard.version());
             if (e.credits() == 0) {
               continue;
             }
+            // Built immutable at once: the hold and its entries share it without copying.
+            String kind = r.kind().name();
+            String seconds = Integer.toString(r.durationSeconds());
+            String variants = Integer.toString(r.variants());
+            String reshot = Boolean.toString(r.reshot());
+            String estimate = Long.toString(e.credits());
+            Map<String, String> meta = r.resolution() == null
+                ? Map.of("kind", kind, "model", r.model(), "seconds", seconds, "variants", variants, "reshot", reshot,
+                    "estimate", estimate, "rateCard", rateCard.version())
+                : Map.of("kind", kind, "model", r.model(), "resolution", r.resolution(), "seconds", seconds,
+                    "variants", variants, "reshot", reshot, "estimate", estimate, "rateCard", rateCard.version());
             placed.add(tx.hold(HoldId.random(), e.credits(), tx.now().plus(config.holdDeadlines().get(r.kind())), key,
                 meta));
           }
