@@ -113,6 +113,21 @@ public final class FieldCodec {
       return add(name, inner.encode());
     }
 
+    /**
+     * Starts a field whose value the caller appends to the returned builder unescaped (only for
+     * values that cannot contain {@code %}, {@code =} or line breaks, such as numbers), then ends
+     * with {@link #endRaw}.
+     */
+    StringBuilder startRaw(String name) {
+      return builder().append(name).append('=');
+    }
+
+    /** Ends a field started with {@link #startRaw}. */
+    Fields endRaw() {
+      builder().append('\n');
+      return this;
+    }
+
     private StringBuilder builder() {
       StringBuilder b = sb;
       if (b == null) {
