@@ -12,7 +12,7 @@ import java.security.SecureRandom;
  */
 public record HoldId(String value) {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
   private static final int ID_BYTES = 16;
   /** 256 ids per refill. */
   private static final int BUFFER_BYTES = 4096;
@@ -81,7 +81,8 @@ public record HoldId(String value) {
     RandomBuffer buffer = BUFFERS.get();
     int at = buffer.take();
     byte[] bytes = buffer.bytes;
-    char[] out = new char[2 + 2 * ID_BYTES];
+    // Latin-1 bytes: half the size of chars as the scratch array the String copies from.
+    byte[] out = new byte[2 + 2 * ID_BYTES];
     out[0] = 'h';
     out[1] = '_';
     for (int i = 0; i < ID_BYTES; i++) {
@@ -91,7 +92,7 @@ public record HoldId(String value) {
       // Used bits are wiped, so a later dump of the buffer does not reveal ids already handed out.
       bytes[at + i] = 0;
     }
-    return new HoldId(new String(out));
+    return new HoldId(new String(out, java.nio.charset.StandardCharsets.ISO_8859_1));
   }
 
   @Override

@@ -130,16 +130,10 @@ public final class GenerationGate {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "account and key are required");
     }
     BatchEstimate batch = rateCard.estimateBatch(requests);
-    Tier tier = plans.currentTier(account);
-    for (GenerationRequest r : requests) {
-      Optional<Authorization> refusal = checkEntitlements(tier, r);
-      if (refusal.isPresent()) {
-        return refusal.get();
-      }
-    }
-    StringBuilder fp = new StringBuilder("card=").append(rateCard.version()).append('\n');
+    StringBuilder fp = new StringBuilder(64 + 160 * batch.items().size()).append("card=").append(rateCard.version())
+        .append('\n');
     for (Estimate e : batch.items()) {
-      fp.append("item=").append(e.request()).append(':').append(e.credits()).append('\n');
+      appendRequest(fp.append("item="), e.request()).append(':').append(e.credits()).append('\n');
     }
     String fingerprint = fp.toString();
     List<Hold> holds;
@@ -156,7 +150,15 @@ public final class GenerationGate {
         }
 
         @Override
+        public void beforeReplay() {
+          // A replay is refused as the first call would be now; the check needs a read of its own.
+          refuseOutsideTier(plans.currentTier(account), requests);
+        }
+
+        @Override
         public List<Hold> apply(AccountTx tx) {
+          // The tier comes from the copy the holds are placed on: one read of the account, not two.
+          refuseOutsideTier(plans.tierAt(tx.plan(), tx.now()), requests);
           long available = tx.available();
           if (available < batch.totalCredits()) {
             throw new Refused(insufficient(account, available, batch));
@@ -164,20 +166,20 @@ public final class GenerationGate {
           List<Hold> placed = new ArrayList<>(batch.items().size());
           for (Estimate e : batch.items()) {
             GenerationRequest r = e.request();
-            Map<String, String> meta = new java.util.TreeMap<>();
-            meta.put("kind", r.kind().name());
-            meta.put("model", r.model());
-            if (r.resolution() != null) {
-              meta.put("resolution", r.resolution());
-            }
-            meta.put("seconds", Integer.toString(r.durationSeconds()));
-            meta.put("variants", Integer.toString(r.variants()));
-            meta.put("reshot", Boolean.toString(r.reshot()));
-            meta.put("estimate", Long.toString(e.credits()));
-            meta.put("rateCard", rateCard.version());
             if (e.credits() == 0) {
               continue;
             }
+            // Built immutable at once: the hold and its entries share it without copying.
+            String kind = r.kind().name();
+            String seconds = Integer.toString(r.durationSeconds());
+            String variants = Integer.toString(r.variants());
+            String reshot = Boolean.toString(r.reshot());
+            String estimate = Long.toString(e.credits());
+            Map<String, String> meta = r.resolution() == null
+                ? Map.of("kind", kind, "model", r.model(), "seconds", seconds, "variants", variants, "reshot", reshot,
+                    "estimate", estimate, "rateCard", rateCard.version())
+                : Map.of("kind", kind, "model", r.model(), "resolution", r.resolution(), "seconds", seconds,
+                    "variants", variants, "reshot", reshot, "estimate", estimate, "rateCard", rateCard.version());
             placed.add(tx.hold(HoldId.random(), e.credits(), tx.now().plus(config.holdDeadlines().get(r.kind())), key,
                 meta));
           }
@@ -246,6 +248,27 @@ public final class GenerationGate {
     }
     return new Authorization.InsufficientCredits(available, batch.totalCredits(), shortfall,
         new UpgradeOffer(tiers, packs), batch.items());
+  }
+
+  private void refuseOutsideTier(Tier tier, List<GenerationRequest> requests) {
+    for (int i = 0; i < requests.size(); i++) {
+      Optional<Authorization> refusal = checkEntitlements(tier, requests.get(i));
+      if (refusal.isPresent()) {
+        throw new Refused(refusal.get());
+      }
+    }
+  }
+
+  /**
+   * Appends exactly what {@link GenerationRequest#toString()} returns (the record's own form, which
+   * fingerprints stored by earlier versions contain), without the JDK's format-based record
+   * {@code toString}, which costs more than the rest of the fingerprint.
+   */
+  static StringBuilder appendRequest(StringBuilder sb, GenerationRequest r) {
+    return sb.append("GenerationRequest[kind=").append(r.kind()).append(", model=").append(r.model())
+        .append(", resolution=").append(r.resolution()).append(", durationSeconds=").append(r.durationSeconds())
+        .append(", variants=").append(r.variants()).append(", reshot=").append(r.reshot()).append(", feature=")
+        .append(r.feature()).append(']');
   }
 
   /** The entitlement rules: each option the request uses must be in the tier. */

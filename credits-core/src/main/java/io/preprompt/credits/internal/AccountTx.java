@@ -22,7 +22,6 @@ import io.preprompt.credits.spi.IdempotencyRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -154,10 +153,13 @@ public final class AccountTx {
   private long debited;
   private @Nullable String plan;
   private @Nullable Instant planDueAt;
-  private final Map<LotId, MutableLot> lots;
-  private final Map<HoldId, Hold> activeHolds;
-  private final List<Hold> newHolds = new ArrayList<>(1);
-  private final List<Hold> endedHolds = new ArrayList<>(1);
+  // Accounts have a handful of lots and few active holds: lists searched in place cost less than
+  // maps built for every operation. Active holds stay the snapshot's list until one is placed or ended.
+  private final ArrayList<MutableLot> lots;
+  private List<Hold> activeHolds;
+  private boolean activeHoldsCopied;
+  private List<Hold> newHolds = List.of();
+  private List<Hold> endedHolds = List.of();
   private final List<LedgerEntry> entries = new ArrayList<>(4);
   private int holdsExpired;
   private int lotsExpired;
@@ -182,14 +184,12 @@ public final class AccountTx {
     this.debited = a.debited();
     this.plan = a.plan();
     this.planDueAt = a.planDueAt();
-    this.lots = new LinkedHashMap<>(snapshot.lots().size() * 2 + 2);
-    for (Lot lot : snapshot.lots()) {
-      lots.put(lot.id(), new MutableLot(lot));
+    List<Lot> stored = snapshot.lots();
+    this.lots = new ArrayList<>(stored.size() + 1);
+    for (int i = 0; i < stored.size(); i++) {
+      lots.add(new MutableLot(stored.get(i)));
     }
-    this.activeHolds = new LinkedHashMap<>(snapshot.activeHolds().size() * 2 + 2);
-    for (Hold h : snapshot.activeHolds()) {
-      activeHolds.put(h.id(), h);
-    }
+    this.activeHolds = snapshot.activeHolds();
   }
 
   /**
@@ -203,8 +203,8 @@ public final class AccountTx {
     this.now = now;
     this.expectedVersion = 0;
     this.createdAt = now;
-    this.lots = new LinkedHashMap<>();
-    this.activeHolds = new LinkedHashMap<>();
+    this.lots = new ArrayList<>(2);
+    this.activeHolds = List.of();
     this.planChanged = true;
   }
 
@@ -328,7 +328,8 @@ public final class AccountTx {
   public void applyDueExpiry() {
     if (!activeHolds.isEmpty()) {
       List<Hold> overdue = null;
-      for (Hold h : activeHolds.values()) {
+      for (int i = 0; i < activeHolds.size(); i++) {
+        Hold h = activeHolds.get(i);
         if (now.isAfter(h.deadline())) {
           if (overdue == null) {
             overdue = new ArrayList<>();
@@ -344,7 +345,8 @@ public final class AccountTx {
         }
       }
     }
-    for (MutableLot lot : lots.values()) {
+    for (int i = 0; i < lots.size(); i++) {
+      MutableLot lot = lots.get(i);
       if (lot.remaining > 0 && lot.expiredAt(now)) {
         long amount = lot.remaining;
         lot.remaining = 0;
@@ -363,8 +365,8 @@ public final class AccountTx {
    */
   public long available() {
     long sum = 0;
-    for (MutableLot lot : lots.values()) {
-      sum += lot.remaining;
+    for (int i = 0; i < lots.size(); i++) {
+      sum += lots.get(i).remaining;
     }
     return sum;
   }
@@ -376,8 +378,8 @@ public final class AccountTx {
    */
   public long held() {
     long sum = 0;
-    for (Hold h : activeHolds.values()) {
-      sum += h.amount();
+    for (int i = 0; i < activeHolds.size(); i++) {
+      sum += activeHolds.get(i).amount();
     }
     return sum;
   }
@@ -388,7 +390,7 @@ public final class AccountTx {
    * @return the lots
    */
   public List<MutableLot> lotsInDrawdownOrder() {
-    List<MutableLot> list = new ArrayList<>(lots.values());
+    List<MutableLot> list = new ArrayList<>(lots);
     list.sort(DRAWDOWN_ORDER);
     return list;
   }
@@ -400,7 +402,35 @@ public final class AccountTx {
    * @return the hold or null
    */
   public @Nullable Hold activeHold(HoldId id) {
-    return activeHolds.get(id);
+    int i = activeHoldIndex(id);
+    return i < 0 ? null : activeHolds.get(i);
+  }
+
+  private int activeHoldIndex(HoldId id) {
+    for (int i = 0; i < activeHolds.size(); i++) {
+      if (activeHolds.get(i).id().equals(id)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private List<Hold> mutableActiveHolds() {
+    if (!activeHoldsCopied) {
+      activeHolds = new ArrayList<>(activeHolds);
+      activeHoldsCopied = true;
+    }
+    return activeHolds;
+  }
+
+  private @Nullable MutableLot lot(LotId id) {
+    for (int i = 0; i < lots.size(); i++) {
+      MutableLot lot = lots.get(i);
+      if (lot.id.equals(id)) {
+        return lot;
+      }
+    }
+    return null;
   }
 
   /**
@@ -410,7 +440,8 @@ public final class AccountTx {
    * @return the hold or null
    */
   public @Nullable Hold endedHold(HoldId id) {
-    for (Hold h : endedHolds) {
+    for (int i = 0; i < endedHolds.size(); i++) {
+      Hold h = endedHolds.get(i);
       if (h.id().equals(id)) {
         return h;
       }
@@ -433,7 +464,7 @@ public final class AccountTx {
     granted = CreditAmount.addExact(granted, amount);
     LotId id = new LotId(lastSequence + 1);
     MutableLot lot = new MutableLot(id, source, amount, amount, 0, now, expiresAt, true);
-    lots.put(id, lot);
+    lots.add(lot);
     append(EntryType.GRANT, amount, lot, null, key, metadata);
     return id;
   }
@@ -447,6 +478,7 @@ public final class AccountTx {
    * @throws InsufficientCreditsException when fewer credits are available
    */
   public void debit(long amount, @Nullable IdempotencyKey key, Map<String, String> metadata) {
+    metadata = Map.copyOf(metadata);
     long available = available();
     if (available < amount) {
       throw new InsufficientCreditsException(account, available, amount);
@@ -480,29 +512,47 @@ public final class AccountTx {
    */
   public Hold hold(HoldId id, long amount, Instant deadline, @Nullable IdempotencyKey key,
       Map<String, String> metadata) {
+    // One immutable copy shared by the hold and its entries (their own copies are then no-ops).
+    metadata = Map.copyOf(metadata);
     long available = available();
     if (available < amount) {
       throw new InsufficientCreditsException(account, available, amount);
     }
-    List<Allocation> allocations = new ArrayList<>(2);
-    long left = amount;
-    List<MutableLot> ordered = lots.size() == 1 ? List.copyOf(lots.values()) : lotsInDrawdownOrder();
-    for (MutableLot lot : ordered) {
-      if (left == 0) {
-        break;
-      }
-      long take = Math.min(left, lot.remaining);
-      if (take > 0) {
-        lot.remaining -= take;
-        lot.reserved += take;
-        lot.changed = true;
-        left -= take;
-        allocations.add(new Allocation(lot.id, take));
-        append(EntryType.HOLD, take, lot, id, key, metadata);
+    List<Allocation> allocations;
+    if (lots.size() == 1) {
+      // The common case once small lots are used up: one lot, one allocation, no sorting.
+      MutableLot lot = lots.get(0);
+      lot.remaining -= amount;
+      lot.reserved += amount;
+      lot.changed = true;
+      allocations = List.of(new Allocation(lot.id, amount));
+      append(EntryType.HOLD, amount, lot, id, key, metadata);
+    } else {
+      allocations = new ArrayList<>(2);
+      long left = amount;
+      List<MutableLot> ordered = lotsInDrawdownOrder();
+      for (int i = 0; i < ordered.size() && left > 0; i++) {
+        MutableLot lot = ordered.get(i);
+        long take = Math.min(left, lot.remaining);
+        if (take > 0) {
+          lot.remaining -= take;
+          lot.reserved += take;
+          lot.changed = true;
+          left -= take;
+          allocations.add(new Allocation(lot.id, take));
+          append(EntryType.HOLD, take, lot, id, key, metadata);
+        }
       }
     }
     Hold hold = new Hold(id, account, amount, HoldState.ACTIVE, now, deadline, 0, null, metadata, allocations);
-    activeHolds.put(id, hold);
+    if (activeHolds.isEmpty() && !activeHoldsCopied) {
+      activeHolds = List.of(hold);
+    } else {
+      mutableActiveHolds().add(hold);
+    }
+    if (newHolds.isEmpty()) {
+      newHolds = new ArrayList<>(1);
+    }
     newHolds.add(hold);
     return hold;
   }
@@ -525,12 +575,14 @@ public final class AccountTx {
       throw new SettleExceedsHeldException(hold.id(), hold.amount(), settleAmount);
     }
     EntryType returnType = state == HoldState.EXPIRED ? EntryType.HOLD_EXPIRED : EntryType.RELEASE;
-    metadata = describeEnd(hold.metadata(), metadata);
+    metadata = Map.copyOf(describeEnd(hold.metadata(), metadata));
     long toSettle = settleAmount;
     long returned = 0;
     long expiredOnReturn = 0;
-    for (Allocation a : hold.allocations()) {
-      MutableLot lot = lots.get(a.lot());
+    List<Allocation> allocations = hold.allocations();
+    for (int i = 0; i < allocations.size(); i++) {
+      Allocation a = allocations.get(i);
+      MutableLot lot = lot(a.lot());
       if (lot == null) {
         throw new IllegalStateException("hold " + hold.id() + " reserves lot " + a.lot() + " which is not loaded");
       }
@@ -556,12 +608,24 @@ public final class AccountTx {
         }
       }
     }
-    activeHolds.remove(hold.id());
+    int active = activeHoldIndex(hold.id());
+    if (active >= 0) {
+      if (activeHolds.size() == 1 && !activeHoldsCopied) {
+        activeHolds = List.of();
+      } else {
+        mutableActiveHolds().remove(active);
+      }
+    }
     Hold ended = new Hold(hold.id(), account, hold.amount(), state, hold.createdAt(), hold.deadline(), settleAmount,
         now, hold.metadata(), hold.allocations());
-    boolean wasNew = newHolds.removeIf(h -> h.id().equals(hold.id()));
-    if (wasNew) {
-      throw new IllegalStateException("a hold cannot end in the operation that placed it");
+    for (int i = 0; i < newHolds.size(); i++) {
+      if (newHolds.get(i).id().equals(hold.id())) {
+        newHolds.remove(i);
+        throw new IllegalStateException("a hold cannot end in the operation that placed it");
+      }
+    }
+    if (endedHolds.isEmpty()) {
+      endedHolds = new ArrayList<>(1);
     }
     endedHolds.add(ended);
     return new long[] {returned, expiredOnReturn};
@@ -638,20 +702,34 @@ public final class AccountTx {
    * @return the change
    */
   public AccountChange toChange(@Nullable IdempotencyRecord idempotency) {
-    List<Lot> newLots = new ArrayList<>(1);
-    List<Lot> changedLots = new ArrayList<>(2);
-    for (MutableLot lot : lots.values()) {
+    List<Lot> newLots = List.of();
+    List<Lot> changedLots = List.of();
+    for (int i = 0; i < lots.size(); i++) {
+      MutableLot lot = lots.get(i);
       if (lot.isNew) {
-        newLots.add(lot.toLot());
+        newLots = added(newLots, lot.toLot());
       } else if (lot.changed) {
-        changedLots.add(lot.toLot());
+        changedLots = added(changedLots, lot.toLot());
       }
     }
     AccountRecord record = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
         debited, createdAt, plan, planDueAt);
     // Immutable lists here, so AccountChange's defensive copies are no-ops on the hot path.
     return new AccountChange(expectedVersion, record, immutable(newLots), immutable(changedLots),
-        immutable(newHolds), immutable(endedHolds), List.copyOf(entries), idempotency);
+        immutable(newHolds), immutable(endedHolds), immutable(entries), idempotency);
+  }
+
+  private static List<Lot> added(List<Lot> list, Lot lot) {
+    if (list.isEmpty()) {
+      return List.of(lot);
+    }
+    if (list instanceof ArrayList<Lot> growing) {
+      growing.add(lot);
+      return growing;
+    }
+    List<Lot> out = new ArrayList<>(list);
+    out.add(lot);
+    return out;
   }
 
   private static <T> List<T> immutable(List<T> list) {

@@ -138,18 +138,34 @@ public final class Engine implements CreditService {
   public <R> R execute(AccountId account, @Nullable IdempotencyKey key, Operation<R> op) {
     int attempts = config.maxCommitAttempts();
     for (int attempt = 1; attempt <= attempts; attempt++) {
-      Optional<AccountSnapshot> loaded;
+      // The store calls on this path are made directly, not through storeCall: its lambdas would be
+      // allocated on every call.
+      AccountSnapshot snapshot;
       if (key != null) {
-        KeyedRead read = storeCall(() -> store.readForCall(account, key));
+        KeyedRead read;
+        try {
+          read = store.readForCall(account, key);
+        } catch (RuntimeException e) {
+          throw storeFailure(e);
+        }
         IdempotencyRecord earlier = read.record();
         if (earlier != null) {
+          op.beforeReplay();
           return replay(earlier, key, op);
         }
-        loaded = read.account();
+        snapshot = read.snapshot();
       } else {
-        loaded = storeCall(() -> store.load(account));
+        Optional<AccountSnapshot> loaded;
+        try {
+          loaded = store.load(account);
+        } catch (RuntimeException e) {
+          throw storeFailure(e);
+        }
+        snapshot = loaded.orElse(null);
       }
-      AccountSnapshot snapshot = loaded.orElseThrow(() -> new UnknownAccountException(account));
+      if (snapshot == null) {
+        throw new UnknownAccountException(account);
+      }
       Instant now = clock.instant();
       AccountTx tx = new AccountTx(snapshot, now);
       tx.applyDueExpiry();
@@ -177,7 +193,12 @@ public final class Engine implements CreditService {
   }
 
   private boolean commit(AccountChange change) {
-    CommitOutcome outcome = storeCall(() -> store.commit(change));
+    CommitOutcome outcome;
+    try {
+      outcome = store.commit(change);
+    } catch (RuntimeException e) {
+      throw storeFailure(e);
+    }
     return outcome == CommitOutcome.COMMITTED;
   }
 
@@ -250,15 +271,21 @@ public final class Engine implements CreditService {
   private static <T> T storeCall(Supplier<T> call) {
     try {
       return call.get();
-    } catch (CreditsException e) {
+    } catch (RuntimeException e) {
+      throw storeFailure(e);
+    }
+  }
+
+  /** What a store call's exception becomes: credits exceptions pass, anything else is a StoreException. */
+  private static RuntimeException storeFailure(RuntimeException e) {
+    if (e instanceof CreditsException credits) {
       if (e instanceof StoreException) {
         LOG.warn("store failure: {}", e.getMessage());
       }
-      throw e;
-    } catch (RuntimeException e) {
-      LOG.warn("store failure: {}", e.toString());
-      throw new StoreException("store failed: " + e, null, e);
+      return credits;
     }
+    LOG.warn("store failure: {}", e.toString());
+    return new StoreException("store failed: " + e, null, e);
   }
 
   private static void requireKey(@Nullable IdempotencyKey key) {
@@ -365,9 +392,7 @@ public final class Engine implements CreditService {
     }
     AccountId account = request.account();
     IdempotencyKey key = request.key();
-    String fingerprint = FieldCodec.fields().add("amount", request.amount().value())
-        .add("ttl", request.ttl() == null ? "default" : request.ttl().toString())
-        .addMap("metadata", request.metadata()).encode();
+    String fingerprint = holdFingerprint(request);
     return execute(account, key, new Operation<>() {
       @Override
       public String name() {
@@ -394,6 +419,33 @@ public final class Engine implements CreditService {
         return Results.decodeHold(account, encoded);
       }
     });
+  }
+
+  /**
+   * The last plain hold's fingerprint (default ttl, no metadata), reused while the amount repeats:
+   * the same text is then retained once, not once per idempotency record. A race only costs a
+   * fresh encoding.
+   */
+  private volatile @Nullable PlainHoldFingerprint lastPlainHold;
+
+  private record PlainHoldFingerprint(long amount, String text) {}
+
+  private String holdFingerprint(HoldRequest request) {
+    long amount = request.amount().value();
+    boolean plain = request.ttl() == null && request.metadata().isEmpty();
+    if (plain) {
+      PlainHoldFingerprint last = lastPlainHold;
+      if (last != null && last.amount() == amount) {
+        return last.text();
+      }
+    }
+    String text = FieldCodec.fields().add("amount", amount)
+        .add("ttl", request.ttl() == null ? "default" : request.ttl().toString())
+        .addMap("metadata", request.metadata()).encode();
+    if (plain) {
+      lastPlainHold = new PlainHoldFingerprint(amount, text);
+    }
+    return text;
   }
 
   /**

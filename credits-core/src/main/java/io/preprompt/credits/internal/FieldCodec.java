@@ -12,12 +12,44 @@ import java.util.Map;
 public final class FieldCodec {
   private FieldCodec() {}
 
-  /** An ordered field list under construction. */
+  /**
+   * A few spare builders per thread: every keyed call encodes a fingerprint and a result, and the
+   * builder (and its growth) would otherwise be garbage each time. A list takes a spare when there
+   * is one and gives it back from {@link Fields#encode}; lists built inside another list (nested
+   * maps, a hold inside a batch) take the next one, or a new one when none is left.
+   */
+  private static final ThreadLocal<Spares> SPARES = ThreadLocal.withInitial(Spares::new);
+  private static final int MAX_SPARE_CAPACITY = 4096;
+
+  /** A small stack of builders. */
+  private static final class Spares {
+    final StringBuilder[] builders = new StringBuilder[4];
+    int count;
+
+    StringBuilder take(int capacity) {
+      if (count == 0) {
+        return new StringBuilder(Math.max(capacity, 256));
+      }
+      StringBuilder b = builders[--count];
+      builders[count] = null;
+      return b;
+    }
+
+    void give(StringBuilder b) {
+      if (count < builders.length && b.capacity() <= MAX_SPARE_CAPACITY) {
+        b.setLength(0);
+        builders[count++] = b;
+      }
+    }
+  }
+
+  /** An ordered field list under construction; {@link #encode} ends it. */
   public static final class Fields {
-    private final StringBuilder sb;
+    // Null once encoded: the builder may already serve another list.
+    private @org.jspecify.annotations.Nullable StringBuilder sb;
 
     Fields(int capacity) {
-      this.sb = new StringBuilder(capacity);
+      this.sb = SPARES.get().take(capacity);
     }
 
     /**
@@ -28,6 +60,7 @@ public final class FieldCodec {
      * @return this
      */
     public Fields add(String name, Object value) {
+      StringBuilder sb = builder();
       sb.append(name).append('=');
       if (value instanceof Instant instant) {
         appendInstant(instant, sb);
@@ -48,7 +81,7 @@ public final class FieldCodec {
      * @return this
      */
     public Fields add(String name, long value) {
-      sb.append(name).append('=').append(value).append('\n');
+      builder().append(name).append('=').append(value).append('\n');
       return this;
     }
 
@@ -72,7 +105,7 @@ public final class FieldCodec {
      */
     public Fields addMap(String name, Map<String, String> map) {
       if (map.isEmpty()) {
-        sb.append(name).append("=\n");
+        builder().append(name).append("=\n");
         return this;
       }
       Fields inner = new Fields(64);
@@ -81,12 +114,39 @@ public final class FieldCodec {
     }
 
     /**
-     * Returns the encoding.
+     * Starts a field whose value the caller appends to the returned builder unescaped (only for
+     * values that cannot contain {@code %}, {@code =} or line breaks, such as numbers), then ends
+     * with {@link #endRaw}.
+     */
+    StringBuilder startRaw(String name) {
+      return builder().append(name).append('=');
+    }
+
+    /** Ends a field started with {@link #startRaw}. */
+    Fields endRaw() {
+      builder().append('\n');
+      return this;
+    }
+
+    private StringBuilder builder() {
+      StringBuilder b = sb;
+      if (b == null) {
+        throw new IllegalStateException("field list already encoded");
+      }
+      return b;
+    }
+
+    /**
+     * Returns the encoding and ends the list: it must not be used afterwards.
      *
      * @return the text
      */
     public String encode() {
-      return sb.toString();
+      StringBuilder b = builder();
+      String text = b.toString();
+      sb = null;
+      SPARES.get().give(b);
+      return text;
     }
   }
 

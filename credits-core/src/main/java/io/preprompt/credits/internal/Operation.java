@@ -30,6 +30,13 @@ public interface Operation<R> {
   R apply(AccountTx tx);
 
   /**
+   * Runs before an earlier call's result is replayed; throws to refuse the replay. Checks an
+   * operation makes in {@link #apply} against the working copy and that must also hold on a replay
+   * belong here, reading what they need themselves (a replay loads no working copy).
+   */
+  default void beforeReplay() {}
+
+  /**
    * Encodes a result for the idempotency record.
    *
    * @param result the result

@@ -32,16 +32,20 @@ public final class Results {
   }
 
   public static String encodeHold(Hold h) {
-    StringBuilder alloc = new StringBuilder();
-    for (Allocation a : h.allocations()) {
-      if (alloc.length() > 0) {
+    FieldCodec.Fields fields = FieldCodec.fields(256).add("id", h.id()).add("amount", h.amount())
+        .add("state", h.state()).add("createdAt", h.createdAt()).add("deadline", h.deadline())
+        .add("settled", h.settled()).addNullable("endedAt", h.endedAt()).addMap("metadata", h.metadata());
+    // Numbers, colons and commas need no escaping: written straight into the encoding.
+    StringBuilder alloc = fields.startRaw("allocations");
+    List<Allocation> allocations = h.allocations();
+    for (int i = 0; i < allocations.size(); i++) {
+      Allocation a = allocations.get(i);
+      if (i > 0) {
         alloc.append(',');
       }
       alloc.append(a.lot().value()).append(':').append(a.amount());
     }
-    return FieldCodec.fields(256).add("id", h.id()).add("amount", h.amount()).add("state", h.state())
-        .add("createdAt", h.createdAt()).add("deadline", h.deadline()).add("settled", h.settled())
-        .addNullable("endedAt", h.endedAt()).addMap("metadata", h.metadata()).add("allocations", alloc).encode();
+    return fields.endRaw().encode();
   }
 
   public static Hold decodeHold(AccountId account, String s) {

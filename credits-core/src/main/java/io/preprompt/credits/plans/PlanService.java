@@ -607,7 +607,20 @@ public final class PlanService {
    * @return the tier
    */
   public Tier currentTier(AccountId account) {
-    PlanState s = state(engine.readView(account));
+    AccountTx tx = engine.readView(account);
+    return tierAt(tx.plan(), tx.now());
+  }
+
+  /**
+   * Returns the tier a stored plan document grants at a time, for callers that already hold the
+   * account (the gate checks entitlements on the copy it holds from, without loading it again).
+   *
+   * @param planDocument the account's encoded plan ({@link io.preprompt.credits.spi.AccountRecord#plan()}), or null
+   * @param at the time
+   * @return the tier (the free tier when the plan names none or an unknown one)
+   */
+  public Tier tierAt(@Nullable String planDocument, Instant at) {
+    PlanState s = PlanState.decode(planDocument, free()).effective(at, free());
     return tiers.find(s.tier()).orElse(tiers.free());
   }
 

@@ -7,6 +7,8 @@ import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.Lot;
 import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.spi.AccountChange;
@@ -16,8 +18,10 @@ import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
 import io.preprompt.credits.spi.IdempotencyRecord;
+import io.preprompt.credits.spi.KeyedRead;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -46,11 +50,73 @@ public final class InMemoryCreditStore implements CreditStore {
     final Map<LotId, Lot> liveLots = new HashMap<>();
     final Map<HoldId, Hold> holds = new HashMap<>();
     final Map<HoldId, Hold> activeHolds = new HashMap<>();
-    final ArrayList<LedgerEntry> ledger = new ArrayList<>();
+    final Ledger ledger = new Ledger();
     final Map<IdempotencyKey, IdempotencyRecord> keys = new HashMap<>();
 
     AccountData(AccountRecord record) {
       this.record = record;
+    }
+  }
+
+  /**
+   * An account's ledger in columns: the store keeps every entry for good, and one object per entry
+   * (plus its account and sequence, both implied here) is most of what a long-lived store holds and
+   * what the collector keeps copying. Entries are rebuilt, equal to the committed ones, when read.
+   * The lot, hold, key, time and metadata objects are shared with the hold and the change.
+   */
+  private static final class Ledger {
+    private static final EntryType[] TYPES = EntryType.values();
+    private static final LotSource[] SOURCES = LotSource.values();
+    private static final int REFS = 5;
+
+    private int size;
+    private long[] amounts = new long[8];
+    private byte[] types = new byte[8];
+    private byte[] sources = new byte[8];
+    private Object[] refs = new Object[8 * REFS];
+
+    int size() {
+      return size;
+    }
+
+    /** Appends an entry whose sequence is {@code size() + 1} (checked before the change is applied). */
+    void add(LedgerEntry e) {
+      if (size == amounts.length) {
+        int capacity = size + (size >> 1) + 8;
+        amounts = Arrays.copyOf(amounts, capacity);
+        types = Arrays.copyOf(types, capacity);
+        sources = Arrays.copyOf(sources, capacity);
+        refs = Arrays.copyOf(refs, capacity * REFS);
+      }
+      amounts[size] = e.amount();
+      types[size] = (byte) e.type().ordinal();
+      sources[size] = (byte) e.source().ordinal();
+      int r = size * REFS;
+      refs[r] = e.lot();
+      refs[r + 1] = e.hold();
+      refs[r + 2] = e.key();
+      refs[r + 3] = e.at();
+      refs[r + 4] = e.metadata();
+      size++;
+    }
+
+    Instant at(int i) {
+      return (Instant) refs[i * REFS + 3];
+    }
+
+    @SuppressWarnings("unchecked")
+    LedgerEntry get(AccountId account, int i) {
+      int r = i * REFS;
+      return new LedgerEntry(account, i + 1L, TYPES[types[i]], amounts[i], (LotId) refs[r], SOURCES[sources[i]],
+          (HoldId) refs[r + 1], (IdempotencyKey) refs[r + 2], (Instant) refs[r + 3], (Map<String, String>) refs[r + 4]);
+    }
+
+    List<LedgerEntry> all(AccountId account) {
+      List<LedgerEntry> out = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        out.add(get(account, i));
+      }
+      return List.copyOf(out);
     }
   }
 
@@ -69,9 +135,26 @@ public final class InMemoryCreditStore implements CreditStore {
       return Optional.empty();
     }
     synchronized (data) {
-      // Immutable copies: AccountSnapshot keeps them as they are instead of copying again.
-      return Optional.of(new AccountSnapshot(data.record, List.copyOf(data.liveLots.values()),
-          data.activeHolds.isEmpty() ? List.of() : List.copyOf(data.activeHolds.values())));
+      return Optional.of(snapshot(data));
+    }
+  }
+
+  private static AccountSnapshot snapshot(AccountData data) {
+    // Immutable copies: AccountSnapshot keeps them as they are instead of copying again.
+    return new AccountSnapshot(data.record, List.copyOf(data.liveLots.values()),
+        data.activeHolds.isEmpty() ? List.of() : List.copyOf(data.activeHolds.values()));
+  }
+
+  /** Both reads under one lock, so the record and the account are seen at one moment. */
+  @Override
+  public KeyedRead readForCall(AccountId account, IdempotencyKey key) {
+    AccountData data = accounts.get(account);
+    if (data == null) {
+      return new KeyedRead(null, null);
+    }
+    synchronized (data) {
+      IdempotencyRecord record = data.keys.get(key);
+      return record != null ? new KeyedRead(record, null) : new KeyedRead(null, snapshot(data));
     }
   }
 
@@ -133,22 +216,30 @@ public final class InMemoryCreditStore implements CreditStore {
       return false;
     }
     long expectedSeq = creating ? 1 : data.record.lastSequence() + 1;
-    for (LedgerEntry e : change.entries()) {
+    List<LedgerEntry> entries = change.entries();
+    for (int i = 0; i < entries.size(); i++) {
+      LedgerEntry e = entries.get(i);
       if (e.sequence() != expectedSeq++ || !e.account().equals(change.account().id())) {
         throw new IllegalArgumentException("ledger entries must continue the account's sequence; got " + e.sequence());
       }
     }
-    for (Lot lot : change.newLots()) {
+    List<Lot> newLots = change.newLots();
+    for (int i = 0; i < newLots.size(); i++) {
+      Lot lot = newLots.get(i);
       if (!creating && (data.liveLots.containsKey(lot.id()) || lot.id().value() <= data.record.lastSequence())) {
         throw new IllegalArgumentException("lot " + lot.id() + " already exists");
       }
     }
-    for (Hold h : change.newHolds()) {
+    List<Hold> newHolds = change.newHolds();
+    for (int i = 0; i < newHolds.size(); i++) {
+      Hold h = newHolds.get(i);
       if (data.holds.containsKey(h.id()) || h.state() != HoldState.ACTIVE) {
         throw new IllegalArgumentException("hold " + h.id() + " already exists or is not active");
       }
     }
-    for (Hold h : change.endedHolds()) {
+    List<Hold> endedHolds = change.endedHolds();
+    for (int i = 0; i < endedHolds.size(); i++) {
+      Hold h = endedHolds.get(i);
       Hold stored = data.activeHolds.get(h.id());
       if (stored == null || !h.state().isTerminal()) {
         return false;
@@ -167,27 +258,38 @@ public final class InMemoryCreditStore implements CreditStore {
     if (change.account().planDueAt() != null) {
       planDue.add(new Due(change.account().planDueAt(), account, ""));
     }
-    for (Lot lot : change.newLots()) {
+    List<Lot> newLots = change.newLots();
+    for (int i = 0; i < newLots.size(); i++) {
+      Lot lot = newLots.get(i);
       putLot(data, account, lot);
     }
-    for (Lot lot : change.changedLots()) {
+    List<Lot> changedLots = change.changedLots();
+    for (int i = 0; i < changedLots.size(); i++) {
+      Lot lot = changedLots.get(i);
       Lot old = data.liveLots.get(lot.id());
       if (old != null && old.expiresAt() != null) {
         lotExpiries.remove(new Due(old.expiresAt(), account, Long.toString(old.id().value())));
       }
       putLot(data, account, lot);
     }
-    for (Hold h : change.newHolds()) {
+    List<Hold> newHolds = change.newHolds();
+    for (int i = 0; i < newHolds.size(); i++) {
+      Hold h = newHolds.get(i);
       data.holds.put(h.id(), h);
       data.activeHolds.put(h.id(), h);
       holdDeadlines.add(new Due(h.deadline(), account, h.id().value()));
     }
-    for (Hold h : change.endedHolds()) {
+    List<Hold> endedHolds = change.endedHolds();
+    for (int i = 0; i < endedHolds.size(); i++) {
+      Hold h = endedHolds.get(i);
       data.holds.put(h.id(), h);
       data.activeHolds.remove(h.id());
       holdDeadlines.remove(new Due(h.deadline(), account, h.id().value()));
     }
-    data.ledger.addAll(change.entries());
+    List<LedgerEntry> entries = change.entries();
+    for (int i = 0; i < entries.size(); i++) {
+      data.ledger.add(entries.get(i));
+    }
     IdempotencyRecord record = change.idempotency();
     if (record != null) {
       data.keys.put(record.key(), record);
@@ -215,9 +317,8 @@ public final class InMemoryCreditStore implements CreditStore {
       List<LedgerEntry> out = new ArrayList<>(Math.min(query.limit(), 64));
       long start = Math.min(query.afterSequence(), data.ledger.size());
       for (int i = (int) start; i < data.ledger.size() && out.size() < query.limit(); i++) {
-        LedgerEntry e = data.ledger.get(i);
-        if (query.matchesTime(e.at())) {
-          out.add(e);
+        if (query.matchesTime(data.ledger.at(i))) {
+          out.add(data.ledger.get(data.record.id(), i));
         }
       }
       return out;
@@ -283,7 +384,7 @@ public final class InMemoryCreditStore implements CreditStore {
     }
     synchronized (data) {
       return Map.of("record", data.record, "lots", Map.copyOf(data.liveLots), "holds", Map.copyOf(data.holds),
-          "ledger", List.copyOf(data.ledger), "keys", Map.copyOf(data.keys));
+          "ledger", data.ledger.all(data.record.id()), "keys", Map.copyOf(data.keys));
     }
   }
 }
