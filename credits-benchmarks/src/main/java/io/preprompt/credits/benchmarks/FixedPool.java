@@ -1,24 +1,20 @@
 package io.preprompt.credits.benchmarks;
 
-import java.io.PrintWriter;
+import io.preprompt.credits.jdbc.DataSourceBase;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.logging.Logger;
-import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A fixed pool of physical connections, opened up front, handed out as close-intercepting proxies
  * (one per connection, made once). Both the adapter and the hand-written SQL baseline borrow from
  * the same pool, so neither pays for connection set-up and both pay the same for borrowing.
  */
-final class FixedPool implements DataSource, AutoCloseable {
+final class FixedPool extends DataSourceBase implements AutoCloseable {
   private final BlockingQueue<Connection> idle;
   private final Connection[] physical;
 
@@ -60,11 +56,6 @@ final class FixedPool implements DataSource, AutoCloseable {
   }
 
   @Override
-  public Connection getConnection(String username, String password) throws SQLException {
-    return getConnection();
-  }
-
-  @Override
   public void close() {
     for (Connection c : physical) {
       try {
@@ -73,36 +64,5 @@ final class FixedPool implements DataSource, AutoCloseable {
         // Closing at the end of a trial: nothing to do about a broken connection.
       }
     }
-  }
-
-  @Override
-  public @Nullable PrintWriter getLogWriter() {
-    return null;
-  }
-
-  @Override
-  public void setLogWriter(@Nullable PrintWriter out) {}
-
-  @Override
-  public void setLoginTimeout(int seconds) {}
-
-  @Override
-  public int getLoginTimeout() {
-    return 0;
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    throw new SQLFeatureNotSupportedException();
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    throw new SQLException("not a wrapper");
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> iface) {
-    return false;
   }
 }

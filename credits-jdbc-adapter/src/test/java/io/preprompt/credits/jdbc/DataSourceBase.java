@@ -8,8 +8,11 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
-/** The parts of {@link DataSource} the tests' data sources share: no credentials, no logging, no unwrapping. */
-abstract class DataSourceBase implements DataSource {
+/**
+ * The parts of {@link DataSource} the tests' (and the benchmarks') data sources share: no
+ * credentials, no logging, no unwrapping. Public because the benchmarks reuse it from the test-jar.
+ */
+public abstract class DataSourceBase implements DataSource {
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
     return getConnection();
