@@ -7,12 +7,14 @@ import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -187,6 +189,24 @@ public interface CreditService {
    * @throws UnknownAccountException when the account does not exist
    */
   LedgerPage history(AccountId account, LedgerQuery query);
+
+  /**
+   * Reads every entry the query selects, page after page (the query's limit is the page size), and
+   * hands each to {@code sink} in sequence order: for exports, reports and checks.
+   *
+   * @param account the account
+   * @param query the first page; later pages continue after its last entry
+   * @param sink receives each entry
+   * @throws UnknownAccountException when the account does not exist
+   */
+  default void forEachEntry(AccountId account, LedgerQuery query, Consumer<LedgerEntry> sink) {
+    Optional<LedgerQuery> next = Optional.of(query);
+    while (next.isPresent()) {
+      LedgerPage page = history(account, next.get());
+      page.entries().forEach(sink);
+      next = page.next();
+    }
+  }
 
   /**
    * Recomputes the account from its whole ledger and compares with the stored state. Reads the

@@ -11,7 +11,6 @@ import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
-import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,7 +66,7 @@ public final class GenerationHistory {
     requirePeriod(account, from, to);
     Map<HoldId, Start> started = new LinkedHashMap<>();
     Map<HoldId, List<LedgerEntry>> endings = new LinkedHashMap<>();
-    scan(account, LedgerQuery.between(from, to, PAGE), e -> {
+    credits.forEachEntry(account, LedgerQuery.between(from, to, PAGE), e -> {
       HoldId hold = e.hold();
       if (hold == null) {
         return;
@@ -107,7 +105,7 @@ public final class GenerationHistory {
     Map<GenerationKind, long[]> sums = new EnumMap<>(GenerationKind.class);
     Map<GenerationKind, Set<HoldId>> holds = new EnumMap<>(GenerationKind.class);
     long[] other = {0};
-    scan(account, LedgerQuery.between(from, to, PAGE), e -> {
+    credits.forEachEntry(account, LedgerQuery.between(from, to, PAGE), e -> {
       boolean chargedAtNoCost = e.type() == EntryType.RELEASE && "succeeded".equals(e.metadata().get("outcome"));
       if (e.type() != EntryType.SETTLE && !chargedAtNoCost) {
         return;
@@ -295,25 +293,12 @@ public final class GenerationHistory {
   /** The hold's entries written at one instant (the ledger is read by time, never whole). */
   private List<LedgerEntry> entriesAt(AccountId account, HoldId hold, Instant at) {
     List<LedgerEntry> out = new ArrayList<>();
-    scan(account, LedgerQuery.between(at, at.plusNanos(1), PAGE), e -> {
+    credits.forEachEntry(account, LedgerQuery.between(at, at.plusNanos(1), PAGE), e -> {
       if (hold.equals(e.hold())) {
         out.add(e);
       }
     });
     return out;
-  }
-
-  private void scan(AccountId account, LedgerQuery query, Consumer<LedgerEntry> sink) {
-    LedgerQuery q = query;
-    while (true) {
-      LedgerPage page = credits.history(account, q);
-      page.entries().forEach(sink);
-      Optional<LedgerQuery> next = page.next();
-      if (next.isEmpty()) {
-        return;
-      }
-      q = next.get();
-    }
   }
 
   private static void requirePeriod(@Nullable AccountId account, @Nullable Instant from, @Nullable Instant to) {

@@ -303,48 +303,31 @@ public final class JdbcCreditStore implements CreditStore {
 
   @Override
   public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
-    return read("find holds past their deadline", c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.holdsPastDeadline)) {
-        ps.setBigDecimal(1, Codec.encodeInstant(now));
-        ps.setInt(2, limit);
-        List<HoldRef> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(new HoldRef(AccountId.of(rs.getString(1)), HoldId.of(rs.getString(2)), instant(rs, 3)));
-          }
-        }
-        return out;
-      }
-    });
+    return due("find holds past their deadline", sql.holdsPastDeadline, now, limit,
+        rs -> new HoldRef(AccountId.of(rs.getString(1)), HoldId.of(rs.getString(2)), instant(rs, 3)));
   }
 
   @Override
   public List<AccountId> findAccountsWithExpiredLots(Instant now, int limit) {
-    return read("find accounts with expired lots", c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.accountsWithExpiredLots)) {
-        ps.setBigDecimal(1, Codec.encodeInstant(now));
-        ps.setInt(2, limit);
-        List<AccountId> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(AccountId.of(rs.getString(1)));
-          }
-        }
-        return out;
-      }
-    });
+    return due("find accounts with expired lots", sql.accountsWithExpiredLots, now, limit,
+        rs -> AccountId.of(rs.getString(1)));
   }
 
   @Override
   public List<AccountId> findAccountsWithPlanDue(Instant now, int limit) {
-    return read("find accounts with a plan due", c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.accountsWithPlanDue)) {
+    return due("find accounts with a plan due", sql.accountsWithPlanDue, now, limit, rs -> AccountId.of(rs.getString(1)));
+  }
+
+  /** The sweep's queries: what is due at {@code now}, at most {@code limit} rows, each mapped by {@code row}. */
+  private <T> List<T> due(String what, String query, Instant now, int limit, RowMapper<T> row) {
+    return read(what, c -> {
+      try (PreparedStatement ps = c.prepareStatement(query)) {
         ps.setBigDecimal(1, Codec.encodeInstant(now));
         ps.setInt(2, limit);
-        List<AccountId> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(AccountId.of(rs.getString(1)));
+            out.add(row.map(rs));
           }
         }
         return out;
@@ -816,6 +799,12 @@ public final class JdbcCreditStore implements CreditStore {
     } catch (SQLException | RuntimeException e) {
       failure.addSuppressed(e);
     }
+  }
+
+  /** Maps the current row of a result set. */
+  @FunctionalInterface
+  interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
   }
 
   /** Work on a connection. */

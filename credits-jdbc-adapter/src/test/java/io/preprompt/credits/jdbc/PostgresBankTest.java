@@ -21,7 +21,6 @@ import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
-import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
 import io.preprompt.credits.testkit.MutableClock;
@@ -601,14 +600,7 @@ class PostgresBankTest {
 
   private static List<LedgerEntry> ledger(CreditService credits, AccountId account) {
     List<LedgerEntry> all = new ArrayList<>();
-    LedgerQuery query = LedgerQuery.firstPage(LedgerQuery.MAX_LIMIT);
-    while (true) {
-      LedgerPage page = credits.history(account, query);
-      all.addAll(page.entries());
-      if (page.next().isEmpty()) {
-        return all;
-      }
-      query = page.next().get();
-    }
+    credits.forEachEntry(account, LedgerQuery.firstPage(LedgerQuery.MAX_LIMIT), all::add);
+    return all;
   }
 }

@@ -15,7 +15,6 @@ import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
 import io.preprompt.credits.ledger.LedgerEntry;
-import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
 import io.preprompt.credits.spi.CreditStore;
@@ -318,12 +317,7 @@ public final class CreditsScenario {
      */
     public List<LedgerEntry> ledger() {
       List<LedgerEntry> all = new ArrayList<>();
-      LedgerQuery query = LedgerQuery.firstPage(LedgerQuery.MAX_LIMIT);
-      while (query != null) {
-        LedgerPage page = service.history(id, query);
-        all.addAll(page.entries());
-        query = page.next().orElse(null);
-      }
+      service.forEachEntry(id, LedgerQuery.firstPage(LedgerQuery.MAX_LIMIT), all::add);
       return all;
     }
 

@@ -115,6 +115,23 @@ class LedgerTest {
     }
 
     @Test
+    @DisplayName("forEachEntry walks every page of a query, including a time range, in sequence order")
+    void forEachEntry_walksEveryPage() {
+      alice.grant(LotSource.PACK, 100);
+      scenario.advance(Duration.ofHours(1));
+      Instant from = scenario.now();
+      for (int i = 0; i < 5; i++) {
+        alice.grant(LotSource.PACK, i + 1);
+      }
+      scenario.advance(Duration.ofHours(1));
+      alice.grant(LotSource.PACK, 200);
+      List<LedgerEntry> walked = new ArrayList<>();
+      scenario.service().forEachEntry(alice.id(), LedgerQuery.between(from, scenario.now(), 2), walked::add);
+      assertThat(walked).extracting(LedgerEntry::amount).containsExactly(1L, 2L, 3L, 4L, 5L);
+      assertThat(walked).extracting(LedgerEntry::sequence).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
     @DisplayName("entries after a sequence number feed other processes")
     void history_afterSequence() {
       for (int i = 0; i < 5; i++) {

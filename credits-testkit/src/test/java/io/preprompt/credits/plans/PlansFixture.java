@@ -17,12 +17,10 @@ import io.preprompt.credits.testkit.RecordingBillingGateway;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
-import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A credit service and plan service over the in-memory store, a mutable clock and a recording gateway. */
@@ -117,12 +115,7 @@ final class PlansFixture {
   /** Returns the whole ledger of an account. */
   List<LedgerEntry> ledger(AccountId account) {
     List<LedgerEntry> all = new ArrayList<>();
-    Optional<LedgerQuery> query = Optional.of(LedgerQuery.firstPage(1000));
-    while (query.isPresent()) {
-      LedgerPage page = credits.history(account, query.get());
-      all.addAll(page.entries());
-      query = page.next();
-    }
+    credits.forEachEntry(account, LedgerQuery.firstPage(1000), all::add);
     return all;
   }
 

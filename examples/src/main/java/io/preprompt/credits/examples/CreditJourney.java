@@ -26,7 +26,6 @@ import io.preprompt.credits.jdbc.JdbcCreditStore;
 import io.preprompt.credits.jdbc.JdbcStoreConfig;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
-import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
 import io.preprompt.credits.plans.AccountOverview;
@@ -316,15 +315,7 @@ public final class CreditJourney {
     long charged = generations.stream().mapToLong(GenerationRecord::actual).sum();
 
     List<LedgerEntry> all = new ArrayList<>();
-    LedgerQuery query = LedgerQuery.firstPage(20);
-    while (true) {
-      LedgerPage page = credits.history(maya, query);
-      all.addAll(page.entries());
-      if (page.next().isEmpty()) {
-        break;
-      }
-      query = page.next().get();
-    }
+    credits.forEachEntry(maya, LedgerQuery.firstPage(20), all::add);
     Map<EntryType, long[]> byType = new EnumMap<>(EntryType.class);
     for (LedgerEntry e : all) {
       long[] t = byType.computeIfAbsent(e.type(), k -> new long[2]);
