@@ -194,55 +194,54 @@ public class JdbcPairBenchmarks {
     String hold(String account, long amount) throws SQLException {
       String id = UUID.randomUUID().toString();
       OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-      try (Connection c = pool.getConnection()) {
-        c.setAutoCommit(false);
-        try {
-          try (PreparedStatement ps = c.prepareStatement(holdBalance)) {
-            ps.setLong(1, amount);
-            ps.setLong(2, amount);
-            ps.setString(3, account);
-            ps.setLong(4, amount);
-            if (ps.executeUpdate() != 1) {
-              throw new IllegalStateException("insufficient credits on " + account);
-            }
+      inTransaction(c -> {
+        try (PreparedStatement ps = c.prepareStatement(holdBalance)) {
+          ps.setLong(1, amount);
+          ps.setLong(2, amount);
+          ps.setString(3, account);
+          ps.setLong(4, amount);
+          if (ps.executeUpdate() != 1) {
+            throw new IllegalStateException("insufficient credits on " + account);
           }
-          try (PreparedStatement ps = c.prepareStatement(insertHold)) {
-            ps.setString(1, id);
-            ps.setString(2, account);
-            ps.setLong(3, amount);
-            ps.setObject(4, now);
-            ps.executeUpdate();
-          }
-          ledger(c, account, "HOLD", amount, id, now);
-          c.commit();
-        } catch (SQLException | RuntimeException e) {
-          c.rollback();
-          throw e;
-        } finally {
-          c.setAutoCommit(true);
         }
-      }
+        try (PreparedStatement ps = c.prepareStatement(insertHold)) {
+          ps.setString(1, id);
+          ps.setString(2, account);
+          ps.setLong(3, amount);
+          ps.setObject(4, now);
+          ps.executeUpdate();
+        }
+        ledger(c, account, "HOLD", amount, id, now);
+      });
       return id;
     }
 
     long settle(String account, String hold, long amount) throws SQLException {
       OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+      inTransaction(c -> {
+        try (PreparedStatement ps = c.prepareStatement(settleHold)) {
+          ps.setString(1, hold);
+          ps.setString(2, account);
+          if (ps.executeUpdate() != 1) {
+            throw new IllegalStateException("hold " + hold + " is not open");
+          }
+        }
+        try (PreparedStatement ps = c.prepareStatement(settleBalance)) {
+          ps.setLong(1, amount);
+          ps.setString(2, account);
+          ps.executeUpdate();
+        }
+        ledger(c, account, "SETTLE", amount, hold, now);
+      });
+      return amount;
+    }
+
+    /** One transaction on a pooled connection: commit if the work returns, roll back if it throws. */
+    private void inTransaction(SqlWork work) throws SQLException {
       try (Connection c = pool.getConnection()) {
         c.setAutoCommit(false);
         try {
-          try (PreparedStatement ps = c.prepareStatement(settleHold)) {
-            ps.setString(1, hold);
-            ps.setString(2, account);
-            if (ps.executeUpdate() != 1) {
-              throw new IllegalStateException("hold " + hold + " is not open");
-            }
-          }
-          try (PreparedStatement ps = c.prepareStatement(settleBalance)) {
-            ps.setLong(1, amount);
-            ps.setString(2, account);
-            ps.executeUpdate();
-          }
-          ledger(c, account, "SETTLE", amount, hold, now);
+          work.run(c);
           c.commit();
         } catch (SQLException | RuntimeException e) {
           c.rollback();
@@ -251,7 +250,12 @@ public class JdbcPairBenchmarks {
           c.setAutoCommit(true);
         }
       }
-      return amount;
+    }
+
+    /** Statements of one transaction. */
+    @FunctionalInterface
+    interface SqlWork {
+      void run(Connection c) throws SQLException;
     }
 
     private void ledger(Connection c, String account, String type, long amount, String hold, OffsetDateTime at)
