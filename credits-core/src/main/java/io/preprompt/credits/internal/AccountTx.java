@@ -71,9 +71,13 @@ public final class AccountTx {
     final boolean isNew;
     boolean changed;
 
+    /** The stored lot this one was loaded from, handed back as it is while unchanged. */
+    private @Nullable Lot stored;
+
     MutableLot(Lot lot) {
       this(lot.id(), lot.source(), lot.granted(), lot.remaining(), lot.reserved(), lot.grantedAt(), lot.expiresAt(),
           false);
+      this.stored = lot;
     }
 
     MutableLot(LotId id, LotSource source, long granted, long remaining, long reserved, Instant grantedAt,
@@ -138,7 +142,16 @@ public final class AccountTx {
     }
 
     Lot toLot() {
-      return new Lot(id, source, granted, remaining, reserved, grantedAt, expiresAt);
+      if (stored != null && !changed) {
+        return stored;
+      }
+      Lot lot = new Lot(id, source, granted, remaining, reserved, grantedAt, expiresAt);
+      stored = lot;
+      return lot;
+    }
+
+    boolean live() {
+      return remaining > 0 || reserved > 0;
     }
   }
 
@@ -704,19 +717,26 @@ public final class AccountTx {
   public AccountChange toChange(@Nullable IdempotencyRecord idempotency) {
     List<Lot> newLots = List.of();
     List<Lot> changedLots = List.of();
+    Lot[] live = new Lot[lots.size()];
+    int liveCount = 0;
     for (int i = 0; i < lots.size(); i++) {
       MutableLot lot = lots.get(i);
+      Lot state = lot.toLot();
       if (lot.isNew) {
-        newLots = added(newLots, lot.toLot());
+        newLots = added(newLots, state);
       } else if (lot.changed) {
-        changedLots = added(changedLots, lot.toLot());
+        changedLots = added(changedLots, state);
+      }
+      if (lot.live()) {
+        live[liveCount++] = state;
       }
     }
+    List<Lot> liveLots = liveCount == live.length ? List.of(live) : List.of(java.util.Arrays.copyOf(live, liveCount));
     AccountRecord record = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
         debited, createdAt, plan, planDueAt);
     // Immutable lists here, so AccountChange's defensive copies are no-ops on the hot path.
     return new AccountChange(expectedVersion, record, immutable(newLots), immutable(changedLots),
-        immutable(newHolds), immutable(endedHolds), immutable(entries), idempotency);
+        immutable(newHolds), immutable(endedHolds), immutable(entries), idempotency, liveLots, immutable(activeHolds));
   }
 
   private static List<Lot> added(List<Lot> list, Lot lot) {

@@ -96,7 +96,8 @@ abstract class JdbcCreditStoreTestBase {
   /** Creates an account with one lot of 100 via a grant (version 1, sequence 1). */
   AccountChange create(AccountId id) {
     return new AccountChange(0, record(id, 1, 1, 100), List.of(lot(1, 100, 100, 0, null)), List.of(), List.of(),
-        List.of(), List.of(entry(id, 1, EntryType.GRANT, 100, 1, null, "grant-1")), idem("grant-1"));
+        List.of(), List.of(entry(id, 1, EntryType.GRANT, 100, 1, null, "grant-1")), idem("grant-1"),
+        List.of(lot(1, 100, 100, 0, null)), List.of());
   }
 
   /** Holds {@code amount} from lot 1 (version 1 → 2, sequence 1 → 2). */
@@ -104,7 +105,8 @@ abstract class JdbcCreditStoreTestBase {
     return new AccountChange(1, record(id, 2, 2, 100), List.of(), List.of(lot(1, 100, 100 - hold.amount(),
         hold.amount(), null)), List.of(hold), List.of(),
         List.of(entry(id, 2, EntryType.HOLD, hold.amount(), 1, hold.id(), key)),
-        new IdempotencyRecord(IdempotencyKey.of(key), "hold", "f", "r", T0));
+        new IdempotencyRecord(IdempotencyKey.of(key), "hold", "f", "r", T0),
+        List.of(lot(1, 100, 100 - hold.amount(), hold.amount(), null)), List.of(hold));
   }
 
   /** Settles the hold fully (version 2 → 3, sequence 2 → 3). */
@@ -114,7 +116,8 @@ abstract class JdbcCreditStoreTestBase {
     return new AccountChange(expectedVersion, r, List.of(), List.of(lot(1, 100, 100 - hold.amount(), 0, null)),
         List.of(), List.of(ended(hold, HoldState.SETTLED, hold.amount())),
         List.of(entry(id, expectedVersion + 1, EntryType.SETTLE, hold.amount(), 1, hold.id(), key)),
-        new IdempotencyRecord(IdempotencyKey.of(key), "settle", "f", "r", T0));
+        new IdempotencyRecord(IdempotencyKey.of(key), "settle", "f", "r", T0),
+        List.of(lot(1, 100, 100 - hold.amount(), 0, null)), List.of());
   }
 
   long storedVersion(AccountId id) {
@@ -156,8 +159,10 @@ abstract class JdbcCreditStoreTestBase {
       String plan = "tier=studio\nnote=50%25 off %3D\n";
       AccountRecord a = new AccountRecord(ALICE, 1, 0, 0, 0, 0, 0, T0, plan, T0.plusSeconds(20));
       AccountRecord b = new AccountRecord(BOB, 1, 0, 0, 0, 0, 0, T0, null, T0.plusSeconds(10));
-      store.commit(new AccountChange(0, a, List.of(), List.of(), List.of(), List.of(), List.of(), null));
-      store.commit(new AccountChange(0, b, List.of(), List.of(), List.of(), List.of(), List.of(), null));
+      store.commit(new AccountChange(0, a, List.of(), List.of(), List.of(), List.of(), List.of(), null, List.of(),
+          List.of()));
+      store.commit(new AccountChange(0, b, List.of(), List.of(), List.of(), List.of(), List.of(), null, List.of(),
+          List.of()));
       assertThat(store.load(ALICE).orElseThrow().account()).isEqualTo(a);
       assertThat(store.findAccountsWithPlanDue(T0.plusSeconds(20), 10)).containsExactly(BOB, ALICE);
       assertThat(store.findAccountsWithPlanDue(T0.plusSeconds(15), 10)).containsExactly(BOB);
@@ -190,7 +195,8 @@ abstract class JdbcCreditStoreTestBase {
       LedgerEntry tricky = new LedgerEntry(ALICE, 2, EntryType.HOLD, 30, new LotId(1), LotSource.PACK, h.id(),
           IdempotencyKey.of("hold-1"), T0.plusNanos(1), TRICKY);
       AccountChange change = new AccountChange(1, record(ALICE, 2, 2, 100), List.of(),
-          List.of(lot(1, 100, 70, 30, null)), List.of(h), List.of(), List.of(tricky), null);
+          List.of(lot(1, 100, 70, 30, null)), List.of(h), List.of(), List.of(tricky), null,
+          List.of(lot(1, 100, 70, 30, null)), List.of(h));
       store.commit(change);
 
       assertThat(store.readLedger(ALICE, LedgerQuery.firstPage(10)))
@@ -224,7 +230,8 @@ abstract class JdbcCreditStoreTestBase {
       AccountChange twoLots = new AccountChange(0, record(ALICE, 1, 2, 20),
           List.of(lot(1, 10, 10, 0, T0.plusSeconds(5)), lot(2, 10, 10, 0, T0.plusSeconds(6))), List.of(), List.of(),
           List.of(), List.of(entry(ALICE, 1, EntryType.GRANT, 10, 1, null, null),
-              entry(ALICE, 2, EntryType.GRANT, 10, 2, null, null)), null);
+              entry(ALICE, 2, EntryType.GRANT, 10, 2, null, null)), null,
+          List.of(lot(1, 10, 10, 0, T0.plusSeconds(5)), lot(2, 10, 10, 0, T0.plusSeconds(6))), List.of());
       store.commit(twoLots);
       store.commit(create(BOB));
 
@@ -235,7 +242,7 @@ abstract class JdbcCreditStoreTestBase {
       AccountChange spent = new AccountChange(1, new AccountRecord(ALICE, 2, 4, 20, 0, 20, 0, T0, null, null),
           List.of(), List.of(lot(1, 10, 0, 0, T0.plusSeconds(5)), lot(2, 10, 0, 0, T0.plusSeconds(6))), List.of(),
           List.of(), List.of(entry(ALICE, 3, EntryType.LOT_EXPIRED, 10, 1, null, null),
-              entry(ALICE, 4, EntryType.LOT_EXPIRED, 10, 2, null, null)), null);
+              entry(ALICE, 4, EntryType.LOT_EXPIRED, 10, 2, null, null)), null, List.of(), List.of());
       assertThat(store.commit(spent)).isEqualTo(CommitOutcome.COMMITTED);
       assertThat(store.findAccountsWithExpiredLots(T0.plusSeconds(100), 10)).isEmpty();
     }
@@ -250,7 +257,7 @@ abstract class JdbcCreditStoreTestBase {
       store.commit(create(ALICE));
       AccountChange again = new AccountChange(0, record(ALICE, 1, 1, 100), List.of(lot(1, 100, 100, 0, null)),
           List.of(), List.of(), List.of(), List.of(entry(ALICE, 1, EntryType.GRANT, 100, 1, null, "grant-2")),
-          idem("grant-2"));
+          idem("grant-2"), List.of(lot(1, 100, 100, 0, null)), List.of());
       assertThat(store.commit(again)).isEqualTo(CommitOutcome.CONFLICT);
       assertThat(count("ledger")).isEqualTo(1);
       assertThat(store.findIdempotencyRecord(ALICE, IdempotencyKey.of("grant-2"))).isEmpty();
@@ -286,7 +293,8 @@ abstract class JdbcCreditStoreTestBase {
       AccountChange releaseAgain = new AccountChange(3, record(ALICE, 4, 4, 100), List.of(),
           List.of(lot(1, 100, 100, 0, null)), List.of(), List.of(ended(h, HoldState.RELEASED, 0)),
           List.of(entry(ALICE, 4, EntryType.RELEASE, 30, 1, h.id(), "release-1")),
-          new IdempotencyRecord(IdempotencyKey.of("release-1"), "release", "f", "r", T0));
+          new IdempotencyRecord(IdempotencyKey.of("release-1"), "release", "f", "r", T0),
+          List.of(lot(1, 100, 100, 0, null)), List.of());
       assertThat(store.commit(releaseAgain)).isEqualTo(CommitOutcome.CONFLICT);
       assertThat(storedVersion(ALICE)).isEqualTo(3);
       assertThat(store.findHold(ALICE, h.id()).orElseThrow().state()).isEqualTo(HoldState.SETTLED);
@@ -300,7 +308,7 @@ abstract class JdbcCreditStoreTestBase {
       store.commit(create(ALICE));
       AccountChange sameKey = new AccountChange(1, record(ALICE, 2, 2, 200), List.of(lot(2, 100, 100, 0, null)),
           List.of(), List.of(), List.of(), List.of(entry(ALICE, 2, EntryType.GRANT, 100, 2, null, "grant-1")),
-          idem("grant-1"));
+          idem("grant-1"), List.of(lot(1, 100, 100, 0, null), lot(2, 100, 100, 0, null)), List.of());
       assertThat(store.commit(sameKey)).isEqualTo(CommitOutcome.CONFLICT);
       assertThat(storedVersion(ALICE)).isEqualTo(1);
       assertThat(count("lots")).isEqualTo(1);
@@ -319,7 +327,8 @@ abstract class JdbcCreditStoreTestBase {
       store.commit(hold(ALICE, h, "hold-1"));
       AccountChange overSettle = settle(ALICE, h, 2, "settle-1");
       overSettle = new AccountChange(2, overSettle.account(), List.of(), overSettle.changedLots(), List.of(),
-          List.of(ended(h, HoldState.SETTLED, 31)), overSettle.entries(), overSettle.idempotency());
+          List.of(ended(h, HoldState.SETTLED, 31)), overSettle.entries(), overSettle.idempotency(), overSettle.lots(),
+          List.of());
       AccountChange change = overSettle;
       assertThatThrownBy(() -> store.commit(change)).isInstanceOfSatisfying(StoreException.class,
           e -> assertThat(e.sqlState()).hasValueSatisfying(s -> assertThat(s).isIn("23513", "23514")));
@@ -335,7 +344,8 @@ abstract class JdbcCreditStoreTestBase {
       Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
       store.commit(hold(ALICE, h, "hold-1"));
       AccountChange again = new AccountChange(2, record(ALICE, 3, 3, 100), List.of(), List.of(), List.of(h),
-          List.of(), List.of(entry(ALICE, 3, EntryType.HOLD, 30, 1, h.id(), null)), null);
+          List.of(), List.of(entry(ALICE, 3, EntryType.HOLD, 30, 1, h.id(), null)), null,
+          List.of(lot(1, 100, 70, 30, null)), List.of(h));
       assertThatThrownBy(() -> store.commit(again)).isInstanceOfSatisfying(StoreException.class,
           e -> assertThat(e.sqlState()).contains("23505"));
       assertThat(storedVersion(ALICE)).isEqualTo(2);
@@ -358,7 +368,8 @@ abstract class JdbcCreditStoreTestBase {
     void sequenceGap() {
       store.commit(create(ALICE));
       AccountChange gap = new AccountChange(1, record(ALICE, 2, 3, 200), List.of(lot(3, 100, 100, 0, null)),
-          List.of(), List.of(), List.of(), List.of(entry(ALICE, 3, EntryType.GRANT, 100, 3, null, null)), null);
+          List.of(), List.of(), List.of(), List.of(entry(ALICE, 3, EntryType.GRANT, 100, 3, null, null)), null,
+          List.of(lot(1, 100, 100, 0, null), lot(3, 100, 100, 0, null)), List.of());
       assertThatThrownBy(() -> store.commit(gap)).isInstanceOf(IllegalArgumentException.class);
       assertThat(storedVersion(ALICE)).isEqualTo(1);
     }

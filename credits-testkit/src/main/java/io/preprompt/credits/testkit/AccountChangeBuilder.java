@@ -420,6 +420,7 @@ public final class AccountChangeBuilder {
     }
     AccountRecord row = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
         debited, createdAt, plan, planDueAt);
-    return new AccountChange(expectedVersion, row, inserted, updated, newHolds, endedHolds, entries, idempotency);
+    return new AccountChange(expectedVersion, row, inserted, updated, newHolds, endedHolds, entries, idempotency,
+        liveLots(), activeHolds());
   }
 }
