@@ -68,6 +68,10 @@ public final class Engine implements CreditService {
   private final CreditsConfig config;
   private final List<CreditsListener> listeners;
   private final Supplier<HoldId> holdIds;
+  /** Accounts as this process last committed them, when the store allows running calls on them; else null. */
+  private final @Nullable SnapshotCache snapshots;
+  /** How many accounts the snapshot cache keeps at most. */
+  static final int SNAPSHOT_CACHE_CAPACITY = 16_384;
 
   /**
    * Creates the engine.
@@ -97,6 +101,7 @@ public final class Engine implements CreditService {
     this.config = Objects.requireNonNull(config, "config");
     this.listeners = List.copyOf(listeners);
     this.holdIds = Objects.requireNonNull(holdIds, "holdIds");
+    this.snapshots = store.reusesCommittedSnapshots() ? new SnapshotCache(SNAPSHOT_CACHE_CAPACITY) : null;
   }
 
   /**
@@ -137,11 +142,19 @@ public final class Engine implements CreditService {
    */
   public <R> R execute(AccountId account, @Nullable IdempotencyKey key, Operation<R> op) {
     int attempts = config.maxCommitAttempts();
+    // A keyed call first runs on the account as this process last committed it, when the store allows
+    // it: no read. Anything but a committed change on that copy (a refused commit, an error, a hold it
+    // does not know) is decided again from a fresh read, and does not count as an attempt.
+    AccountSnapshot cached = key != null && snapshots != null ? snapshots.get(account) : null;
     for (int attempt = 1; attempt <= attempts; attempt++) {
-      // The store calls on this path are made directly, not through storeCall: its lambdas would be
-      // allocated on every call.
       AccountSnapshot snapshot;
-      if (key != null) {
+      boolean fromCache = cached != null;
+      if (fromCache) {
+        snapshot = cached;
+        cached = null;
+      } else if (key != null) {
+        // The store calls on this path are made directly, not through storeCall: its lambdas would be
+        // allocated on every call.
         KeyedRead read;
         try {
           read = store.readForCall(account, key);
@@ -168,13 +181,26 @@ public final class Engine implements CreditService {
       }
       Instant now = clock.instant();
       AccountTx tx = new AccountTx(snapshot, now);
-      tx.applyDueExpiry();
       R result;
       try {
+        tx.applyDueExpiry();
         result = op.apply(tx);
       } catch (StaleSnapshot stale) {
+        if (fromCache) {
+          snapshots.drop(account, snapshot);
+          attempt--;
+          continue;
+        }
         backoff(attempt);
         continue;
+      } catch (RuntimeException e) {
+        if (fromCache) {
+          // An error from a kept copy may be the copy's age speaking: decide it again from the store.
+          snapshots.drop(account, snapshot);
+          attempt--;
+          continue;
+        }
+        throw e;
       }
       if (key == null && !tx.hasChanges()) {
         return result;
@@ -183,8 +209,16 @@ public final class Engine implements CreditService {
           : new IdempotencyRecord(key, op.name(), op.fingerprint(), op.encode(result), now);
       AccountChange change = tx.toChange(record);
       if (commit(change)) {
+        if (snapshots != null) {
+          snapshots.committed(change.after());
+        }
         afterCommit(op.name(), tx, change);
         return result;
+      }
+      if (fromCache) {
+        snapshots.drop(account, snapshot);
+        attempt--;
+        continue;
       }
       backoff(attempt);
     }
@@ -197,6 +231,10 @@ public final class Engine implements CreditService {
     try {
       outcome = store.commit(change);
     } catch (RuntimeException e) {
+      if (snapshots != null) {
+        // The outcome is unknown: whatever is kept for the account may no longer be its state.
+        snapshots.drop(change.account().id());
+      }
       throw storeFailure(e);
     }
     return outcome == CommitOutcome.COMMITTED;
@@ -323,7 +361,11 @@ public final class Engine implements CreditService {
       }
       Instant now = clock.instant();
       AccountTx tx = new AccountTx(account, now);
-      if (commit(tx.toChange(new IdempotencyRecord(key, "open", "", "created=true\n", now)))) {
+      AccountChange change = tx.toChange(new IdempotencyRecord(key, "open", "", "created=true\n", now));
+      if (commit(change)) {
+        if (snapshots != null) {
+          snapshots.committed(change.after());
+        }
         LOG.debug("account {} opened", account);
         return true;
       }

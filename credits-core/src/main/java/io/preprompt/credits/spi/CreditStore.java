@@ -58,6 +58,26 @@ public interface CreditStore {
   }
 
   /**
+   * Whether core may run a keyed call on the account as this process's own last commit left it,
+   * without reading it first. Core then keeps, per account, the state {@link AccountChange#after()}
+   * of its last {@link CommitOutcome#COMMITTED} change and commits the next call against it: the
+   * version guard refuses the commit when anything else wrote the account meanwhile (another
+   * instance, another service over the same store), and core then reads and tries again, so a stale
+   * copy costs one refused commit, never a wrong write. An earlier call with the same key shows up
+   * the same way, as a refused commit (the key is taken), and is then replayed from its record.
+   *
+   * <p>Worth it for stores whose reads cost a round trip. Say yes only if a commit reported as
+   * {@code COMMITTED} can never be undone afterwards (not, for example, inside a host transaction that
+   * may still roll back) and a version, once committed, is never committed again with other content.
+   * The default is {@code false}: every call reads first.
+   *
+   * @return true when committed snapshots may be reused
+   */
+  default boolean reusesCommittedSnapshots() {
+    return false;
+  }
+
+  /**
    * Finds a hold of this account in any state. A hold of another account is never returned.
    *
    * @param account the account

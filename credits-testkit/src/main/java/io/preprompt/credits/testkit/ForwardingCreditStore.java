@@ -59,6 +59,11 @@ public class ForwardingCreditStore implements CreditStore {
   }
 
   @Override
+  public boolean reusesCommittedSnapshots() {
+    return delegate.reusesCommittedSnapshots();
+  }
+
+  @Override
   public Optional<Hold> findHold(AccountId account, HoldId hold) {
     return delegate.findHold(account, hold);
   }
