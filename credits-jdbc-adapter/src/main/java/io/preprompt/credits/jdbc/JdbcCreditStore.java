@@ -183,6 +183,17 @@ public final class JdbcCreditStore implements CreditStore {
   // ------------------------------------------------------------------------------------------------
   // Reads
 
+  /**
+   * Yes for a store that runs its own transactions ({@link #create}): once it reports a commit, the
+   * commit is final, so core may run the next call on the state it committed without reading it.
+   * No inside a host's transaction ({@link #inHostTransaction}, {@link #withConnection}): the host may
+   * still roll back what this store wrote.
+   */
+  @Override
+  public boolean reusesCommittedSnapshots() {
+    return access instanceof PooledAccess;
+  }
+
   @Override
   public Optional<AccountSnapshot> load(AccountId account) {
     return read("load account " + account, c -> {
