@@ -109,10 +109,12 @@ public final class JdbcCreditStore implements CreditStore {
 
   private final Access access;
   private final Statements sql;
+  private final boolean reuseSnapshots;
 
   private JdbcCreditStore(Access access, JdbcStoreConfig config) {
     this.access = access;
     this.sql = new Statements(config);
+    this.reuseSnapshots = config.reuseCommittedSnapshots();
   }
 
   /**
@@ -184,14 +186,15 @@ public final class JdbcCreditStore implements CreditStore {
   // Reads
 
   /**
-   * Yes for a store that runs its own transactions ({@link #create}): once it reports a commit, the
-   * commit is final, so core may run the next call on the state it committed without reading it.
-   * No inside a host's transaction ({@link #inHostTransaction}, {@link #withConnection}): the host may
+   * Yes for a store that runs its own transactions ({@link #create}), unless its config turns it off
+   * ({@link JdbcStoreConfig#reuseCommittedSnapshots()}): once it reports a commit, the commit is
+   * final, so core may run the next call on the state it committed without reading it. No inside a
+   * host's transaction ({@link #inHostTransaction}, {@link #withConnection}): the host may
    * still roll back what this store wrote.
    */
   @Override
   public boolean reusesCommittedSnapshots() {
-    return access instanceof PooledAccess;
+    return reuseSnapshots && access instanceof PooledAccess;
   }
 
   @Override
