@@ -179,8 +179,7 @@ public final class Engine implements CreditService {
       if (key == null && !tx.hasChanges()) {
         return result;
       }
-      IdempotencyRecord record = key == null ? null
-          : new IdempotencyRecord(key, op.name(), op.fingerprint(), op.encode(result), now);
+      IdempotencyRecord record = key == null ? null : op.record(key, result, now);
       AccountChange change = tx.toChange(record);
       if (commit(change)) {
         afterCommit(op.name(), tx, change);
@@ -418,6 +417,11 @@ public final class Engine implements CreditService {
       public Hold decode(String encoded) {
         return Results.decodeHold(account, encoded);
       }
+
+      @Override
+      public IdempotencyRecord record(IdempotencyKey key, Hold result, Instant at) {
+        return IdempotencyRecord.deferred(key, name(), fingerprint, result, Results::encodeHold, at);
+      }
     });
   }
 
@@ -488,8 +492,7 @@ public final class Engine implements CreditService {
           "a settle must be for a positive amount, was 0; release the hold to return everything");
     }
     Map<String, String> meta = HoldRequest.checkMetadata(metadata);
-    String fingerprint = FieldCodec.fields().add("hold", hold).add("amount", amount == null ? "full" : amount.toString())
-        .addMap("metadata", meta).encode();
+    SettleFingerprint fingerprint = new SettleFingerprint(hold, amount, meta);
     return execute(account, key, new Operation<>() {
       @Override
       public String name() {
@@ -498,7 +501,7 @@ public final class Engine implements CreditService {
 
       @Override
       public String fingerprint() {
-        return fingerprint;
+        return fingerprint.get();
       }
 
       @Override
@@ -518,7 +521,25 @@ public final class Engine implements CreditService {
       public Settlement decode(String encoded) {
         return Results.decodeSettlement(account, encoded);
       }
+
+      @Override
+      public IdempotencyRecord record(IdempotencyKey key, Settlement result, Instant at) {
+        return IdempotencyRecord.deferred(key, name(), fingerprint, result, Results::encodeSettlement, at);
+      }
     });
+  }
+
+  /**
+   * A settle's parameters, encoded only when asked for: on a replay, or by a store that writes the
+   * record. A store keeping records in memory keeps this instead of the text.
+   */
+  private record SettleFingerprint(HoldId hold, @Nullable CreditAmount amount, Map<String, String> metadata)
+      implements Supplier<String> {
+    @Override
+    public String get() {
+      return FieldCodec.fields().add("hold", hold).add("amount", amount == null ? "full" : amount.toString())
+          .addMap("metadata", metadata).encode();
+    }
   }
 
   @Override
