@@ -48,13 +48,57 @@ public final class InMemoryCreditStore implements CreditStore {
   private static final class AccountData {
     AccountRecord record;
     final Map<LotId, Lot> liveLots = new HashMap<>();
-    final Map<HoldId, Hold> holds = new HashMap<>();
-    final Map<HoldId, Hold> activeHolds = new HashMap<>();
+    /** Every hold ever placed; an ended hold replaces its active self in place. */
+    final KeyedTable<HoldId, Hold> holds = new KeyedTable<>(Hold::id);
+    /** Positions in {@link #holds} of the active holds: few, so searched in place. */
+    int[] active = new int[4];
+    int activeCount;
     final Ledger ledger = new Ledger();
-    final Map<IdempotencyKey, IdempotencyRecord> keys = new HashMap<>();
+    final KeyedTable<IdempotencyKey, IdempotencyRecord> keys = new KeyedTable<>(IdempotencyRecord::key);
 
     AccountData(AccountRecord record) {
       this.record = record;
+    }
+
+    /** Returns the index in {@link #active} of an active hold, or -1. */
+    int activeIndex(HoldId id) {
+      for (int i = 0; i < activeCount; i++) {
+        if (holds.at(active[i]).id().equals(id)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    List<Hold> activeHolds() {
+      switch (activeCount) {
+        case 0:
+          return List.of();
+        case 1:
+          return List.of(holds.at(active[0]));
+        default:
+          Hold[] out = new Hold[activeCount];
+          for (int i = 0; i < activeCount; i++) {
+            out[i] = holds.at(active[i]);
+          }
+          return List.of(out);
+      }
+    }
+
+    Map<HoldId, Hold> allHolds() {
+      Map<HoldId, Hold> out = new HashMap<>();
+      for (int i = 0; i < holds.size(); i++) {
+        out.put(holds.at(i).id(), holds.at(i));
+      }
+      return out;
+    }
+
+    Map<IdempotencyKey, IdempotencyRecord> allKeys() {
+      Map<IdempotencyKey, IdempotencyRecord> out = new HashMap<>();
+      for (int i = 0; i < keys.size(); i++) {
+        out.put(keys.at(i).key(), keys.at(i));
+      }
+      return out;
     }
   }
 
@@ -141,8 +185,7 @@ public final class InMemoryCreditStore implements CreditStore {
 
   private static AccountSnapshot snapshot(AccountData data) {
     // Immutable copies: AccountSnapshot keeps them as they are instead of copying again.
-    return new AccountSnapshot(data.record, List.copyOf(data.liveLots.values()),
-        data.activeHolds.isEmpty() ? List.of() : List.copyOf(data.activeHolds.values()));
+    return new AccountSnapshot(data.record, List.copyOf(data.liveLots.values()), data.activeHolds());
   }
 
   /** Both reads under one lock, so the record and the account are seen at one moment. */
@@ -186,7 +229,7 @@ public final class InMemoryCreditStore implements CreditStore {
     if (change.expectedVersion() == 0) {
       AccountData fresh = new AccountData(change.account());
       synchronized (fresh) {
-        if (!valid(fresh, change, true)) {
+        if (!insert(fresh, change, true)) {
           return CommitOutcome.CONFLICT;
         }
         if (accounts.putIfAbsent(id, fresh) != null) {
@@ -201,7 +244,7 @@ public final class InMemoryCreditStore implements CreditStore {
       return CommitOutcome.CONFLICT;
     }
     synchronized (data) {
-      if (data.record.version() != change.expectedVersion() || !valid(data, change, false)) {
+      if (data.record.version() != change.expectedVersion() || !insert(data, change, false)) {
         return CommitOutcome.CONFLICT;
       }
       apply(data, change);
@@ -209,12 +252,50 @@ public final class InMemoryCreditStore implements CreditStore {
     return CommitOutcome.COMMITTED;
   }
 
-  /** Checks everything that could make the change partially fail, before anything is written. */
-  private static boolean valid(AccountData data, AccountChange change, boolean creating) {
+  /**
+   * Inserts the change's idempotency record and new holds after checking everything that could
+   * make the change partially fail; {@link #apply} then writes the rest and cannot fail. The key
+   * and hold id checks are the inserts themselves (one probe each in tables that grow with every
+   * call), undone when a later check refuses the change, so a refused change leaves no trace.
+   *
+   * @return false (nothing written) when the key is taken or an ended hold is no longer active
+   * @throws IllegalArgumentException (nothing written) when the change is malformed
+   */
+  private static boolean insert(AccountData data, AccountChange change, boolean creating) {
     IdempotencyRecord record = change.idempotency();
-    if (record != null && data.keys.containsKey(record.key())) {
+    if (record != null && !data.keys.add(record)) {
       return false;
     }
+    int holdsAdded = 0;
+    boolean done = false;
+    try {
+      if (!valid(data, change, creating)) {
+        return false;
+      }
+      List<Hold> newHolds = change.newHolds();
+      for (int i = 0; i < newHolds.size(); i++) {
+        Hold h = newHolds.get(i);
+        if (!data.holds.add(h)) {
+          throw new IllegalArgumentException("hold " + h.id() + " already exists");
+        }
+        holdsAdded++;
+      }
+      done = true;
+      return true;
+    } finally {
+      if (!done) {
+        for (; holdsAdded > 0; holdsAdded--) {
+          data.holds.removeLast();
+        }
+        if (record != null) {
+          data.keys.removeLast();
+        }
+      }
+    }
+  }
+
+  /** Checks what needs no look-up in the growing tables. */
+  private static boolean valid(AccountData data, AccountChange change, boolean creating) {
     long expectedSeq = creating ? 1 : data.record.lastSequence() + 1;
     List<LedgerEntry> entries = change.entries();
     for (int i = 0; i < entries.size(); i++) {
@@ -233,15 +314,14 @@ public final class InMemoryCreditStore implements CreditStore {
     List<Hold> newHolds = change.newHolds();
     for (int i = 0; i < newHolds.size(); i++) {
       Hold h = newHolds.get(i);
-      if (data.holds.containsKey(h.id()) || h.state() != HoldState.ACTIVE) {
-        throw new IllegalArgumentException("hold " + h.id() + " already exists or is not active");
+      if (h.state() != HoldState.ACTIVE) {
+        throw new IllegalArgumentException("hold " + h.id() + " is not active");
       }
     }
     List<Hold> endedHolds = change.endedHolds();
     for (int i = 0; i < endedHolds.size(); i++) {
       Hold h = endedHolds.get(i);
-      Hold stored = data.activeHolds.get(h.id());
-      if (stored == null || !h.state().isTerminal()) {
+      if (data.activeIndex(h.id()) < 0 || !h.state().isTerminal()) {
         return false;
       }
     }
@@ -273,27 +353,30 @@ public final class InMemoryCreditStore implements CreditStore {
       putLot(data, account, lot);
     }
     List<Hold> newHolds = change.newHolds();
+    // New holds are in the table already (insert), at the end in their order.
     for (int i = 0; i < newHolds.size(); i++) {
       Hold h = newHolds.get(i);
-      data.holds.put(h.id(), h);
-      data.activeHolds.put(h.id(), h);
+      if (data.activeCount == data.active.length) {
+        data.active = Arrays.copyOf(data.active, data.activeCount * 2);
+      }
+      data.active[data.activeCount++] = data.holds.size() - newHolds.size() + i;
       holdDeadlines.add(new Due(h.deadline(), account, h.id().value()));
     }
     List<Hold> endedHolds = change.endedHolds();
     for (int i = 0; i < endedHolds.size(); i++) {
       Hold h = endedHolds.get(i);
-      data.holds.put(h.id(), h);
-      data.activeHolds.remove(h.id());
+      int a = data.activeIndex(h.id());
+      if (a >= 0) {
+        data.holds.set(data.active[a], h);
+        data.active[a] = data.active[--data.activeCount];
+      }
       holdDeadlines.remove(new Due(h.deadline(), account, h.id().value()));
     }
     List<LedgerEntry> entries = change.entries();
     for (int i = 0; i < entries.size(); i++) {
       data.ledger.add(entries.get(i));
     }
-    IdempotencyRecord record = change.idempotency();
-    if (record != null) {
-      data.keys.put(record.key(), record);
-    }
+    // The idempotency record is in the table already (insert).
   }
 
   private void putLot(AccountData data, String account, Lot lot) {
@@ -383,8 +466,8 @@ public final class InMemoryCreditStore implements CreditStore {
       return Map.of();
     }
     synchronized (data) {
-      return Map.of("record", data.record, "lots", Map.copyOf(data.liveLots), "holds", Map.copyOf(data.holds),
-          "ledger", data.ledger.all(data.record.id()), "keys", Map.copyOf(data.keys));
+      return Map.of("record", data.record, "lots", Map.copyOf(data.liveLots), "holds", Map.copyOf(data.allHolds()),
+          "ledger", data.ledger.all(data.record.id()), "keys", Map.copyOf(data.allKeys()));
     }
   }
 }

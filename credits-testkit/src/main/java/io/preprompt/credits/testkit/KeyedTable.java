@@ -1,0 +1,181 @@
+package io.preprompt.credits.testkit;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An append-only table of values, found by a key each value carries. The in-memory store keeps
+ * every idempotency record and every hold for good, and looks one up on nearly every call: a
+ * {@code HashMap} spends a node object per entry and chases a pointer per probe through millions of
+ * them. Here the index is open addressing over one {@code long[]}: each slot holds the key's mixed
+ * hash (high half) and the value's position plus one (low half, 0 for an empty slot), so a probe
+ * compares hashes in adjacent memory and reads a value only when a hash matches. Linear probing,
+ * at most two thirds full, doubled when it gets there; removal (only ever of the last value, to
+ * undo an insert) shifts later slots back instead of leaving tombstones.
+ *
+ * <p>Not thread-safe: the store guards each table with its account's lock.
+ *
+ * @param <K> the key type (its {@code hashCode} and {@code equals} find values)
+ * @param <V> the value type
+ */
+final class KeyedTable<K, V> {
+  private static final int MIN_SLOTS = 16;
+
+  private final Function<? super V, ? extends K> keyOf;
+  private Object[] values = new Object[8];
+  private int size;
+  private long[] slots = new long[MIN_SLOTS];
+  private int threshold = MIN_SLOTS * 2 / 3;
+
+  /**
+   * Creates an empty table.
+   *
+   * @param keyOf the key of a value; the same for a value and any value that replaces it
+   */
+  KeyedTable(Function<? super V, ? extends K> keyOf) {
+    this.keyOf = Objects.requireNonNull(keyOf, "keyOf");
+  }
+
+  /** Spreads a hash code so that nearby codes land on distant slots. */
+  static int mix(int hashCode) {
+    int h = hashCode * 0x9E3779B9;
+    return h ^ (h >>> 16);
+  }
+
+  int size() {
+    return size;
+  }
+
+  /**
+   * Returns the value at a position.
+   *
+   * @param position from 0 to {@code size() - 1}, in insertion order
+   */
+  @SuppressWarnings("unchecked")
+  V at(int position) {
+    Objects.checkIndex(position, size);
+    return (V) values[position];
+  }
+
+  /**
+   * Returns the value with this key.
+   *
+   * @param key the key
+   * @return the value, or null when there is none
+   */
+  @SuppressWarnings("unchecked")
+  @Nullable V get(K key) {
+    int position = positionOf(key);
+    return position < 0 ? null : (V) values[position];
+  }
+
+  /**
+   * Returns the position of the value with this key.
+   *
+   * @param key the key
+   * @return the position, or -1 when there is none
+   */
+  int positionOf(K key) {
+    int slot = slotOf(key, mix(key.hashCode()));
+    return slot < 0 ? -1 : (int) slots[slot] - 1;
+  }
+
+  /** Returns the slot holding this key, or {@code -(free slot + 1)} where it would go. */
+  @SuppressWarnings("unchecked")
+  private int slotOf(K key, int hash) {
+    long[] s = slots;
+    int mask = s.length - 1;
+    for (int i = hash & mask; ; i = (i + 1) & mask) {
+      long slot = s[i];
+      if (slot == 0) {
+        return -(i + 1);
+      }
+      if ((int) (slot >>> 32) == hash && key.equals(keyOf.apply((V) values[(int) slot - 1]))) {
+        return i;
+      }
+    }
+  }
+
+  /**
+   * Appends a value unless one with its key is already there: one probe both checks and inserts.
+   *
+   * @param value the value
+   * @return true when appended, false (and nothing changed) when its key was taken
+   */
+  boolean add(V value) {
+    K key = Objects.requireNonNull(keyOf.apply(value), "key");
+    int hash = mix(key.hashCode());
+    int slot = slotOf(key, hash);
+    if (slot >= 0) {
+      return false;
+    }
+    if (size >= threshold) {
+      grow();
+      slot = slotOf(key, hash);
+    }
+    if (size == values.length) {
+      values = Arrays.copyOf(values, size + (size >> 1) + 8);
+    }
+    values[size] = value;
+    size++;
+    slots[-slot - 1] = ((long) hash << 32) | size;
+    return true;
+  }
+
+  /**
+   * Replaces the value at a position with one of the same key.
+   *
+   * @param position the position
+   * @param value the new value
+   */
+  void set(int position, V value) {
+    Objects.checkIndex(position, size);
+    if (!Objects.equals(keyOf.apply(value), keyOf.apply(at(position)))) {
+      throw new IllegalArgumentException("a replacement must have the same key");
+    }
+    values[position] = value;
+  }
+
+  /** Removes the last value appended (to undo an insert). */
+  @SuppressWarnings("unchecked")
+  void removeLast() {
+    if (size == 0) {
+      throw new IllegalStateException("empty table");
+    }
+    K key = keyOf.apply((V) values[size - 1]);
+    int hole = slotOf(key, mix(key.hashCode()));
+    values[--size] = null;
+    long[] s = slots;
+    int mask = s.length - 1;
+    s[hole] = 0;
+    // Backward shift: move up every later slot of the run whose home is not between the hole and it.
+    for (int i = (hole + 1) & mask; s[i] != 0; i = (i + 1) & mask) {
+      int home = (int) (s[i] >>> 32) & mask;
+      boolean stays = hole <= i ? (hole < home && home <= i) : (hole < home || home <= i);
+      if (!stays) {
+        s[hole] = s[i];
+        s[i] = 0;
+        hole = i;
+      }
+    }
+  }
+
+  private void grow() {
+    long[] old = slots;
+    long[] s = new long[old.length * 2];
+    int mask = s.length - 1;
+    for (long slot : old) {
+      if (slot != 0) {
+        int i = (int) (slot >>> 32) & mask;
+        while (s[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        s[i] = slot;
+      }
+    }
+    slots = s;
+    threshold = (int) Math.min(s.length * 2L / 3, Integer.MAX_VALUE - 8);
+  }
+}
