@@ -21,6 +21,7 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -153,14 +154,17 @@ public final class AccountTx {
   private long debited;
   private @Nullable String plan;
   private @Nullable Instant planDueAt;
-  // Accounts have a handful of lots and few active holds: lists searched in place cost less than
+  // Accounts have a handful of lots and few active holds: arrays searched in place cost less than
   // maps built for every operation. Active holds stay the snapshot's list until one is placed or ended.
-  private final ArrayList<MutableLot> lots;
+  private MutableLot[] lots;
+  private int lotCount;
   private List<Hold> activeHolds;
   private boolean activeHoldsCopied;
+  // These lists start as List.of(), stay List.of(x) with one element (what most operations make)
+  // and become ArrayLists from the second: see added().
   private List<Hold> newHolds = List.of();
   private List<Hold> endedHolds = List.of();
-  private final List<LedgerEntry> entries = new ArrayList<>(4);
+  private List<LedgerEntry> entries = List.of();
   private int holdsExpired;
   private int lotsExpired;
   private boolean planChanged;
@@ -185,10 +189,11 @@ public final class AccountTx {
     this.plan = a.plan();
     this.planDueAt = a.planDueAt();
     List<Lot> stored = snapshot.lots();
-    this.lots = new ArrayList<>(stored.size() + 1);
+    this.lots = new MutableLot[stored.size() + 1];
     for (int i = 0; i < stored.size(); i++) {
-      lots.add(new MutableLot(stored.get(i)));
+      lots[i] = new MutableLot(stored.get(i));
     }
+    this.lotCount = stored.size();
     this.activeHolds = snapshot.activeHolds();
   }
 
@@ -203,7 +208,7 @@ public final class AccountTx {
     this.now = now;
     this.expectedVersion = 0;
     this.createdAt = now;
-    this.lots = new ArrayList<>(2);
+    this.lots = new MutableLot[2];
     this.activeHolds = List.of();
     this.planChanged = true;
   }
@@ -345,8 +350,8 @@ public final class AccountTx {
         }
       }
     }
-    for (int i = 0; i < lots.size(); i++) {
-      MutableLot lot = lots.get(i);
+    for (int i = 0; i < lotCount; i++) {
+      MutableLot lot = lots[i];
       if (lot.remaining > 0 && lot.expiredAt(now)) {
         long amount = lot.remaining;
         lot.remaining = 0;
@@ -365,8 +370,8 @@ public final class AccountTx {
    */
   public long available() {
     long sum = 0;
-    for (int i = 0; i < lots.size(); i++) {
-      sum += lots.get(i).remaining;
+    for (int i = 0; i < lotCount; i++) {
+      sum += lots[i].remaining;
     }
     return sum;
   }
@@ -390,7 +395,7 @@ public final class AccountTx {
    * @return the lots
    */
   public List<MutableLot> lotsInDrawdownOrder() {
-    List<MutableLot> list = new ArrayList<>(lots);
+    List<MutableLot> list = new ArrayList<>(Arrays.asList(lots).subList(0, lotCount));
     list.sort(DRAWDOWN_ORDER);
     return list;
   }
@@ -424,8 +429,8 @@ public final class AccountTx {
   }
 
   private @Nullable MutableLot lot(LotId id) {
-    for (int i = 0; i < lots.size(); i++) {
-      MutableLot lot = lots.get(i);
+    for (int i = 0; i < lotCount; i++) {
+      MutableLot lot = lots[i];
       if (lot.id.equals(id)) {
         return lot;
       }
@@ -464,7 +469,10 @@ public final class AccountTx {
     granted = CreditAmount.addExact(granted, amount);
     LotId id = new LotId(lastSequence + 1);
     MutableLot lot = new MutableLot(id, source, amount, amount, 0, now, expiresAt, true);
-    lots.add(lot);
+    if (lotCount == lots.length) {
+      lots = Arrays.copyOf(lots, lotCount + 2);
+    }
+    lots[lotCount++] = lot;
     append(EntryType.GRANT, amount, lot, null, key, metadata);
     return id;
   }
@@ -519,9 +527,9 @@ public final class AccountTx {
       throw new InsufficientCreditsException(account, available, amount);
     }
     List<Allocation> allocations;
-    if (lots.size() == 1) {
+    if (lotCount == 1) {
       // The common case once small lots are used up: one lot, one allocation, no sorting.
-      MutableLot lot = lots.get(0);
+      MutableLot lot = lots[0];
       lot.remaining -= amount;
       lot.reserved += amount;
       lot.changed = true;
@@ -550,10 +558,7 @@ public final class AccountTx {
     } else {
       mutableActiveHolds().add(hold);
     }
-    if (newHolds.isEmpty()) {
-      newHolds = new ArrayList<>(1);
-    }
-    newHolds.add(hold);
+    newHolds = added(newHolds, hold);
     return hold;
   }
 
@@ -620,14 +625,13 @@ public final class AccountTx {
         now, hold.metadata(), hold.allocations());
     for (int i = 0; i < newHolds.size(); i++) {
       if (newHolds.get(i).id().equals(hold.id())) {
-        newHolds.remove(i);
+        List<Hold> rest = new ArrayList<>(newHolds);
+        rest.remove(i);
+        newHolds = rest;
         throw new IllegalStateException("a hold cannot end in the operation that placed it");
       }
     }
-    if (endedHolds.isEmpty()) {
-      endedHolds = new ArrayList<>(1);
-    }
-    endedHolds.add(ended);
+    endedHolds = added(endedHolds, ended);
     return new long[] {returned, expiredOnReturn};
   }
 
@@ -651,7 +655,8 @@ public final class AccountTx {
   private void append(EntryType type, long amount, MutableLot lot, @Nullable HoldId hold, @Nullable IdempotencyKey key,
       Map<String, String> metadata) {
     lastSequence++;
-    entries.add(new LedgerEntry(account, lastSequence, type, amount, lot.id, lot.source, hold, key, now, metadata));
+    entries = added(entries, new LedgerEntry(account, lastSequence, type, amount, lot.id, lot.source, hold, key, now,
+        metadata));
   }
 
   /**
@@ -704,8 +709,8 @@ public final class AccountTx {
   public AccountChange toChange(@Nullable IdempotencyRecord idempotency) {
     List<Lot> newLots = List.of();
     List<Lot> changedLots = List.of();
-    for (int i = 0; i < lots.size(); i++) {
-      MutableLot lot = lots.get(i);
+    for (int i = 0; i < lotCount; i++) {
+      MutableLot lot = lots[i];
       if (lot.isNew) {
         newLots = added(newLots, lot.toLot());
       } else if (lot.changed) {
@@ -719,24 +724,23 @@ public final class AccountTx {
         immutable(newHolds), immutable(endedHolds), immutable(entries), idempotency);
   }
 
-  private static List<Lot> added(List<Lot> list, Lot lot) {
+  /** Appends to a list kept as {@code List.of()}, then {@code List.of(x)}, then an ArrayList. */
+  private static <T> List<T> added(List<T> list, T item) {
     if (list.isEmpty()) {
-      return List.of(lot);
+      return List.of(item);
     }
-    if (list instanceof ArrayList<Lot> growing) {
-      growing.add(lot);
+    if (list instanceof ArrayList<T> growing) {
+      growing.add(item);
       return growing;
     }
-    List<Lot> out = new ArrayList<>(list);
-    out.add(lot);
+    List<T> out = new ArrayList<>(list.size() + 3);
+    out.addAll(list);
+    out.add(item);
     return out;
   }
 
+  /** An immutable list of the elements: the list itself unless it grew into an ArrayList. */
   private static <T> List<T> immutable(List<T> list) {
-    return switch (list.size()) {
-      case 0 -> List.of();
-      case 1 -> List.of(list.get(0));
-      default -> List.copyOf(list);
-    };
+    return list instanceof ArrayList<T> ? List.copyOf(list) : list;
   }
 }

@@ -107,17 +107,42 @@ public final class InMemoryCreditStore implements CreditStore {
    * (plus its account and sequence, both implied here) is most of what a long-lived store holds and
    * what the collector keeps copying. Entries are rebuilt, equal to the committed ones, when read.
    * The lot, hold, key, time and metadata objects are shared with the hold and the change.
+   *
+   * <p>The columns are cut in chunks of {@value #CHUNK} entries, so a long ledger grows by adding a
+   * chunk instead of copying itself; the first chunk starts small and grows by copying, so a short
+   * ledger stays small.
    */
   private static final class Ledger {
     private static final EntryType[] TYPES = EntryType.values();
     private static final LotSource[] SOURCES = LotSource.values();
     private static final int REFS = 5;
+    private static final int SHIFT = 12;
+    private static final int CHUNK = 1 << SHIFT;
+
+    /** One chunk's columns. */
+    private static final class Chunk {
+      long[] amounts;
+      byte[] types;
+      byte[] sources;
+      Object[] refs;
+
+      Chunk(int capacity) {
+        amounts = new long[capacity];
+        types = new byte[capacity];
+        sources = new byte[capacity];
+        refs = new Object[capacity * REFS];
+      }
+
+      void grow(int capacity) {
+        amounts = Arrays.copyOf(amounts, capacity);
+        types = Arrays.copyOf(types, capacity);
+        sources = Arrays.copyOf(sources, capacity);
+        refs = Arrays.copyOf(refs, capacity * REFS);
+      }
+    }
 
     private int size;
-    private long[] amounts = new long[8];
-    private byte[] types = new byte[8];
-    private byte[] sources = new byte[8];
-    private Object[] refs = new Object[8 * REFS];
+    private Chunk[] chunks = {new Chunk(8)};
 
     int size() {
       return size;
@@ -125,17 +150,22 @@ public final class InMemoryCreditStore implements CreditStore {
 
     /** Appends an entry whose sequence is {@code size() + 1} (checked before the change is applied). */
     void add(LedgerEntry e) {
-      if (size == amounts.length) {
-        int capacity = size + (size >> 1) + 8;
-        amounts = Arrays.copyOf(amounts, capacity);
-        types = Arrays.copyOf(types, capacity);
-        sources = Arrays.copyOf(sources, capacity);
-        refs = Arrays.copyOf(refs, capacity * REFS);
+      int c = size >>> SHIFT;
+      int i = size & (CHUNK - 1);
+      if (c == chunks.length) {
+        chunks = Arrays.copyOf(chunks, c * 2);
       }
-      amounts[size] = e.amount();
-      types[size] = (byte) e.type().ordinal();
-      sources[size] = (byte) e.source().ordinal();
-      int r = size * REFS;
+      Chunk chunk = chunks[c];
+      if (chunk == null) {
+        chunk = chunks[c] = new Chunk(CHUNK);
+      } else if (i == chunk.amounts.length) {
+        chunk.grow(Math.min(CHUNK, i * 2));
+      }
+      chunk.amounts[i] = e.amount();
+      chunk.types[i] = (byte) e.type().ordinal();
+      chunk.sources[i] = (byte) e.source().ordinal();
+      int r = i * REFS;
+      Object[] refs = chunk.refs;
       refs[r] = e.lot();
       refs[r + 1] = e.hold();
       refs[r + 2] = e.key();
@@ -144,15 +174,19 @@ public final class InMemoryCreditStore implements CreditStore {
       size++;
     }
 
-    Instant at(int i) {
-      return (Instant) refs[i * REFS + 3];
+    Instant at(int index) {
+      return (Instant) chunks[index >>> SHIFT].refs[(index & (CHUNK - 1)) * REFS + 3];
     }
 
     @SuppressWarnings("unchecked")
-    LedgerEntry get(AccountId account, int i) {
+    LedgerEntry get(AccountId account, int index) {
+      Chunk chunk = chunks[index >>> SHIFT];
+      int i = index & (CHUNK - 1);
       int r = i * REFS;
-      return new LedgerEntry(account, i + 1L, TYPES[types[i]], amounts[i], (LotId) refs[r], SOURCES[sources[i]],
-          (HoldId) refs[r + 1], (IdempotencyKey) refs[r + 2], (Instant) refs[r + 3], (Map<String, String>) refs[r + 4]);
+      Object[] refs = chunk.refs;
+      return new LedgerEntry(account, index + 1L, TYPES[chunk.types[i]], chunk.amounts[i], (LotId) refs[r],
+          SOURCES[chunk.sources[i]], (HoldId) refs[r + 1], (IdempotencyKey) refs[r + 2], (Instant) refs[r + 3],
+          (Map<String, String>) refs[r + 4]);
     }
 
     List<LedgerEntry> all(AccountId account) {
