@@ -24,13 +24,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A thread-safe in-memory {@link CreditStore} for tests and single-process use. Each account is
@@ -53,6 +56,11 @@ public final class InMemoryCreditStore implements CreditStore {
     /** Positions in {@link #holds} of the active holds: few, so searched in place. */
     int[] active = new int[4];
     int activeCount;
+    /**
+     * The time this account is filed under in {@link #holdsDue}, or null when it is not: never
+     * after the deadline of any of its active holds (see {@link #findHoldsPastDeadline}).
+     */
+    @Nullable Instant holdsDueMark;
     final Ledger ledger = new Ledger();
     final KeyedTable<IdempotencyKey, IdempotencyRecord> keys = new KeyedTable<>(IdempotencyRecord::key);
 
@@ -199,7 +207,13 @@ public final class InMemoryCreditStore implements CreditStore {
   }
 
   private final ConcurrentHashMap<AccountId, AccountData> accounts = new ConcurrentHashMap<>();
-  private final ConcurrentSkipListSet<Due> holdDeadlines = new ConcurrentSkipListSet<>(DUE_ORDER);
+  /**
+   * Accounts that may have holds past their deadline, each filed once under a time no later than
+   * its earliest active hold's deadline. Placing an earlier hold files the account earlier; ending
+   * holds changes nothing here (the common place-then-settle pair costs no index work), and the
+   * query moves an account it finds too early up to its real earliest deadline.
+   */
+  private final ConcurrentSkipListSet<Due> holdsDue = new ConcurrentSkipListSet<>(DUE_ORDER);
   private final ConcurrentSkipListSet<Due> lotExpiries = new ConcurrentSkipListSet<>(DUE_ORDER);
   private final ConcurrentSkipListSet<Due> planDue = new ConcurrentSkipListSet<>(DUE_ORDER);
 
@@ -394,7 +408,10 @@ public final class InMemoryCreditStore implements CreditStore {
         data.active = Arrays.copyOf(data.active, data.activeCount * 2);
       }
       data.active[data.activeCount++] = data.holds.size() - newHolds.size() + i;
-      holdDeadlines.add(new Due(h.deadline(), account, h.id().value()));
+      Instant mark = data.holdsDueMark;
+      if (mark == null || h.deadline().isBefore(mark)) {
+        fileHoldsDue(data, account, h.deadline());
+      }
     }
     List<Hold> endedHolds = change.endedHolds();
     for (int i = 0; i < endedHolds.size(); i++) {
@@ -404,7 +421,6 @@ public final class InMemoryCreditStore implements CreditStore {
         data.holds.set(data.active[a], h);
         data.active[a] = data.active[--data.activeCount];
       }
-      holdDeadlines.remove(new Due(h.deadline(), account, h.id().value()));
     }
     List<LedgerEntry> entries = change.entries();
     for (int i = 0; i < entries.size(); i++) {
@@ -442,15 +458,70 @@ public final class InMemoryCreditStore implements CreditStore {
     }
   }
 
+  /** Files the account in {@link #holdsDue} under {@code at} (or nowhere when null); under its lock. */
+  private void fileHoldsDue(AccountData data, String account, @Nullable Instant at) {
+    Instant mark = data.holdsDueMark;
+    if (mark != null) {
+      holdsDue.remove(new Due(mark, account, ""));
+    }
+    if (at != null) {
+      holdsDue.add(new Due(at, account, ""));
+    }
+    data.holdsDueMark = at;
+  }
+
+  private static final Comparator<HoldRef> HOLD_REF_ORDER = Comparator.comparing(HoldRef::deadline)
+      .thenComparing(r -> r.account().value()).thenComparing(r -> r.hold().value());
+
+  /**
+   * Walks the accounts filed before {@code now}, earliest first, and collects their overdue holds.
+   * A filing time is never after an account's earliest deadline, so once {@code limit} holds due
+   * no later than the next filing time are found, no account further on has an earlier one. An
+   * account found filed too early (its holds ended) is filed again under its earliest deadline.
+   */
   @Override
   public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
     List<HoldRef> out = new ArrayList<>();
-    for (Due due : holdDeadlines) {
-      if (!due.at().isBefore(now) || out.size() >= limit) {
+    if (limit <= 0) {
+      return out;
+    }
+    Set<String> seen = new HashSet<>();
+    for (Due due : holdsDue) {
+      if (!due.at().isBefore(now)) {
         break;
       }
-      out.add(new HoldRef(AccountId.of(due.account()), HoldId.of(due.id()), due.at()));
+      if (out.size() >= limit && !out.get(limit - 1).deadline().isAfter(due.at())) {
+        break;
+      }
+      if (!seen.add(due.account())) {
+        continue;
+      }
+      AccountId id = AccountId.of(due.account());
+      AccountData data = accounts.get(id);
+      if (data == null) {
+        continue;
+      }
+      synchronized (data) {
+        Instant earliest = null;
+        for (int i = 0; i < data.activeCount; i++) {
+          Hold h = data.holds.at(data.active[i]);
+          if (h.deadline().isBefore(now)) {
+            out.add(new HoldRef(id, h.id(), h.deadline()));
+          }
+          if (earliest == null || h.deadline().isBefore(earliest)) {
+            earliest = h.deadline();
+          }
+        }
+        if (!Objects.equals(earliest, data.holdsDueMark)) {
+          fileHoldsDue(data, due.account(), earliest);
+        }
+      }
+      if (out.size() >= limit) {
+        out.sort(HOLD_REF_ORDER);
+        out.subList(limit, out.size()).clear();
+      }
     }
+    out.sort(HOLD_REF_ORDER);
     return out;
   }
 
