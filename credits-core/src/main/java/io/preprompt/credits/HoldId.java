@@ -21,6 +21,8 @@ public record HoldId(String value) {
   /** One thread's unused random bytes. */
   private static final class RandomBuffer {
     final byte[] bytes = new byte[BUFFER_BYTES];
+    /** Where an id's text is written before the String copies it. */
+    final byte[] text = new byte[2 + 2 * ID_BYTES];
     int next = BUFFER_BYTES;
 
     /** Returns the offset of 16 fresh bytes, refilling from the SecureRandom when used up. */
@@ -81,8 +83,8 @@ public record HoldId(String value) {
     RandomBuffer buffer = BUFFERS.get();
     int at = buffer.take();
     byte[] bytes = buffer.bytes;
-    // Latin-1 bytes: half the size of chars as the scratch array the String copies from.
-    byte[] out = new byte[2 + 2 * ID_BYTES];
+    // Latin-1 bytes in the thread's scratch array, which the String copies.
+    byte[] out = buffer.text;
     out[0] = 'h';
     out[1] = '_';
     for (int i = 0; i < ID_BYTES; i++) {

@@ -166,6 +166,7 @@ public final class AccountTx {
   private List<Hold> endedHolds = List.of();
   private List<LedgerEntry> entries = List.of();
   private int holdsExpired;
+  private long lastExpiredOnReturn;
   private int lotsExpired;
   private boolean planChanged;
 
@@ -571,10 +572,11 @@ public final class AccountTx {
    * @param settleAmount credits to spend (0 unless settling)
    * @param key the call's key
    * @param metadata description for the ledger
-   * @return {returned, expiredOnReturn}
+   * @return credits returned to lots; what returned to expired lots and expired with them is then
+   *     {@link #lastExpiredOnReturn()}
    * @throws SettleExceedsHeldException when settleAmount exceeds the hold
    */
-  public long[] endHold(Hold hold, HoldState state, long settleAmount, @Nullable IdempotencyKey key,
+  public long endHold(Hold hold, HoldState state, long settleAmount, @Nullable IdempotencyKey key,
       Map<String, String> metadata) {
     if (settleAmount > hold.amount()) {
       throw new SettleExceedsHeldException(hold.id(), hold.amount(), settleAmount);
@@ -632,7 +634,17 @@ public final class AccountTx {
       }
     }
     endedHolds = added(endedHolds, ended);
-    return new long[] {returned, expiredOnReturn};
+    lastExpiredOnReturn = expiredOnReturn;
+    return returned;
+  }
+
+  /**
+   * Returns what the last {@link #endHold} returned to lots that had expired, and so expired.
+   *
+   * @return credits expired on return
+   */
+  public long lastExpiredOnReturn() {
+    return lastExpiredOnReturn;
   }
 
   /**

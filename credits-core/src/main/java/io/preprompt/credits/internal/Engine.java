@@ -508,8 +508,8 @@ public final class Engine implements CreditService {
       public Settlement apply(AccountTx tx) {
         Hold active = requireActiveHold(tx, hold);
         long settle = amount == null ? active.amount() : amount.value();
-        long[] r = tx.endHold(active, HoldState.SETTLED, settle, key, meta);
-        return new Settlement(account, hold, settle, r[0], r[1], tx.now());
+        long returned = tx.endHold(active, HoldState.SETTLED, settle, key, meta);
+        return new Settlement(account, hold, settle, returned, tx.lastExpiredOnReturn(), tx.now());
       }
 
       @Override
@@ -596,8 +596,8 @@ public final class Engine implements CreditService {
       @Override
       public Release apply(AccountTx tx) {
         Hold active = requireActiveHold(tx, hold);
-        long[] r = tx.endHold(active, HoldState.RELEASED, 0, key, meta);
-        return new Release(account, hold, r[0], r[1], tx.now());
+        long returned = tx.endHold(active, HoldState.RELEASED, 0, key, meta);
+        return new Release(account, hold, returned, tx.lastExpiredOnReturn(), tx.now());
       }
 
       @Override

@@ -48,9 +48,70 @@ public final class InMemoryCreditStore implements CreditStore {
   private static final Comparator<Due> DUE_ORDER =
       Comparator.comparing(Due::at).thenComparing(Due::account).thenComparing(Due::id);
 
+  /** An account's live lots: a handful, so an array searched in place, read as a list without copying a map. */
+  private static final class LiveLots {
+    private Lot[] lots = new Lot[4];
+    private int count;
+
+    private int indexOf(LotId id) {
+      for (int i = 0; i < count; i++) {
+        if (lots[i].id().equals(id)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    boolean containsKey(LotId id) {
+      return indexOf(id) >= 0;
+    }
+
+    @Nullable Lot get(LotId id) {
+      int i = indexOf(id);
+      return i < 0 ? null : lots[i];
+    }
+
+    void put(LotId id, Lot lot) {
+      int i = indexOf(id);
+      if (i >= 0) {
+        lots[i] = lot;
+        return;
+      }
+      if (count == lots.length) {
+        lots = Arrays.copyOf(lots, count * 2);
+      }
+      lots[count++] = lot;
+    }
+
+    void remove(LotId id) {
+      int i = indexOf(id);
+      if (i >= 0) {
+        lots[i] = lots[--count];
+        lots[count] = null;
+      }
+    }
+
+    List<Lot> list() {
+      return switch (count) {
+        case 0 -> List.of();
+        case 1 -> List.of(lots[0]);
+        case 2 -> List.of(lots[0], lots[1]);
+        default -> List.of(Arrays.copyOf(lots, count));
+      };
+    }
+
+    Map<LotId, Lot> asMap() {
+      Map<LotId, Lot> out = new HashMap<>();
+      for (int i = 0; i < count; i++) {
+        out.put(lots[i].id(), lots[i]);
+      }
+      return out;
+    }
+  }
+
   private static final class AccountData {
     AccountRecord record;
-    final Map<LotId, Lot> liveLots = new HashMap<>();
+    final LiveLots liveLots = new LiveLots();
     /** Every hold ever placed; an ended hold replaces its active self in place. */
     final KeyedTable<HoldId, Hold> holds = new KeyedTable<>(Hold::id);
     /** Positions in {@link #holds} of the active holds: few, so searched in place. */
@@ -233,7 +294,7 @@ public final class InMemoryCreditStore implements CreditStore {
 
   private static AccountSnapshot snapshot(AccountData data) {
     // Immutable copies: AccountSnapshot keeps them as they are instead of copying again.
-    return new AccountSnapshot(data.record, List.copyOf(data.liveLots.values()), data.activeHolds());
+    return new AccountSnapshot(data.record, data.liveLots.list(), data.activeHolds());
   }
 
   /** Both reads under one lock, so the record and the account are seen at one moment. */
@@ -571,7 +632,7 @@ public final class InMemoryCreditStore implements CreditStore {
       return Map.of();
     }
     synchronized (data) {
-      return Map.of("record", data.record, "lots", Map.copyOf(data.liveLots), "holds", Map.copyOf(data.allHolds()),
+      return Map.of("record", data.record, "lots", Map.copyOf(data.liveLots.asMap()), "holds", Map.copyOf(data.allHolds()),
           "ledger", data.ledger.all(data.record.id()), "keys", Map.copyOf(data.allKeys()));
     }
   }
