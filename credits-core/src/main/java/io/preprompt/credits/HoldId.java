@@ -7,16 +7,28 @@ import java.security.SecureRandom;
  * they cannot be guessed; ids are also always looked up within their account. The random bits are
  * drawn from the {@code SecureRandom} in bulk, into a buffer per thread that is used once and never
  * shared, so creating an id neither takes the generator's lock nor reads the OS source each time.
+ * The generator is the JDK's {@code DRBG} (NIST SP 800-90A, seeded from the system's entropy
+ * source) where available: as strong as the platform default, and on Linux, where the default
+ * mixes every read of {@code /dev/urandom} through SHA-1 one 20-byte block at a time, several
+ * times faster and nearly allocation-free.
  *
  * @param value {@code h_} followed by 1 to 64 characters of {@code [A-Za-z0-9]}
  */
 public record HoldId(String value) {
-  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final SecureRandom RANDOM = generator();
   private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
   private static final int ID_BYTES = 16;
   /** 256 ids per refill. */
   private static final int BUFFER_BYTES = 4096;
   private static final ThreadLocal<RandomBuffer> BUFFERS = ThreadLocal.withInitial(RandomBuffer::new);
+
+  private static SecureRandom generator() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      return new SecureRandom();
+    }
+  }
 
   /** One thread's unused random bytes. */
   private static final class RandomBuffer {

@@ -45,12 +45,12 @@ public final class AccountTx {
     if (c != 0) {
       return c;
     }
-    c = Integer.compare(a.source.drawdownRank(), b.source.drawdownRank());
+    c = Integer.compare(a.source().drawdownRank(), b.source().drawdownRank());
     if (c != 0) {
       return c;
     }
-    c = a.grantedAt.compareTo(b.grantedAt);
-    return c != 0 ? c : Long.compare(a.id.value(), b.id.value());
+    c = a.base.grantedAt().compareTo(b.base.grantedAt());
+    return c != 0 ? c : Long.compare(a.id().value(), b.id().value());
   };
 
   private static int compareExpiry(@Nullable Instant a, @Nullable Instant b) {
@@ -60,32 +60,27 @@ public final class AccountTx {
     return b == null ? -1 : a.compareTo(b);
   }
 
-  /** A lot being changed. */
+  /**
+   * A lot being changed: what can change, over the stored lot it started from (which supplies the
+   * id, source, amount granted and grant time, so they are not copied for every operation).
+   */
   public static final class MutableLot {
-    final LotId id;
-    final LotSource source;
-    final long granted;
+    final Lot base;
     long remaining;
     long reserved;
-    final Instant grantedAt;
     @Nullable Instant expiresAt;
     final boolean isNew;
     boolean changed;
 
     MutableLot(Lot lot) {
-      this(lot.id(), lot.source(), lot.granted(), lot.remaining(), lot.reserved(), lot.grantedAt(), lot.expiresAt(),
-          false);
+      this(lot, false);
     }
 
-    MutableLot(LotId id, LotSource source, long granted, long remaining, long reserved, Instant grantedAt,
-        @Nullable Instant expiresAt, boolean isNew) {
-      this.id = id;
-      this.source = source;
-      this.granted = granted;
-      this.remaining = remaining;
-      this.reserved = reserved;
-      this.grantedAt = grantedAt;
-      this.expiresAt = expiresAt;
+    MutableLot(Lot base, boolean isNew) {
+      this.base = base;
+      this.remaining = base.remaining();
+      this.reserved = base.reserved();
+      this.expiresAt = base.expiresAt();
       this.isNew = isNew;
     }
 
@@ -95,7 +90,7 @@ public final class AccountTx {
      * @return the id
      */
     public LotId id() {
-      return id;
+      return base.id();
     }
 
     /**
@@ -113,7 +108,7 @@ public final class AccountTx {
      * @return the source
      */
     public LotSource source() {
-      return source;
+      return base.source();
     }
 
     /**
@@ -139,7 +134,7 @@ public final class AccountTx {
     }
 
     Lot toLot() {
-      return new Lot(id, source, granted, remaining, reserved, grantedAt, expiresAt);
+      return new Lot(base.id(), base.source(), base.granted(), remaining, reserved, base.grantedAt(), expiresAt);
     }
   }
 
@@ -432,7 +427,7 @@ public final class AccountTx {
   private @Nullable MutableLot lot(LotId id) {
     for (int i = 0; i < lotCount; i++) {
       MutableLot lot = lots[i];
-      if (lot.id.equals(id)) {
+      if (lot.id().equals(id)) {
         return lot;
       }
     }
@@ -469,7 +464,7 @@ public final class AccountTx {
       Map<String, String> metadata) {
     granted = CreditAmount.addExact(granted, amount);
     LotId id = new LotId(lastSequence + 1);
-    MutableLot lot = new MutableLot(id, source, amount, amount, 0, now, expiresAt, true);
+    MutableLot lot = new MutableLot(new Lot(id, source, amount, amount, 0, now, expiresAt), true);
     if (lotCount == lots.length) {
       lots = Arrays.copyOf(lots, lotCount + 2);
     }
@@ -534,7 +529,7 @@ public final class AccountTx {
       lot.remaining -= amount;
       lot.reserved += amount;
       lot.changed = true;
-      allocations = List.of(new Allocation(lot.id, amount));
+      allocations = List.of(new Allocation(lot.id(), amount));
       append(EntryType.HOLD, amount, lot, id, key, metadata);
     } else {
       allocations = new ArrayList<>(2);
@@ -548,7 +543,7 @@ public final class AccountTx {
           lot.reserved += take;
           lot.changed = true;
           left -= take;
-          allocations.add(new Allocation(lot.id, take));
+          allocations.add(new Allocation(lot.id(), take));
           append(EntryType.HOLD, take, lot, id, key, metadata);
         }
       }
@@ -667,7 +662,7 @@ public final class AccountTx {
   private void append(EntryType type, long amount, MutableLot lot, @Nullable HoldId hold, @Nullable IdempotencyKey key,
       Map<String, String> metadata) {
     lastSequence++;
-    entries = added(entries, new LedgerEntry(account, lastSequence, type, amount, lot.id, lot.source, hold, key, now,
+    entries = added(entries, new LedgerEntry(account, lastSequence, type, amount, lot.id(), lot.source(), hold, key, now,
         metadata));
   }
 
@@ -701,9 +696,9 @@ public final class AccountTx {
       views.add(lot.toLot());
       available += lot.remaining;
       held += lot.reserved;
-      if (lot.source == LotSource.PACK) {
+      if (lot.source() == LotSource.PACK) {
         pack += lot.remaining;
-      } else if (lot.source.isPaid()) {
+      } else if (lot.source().isPaid()) {
         allowance += lot.remaining;
       } else {
         free += lot.remaining;
