@@ -112,8 +112,18 @@ public final class InMemoryCreditStore implements CreditStore {
   private static final class AccountData {
     AccountRecord record;
     final LiveLots liveLots = new LiveLots();
-    /** Every hold ever placed; an ended hold replaces its active self in place. */
+    /**
+     * Every hold ever placed, as placed. How a hold ended (state, settled, end time) is kept in
+     * columns by position, and the ended hold rebuilt when read: the placed hold object is shared
+     * with the idempotency record of the call that placed it, so ending it costs no second object
+     * kept for good.
+     */
     final KeyedTable<HoldId, Hold> holds = new KeyedTable<>(Hold::id);
+    private static final HoldState[] STATES = HoldState.values();
+    /** 0 while active, else the terminal state's ordinal + 1. */
+    byte[] endStates = new byte[8];
+    long[] endSettled = new long[8];
+    Instant[] endedAt = new Instant[8];
     /** Positions in {@link #holds} of the active holds: few, so searched in place. */
     int[] active = new int[4];
     int activeCount;
@@ -154,10 +164,34 @@ public final class InMemoryCreditStore implements CreditStore {
       }
     }
 
+    /** Returns the hold at a position in its current state. */
+    Hold hold(int position) {
+      Hold placed = holds.at(position);
+      if (position >= endStates.length || endStates[position] == 0) {
+        return placed;
+      }
+      return new Hold(placed.id(), placed.account(), placed.amount(), STATES[endStates[position] - 1],
+          placed.createdAt(), placed.deadline(), endSettled[position], endedAt[position], placed.metadata(),
+          placed.allocations());
+    }
+
+    /** Records how the active hold at a position ended. */
+    void end(int position, Hold ended) {
+      if (position >= endStates.length) {
+        int capacity = Math.max(position + 1, endStates.length + (endStates.length >> 1));
+        endStates = Arrays.copyOf(endStates, capacity);
+        endSettled = Arrays.copyOf(endSettled, capacity);
+        endedAt = Arrays.copyOf(endedAt, capacity);
+      }
+      endStates[position] = (byte) (ended.state().ordinal() + 1);
+      endSettled[position] = ended.settled();
+      endedAt[position] = ended.endedAt();
+    }
+
     Map<HoldId, Hold> allHolds() {
       Map<HoldId, Hold> out = new HashMap<>();
       for (int i = 0; i < holds.size(); i++) {
-        out.put(holds.at(i).id(), holds.at(i));
+        out.put(holds.at(i).id(), hold(i));
       }
       return out;
     }
@@ -328,7 +362,8 @@ public final class InMemoryCreditStore implements CreditStore {
       return Optional.empty();
     }
     synchronized (data) {
-      return Optional.ofNullable(data.holds.get(hold));
+      int position = data.holds.positionOf(hold);
+      return position < 0 ? Optional.empty() : Optional.of(data.hold(position));
     }
   }
 
@@ -479,7 +514,7 @@ public final class InMemoryCreditStore implements CreditStore {
       Hold h = endedHolds.get(i);
       int a = data.activeIndex(h.id());
       if (a >= 0) {
-        data.holds.set(data.active[a], h);
+        data.end(data.active[a], h);
         data.active[a] = data.active[--data.activeCount];
       }
     }
