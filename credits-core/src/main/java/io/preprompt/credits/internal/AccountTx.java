@@ -529,7 +529,7 @@ public final class AccountTx {
       lot.remaining -= amount;
       lot.reserved += amount;
       lot.changed = true;
-      allocations = List.of(new Allocation(lot.id(), amount));
+      allocations = singleAllocation(lot.id(), amount);
       append(EntryType.HOLD, amount, lot, id, key, metadata);
     } else {
       allocations = new ArrayList<>(2);
@@ -556,6 +556,24 @@ public final class AccountTx {
     }
     newHolds = added(newHolds, hold);
     return hold;
+  }
+
+  /**
+   * The last one-lot allocation list made, shared by the next hold of the same amount from a lot
+   * with the same id (in whichever account: both are plain values). Holds of one size from one
+   * lot are the common case, and each hold keeps its list for good. A race only costs a new list.
+   */
+  private static volatile List<Allocation> lastSingleAllocation = List.of(new Allocation(new LotId(1), 1));
+
+  private static List<Allocation> singleAllocation(LotId lot, long amount) {
+    List<Allocation> last = lastSingleAllocation;
+    Allocation a = last.get(0);
+    if (a.amount() == amount && a.lot().equals(lot)) {
+      return last;
+    }
+    List<Allocation> made = List.of(new Allocation(lot, amount));
+    lastSingleAllocation = made;
+    return made;
   }
 
   /**

@@ -492,7 +492,6 @@ public final class Engine implements CreditService {
           "a settle must be for a positive amount, was 0; release the hold to return everything");
     }
     Map<String, String> meta = HoldRequest.checkMetadata(metadata);
-    SettleFingerprint fingerprint = new SettleFingerprint(hold, amount, meta);
     return execute(account, key, new Operation<>() {
       @Override
       public String name() {
@@ -501,7 +500,7 @@ public final class Engine implements CreditService {
 
       @Override
       public String fingerprint() {
-        return fingerprint.get();
+        return new SettleFingerprint(hold, amount, meta).get();
       }
 
       @Override
@@ -524,7 +523,13 @@ public final class Engine implements CreditService {
 
       @Override
       public IdempotencyRecord record(IdempotencyKey key, Settlement result, Instant at) {
-        return IdempotencyRecord.deferred(key, name(), fingerprint, result, Results::encodeSettlement, at);
+        if (amount == null && meta.isEmpty()) {
+          // Settling a whole hold without metadata: the result names the hold, all the parameters there are.
+          return IdempotencyRecord.deferredFromResult(key, name(), result, Engine::plainSettleFingerprint,
+              Results::encodeSettlement, at);
+        }
+        return IdempotencyRecord.deferred(key, name(), new SettleFingerprint(hold, amount, meta), result,
+            Results::encodeSettlement, at);
       }
     });
   }
@@ -533,6 +538,10 @@ public final class Engine implements CreditService {
    * A settle's parameters, encoded only when asked for: on a replay, or by a store that writes the
    * record. A store keeping records in memory keeps this instead of the text.
    */
+  private static String plainSettleFingerprint(Settlement s) {
+    return new SettleFingerprint(s.hold(), null, Map.of()).get();
+  }
+
   private record SettleFingerprint(HoldId hold, @Nullable CreditAmount amount, Map<String, String> metadata)
       implements Supplier<String> {
     @Override

@@ -20,10 +20,14 @@ public final class IdempotencyRecord {
   private final IdempotencyKey key;
   private final String operation;
   private final Instant at;
-  // Each is the text, or what makes it until first asked for. A race only encodes twice: the
-  // source is never cleared, and a String is safe to publish without a lock.
+  // Each is the text, or what makes it until first asked for: the fingerprint a Supplier, or a
+  // Function of the result; the result the value the encoder takes. Texts replace their sources
+  // under the record's lock (the result's only after a fingerprint made from it), and are read
+  // without it once there: a String is safe to publish without a lock.
   private Object fingerprint;
   private Object result;
+  /** The fingerprint source is a Function of the result (fits in the object's padding). */
+  private final boolean fingerprintFromResult;
   private final Function<Object, String> encoder;
 
   private static final Function<Object, String> NONE = value -> (String) value;
@@ -38,12 +42,13 @@ public final class IdempotencyRecord {
    * @param at when the call took effect
    */
   public IdempotencyRecord(IdempotencyKey key, String operation, String fingerprint, String result, Instant at) {
-    this(key, operation, fingerprint, Objects.requireNonNull(result, "result"), NONE, at);
+    this(key, operation, fingerprint, false, Objects.requireNonNull(result, "result"), NONE, at);
   }
 
   @SuppressWarnings("unchecked")
-  private IdempotencyRecord(IdempotencyKey key, String operation, Object fingerprint, Object result,
-      Function<?, String> encoder, Instant at) {
+  private IdempotencyRecord(IdempotencyKey key, String operation, Object fingerprint, boolean fingerprintFromResult,
+      Object result, Function<?, String> encoder, Instant at) {
+    this.fingerprintFromResult = fingerprintFromResult;
     this.key = Objects.requireNonNull(key, "key");
     this.operation = Objects.requireNonNull(operation, "operation");
     this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
@@ -86,16 +91,41 @@ public final class IdempotencyRecord {
     return deferredRecord(key, operation, fingerprint, result, encoder, at);
   }
 
+  /**
+   * Creates a record whose fingerprint is made from the result, and both encoded when first asked
+   * for: for calls whose parameters the result shows (settling a whole hold names the hold).
+   *
+   * @param key the key, unique within the account
+   * @param operation the operation name
+   * @param result the call's result
+   * @param fingerprint encodes the call's parameters from its result; must give the same text every time
+   * @param encoder encodes the result; must give the same text every time
+   * @param at when the call took effect
+   * @param <T> the result type
+   * @return the record
+   */
+  public static <T> IdempotencyRecord deferredFromResult(IdempotencyKey key, String operation, T result,
+      Function<? super T, String> fingerprint, Function<? super T, String> encoder, Instant at) {
+    Objects.requireNonNull(fingerprint, "fingerprint");
+    if (result instanceof String) {
+      return deferredRecord(key, operation, Objects.requireNonNull(fingerprint.apply(result), "fingerprint"), result,
+          encoder, at);
+    }
+    Objects.requireNonNull(result, "result");
+    return new IdempotencyRecord(key, operation, fingerprint, true, result, Objects.requireNonNull(encoder, "encoder"),
+        at);
+  }
+
   private static <T> IdempotencyRecord deferredRecord(IdempotencyKey key, String operation, Object fingerprint,
       T result, Function<? super T, String> encoder, Instant at) {
     Objects.requireNonNull(result, "result");
     Objects.requireNonNull(encoder, "encoder");
     // A String result would read as already encoded: encode it now.
     if (result instanceof String) {
-      return new IdempotencyRecord(key, operation, fingerprint, Objects.requireNonNull(encoder.apply(result), "result"),
-          NONE, at);
+      return new IdempotencyRecord(key, operation, fingerprint, false,
+          Objects.requireNonNull(encoder.apply(result), "result"), NONE, at);
     }
-    return new IdempotencyRecord(key, operation, fingerprint, result, encoder, at);
+    return new IdempotencyRecord(key, operation, fingerprint, false, result, encoder, at);
   }
 
   /**
@@ -121,14 +151,25 @@ public final class IdempotencyRecord {
    *
    * @return the fingerprint
    */
-  @SuppressWarnings("unchecked")
   public String fingerprint() {
     Object f = fingerprint;
     if (f instanceof String text) {
       return text;
     }
-    String text = Objects.requireNonNull(((Supplier<String>) f).get(), "fingerprint");
-    fingerprint = text;
+    synchronized (this) {
+      return encodeFingerprint();
+    }
+  }
+
+  /** Encodes the fingerprint, under the lock, while the result is still there to make it from. */
+  @SuppressWarnings("unchecked")
+  private String encodeFingerprint() {
+    Object f = fingerprint;
+    if (f instanceof String text) {
+      return text;
+    }
+    String text = fingerprintFromResult ? ((Function<Object, String>) f).apply(result) : ((Supplier<String>) f).get();
+    fingerprint = Objects.requireNonNull(text, "fingerprint");
     return text;
   }
 
@@ -142,9 +183,16 @@ public final class IdempotencyRecord {
     if (r instanceof String text) {
       return text;
     }
-    String text = Objects.requireNonNull(encoder.apply(r), "result");
-    result = text;
-    return text;
+    synchronized (this) {
+      r = result;
+      if (r instanceof String text) {
+        return text;
+      }
+      encodeFingerprint();
+      String text = Objects.requireNonNull(encoder.apply(r), "result");
+      result = text;
+      return text;
+    }
   }
 
   /**

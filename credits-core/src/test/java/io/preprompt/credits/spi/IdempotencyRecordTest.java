@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.preprompt.credits.IdempotencyKey;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -41,6 +42,58 @@ class IdempotencyRecordTest {
     assertThat(deferred.result()).isEqualTo("settled=5\n");
     assertThat(fingerprints).hasValue(1);
     assertThat(results).hasValue(1);
+  }
+
+  @Test
+  @DisplayName("a fingerprint made from the result is right whichever text is asked for first")
+  void fingerprintFromResult() {
+    Function<Long, String> fingerprint = n -> "of=" + n + "\n";
+    Function<Long, String> encoder = n -> "settled=" + n + "\n";
+    IdempotencyRecord resultFirst = IdempotencyRecord.deferredFromResult(KEY, "settle", 5L, fingerprint, encoder, AT);
+    assertThat(resultFirst.result()).isEqualTo("settled=5\n");
+    assertThat(resultFirst.fingerprint()).isEqualTo("of=5\n");
+    IdempotencyRecord fingerprintFirst =
+        IdempotencyRecord.deferredFromResult(KEY, "settle", 5L, fingerprint, encoder, AT);
+    assertThat(fingerprintFirst.fingerprint()).isEqualTo("of=5\n");
+    assertThat(fingerprintFirst.result()).isEqualTo("settled=5\n");
+    assertThat(resultFirst).isEqualTo(fingerprintFirst)
+        .isEqualTo(new IdempotencyRecord(KEY, "settle", "of=5\n", "settled=5\n", AT));
+  }
+
+  @Test
+  @DisplayName("threads reading a fresh record at once all see the same texts")
+  void concurrentReaders() throws Exception {
+    for (int round = 0; round < 200; round++) {
+      IdempotencyRecord r = IdempotencyRecord.deferredFromResult(KEY, "settle", (long) round, n -> "of=" + n,
+          n -> "settled=" + n, AT);
+      String fingerprint = "of=" + round;
+      String result = "settled=" + round;
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      List<Thread> threads = new java.util.ArrayList<>();
+      List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      for (int t = 0; t < 4; t++) {
+        boolean resultFirst = t % 2 == 0;
+        Thread thread = new Thread(() -> {
+          try {
+            start.await();
+            if (resultFirst) {
+              assertThat(r.result()).isEqualTo(result);
+            }
+            assertThat(r.fingerprint()).isEqualTo(fingerprint);
+            assertThat(r.result()).isEqualTo(result);
+          } catch (Throwable e) {
+            failures.add(e);
+          }
+        });
+        thread.start();
+        threads.add(thread);
+      }
+      start.countDown();
+      for (Thread thread : threads) {
+        thread.join();
+      }
+      assertThat(failures).isEmpty();
+    }
   }
 
   @Test
