@@ -549,12 +549,13 @@ public final class AccountTx {
       }
     }
     Hold hold = new Hold(id, account, amount, HoldState.ACTIVE, now, deadline, 0, null, metadata, allocations);
+    newHolds = added(newHolds, hold);
     if (activeHolds.isEmpty() && !activeHoldsCopied) {
-      activeHolds = List.of(hold);
+      // Both lists are List.of(hold) when it is the only one: one immutable list serves both.
+      activeHolds = newHolds.size() == 1 ? newHolds : List.of(hold);
     } else {
       mutableActiveHolds().add(hold);
     }
-    newHolds = added(newHolds, hold);
     return hold;
   }
 

@@ -120,10 +120,10 @@ public final class InMemoryCreditStore implements CreditStore {
      */
     final KeyedTable<HoldId, Hold> holds = new KeyedTable<>(Hold::id);
     private static final HoldState[] STATES = HoldState.values();
-    /** 0 while active, else the terminal state's ordinal + 1. */
-    byte[] endStates = new byte[8];
-    long[] endSettled = new long[8];
-    Instant[] endedAt = new Instant[8];
+    private static final int END_SHIFT = 12;
+    private static final int END_CHUNK = 1 << END_SHIFT;
+    /** The end columns in chunks by position, made when a hold in their range first ends. */
+    HoldEnds[] ends = new HoldEnds[1];
     /** Positions in {@link #holds} of the active holds: few, so searched in place. */
     int[] active = new int[4];
     int activeCount;
@@ -167,25 +167,53 @@ public final class InMemoryCreditStore implements CreditStore {
     /** Returns the hold at a position in its current state. */
     Hold hold(int position) {
       Hold placed = holds.at(position);
-      if (position >= endStates.length || endStates[position] == 0) {
+      int c = position >>> END_SHIFT;
+      HoldEnds e = c < ends.length ? ends[c] : null;
+      int i = position & (END_CHUNK - 1);
+      if (e == null || i >= e.states.length || e.states[i] == 0) {
         return placed;
       }
-      return new Hold(placed.id(), placed.account(), placed.amount(), STATES[endStates[position] - 1],
-          placed.createdAt(), placed.deadline(), endSettled[position], endedAt[position], placed.metadata(),
-          placed.allocations());
+      return new Hold(placed.id(), placed.account(), placed.amount(), STATES[e.states[i] - 1], placed.createdAt(),
+          placed.deadline(), e.settled[i], e.endedAt[i], placed.metadata(), placed.allocations());
     }
 
     /** Records how the active hold at a position ended. */
     void end(int position, Hold ended) {
-      if (position >= endStates.length) {
-        int capacity = Math.max(position + 1, endStates.length + (endStates.length >> 1));
-        endStates = Arrays.copyOf(endStates, capacity);
-        endSettled = Arrays.copyOf(endSettled, capacity);
+      int c = position >>> END_SHIFT;
+      if (c >= ends.length) {
+        ends = Arrays.copyOf(ends, Math.max(c + 1, ends.length * 2));
+      }
+      int i = position & (END_CHUNK - 1);
+      HoldEnds e = ends[c];
+      if (e == null) {
+        // The first chunk starts small, so an account with few holds keeps small columns.
+        e = ends[c] = new HoldEnds(c == 0 ? Math.max(8, Integer.highestOneBit(i) * 2) : END_CHUNK);
+      } else if (i >= e.states.length) {
+        e.grow(Math.min(END_CHUNK, Math.max(i + 1, e.states.length * 2)));
+      }
+      e.states[i] = (byte) (ended.state().ordinal() + 1);
+      e.settled[i] = ended.settled();
+      e.endedAt[i] = ended.endedAt();
+    }
+
+    /** How the holds in one chunk of positions ended. */
+    private static final class HoldEnds {
+      /** 0 while active, else the terminal state's ordinal + 1. */
+      byte[] states;
+      long[] settled;
+      @Nullable Instant[] endedAt;
+
+      HoldEnds(int capacity) {
+        states = new byte[capacity];
+        settled = new long[capacity];
+        endedAt = new Instant[capacity];
+      }
+
+      void grow(int capacity) {
+        states = Arrays.copyOf(states, capacity);
+        settled = Arrays.copyOf(settled, capacity);
         endedAt = Arrays.copyOf(endedAt, capacity);
       }
-      endStates[position] = (byte) (ended.state().ordinal() + 1);
-      endSettled[position] = ended.settled();
-      endedAt[position] = ended.endedAt();
     }
 
     Map<HoldId, Hold> allHolds() {

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * hash (high half) and the value's position plus one (low half, 0 for an empty slot), so a probe
  * compares hashes in adjacent memory and reads a value only when a hash matches. Linear probing,
  * at most two thirds full, doubled when it gets there; removal (only ever of the last value, to
- * undo an insert) shifts later slots back instead of leaving tombstones.
+ * undo an insert) shifts later slots back instead of leaving tombstones. The values themselves
+ * are kept in chunks of {@value #CHUNK}, so a long table grows without copying them (the first
+ * chunk starts small, so a short table stays small).
  *
  * <p>Not thread-safe: the store guards each table with its account's lock.
  *
@@ -22,9 +24,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class KeyedTable<K, V> {
   private static final int MIN_SLOTS = 16;
+  private static final int SHIFT = 12;
+  private static final int CHUNK = 1 << SHIFT;
 
   private final Function<? super V, ? extends K> keyOf;
-  private Object[] values = new Object[8];
+  private Object[][] chunks = {new Object[8]};
   private int size;
   private long[] slots = new long[MIN_SLOTS];
   private int threshold = MIN_SLOTS * 2 / 3;
@@ -53,10 +57,14 @@ final class KeyedTable<K, V> {
    *
    * @param position from 0 to {@code size() - 1}, in insertion order
    */
-  @SuppressWarnings("unchecked")
   V at(int position) {
     Objects.checkIndex(position, size);
-    return (V) values[position];
+    return value(position);
+  }
+
+  @SuppressWarnings("unchecked")
+  private V value(int position) {
+    return (V) chunks[position >>> SHIFT][position & (CHUNK - 1)];
   }
 
   /**
@@ -65,10 +73,9 @@ final class KeyedTable<K, V> {
    * @param key the key
    * @return the value, or null when there is none
    */
-  @SuppressWarnings("unchecked")
   @Nullable V get(K key) {
     int position = positionOf(key);
-    return position < 0 ? null : (V) values[position];
+    return position < 0 ? null : value(position);
   }
 
   /**
@@ -83,7 +90,6 @@ final class KeyedTable<K, V> {
   }
 
   /** Returns the slot holding this key, or {@code -(free slot + 1)} where it would go. */
-  @SuppressWarnings("unchecked")
   private int slotOf(K key, int hash) {
     long[] s = slots;
     int mask = s.length - 1;
@@ -92,7 +98,7 @@ final class KeyedTable<K, V> {
       if (slot == 0) {
         return -(i + 1);
       }
-      if ((int) (slot >>> 32) == hash && key.equals(keyOf.apply((V) values[(int) slot - 1]))) {
+      if ((int) (slot >>> 32) == hash && key.equals(keyOf.apply(value((int) slot - 1)))) {
         return i;
       }
     }
@@ -115,10 +121,17 @@ final class KeyedTable<K, V> {
       grow();
       slot = slotOf(key, hash);
     }
-    if (size == values.length) {
-      values = Arrays.copyOf(values, size + (size >> 1) + 8);
+    int c = size >>> SHIFT;
+    int i = size & (CHUNK - 1);
+    if (c == chunks.length) {
+      chunks = Arrays.copyOf(chunks, c * 2);
     }
-    values[size] = value;
+    if (chunks[c] == null) {
+      chunks[c] = new Object[CHUNK];
+    } else if (i == chunks[c].length) {
+      chunks[c] = Arrays.copyOf(chunks[c], Math.min(CHUNK, i * 2));
+    }
+    chunks[c][i] = value;
     size++;
     slots[-slot - 1] = ((long) hash << 32) | size;
     return true;
@@ -135,18 +148,18 @@ final class KeyedTable<K, V> {
     if (!Objects.equals(keyOf.apply(value), keyOf.apply(at(position)))) {
       throw new IllegalArgumentException("a replacement must have the same key");
     }
-    values[position] = value;
+    chunks[position >>> SHIFT][position & (CHUNK - 1)] = value;
   }
 
   /** Removes the last value appended (to undo an insert). */
-  @SuppressWarnings("unchecked")
   void removeLast() {
     if (size == 0) {
       throw new IllegalStateException("empty table");
     }
-    K key = keyOf.apply((V) values[size - 1]);
+    K key = keyOf.apply(value(size - 1));
     int hole = slotOf(key, mix(key.hashCode()));
-    values[--size] = null;
+    size--;
+    chunks[size >>> SHIFT][size & (CHUNK - 1)] = null;
     long[] s = slots;
     int mask = s.length - 1;
     s[hole] = 0;
