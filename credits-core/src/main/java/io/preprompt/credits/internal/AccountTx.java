@@ -140,8 +140,8 @@ public final class AccountTx {
 
   private final AccountId account;
   private final Instant now;
-  private final long expectedVersion;
-  private final Instant createdAt;
+  /** The stored row this copy started from (its version and creation time), null for a new account. */
+  private final @Nullable AccountRecord base;
   private long lastSequence;
   private long granted;
   private long settled;
@@ -161,7 +161,6 @@ public final class AccountTx {
   private List<Hold> endedHolds = List.of();
   private List<LedgerEntry> entries = List.of();
   private int holdsExpired;
-  private long lastExpiredOnReturn;
   private int lotsExpired;
   private boolean planChanged;
 
@@ -175,8 +174,7 @@ public final class AccountTx {
     AccountRecord a = snapshot.account();
     this.account = a.id();
     this.now = now;
-    this.expectedVersion = a.version();
-    this.createdAt = a.createdAt();
+    this.base = a;
     this.lastSequence = a.lastSequence();
     this.granted = a.granted();
     this.settled = a.settled();
@@ -202,8 +200,7 @@ public final class AccountTx {
   public AccountTx(AccountId account, Instant now) {
     this.account = account;
     this.now = now;
-    this.expectedVersion = 0;
-    this.createdAt = now;
+    this.base = null;
     this.lots = new MutableLot[2];
     this.activeHolds = List.of();
     this.planChanged = true;
@@ -586,8 +583,8 @@ public final class AccountTx {
    * @param settleAmount credits to spend (0 unless settling)
    * @param key the call's key
    * @param metadata description for the ledger
-   * @return credits returned to lots; what returned to expired lots and expired with them is then
-   *     {@link #lastExpiredOnReturn()}
+   * @return credits returned to lots; what returned to lots that had expired, and so expired,
+   *     is added to {@link #expiredTotal()}
    * @throws SettleExceedsHeldException when settleAmount exceeds the hold
    */
   public long endHold(Hold hold, HoldState state, long settleAmount, @Nullable IdempotencyKey key,
@@ -599,7 +596,6 @@ public final class AccountTx {
     metadata = Map.copyOf(describeEnd(hold.metadata(), metadata));
     long toSettle = settleAmount;
     long returned = 0;
-    long expiredOnReturn = 0;
     List<Allocation> allocations = hold.allocations();
     for (int i = 0; i < allocations.size(); i++) {
       Allocation a = allocations.get(i);
@@ -622,7 +618,6 @@ public final class AccountTx {
         if (lot.expiredAt(now)) {
           lot.remaining -= r;
           expired = CreditAmount.addExact(expired, r);
-          expiredOnReturn += r;
           append(EntryType.LOT_EXPIRED, r, lot, hold.id(), key, metadata);
         } else {
           returned += r;
@@ -648,17 +643,16 @@ public final class AccountTx {
       }
     }
     endedHolds = added(endedHolds, ended);
-    lastExpiredOnReturn = expiredOnReturn;
     return returned;
   }
 
   /**
-   * Returns what the last {@link #endHold} returned to lots that had expired, and so expired.
+   * Returns the account's total of expired credits, including what this copy expired.
    *
-   * @return credits expired on return
+   * @return credits ever expired
    */
-  public long lastExpiredOnReturn() {
-    return lastExpiredOnReturn;
+  public long expiredTotal() {
+    return expired;
   }
 
   /**
@@ -691,7 +685,7 @@ public final class AccountTx {
    * @return the stored version
    */
   public long storedVersion() {
-    return expectedVersion;
+    return base == null ? 0 : base.version();
   }
 
   /**
@@ -743,8 +737,9 @@ public final class AccountTx {
         changedLots = added(changedLots, lot.toLot());
       }
     }
+    long expectedVersion = storedVersion();
     AccountRecord record = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
-        debited, createdAt, plan, planDueAt);
+        debited, base == null ? now : base.createdAt(), plan, planDueAt);
     // Immutable lists here, so AccountChange's defensive copies are no-ops on the hot path.
     return new AccountChange(expectedVersion, record, immutable(newLots), immutable(changedLots),
         immutable(newHolds), immutable(endedHolds), immutable(entries), idempotency);

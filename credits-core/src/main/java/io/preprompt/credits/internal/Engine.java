@@ -389,10 +389,9 @@ public final class Engine implements CreditService {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
           "hold ttl " + ttl + " exceeds the maximum " + config.maxHoldTtl());
     }
-    AccountId account = request.account();
-    IdempotencyKey key = request.key();
     String fingerprint = holdFingerprint(request);
-    return execute(account, key, new Operation<>() {
+    // The operation reads the account and key from the request: fewer captured fields per call.
+    return execute(request.account(), request.key(), new Operation<>() {
       @Override
       public String name() {
         return "hold";
@@ -405,7 +404,7 @@ public final class Engine implements CreditService {
 
       @Override
       public Hold apply(AccountTx tx) {
-        return tx.hold(holdIds.get(), request.amount().value(), tx.now().plus(ttl), key, request.metadata());
+        return tx.hold(holdIds.get(), request.amount().value(), tx.now().plus(ttl), request.key(), request.metadata());
       }
 
       @Override
@@ -415,7 +414,7 @@ public final class Engine implements CreditService {
 
       @Override
       public Hold decode(String encoded) {
-        return Results.decodeHold(account, encoded);
+        return Results.decodeHold(request.account(), encoded);
       }
 
       @Override
@@ -507,8 +506,9 @@ public final class Engine implements CreditService {
       public Settlement apply(AccountTx tx) {
         Hold active = requireActiveHold(tx, hold);
         long settle = amount == null ? active.amount() : amount.value();
+        long expiredBefore = tx.expiredTotal();
         long returned = tx.endHold(active, HoldState.SETTLED, settle, key, meta);
-        return new Settlement(account, hold, settle, returned, tx.lastExpiredOnReturn(), tx.now());
+        return new Settlement(account, hold, settle, returned, tx.expiredTotal() - expiredBefore, tx.now());
       }
 
       @Override
@@ -605,8 +605,9 @@ public final class Engine implements CreditService {
       @Override
       public Release apply(AccountTx tx) {
         Hold active = requireActiveHold(tx, hold);
+        long expiredBefore = tx.expiredTotal();
         long returned = tx.endHold(active, HoldState.RELEASED, 0, key, meta);
-        return new Release(account, hold, returned, tx.lastExpiredOnReturn(), tx.now());
+        return new Release(account, hold, returned, tx.expiredTotal() - expiredBefore, tx.now());
       }
 
       @Override
