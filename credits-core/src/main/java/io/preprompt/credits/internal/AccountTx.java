@@ -151,7 +151,9 @@ public final class AccountTx {
   private @Nullable Instant planDueAt;
   // Accounts have a handful of lots and few active holds: arrays searched in place cost less than
   // maps built for every operation. Active holds stay the snapshot's list until one is placed or ended.
-  private MutableLot[] lots;
+  // One lot (the usual case once small lots are spent) lives in lot0 without an array.
+  private @Nullable MutableLot lot0;
+  private MutableLot @Nullable [] lots;
   private int lotCount;
   private List<Hold> activeHolds;
   private boolean activeHoldsCopied;
@@ -183,9 +185,14 @@ public final class AccountTx {
     this.plan = a.plan();
     this.planDueAt = a.planDueAt();
     List<Lot> stored = snapshot.lots();
-    this.lots = new MutableLot[stored.size() + 1];
-    for (int i = 0; i < stored.size(); i++) {
-      lots[i] = new MutableLot(stored.get(i));
+    if (stored.size() == 1) {
+      this.lot0 = new MutableLot(stored.get(0));
+    } else if (!stored.isEmpty()) {
+      MutableLot[] all = new MutableLot[stored.size() + 1];
+      for (int i = 0; i < stored.size(); i++) {
+        all[i] = new MutableLot(stored.get(i));
+      }
+      this.lots = all;
     }
     this.lotCount = stored.size();
     this.activeHolds = snapshot.activeHolds();
@@ -201,7 +208,6 @@ public final class AccountTx {
     this.account = account;
     this.now = now;
     this.base = null;
-    this.lots = new MutableLot[2];
     this.activeHolds = List.of();
     this.planChanged = true;
   }
@@ -344,7 +350,7 @@ public final class AccountTx {
       }
     }
     for (int i = 0; i < lotCount; i++) {
-      MutableLot lot = lots[i];
+      MutableLot lot = lotAt(i);
       if (lot.remaining > 0 && lot.expiredAt(now)) {
         long amount = lot.remaining;
         lot.remaining = 0;
@@ -364,7 +370,7 @@ public final class AccountTx {
   public long available() {
     long sum = 0;
     for (int i = 0; i < lotCount; i++) {
-      sum += lots[i].remaining;
+      sum += lotAt(i).remaining;
     }
     return sum;
   }
@@ -388,7 +394,10 @@ public final class AccountTx {
    * @return the lots
    */
   public List<MutableLot> lotsInDrawdownOrder() {
-    List<MutableLot> list = new ArrayList<>(Arrays.asList(lots).subList(0, lotCount));
+    List<MutableLot> list = new ArrayList<>(lotCount);
+    for (int i = 0; i < lotCount; i++) {
+      list.add(lotAt(i));
+    }
     list.sort(DRAWDOWN_ORDER);
     return list;
   }
@@ -421,9 +430,15 @@ public final class AccountTx {
     return activeHolds;
   }
 
+  /** The i-th live lot, {@code 0 <= i < lotCount}. */
+  private MutableLot lotAt(int i) {
+    MutableLot[] all = lots;
+    return all == null ? java.util.Objects.requireNonNull(lot0) : all[i];
+  }
+
   private @Nullable MutableLot lot(LotId id) {
     for (int i = 0; i < lotCount; i++) {
-      MutableLot lot = lots[i];
+      MutableLot lot = lotAt(i);
       if (lot.id().equals(id)) {
         return lot;
       }
@@ -462,10 +477,21 @@ public final class AccountTx {
     granted = CreditAmount.addExact(granted, amount);
     LotId id = new LotId(lastSequence + 1);
     MutableLot lot = new MutableLot(new Lot(id, source, amount, amount, 0, now, expiresAt), true);
-    if (lotCount == lots.length) {
-      lots = Arrays.copyOf(lots, lotCount + 2);
+    if (lotCount == 0) {
+      lot0 = lot;
+    } else {
+      MutableLot[] all = lots;
+      if (all == null) {
+        all = new MutableLot[4];
+        all[0] = lot0;
+        lot0 = null;
+      } else if (lotCount == all.length) {
+        all = Arrays.copyOf(all, lotCount + 2);
+      }
+      all[lotCount] = lot;
+      lots = all;
     }
-    lots[lotCount++] = lot;
+    lotCount++;
     append(EntryType.GRANT, amount, lot, null, key, metadata);
     return id;
   }
@@ -522,7 +548,7 @@ public final class AccountTx {
     List<Allocation> allocations;
     if (lotCount == 1) {
       // The common case once small lots are used up: one lot, one allocation, no sorting.
-      MutableLot lot = lots[0];
+      MutableLot lot = lotAt(0);
       lot.remaining -= amount;
       lot.reserved += amount;
       lot.changed = true;
@@ -730,7 +756,7 @@ public final class AccountTx {
     List<Lot> newLots = List.of();
     List<Lot> changedLots = List.of();
     for (int i = 0; i < lotCount; i++) {
-      MutableLot lot = lots[i];
+      MutableLot lot = lotAt(i);
       if (lot.isNew) {
         newLots = added(newLots, lot.toLot());
       } else if (lot.changed) {
