@@ -95,6 +95,35 @@ class KeyedTableTest {
   }
 
   @Nested
+  @DisplayName("past the positions a tagged slot can hold")
+  class Untagged {
+    private final KeyedTable<Key, Item> small = new KeyedTable<>(Item::key, 1000);
+
+    @Test
+    @DisplayName("slots drop their tags and every key stays reachable, colliding or not")
+    void switchesToWholePositions() {
+      for (int i = 0; i < 5000; i++) {
+        Key k = i % 3 == 0 ? new Key("c" + i, 99) : key("k" + i);
+        assertThat(small.add(new Item(k, i))).isTrue();
+        if (i == 999) {
+          assertThat(small.tagged()).isTrue();
+        }
+      }
+      assertThat(small.tagged()).isFalse();
+      for (int i = 0; i < 5000; i++) {
+        Key k = i % 3 == 0 ? new Key("c" + i, 99) : key("k" + i);
+        assertThat(small.positionOf(k)).isEqualTo(i);
+        assertThat(small.add(new Item(k, -1))).isFalse();
+      }
+      assertThat(small.get(key("k5000"))).isNull();
+      small.removeLast();
+      assertThat(small.get(key("k4999"))).isNull();
+      assertThat(small.get(key("k4997")).payload()).isEqualTo(4997);
+      assertThat(small.get(new Key("c4998", 99)).payload()).isEqualTo(4998);
+    }
+  }
+
+  @Nested
   @DisplayName("replacing and undoing")
   class Changing {
     @Test
