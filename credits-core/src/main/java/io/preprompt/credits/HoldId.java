@@ -63,16 +63,7 @@ public record HoldId(String value) {
   }
 
   private static boolean valid(String v) {
-    if (v == null || v.length() < 3 || v.length() > 66 || !v.startsWith("h_")) {
-      return false;
-    }
-    for (int i = 2; i < v.length(); i++) {
-      char c = v.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
-        return false;
-      }
-    }
-    return true;
+    return v != null && v.length() >= 3 && v.length() <= 66 && v.startsWith("h_") && Ids.alphanumeric(v, 2);
   }
 
   /**
