@@ -7,20 +7,34 @@ import java.security.SecureRandom;
  * they cannot be guessed; ids are also always looked up within their account. The random bits are
  * drawn from the {@code SecureRandom} in bulk, into a buffer per thread that is used once and never
  * shared, so creating an id neither takes the generator's lock nor reads the OS source each time.
+ * The generator is the JDK's {@code DRBG} (NIST SP 800-90A, seeded from the system's entropy
+ * source) where available: as strong as the platform default, and on Linux, where the default
+ * mixes every read of {@code /dev/urandom} through SHA-1 one 20-byte block at a time, several
+ * times faster and nearly allocation-free.
  *
  * @param value {@code h_} followed by 1 to 64 characters of {@code [A-Za-z0-9]}
  */
 public record HoldId(String value) {
-  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final SecureRandom RANDOM = generator();
   private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
   private static final int ID_BYTES = 16;
   /** 256 ids per refill. */
   private static final int BUFFER_BYTES = 4096;
   private static final ThreadLocal<RandomBuffer> BUFFERS = ThreadLocal.withInitial(RandomBuffer::new);
 
+  private static SecureRandom generator() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      return new SecureRandom();
+    }
+  }
+
   /** One thread's unused random bytes. */
   private static final class RandomBuffer {
     final byte[] bytes = new byte[BUFFER_BYTES];
+    /** Where an id's text is written before the String copies it. */
+    final byte[] text = new byte[2 + 2 * ID_BYTES];
     int next = BUFFER_BYTES;
 
     /** Returns the offset of 16 fresh bytes, refilling from the SecureRandom when used up. */
@@ -49,16 +63,7 @@ public record HoldId(String value) {
   }
 
   private static boolean valid(String v) {
-    if (v == null || v.length() < 3 || v.length() > 66 || !v.startsWith("h_")) {
-      return false;
-    }
-    for (int i = 2; i < v.length(); i++) {
-      char c = v.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
-        return false;
-      }
-    }
-    return true;
+    return v != null && v.length() >= 3 && v.length() <= 66 && v.startsWith("h_") && Ids.alphanumeric(v, 2);
   }
 
   /**
@@ -81,8 +86,8 @@ public record HoldId(String value) {
     RandomBuffer buffer = BUFFERS.get();
     int at = buffer.take();
     byte[] bytes = buffer.bytes;
-    // Latin-1 bytes: half the size of chars as the scratch array the String copies from.
-    byte[] out = new byte[2 + 2 * ID_BYTES];
+    // Latin-1 bytes in the thread's scratch array, which the String copies.
+    byte[] out = buffer.text;
     out[0] = 'h';
     out[1] = '_';
     for (int i = 0; i < ID_BYTES; i++) {

@@ -21,6 +21,7 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -44,12 +45,12 @@ public final class AccountTx {
     if (c != 0) {
       return c;
     }
-    c = Integer.compare(a.source.drawdownRank(), b.source.drawdownRank());
+    c = Integer.compare(a.source().drawdownRank(), b.source().drawdownRank());
     if (c != 0) {
       return c;
     }
-    c = a.grantedAt.compareTo(b.grantedAt);
-    return c != 0 ? c : Long.compare(a.id.value(), b.id.value());
+    c = a.base.grantedAt().compareTo(b.base.grantedAt());
+    return c != 0 ? c : Long.compare(a.id().value(), b.id().value());
   };
 
   private static int compareExpiry(@Nullable Instant a, @Nullable Instant b) {
@@ -59,36 +60,27 @@ public final class AccountTx {
     return b == null ? -1 : a.compareTo(b);
   }
 
-  /** A lot being changed. */
+  /**
+   * A lot being changed: what can change, over the stored lot it started from (which supplies the
+   * id, source, amount granted and grant time, so they are not copied for every operation).
+   */
   public static final class MutableLot {
-    final LotId id;
-    final LotSource source;
-    final long granted;
+    final Lot base;
     long remaining;
     long reserved;
-    final Instant grantedAt;
     @Nullable Instant expiresAt;
     final boolean isNew;
     boolean changed;
 
-    /** The stored lot this one was loaded from, handed back as it is while unchanged. */
-    private @Nullable Lot stored;
-
     MutableLot(Lot lot) {
-      this(lot.id(), lot.source(), lot.granted(), lot.remaining(), lot.reserved(), lot.grantedAt(), lot.expiresAt(),
-          false);
-      this.stored = lot;
+      this(lot, false);
     }
 
-    MutableLot(LotId id, LotSource source, long granted, long remaining, long reserved, Instant grantedAt,
-        @Nullable Instant expiresAt, boolean isNew) {
-      this.id = id;
-      this.source = source;
-      this.granted = granted;
-      this.remaining = remaining;
-      this.reserved = reserved;
-      this.grantedAt = grantedAt;
-      this.expiresAt = expiresAt;
+    MutableLot(Lot base, boolean isNew) {
+      this.base = base;
+      this.remaining = base.remaining();
+      this.reserved = base.reserved();
+      this.expiresAt = base.expiresAt();
       this.isNew = isNew;
     }
 
@@ -98,7 +90,7 @@ public final class AccountTx {
      * @return the id
      */
     public LotId id() {
-      return id;
+      return base.id();
     }
 
     /**
@@ -116,7 +108,7 @@ public final class AccountTx {
      * @return the source
      */
     public LotSource source() {
-      return source;
+      return base.source();
     }
 
     /**
@@ -142,12 +134,11 @@ public final class AccountTx {
     }
 
     Lot toLot() {
-      if (stored != null && !changed) {
-        return stored;
+      if (!changed) {
+        // Unchanged: the stored (or just granted) lot itself, not a copy.
+        return base;
       }
-      Lot lot = new Lot(id, source, granted, remaining, reserved, grantedAt, expiresAt);
-      stored = lot;
-      return lot;
+      return new Lot(base.id(), base.source(), base.granted(), remaining, reserved, base.grantedAt(), expiresAt);
     }
 
     boolean live() {
@@ -157,8 +148,8 @@ public final class AccountTx {
 
   private final AccountId account;
   private final Instant now;
-  private final long expectedVersion;
-  private final Instant createdAt;
+  /** The stored row this copy started from (its version and creation time), null for a new account. */
+  private final @Nullable AccountRecord base;
   private long lastSequence;
   private long granted;
   private long settled;
@@ -166,14 +157,19 @@ public final class AccountTx {
   private long debited;
   private @Nullable String plan;
   private @Nullable Instant planDueAt;
-  // Accounts have a handful of lots and few active holds: lists searched in place cost less than
+  // Accounts have a handful of lots and few active holds: arrays searched in place cost less than
   // maps built for every operation. Active holds stay the snapshot's list until one is placed or ended.
-  private final ArrayList<MutableLot> lots;
+  // One lot (the usual case once small lots are spent) lives in lot0 without an array.
+  private @Nullable MutableLot lot0;
+  private MutableLot @Nullable [] lots;
+  private int lotCount;
   private List<Hold> activeHolds;
   private boolean activeHoldsCopied;
+  // These lists start as List.of(), stay List.of(x) with one element (what most operations make)
+  // and become ArrayLists from the second: see added().
   private List<Hold> newHolds = List.of();
   private List<Hold> endedHolds = List.of();
-  private final List<LedgerEntry> entries = new ArrayList<>(4);
+  private List<LedgerEntry> entries = List.of();
   private int holdsExpired;
   private int lotsExpired;
   private boolean planChanged;
@@ -188,8 +184,7 @@ public final class AccountTx {
     AccountRecord a = snapshot.account();
     this.account = a.id();
     this.now = now;
-    this.expectedVersion = a.version();
-    this.createdAt = a.createdAt();
+    this.base = a;
     this.lastSequence = a.lastSequence();
     this.granted = a.granted();
     this.settled = a.settled();
@@ -198,10 +193,16 @@ public final class AccountTx {
     this.plan = a.plan();
     this.planDueAt = a.planDueAt();
     List<Lot> stored = snapshot.lots();
-    this.lots = new ArrayList<>(stored.size() + 1);
-    for (int i = 0; i < stored.size(); i++) {
-      lots.add(new MutableLot(stored.get(i)));
+    if (stored.size() == 1) {
+      this.lot0 = new MutableLot(stored.get(0));
+    } else if (!stored.isEmpty()) {
+      MutableLot[] all = new MutableLot[stored.size() + 1];
+      for (int i = 0; i < stored.size(); i++) {
+        all[i] = new MutableLot(stored.get(i));
+      }
+      this.lots = all;
     }
+    this.lotCount = stored.size();
     this.activeHolds = snapshot.activeHolds();
   }
 
@@ -214,9 +215,7 @@ public final class AccountTx {
   public AccountTx(AccountId account, Instant now) {
     this.account = account;
     this.now = now;
-    this.expectedVersion = 0;
-    this.createdAt = now;
-    this.lots = new ArrayList<>(2);
+    this.base = null;
     this.activeHolds = List.of();
     this.planChanged = true;
   }
@@ -358,8 +357,8 @@ public final class AccountTx {
         }
       }
     }
-    for (int i = 0; i < lots.size(); i++) {
-      MutableLot lot = lots.get(i);
+    for (int i = 0; i < lotCount; i++) {
+      MutableLot lot = lotAt(i);
       if (lot.remaining > 0 && lot.expiredAt(now)) {
         long amount = lot.remaining;
         lot.remaining = 0;
@@ -378,8 +377,8 @@ public final class AccountTx {
    */
   public long available() {
     long sum = 0;
-    for (int i = 0; i < lots.size(); i++) {
-      sum += lots.get(i).remaining;
+    for (int i = 0; i < lotCount; i++) {
+      sum += lotAt(i).remaining;
     }
     return sum;
   }
@@ -403,7 +402,10 @@ public final class AccountTx {
    * @return the lots
    */
   public List<MutableLot> lotsInDrawdownOrder() {
-    List<MutableLot> list = new ArrayList<>(lots);
+    List<MutableLot> list = new ArrayList<>(lotCount);
+    for (int i = 0; i < lotCount; i++) {
+      list.add(lotAt(i));
+    }
     list.sort(DRAWDOWN_ORDER);
     return list;
   }
@@ -436,10 +438,16 @@ public final class AccountTx {
     return activeHolds;
   }
 
+  /** The i-th live lot, {@code 0 <= i < lotCount}. */
+  private MutableLot lotAt(int i) {
+    MutableLot[] all = lots;
+    return all == null ? java.util.Objects.requireNonNull(lot0) : all[i];
+  }
+
   private @Nullable MutableLot lot(LotId id) {
-    for (int i = 0; i < lots.size(); i++) {
-      MutableLot lot = lots.get(i);
-      if (lot.id.equals(id)) {
+    for (int i = 0; i < lotCount; i++) {
+      MutableLot lot = lotAt(i);
+      if (lot.id().equals(id)) {
         return lot;
       }
     }
@@ -476,8 +484,22 @@ public final class AccountTx {
       Map<String, String> metadata) {
     granted = CreditAmount.addExact(granted, amount);
     LotId id = new LotId(lastSequence + 1);
-    MutableLot lot = new MutableLot(id, source, amount, amount, 0, now, expiresAt, true);
-    lots.add(lot);
+    MutableLot lot = new MutableLot(new Lot(id, source, amount, amount, 0, now, expiresAt), true);
+    if (lotCount == 0) {
+      lot0 = lot;
+    } else {
+      MutableLot[] all = lots;
+      if (all == null) {
+        all = new MutableLot[4];
+        all[0] = lot0;
+        lot0 = null;
+      } else if (lotCount == all.length) {
+        all = Arrays.copyOf(all, lotCount + 2);
+      }
+      all[lotCount] = lot;
+      lots = all;
+    }
+    lotCount++;
     append(EntryType.GRANT, amount, lot, null, key, metadata);
     return id;
   }
@@ -532,13 +554,13 @@ public final class AccountTx {
       throw new InsufficientCreditsException(account, available, amount);
     }
     List<Allocation> allocations;
-    if (lots.size() == 1) {
+    if (lotCount == 1) {
       // The common case once small lots are used up: one lot, one allocation, no sorting.
-      MutableLot lot = lots.get(0);
+      MutableLot lot = lotAt(0);
       lot.remaining -= amount;
       lot.reserved += amount;
       lot.changed = true;
-      allocations = List.of(new Allocation(lot.id, amount));
+      allocations = singleAllocation(lot.id(), amount);
       append(EntryType.HOLD, amount, lot, id, key, metadata);
     } else {
       allocations = new ArrayList<>(2);
@@ -552,22 +574,38 @@ public final class AccountTx {
           lot.reserved += take;
           lot.changed = true;
           left -= take;
-          allocations.add(new Allocation(lot.id, take));
+          allocations.add(new Allocation(lot.id(), take));
           append(EntryType.HOLD, take, lot, id, key, metadata);
         }
       }
     }
     Hold hold = new Hold(id, account, amount, HoldState.ACTIVE, now, deadline, 0, null, metadata, allocations);
+    newHolds = added(newHolds, hold);
     if (activeHolds.isEmpty() && !activeHoldsCopied) {
-      activeHolds = List.of(hold);
+      // Both lists are List.of(hold) when it is the only one: one immutable list serves both.
+      activeHolds = newHolds.size() == 1 ? newHolds : List.of(hold);
     } else {
       mutableActiveHolds().add(hold);
     }
-    if (newHolds.isEmpty()) {
-      newHolds = new ArrayList<>(1);
-    }
-    newHolds.add(hold);
     return hold;
+  }
+
+  /**
+   * The last one-lot allocation list made, shared by the next hold of the same amount from a lot
+   * with the same id (in whichever account: both are plain values). Holds of one size from one
+   * lot are the common case, and each hold keeps its list for good. A race only costs a new list.
+   */
+  private static volatile List<Allocation> lastSingleAllocation = List.of(new Allocation(new LotId(1), 1));
+
+  private static List<Allocation> singleAllocation(LotId lot, long amount) {
+    List<Allocation> last = lastSingleAllocation;
+    Allocation a = last.get(0);
+    if (a.amount() == amount && a.lot().equals(lot)) {
+      return last;
+    }
+    List<Allocation> made = List.of(new Allocation(lot, amount));
+    lastSingleAllocation = made;
+    return made;
   }
 
   /**
@@ -579,10 +617,11 @@ public final class AccountTx {
    * @param settleAmount credits to spend (0 unless settling)
    * @param key the call's key
    * @param metadata description for the ledger
-   * @return {returned, expiredOnReturn}
+   * @return credits returned to lots; what returned to lots that had expired, and so expired,
+   *     is added to {@link #expiredTotal()}
    * @throws SettleExceedsHeldException when settleAmount exceeds the hold
    */
-  public long[] endHold(Hold hold, HoldState state, long settleAmount, @Nullable IdempotencyKey key,
+  public long endHold(Hold hold, HoldState state, long settleAmount, @Nullable IdempotencyKey key,
       Map<String, String> metadata) {
     if (settleAmount > hold.amount()) {
       throw new SettleExceedsHeldException(hold.id(), hold.amount(), settleAmount);
@@ -591,7 +630,6 @@ public final class AccountTx {
     metadata = Map.copyOf(describeEnd(hold.metadata(), metadata));
     long toSettle = settleAmount;
     long returned = 0;
-    long expiredOnReturn = 0;
     List<Allocation> allocations = hold.allocations();
     for (int i = 0; i < allocations.size(); i++) {
       Allocation a = allocations.get(i);
@@ -614,7 +652,6 @@ public final class AccountTx {
         if (lot.expiredAt(now)) {
           lot.remaining -= r;
           expired = CreditAmount.addExact(expired, r);
-          expiredOnReturn += r;
           append(EntryType.LOT_EXPIRED, r, lot, hold.id(), key, metadata);
         } else {
           returned += r;
@@ -633,15 +670,23 @@ public final class AccountTx {
         now, hold.metadata(), hold.allocations());
     for (int i = 0; i < newHolds.size(); i++) {
       if (newHolds.get(i).id().equals(hold.id())) {
-        newHolds.remove(i);
+        List<Hold> rest = new ArrayList<>(newHolds);
+        rest.remove(i);
+        newHolds = rest;
         throw new IllegalStateException("a hold cannot end in the operation that placed it");
       }
     }
-    if (endedHolds.isEmpty()) {
-      endedHolds = new ArrayList<>(1);
-    }
-    endedHolds.add(ended);
-    return new long[] {returned, expiredOnReturn};
+    endedHolds = added(endedHolds, ended);
+    return returned;
+  }
+
+  /**
+   * Returns the account's total of expired credits, including what this copy expired.
+   *
+   * @return credits ever expired
+   */
+  public long expiredTotal() {
+    return expired;
   }
 
   /**
@@ -664,7 +709,8 @@ public final class AccountTx {
   private void append(EntryType type, long amount, MutableLot lot, @Nullable HoldId hold, @Nullable IdempotencyKey key,
       Map<String, String> metadata) {
     lastSequence++;
-    entries.add(new LedgerEntry(account, lastSequence, type, amount, lot.id, lot.source, hold, key, now, metadata));
+    entries = added(entries, new LedgerEntry(account, lastSequence, type, amount, lot.id(), lot.source(), hold, key, now,
+        metadata));
   }
 
   /**
@@ -673,7 +719,7 @@ public final class AccountTx {
    * @return the stored version
    */
   public long storedVersion() {
-    return expectedVersion;
+    return base == null ? 0 : base.version();
   }
 
   /**
@@ -697,9 +743,9 @@ public final class AccountTx {
       views.add(lot.toLot());
       available += lot.remaining;
       held += lot.reserved;
-      if (lot.source == LotSource.PACK) {
+      if (lot.source() == LotSource.PACK) {
         pack += lot.remaining;
-      } else if (lot.source.isPaid()) {
+      } else if (lot.source().isPaid()) {
         allowance += lot.remaining;
       } else {
         free += lot.remaining;
@@ -717,10 +763,10 @@ public final class AccountTx {
   public AccountChange toChange(@Nullable IdempotencyRecord idempotency) {
     List<Lot> newLots = List.of();
     List<Lot> changedLots = List.of();
-    Lot[] live = new Lot[lots.size()];
+    Lot[] live = new Lot[lotCount];
     int liveCount = 0;
-    for (int i = 0; i < lots.size(); i++) {
-      MutableLot lot = lots.get(i);
+    for (int i = 0; i < lotCount; i++) {
+      MutableLot lot = lotAt(i);
       Lot state = lot.toLot();
       if (lot.isNew) {
         newLots = added(newLots, state);
@@ -732,31 +778,31 @@ public final class AccountTx {
       }
     }
     List<Lot> liveLots = liveCount == live.length ? List.of(live) : List.of(java.util.Arrays.copyOf(live, liveCount));
+    long expectedVersion = storedVersion();
     AccountRecord record = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
-        debited, createdAt, plan, planDueAt);
+        debited, base == null ? now : base.createdAt(), plan, planDueAt);
     // Immutable lists here, so AccountChange's defensive copies are no-ops on the hot path.
     return new AccountChange(expectedVersion, record, immutable(newLots), immutable(changedLots),
         immutable(newHolds), immutable(endedHolds), immutable(entries), idempotency, liveLots, immutable(activeHolds));
   }
 
-  private static List<Lot> added(List<Lot> list, Lot lot) {
+  /** Appends to a list kept as {@code List.of()}, then {@code List.of(x)}, then an ArrayList. */
+  private static <T> List<T> added(List<T> list, T item) {
     if (list.isEmpty()) {
-      return List.of(lot);
+      return List.of(item);
     }
-    if (list instanceof ArrayList<Lot> growing) {
-      growing.add(lot);
+    if (list instanceof ArrayList<T> growing) {
+      growing.add(item);
       return growing;
     }
-    List<Lot> out = new ArrayList<>(list);
-    out.add(lot);
+    List<T> out = new ArrayList<>(list.size() + 3);
+    out.addAll(list);
+    out.add(item);
     return out;
   }
 
+  /** An immutable list of the elements: the list itself unless it grew into an ArrayList. */
   private static <T> List<T> immutable(List<T> list) {
-    return switch (list.size()) {
-      case 0 -> List.of();
-      case 1 -> List.of(list.get(0));
-      default -> List.copyOf(list);
-    };
+    return list instanceof ArrayList<T> ? List.copyOf(list) : list;
   }
 }

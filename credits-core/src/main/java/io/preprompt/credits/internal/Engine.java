@@ -205,8 +205,7 @@ public final class Engine implements CreditService {
       if (key == null && !tx.hasChanges()) {
         return result;
       }
-      IdempotencyRecord record = key == null ? null
-          : new IdempotencyRecord(key, op.name(), op.fingerprint(), op.encode(result), now);
+      IdempotencyRecord record = key == null ? null : op.record(key, result, now);
       AccountChange change = tx.toChange(record);
       if (commit(change)) {
         if (snapshots != null) {
@@ -432,10 +431,9 @@ public final class Engine implements CreditService {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
           "hold ttl " + ttl + " exceeds the maximum " + config.maxHoldTtl());
     }
-    AccountId account = request.account();
-    IdempotencyKey key = request.key();
     String fingerprint = holdFingerprint(request);
-    return execute(account, key, new Operation<>() {
+    // The operation reads the account and key from the request: fewer captured fields per call.
+    return execute(request.account(), request.key(), new Operation<>() {
       @Override
       public String name() {
         return "hold";
@@ -448,7 +446,7 @@ public final class Engine implements CreditService {
 
       @Override
       public Hold apply(AccountTx tx) {
-        return tx.hold(holdIds.get(), request.amount().value(), tx.now().plus(ttl), key, request.metadata());
+        return tx.hold(holdIds.get(), request.amount().value(), tx.now().plus(ttl), request.key(), request.metadata());
       }
 
       @Override
@@ -458,7 +456,12 @@ public final class Engine implements CreditService {
 
       @Override
       public Hold decode(String encoded) {
-        return Results.decodeHold(account, encoded);
+        return Results.decodeHold(request.account(), encoded);
+      }
+
+      @Override
+      public IdempotencyRecord record(IdempotencyKey key, Hold result, Instant at) {
+        return IdempotencyRecord.deferred(key, name(), fingerprint, result, Results::encodeHold, at);
       }
     });
   }
@@ -530,8 +533,6 @@ public final class Engine implements CreditService {
           "a settle must be for a positive amount, was 0; release the hold to return everything");
     }
     Map<String, String> meta = HoldRequest.checkMetadata(metadata);
-    String fingerprint = FieldCodec.fields().add("hold", hold).add("amount", amount == null ? "full" : amount.toString())
-        .addMap("metadata", meta).encode();
     return execute(account, key, new Operation<>() {
       @Override
       public String name() {
@@ -540,15 +541,16 @@ public final class Engine implements CreditService {
 
       @Override
       public String fingerprint() {
-        return fingerprint;
+        return new SettleFingerprint(hold, amount, meta).get();
       }
 
       @Override
       public Settlement apply(AccountTx tx) {
         Hold active = requireActiveHold(tx, hold);
         long settle = amount == null ? active.amount() : amount.value();
-        long[] r = tx.endHold(active, HoldState.SETTLED, settle, key, meta);
-        return new Settlement(account, hold, settle, r[0], r[1], tx.now());
+        long expiredBefore = tx.expiredTotal();
+        long returned = tx.endHold(active, HoldState.SETTLED, settle, key, meta);
+        return new Settlement(account, hold, settle, returned, tx.expiredTotal() - expiredBefore, tx.now());
       }
 
       @Override
@@ -560,7 +562,35 @@ public final class Engine implements CreditService {
       public Settlement decode(String encoded) {
         return Results.decodeSettlement(account, encoded);
       }
+
+      @Override
+      public IdempotencyRecord record(IdempotencyKey key, Settlement result, Instant at) {
+        if (amount == null && meta.isEmpty()) {
+          // Settling a whole hold without metadata: the result names the hold, all the parameters there are.
+          return IdempotencyRecord.deferredFromResult(key, name(), result, Engine::plainSettleFingerprint,
+              Results::encodeSettlement, at);
+        }
+        return IdempotencyRecord.deferred(key, name(), new SettleFingerprint(hold, amount, meta), result,
+            Results::encodeSettlement, at);
+      }
     });
+  }
+
+  /**
+   * A settle's parameters, encoded only when asked for: on a replay, or by a store that writes the
+   * record. A store keeping records in memory keeps this instead of the text.
+   */
+  private static String plainSettleFingerprint(Settlement s) {
+    return new SettleFingerprint(s.hold(), null, Map.of()).get();
+  }
+
+  private record SettleFingerprint(HoldId hold, @Nullable CreditAmount amount, Map<String, String> metadata)
+      implements Supplier<String> {
+    @Override
+    public String get() {
+      return FieldCodec.fields().add("hold", hold).add("amount", amount == null ? "full" : amount.toString())
+          .addMap("metadata", metadata).encode();
+    }
   }
 
   @Override
@@ -617,8 +647,9 @@ public final class Engine implements CreditService {
       @Override
       public Release apply(AccountTx tx) {
         Hold active = requireActiveHold(tx, hold);
-        long[] r = tx.endHold(active, HoldState.RELEASED, 0, key, meta);
-        return new Release(account, hold, r[0], r[1], tx.now());
+        long expiredBefore = tx.expiredTotal();
+        long returned = tx.endHold(active, HoldState.RELEASED, 0, key, meta);
+        return new Release(account, hold, returned, tx.expiredTotal() - expiredBefore, tx.now());
       }
 
       @Override

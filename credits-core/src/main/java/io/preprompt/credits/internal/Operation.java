@@ -1,5 +1,9 @@
 package io.preprompt.credits.internal;
 
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.spi.IdempotencyRecord;
+import java.time.Instant;
+
 /**
  * One mutating call, as the engine runs it: its name and parameters (for idempotency), its effect
  * on a working copy, and how its result is stored for replay.
@@ -51,4 +55,19 @@ public interface Operation<R> {
    * @return the result
    */
   R decode(String encoded);
+
+  /**
+   * Builds the idempotency record of a call that took effect. The default encodes at once; an
+   * operation run very often may return {@link IdempotencyRecord#deferred} so that a store keeping
+   * records in memory never encodes them (the texts must be the same as {@link #fingerprint()} and
+   * {@link #encode} give).
+   *
+   * @param key the call's key
+   * @param result the result
+   * @param at when the call took effect
+   * @return the record
+   */
+  default IdempotencyRecord record(IdempotencyKey key, R result, Instant at) {
+    return new IdempotencyRecord(key, name(), fingerprint(), encode(result), at);
+  }
 }

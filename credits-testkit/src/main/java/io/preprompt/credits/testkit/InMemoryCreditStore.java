@@ -24,13 +24,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A thread-safe in-memory {@link CreditStore} for tests and single-process use. Each account is
@@ -45,16 +48,188 @@ public final class InMemoryCreditStore implements CreditStore {
   private static final Comparator<Due> DUE_ORDER =
       Comparator.comparing(Due::at).thenComparing(Due::account).thenComparing(Due::id);
 
+  /** An account's live lots: a handful, so an array searched in place, read as a list without copying a map. */
+  private static final class LiveLots {
+    private Lot[] lots = new Lot[4];
+    private int count;
+
+    private int indexOf(LotId id) {
+      for (int i = 0; i < count; i++) {
+        if (lots[i].id().equals(id)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    boolean containsKey(LotId id) {
+      return indexOf(id) >= 0;
+    }
+
+    @Nullable Lot get(LotId id) {
+      int i = indexOf(id);
+      return i < 0 ? null : lots[i];
+    }
+
+    void put(LotId id, Lot lot) {
+      int i = indexOf(id);
+      if (i >= 0) {
+        lots[i] = lot;
+        return;
+      }
+      if (count == lots.length) {
+        lots = Arrays.copyOf(lots, count * 2);
+      }
+      lots[count++] = lot;
+    }
+
+    void remove(LotId id) {
+      int i = indexOf(id);
+      if (i >= 0) {
+        lots[i] = lots[--count];
+        lots[count] = null;
+      }
+    }
+
+    List<Lot> list() {
+      return switch (count) {
+        case 0 -> List.of();
+        case 1 -> List.of(lots[0]);
+        case 2 -> List.of(lots[0], lots[1]);
+        default -> List.of(Arrays.copyOf(lots, count));
+      };
+    }
+
+    Map<LotId, Lot> asMap() {
+      Map<LotId, Lot> out = new HashMap<>();
+      for (int i = 0; i < count; i++) {
+        out.put(lots[i].id(), lots[i]);
+      }
+      return out;
+    }
+  }
+
   private static final class AccountData {
     AccountRecord record;
-    final Map<LotId, Lot> liveLots = new HashMap<>();
-    final Map<HoldId, Hold> holds = new HashMap<>();
-    final Map<HoldId, Hold> activeHolds = new HashMap<>();
+    final LiveLots liveLots = new LiveLots();
+    /**
+     * Every hold ever placed, as placed. How a hold ended (state, settled, end time) is kept in
+     * columns by position, and the ended hold rebuilt when read: the placed hold object is shared
+     * with the idempotency record of the call that placed it, so ending it costs no second object
+     * kept for good.
+     */
+    final KeyedTable<HoldId, Hold> holds = new KeyedTable<>(Hold::id);
+    private static final HoldState[] STATES = HoldState.values();
+    private static final int END_SHIFT = 12;
+    private static final int END_CHUNK = 1 << END_SHIFT;
+    /** The end columns in chunks by position, made when a hold in their range first ends. */
+    HoldEnds[] ends = new HoldEnds[1];
+    /** Positions in {@link #holds} of the active holds: few, so searched in place. */
+    int[] active = new int[4];
+    int activeCount;
+    /**
+     * The time this account is filed under in {@link #holdsDue}, or null when it is not: never
+     * after the deadline of any of its active holds (see {@link #findHoldsPastDeadline}).
+     */
+    @Nullable Instant holdsDueMark;
     final Ledger ledger = new Ledger();
-    final Map<IdempotencyKey, IdempotencyRecord> keys = new HashMap<>();
+    final KeyedTable<IdempotencyKey, IdempotencyRecord> keys = new KeyedTable<>(IdempotencyRecord::key);
 
     AccountData(AccountRecord record) {
       this.record = record;
+    }
+
+    /** Returns the index in {@link #active} of an active hold, or -1. */
+    int activeIndex(HoldId id) {
+      for (int i = 0; i < activeCount; i++) {
+        if (holds.at(active[i]).id().equals(id)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    List<Hold> activeHolds() {
+      switch (activeCount) {
+        case 0:
+          return List.of();
+        case 1:
+          return List.of(holds.at(active[0]));
+        default:
+          Hold[] out = new Hold[activeCount];
+          for (int i = 0; i < activeCount; i++) {
+            out[i] = holds.at(active[i]);
+          }
+          return List.of(out);
+      }
+    }
+
+    /** Returns the hold at a position in its current state. */
+    Hold hold(int position) {
+      Hold placed = holds.at(position);
+      int c = position >>> END_SHIFT;
+      HoldEnds e = c < ends.length ? ends[c] : null;
+      int i = position & (END_CHUNK - 1);
+      if (e == null || i >= e.states.length || e.states[i] == 0) {
+        return placed;
+      }
+      return new Hold(placed.id(), placed.account(), placed.amount(), STATES[e.states[i] - 1], placed.createdAt(),
+          placed.deadline(), e.settled[i], e.endedAt[i], placed.metadata(), placed.allocations());
+    }
+
+    /** Records how the active hold at a position ended. */
+    void end(int position, Hold ended) {
+      int c = position >>> END_SHIFT;
+      if (c >= ends.length) {
+        ends = Arrays.copyOf(ends, Math.max(c + 1, ends.length * 2));
+      }
+      int i = position & (END_CHUNK - 1);
+      HoldEnds e = ends[c];
+      if (e == null) {
+        // The first chunk starts small, so an account with few holds keeps small columns.
+        e = ends[c] = new HoldEnds(c == 0 ? Math.max(8, Integer.highestOneBit(i) * 2) : END_CHUNK);
+      } else if (i >= e.states.length) {
+        e.grow(Math.min(END_CHUNK, Math.max(i + 1, e.states.length * 2)));
+      }
+      e.states[i] = (byte) (ended.state().ordinal() + 1);
+      e.settled[i] = ended.settled();
+      e.endedAt[i] = ended.endedAt();
+    }
+
+    /** How the holds in one chunk of positions ended. */
+    private static final class HoldEnds {
+      /** 0 while active, else the terminal state's ordinal + 1. */
+      byte[] states;
+      long[] settled;
+      @Nullable Instant[] endedAt;
+
+      HoldEnds(int capacity) {
+        states = new byte[capacity];
+        settled = new long[capacity];
+        endedAt = new Instant[capacity];
+      }
+
+      void grow(int capacity) {
+        states = Arrays.copyOf(states, capacity);
+        settled = Arrays.copyOf(settled, capacity);
+        endedAt = Arrays.copyOf(endedAt, capacity);
+      }
+    }
+
+    Map<HoldId, Hold> allHolds() {
+      Map<HoldId, Hold> out = new HashMap<>();
+      for (int i = 0; i < holds.size(); i++) {
+        out.put(holds.at(i).id(), hold(i));
+      }
+      return out;
+    }
+
+    Map<IdempotencyKey, IdempotencyRecord> allKeys() {
+      Map<IdempotencyKey, IdempotencyRecord> out = new HashMap<>();
+      for (int i = 0; i < keys.size(); i++) {
+        out.put(keys.at(i).key(), keys.at(i));
+      }
+      return out;
     }
   }
 
@@ -63,17 +238,42 @@ public final class InMemoryCreditStore implements CreditStore {
    * (plus its account and sequence, both implied here) is most of what a long-lived store holds and
    * what the collector keeps copying. Entries are rebuilt, equal to the committed ones, when read.
    * The lot, hold, key, time and metadata objects are shared with the hold and the change.
+   *
+   * <p>The columns are cut in chunks of {@value #CHUNK} entries, so a long ledger grows by adding a
+   * chunk instead of copying itself; the first chunk starts small and grows by copying, so a short
+   * ledger stays small.
    */
   private static final class Ledger {
     private static final EntryType[] TYPES = EntryType.values();
     private static final LotSource[] SOURCES = LotSource.values();
     private static final int REFS = 5;
+    private static final int SHIFT = 12;
+    private static final int CHUNK = 1 << SHIFT;
+
+    /** One chunk's columns. */
+    private static final class Chunk {
+      long[] amounts;
+      byte[] types;
+      byte[] sources;
+      Object[] refs;
+
+      Chunk(int capacity) {
+        amounts = new long[capacity];
+        types = new byte[capacity];
+        sources = new byte[capacity];
+        refs = new Object[capacity * REFS];
+      }
+
+      void grow(int capacity) {
+        amounts = Arrays.copyOf(amounts, capacity);
+        types = Arrays.copyOf(types, capacity);
+        sources = Arrays.copyOf(sources, capacity);
+        refs = Arrays.copyOf(refs, capacity * REFS);
+      }
+    }
 
     private int size;
-    private long[] amounts = new long[8];
-    private byte[] types = new byte[8];
-    private byte[] sources = new byte[8];
-    private Object[] refs = new Object[8 * REFS];
+    private Chunk[] chunks = {new Chunk(8)};
 
     int size() {
       return size;
@@ -81,17 +281,22 @@ public final class InMemoryCreditStore implements CreditStore {
 
     /** Appends an entry whose sequence is {@code size() + 1} (checked before the change is applied). */
     void add(LedgerEntry e) {
-      if (size == amounts.length) {
-        int capacity = size + (size >> 1) + 8;
-        amounts = Arrays.copyOf(amounts, capacity);
-        types = Arrays.copyOf(types, capacity);
-        sources = Arrays.copyOf(sources, capacity);
-        refs = Arrays.copyOf(refs, capacity * REFS);
+      int c = size >>> SHIFT;
+      int i = size & (CHUNK - 1);
+      if (c == chunks.length) {
+        chunks = Arrays.copyOf(chunks, c * 2);
       }
-      amounts[size] = e.amount();
-      types[size] = (byte) e.type().ordinal();
-      sources[size] = (byte) e.source().ordinal();
-      int r = size * REFS;
+      Chunk chunk = chunks[c];
+      if (chunk == null) {
+        chunk = chunks[c] = new Chunk(CHUNK);
+      } else if (i == chunk.amounts.length) {
+        chunk.grow(Math.min(CHUNK, i * 2));
+      }
+      chunk.amounts[i] = e.amount();
+      chunk.types[i] = (byte) e.type().ordinal();
+      chunk.sources[i] = (byte) e.source().ordinal();
+      int r = i * REFS;
+      Object[] refs = chunk.refs;
       refs[r] = e.lot();
       refs[r + 1] = e.hold();
       refs[r + 2] = e.key();
@@ -100,15 +305,19 @@ public final class InMemoryCreditStore implements CreditStore {
       size++;
     }
 
-    Instant at(int i) {
-      return (Instant) refs[i * REFS + 3];
+    Instant at(int index) {
+      return (Instant) chunks[index >>> SHIFT].refs[(index & (CHUNK - 1)) * REFS + 3];
     }
 
     @SuppressWarnings("unchecked")
-    LedgerEntry get(AccountId account, int i) {
+    LedgerEntry get(AccountId account, int index) {
+      Chunk chunk = chunks[index >>> SHIFT];
+      int i = index & (CHUNK - 1);
       int r = i * REFS;
-      return new LedgerEntry(account, i + 1L, TYPES[types[i]], amounts[i], (LotId) refs[r], SOURCES[sources[i]],
-          (HoldId) refs[r + 1], (IdempotencyKey) refs[r + 2], (Instant) refs[r + 3], (Map<String, String>) refs[r + 4]);
+      Object[] refs = chunk.refs;
+      return new LedgerEntry(account, index + 1L, TYPES[chunk.types[i]], chunk.amounts[i], (LotId) refs[r],
+          SOURCES[chunk.sources[i]], (HoldId) refs[r + 1], (IdempotencyKey) refs[r + 2], (Instant) refs[r + 3],
+          (Map<String, String>) refs[r + 4]);
     }
 
     List<LedgerEntry> all(AccountId account) {
@@ -121,7 +330,13 @@ public final class InMemoryCreditStore implements CreditStore {
   }
 
   private final ConcurrentHashMap<AccountId, AccountData> accounts = new ConcurrentHashMap<>();
-  private final ConcurrentSkipListSet<Due> holdDeadlines = new ConcurrentSkipListSet<>(DUE_ORDER);
+  /**
+   * Accounts that may have holds past their deadline, each filed once under a time no later than
+   * its earliest active hold's deadline. Placing an earlier hold files the account earlier; ending
+   * holds changes nothing here (the common place-then-settle pair costs no index work), and the
+   * query moves an account it finds too early up to its real earliest deadline.
+   */
+  private final ConcurrentSkipListSet<Due> holdsDue = new ConcurrentSkipListSet<>(DUE_ORDER);
   private final ConcurrentSkipListSet<Due> lotExpiries = new ConcurrentSkipListSet<>(DUE_ORDER);
   private final ConcurrentSkipListSet<Due> planDue = new ConcurrentSkipListSet<>(DUE_ORDER);
 
@@ -141,8 +356,7 @@ public final class InMemoryCreditStore implements CreditStore {
 
   private static AccountSnapshot snapshot(AccountData data) {
     // Immutable copies: AccountSnapshot keeps them as they are instead of copying again.
-    return new AccountSnapshot(data.record, List.copyOf(data.liveLots.values()),
-        data.activeHolds.isEmpty() ? List.of() : List.copyOf(data.activeHolds.values()));
+    return new AccountSnapshot(data.record, data.liveLots.list(), data.activeHolds());
   }
 
   /** Both reads under one lock, so the record and the account are seen at one moment. */
@@ -176,7 +390,8 @@ public final class InMemoryCreditStore implements CreditStore {
       return Optional.empty();
     }
     synchronized (data) {
-      return Optional.ofNullable(data.holds.get(hold));
+      int position = data.holds.positionOf(hold);
+      return position < 0 ? Optional.empty() : Optional.of(data.hold(position));
     }
   }
 
@@ -186,7 +401,7 @@ public final class InMemoryCreditStore implements CreditStore {
     if (change.expectedVersion() == 0) {
       AccountData fresh = new AccountData(change.account());
       synchronized (fresh) {
-        if (!valid(fresh, change, true)) {
+        if (!insert(fresh, change, true)) {
           return CommitOutcome.CONFLICT;
         }
         if (accounts.putIfAbsent(id, fresh) != null) {
@@ -201,7 +416,7 @@ public final class InMemoryCreditStore implements CreditStore {
       return CommitOutcome.CONFLICT;
     }
     synchronized (data) {
-      if (data.record.version() != change.expectedVersion() || !valid(data, change, false)) {
+      if (data.record.version() != change.expectedVersion() || !insert(data, change, false)) {
         return CommitOutcome.CONFLICT;
       }
       apply(data, change);
@@ -209,12 +424,50 @@ public final class InMemoryCreditStore implements CreditStore {
     return CommitOutcome.COMMITTED;
   }
 
-  /** Checks everything that could make the change partially fail, before anything is written. */
-  private static boolean valid(AccountData data, AccountChange change, boolean creating) {
+  /**
+   * Inserts the change's idempotency record and new holds after checking everything that could
+   * make the change partially fail; {@link #apply} then writes the rest and cannot fail. The key
+   * and hold id checks are the inserts themselves (one probe each in tables that grow with every
+   * call), undone when a later check refuses the change, so a refused change leaves no trace.
+   *
+   * @return false (nothing written) when the key is taken or an ended hold is no longer active
+   * @throws IllegalArgumentException (nothing written) when the change is malformed
+   */
+  private static boolean insert(AccountData data, AccountChange change, boolean creating) {
     IdempotencyRecord record = change.idempotency();
-    if (record != null && data.keys.containsKey(record.key())) {
+    if (record != null && !data.keys.add(record)) {
       return false;
     }
+    int holdsAdded = 0;
+    boolean done = false;
+    try {
+      if (!valid(data, change, creating)) {
+        return false;
+      }
+      List<Hold> newHolds = change.newHolds();
+      for (int i = 0; i < newHolds.size(); i++) {
+        Hold h = newHolds.get(i);
+        if (!data.holds.add(h)) {
+          throw new IllegalArgumentException("hold " + h.id() + " already exists");
+        }
+        holdsAdded++;
+      }
+      done = true;
+      return true;
+    } finally {
+      if (!done) {
+        for (; holdsAdded > 0; holdsAdded--) {
+          data.holds.removeLast();
+        }
+        if (record != null) {
+          data.keys.removeLast();
+        }
+      }
+    }
+  }
+
+  /** Checks what needs no look-up in the growing tables. */
+  private static boolean valid(AccountData data, AccountChange change, boolean creating) {
     long expectedSeq = creating ? 1 : data.record.lastSequence() + 1;
     List<LedgerEntry> entries = change.entries();
     for (int i = 0; i < entries.size(); i++) {
@@ -233,15 +486,14 @@ public final class InMemoryCreditStore implements CreditStore {
     List<Hold> newHolds = change.newHolds();
     for (int i = 0; i < newHolds.size(); i++) {
       Hold h = newHolds.get(i);
-      if (data.holds.containsKey(h.id()) || h.state() != HoldState.ACTIVE) {
-        throw new IllegalArgumentException("hold " + h.id() + " already exists or is not active");
+      if (h.state() != HoldState.ACTIVE) {
+        throw new IllegalArgumentException("hold " + h.id() + " is not active");
       }
     }
     List<Hold> endedHolds = change.endedHolds();
     for (int i = 0; i < endedHolds.size(); i++) {
       Hold h = endedHolds.get(i);
-      Hold stored = data.activeHolds.get(h.id());
-      if (stored == null || !h.state().isTerminal()) {
+      if (data.activeIndex(h.id()) < 0 || !h.state().isTerminal()) {
         return false;
       }
     }
@@ -273,27 +525,32 @@ public final class InMemoryCreditStore implements CreditStore {
       putLot(data, account, lot);
     }
     List<Hold> newHolds = change.newHolds();
+    // New holds are in the table already (insert), at the end in their order.
     for (int i = 0; i < newHolds.size(); i++) {
       Hold h = newHolds.get(i);
-      data.holds.put(h.id(), h);
-      data.activeHolds.put(h.id(), h);
-      holdDeadlines.add(new Due(h.deadline(), account, h.id().value()));
+      if (data.activeCount == data.active.length) {
+        data.active = Arrays.copyOf(data.active, data.activeCount * 2);
+      }
+      data.active[data.activeCount++] = data.holds.size() - newHolds.size() + i;
+      Instant mark = data.holdsDueMark;
+      if (mark == null || h.deadline().isBefore(mark)) {
+        fileHoldsDue(data, account, h.deadline());
+      }
     }
     List<Hold> endedHolds = change.endedHolds();
     for (int i = 0; i < endedHolds.size(); i++) {
       Hold h = endedHolds.get(i);
-      data.holds.put(h.id(), h);
-      data.activeHolds.remove(h.id());
-      holdDeadlines.remove(new Due(h.deadline(), account, h.id().value()));
+      int a = data.activeIndex(h.id());
+      if (a >= 0) {
+        data.end(data.active[a], h);
+        data.active[a] = data.active[--data.activeCount];
+      }
     }
     List<LedgerEntry> entries = change.entries();
     for (int i = 0; i < entries.size(); i++) {
       data.ledger.add(entries.get(i));
     }
-    IdempotencyRecord record = change.idempotency();
-    if (record != null) {
-      data.keys.put(record.key(), record);
-    }
+    // The idempotency record is in the table already (insert).
   }
 
   private void putLot(AccountData data, String account, Lot lot) {
@@ -325,15 +582,70 @@ public final class InMemoryCreditStore implements CreditStore {
     }
   }
 
+  /** Files the account in {@link #holdsDue} under {@code at} (or nowhere when null); under its lock. */
+  private void fileHoldsDue(AccountData data, String account, @Nullable Instant at) {
+    Instant mark = data.holdsDueMark;
+    if (mark != null) {
+      holdsDue.remove(new Due(mark, account, ""));
+    }
+    if (at != null) {
+      holdsDue.add(new Due(at, account, ""));
+    }
+    data.holdsDueMark = at;
+  }
+
+  private static final Comparator<HoldRef> HOLD_REF_ORDER = Comparator.comparing(HoldRef::deadline)
+      .thenComparing(r -> r.account().value()).thenComparing(r -> r.hold().value());
+
+  /**
+   * Walks the accounts filed before {@code now}, earliest first, and collects their overdue holds.
+   * A filing time is never after an account's earliest deadline, so once {@code limit} holds due
+   * no later than the next filing time are found, no account further on has an earlier one. An
+   * account found filed too early (its holds ended) is filed again under its earliest deadline.
+   */
   @Override
   public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
     List<HoldRef> out = new ArrayList<>();
-    for (Due due : holdDeadlines) {
-      if (!due.at().isBefore(now) || out.size() >= limit) {
+    if (limit <= 0) {
+      return out;
+    }
+    Set<String> seen = new HashSet<>();
+    for (Due due : holdsDue) {
+      if (!due.at().isBefore(now)) {
         break;
       }
-      out.add(new HoldRef(AccountId.of(due.account()), HoldId.of(due.id()), due.at()));
+      if (out.size() >= limit && !out.get(limit - 1).deadline().isAfter(due.at())) {
+        break;
+      }
+      if (!seen.add(due.account())) {
+        continue;
+      }
+      AccountId id = AccountId.of(due.account());
+      AccountData data = accounts.get(id);
+      if (data == null) {
+        continue;
+      }
+      synchronized (data) {
+        Instant earliest = null;
+        for (int i = 0; i < data.activeCount; i++) {
+          Hold h = data.holds.at(data.active[i]);
+          if (h.deadline().isBefore(now)) {
+            out.add(new HoldRef(id, h.id(), h.deadline()));
+          }
+          if (earliest == null || h.deadline().isBefore(earliest)) {
+            earliest = h.deadline();
+          }
+        }
+        if (!Objects.equals(earliest, data.holdsDueMark)) {
+          fileHoldsDue(data, due.account(), earliest);
+        }
+      }
+      if (out.size() >= limit) {
+        out.sort(HOLD_REF_ORDER);
+        out.subList(limit, out.size()).clear();
+      }
     }
+    out.sort(HOLD_REF_ORDER);
     return out;
   }
 
@@ -383,8 +695,8 @@ public final class InMemoryCreditStore implements CreditStore {
       return Map.of();
     }
     synchronized (data) {
-      return Map.of("record", data.record, "lots", Map.copyOf(data.liveLots), "holds", Map.copyOf(data.holds),
-          "ledger", data.ledger.all(data.record.id()), "keys", Map.copyOf(data.keys));
+      return Map.of("record", data.record, "lots", Map.copyOf(data.liveLots.asMap()), "holds", Map.copyOf(data.allHolds()),
+          "ledger", data.ledger.all(data.record.id()), "keys", Map.copyOf(data.allKeys()));
     }
   }
 }
