@@ -188,8 +188,6 @@ public final class JdbcCreditStore implements CreditStore {
     return read("load account " + account, c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.load)) {
         ps.setString(1, account.value());
-        ps.setString(2, account.value());
-        ps.setString(3, account.value());
         return readRows(ps, account, null).account();
       }
     });
@@ -203,36 +201,30 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setString(1, account.value());
         ps.setString(2, key.value());
         ps.setString(3, account.value());
-        ps.setString(4, account.value());
-        ps.setString(5, account.value());
         return readRows(ps, account, key);
       }
     });
   }
 
-  /** Reads the rows of {@code load} (kinds 0 to 2) and of the idempotency record (kind 3). */
+  /** Reads the account row of {@code load} (kind 0) and the idempotency record (kind 1). */
   private static KeyedRead readRows(PreparedStatement ps, AccountId account, @Nullable IdempotencyKey key)
       throws SQLException {
-    AccountRecord record = null;
+    AccountSnapshot snapshot = null;
     IdempotencyRecord earlier = null;
-    List<Lot> lots = new ArrayList<>();
-    List<Hold> holds = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        switch (rs.getInt(1)) {
-          case 0 -> record = new AccountRecord(account, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-              rs.getLong(6), rs.getLong(7), instant(rs, 8), rs.getString(13), nullableInstant(rs, 9));
-          case 1 -> lots.add(new Lot(new LotId(rs.getLong(2)), LotSource.valueOf(rs.getString(12)), rs.getLong(3),
-              rs.getLong(4), rs.getLong(5), instant(rs, 8), nullableInstant(rs, 9)));
-          case 2 -> holds.add(new Hold(HoldId.of(rs.getString(11)), account, rs.getLong(2),
-              HoldState.valueOf(rs.getString(12)), instant(rs, 8), instant(rs, 9), rs.getLong(3),
-              nullableInstant(rs, 10), Codec.decodeMap(rs.getString(13)), Codec.decodeAllocations(rs.getString(14))));
-          default -> earlier = new IdempotencyRecord(Objects.requireNonNull(key, "key"), rs.getString(11),
-              rs.getString(12), rs.getString(13), instant(rs, 8));
+        if (rs.getInt(1) == 0) {
+          AccountRecord record = new AccountRecord(account, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+              rs.getLong(6), rs.getLong(7), instant(rs, 8), rs.getString(10), nullableInstant(rs, 9));
+          snapshot = new AccountSnapshot(record, Codec.decodeLots(text(rs, 11)),
+              Codec.decodeHolds(text(rs, 12), account));
+        } else {
+          earlier = new IdempotencyRecord(Objects.requireNonNull(key, "key"), rs.getString(10), rs.getString(11),
+              rs.getString(12), instant(rs, 8));
         }
       }
     }
-    return new KeyedRead(earlier, record == null ? null : new AccountSnapshot(record, lots, holds));
+    return new KeyedRead(earlier, snapshot);
   }
 
   @Override
@@ -252,20 +244,30 @@ public final class JdbcCreditStore implements CreditStore {
     });
   }
 
+  /** The ended hold's row, else the hold among the account's active ones: one statement. */
   @Override
   public Optional<Hold> findHold(AccountId account, HoldId hold) {
     return read("find hold of account " + account, c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.findHold)) {
         ps.setString(1, account.value());
         ps.setString(2, hold.value());
+        ps.setString(3, account.value());
+        Hold active = null;
         try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
+          while (rs.next()) {
+            if (rs.getInt(1) == 0) {
+              return Optional.of(new Hold(hold, account, rs.getLong(2), HoldState.valueOf(rs.getString(3)),
+                  instant(rs, 4), instant(rs, 5), rs.getLong(6), nullableInstant(rs, 7),
+                  Codec.decodeMap(rs.getString(8)), Codec.decodeAllocations(rs.getString(9))));
+            }
+            for (Hold h : Codec.decodeHolds(text(rs, 8), account)) {
+              if (h.id().equals(hold)) {
+                active = h;
+              }
+            }
           }
-          return Optional.of(new Hold(hold, account, rs.getLong(1), HoldState.valueOf(rs.getString(2)),
-              instant(rs, 3), instant(rs, 4), rs.getLong(5), nullableInstant(rs, 6), Codec.decodeMap(rs.getString(7)),
-              Codec.decodeAllocations(rs.getString(8))));
         }
+        return Optional.ofNullable(active);
       }
     });
   }
@@ -301,10 +303,30 @@ public final class JdbcCreditStore implements CreditStore {
     });
   }
 
+  /**
+   * Reads the accounts whose earliest active deadline has passed, earliest first and at most
+   * {@code limit} of them (each has at least one overdue hold, so the {@code limit} oldest overdue
+   * holds are among theirs), and returns their overdue holds, oldest first, at most {@code limit}.
+   */
   @Override
   public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
-    return due("find holds past their deadline", sql.holdsPastDeadline, now, limit,
-        rs -> new HoldRef(AccountId.of(rs.getString(1)), HoldId.of(rs.getString(2)), instant(rs, 3)));
+    List<List<HoldRef>> perAccount = due("find holds past their deadline", sql.holdsPastDeadline, now, limit, rs -> {
+      AccountId account = AccountId.of(rs.getString(1));
+      List<HoldRef> overdue = new ArrayList<>(1);
+      for (Hold h : Codec.decodeHolds(text(rs, 2), account)) {
+        if (h.deadline().isBefore(now)) {
+          overdue.add(new HoldRef(account, h.id(), h.deadline()));
+        }
+      }
+      return overdue;
+    });
+    List<HoldRef> out = new ArrayList<>();
+    for (List<HoldRef> refs : perAccount) {
+      out.addAll(refs);
+    }
+    out.sort(Comparator.comparing(HoldRef::deadline).thenComparing(r -> r.account().value())
+        .thenComparing(r -> r.hold().value()));
+    return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
   }
 
   @Override
@@ -347,50 +369,34 @@ public final class JdbcCreditStore implements CreditStore {
         (c, ownTransaction) -> ownTransaction && pipelined(change) ? writePipelined(c, change) : write(c, change));
   }
 
-  /** At most this many statements or ledger rows go into one pipelined commit; bigger ones go one kind at a time. */
+  /** At most this many ended holds or ledger rows go into one pipelined commit; bigger ones go one kind at a time. */
   private static final int PIPELINE_LIMIT = 200;
 
   private boolean pipelined(AccountChange change) {
-    return sql.pipelineCommits && change.expectedVersion() != 0
-        && change.changedLots().size() + change.endedHolds().size() <= PIPELINE_LIMIT
-        && change.entries().size() <= PIPELINE_LIMIT && change.newLots().size() <= PIPELINE_LIMIT
-        && change.newHolds().size() <= PIPELINE_LIMIT;
+    return sql.pipelineCommits && change.expectedVersion() != 0 && change.endedHolds().size() <= PIPELINE_LIMIT
+        && change.entries().size() <= PIPELINE_LIMIT;
   }
 
   /**
    * Writes an existing account's change as one multi-statement prepared statement, which the
    * PostgreSQL driver sends in one round trip instead of one per kind of row; the {@code COMMIT}
    * is the only other one. The statements and their order are those of {@link #write}: the guarded
-   * account update first (taking the row lock), then lots, holds, ledger rows (one multi-row
-   * {@code INSERT}) and the idempotency record. The store owns the transaction here, so when
-   * anything does not match (a stale version, a hold no longer active, a key or sequence taken
-   * meanwhile) it rolls back and reports exactly what the one-kind-at-a-time path reports.
+   * account update first (taking the row lock), then the ended holds and the ledger rows (one
+   * multi-row {@code INSERT} each) and the idempotency record. The store owns the transaction here,
+   * so when anything does not match (a stale version, a hold no longer active, a key or sequence
+   * taken meanwhile) it rolls back and reports exactly what the one-kind-at-a-time path reports.
    */
   private CommitOutcome writePipelined(Connection c, AccountChange change) throws SQLException {
     AccountRecord account = change.account();
     String id = account.id().value();
-    List<Lot> newLots = sorted(change.newLots(), Comparator.comparing(Lot::id));
-    List<Lot> changedLots = sorted(change.changedLots(), Comparator.comparing(Lot::id));
-    List<Hold> newHolds = sorted(change.newHolds(), Comparator.comparing(h -> h.id().value()));
     List<Hold> endedHolds = sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()));
     List<LedgerEntry> entries = change.entries();
     IdempotencyRecord record = change.idempotency();
-    long previousSequence = entries.isEmpty() ? account.lastSequence() : entries.get(0).sequence() - 1;
 
-    StringBuilder text = new StringBuilder(512).append(sql.updateAccount);
-    for (int i = 0; i < changedLots.size(); i++) {
-      text.append(";\n").append(sql.updateLot);
-    }
-    if (!newLots.isEmpty()) {
-      text.append(";\n").append(sql.lotColumns);
-      rows(text, newLots.size(), 8);
-    }
-    if (!newHolds.isEmpty()) {
-      text.append(";\n").append(sql.holdColumns);
-      rows(text, newHolds.size(), 10);
-    }
-    for (int i = 0; i < endedHolds.size(); i++) {
-      text.append(";\n").append(sql.endHold);
+    StringBuilder text = new StringBuilder(512).append(sql.updateAccount(endedHolds.size(), change.newHolds().size()));
+    if (!endedHolds.isEmpty()) {
+      text.append(";\n").append(sql.endedHoldColumns);
+      rows(text, endedHolds.size(), 10);
     }
     if (!entries.isEmpty()) {
       text.append(";\n").append(sql.ledgerColumns);
@@ -400,90 +406,26 @@ public final class JdbcCreditStore implements CreditStore {
       text.append(";\n").append(sql.insertIdempotency);
     }
 
-    int[] expected = new int[1 + changedLots.size() + (newLots.isEmpty() ? 0 : 1) + (newHolds.isEmpty() ? 0 : 1)
-        + endedHolds.size() + (entries.isEmpty() ? 0 : 1) + (record == null ? 0 : 1)];
+    int[] expected = new int[1 + (endedHolds.isEmpty() ? 0 : 1) + (entries.isEmpty() ? 0 : 1) + (record == null ? 0 : 1)];
     int[] actual;
     try (PreparedStatement ps = c.prepareStatement(text.toString())) {
-      int p = 1;
+      int p = bindUpdate(ps, change, endedHolds);
       int s = 0;
-      ps.setLong(p++, account.version());
-      ps.setLong(p++, account.lastSequence());
-      ps.setLong(p++, account.granted());
-      ps.setLong(p++, account.settled());
-      ps.setLong(p++, account.expired());
-      ps.setLong(p++, account.debited());
-      setNullableString(ps, p++, account.plan());
-      ps.setBigDecimal(p++, Codec.encodeNullableInstant(account.planDueAt()));
-      ps.setString(p++, id);
-      ps.setLong(p++, change.expectedVersion());
-      ps.setLong(p++, previousSequence);
       expected[s++] = 1;
-      for (Lot lot : changedLots) {
-        ps.setLong(p++, lot.remaining());
-        ps.setLong(p++, lot.reserved());
-        ps.setBigDecimal(p++, Codec.encodeNullableInstant(lot.expiresAt()));
-        ps.setString(p++, id);
-        ps.setLong(p++, lot.id().value());
-        expected[s++] = 1;
-      }
-      if (!newLots.isEmpty()) {
-        for (Lot lot : newLots) {
-          ps.setString(p++, id);
-          ps.setLong(p++, lot.id().value());
-          ps.setString(p++, lot.source().name());
-          ps.setLong(p++, lot.granted());
-          ps.setLong(p++, lot.remaining());
-          ps.setLong(p++, lot.reserved());
-          ps.setBigDecimal(p++, Codec.encodeInstant(lot.grantedAt()));
-          ps.setBigDecimal(p++, Codec.encodeNullableInstant(lot.expiresAt()));
+      if (!endedHolds.isEmpty()) {
+        for (Hold h : endedHolds) {
+          p = bindEndedHold(ps, p, id, h);
         }
-        expected[s++] = newLots.size();
-      }
-      if (!newHolds.isEmpty()) {
-        for (Hold h : newHolds) {
-          ps.setString(p++, id);
-          ps.setString(p++, h.id().value());
-          ps.setLong(p++, h.amount());
-          ps.setString(p++, h.state().name());
-          ps.setBigDecimal(p++, Codec.encodeInstant(h.createdAt()));
-          ps.setBigDecimal(p++, Codec.encodeInstant(h.deadline()));
-          ps.setLong(p++, h.settled());
-          ps.setBigDecimal(p++, Codec.encodeNullableInstant(h.endedAt()));
-          ps.setString(p++, Codec.encodeMap(h.metadata()));
-          ps.setString(p++, Codec.encodeAllocations(h.allocations()));
-        }
-        expected[s++] = newHolds.size();
-      }
-      for (Hold h : endedHolds) {
-        ps.setString(p++, h.state().name());
-        ps.setLong(p++, h.settled());
-        ps.setBigDecimal(p++, Codec.encodeNullableInstant(h.endedAt()));
-        ps.setString(p++, id);
-        ps.setString(p++, h.id().value());
-        expected[s++] = 1;
+        expected[s++] = endedHolds.size();
       }
       if (!entries.isEmpty()) {
         for (LedgerEntry e : entries) {
-          ps.setString(p++, id);
-          ps.setLong(p++, e.sequence());
-          ps.setString(p++, e.type().name());
-          ps.setLong(p++, e.amount());
-          ps.setLong(p++, e.lot().value());
-          ps.setString(p++, e.source().name());
-          setNullableString(ps, p++, e.hold() == null ? null : e.hold().value());
-          setNullableString(ps, p++, e.key() == null ? null : e.key().value());
-          ps.setBigDecimal(p++, Codec.encodeInstant(e.at()));
-          ps.setString(p++, Codec.encodeMap(e.metadata()));
+          p = bindEntry(ps, p, id, e);
         }
         expected[s++] = entries.size();
       }
       if (record != null) {
-        ps.setString(p++, id);
-        ps.setString(p++, record.key().value());
-        ps.setString(p++, record.operation());
-        ps.setString(p++, record.fingerprint());
-        ps.setString(p++, record.result());
-        ps.setBigDecimal(p, Codec.encodeInstant(record.at()));
+        bindIdempotency(ps, p, id, record);
         expected[s] = 1;
       }
       actual = new int[expected.length];
@@ -557,12 +499,14 @@ public final class JdbcCreditStore implements CreditStore {
         return false;
       }
     }
-    return true;
+    // A new account has no hold to end.
+    return change.expectedVersion() != 0 || change.endedHolds().isEmpty();
   }
 
   private CommitOutcome write(Connection c, AccountChange change) throws SQLException {
     AccountRecord account = change.account();
     String id = account.id().value();
+    List<Hold> endedHolds = sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()));
     if (change.expectedVersion() == 0) {
       try (PreparedStatement ps = c.prepareStatement(sql.insertAccount)) {
         ps.setString(1, id);
@@ -575,6 +519,7 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setBigDecimal(8, Codec.encodeInstant(account.createdAt()));
         setNullableString(ps, 9, account.plan());
         ps.setBigDecimal(10, Codec.encodeNullableInstant(account.planDueAt()));
+        bindDocument(ps, 11, change);
         ps.executeUpdate();
       } catch (SQLException e) {
         if (UNIQUE_VIOLATION.equals(sqlState(e))) {
@@ -583,103 +528,33 @@ public final class JdbcCreditStore implements CreditStore {
         throw e;
       }
     } else {
-      long previousSequence = change.entries().isEmpty() ? account.lastSequence()
-          : change.entries().get(0).sequence() - 1;
-      try (PreparedStatement ps = c.prepareStatement(sql.updateAccount)) {
-        ps.setLong(1, account.version());
-        ps.setLong(2, account.lastSequence());
-        ps.setLong(3, account.granted());
-        ps.setLong(4, account.settled());
-        ps.setLong(5, account.expired());
-        ps.setLong(6, account.debited());
-        setNullableString(ps, 7, account.plan());
-        ps.setBigDecimal(8, Codec.encodeNullableInstant(account.planDueAt()));
-        ps.setString(9, id);
-        ps.setLong(10, change.expectedVersion());
-        ps.setLong(11, previousSequence);
+      try (PreparedStatement ps = c.prepareStatement(sql.updateAccount(endedHolds.size(), change.newHolds().size()))) {
+        bindUpdate(ps, change, endedHolds);
         if (ps.executeUpdate() != 1) {
           return staleOrMalformed(c, change);
         }
       }
     }
-    if (!change.newLots().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.insertLot)) {
-        for (Lot lot : sorted(change.newLots(), Comparator.comparing(Lot::id))) {
-          ps.setString(1, id);
-          ps.setLong(2, lot.id().value());
-          ps.setString(3, lot.source().name());
-          ps.setLong(4, lot.granted());
-          ps.setLong(5, lot.remaining());
-          ps.setLong(6, lot.reserved());
-          ps.setBigDecimal(7, Codec.encodeInstant(lot.grantedAt()));
-          ps.setBigDecimal(8, Codec.encodeNullableInstant(lot.expiresAt()));
+    if (!endedHolds.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.insertEndedHold)) {
+        for (Hold h : endedHolds) {
+          bindEndedHold(ps, 1, id, h);
           ps.addBatch();
         }
         ps.executeBatch();
-      }
-    }
-    if (!change.changedLots().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.updateLot)) {
-        for (Lot lot : sorted(change.changedLots(), Comparator.comparing(Lot::id))) {
-          ps.setLong(1, lot.remaining());
-          ps.setLong(2, lot.reserved());
-          ps.setBigDecimal(3, Codec.encodeNullableInstant(lot.expiresAt()));
-          ps.setString(4, id);
-          ps.setLong(5, lot.id().value());
-          ps.addBatch();
-        }
-        if (!allOne(ps.executeBatch())) {
-          // The version guard makes this unreachable unless rows were deleted behind the store's back.
-          throw new SQLException("a changed lot of account " + id + " does not exist", "02000");
-        }
-      }
-    }
-    if (!change.newHolds().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.insertHold)) {
-        for (Hold h : sorted(change.newHolds(), Comparator.comparing(h -> h.id().value()))) {
-          ps.setString(1, id);
-          ps.setString(2, h.id().value());
-          ps.setLong(3, h.amount());
-          ps.setString(4, h.state().name());
-          ps.setBigDecimal(5, Codec.encodeInstant(h.createdAt()));
-          ps.setBigDecimal(6, Codec.encodeInstant(h.deadline()));
-          ps.setLong(7, h.settled());
-          ps.setBigDecimal(8, Codec.encodeNullableInstant(h.endedAt()));
-          ps.setString(9, Codec.encodeMap(h.metadata()));
-          ps.setString(10, Codec.encodeAllocations(h.allocations()));
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-    }
-    if (!change.endedHolds().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.endHold)) {
-        for (Hold h : sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()))) {
-          ps.setString(1, h.state().name());
-          ps.setLong(2, h.settled());
-          ps.setBigDecimal(3, Codec.encodeNullableInstant(h.endedAt()));
-          ps.setString(4, id);
-          ps.setString(5, h.id().value());
-          ps.addBatch();
-        }
-        if (!allOne(ps.executeBatch())) {
+      } catch (SQLException e) {
+        // The hold already ended: the guard above makes this unreachable unless rows were written
+        // behind the store's back, and then the change must not be applied either.
+        if (UNIQUE_VIOLATION.equals(sqlState(e))) {
           return CommitOutcome.CONFLICT;
         }
+        throw e;
       }
     }
     if (!change.entries().isEmpty()) {
       try (PreparedStatement ps = c.prepareStatement(sql.insertLedger)) {
         for (LedgerEntry e : change.entries()) {
-          ps.setString(1, id);
-          ps.setLong(2, e.sequence());
-          ps.setString(3, e.type().name());
-          ps.setLong(4, e.amount());
-          ps.setLong(5, e.lot().value());
-          ps.setString(6, e.source().name());
-          setNullableString(ps, 7, e.hold() == null ? null : e.hold().value());
-          setNullableString(ps, 8, e.key() == null ? null : e.key().value());
-          ps.setBigDecimal(9, Codec.encodeInstant(e.at()));
-          ps.setString(10, Codec.encodeMap(e.metadata()));
+          bindEntry(ps, 1, id, e);
           ps.addBatch();
         }
         ps.executeBatch();
@@ -688,12 +563,7 @@ public final class JdbcCreditStore implements CreditStore {
     IdempotencyRecord record = change.idempotency();
     if (record != null) {
       try (PreparedStatement ps = c.prepareStatement(sql.insertIdempotency)) {
-        ps.setString(1, id);
-        ps.setString(2, record.key().value());
-        ps.setString(3, record.operation());
-        ps.setString(4, record.fingerprint());
-        ps.setString(5, record.result());
-        ps.setBigDecimal(6, Codec.encodeInstant(record.at()));
+        bindIdempotency(ps, 1, id, record);
         ps.executeUpdate();
       } catch (SQLException e) {
         if (UNIQUE_VIOLATION.equals(sqlState(e))) {
@@ -706,17 +576,141 @@ public final class JdbcCreditStore implements CreditStore {
   }
 
   /**
-   * The guarded account update matched no row: either the version moved (a conflict) or it did not
-   * and the change's ledger entries do not continue the stored ledger (a malformed change).
+   * Binds the guarded account update of {@link Statements#updateAccount(int)}.
+   *
+   * @return the next parameter index
+   */
+  private static int bindUpdate(PreparedStatement ps, AccountChange change, List<Hold> endedHolds)
+      throws SQLException {
+    AccountRecord account = change.account();
+    long previousSequence = change.entries().isEmpty() ? account.lastSequence()
+        : change.entries().get(0).sequence() - 1;
+    ps.setLong(1, account.version());
+    ps.setLong(2, account.lastSequence());
+    ps.setLong(3, account.granted());
+    ps.setLong(4, account.settled());
+    ps.setLong(5, account.expired());
+    ps.setLong(6, account.debited());
+    setNullableString(ps, 7, account.plan());
+    ps.setBigDecimal(8, Codec.encodeNullableInstant(account.planDueAt()));
+    int p = bindDocument(ps, 9, change);
+    ps.setString(p++, account.id().value());
+    ps.setLong(p++, change.expectedVersion());
+    ps.setLong(p++, previousSequence);
+    for (Hold h : endedHolds) {
+      ps.setString(p++, Codec.holdMarker(h.id()));
+    }
+    for (Hold h : change.newHolds()) {
+      ps.setString(p++, Codec.holdMarker(h.id()));
+      ps.setString(p++, account.id().value());
+      ps.setString(p++, h.id().value());
+    }
+    return p;
+  }
+
+  /**
+   * Binds the account's live document: its lots and active holds as the change gives them, and
+   * the two sweep columns derived from them (the earliest expiry among lots with credits remaining,
+   * the earliest deadline among active holds).
+   *
+   * @return the next parameter index
+   */
+  private static int bindDocument(PreparedStatement ps, int p, AccountChange change) throws SQLException {
+    Instant nextExpiry = null;
+    for (Lot lot : change.lots()) {
+      Instant at = lot.expiresAt();
+      if (lot.remaining() > 0 && at != null && (nextExpiry == null || at.isBefore(nextExpiry))) {
+        nextExpiry = at;
+      }
+    }
+    Instant nextDeadline = null;
+    for (Hold h : change.activeHolds()) {
+      if (nextDeadline == null || h.deadline().isBefore(nextDeadline)) {
+        nextDeadline = h.deadline();
+      }
+    }
+    ps.setString(p, Codec.encodeLots(change.lots()));
+    ps.setString(p + 1, Codec.encodeHolds(change.activeHolds()));
+    ps.setBigDecimal(p + 2, Codec.encodeNullableInstant(nextExpiry));
+    ps.setBigDecimal(p + 3, Codec.encodeNullableInstant(nextDeadline));
+    return p + 4;
+  }
+
+  private static int bindEndedHold(PreparedStatement ps, int p, String account, Hold h) throws SQLException {
+    ps.setString(p, account);
+    ps.setString(p + 1, h.id().value());
+    ps.setLong(p + 2, h.amount());
+    ps.setString(p + 3, h.state().name());
+    ps.setBigDecimal(p + 4, Codec.encodeInstant(h.createdAt()));
+    ps.setBigDecimal(p + 5, Codec.encodeInstant(h.deadline()));
+    ps.setLong(p + 6, h.settled());
+    ps.setBigDecimal(p + 7, Codec.encodeNullableInstant(h.endedAt()));
+    ps.setString(p + 8, Codec.encodeMap(h.metadata()));
+    ps.setString(p + 9, Codec.encodeAllocations(h.allocations()));
+    return p + 10;
+  }
+
+  private static int bindEntry(PreparedStatement ps, int p, String account, LedgerEntry e) throws SQLException {
+    ps.setString(p, account);
+    ps.setLong(p + 1, e.sequence());
+    ps.setString(p + 2, e.type().name());
+    ps.setLong(p + 3, e.amount());
+    ps.setLong(p + 4, e.lot().value());
+    ps.setString(p + 5, e.source().name());
+    setNullableString(ps, p + 6, e.hold() == null ? null : e.hold().value());
+    setNullableString(ps, p + 7, e.key() == null ? null : e.key().value());
+    ps.setBigDecimal(p + 8, Codec.encodeInstant(e.at()));
+    ps.setString(p + 9, Codec.encodeMap(e.metadata()));
+    return p + 10;
+  }
+
+  private static void bindIdempotency(PreparedStatement ps, int p, String account, IdempotencyRecord record)
+      throws SQLException {
+    ps.setString(p, account);
+    ps.setString(p + 1, record.key().value());
+    ps.setString(p + 2, record.operation());
+    ps.setString(p + 3, record.fingerprint());
+    ps.setString(p + 4, record.result());
+    ps.setBigDecimal(p + 5, Codec.encodeInstant(record.at()));
+  }
+
+  /**
+   * The guarded account update matched no row. Either the version moved or the account is gone (a
+   * conflict); or it did not, and the change is malformed (its ledger entries do not continue the
+   * stored ledger, or it places a hold under an id the account already used) or ends a hold that is
+   * not active on the account (a conflict, as when a concurrent call ended it first).
    */
   private CommitOutcome staleOrMalformed(Connection c, AccountChange change) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.selectAccountVersion)) {
-      ps.setString(1, change.account().id().value());
+    String id = change.account().id().value();
+    String activeHolds;
+    try (PreparedStatement ps = c.prepareStatement(sql.selectAccountState)) {
+      ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next() && rs.getLong(1) == change.expectedVersion()) {
+        if (!rs.next() || rs.getLong(1) != change.expectedVersion()) {
+          return CommitOutcome.CONFLICT;
+        }
+        long previousSequence = change.entries().isEmpty() ? change.account().lastSequence()
+            : change.entries().get(0).sequence() - 1;
+        if (rs.getLong(2) != previousSequence) {
           throw new IllegalArgumentException("ledger entries must continue the account's sequence; got "
               + (change.entries().isEmpty() ? "none" : change.entries().get(0).sequence()));
         }
+        activeHolds = "\n" + text(rs, 3);
+      }
+    }
+    for (Hold h : change.newHolds()) {
+      boolean used = activeHolds.contains(Codec.holdMarker(h.id()));
+      if (!used) {
+        try (PreparedStatement ps = c.prepareStatement(sql.endedHoldExists)) {
+          ps.setString(1, id);
+          ps.setString(2, h.id().value());
+          try (ResultSet rs = ps.executeQuery()) {
+            used = rs.next();
+          }
+        }
+      }
+      if (used) {
+        throw new IllegalArgumentException("hold " + h.id() + " already exists or is not active");
       }
     }
     return CommitOutcome.CONFLICT;
@@ -727,15 +721,6 @@ public final class JdbcCreditStore implements CreditStore {
 
   private <T> T read(String what, SqlWork<T> work) {
     return access.read(what, work);
-  }
-
-  private static boolean allOne(int[] counts) {
-    for (int count : counts) {
-      if (count != 1) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static <T> List<T> sorted(List<T> items, Comparator<T> order) {
@@ -753,6 +738,14 @@ public final class JdbcCreditStore implements CreditStore {
     } else {
       ps.setString(index, value);
     }
+  }
+
+  private static String text(ResultSet rs, int column) throws SQLException {
+    String value = rs.getString(column);
+    if (value == null) {
+      throw new SQLException("unexpected NULL text in column " + column, "22004");
+    }
+    return value;
   }
 
   private static Instant instant(ResultSet rs, int column) throws SQLException {
