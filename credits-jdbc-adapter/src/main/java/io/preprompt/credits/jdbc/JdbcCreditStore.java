@@ -45,13 +45,24 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Standalone</h2>
  * {@link #create(DataSource, JdbcStoreConfig)} borrows a connection from the host's pool for each
- * call and returns it at once; the store has no pool of its own. Each {@link #commit} is one
- * transaction: the account row is written first with a guard on the expected version
- * ({@code UPDATE ... WHERE id = ? AND version = ?}, or an {@code INSERT} for a new account), which
- * also takes the account's row lock before any other row, so concurrent commits of one account
- * serialize in a fixed order; then lots, holds (ended only {@code WHERE state = 'ACTIVE'}), ledger
- * entries and the idempotency record, each kind as one JDBC batch. A version that moved, an account
- * that already exists, a hold that is no longer active, an idempotency key taken meanwhile, a
+ * call and returns it at once; the store has no pool of its own.
+ *
+ * <p>An account is one row: its counters and plan, and its live state as a document, the live lots
+ * and the active holds that {@link AccountChange#lots()} and {@link AccountChange#activeHolds()}
+ * hand over with every change (see the schema for the columns). Ended holds, ledger entries and
+ * idempotency records are rows of their own, only ever inserted. {@link #load} reads the one row;
+ * {@link #readForCall} reads the idempotency record and the row in one statement;
+ * {@link #findHold} reads the ended hold's row and the account's active holds in one statement.
+ *
+ * <p>Each {@link #commit} is one transaction: the account row is written first, whole, with a
+ * guard on the expected version ({@code UPDATE ... WHERE id = ? AND version = ? AND last_sequence =
+ * ?}, plus, for each hold the change ends, that it is among the stored active holds, and for each
+ * it places, that its id is new to the account; or an {@code INSERT} for a new account). The guard
+ * makes the document written equal to the stored one plus the change, and the update takes the
+ * account's row lock before any other row, so concurrent commits of one account serialize. Then the
+ * ended holds, the ledger entries (each kind as one JDBC batch) and the idempotency record are
+ * inserted. A version that moved, an account that already exists, a hold that is no longer active,
+ * an idempotency key taken meanwhile, a
  * serialization failure, a deadlock or a lock wait timeout (SQL states {@code 40001}, {@code 40P01},
  * {@code 55P03}; H2's {@code 90131}, {@code HYT00}) roll the transaction back and return
  * {@link CommitOutcome#CONFLICT}: core reloads and retries. Any other
@@ -65,9 +76,9 @@ import org.jspecify.annotations.Nullable;
  * trip plus the {@code COMMIT}, whatever kinds of rows it touches. When any statement does not do
  * exactly what it should, that transaction is rolled back and the change is written again one kind
  * of row at a time (one round trip per kind, as on H2 and inside a host's transaction), which
- * decides between conflict, malformed change and failure as described above. {@link #load} is one
- * statement. A hold or a settle therefore costs four round trips on PostgreSQL: the idempotency
- * lookup, the load, the writes and the {@code COMMIT}.
+ * decides between conflict, malformed change and failure as described above. A hold or a settle
+ * therefore costs three round trips on PostgreSQL: {@link #readForCall}, the writes and the
+ * {@code COMMIT}.
  *
  * <h2>Inside the host's transaction</h2>
  * {@link #inHostTransaction} (or {@link #withConnection} for one connection) runs every call on
