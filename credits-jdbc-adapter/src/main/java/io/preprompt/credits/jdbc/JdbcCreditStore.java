@@ -376,8 +376,44 @@ public final class JdbcCreditStore implements CreditStore {
     if (!wellFormed(change)) {
       return CommitOutcome.CONFLICT;
     }
-    return access.inTransaction("commit account " + change.account().id(),
-        (c, ownTransaction) -> ownTransaction && pipelined(change) ? writePipelined(c, change) : write(c, change));
+    boolean pipelined = pipelined(change);
+    return access.inTransaction("commit account " + change.account().id(), new CommitWork() {
+      @Override
+      public CommitOutcome write(Connection c) throws SQLException {
+        return JdbcCreditStore.this.write(c, change);
+      }
+
+      @Override
+      public CommitOutcome writeOwned(Connection c) throws SQLException {
+        return pipelined ? writePipelined(c, change) : write(c);
+      }
+
+      @Override
+      public boolean writeAtOnce(Connection c) throws SQLException {
+        return pipelined && JdbcCreditStore.this.writeAtOnce(c, change);
+      }
+    });
+  }
+
+  /**
+   * On a connection in auto-commit mode, writes an existing account's change in one round trip,
+   * {@code COMMIT} included: the statements of {@link #writePipelined} as one multi-statement
+   * execute, which the driver sends with one {@code Sync}, so the server runs them as one implicit
+   * transaction, committed at the {@code Sync} only if every statement succeeded. The guarded
+   * account update is wrapped so that a guard that does not match fails ({@code division_by_zero})
+   * instead of updating no row: any failure leaves nothing written and is decided by the
+   * transactional path.
+   *
+   * @return true, committed
+   * @throws SQLException when any statement failed; nothing was written
+   */
+  private boolean writeAtOnce(Connection c, AccountChange change) throws SQLException {
+    List<Hold> endedHolds = sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()));
+    try (PreparedStatement ps = c.prepareStatement(pipelineText(change, endedHolds, true))) {
+      bindPipeline(ps, change, endedHolds, new int[4]);
+      ps.execute();
+    }
+    return true;
   }
 
   /** At most this many ended holds or ledger rows go into one pipelined commit; bigger ones go one kind at a time. */
@@ -398,51 +434,16 @@ public final class JdbcCreditStore implements CreditStore {
    * taken meanwhile) it rolls back and reports exactly what the one-kind-at-a-time path reports.
    */
   private CommitOutcome writePipelined(Connection c, AccountChange change) throws SQLException {
-    AccountRecord account = change.account();
-    String id = account.id().value();
     List<Hold> endedHolds = sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()));
-    List<LedgerEntry> entries = change.entries();
-    IdempotencyRecord record = change.idempotency();
-
-    StringBuilder text = new StringBuilder(512).append(sql.updateAccount(endedHolds.size(), change.newHolds().size()));
-    if (!endedHolds.isEmpty()) {
-      text.append(";\n").append(sql.endedHoldColumns);
-      rows(text, endedHolds.size(), 10);
-    }
-    if (!entries.isEmpty()) {
-      text.append(";\n").append(sql.ledgerColumns);
-      rows(text, entries.size(), 10);
-    }
-    if (record != null) {
-      text.append(";\n").append(sql.insertIdempotency);
-    }
-
-    int[] expected = new int[1 + (endedHolds.isEmpty() ? 0 : 1) + (entries.isEmpty() ? 0 : 1) + (record == null ? 0 : 1)];
+    int[] expected = new int[4];
+    int statements;
     int[] actual;
-    try (PreparedStatement ps = c.prepareStatement(text.toString())) {
-      int p = bindUpdate(ps, change, endedHolds);
-      int s = 0;
-      expected[s++] = 1;
-      if (!endedHolds.isEmpty()) {
-        for (Hold h : endedHolds) {
-          p = bindEndedHold(ps, p, id, h);
-        }
-        expected[s++] = endedHolds.size();
-      }
-      if (!entries.isEmpty()) {
-        for (LedgerEntry e : entries) {
-          p = bindEntry(ps, p, id, e);
-        }
-        expected[s++] = entries.size();
-      }
-      if (record != null) {
-        bindIdempotency(ps, p, id, record);
-        expected[s] = 1;
-      }
-      actual = new int[expected.length];
+    try (PreparedStatement ps = c.prepareStatement(pipelineText(change, endedHolds, false))) {
+      statements = bindPipeline(ps, change, endedHolds, expected);
+      actual = new int[statements];
       try {
         ps.execute();
-        for (int i = 0; i < actual.length; i++) {
+        for (int i = 0; i < statements; i++) {
           if (i > 0) {
             ps.getMoreResults();
           }
@@ -455,10 +456,68 @@ public final class JdbcCreditStore implements CreditStore {
         return retrySequentially(c, change);
       }
     }
-    if (!java.util.Arrays.equals(actual, expected)) {
+    if (!java.util.Arrays.equals(actual, 0, statements, expected, 0, statements)) {
       return retrySequentially(c, change);
     }
     return CommitOutcome.COMMITTED;
+  }
+
+  /**
+   * The text of a pipelined commit: the guarded account update (when {@code failWhenStale}, as a
+   * query that fails when the guard matches no row), then the ended holds and the ledger rows as
+   * one multi-row {@code INSERT} each, and the idempotency record.
+   */
+  private String pipelineText(AccountChange change, List<Hold> endedHolds, boolean failWhenStale) {
+    String update = sql.updateAccount(endedHolds.size(), change.newHolds().size());
+    StringBuilder text = new StringBuilder(512);
+    if (failWhenStale) {
+      text.append("WITH u AS (").append(update).append(" RETURNING 1) SELECT 1 / COUNT(*) FROM u");
+    } else {
+      text.append(update);
+    }
+    if (!endedHolds.isEmpty()) {
+      text.append(";\n").append(sql.endedHoldColumns);
+      rows(text, endedHolds.size(), 10);
+    }
+    if (!change.entries().isEmpty()) {
+      text.append(";\n").append(sql.ledgerColumns);
+      rows(text, change.entries().size(), 10);
+    }
+    if (change.idempotency() != null) {
+      text.append(";\n").append(sql.insertIdempotency);
+    }
+    return text.toString();
+  }
+
+  /**
+   * Binds {@link #pipelineText} and fills {@code expected} with each statement's row count.
+   *
+   * @return the number of statements
+   */
+  private static int bindPipeline(PreparedStatement ps, AccountChange change, List<Hold> endedHolds, int[] expected)
+      throws SQLException {
+    String id = change.account().id().value();
+    int p = bindUpdate(ps, change, endedHolds);
+    int s = 0;
+    expected[s++] = 1;
+    if (!endedHolds.isEmpty()) {
+      for (Hold h : endedHolds) {
+        p = bindEndedHold(ps, p, id, h);
+      }
+      expected[s++] = endedHolds.size();
+    }
+    if (!change.entries().isEmpty()) {
+      for (LedgerEntry e : change.entries()) {
+        p = bindEntry(ps, p, id, e);
+      }
+      expected[s++] = change.entries().size();
+    }
+    IdempotencyRecord record = change.idempotency();
+    if (record != null) {
+      bindIdempotency(ps, p, id, record);
+      expected[s++] = 1;
+    }
+    return s;
   }
 
   /**
@@ -817,10 +876,21 @@ public final class JdbcCreditStore implements CreditStore {
     T run(Connection c) throws SQLException;
   }
 
-  /** A commit's writes; {@code ownTransaction} tells whether the store may roll the whole transaction back. */
-  @FunctionalInterface
+  /** A commit's writes, in the ways the connection allows. */
   interface CommitWork {
-    CommitOutcome run(Connection c, boolean ownTransaction) throws SQLException;
+    /** Writes in the current transaction, one kind of row at a time. */
+    CommitOutcome write(Connection c) throws SQLException;
+
+    /** Writes in a transaction the store owns and may roll back whole. */
+    CommitOutcome writeOwned(Connection c) throws SQLException;
+
+    /**
+     * On a connection in auto-commit mode, writes and commits at once when the change allows it.
+     *
+     * @return true when committed, false when not attempted
+     * @throws SQLException when it failed, having written nothing
+     */
+    boolean writeAtOnce(Connection c) throws SQLException;
   }
 
   /** How the store gets connections and transactions. */
@@ -904,7 +974,7 @@ public final class JdbcCreditStore implements CreditStore {
         throw failure(what, e);
       }
       try {
-        CommitOutcome outcome = work.run(c, false);
+        CommitOutcome outcome = work.write(c);
         if (outcome == CommitOutcome.COMMITTED) {
           c.releaseSavepoint(savepoint);
         } else {
@@ -940,11 +1010,26 @@ public final class JdbcCreditStore implements CreditStore {
   private static CommitOutcome ownTransaction(Connection c, String what, CommitWork work)
       throws SQLException {
     boolean autoCommit = c.getAutoCommit();
+    boolean triedAtOnce = false;
     if (autoCommit) {
+      try {
+        if (work.writeAtOnce(c)) {
+          return CommitOutcome.COMMITTED;
+        }
+      } catch (SQLException e) {
+        if (isConflict(e)) {
+          return CommitOutcome.CONFLICT;
+        }
+        if (c.isClosed()) {
+          throw failure(what, e);
+        }
+        // Nothing was written; the transaction below decides what the failure means.
+        triedAtOnce = true;
+      }
       c.setAutoCommit(false);
     }
     try {
-      CommitOutcome outcome = work.run(c, true);
+      CommitOutcome outcome = triedAtOnce ? work.write(c) : work.writeOwned(c);
       if (outcome == CommitOutcome.COMMITTED) {
         c.commit();
       } else {
