@@ -72,13 +72,16 @@ import org.jspecify.annotations.Nullable;
  * as {@code 40001}, which becomes a conflict too.
  *
  * <p>On PostgreSQL a commit of an existing account, when the store owns the transaction, sends all
- * its statements as one multi-statement prepared statement, which the driver pipelines: one round
- * trip plus the {@code COMMIT}, whatever kinds of rows it touches. When any statement does not do
- * exactly what it should, that transaction is rolled back and the change is written again one kind
- * of row at a time (one round trip per kind, as on H2 and inside a host's transaction), which
- * decides between conflict, malformed change and failure as described above. A hold or a settle
- * therefore costs three round trips on PostgreSQL: {@link #readForCall}, the writes and the
- * {@code COMMIT}.
+ * its statements as one multi-statement prepared statement, which the driver pipelines. On a
+ * connection in auto-commit mode (what pools hand out) that is the whole commit, one round trip:
+ * the driver ends the statements with one {@code Sync}, the server runs them as one implicit
+ * transaction and commits it only if every one succeeded, and the version guard is written so that
+ * a stale change fails instead of updating no row. Otherwise it is one round trip plus the
+ * {@code COMMIT}. When anything does not do exactly what it should, nothing of it is kept and the
+ * change is written again in a transaction, one kind of row at a time (one round trip per kind, as
+ * on H2 and inside a host's transaction), which decides between conflict, malformed change and
+ * failure as described above. A keyed hold or settle therefore costs two round trips on PostgreSQL:
+ * {@link #readForCall} and the commit.
  *
  * <h2>Inside the host's transaction</h2>
  * {@link #inHostTransaction} (or {@link #withConnection} for one connection) runs every call on
