@@ -25,9 +25,9 @@ final class Statements {
   final String ledgerColumns;
   final String endedHoldColumns;
   /** Appended to {@link #updateAccount} once per hold the change ends: the hold must be active now. */
-  final String activeHoldGuard;
+  private final String activeHoldGuard;
   /** Appended to {@link #updateAccount} once per hold the change places: the id must be new to the account. */
-  final String newHoldGuard;
+  private final String newHoldGuard;
 
   Statements(JdbcStoreConfig config) {
     String accounts = config.table("accounts");
