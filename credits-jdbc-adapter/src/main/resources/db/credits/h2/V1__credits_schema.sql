@@ -7,22 +7,37 @@
 --
 -- Instants are stored as exact epoch seconds with nine decimals (NUMERIC(26,9)), so every
 -- java.time.Instant round-trips to the nanosecond.
--- Metadata maps and hold allocations are text in the adapter's escaped line encoding.
+-- Metadata maps, hold allocations and an account's live lots and active holds are text in the
+-- adapter's escaped line encoding (see io.preprompt.credits.jdbc.Codec).
+--
+-- An account is one row: its counters and plan, and its live state as a document, the live lots
+-- (lots) and the active holds (active_holds), each written whole by every change. Ended holds,
+-- the ledger and idempotency records are rows of their own, only ever inserted.
+--
 -- The CHECKs back the rules that must never break whatever writes to these tables: no negative
--- amounts, a hold in exactly one state with end time and settled amount consistent with it, one
--- idempotency record per (account, key) and one ledger entry per (account, sequence).
+-- amounts, an ended hold in exactly one terminal state with its settled amount consistent with it,
+-- one ended hold per (account, hold), one idempotency record per (account, key) and one ledger
+-- entry per (account, sequence). There are no foreign keys to the accounts table: every insert
+-- into holds, ledger and idempotency happens in the same transaction as the account row's insert
+-- or version-guarded update, and is rolled back with it when that does not match, so the commit
+-- protocol already ties each of those rows to an existing account (a foreign key would only add a
+-- check trigger and a lock on the account row per inserted row).
 
 CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}accounts (
-  id            VARCHAR(128)   NOT NULL,
-  version       BIGINT         NOT NULL,
-  last_sequence BIGINT         NOT NULL,
-  granted       BIGINT         NOT NULL,
-  settled       BIGINT         NOT NULL,
-  expired       BIGINT         NOT NULL,
-  debited       BIGINT         NOT NULL,
-  created_at    NUMERIC(26, 9) NOT NULL,
-  plan          VARCHAR,
-  plan_due_at   NUMERIC(26, 9),
+  id                 VARCHAR(128)   NOT NULL,
+  version            BIGINT         NOT NULL,
+  last_sequence      BIGINT         NOT NULL,
+  granted            BIGINT         NOT NULL,
+  settled            BIGINT         NOT NULL,
+  expired            BIGINT         NOT NULL,
+  debited            BIGINT         NOT NULL,
+  created_at         NUMERIC(26, 9) NOT NULL,
+  plan               VARCHAR,
+  plan_due_at        NUMERIC(26, 9),
+  lots               VARCHAR        NOT NULL,
+  active_holds       VARCHAR        NOT NULL,
+  next_lot_expiry    NUMERIC(26, 9),
+  next_hold_deadline NUMERIC(26, 9),
   CONSTRAINT ${credits_prefix}accounts_pk PRIMARY KEY (id),
   CONSTRAINT ${credits_prefix}accounts_amounts_ck CHECK (version >= 1 AND last_sequence >= 0 AND granted >= 0
     AND settled >= 0 AND expired >= 0 AND debited >= 0)
@@ -32,25 +47,17 @@ CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}accounts (
 CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}accounts_plan_due_idx
   ON ${credits_schema}.${credits_prefix}accounts (plan_due_at);
 
-CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}lots (
-  account    VARCHAR(128)   NOT NULL,
-  lot_id     BIGINT         NOT NULL,
-  source     VARCHAR(32)    NOT NULL,
-  granted    BIGINT         NOT NULL,
-  remaining  BIGINT         NOT NULL,
-  reserved   BIGINT         NOT NULL,
-  granted_at NUMERIC(26, 9) NOT NULL,
-  expires_at NUMERIC(26, 9),
-  CONSTRAINT ${credits_prefix}lots_pk PRIMARY KEY (account, lot_id),
-  CONSTRAINT ${credits_prefix}lots_account_fk FOREIGN KEY (account)
-    REFERENCES ${credits_schema}.${credits_prefix}accounts (id),
-  CONSTRAINT ${credits_prefix}lots_amounts_ck CHECK (lot_id > 0 AND granted >= 0 AND remaining >= 0 AND reserved >= 0)
-);
+-- The sweep's "accounts with expired lots" query: next_lot_expiry is the earliest expiry among the
+-- account's lots with credits remaining (H2 has no partial indexes).
+CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}accounts_lot_expiry_idx
+  ON ${credits_schema}.${credits_prefix}accounts (next_lot_expiry);
 
--- The sweep's "accounts with expired lots" query (H2 has no partial indexes).
-CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}lots_expiring_idx
-  ON ${credits_schema}.${credits_prefix}lots (expires_at);
+-- The sweep's "holds past their deadline" query: next_hold_deadline is the earliest deadline among
+-- the account's active holds (H2 has no partial indexes).
+CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}accounts_hold_deadline_idx
+  ON ${credits_schema}.${credits_prefix}accounts (next_hold_deadline);
 
+-- Ended holds only (active ones live on the account row): inserted once, when a change ends them.
 CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}holds (
   account     VARCHAR(128)   NOT NULL,
   hold_id     VARCHAR(66)    NOT NULL,
@@ -59,28 +66,14 @@ CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}holds (
   created_at  NUMERIC(26, 9) NOT NULL,
   deadline    NUMERIC(26, 9) NOT NULL,
   settled     BIGINT         NOT NULL,
-  ended_at    NUMERIC(26, 9),
+  ended_at    NUMERIC(26, 9) NOT NULL,
   metadata    VARCHAR        NOT NULL,
   allocations VARCHAR        NOT NULL,
   CONSTRAINT ${credits_prefix}holds_pk PRIMARY KEY (account, hold_id),
-  CONSTRAINT ${credits_prefix}holds_account_fk FOREIGN KEY (account)
-    REFERENCES ${credits_schema}.${credits_prefix}accounts (id),
   CONSTRAINT ${credits_prefix}holds_amounts_ck CHECK (amount >= 0 AND settled >= 0 AND settled <= amount),
-  CONSTRAINT ${credits_prefix}holds_state_ck CHECK (state IN ('ACTIVE', 'SETTLED', 'RELEASED', 'EXPIRED')),
-  CONSTRAINT ${credits_prefix}holds_terminal_ck CHECK (
-    (state = 'ACTIVE' AND ended_at IS NULL AND settled = 0)
-    OR (state = 'SETTLED' AND ended_at IS NOT NULL)
-    OR (state IN ('RELEASED', 'EXPIRED') AND ended_at IS NOT NULL AND settled = 0))
+  CONSTRAINT ${credits_prefix}holds_state_ck CHECK (state IN ('SETTLED', 'RELEASED', 'EXPIRED')),
+  CONSTRAINT ${credits_prefix}holds_terminal_ck CHECK (state = 'SETTLED' OR settled = 0)
 );
-
--- The sweep's "holds past their deadline" query (H2 has no partial indexes).
-CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}holds_due_idx
-  ON ${credits_schema}.${credits_prefix}holds (state, deadline);
-
--- Loading an account reads its active holds, found by (account, state) rather than by walking the
--- account's ended holds (its whole history) through the primary key.
-CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}holds_account_state_idx
-  ON ${credits_schema}.${credits_prefix}holds (account, state);
 
 CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}ledger (
   account  VARCHAR(128)   NOT NULL,
@@ -94,8 +87,6 @@ CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}ledger (
   at       NUMERIC(26, 9) NOT NULL,
   metadata VARCHAR        NOT NULL,
   CONSTRAINT ${credits_prefix}ledger_pk PRIMARY KEY (account, sequence),
-  CONSTRAINT ${credits_prefix}ledger_account_fk FOREIGN KEY (account)
-    REFERENCES ${credits_schema}.${credits_prefix}accounts (id),
   CONSTRAINT ${credits_prefix}ledger_amounts_ck CHECK (sequence > 0 AND amount > 0 AND lot_id > 0)
 );
 
@@ -106,7 +97,5 @@ CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}idempotency (
   fingerprint VARCHAR        NOT NULL,
   result      VARCHAR        NOT NULL,
   at          NUMERIC(26, 9) NOT NULL,
-  CONSTRAINT ${credits_prefix}idempotency_pk PRIMARY KEY (account, idem_key),
-  CONSTRAINT ${credits_prefix}idempotency_account_fk FOREIGN KEY (account)
-    REFERENCES ${credits_schema}.${credits_prefix}accounts (id)
+  CONSTRAINT ${credits_prefix}idempotency_pk PRIMARY KEY (account, idem_key)
 );

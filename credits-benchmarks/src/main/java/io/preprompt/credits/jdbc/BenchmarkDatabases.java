@@ -1,10 +1,13 @@
 package io.preprompt.credits.jdbc;
 
+import io.preprompt.credits.balance.Lot;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,8 +52,8 @@ public final class BenchmarkDatabases {
    * Appends a finished history to an account the adapter created: {@code pairs} settled holds of
    * {@code amount} credits each on lot {@code lot}, with their HOLD and SETTLE ledger entries and
    * the idempotency records of both calls, as core would have written them, then moves the
-   * account row (version, last sequence, settled total) and the lot past them. One transaction, set
-   * based ({@code generate_series}), so a million entries take seconds.
+   * account row (version, last sequence, settled total, and the lot in its live lots) past them.
+   * One transaction, set based ({@code generate_series}), so a million entries take seconds.
    *
    * @param c a connection (auto-commit is restored)
    * @param config the store's configuration (PostgreSQL)
@@ -64,7 +67,6 @@ public final class BenchmarkDatabases {
   public static void seedPostgresHistory(Connection c, JdbcStoreConfig config, String account, long lot, long pairs,
       long amount, Instant at) throws SQLException {
     String accounts = config.table("accounts");
-    String lots = config.table("lots");
     String holds = config.table("holds");
     String ledger = config.table("ledger");
     String idempotency = config.table("idempotency");
@@ -72,13 +74,30 @@ public final class BenchmarkDatabases {
     c.setAutoCommit(false);
     try {
       long base;
-      try (PreparedStatement ps = c.prepareStatement("SELECT last_sequence FROM " + accounts + " WHERE id = ?")) {
+      List<Lot> liveLots;
+      try (PreparedStatement ps = c.prepareStatement("SELECT last_sequence, lots FROM " + accounts
+          + " WHERE id = ? FOR UPDATE")) {
         ps.setString(1, account);
         try (var rs = ps.executeQuery()) {
           if (!rs.next()) {
             throw new SQLException("no account " + account);
           }
           base = rs.getLong(1);
+          liveLots = Codec.decodeLots(rs.getString(2));
+        }
+      }
+      // The account's live lots are a document on its row: take the settled credits out of the lot.
+      List<Lot> after = new ArrayList<>();
+      Instant nextExpiry = null;
+      for (Lot l : liveLots) {
+        Lot now = l.id().value() != lot ? l : new Lot(l.id(), l.source(), l.granted(),
+            Math.subtractExact(l.remaining(), pairs * amount), l.reserved(), l.grantedAt(), l.expiresAt());
+        if (now.remaining() > 0 || now.reserved() > 0) {
+          after.add(now);
+        }
+        if (now.remaining() > 0 && now.expiresAt() != null
+            && (nextExpiry == null || now.expiresAt().isBefore(nextExpiry))) {
+          nextExpiry = now.expiresAt();
         }
       }
       BigDecimal time = instant(at);
@@ -97,9 +116,8 @@ public final class BenchmarkDatabases {
           + " 'seeded', 'seeded', ? FROM generate_series(1, ?) g CROSS JOIN generate_series(0, 1) s", account, time,
           pairs);
       exec(c, "UPDATE " + accounts + " SET version = version + ?, last_sequence = last_sequence + ?,"
-          + " settled = settled + ? WHERE id = ?", 2 * pairs, 2 * pairs, pairs * amount, account);
-      exec(c, "UPDATE " + lots + " SET remaining = remaining - ? WHERE account = ? AND lot_id = ?", pairs * amount,
-          account, lot);
+          + " settled = settled + ?, lots = ?, next_lot_expiry = ? WHERE id = ?", 2 * pairs, 2 * pairs,
+          pairs * amount, Codec.encodeLots(after), Codec.encodeNullableInstant(nextExpiry), account);
       c.commit();
     } catch (SQLException | RuntimeException e) {
       c.rollback();

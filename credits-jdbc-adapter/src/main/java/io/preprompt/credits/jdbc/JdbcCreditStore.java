@@ -45,13 +45,24 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Standalone</h2>
  * {@link #create(DataSource, JdbcStoreConfig)} borrows a connection from the host's pool for each
- * call and returns it at once; the store has no pool of its own. Each {@link #commit} is one
- * transaction: the account row is written first with a guard on the expected version
- * ({@code UPDATE ... WHERE id = ? AND version = ?}, or an {@code INSERT} for a new account), which
- * also takes the account's row lock before any other row, so concurrent commits of one account
- * serialize in a fixed order; then lots, holds (ended only {@code WHERE state = 'ACTIVE'}), ledger
- * entries and the idempotency record, each kind as one JDBC batch. A version that moved, an account
- * that already exists, a hold that is no longer active, an idempotency key taken meanwhile, a
+ * call and returns it at once; the store has no pool of its own.
+ *
+ * <p>An account is one row: its counters and plan, and its live state as a document, the live lots
+ * and the active holds that {@link AccountChange#lots()} and {@link AccountChange#activeHolds()}
+ * hand over with every change (see the schema for the columns). Ended holds, ledger entries and
+ * idempotency records are rows of their own, only ever inserted. {@link #load} reads the one row;
+ * {@link #readForCall} reads the idempotency record and the row in one statement;
+ * {@link #findHold} reads the ended hold's row and the account's active holds in one statement.
+ *
+ * <p>Each {@link #commit} is one transaction: the account row is written first, whole, with a
+ * guard on the expected version ({@code UPDATE ... WHERE id = ? AND version = ? AND last_sequence =
+ * ?}, plus, for each hold the change ends, that it is among the stored active holds, and for each
+ * it places, that its id is new to the account; or an {@code INSERT} for a new account). The guard
+ * makes the document written equal to the stored one plus the change, and the update takes the
+ * account's row lock before any other row, so concurrent commits of one account serialize. Then the
+ * ended holds, the ledger entries (each kind as one JDBC batch) and the idempotency record are
+ * inserted. A version that moved, an account that already exists, a hold that is no longer active,
+ * an idempotency key taken meanwhile, a
  * serialization failure, a deadlock or a lock wait timeout (SQL states {@code 40001}, {@code 40P01},
  * {@code 55P03}; H2's {@code 90131}, {@code HYT00}) roll the transaction back and return
  * {@link CommitOutcome#CONFLICT}: core reloads and retries. Any other
@@ -61,13 +72,16 @@ import org.jspecify.annotations.Nullable;
  * as {@code 40001}, which becomes a conflict too.
  *
  * <p>On PostgreSQL a commit of an existing account, when the store owns the transaction, sends all
- * its statements as one multi-statement prepared statement, which the driver pipelines: one round
- * trip plus the {@code COMMIT}, whatever kinds of rows it touches. When any statement does not do
- * exactly what it should, that transaction is rolled back and the change is written again one kind
- * of row at a time (one round trip per kind, as on H2 and inside a host's transaction), which
- * decides between conflict, malformed change and failure as described above. {@link #load} is one
- * statement. A hold or a settle therefore costs four round trips on PostgreSQL: the idempotency
- * lookup, the load, the writes and the {@code COMMIT}.
+ * its statements as one multi-statement prepared statement, which the driver pipelines. On a
+ * connection in auto-commit mode (what pools hand out) that is the whole commit, one round trip:
+ * the driver ends the statements with one {@code Sync}, the server runs them as one implicit
+ * transaction and commits it only if every one succeeded, and the version guard is written so that
+ * a stale change fails instead of updating no row. Otherwise it is one round trip plus the
+ * {@code COMMIT}. When anything does not do exactly what it should, nothing of it is kept and the
+ * change is written again in a transaction, one kind of row at a time (one round trip per kind, as
+ * on H2 and inside a host's transaction), which decides between conflict, malformed change and
+ * failure as described above. A keyed hold or settle therefore costs two round trips on PostgreSQL:
+ * {@link #readForCall} and the commit.
  *
  * <h2>Inside the host's transaction</h2>
  * {@link #inHostTransaction} (or {@link #withConnection} for one connection) runs every call on
@@ -202,8 +216,6 @@ public final class JdbcCreditStore implements CreditStore {
     return read("load account " + account, c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.load)) {
         ps.setString(1, account.value());
-        ps.setString(2, account.value());
-        ps.setString(3, account.value());
         return readRows(ps, account, null).account();
       }
     });
@@ -217,36 +229,30 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setString(1, account.value());
         ps.setString(2, key.value());
         ps.setString(3, account.value());
-        ps.setString(4, account.value());
-        ps.setString(5, account.value());
         return readRows(ps, account, key);
       }
     });
   }
 
-  /** Reads the rows of {@code load} (kinds 0 to 2) and of the idempotency record (kind 3). */
+  /** Reads the account row of {@code load} (kind 0) and the idempotency record (kind 1). */
   private static KeyedRead readRows(PreparedStatement ps, AccountId account, @Nullable IdempotencyKey key)
       throws SQLException {
-    AccountRecord record = null;
+    AccountSnapshot snapshot = null;
     IdempotencyRecord earlier = null;
-    List<Lot> lots = new ArrayList<>();
-    List<Hold> holds = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        switch (rs.getInt(1)) {
-          case 0 -> record = new AccountRecord(account, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-              rs.getLong(6), rs.getLong(7), instant(rs, 8), rs.getString(13), nullableInstant(rs, 9));
-          case 1 -> lots.add(new Lot(new LotId(rs.getLong(2)), LotSource.valueOf(rs.getString(12)), rs.getLong(3),
-              rs.getLong(4), rs.getLong(5), instant(rs, 8), nullableInstant(rs, 9)));
-          case 2 -> holds.add(new Hold(HoldId.of(rs.getString(11)), account, rs.getLong(2),
-              HoldState.valueOf(rs.getString(12)), instant(rs, 8), instant(rs, 9), rs.getLong(3),
-              nullableInstant(rs, 10), Codec.decodeMap(rs.getString(13)), Codec.decodeAllocations(rs.getString(14))));
-          default -> earlier = new IdempotencyRecord(Objects.requireNonNull(key, "key"), rs.getString(11),
-              rs.getString(12), rs.getString(13), instant(rs, 8));
+        if (rs.getInt(1) == 0) {
+          AccountRecord record = new AccountRecord(account, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+              rs.getLong(6), rs.getLong(7), instant(rs, 8), rs.getString(10), nullableInstant(rs, 9));
+          snapshot = new AccountSnapshot(record, Codec.decodeLots(text(rs, 11)),
+              Codec.decodeHolds(text(rs, 12), account));
+        } else {
+          earlier = new IdempotencyRecord(Objects.requireNonNull(key, "key"), rs.getString(10), rs.getString(11),
+              rs.getString(12), instant(rs, 8));
         }
       }
     }
-    return new KeyedRead(earlier, record == null ? null : new AccountSnapshot(record, lots, holds));
+    return new KeyedRead(earlier, snapshot);
   }
 
   @Override
@@ -266,20 +272,30 @@ public final class JdbcCreditStore implements CreditStore {
     });
   }
 
+  /** The ended hold's row, else the hold among the account's active ones: one statement. */
   @Override
   public Optional<Hold> findHold(AccountId account, HoldId hold) {
     return read("find hold of account " + account, c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.findHold)) {
         ps.setString(1, account.value());
         ps.setString(2, hold.value());
+        ps.setString(3, account.value());
+        Hold active = null;
         try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
+          while (rs.next()) {
+            if (rs.getInt(1) == 0) {
+              return Optional.of(new Hold(hold, account, rs.getLong(2), HoldState.valueOf(rs.getString(3)),
+                  instant(rs, 4), instant(rs, 5), rs.getLong(6), nullableInstant(rs, 7),
+                  Codec.decodeMap(rs.getString(8)), Codec.decodeAllocations(rs.getString(9))));
+            }
+            for (Hold h : Codec.decodeHolds(text(rs, 8), account)) {
+              if (h.id().equals(hold)) {
+                active = h;
+              }
+            }
           }
-          return Optional.of(new Hold(hold, account, rs.getLong(1), HoldState.valueOf(rs.getString(2)),
-              instant(rs, 3), instant(rs, 4), rs.getLong(5), nullableInstant(rs, 6), Codec.decodeMap(rs.getString(7)),
-              Codec.decodeAllocations(rs.getString(8))));
         }
+        return Optional.ofNullable(active);
       }
     });
   }
@@ -315,10 +331,30 @@ public final class JdbcCreditStore implements CreditStore {
     });
   }
 
+  /**
+   * Reads the accounts whose earliest active deadline has passed, earliest first and at most
+   * {@code limit} of them (each has at least one overdue hold, so the {@code limit} oldest overdue
+   * holds are among theirs), and returns their overdue holds, oldest first, at most {@code limit}.
+   */
   @Override
   public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
-    return due("find holds past their deadline", sql.holdsPastDeadline, now, limit,
-        rs -> new HoldRef(AccountId.of(rs.getString(1)), HoldId.of(rs.getString(2)), instant(rs, 3)));
+    List<List<HoldRef>> perAccount = due("find holds past their deadline", sql.holdsPastDeadline, now, limit, rs -> {
+      AccountId account = AccountId.of(rs.getString(1));
+      List<HoldRef> overdue = new ArrayList<>(1);
+      for (Hold h : Codec.decodeHolds(text(rs, 2), account)) {
+        if (h.deadline().isBefore(now)) {
+          overdue.add(new HoldRef(account, h.id(), h.deadline()));
+        }
+      }
+      return overdue;
+    });
+    List<HoldRef> out = new ArrayList<>();
+    for (List<HoldRef> refs : perAccount) {
+      out.addAll(refs);
+    }
+    out.sort(Comparator.comparing(HoldRef::deadline).thenComparing(r -> r.account().value())
+        .thenComparing(r -> r.hold().value()));
+    return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
   }
 
   @Override
@@ -357,153 +393,74 @@ public final class JdbcCreditStore implements CreditStore {
     if (!wellFormed(change)) {
       return CommitOutcome.CONFLICT;
     }
-    return access.inTransaction("commit account " + change.account().id(),
-        (c, ownTransaction) -> ownTransaction && pipelined(change) ? writePipelined(c, change) : write(c, change));
+    boolean pipelined = pipelined(change);
+    return access.inTransaction("commit account " + change.account().id(), new CommitWork() {
+      @Override
+      public CommitOutcome write(Connection c) throws SQLException {
+        return JdbcCreditStore.this.write(c, change);
+      }
+
+      @Override
+      public CommitOutcome writeOwned(Connection c) throws SQLException {
+        return pipelined ? writePipelined(c, change) : write(c);
+      }
+
+      @Override
+      public boolean writeAtOnce(Connection c) throws SQLException {
+        return pipelined && JdbcCreditStore.this.writeAtOnce(c, change);
+      }
+    });
   }
 
-  /** At most this many statements or ledger rows go into one pipelined commit; bigger ones go one kind at a time. */
+  /**
+   * On a connection in auto-commit mode, writes an existing account's change in one round trip,
+   * {@code COMMIT} included: the statements of {@link #writePipelined} as one multi-statement
+   * execute, which the driver sends with one {@code Sync}, so the server runs them as one implicit
+   * transaction, committed at the {@code Sync} only if every statement succeeded. The guarded
+   * account update is wrapped so that a guard that does not match fails ({@code division_by_zero})
+   * instead of updating no row: any failure leaves nothing written and is decided by the
+   * transactional path.
+   *
+   * @return true, committed
+   * @throws SQLException when any statement failed; nothing was written
+   */
+  private boolean writeAtOnce(Connection c, AccountChange change) throws SQLException {
+    List<Hold> endedHolds = sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()));
+    try (PreparedStatement ps = c.prepareStatement(pipelineText(change, endedHolds, true))) {
+      bindPipeline(ps, change, endedHolds, new int[4]);
+      ps.execute();
+    }
+    return true;
+  }
+
+  /** At most this many ended holds or ledger rows go into one pipelined commit; bigger ones go one kind at a time. */
   private static final int PIPELINE_LIMIT = 200;
 
   private boolean pipelined(AccountChange change) {
-    return sql.pipelineCommits && change.expectedVersion() != 0
-        && change.changedLots().size() + change.endedHolds().size() <= PIPELINE_LIMIT
-        && change.entries().size() <= PIPELINE_LIMIT && change.newLots().size() <= PIPELINE_LIMIT
-        && change.newHolds().size() <= PIPELINE_LIMIT;
+    return sql.pipelineCommits && change.expectedVersion() != 0 && change.endedHolds().size() <= PIPELINE_LIMIT
+        && change.entries().size() <= PIPELINE_LIMIT;
   }
 
   /**
    * Writes an existing account's change as one multi-statement prepared statement, which the
    * PostgreSQL driver sends in one round trip instead of one per kind of row; the {@code COMMIT}
    * is the only other one. The statements and their order are those of {@link #write}: the guarded
-   * account update first (taking the row lock), then lots, holds, ledger rows (one multi-row
-   * {@code INSERT}) and the idempotency record. The store owns the transaction here, so when
-   * anything does not match (a stale version, a hold no longer active, a key or sequence taken
-   * meanwhile) it rolls back and reports exactly what the one-kind-at-a-time path reports.
+   * account update first (taking the row lock), then the ended holds and the ledger rows (one
+   * multi-row {@code INSERT} each) and the idempotency record. The store owns the transaction here,
+   * so when anything does not match (a stale version, a hold no longer active, a key or sequence
+   * taken meanwhile) it rolls back and reports exactly what the one-kind-at-a-time path reports.
    */
   private CommitOutcome writePipelined(Connection c, AccountChange change) throws SQLException {
-    AccountRecord account = change.account();
-    String id = account.id().value();
-    List<Lot> newLots = sorted(change.newLots(), Comparator.comparing(Lot::id));
-    List<Lot> changedLots = sorted(change.changedLots(), Comparator.comparing(Lot::id));
-    List<Hold> newHolds = sorted(change.newHolds(), Comparator.comparing(h -> h.id().value()));
     List<Hold> endedHolds = sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()));
-    List<LedgerEntry> entries = change.entries();
-    IdempotencyRecord record = change.idempotency();
-    long previousSequence = entries.isEmpty() ? account.lastSequence() : entries.get(0).sequence() - 1;
-
-    StringBuilder text = new StringBuilder(512).append(sql.updateAccount);
-    for (int i = 0; i < changedLots.size(); i++) {
-      text.append(";\n").append(sql.updateLot);
-    }
-    if (!newLots.isEmpty()) {
-      text.append(";\n").append(sql.lotColumns);
-      rows(text, newLots.size(), 8);
-    }
-    if (!newHolds.isEmpty()) {
-      text.append(";\n").append(sql.holdColumns);
-      rows(text, newHolds.size(), 10);
-    }
-    for (int i = 0; i < endedHolds.size(); i++) {
-      text.append(";\n").append(sql.endHold);
-    }
-    if (!entries.isEmpty()) {
-      text.append(";\n").append(sql.ledgerColumns);
-      rows(text, entries.size(), 10);
-    }
-    if (record != null) {
-      text.append(";\n").append(sql.insertIdempotency);
-    }
-
-    int[] expected = new int[1 + changedLots.size() + (newLots.isEmpty() ? 0 : 1) + (newHolds.isEmpty() ? 0 : 1)
-        + endedHolds.size() + (entries.isEmpty() ? 0 : 1) + (record == null ? 0 : 1)];
+    int[] expected = new int[4];
+    int statements;
     int[] actual;
-    try (PreparedStatement ps = c.prepareStatement(text.toString())) {
-      int p = 1;
-      int s = 0;
-      ps.setLong(p++, account.version());
-      ps.setLong(p++, account.lastSequence());
-      ps.setLong(p++, account.granted());
-      ps.setLong(p++, account.settled());
-      ps.setLong(p++, account.expired());
-      ps.setLong(p++, account.debited());
-      setNullableString(ps, p++, account.plan());
-      ps.setBigDecimal(p++, Codec.encodeNullableInstant(account.planDueAt()));
-      ps.setString(p++, id);
-      ps.setLong(p++, change.expectedVersion());
-      ps.setLong(p++, previousSequence);
-      expected[s++] = 1;
-      for (Lot lot : changedLots) {
-        ps.setLong(p++, lot.remaining());
-        ps.setLong(p++, lot.reserved());
-        ps.setBigDecimal(p++, Codec.encodeNullableInstant(lot.expiresAt()));
-        ps.setString(p++, id);
-        ps.setLong(p++, lot.id().value());
-        expected[s++] = 1;
-      }
-      if (!newLots.isEmpty()) {
-        for (Lot lot : newLots) {
-          ps.setString(p++, id);
-          ps.setLong(p++, lot.id().value());
-          ps.setString(p++, lot.source().name());
-          ps.setLong(p++, lot.granted());
-          ps.setLong(p++, lot.remaining());
-          ps.setLong(p++, lot.reserved());
-          ps.setBigDecimal(p++, Codec.encodeInstant(lot.grantedAt()));
-          ps.setBigDecimal(p++, Codec.encodeNullableInstant(lot.expiresAt()));
-        }
-        expected[s++] = newLots.size();
-      }
-      if (!newHolds.isEmpty()) {
-        for (Hold h : newHolds) {
-          ps.setString(p++, id);
-          ps.setString(p++, h.id().value());
-          ps.setLong(p++, h.amount());
-          ps.setString(p++, h.state().name());
-          ps.setBigDecimal(p++, Codec.encodeInstant(h.createdAt()));
-          ps.setBigDecimal(p++, Codec.encodeInstant(h.deadline()));
-          ps.setLong(p++, h.settled());
-          ps.setBigDecimal(p++, Codec.encodeNullableInstant(h.endedAt()));
-          ps.setString(p++, Codec.encodeMap(h.metadata()));
-          ps.setString(p++, Codec.encodeAllocations(h.allocations()));
-        }
-        expected[s++] = newHolds.size();
-      }
-      for (Hold h : endedHolds) {
-        ps.setString(p++, h.state().name());
-        ps.setLong(p++, h.settled());
-        ps.setBigDecimal(p++, Codec.encodeNullableInstant(h.endedAt()));
-        ps.setString(p++, id);
-        ps.setString(p++, h.id().value());
-        expected[s++] = 1;
-      }
-      if (!entries.isEmpty()) {
-        for (LedgerEntry e : entries) {
-          ps.setString(p++, id);
-          ps.setLong(p++, e.sequence());
-          ps.setString(p++, e.type().name());
-          ps.setLong(p++, e.amount());
-          ps.setLong(p++, e.lot().value());
-          ps.setString(p++, e.source().name());
-          setNullableString(ps, p++, e.hold() == null ? null : e.hold().value());
-          setNullableString(ps, p++, e.key() == null ? null : e.key().value());
-          ps.setBigDecimal(p++, Codec.encodeInstant(e.at()));
-          ps.setString(p++, Codec.encodeMap(e.metadata()));
-        }
-        expected[s++] = entries.size();
-      }
-      if (record != null) {
-        ps.setString(p++, id);
-        ps.setString(p++, record.key().value());
-        ps.setString(p++, record.operation());
-        ps.setString(p++, record.fingerprint());
-        ps.setString(p++, record.result());
-        ps.setBigDecimal(p, Codec.encodeInstant(record.at()));
-        expected[s] = 1;
-      }
-      actual = new int[expected.length];
+    try (PreparedStatement ps = c.prepareStatement(pipelineText(change, endedHolds, false))) {
+      statements = bindPipeline(ps, change, endedHolds, expected);
+      actual = new int[statements];
       try {
         ps.execute();
-        for (int i = 0; i < actual.length; i++) {
+        for (int i = 0; i < statements; i++) {
           if (i > 0) {
             ps.getMoreResults();
           }
@@ -516,10 +473,68 @@ public final class JdbcCreditStore implements CreditStore {
         return retrySequentially(c, change);
       }
     }
-    if (!java.util.Arrays.equals(actual, expected)) {
+    if (!java.util.Arrays.equals(actual, 0, statements, expected, 0, statements)) {
       return retrySequentially(c, change);
     }
     return CommitOutcome.COMMITTED;
+  }
+
+  /**
+   * The text of a pipelined commit: the guarded account update (when {@code failWhenStale}, as a
+   * query that fails when the guard matches no row), then the ended holds and the ledger rows as
+   * one multi-row {@code INSERT} each, and the idempotency record.
+   */
+  private String pipelineText(AccountChange change, List<Hold> endedHolds, boolean failWhenStale) {
+    String update = sql.updateAccount(endedHolds.size(), change.newHolds().size());
+    StringBuilder text = new StringBuilder(512);
+    if (failWhenStale) {
+      text.append("WITH u AS (").append(update).append(" RETURNING 1) SELECT 1 / COUNT(*) FROM u");
+    } else {
+      text.append(update);
+    }
+    if (!endedHolds.isEmpty()) {
+      text.append(";\n").append(sql.endedHoldColumns);
+      rows(text, endedHolds.size(), 10);
+    }
+    if (!change.entries().isEmpty()) {
+      text.append(";\n").append(sql.ledgerColumns);
+      rows(text, change.entries().size(), 10);
+    }
+    if (change.idempotency() != null) {
+      text.append(";\n").append(sql.insertIdempotency);
+    }
+    return text.toString();
+  }
+
+  /**
+   * Binds {@link #pipelineText} and fills {@code expected} with each statement's row count.
+   *
+   * @return the number of statements
+   */
+  private static int bindPipeline(PreparedStatement ps, AccountChange change, List<Hold> endedHolds, int[] expected)
+      throws SQLException {
+    String id = change.account().id().value();
+    int p = bindUpdate(ps, change, endedHolds);
+    int s = 0;
+    expected[s++] = 1;
+    if (!endedHolds.isEmpty()) {
+      for (Hold h : endedHolds) {
+        p = bindEndedHold(ps, p, id, h);
+      }
+      expected[s++] = endedHolds.size();
+    }
+    if (!change.entries().isEmpty()) {
+      for (LedgerEntry e : change.entries()) {
+        p = bindEntry(ps, p, id, e);
+      }
+      expected[s++] = change.entries().size();
+    }
+    IdempotencyRecord record = change.idempotency();
+    if (record != null) {
+      bindIdempotency(ps, p, id, record);
+      expected[s++] = 1;
+    }
+    return s;
   }
 
   /**
@@ -571,12 +586,14 @@ public final class JdbcCreditStore implements CreditStore {
         return false;
       }
     }
-    return true;
+    // A new account has no hold to end.
+    return change.expectedVersion() != 0 || change.endedHolds().isEmpty();
   }
 
   private CommitOutcome write(Connection c, AccountChange change) throws SQLException {
     AccountRecord account = change.account();
     String id = account.id().value();
+    List<Hold> endedHolds = sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()));
     if (change.expectedVersion() == 0) {
       try (PreparedStatement ps = c.prepareStatement(sql.insertAccount)) {
         ps.setString(1, id);
@@ -589,6 +606,7 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setBigDecimal(8, Codec.encodeInstant(account.createdAt()));
         setNullableString(ps, 9, account.plan());
         ps.setBigDecimal(10, Codec.encodeNullableInstant(account.planDueAt()));
+        bindDocument(ps, 11, change);
         ps.executeUpdate();
       } catch (SQLException e) {
         if (UNIQUE_VIOLATION.equals(sqlState(e))) {
@@ -597,103 +615,33 @@ public final class JdbcCreditStore implements CreditStore {
         throw e;
       }
     } else {
-      long previousSequence = change.entries().isEmpty() ? account.lastSequence()
-          : change.entries().get(0).sequence() - 1;
-      try (PreparedStatement ps = c.prepareStatement(sql.updateAccount)) {
-        ps.setLong(1, account.version());
-        ps.setLong(2, account.lastSequence());
-        ps.setLong(3, account.granted());
-        ps.setLong(4, account.settled());
-        ps.setLong(5, account.expired());
-        ps.setLong(6, account.debited());
-        setNullableString(ps, 7, account.plan());
-        ps.setBigDecimal(8, Codec.encodeNullableInstant(account.planDueAt()));
-        ps.setString(9, id);
-        ps.setLong(10, change.expectedVersion());
-        ps.setLong(11, previousSequence);
+      try (PreparedStatement ps = c.prepareStatement(sql.updateAccount(endedHolds.size(), change.newHolds().size()))) {
+        bindUpdate(ps, change, endedHolds);
         if (ps.executeUpdate() != 1) {
           return staleOrMalformed(c, change);
         }
       }
     }
-    if (!change.newLots().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.insertLot)) {
-        for (Lot lot : sorted(change.newLots(), Comparator.comparing(Lot::id))) {
-          ps.setString(1, id);
-          ps.setLong(2, lot.id().value());
-          ps.setString(3, lot.source().name());
-          ps.setLong(4, lot.granted());
-          ps.setLong(5, lot.remaining());
-          ps.setLong(6, lot.reserved());
-          ps.setBigDecimal(7, Codec.encodeInstant(lot.grantedAt()));
-          ps.setBigDecimal(8, Codec.encodeNullableInstant(lot.expiresAt()));
+    if (!endedHolds.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.insertEndedHold)) {
+        for (Hold h : endedHolds) {
+          bindEndedHold(ps, 1, id, h);
           ps.addBatch();
         }
         ps.executeBatch();
-      }
-    }
-    if (!change.changedLots().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.updateLot)) {
-        for (Lot lot : sorted(change.changedLots(), Comparator.comparing(Lot::id))) {
-          ps.setLong(1, lot.remaining());
-          ps.setLong(2, lot.reserved());
-          ps.setBigDecimal(3, Codec.encodeNullableInstant(lot.expiresAt()));
-          ps.setString(4, id);
-          ps.setLong(5, lot.id().value());
-          ps.addBatch();
-        }
-        if (!allOne(ps.executeBatch())) {
-          // The version guard makes this unreachable unless rows were deleted behind the store's back.
-          throw new SQLException("a changed lot of account " + id + " does not exist", "02000");
-        }
-      }
-    }
-    if (!change.newHolds().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.insertHold)) {
-        for (Hold h : sorted(change.newHolds(), Comparator.comparing(h -> h.id().value()))) {
-          ps.setString(1, id);
-          ps.setString(2, h.id().value());
-          ps.setLong(3, h.amount());
-          ps.setString(4, h.state().name());
-          ps.setBigDecimal(5, Codec.encodeInstant(h.createdAt()));
-          ps.setBigDecimal(6, Codec.encodeInstant(h.deadline()));
-          ps.setLong(7, h.settled());
-          ps.setBigDecimal(8, Codec.encodeNullableInstant(h.endedAt()));
-          ps.setString(9, Codec.encodeMap(h.metadata()));
-          ps.setString(10, Codec.encodeAllocations(h.allocations()));
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-    }
-    if (!change.endedHolds().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.endHold)) {
-        for (Hold h : sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()))) {
-          ps.setString(1, h.state().name());
-          ps.setLong(2, h.settled());
-          ps.setBigDecimal(3, Codec.encodeNullableInstant(h.endedAt()));
-          ps.setString(4, id);
-          ps.setString(5, h.id().value());
-          ps.addBatch();
-        }
-        if (!allOne(ps.executeBatch())) {
+      } catch (SQLException e) {
+        // The hold already ended: the guard above makes this unreachable unless rows were written
+        // behind the store's back, and then the change must not be applied either.
+        if (UNIQUE_VIOLATION.equals(sqlState(e))) {
           return CommitOutcome.CONFLICT;
         }
+        throw e;
       }
     }
     if (!change.entries().isEmpty()) {
       try (PreparedStatement ps = c.prepareStatement(sql.insertLedger)) {
         for (LedgerEntry e : change.entries()) {
-          ps.setString(1, id);
-          ps.setLong(2, e.sequence());
-          ps.setString(3, e.type().name());
-          ps.setLong(4, e.amount());
-          ps.setLong(5, e.lot().value());
-          ps.setString(6, e.source().name());
-          setNullableString(ps, 7, e.hold() == null ? null : e.hold().value());
-          setNullableString(ps, 8, e.key() == null ? null : e.key().value());
-          ps.setBigDecimal(9, Codec.encodeInstant(e.at()));
-          ps.setString(10, Codec.encodeMap(e.metadata()));
+          bindEntry(ps, 1, id, e);
           ps.addBatch();
         }
         ps.executeBatch();
@@ -702,12 +650,7 @@ public final class JdbcCreditStore implements CreditStore {
     IdempotencyRecord record = change.idempotency();
     if (record != null) {
       try (PreparedStatement ps = c.prepareStatement(sql.insertIdempotency)) {
-        ps.setString(1, id);
-        ps.setString(2, record.key().value());
-        ps.setString(3, record.operation());
-        ps.setString(4, record.fingerprint());
-        ps.setString(5, record.result());
-        ps.setBigDecimal(6, Codec.encodeInstant(record.at()));
+        bindIdempotency(ps, 1, id, record);
         ps.executeUpdate();
       } catch (SQLException e) {
         if (UNIQUE_VIOLATION.equals(sqlState(e))) {
@@ -720,17 +663,141 @@ public final class JdbcCreditStore implements CreditStore {
   }
 
   /**
-   * The guarded account update matched no row: either the version moved (a conflict) or it did not
-   * and the change's ledger entries do not continue the stored ledger (a malformed change).
+   * Binds the guarded account update of {@link Statements#updateAccount(int)}.
+   *
+   * @return the next parameter index
+   */
+  private static int bindUpdate(PreparedStatement ps, AccountChange change, List<Hold> endedHolds)
+      throws SQLException {
+    AccountRecord account = change.account();
+    long previousSequence = change.entries().isEmpty() ? account.lastSequence()
+        : change.entries().get(0).sequence() - 1;
+    ps.setLong(1, account.version());
+    ps.setLong(2, account.lastSequence());
+    ps.setLong(3, account.granted());
+    ps.setLong(4, account.settled());
+    ps.setLong(5, account.expired());
+    ps.setLong(6, account.debited());
+    setNullableString(ps, 7, account.plan());
+    ps.setBigDecimal(8, Codec.encodeNullableInstant(account.planDueAt()));
+    int p = bindDocument(ps, 9, change);
+    ps.setString(p++, account.id().value());
+    ps.setLong(p++, change.expectedVersion());
+    ps.setLong(p++, previousSequence);
+    for (Hold h : endedHolds) {
+      ps.setString(p++, Codec.holdMarker(h.id()));
+    }
+    for (Hold h : change.newHolds()) {
+      ps.setString(p++, Codec.holdMarker(h.id()));
+      ps.setString(p++, account.id().value());
+      ps.setString(p++, h.id().value());
+    }
+    return p;
+  }
+
+  /**
+   * Binds the account's live document: its lots and active holds as the change gives them, and
+   * the two sweep columns derived from them (the earliest expiry among lots with credits remaining,
+   * the earliest deadline among active holds).
+   *
+   * @return the next parameter index
+   */
+  private static int bindDocument(PreparedStatement ps, int p, AccountChange change) throws SQLException {
+    Instant nextExpiry = null;
+    for (Lot lot : change.lots()) {
+      Instant at = lot.expiresAt();
+      if (lot.remaining() > 0 && at != null && (nextExpiry == null || at.isBefore(nextExpiry))) {
+        nextExpiry = at;
+      }
+    }
+    Instant nextDeadline = null;
+    for (Hold h : change.activeHolds()) {
+      if (nextDeadline == null || h.deadline().isBefore(nextDeadline)) {
+        nextDeadline = h.deadline();
+      }
+    }
+    ps.setString(p, Codec.encodeLots(change.lots()));
+    ps.setString(p + 1, Codec.encodeHolds(change.activeHolds()));
+    ps.setBigDecimal(p + 2, Codec.encodeNullableInstant(nextExpiry));
+    ps.setBigDecimal(p + 3, Codec.encodeNullableInstant(nextDeadline));
+    return p + 4;
+  }
+
+  private static int bindEndedHold(PreparedStatement ps, int p, String account, Hold h) throws SQLException {
+    ps.setString(p, account);
+    ps.setString(p + 1, h.id().value());
+    ps.setLong(p + 2, h.amount());
+    ps.setString(p + 3, h.state().name());
+    ps.setBigDecimal(p + 4, Codec.encodeInstant(h.createdAt()));
+    ps.setBigDecimal(p + 5, Codec.encodeInstant(h.deadline()));
+    ps.setLong(p + 6, h.settled());
+    ps.setBigDecimal(p + 7, Codec.encodeNullableInstant(h.endedAt()));
+    ps.setString(p + 8, Codec.encodeMap(h.metadata()));
+    ps.setString(p + 9, Codec.encodeAllocations(h.allocations()));
+    return p + 10;
+  }
+
+  private static int bindEntry(PreparedStatement ps, int p, String account, LedgerEntry e) throws SQLException {
+    ps.setString(p, account);
+    ps.setLong(p + 1, e.sequence());
+    ps.setString(p + 2, e.type().name());
+    ps.setLong(p + 3, e.amount());
+    ps.setLong(p + 4, e.lot().value());
+    ps.setString(p + 5, e.source().name());
+    setNullableString(ps, p + 6, e.hold() == null ? null : e.hold().value());
+    setNullableString(ps, p + 7, e.key() == null ? null : e.key().value());
+    ps.setBigDecimal(p + 8, Codec.encodeInstant(e.at()));
+    ps.setString(p + 9, Codec.encodeMap(e.metadata()));
+    return p + 10;
+  }
+
+  private static void bindIdempotency(PreparedStatement ps, int p, String account, IdempotencyRecord record)
+      throws SQLException {
+    ps.setString(p, account);
+    ps.setString(p + 1, record.key().value());
+    ps.setString(p + 2, record.operation());
+    ps.setString(p + 3, record.fingerprint());
+    ps.setString(p + 4, record.result());
+    ps.setBigDecimal(p + 5, Codec.encodeInstant(record.at()));
+  }
+
+  /**
+   * The guarded account update matched no row. Either the version moved or the account is gone (a
+   * conflict); or it did not, and the change is malformed (its ledger entries do not continue the
+   * stored ledger, or it places a hold under an id the account already used) or ends a hold that is
+   * not active on the account (a conflict, as when a concurrent call ended it first).
    */
   private CommitOutcome staleOrMalformed(Connection c, AccountChange change) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.selectAccountVersion)) {
-      ps.setString(1, change.account().id().value());
+    String id = change.account().id().value();
+    String activeHolds;
+    try (PreparedStatement ps = c.prepareStatement(sql.selectAccountState)) {
+      ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next() && rs.getLong(1) == change.expectedVersion()) {
+        if (!rs.next() || rs.getLong(1) != change.expectedVersion()) {
+          return CommitOutcome.CONFLICT;
+        }
+        long previousSequence = change.entries().isEmpty() ? change.account().lastSequence()
+            : change.entries().get(0).sequence() - 1;
+        if (rs.getLong(2) != previousSequence) {
           throw new IllegalArgumentException("ledger entries must continue the account's sequence; got "
               + (change.entries().isEmpty() ? "none" : change.entries().get(0).sequence()));
         }
+        activeHolds = "\n" + text(rs, 3);
+      }
+    }
+    for (Hold h : change.newHolds()) {
+      boolean used = activeHolds.contains(Codec.holdMarker(h.id()));
+      if (!used) {
+        try (PreparedStatement ps = c.prepareStatement(sql.endedHoldExists)) {
+          ps.setString(1, id);
+          ps.setString(2, h.id().value());
+          try (ResultSet rs = ps.executeQuery()) {
+            used = rs.next();
+          }
+        }
+      }
+      if (used) {
+        throw new IllegalArgumentException("hold " + h.id() + " already exists or is not active");
       }
     }
     return CommitOutcome.CONFLICT;
@@ -741,15 +808,6 @@ public final class JdbcCreditStore implements CreditStore {
 
   private <T> T read(String what, SqlWork<T> work) {
     return access.read(what, work);
-  }
-
-  private static boolean allOne(int[] counts) {
-    for (int count : counts) {
-      if (count != 1) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static <T> List<T> sorted(List<T> items, Comparator<T> order) {
@@ -767,6 +825,14 @@ public final class JdbcCreditStore implements CreditStore {
     } else {
       ps.setString(index, value);
     }
+  }
+
+  private static String text(ResultSet rs, int column) throws SQLException {
+    String value = rs.getString(column);
+    if (value == null) {
+      throw new SQLException("unexpected NULL text in column " + column, "22004");
+    }
+    return value;
   }
 
   private static Instant instant(ResultSet rs, int column) throws SQLException {
@@ -827,10 +893,21 @@ public final class JdbcCreditStore implements CreditStore {
     T run(Connection c) throws SQLException;
   }
 
-  /** A commit's writes; {@code ownTransaction} tells whether the store may roll the whole transaction back. */
-  @FunctionalInterface
+  /** A commit's writes, in the ways the connection allows. */
   interface CommitWork {
-    CommitOutcome run(Connection c, boolean ownTransaction) throws SQLException;
+    /** Writes in the current transaction, one kind of row at a time. */
+    CommitOutcome write(Connection c) throws SQLException;
+
+    /** Writes in a transaction the store owns and may roll back whole. */
+    CommitOutcome writeOwned(Connection c) throws SQLException;
+
+    /**
+     * On a connection in auto-commit mode, writes and commits at once when the change allows it.
+     *
+     * @return true when committed, false when not attempted
+     * @throws SQLException when it failed, having written nothing
+     */
+    boolean writeAtOnce(Connection c) throws SQLException;
   }
 
   /** How the store gets connections and transactions. */
@@ -914,7 +991,7 @@ public final class JdbcCreditStore implements CreditStore {
         throw failure(what, e);
       }
       try {
-        CommitOutcome outcome = work.run(c, false);
+        CommitOutcome outcome = work.write(c);
         if (outcome == CommitOutcome.COMMITTED) {
           c.releaseSavepoint(savepoint);
         } else {
@@ -950,11 +1027,26 @@ public final class JdbcCreditStore implements CreditStore {
   private static CommitOutcome ownTransaction(Connection c, String what, CommitWork work)
       throws SQLException {
     boolean autoCommit = c.getAutoCommit();
+    boolean triedAtOnce = false;
     if (autoCommit) {
+      try {
+        if (work.writeAtOnce(c)) {
+          return CommitOutcome.COMMITTED;
+        }
+      } catch (SQLException e) {
+        if (isConflict(e)) {
+          return CommitOutcome.CONFLICT;
+        }
+        if (c.isClosed()) {
+          throw failure(what, e);
+        }
+        // Nothing was written; the transaction below decides what the failure means.
+        triedAtOnce = true;
+      }
       c.setAutoCommit(false);
     }
     try {
-      CommitOutcome outcome = work.run(c, true);
+      CommitOutcome outcome = triedAtOnce ? work.write(c) : work.writeOwned(c);
       if (outcome == CommitOutcome.COMMITTED) {
         c.commit();
       } else {

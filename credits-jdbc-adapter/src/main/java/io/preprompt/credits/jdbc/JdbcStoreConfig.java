@@ -134,7 +134,7 @@ public final class JdbcStoreConfig {
   /**
    * Returns the qualified name of one of the store's tables.
    *
-   * @param table the unprefixed table name ({@code accounts}, {@code lots}, ...)
+   * @param table the unprefixed table name ({@code accounts}, {@code holds}, ...)
    * @return {@code schema.prefix_table} or {@code prefix_table}
    */
   String table(String table) {

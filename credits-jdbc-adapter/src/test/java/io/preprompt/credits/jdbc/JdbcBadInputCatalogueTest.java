@@ -46,7 +46,7 @@ import org.junit.jupiter.api.TestFactory;
 @DisplayName("Bad-input catalogue of the JDBC adapter")
 class JdbcBadInputCatalogueTest {
   private static final Instant T0 = Instant.parse("2026-05-04T12:00:00Z");
-  private static final List<String> TABLES = List.of("accounts", "lots", "holds", "ledger", "idempotency");
+  private static final List<String> TABLES = List.of("accounts", "holds", "ledger", "idempotency");
 
   record Row(String input, Class<? extends CreditsException> type, ErrorCode code, Consumer<World> call) {}
 

@@ -311,7 +311,7 @@ abstract class JdbcCreditStoreTestBase {
           idem("grant-1"), List.of(lot(1, 100, 100, 0, null), lot(2, 100, 100, 0, null)), List.of());
       assertThat(store.commit(sameKey)).isEqualTo(CommitOutcome.CONFLICT);
       assertThat(storedVersion(ALICE)).isEqualTo(1);
-      assertThat(count("lots")).isEqualTo(1);
+      assertThat(store.load(ALICE).orElseThrow().lots()).hasSize(1);
       assertThat(count("ledger")).isEqualTo(1);
     }
   }
@@ -338,17 +338,26 @@ abstract class JdbcCreditStoreTestBase {
     }
 
     @Test
-    @DisplayName("a duplicate hold id is a StoreException with the unique-violation SQL state")
-    void duplicateHold() {
+    @DisplayName("a hold placed under an id the account already used, active or ended, is malformed and writes nothing")
+    void duplicateHold() throws SQLException {
       store.commit(create(ALICE));
       Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
       store.commit(hold(ALICE, h, "hold-1"));
       AccountChange again = new AccountChange(2, record(ALICE, 3, 3, 100), List.of(), List.of(), List.of(h),
           List.of(), List.of(entry(ALICE, 3, EntryType.HOLD, 30, 1, h.id(), null)), null,
           List.of(lot(1, 100, 70, 30, null)), List.of(h));
-      assertThatThrownBy(() -> store.commit(again)).isInstanceOfSatisfying(StoreException.class,
-          e -> assertThat(e.sqlState()).contains("23505"));
+      assertThatThrownBy(() -> store.commit(again)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("already exists");
       assertThat(storedVersion(ALICE)).isEqualTo(2);
+
+      store.commit(settle(ALICE, h, 2, "settle-1"));
+      AccountChange afterEnd = new AccountChange(3, record(ALICE, 4, 4, 100), List.of(), List.of(), List.of(h),
+          List.of(), List.of(entry(ALICE, 4, EntryType.HOLD, 30, 1, h.id(), null)), null,
+          List.of(lot(1, 100, 40, 30, null)), List.of(h));
+      assertThatThrownBy(() -> store.commit(afterEnd)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("already exists");
+      assertThat(storedVersion(ALICE)).isEqualTo(3);
+      assertThat(count("ledger")).isEqualTo(3);
     }
 
     @Test

@@ -50,13 +50,15 @@ class PostgresFaultTest {
         .store(JdbcCreditStore.create(TestDataSource.unpooled(PostgresServer.get().url()), target.config()))
         .clock(new MutableClock(T0)).build();
     try (Connection locker = PostgresServer.get().connect(); Connection admin = PostgresServer.get().connect()) {
-      // Another transaction holds the lot's row lock: the victim's commit updates the account row,
-      // then blocks on the lot, mid-transaction.
+      // Another transaction has inserted, and not committed, an idempotency record with the victim's
+      // key: the victim's commit updates the account row and appends its ledger entries, then waits
+      // on that key, mid-transaction.
       locker.setAutoCommit(false);
-      try (PreparedStatement ps = locker.prepareStatement(
-          "SELECT remaining FROM " + target.config().table("lots") + " WHERE account = ? FOR UPDATE")) {
+      try (PreparedStatement ps = locker.prepareStatement("INSERT INTO " + target.config().table("idempotency")
+          + " (account, idem_key, operation, fingerprint, result, at) VALUES (?, ?, 'hold', '', '', 0)")) {
         ps.setString(1, ALICE.value());
-        ps.executeQuery().close();
+        ps.setString(2, request.key().value());
+        ps.executeUpdate();
       }
       int lockerPid;
       try (PreparedStatement ps = locker.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = ps.executeQuery()) {
@@ -116,7 +118,7 @@ class PostgresFaultTest {
   }
 
   /**
-   * Waits until a backend is waiting for a lock the locker holds (the lot's row), and returns its
+   * Waits until a backend is waiting for a lock the locker holds (its uncommitted key), and returns its
    * pid. Found by who blocks it rather than by its query text: the store may send a commit's
    * statements pipelined, and then the activity view does not show the waiting statement's text.
    */
@@ -134,6 +136,6 @@ class PostgresFaultTest {
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("the victim's commit never blocked on the lot row");
+    throw new AssertionError("the victim's commit never blocked on the locker's key");
   }
 }

@@ -55,7 +55,7 @@ class PostgresLockTimeoutTest {
     try (Connection locker = PostgresServer.get().connect()) {
       locker.setAutoCommit(false);
       try (PreparedStatement ps = locker.prepareStatement(
-          "SELECT remaining FROM " + target.config().table("lots") + " WHERE account = ? FOR UPDATE")) {
+          "SELECT version FROM " + target.config().table("accounts") + " WHERE id = ? FOR UPDATE")) {
         ps.setString(1, ALICE.value());
         ps.executeQuery().close();
       }
