@@ -150,9 +150,15 @@ final class Run {
       this.description = description + " key=" + key;
       synchronized (account) {
         this.state = account.keyState(key, this.description);
-        account.calls.add(this);
       }
     }
+
+    /**
+     * Whether the call is in its account's list, from which retries pick. A call joins it when first
+     * attempted, not in this constructor: published from here, another thread could pick it before a
+     * subclass's constructor had set its own fields.
+     */
+    boolean listed;
 
     abstract Object invoke();
 
@@ -330,6 +336,10 @@ final class Run {
   /** Sends a call once with a fault armed, and books its outcome in the model. */
   private void attempt(Call call, @Nullable FaultKind fault) {
     synchronized (call.account) {
+      if (!call.listed) {
+        call.listed = true;
+        call.account.calls.add(call);
+      }
       // On threads, the same key is never in flight twice: the model could not order the outcomes.
       if (threaded && call.state.inFlight > 0) {
         return;
