@@ -70,6 +70,8 @@ public final class AccountTx {
     long reserved;
     @Nullable Instant expiresAt;
     final boolean isNew;
+    /** The state {@link #toChange} hands the store, set there. */
+    @Nullable Lot committed;
     boolean changed;
 
     MutableLot(Lot lot) {
@@ -763,27 +765,66 @@ public final class AccountTx {
   public AccountChange toChange(@Nullable IdempotencyRecord idempotency) {
     List<Lot> newLots = List.of();
     List<Lot> changedLots = List.of();
-    Lot[] live = new Lot[lotCount];
     int liveCount = 0;
     for (int i = 0; i < lotCount; i++) {
       MutableLot lot = lotAt(i);
       Lot state = lot.toLot();
+      lot.committed = state;
       if (lot.isNew) {
         newLots = added(newLots, state);
       } else if (lot.changed) {
         changedLots = added(changedLots, state);
       }
       if (lot.live()) {
-        live[liveCount++] = state;
+        liveCount++;
       }
     }
-    List<Lot> liveLots = liveCount == live.length ? List.of(live) : List.of(java.util.Arrays.copyOf(live, liveCount));
+    List<Lot> liveLots = liveLots(liveCount);
     long expectedVersion = storedVersion();
     AccountRecord record = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
         debited, base == null ? now : base.createdAt(), plan, planDueAt);
     // Immutable lists here, so AccountChange's defensive copies are no-ops on the hot path.
     return new AccountChange(expectedVersion, record, immutable(newLots), immutable(changedLots),
         immutable(newHolds), immutable(endedHolds), immutable(entries), idempotency, liveLots, immutable(activeHolds));
+  }
+
+  /**
+   * The live lots' committed states, in the copy's order: lists of up to three built by the
+   * fixed-arity {@code List.of}, which keeps its elements without a second array.
+   */
+  private List<Lot> liveLots(int count) {
+    if (count > 3) {
+      Lot[] live = new Lot[count];
+      int n = 0;
+      for (int i = 0; i < lotCount; i++) {
+        MutableLot lot = lotAt(i);
+        if (lot.live()) {
+          live[n++] = lot.committed;
+        }
+      }
+      return List.of(live);
+    }
+    Lot first = null;
+    Lot second = null;
+    Lot third = null;
+    for (int i = 0; i < lotCount; i++) {
+      MutableLot lot = lotAt(i);
+      if (lot.live()) {
+        if (first == null) {
+          first = lot.committed;
+        } else if (second == null) {
+          second = lot.committed;
+        } else {
+          third = lot.committed;
+        }
+      }
+    }
+    return switch (count) {
+      case 0 -> List.of();
+      case 1 -> List.of(first);
+      case 2 -> List.of(first, second);
+      default -> List.of(first, second, third);
+    };
   }
 
   /** Appends to a list kept as {@code List.of()}, then {@code List.of(x)}, then an ArrayList. */
