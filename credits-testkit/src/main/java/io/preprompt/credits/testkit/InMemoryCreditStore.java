@@ -126,7 +126,11 @@ public final class InMemoryCreditStore implements CreditStore {
     HoldEnds[] ends = new HoldEnds[1];
     /** Positions in {@link #holds} of the active holds: few, so searched in place. */
     int[] active = new int[4];
+    /** The active holds themselves, in the order of {@link #active}: found without table look-ups. */
+    Hold[] activeHold = new Hold[4];
     int activeCount;
+    /** The active holds as the last change listed them ({@link AccountChange#activeHolds()}): what a read returns. */
+    List<Hold> activeList = List.of();
     /**
      * The time this account is filed under in {@link #holdsDue}, or null when it is not: never
      * after the deadline of any of its active holds (see {@link #findHoldsPastDeadline}).
@@ -142,7 +146,7 @@ public final class InMemoryCreditStore implements CreditStore {
     /** Returns the index in {@link #active} of an active hold, or -1. */
     int activeIndex(HoldId id) {
       for (int i = 0; i < activeCount; i++) {
-        if (holds.at(active[i]).id().equals(id)) {
+        if (activeHold[i].id().equals(id)) {
           return i;
         }
       }
@@ -150,18 +154,7 @@ public final class InMemoryCreditStore implements CreditStore {
     }
 
     List<Hold> activeHolds() {
-      switch (activeCount) {
-        case 0:
-          return List.of();
-        case 1:
-          return List.of(holds.at(active[0]));
-        default:
-          Hold[] out = new Hold[activeCount];
-          for (int i = 0; i < activeCount; i++) {
-            out[i] = holds.at(active[i]);
-          }
-          return List.of(out);
-      }
+      return activeList;
     }
 
     /** Returns the hold at a position in its current state. */
@@ -497,6 +490,11 @@ public final class InMemoryCreditStore implements CreditStore {
         return false;
       }
     }
+    if (data.activeCount + newHolds.size() - endedHolds.size() != change.activeHolds().size()) {
+      throw new IllegalArgumentException("the change lists " + change.activeHolds().size()
+          + " active holds, but the stored ones plus placed minus ended make "
+          + (data.activeCount + newHolds.size() - endedHolds.size()));
+    }
     return true;
   }
 
@@ -530,7 +528,9 @@ public final class InMemoryCreditStore implements CreditStore {
       Hold h = newHolds.get(i);
       if (data.activeCount == data.active.length) {
         data.active = Arrays.copyOf(data.active, data.activeCount * 2);
+        data.activeHold = Arrays.copyOf(data.activeHold, data.activeCount * 2);
       }
+      data.activeHold[data.activeCount] = h;
       data.active[data.activeCount++] = data.holds.size() - newHolds.size() + i;
       Instant mark = data.holdsDueMark;
       if (mark == null || h.deadline().isBefore(mark)) {
@@ -544,8 +544,11 @@ public final class InMemoryCreditStore implements CreditStore {
       if (a >= 0) {
         data.end(data.active[a], h);
         data.active[a] = data.active[--data.activeCount];
+        data.activeHold[a] = data.activeHold[data.activeCount];
+        data.activeHold[data.activeCount] = null;
       }
     }
+    data.activeList = change.activeHolds();
     List<LedgerEntry> entries = change.entries();
     for (int i = 0; i < entries.size(); i++) {
       data.ledger.add(entries.get(i));
@@ -628,7 +631,7 @@ public final class InMemoryCreditStore implements CreditStore {
       synchronized (data) {
         Instant earliest = null;
         for (int i = 0; i < data.activeCount; i++) {
-          Hold h = data.holds.at(data.active[i]);
+          Hold h = data.activeHold[i];
           if (h.deadline().isBefore(now)) {
             out.add(new HoldRef(id, h.id(), h.deadline()));
           }
