@@ -779,7 +779,8 @@ public final class AccountTx {
         liveCount++;
       }
     }
-    List<Lot> liveLots = liveLots(liveCount);
+    // The usual change touches the account's one live lot: its live list is then the changed list.
+    List<Lot> liveLots = liveCount == 1 && lotCount == 1 && changedLots.size() == 1 ? changedLots : liveLots(liveCount);
     long expectedVersion = storedVersion();
     AccountRecord record = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
         debited, base == null ? now : base.createdAt(), plan, planDueAt);

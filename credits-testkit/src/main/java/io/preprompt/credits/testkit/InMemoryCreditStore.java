@@ -52,6 +52,12 @@ public final class InMemoryCreditStore implements CreditStore {
   private static final class LiveLots {
     private Lot[] lots = new Lot[4];
     private int count;
+    /** The live lots as the last change listed them ({@link AccountChange#lots()}): what a read returns. */
+    private List<Lot> listed = List.of();
+
+    int size() {
+      return count;
+    }
 
     private int indexOf(LotId id) {
       for (int i = 0; i < count; i++) {
@@ -92,12 +98,11 @@ public final class InMemoryCreditStore implements CreditStore {
     }
 
     List<Lot> list() {
-      return switch (count) {
-        case 0 -> List.of();
-        case 1 -> List.of(lots[0]);
-        case 2 -> List.of(lots[0], lots[1]);
-        default -> List.of(Arrays.copyOf(lots, count));
-      };
+      return listed;
+    }
+
+    void listed(List<Lot> list) {
+      this.listed = list;
     }
 
     Map<LotId, Lot> asMap() {
@@ -490,6 +495,19 @@ public final class InMemoryCreditStore implements CreditStore {
         return false;
       }
     }
+    int live = data.liveLots.size();
+    for (int i = 0; i < newLots.size(); i++) {
+      live += isLive(newLots.get(i)) ? 1 : 0;
+    }
+    List<Lot> changedLots = change.changedLots();
+    for (int i = 0; i < changedLots.size(); i++) {
+      Lot lot = changedLots.get(i);
+      live += (isLive(lot) ? 1 : 0) - (data.liveLots.containsKey(lot.id()) ? 1 : 0);
+    }
+    if (live != change.lots().size()) {
+      throw new IllegalArgumentException("the change lists " + change.lots().size()
+          + " live lots, but the stored ones with the change's lots make " + live);
+    }
     if (data.activeCount + newHolds.size() - endedHolds.size() != change.activeHolds().size()) {
       throw new IllegalArgumentException("the change lists " + change.activeHolds().size()
           + " active holds, but the stored ones plus placed minus ended make "
@@ -549,11 +567,16 @@ public final class InMemoryCreditStore implements CreditStore {
       }
     }
     data.activeList = change.activeHolds();
+    data.liveLots.listed(change.lots());
     List<LedgerEntry> entries = change.entries();
     for (int i = 0; i < entries.size(); i++) {
       data.ledger.add(entries.get(i));
     }
     // The idempotency record is in the table already (insert).
+  }
+
+  private static boolean isLive(Lot lot) {
+    return lot.remaining() > 0 || lot.reserved() > 0;
   }
 
   private void putLot(AccountData data, String account, Lot lot) {
