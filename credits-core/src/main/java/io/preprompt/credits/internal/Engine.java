@@ -185,19 +185,16 @@ public final class Engine implements CreditService {
       try {
         tx.applyDueExpiry();
         result = op.apply(tx);
-      } catch (StaleSnapshot stale) {
+      } catch (RuntimeException e) {
         if (fromCache) {
+          // An error from a kept copy (a stale one included) may be the copy's age speaking: decide it
+          // again from the store.
           snapshots.drop(account, snapshot);
           attempt--;
           continue;
         }
-        backoff(attempt);
-        continue;
-      } catch (RuntimeException e) {
-        if (fromCache) {
-          // An error from a kept copy may be the copy's age speaking: decide it again from the store.
-          snapshots.drop(account, snapshot);
-          attempt--;
+        if (e instanceof StaleSnapshot) {
+          backoff(attempt);
           continue;
         }
         throw e;

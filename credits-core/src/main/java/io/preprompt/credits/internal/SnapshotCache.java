@@ -49,6 +49,7 @@ final class SnapshotCache {
     snapshots.remove(account);
   }
 
+  /** Returns how many accounts are kept (for tests). */
   int size() {
     return snapshots.size();
   }

@@ -48,7 +48,11 @@ public final class InMemoryCreditStore implements CreditStore {
   private static final Comparator<Due> DUE_ORDER =
       Comparator.comparing(Due::at).thenComparing(Due::account).thenComparing(Due::id);
 
-  /** An account's live lots: a handful, so an array searched in place, read as a list without copying a map. */
+  /**
+   * An account's live lots: a handful, so an array searched in place. The array follows the changes'
+   * deltas (new and changed lots), so it checks the complete list each change also carries; reads
+   * return that list as it is.
+   */
   private static final class LiveLots {
     private Lot[] lots = new Lot[4];
     private int count;

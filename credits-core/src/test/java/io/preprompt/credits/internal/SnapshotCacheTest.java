@@ -1,0 +1,62 @@
+package io.preprompt.credits.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.spi.AccountRecord;
+import io.preprompt.credits.spi.AccountSnapshot;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The engine's cache of committed snapshots")
+class SnapshotCacheTest {
+  static final Instant T0 = Instant.parse("2026-05-04T12:00:00Z");
+
+  static AccountSnapshot snapshot(String account, long version) {
+    return new AccountSnapshot(new AccountRecord(AccountId.of(account), version, 0, 0, 0, 0, 0, T0, null, null),
+        List.of(), List.of());
+  }
+
+  @Test
+  @DisplayName("keeps the newest version when commits of one account arrive out of order")
+  void newestWins() {
+    SnapshotCache cache = new SnapshotCache(10);
+    AccountSnapshot v3 = snapshot("a", 3);
+    cache.committed(v3);
+    cache.committed(snapshot("a", 2));
+    assertThat(cache.get(AccountId.of("a"))).isSameAs(v3);
+    AccountSnapshot v4 = snapshot("a", 4);
+    cache.committed(v4);
+    assertThat(cache.get(AccountId.of("a"))).isSameAs(v4);
+  }
+
+  @Test
+  @DisplayName("a call drops only the copy it used; a lost answer drops whatever is kept")
+  void drops() {
+    SnapshotCache cache = new SnapshotCache(10);
+    AccountSnapshot used = snapshot("a", 1);
+    AccountSnapshot newer = snapshot("a", 2);
+    cache.committed(used);
+    cache.committed(newer);
+    cache.drop(AccountId.of("a"), used);
+    assertThat(cache.get(AccountId.of("a"))).isSameAs(newer);
+    cache.drop(AccountId.of("a"), newer);
+    assertThat(cache.get(AccountId.of("a"))).isNull();
+    cache.committed(newer);
+    cache.drop(AccountId.of("a"));
+    assertThat(cache.get(AccountId.of("a"))).isNull();
+  }
+
+  @Test
+  @DisplayName("stays bounded: past its capacity it forgets a quarter")
+  void bounded() {
+    SnapshotCache cache = new SnapshotCache(100);
+    for (int i = 0; i < 1_000; i++) {
+      cache.committed(snapshot("acct-" + i, 1));
+      assertThat(cache.size()).isLessThanOrEqualTo(100);
+    }
+    assertThat(cache.size()).isGreaterThanOrEqualTo(75);
+  }
+}
