@@ -196,6 +196,65 @@ public final class IdempotencyRecord {
   }
 
   /**
+   * For stores that keep records in memory: the result this record was made from while it is not
+   * yet encoded, or null once it is (or when the record was made from texts). With
+   * {@link #madeLike} and {@link #remake}, such a store can keep the result's parts in its own
+   * compact form, keep one record as a template, and make a record equal to this one when it is
+   * read, instead of keeping an object graph per call.
+   *
+   * @return the unencoded result, or null
+   */
+  public @Nullable Object unencodedResult() {
+    Object r = result;
+    return r instanceof String ? null : r;
+  }
+
+  /**
+   * Tells whether {@link #remake} of this record, with another record's key, unencoded result and
+   * time, gives a record equal to that one: the operation is the same, the result is encoded by the
+   * same encoder, and the fingerprint is the same text or is made from the result by the same
+   * function. Records whose fingerprint came from their own parameters (not yet encoded) are never
+   * made like another.
+   *
+   * @param other the other record
+   * @return true when {@code other} can be made from this record
+   */
+  public boolean madeLike(IdempotencyRecord other) {
+    if (encoder != other.encoder || encoder == NONE || fingerprintFromResult != other.fingerprintFromResult
+        || !operation.equals(other.operation)) {
+      return false;
+    }
+    Object mine = fingerprint;
+    Object theirs = other.fingerprint;
+    if (fingerprintFromResult) {
+      return mine instanceof Function && mine == theirs;
+    }
+    return mine instanceof String && mine.equals(theirs);
+  }
+
+  /**
+   * Makes a record like this one (operation, fingerprint and encoder; see {@link #madeLike}) for
+   * another key, result and time. The result is encoded when first asked for, as in this record.
+   *
+   * @param key the key
+   * @param result the unencoded result
+   * @param at when the call took effect
+   * @return the record
+   * @throws IllegalStateException when this record cannot be a template: its result was made from
+   *     texts, or its fingerprint is its own parameters' or was already made from its own result
+   */
+  public IdempotencyRecord remake(IdempotencyKey key, Object result, Instant at) {
+    Object f = fingerprint;
+    if (encoder == NONE || (fingerprintFromResult ? !(f instanceof Function) : !(f instanceof String))) {
+      throw new IllegalStateException("record " + key() + " cannot be remade for another call");
+    }
+    if (result instanceof String) {
+      throw new IllegalArgumentException("the result must be unencoded");
+    }
+    return new IdempotencyRecord(key, operation, f, fingerprintFromResult, result, encoder, at);
+  }
+
+  /**
    * Returns when the call took effect.
    *
    * @return the time

@@ -122,4 +122,59 @@ class IdempotencyRecordTest {
     assertThatThrownBy(() -> IdempotencyRecord.deferred(null, "x", "f", 1, n -> "", AT))
         .isInstanceOf(NullPointerException.class);
   }
+
+  @Test
+  @DisplayName("a record remade from a template with another call's key, result and time equals that call's record")
+  void remakeFromTemplate() {
+    Function<Long, String> encoder = n -> "held=" + n + "\n";
+    IdempotencyRecord template = IdempotencyRecord.deferred(KEY, "hold", "amount=5\n", 1L, encoder, AT);
+    IdempotencyKey other = IdempotencyKey.of("k2");
+    Instant later = AT.plusSeconds(9);
+    IdempotencyRecord call = IdempotencyRecord.deferred(other, "hold", "amount=5\n", 2L, encoder, later);
+
+    assertThat(template.madeLike(call)).isTrue();
+    assertThat(call.unencodedResult()).isEqualTo(2L);
+    IdempotencyRecord remade = template.remake(other, call.unencodedResult(), later);
+    assertThat(remade.unencodedResult()).isEqualTo(2L);
+    // Comparing encodes both texts.
+    assertThat(remade).isEqualTo(call).isEqualTo(new IdempotencyRecord(other, "hold", "amount=5\n", "held=2\n", later));
+    assertThat(remade.unencodedResult()).isNull();
+  }
+
+  @Test
+  @DisplayName("a fingerprint made from the result by one function makes records alike; remade ones fingerprint their own result")
+  void remakeFromResultFingerprint() {
+    Function<Long, String> fingerprint = n -> "of=" + n + "\n";
+    Function<Long, String> encoder = n -> "settled=" + n + "\n";
+    IdempotencyRecord template = IdempotencyRecord.deferredFromResult(KEY, "settle", 1L, fingerprint, encoder, AT);
+    IdempotencyRecord call = IdempotencyRecord.deferredFromResult(KEY, "settle", 7L, fingerprint, encoder, AT);
+    assertThat(template.madeLike(call)).isTrue();
+    assertThat(template.remake(KEY, 7L, AT)).isEqualTo(call);
+    assertThat(template.remake(KEY, 7L, AT).fingerprint()).isEqualTo("of=7\n");
+
+    // Once a record's own fingerprint is text, it is its own: neither alike nor a template.
+    template.fingerprint();
+    assertThat(template.madeLike(call)).isFalse();
+    assertThatThrownBy(() -> template.remake(KEY, 7L, AT)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  @DisplayName("records differing in operation, fingerprint, encoder or kind are not alike; text records are never templates")
+  void notAlike() {
+    Function<Long, String> encoder = n -> "held=" + n + "\n";
+    Function<Long, String> otherEncoder = n -> "held=" + n + "\n";
+    IdempotencyRecord base = IdempotencyRecord.deferred(KEY, "hold", "amount=5\n", 1L, encoder, AT);
+    assertThat(base.madeLike(IdempotencyRecord.deferred(KEY, "grant", "amount=5\n", 1L, encoder, AT))).isFalse();
+    assertThat(base.madeLike(IdempotencyRecord.deferred(KEY, "hold", "amount=6\n", 1L, encoder, AT))).isFalse();
+    assertThat(base.madeLike(IdempotencyRecord.deferred(KEY, "hold", "amount=5\n", 1L, otherEncoder, AT))).isFalse();
+    IdempotencyRecord ownParameters = IdempotencyRecord.deferred(KEY, "hold", () -> "amount=5\n", 1L, encoder, AT);
+    assertThat(base.madeLike(ownParameters)).isFalse();
+    assertThat(ownParameters.madeLike(ownParameters)).isFalse();
+    assertThatThrownBy(() -> ownParameters.remake(KEY, 1L, AT)).isInstanceOf(IllegalStateException.class);
+    IdempotencyRecord text = new IdempotencyRecord(KEY, "hold", "amount=5\n", "held=1\n", AT);
+    assertThat(text.unencodedResult()).isNull();
+    assertThat(text.madeLike(text)).isFalse();
+    assertThatThrownBy(() -> text.remake(KEY, 1L, AT)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> base.remake(KEY, "held=1\n", AT)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

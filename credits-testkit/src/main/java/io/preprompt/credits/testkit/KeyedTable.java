@@ -9,17 +9,22 @@ import org.jspecify.annotations.Nullable;
  * An append-only table of values, found by a key each value carries. The in-memory store keeps
  * every idempotency record and every hold for good, and looks one up on nearly every call: a
  * {@code HashMap} spends a node object per entry and chases a pointer per probe through millions of
- * them. Here the index is open addressing over one {@code int[]}: each slot holds the value's
- * position plus one (0 for an empty slot) in its low 24 bits and the top 8 bits of the key's mixed
- * hash above them, so a probe compares tags in adjacent memory and reads a value only when a tag
- * matches (one in 256 for another key). Linear probing, at most two thirds full, doubled when it
- * gets there; removal (only ever of the last value, to undo an insert) shifts later slots back
- * instead of leaving tombstones. Each value's full hash is kept by position, so growing rehashes
- * without reading a single key. Past 2<sup>24</sup> - 2 values the slots hold whole positions
- * and no tag (every probe then reads its value): correct at any size, fast below that.
+ * them. Here the index is open addressing over one {@code long[]}: each slot holds the key's mixed
+ * hash in its high half and the value's position plus one (0 for an empty slot) in its low half, so
+ * a probe compares whole hashes in adjacent memory and reads a value only when they match.
  *
- * <p>The values and their hashes are kept in chunks of {@value #CHUNK}, so a long table grows
- * without copying them (the first chunk starts small, so a short table stays small).
+ * <p>A hash's home slot is its low bits, after folding the high half into them as
+ * {@code java.util.HashMap} does: keys a caller makes in sequence ({@code gen-1041},
+ * {@code gen-1042}, ...) have nearby hash codes, so their slots share cache lines and a busy
+ * account's next key is usually checked and inserted without a miss in a table of many megabytes;
+ * random keys (UUIDs, hold ids) spread evenly as before. Growing to twice the slots sends old slot
+ * {@code i}'s entry to {@code i} or {@code i} plus the old length, so walking the old slots once,
+ * front to back, writes the new ones in two nearly ordered streams. Linear probing, at most two
+ * thirds full; removal (only ever of the last value, to undo an insert) shifts later slots back
+ * instead of leaving tombstones.
+ *
+ * <p>The values are kept in chunks of {@value #CHUNK}, so a long table grows without copying them
+ * (the first chunk starts small, so a short table stays small).
  *
  * <p>Not thread-safe: the store guards each table with its account's lock.
  *
@@ -27,22 +32,17 @@ import org.jspecify.annotations.Nullable;
  * @param <V> the value type
  */
 final class KeyedTable<K, V> {
-  private static final int MIN_SLOTS = 16;
+  private static final int MIN_BITS = 4;
+  private static final int MAX_BITS = 30;
   private static final int SHIFT = 12;
   private static final int CHUNK = 1 << SHIFT;
-  private static final int NARROW_POSITIONS = 0x00FF_FFFF;
-  private static final int NARROW_TAGS = 0xFF00_0000;
+  private static final long POSITIONS = 0xFFFF_FFFFL;
 
   private final Function<? super V, ? extends K> keyOf;
-  /** Positions a slot can hold with a tag; past it the slots hold whole positions. */
-  private final int narrowLimit;
   private Object[][] chunks = {new Object[8]};
-  private int[][] hashChunks = {new int[8]};
   private int size;
-  private int[] slots = new int[MIN_SLOTS];
-  private int threshold = MIN_SLOTS * 2 / 3;
-  private int tagMask = NARROW_TAGS;
-  private int positionMask = NARROW_POSITIONS;
+  private long[] slots = new long[1 << MIN_BITS];
+  private int threshold = (1 << MIN_BITS) * 2 / 3;
 
   /**
    * Creates an empty table.
@@ -50,28 +50,16 @@ final class KeyedTable<K, V> {
    * @param keyOf the key of a value; the same for a value and any value that replaces it
    */
   KeyedTable(Function<? super V, ? extends K> keyOf) {
-    this(keyOf, NARROW_POSITIONS - 1);
-  }
-
-  /** Creates an empty table that stops tagging slots past {@code narrowLimit} values (for tests). */
-  KeyedTable(Function<? super V, ? extends K> keyOf, int narrowLimit) {
     this.keyOf = Objects.requireNonNull(keyOf, "keyOf");
-    this.narrowLimit = Math.min(narrowLimit, NARROW_POSITIONS - 1);
   }
 
-  /** Spreads a hash code so that nearby codes land on distant slots. */
+  /** Folds a hash code's high half into its low bits, which choose the home slot. */
   static int mix(int hashCode) {
-    int h = hashCode * 0x9E3779B9;
-    return h ^ (h >>> 16);
+    return hashCode ^ (hashCode >>> 16);
   }
 
   int size() {
     return size;
-  }
-
-  /** Tells whether slots still carry tags (for tests). */
-  boolean tagged() {
-    return tagMask != 0;
   }
 
   /**
@@ -87,10 +75,6 @@ final class KeyedTable<K, V> {
   @SuppressWarnings("unchecked")
   private V value(int position) {
     return (V) chunks[position >>> SHIFT][position & (CHUNK - 1)];
-  }
-
-  private int hashAt(int position) {
-    return hashChunks[position >>> SHIFT][position & (CHUNK - 1)];
   }
 
   /**
@@ -112,26 +96,20 @@ final class KeyedTable<K, V> {
    */
   int positionOf(K key) {
     int slot = slotOf(key, mix(key.hashCode()));
-    return slot < 0 ? -1 : (slots[slot] & positionMask) - 1;
+    return slot < 0 ? -1 : (int) (slots[slot] & POSITIONS) - 1;
   }
 
   /** Returns the slot holding this key, or {@code -(free slot + 1)} where it would go. */
   private int slotOf(K key, int hash) {
-    int[] s = slots;
+    long[] s = slots;
     int mask = s.length - 1;
-    int tags = tagMask;
-    int tag = hash & tags;
     for (int i = hash & mask; ; i = (i + 1) & mask) {
-      int slot = s[i];
+      long slot = s[i];
       if (slot == 0) {
         return -(i + 1);
       }
-      if ((slot & tags) == tag) {
-        int position = (slot & positionMask) - 1;
-        // Untagged slots say nothing of their key: the kept hash spares reading most values.
-        if ((tags != 0 || hashAt(position) == hash) && key.equals(keyOf.apply(value(position)))) {
-          return i;
-        }
+      if ((int) (slot >>> 32) == hash && key.equals(keyOf.apply(value((int) (slot & POSITIONS) - 1)))) {
+        return i;
       }
     }
   }
@@ -149,33 +127,24 @@ final class KeyedTable<K, V> {
     if (slot >= 0) {
       return false;
     }
-    if (size == Integer.MAX_VALUE - 1) {
+    if (size == Integer.MAX_VALUE - 1 || (size >= threshold && slots.length == 1 << MAX_BITS)) {
       throw new IllegalStateException("table full");
     }
     int c = size >>> SHIFT;
     int i = size & (CHUNK - 1);
     if (c == chunks.length) {
       chunks = Arrays.copyOf(chunks, c * 2);
-      hashChunks = Arrays.copyOf(hashChunks, c * 2);
     }
     if (chunks[c] == null) {
       chunks[c] = new Object[CHUNK];
-      hashChunks[c] = new int[CHUNK];
     } else if (i == chunks[c].length) {
       chunks[c] = Arrays.copyOf(chunks[c], Math.min(CHUNK, i * 2));
-      hashChunks[c] = Arrays.copyOf(hashChunks[c], Math.min(CHUNK, i * 2));
     }
     chunks[c][i] = value;
-    hashChunks[c][i] = hash;
     size++;
-    if (size >= threshold || (tagMask != 0 && size > narrowLimit)) {
-      if (size > narrowLimit) {
-        tagMask = 0;
-        positionMask = -1;
-      }
-      rebuild(size >= threshold ? slots.length * 2 : slots.length);
-    } else {
-      slots[-slot - 1] = (hash & tagMask) | size;
+    slots[-slot - 1] = ((long) hash << 32) | size;
+    if (size >= threshold) {
+      grow();
     }
     return true;
   }
@@ -200,15 +169,15 @@ final class KeyedTable<K, V> {
       throw new IllegalStateException("empty table");
     }
     K key = keyOf.apply(value(size - 1));
-    int hole = slotOf(key, hashAt(size - 1));
+    int hole = slotOf(key, mix(key.hashCode()));
     size--;
     chunks[size >>> SHIFT][size & (CHUNK - 1)] = null;
-    int[] s = slots;
+    long[] s = slots;
     int mask = s.length - 1;
     s[hole] = 0;
     // Backward shift: move up every later slot of the run whose home is not between the hole and it.
     for (int i = (hole + 1) & mask; s[i] != 0; i = (i + 1) & mask) {
-      int home = hashAt((s[i] & positionMask) - 1) & mask;
+      int home = (int) (s[i] >>> 32) & mask;
       boolean stays = hole <= i ? (hole < home && home <= i) : (hole < home || home <= i);
       if (!stays) {
         s[hole] = s[i];
@@ -218,20 +187,37 @@ final class KeyedTable<K, V> {
     }
   }
 
-  /** Refills slots of this length from the kept hashes, in position order. */
-  private void rebuild(int length) {
-    int[] s = new int[length];
-    int mask = length - 1;
-    int tags = tagMask;
-    for (int position = 0; position < size; position++) {
-      int hash = hashAt(position);
-      int i = hash & mask;
-      while (s[i] != 0) {
-        i = (i + 1) & mask;
+  /**
+   * Doubles the slots. Walking the old slots in order, each entry's new home is its old home or
+   * that plus the old length, so the new slots are written in two nearly ordered streams.
+   */
+  private void grow() {
+    long[] old = slots;
+    long[] s = new long[old.length * 2];
+    int mask = s.length - 1;
+    for (long slot : old) {
+      if (slot != 0) {
+        int i = (int) (slot >>> 32) & mask;
+        while (s[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        s[i] = slot;
       }
-      s[i] = (hash & tags) | (position + 1);
     }
     slots = s;
-    threshold = (int) Math.min(length * 2L / 3, Integer.MAX_VALUE - 8);
+    threshold = (int) Math.min(s.length * 2L / 3, Integer.MAX_VALUE - 1);
+  }
+
+  /** Returns the mean number of slots a look-up of a present key reads (for tests). */
+  double meanProbes() {
+    long[] s = slots;
+    int mask = s.length - 1;
+    long total = 0;
+    for (int i = 0; i < s.length; i++) {
+      if (s[i] != 0) {
+        total += ((i - ((int) (s[i] >>> 32) & mask)) & mask) + 1;
+      }
+    }
+    return size == 0 ? 0 : (double) total / size;
   }
 }
