@@ -1,6 +1,7 @@
 package io.preprompt.credits;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Identifies a credit account (usually one per user or workspace of the host app).
@@ -42,5 +43,27 @@ public record AccountId(String value) {
   @Override
   public String toString() {
     return Objects.requireNonNull(value);
+  }
+
+  /**
+   * Compares by value, as the record's own {@code equals} does; spelled out because the generated
+   * one goes through a method-handle chain on the hottest paths.
+   *
+   * @param o the other object
+   * @return true when it is a AccountId with the same value
+   */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof AccountId other && value.equals(other.value);
+  }
+
+  /**
+   * Returns the value's hash, as the record's own {@code hashCode} does.
+   *
+   * @return the hash
+   */
+  @Override
+  public int hashCode() {
+    return value.hashCode();
   }
 }

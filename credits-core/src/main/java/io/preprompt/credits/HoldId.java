@@ -1,16 +1,20 @@
 package io.preprompt.credits;
 
 import java.security.SecureRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Identifies a hold. Ids the library creates are 128 random bits from a {@link SecureRandom}, so
- * they cannot be guessed; ids are also always looked up within their account. The random bits are
- * drawn from the {@code SecureRandom} in bulk, into a buffer per thread that is used once and never
- * shared, so creating an id neither takes the generator's lock nor reads the OS source each time.
- * The generator is the JDK's {@code DRBG} (NIST SP 800-90A, seeded from the system's entropy
- * source) where available: as strong as the platform default, and on Linux, where the default
- * mixes every read of {@code /dev/urandom} through SHA-1 one 20-byte block at a time, several
- * times faster and nearly allocation-free.
+ * Identifies a hold. Ids the library creates are 128 random bits, so they cannot be guessed; ids
+ * are also always looked up within their account.
+ *
+ * <p>The bits come in bulk into a buffer per thread that is used once and never shared, so creating
+ * an id takes no lock. Each buffer of 256 ids is AES-256 in counter mode under a fresh key and
+ * counter drawn from the JDK's {@code DRBG} (NIST SP 800-90A, seeded from the system's entropy
+ * source): the output construction of NIST's {@code CTR_DRBG}, with AES-NI about ten times cheaper
+ * per id than drawing every byte through the DRBG's SHA-256. The key is wiped once the buffer is
+ * made and each id's bytes once used, so neither a later key nor a later dump reveals ids already
+ * handed out. Where AES in counter mode is not available, the buffer is drawn from the
+ * {@code SecureRandom} directly.
  *
  * @param value {@code h_} followed by 1 to 64 characters of {@code [A-Za-z0-9]}
  */
@@ -32,20 +36,66 @@ public record HoldId(String value) {
 
   /** One thread's unused random bytes. */
   private static final class RandomBuffer {
-    final byte[] bytes = new byte[BUFFER_BYTES];
+    private static final int KEY_BYTES = 32;
+    private static final int COUNTER_BYTES = 16;
+
+    byte @Nullable [] bytes;
     /** Where an id's text is written before the String copies it. */
     final byte[] text = new byte[2 + 2 * ID_BYTES];
     int next = BUFFER_BYTES;
+    /** The keystream maker, or null when the platform has none (then the DRBG fills the buffer). */
+    private javax.crypto.@Nullable Cipher cipher;
+    private boolean cipherTried;
+    /** The text of the id this thread is making: its constructor need not check what it was just given. */
+    @Nullable String issuing;
 
-    /** Returns the offset of 16 fresh bytes, refilling from the SecureRandom when used up. */
+    /** Returns the offset of 16 fresh bytes, refilling when used up. */
     int take() {
       if (next == BUFFER_BYTES) {
-        RANDOM.nextBytes(bytes);
+        refill();
         next = 0;
       }
       int at = next;
       next += ID_BYTES;
       return at;
+    }
+
+    private void refill() {
+      byte[] out = bytes;
+      if (out == null) {
+        out = bytes = new byte[BUFFER_BYTES];
+      }
+      javax.crypto.Cipher c = cipher();
+      if (c == null) {
+        RANDOM.nextBytes(out);
+        return;
+      }
+      byte[] seed = new byte[KEY_BYTES + COUNTER_BYTES];
+      RANDOM.nextBytes(seed);
+      try {
+        c.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(seed, 0, KEY_BYTES, "AES"),
+            new javax.crypto.spec.IvParameterSpec(seed, KEY_BYTES, COUNTER_BYTES));
+        // The bytes are all zero (each id wipes its own): encrypting them in place is the keystream.
+        java.util.Arrays.fill(out, (byte) 0);
+        c.doFinal(out, 0, BUFFER_BYTES, out, 0);
+      } catch (java.security.GeneralSecurityException e) {
+        cipher = null;
+        RANDOM.nextBytes(out);
+      } finally {
+        java.util.Arrays.fill(seed, (byte) 0);
+      }
+    }
+
+    private javax.crypto.@Nullable Cipher cipher() {
+      if (!cipherTried) {
+        cipherTried = true;
+        try {
+          cipher = javax.crypto.Cipher.getInstance("AES/CTR/NoPadding");
+        } catch (java.security.GeneralSecurityException e) {
+          cipher = null;
+        }
+      }
+      return cipher;
     }
   }
 
@@ -56,13 +106,23 @@ public record HoldId(String value) {
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_HOLD_ID} when malformed
    */
   public HoldId {
-    if (!valid(value)) {
+    if (!issuedHere(value) && !valid(value)) {
       throw new InvalidRequestException(ErrorCode.INVALID_HOLD_ID,
           "hold id must be 'h_' and 1..64 chars of [A-Za-z0-9], was " + (value == null ? "null" : Ids.quote(value)));
     }
   }
 
-  private static boolean valid(String v) {
+  /** Tells whether {@link #random} on this thread is making an id of exactly this text (well formed by making). */
+  private static boolean issuedHere(@Nullable String value) {
+    RandomBuffer buffer = BUFFERS.get();
+    if (value != null && buffer.issuing == value) {
+      buffer.issuing = null;
+      return true;
+    }
+    return false;
+  }
+
+  private static boolean valid(@Nullable String v) {
     return v != null && v.length() >= 3 && v.length() <= 66 && v.startsWith("h_") && Ids.alphanumeric(v, 2);
   }
 
@@ -97,11 +157,39 @@ public record HoldId(String value) {
       // Used bits are wiped, so a later dump of the buffer does not reveal ids already handed out.
       bytes[at + i] = 0;
     }
-    return new HoldId(new String(out, java.nio.charset.StandardCharsets.ISO_8859_1));
+    String text = new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+    buffer.issuing = text;
+    try {
+      return new HoldId(text);
+    } finally {
+      buffer.issuing = null;
+    }
   }
 
   @Override
   public String toString() {
     return value;
+  }
+
+  /**
+   * Compares by value, as the record's own {@code equals} does; spelled out because the generated
+   * one goes through a method-handle chain on the hottest paths.
+   *
+   * @param o the other object
+   * @return true when it is a HoldId with the same value
+   */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof HoldId other && value.equals(other.value);
+  }
+
+  /**
+   * Returns the value's hash, as the record's own {@code hashCode} does.
+   *
+   * @return the hash
+   */
+  @Override
+  public int hashCode() {
+    return value.hashCode();
   }
 }
