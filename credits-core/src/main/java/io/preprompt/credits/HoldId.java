@@ -180,7 +180,10 @@ public record HoldId(String value) {
    */
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof HoldId other && value.equals(other.value);
+    // Hashes first: scans of an account's active holds compare many ids that differ, and a String
+    // keeps its hash once computed (every store and table asks for it anyway).
+    return o instanceof HoldId other
+        && (value == other.value || (value.hashCode() == other.value.hashCode() && value.equals(other.value)));
   }
 
   /**

@@ -424,8 +424,17 @@ public final class AccountTx {
   }
 
   private int activeHoldIndex(HoldId id) {
-    for (int i = 0; i < activeHolds.size(); i++) {
-      if (activeHolds.get(i).id().equals(id)) {
+    List<Hold> holds = activeHolds;
+    int n = holds.size();
+    // The caller usually passes the id object of the hold it was given, which is the one here: a
+    // pass by identity touches nothing past each hold, and only a miss pays for comparing texts.
+    for (int i = 0; i < n; i++) {
+      if (holds.get(i).id() == id) {
+        return i;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (holds.get(i).id().equals(id)) {
         return i;
       }
     }
