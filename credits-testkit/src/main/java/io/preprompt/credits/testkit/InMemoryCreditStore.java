@@ -416,13 +416,17 @@ public final class InMemoryCreditStore implements CreditStore {
      */
     int claimKey(IdempotencyKey key) {
       String value = key.value();
+      // The bytes first: a key the arena cannot take leaves the index as it was.
+      int mark = arena.mark();
+      int address = arena.add(value);
       int position = keys.add(value, value.hashCode());
       if (position < 0) {
+        arena.truncate(mark);
         return -1;
       }
       RecordChunk c = recordChunkFor(position);
       int i = position & (CHUNK - 1);
-      c.keyAt[i] = arena.add(value);
+      c.keyAt[i] = address;
       c.keyLength[i] = (byte) value.length();
       return position;
     }
@@ -570,13 +574,16 @@ public final class InMemoryCreditStore implements CreditStore {
      */
     boolean addHold(Hold h) {
       String value = h.id().value();
+      int mark = arena.mark();
+      int address = arena.add(value);
       int position = holds.add(value, value.hashCode());
       if (position < 0) {
+        arena.truncate(mark);
         return false;
       }
       HoldChunk c = holdChunkFor(position);
       int i = position & (CHUNK - 1);
-      c.idAt[i] = arena.add(value);
+      c.idAt[i] = address;
       c.idLength[i] = (byte) value.length();
       c.amount[i] = h.amount();
       c.createdSecond[i] = h.createdAt().getEpochSecond();
@@ -745,6 +752,18 @@ public final class InMemoryCreditStore implements CreditStore {
         out.add(entry(i));
       }
       return List.copyOf(out);
+    }
+
+    int[] keptWhole() {
+      int[] out = new int[2];
+      for (int p = 0; p < keys.size(); p++) {
+        out[0] += records[p >>> SHIFT].kind[p & (CHUNK - 1)] == WHOLE ? 1 : 0;
+      }
+      for (int p = 0; p < holds.size(); p++) {
+        Hold[] whole = holdChunks[p >>> SHIFT].whole;
+        out[1] += whole != null && whole[p & (CHUNK - 1)] != null ? 1 : 0;
+      }
+      return out;
     }
 
     Map<HoldId, Hold> allHolds() {
@@ -1153,6 +1172,23 @@ public final class InMemoryCreditStore implements CreditStore {
    */
   public Set<AccountId> accountIds() {
     return Set.copyOf(accounts.keySet());
+  }
+
+  /**
+   * Counts one account's idempotency records and placed holds kept as whole objects instead of in
+   * columns (for tests: the common calls keep none).
+   *
+   * @param account the account
+   * @return the records kept whole, and the holds
+   */
+  int[] keptWhole(AccountId account) {
+    AccountData data = accounts.get(account);
+    if (data == null) {
+      return new int[2];
+    }
+    synchronized (data) {
+      return data.keptWhole();
+    }
   }
 
   /**

@@ -161,6 +161,8 @@ class InMemoryCreditStoreTest {
         .containsExactly(4096L, 4097L, 4098L);
     // A replay still finds the first results.
     assertThat(credits.settle(ALICE, holds.get(0), IdempotencyKey.of("s0")).settled()).isEqualTo(1);
+    // Plain holds and settles keep no object each: only the open and grant records (texts) are whole.
+    assertThat(store.keptWhole(ALICE)).containsExactly(2, 0);
   }
 
   /** Keeps every committed change's record and entries, to compare with what the store gives back. */
@@ -243,6 +245,12 @@ class InMemoryCreditStoreTest {
         Hold again = credits.hold(request);
         assertThat(placed.get(again.id())).isEqualTo(again);
       }
+      // Kept whole: texts (open, grant, releases), settles naming an amount or metadata, and holds
+      // whose fingerprint (it names the amount) no template has once the templates are full; in
+      // columns: at least every plain settle. Every hold itself is in columns.
+      int[] whole = store.keptWhole(ALICE);
+      assertThat(whole[0]).isBetween(2 + 3 * calls / 5, recording.records.size() - calls / 5);
+      assertThat(whole[1]).isZero();
       assertThat(store.findIdempotencyRecord(ALICE, IdempotencyKey.of("nope"))).isEmpty();
       assertThat(store.findIdempotencyRecord(ALICE, IdempotencyKey.of("h1x"))).isEmpty();
     }
@@ -286,6 +294,7 @@ class InMemoryCreditStoreTest {
       assertThat(store.findIdempotencyRecord(ALICE, IdempotencyKey.of("settle-a")).orElseThrow())
           .isEqualTo(settleRecord);
       assertThat(store.findHold(ALICE, hold("a")).orElseThrow().state()).isEqualTo(HoldState.SETTLED);
+      assertThat(store.keptWhole(ALICE)).containsExactly(4, 0);
     }
 
     @Test
@@ -323,6 +332,7 @@ class InMemoryCreditStoreTest {
       for (IdempotencyRecord r : committed) {
         assertThat(store.findIdempotencyRecord(ALICE, r.key()).orElseThrow()).isEqualTo(r);
       }
+      assertThat(store.keptWhole(ALICE)).containsExactly(0, 0);
     }
 
     private AccountChange withRecord(AccountChange change, IdempotencyRecord record) {
