@@ -47,11 +47,7 @@ final class ByteArena {
     if (n > MAX_LENGTH) {
       throw new IllegalArgumentException("too long for the arena: " + n + " chars");
     }
-    for (int i = 0; i < n; i++) {
-      if (s.charAt(i) > 0xFF) {
-        throw new IllegalArgumentException("not a Latin-1 string");
-      }
-    }
+    int mark = mark();
     byte[] b = chunks[chunk];
     if (fill + n > b.length) {
       if (b.length < CHUNK && fill + n <= CHUNK) {
@@ -72,8 +68,14 @@ final class ByteArena {
       }
     }
     int at = fill;
+    // Checked while copied: a refused string leaves bytes past the fill, which count for nothing.
     for (int i = 0; i < n; i++) {
-      b[at + i] = (byte) s.charAt(i);
+      char ch = s.charAt(i);
+      if (ch > 0xFF) {
+        truncate(mark);
+        throw new IllegalArgumentException("not a Latin-1 string");
+      }
+      b[at + i] = (byte) ch;
     }
     fill += n;
     return chunk << 16 | at;

@@ -136,8 +136,9 @@ final class HashIndex<K> {
     }
     long[] s = slots;
     int mask = s.length - 1;
+    long last = ((long) mix(hashCode) << 32) | size;
     int hole = mix(hashCode) & mask;
-    while ((s[hole] & POSITIONS) != size) {
+    while (s[hole] != last) {
       if (s[hole] == 0) {
         throw new IllegalArgumentException("not the last key's hash code");
       }

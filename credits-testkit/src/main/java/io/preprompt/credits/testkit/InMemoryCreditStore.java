@@ -43,12 +43,14 @@ import org.jspecify.annotations.Nullable;
  * guarded by its own monitor; commits check the expected version and the idempotency key before
  * writing anything, so a refused commit leaves no trace. Overdue holds and expiring lots are kept
  * in sorted indexes, so the sweep queries do not scan every account.
+ *
+ * <p>What it keeps for good per call (idempotency records, holds, ledger entries) it keeps in
+ * columns of primitives, not as objects, so a long-lived store gives the collector nothing per call
+ * to copy; the objects are rebuilt, equal to the committed ones, when read.
  */
 public final class InMemoryCreditStore implements CreditStore {
 
   private record Due(Instant at, String account, String id) {}
-
-  private static final int[] NO_POSITIONS = {};
 
   private static final Comparator<Due> DUE_ORDER =
       Comparator.comparing(Due::at).thenComparing(Due::account).thenComparing(Due::id);
@@ -179,6 +181,8 @@ public final class InMemoryCreditStore implements CreditStore {
 
     int ledgerSize;
     LedgerChunk[] ledger = {new LedgerChunk(8)};
+    /** The positions of the holds a change ends, while it is applied (reused: a change ends few). */
+    private int[] ended = new int[2];
 
     AccountData(AccountRecord record) {
       this.record = record;
@@ -388,6 +392,14 @@ public final class InMemoryCreditStore implements CreditStore {
         chunk.grow(grown(chunk.capacity(), i));
       }
       return chunk;
+    }
+
+    /** Returns room for the positions of the holds a change ends, valid until the next change. */
+    int[] endedScratch(int count) {
+      if (count > ended.length) {
+        ended = new int[Math.max(count, ended.length * 2)];
+      }
+      return ended;
     }
 
     private static Instant instant(long second, int nano) {
@@ -1020,7 +1032,7 @@ public final class InMemoryCreditStore implements CreditStore {
       }
     }
     List<Hold> endedHolds = change.endedHolds();
-    int[] ended = endedHolds.isEmpty() ? NO_POSITIONS : new int[endedHolds.size()];
+    int[] ended = data.endedScratch(endedHolds.size());
     for (int i = 0; i < endedHolds.size(); i++) {
       Hold h = endedHolds.get(i);
       int a = data.activeIndex(h.id());
