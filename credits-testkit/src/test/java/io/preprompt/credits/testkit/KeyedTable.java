@@ -7,8 +7,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An append-only table of values, found by a key each value carries: a {@link HashIndex} over the
- * values' positions, for values kept as objects. (The in-memory store keeps its records and holds in
- * columns, with their own indexes; this is the form for anything kept as objects.)
+ * values' positions, for values kept as objects. The in-memory store keeps its records and holds in
+ * columns, with their own indexes; this simplest owner of an index is what {@code KeyedTableTest}
+ * checks the index through.
  *
  * <p>The values are kept in chunks of {@value #CHUNK}, so a long table grows without copying them
  * (the first chunk starts small, so a short table stays small).
