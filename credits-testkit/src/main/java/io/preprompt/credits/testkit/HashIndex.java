@@ -3,54 +3,64 @@ package io.preprompt.credits.testkit;
 import java.util.Objects;
 
 /**
- * Positions {@code 0, 1, 2, ...} of an append-only column, found by a 32-bit hash of their key;
- * the owner decides whether a position holds a key ({@link Equality}), so keys need not be objects.
+ * An index from keys to the positions 0, 1, 2, ... of values its owner keeps elsewhere (in
+ * objects, or in columns of primitives). The in-memory store keeps every idempotency record and
+ * every hold for good, and looks one up on nearly every call: a {@code HashMap} spends a node object
+ * per entry and chases a pointer per probe through millions of them. Here the index is open
+ * addressing over one {@code long[]}: each slot holds the key's mixed hash in its high half and the
+ * position plus one (0 for an empty slot) in its low half, so a probe compares whole hashes in
+ * adjacent memory and asks the owner to compare the key only when they match. The owner compares
+ * however it keeps its keys ({@link KeyMatch}), so the key a caller looks up may be of another form
+ * than the stored one (a {@code String} against bytes in an arena) and nothing is made per look-up.
  *
- * <p>Open addressing over {@code long} slots: the hash in the high half, the position plus one in
- * the low half (0 is an empty slot), so a probe compares whole hashes in adjacent memory and asks
- * the owner only when they match. The home slot is the hash's low bits (callers fold the high half
- * in, as {@code java.util.HashMap} does), so keys made in sequence ({@code gen-1041},
- * {@code gen-1042}, ...) share cache lines, while random keys spread evenly. Linear probing, at
- * most two thirds full; growing to twice the slots sends old slot {@code i}'s entry to {@code i} or
- * {@code i} plus the old length, so walking the old slots once, front to back, writes the new ones
- * in two nearly ordered streams instead of scattering them over many megabytes. Removal (only ever
- * of the last position, to undo an insert) shifts later slots back instead of leaving tombstones.
+ * <p>A hash's home slot is its low bits, after folding the high half into them as
+ * {@code java.util.HashMap} does: keys a caller makes in sequence ({@code gen-1041},
+ * {@code gen-1042}, ...) have nearby hash codes, so their slots share cache lines and a busy
+ * account's next key is usually checked and inserted without a miss in a table of many megabytes;
+ * random keys (UUIDs, hold ids) spread evenly as before. Growing to twice the slots sends old slot
+ * {@code i}'s entry to {@code i} or {@code i} plus the old length, so walking the old slots once,
+ * front to back, writes the new ones in two nearly ordered streams. Linear probing, at most two
+ * thirds full; removal (only ever of the last position, to undo an insert) shifts later slots back
+ * instead of leaving tombstones.
  *
  * <p>Not thread-safe: the store guards each index with its account's lock.
  *
- * @param <K> the key type
+ * @param <K> the type of the keys looked up
  */
 final class HashIndex<K> {
-
-  /** Decides whether a position holds a key. */
+  /**
+   * Compares a key with the key stored at a position.
+   *
+   * @param <K> the type of the keys looked up
+   */
   @FunctionalInterface
-  interface Equality<K> {
+  interface KeyMatch<K> {
     /**
-     * Tells whether the value at a position has this key.
+     * Tells whether the key stored at a position is this key.
      *
-     * @param key the key
-     * @param position a position whose hash matched
-     * @return true when its key is {@code key}
+     * @param key the key looked up
+     * @param position a position in the index
+     * @return true when they are the same key
      */
-    boolean at(K key, int position);
+    boolean matches(K key, int position);
   }
 
-  private static final int MIN_SLOTS = 16;
-  private static final int MAX_SLOTS = 1 << 30;
+  private static final int MIN_BITS = 4;
+  private static final int MAX_BITS = 30;
   private static final long POSITIONS = 0xFFFF_FFFFL;
 
-  private final Equality<? super K> equality;
-  private long[] slots = new long[MIN_SLOTS];
+  private final KeyMatch<? super K> match;
   private int size;
-  private int threshold = MIN_SLOTS * 2 / 3;
+  private long[] slots = new long[1 << MIN_BITS];
+  private int threshold = (1 << MIN_BITS) * 2 / 3;
 
   /**
    * Creates an empty index.
    *
-   * @param equality decides whether a position holds a key
+   * @param match compares a key with the key stored at a position
    */
-  HashIndex(Equality<? super K> equality) {
-    this.equality = Objects.requireNonNull(equality, "equality");
+  HashIndex(KeyMatch<? super K> match) {
+    this.match = Objects.requireNonNull(match, "match");
   }
 
   /** Folds a hash code's high half into its low bits, which choose the home slot. */
@@ -58,92 +68,83 @@ final class HashIndex<K> {
     return hashCode ^ (hashCode >>> 16);
   }
 
-  /** Returns how many positions are indexed. */
+  /** Returns the number of positions, so the next one added is this. */
   int size() {
     return size;
   }
 
   /**
-   * Finds the position holding a key.
+   * Returns the position of this key.
    *
-   * @param hash the key's mixed hash
-   * @param key the key, passed to the equality
-   * @return the position, or -1 when no position holds it
+   * @param key the key
+   * @param hashCode the key's hash code, the same for every form of the same key
+   * @return the position, or -1 when there is none
    */
-  int find(int hash, K key) {
+  int positionOf(K key, int hashCode) {
+    int slot = slotOf(key, mix(hashCode));
+    return slot < 0 ? -1 : (int) (slots[slot] & POSITIONS) - 1;
+  }
+
+  /** Returns the slot holding this key, or {@code -(free slot + 1)} where it would go. */
+  private int slotOf(K key, int hash) {
     long[] s = slots;
     int mask = s.length - 1;
     for (int i = hash & mask; ; i = (i + 1) & mask) {
       long slot = s[i];
       if (slot == 0) {
-        return -1;
+        return -(i + 1);
       }
-      if ((int) (slot >>> 32) == hash && equality.at(key, (int) (slot & POSITIONS) - 1)) {
-        return (int) (slot & POSITIONS) - 1;
+      if ((int) (slot >>> 32) == hash && match.matches(key, (int) (slot & POSITIONS) - 1)) {
+        return i;
       }
     }
   }
 
   /**
-   * Indexes a position; the caller has found that no position holds its key.
+   * Adds the key at position {@link #size()} unless it is there already: one probe both checks and
+   * inserts. The owner stores the key at that position before the next look-up.
    *
-   * @param hash the key's mixed hash
-   * @param position the position, one more than the last indexed
+   * @param key the key
+   * @param hashCode the key's hash code
+   * @return the new position, or {@code -(position + 1)} of the key already there (nothing changed)
    */
-  void add(int hash, int position) {
-    if (position != size || position == Integer.MAX_VALUE - 1) {
-      throw new IllegalStateException("positions are indexed in order, expected " + size + ", got " + position);
+  int add(K key, int hashCode) {
+    int hash = mix(hashCode);
+    int slot = slotOf(key, hash);
+    if (slot >= 0) {
+      return -(int) (slots[slot] & POSITIONS);
     }
-    if (size + 1 >= threshold) {
+    if (size == Integer.MAX_VALUE - 1 || (size >= threshold && slots.length == 1 << MAX_BITS)) {
+      throw new IllegalStateException("table full");
+    }
+    int position = size++;
+    slots[-slot - 1] = ((long) hash << 32) | size;
+    if (size >= threshold) {
       grow();
     }
-    put(slots, ((long) hash << 32) | (position + 1L));
-    size++;
-  }
-
-  private static void put(long[] s, long entry) {
-    int mask = s.length - 1;
-    int i = (int) (entry >>> 32) & mask;
-    while (s[i] != 0) {
-      i = (i + 1) & mask;
-    }
-    s[i] = entry;
-  }
-
-  private void grow() {
-    if (slots.length == MAX_SLOTS) {
-      throw new IllegalStateException("index full");
-    }
-    long[] old = slots;
-    long[] s = new long[old.length * 2];
-    for (long slot : old) {
-      if (slot != 0) {
-        put(s, slot);
-      }
-    }
-    slots = s;
-    threshold = (int) Math.min(s.length * 2L / 3, Integer.MAX_VALUE - 1);
+    return position;
   }
 
   /**
-   * Forgets the last position indexed (to undo an insert).
+   * Removes the last position added (to undo an insert).
    *
-   * @param hash the mixed hash it was indexed under
+   * @param hashCode the hash code of its key
    */
-  void removeLast(int hash) {
+  void removeLast(int hashCode) {
     if (size == 0) {
       throw new IllegalStateException("empty index");
     }
-    long entry = ((long) hash << 32) | size;
     long[] s = slots;
     int mask = s.length - 1;
-    int hole = hash & mask;
-    while (s[hole] != entry) {
+    long last = ((long) mix(hashCode) << 32) | size;
+    int hole = mix(hashCode) & mask;
+    while (s[hole] != last) {
       if (s[hole] == 0) {
-        throw new IllegalStateException("the last position is not indexed under hash " + hash);
+        throw new IllegalArgumentException("not the last key's hash code");
       }
       hole = (hole + 1) & mask;
     }
+    size--;
     s[hole] = 0;
     // Backward shift: move up every later slot of the run whose home is not between the hole and it.
     for (int i = (hole + 1) & mask; s[i] != 0; i = (i + 1) & mask) {
@@ -155,7 +156,27 @@ final class HashIndex<K> {
         hole = i;
       }
     }
-    size--;
+  }
+
+  /**
+   * Doubles the slots. Walking the old slots in order, each entry's new home is its old home or
+   * that plus the old length, so the new slots are written in two nearly ordered streams.
+   */
+  private void grow() {
+    long[] old = slots;
+    long[] s = new long[old.length * 2];
+    int mask = s.length - 1;
+    for (long slot : old) {
+      if (slot != 0) {
+        int i = (int) (slot >>> 32) & mask;
+        while (s[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        s[i] = slot;
+      }
+    }
+    slots = s;
+    threshold = (int) Math.min(s.length * 2L / 3, Integer.MAX_VALUE - 1);
   }
 
   /** Returns the mean number of slots a look-up of a present key reads (for tests). */
@@ -169,10 +190,5 @@ final class HashIndex<K> {
       }
     }
     return size == 0 ? 0 : (double) total / size;
-  }
-
-  @Override
-  public String toString() {
-    return "HashIndex[" + size + " positions, " + slots.length + " slots]";
   }
 }

@@ -6,17 +6,15 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An append-only table of values, found by a key each value carries. The in-memory store keeps
- * every idempotency record and every hold for good, and looks one up on nearly every call: a
- * {@code HashMap} spends a node object per entry and chases a pointer per probe through millions of
- * them. Here the values sit in chunks by position and a {@link HashIndex} finds positions by hash
- * (one {@code long} slot per entry, whole hashes compared before any value is read). Removal is
- * only ever of the last value, to undo an insert.
+ * An append-only table of values, found by a key each value carries: a {@link HashIndex} over the
+ * values' positions, for values kept as objects. The in-memory store keeps its records and holds in
+ * columns, with their own indexes; this simplest owner of an index is what {@code KeyedTableTest}
+ * checks the index through.
  *
  * <p>The values are kept in chunks of {@value #CHUNK}, so a long table grows without copying them
  * (the first chunk starts small, so a short table stays small).
  *
- * <p>Not thread-safe: the store guards each table with its account's lock.
+ * <p>Not thread-safe.
  *
  * @param <K> the key type (its {@code hashCode} and {@code equals} find values)
  * @param <V> the value type
@@ -28,7 +26,6 @@ final class KeyedTable<K, V> {
   private final Function<? super V, ? extends K> keyOf;
   private final HashIndex<K> index;
   private Object[][] chunks = {new Object[8]};
-  private int size;
 
   /**
    * Creates an empty table.
@@ -46,7 +43,7 @@ final class KeyedTable<K, V> {
   }
 
   int size() {
-    return size;
+    return index.size();
   }
 
   /**
@@ -55,7 +52,7 @@ final class KeyedTable<K, V> {
    * @param position from 0 to {@code size() - 1}, in insertion order
    */
   V at(int position) {
-    Objects.checkIndex(position, size);
+    Objects.checkIndex(position, size());
     return value(position);
   }
 
@@ -82,26 +79,23 @@ final class KeyedTable<K, V> {
    * @return the position, or -1 when there is none
    */
   int positionOf(K key) {
-    return index.find(mix(key.hashCode()), key);
+    return index.positionOf(key, key.hashCode());
   }
 
   /**
-   * Appends a value unless one with its key is already there.
+   * Appends a value unless one with its key is already there: one probe both checks and inserts.
    *
    * @param value the value
    * @return true when appended, false (and nothing changed) when its key was taken
    */
   boolean add(V value) {
     K key = Objects.requireNonNull(keyOf.apply(value), "key");
-    int hash = mix(key.hashCode());
-    if (index.find(hash, key) >= 0) {
+    int position = index.add(key, key.hashCode());
+    if (position < 0) {
       return false;
     }
-    if (size == Integer.MAX_VALUE - 1) {
-      throw new IllegalStateException("table full");
-    }
-    int c = size >>> SHIFT;
-    int i = size & (CHUNK - 1);
+    int c = position >>> SHIFT;
+    int i = position & (CHUNK - 1);
     if (c == chunks.length) {
       chunks = Arrays.copyOf(chunks, c * 2);
     }
@@ -111,8 +105,6 @@ final class KeyedTable<K, V> {
       chunks[c] = Arrays.copyOf(chunks[c], Math.min(CHUNK, i * 2));
     }
     chunks[c][i] = value;
-    index.add(hash, size);
-    size++;
     return true;
   }
 
@@ -123,7 +115,7 @@ final class KeyedTable<K, V> {
    * @param value the new value
    */
   void set(int position, V value) {
-    Objects.checkIndex(position, size);
+    Objects.checkIndex(position, size());
     if (!Objects.equals(keyOf.apply(value), keyOf.apply(at(position)))) {
       throw new IllegalArgumentException("a replacement must have the same key");
     }
@@ -132,13 +124,12 @@ final class KeyedTable<K, V> {
 
   /** Removes the last value appended (to undo an insert). */
   void removeLast() {
+    int size = size();
     if (size == 0) {
       throw new IllegalStateException("empty table");
     }
-    K key = keyOf.apply(value(size - 1));
-    index.removeLast(mix(key.hashCode()));
-    size--;
-    chunks[size >>> SHIFT][size & (CHUNK - 1)] = null;
+    index.removeLast(keyOf.apply(value(size - 1)).hashCode());
+    chunks[(size - 1) >>> SHIFT][(size - 1) & (CHUNK - 1)] = null;
   }
 
   /** Returns the mean number of slots a look-up of a present key reads (for tests). */
