@@ -13,15 +13,17 @@ import java.util.Objects;
  * however it keeps its keys ({@link KeyMatch}), so the key a caller looks up may be of another form
  * than the stored one (a {@code String} against bytes in an arena) and nothing is made per look-up.
  *
- * <p>A hash's home slot is its low bits, after folding the high half into them as
- * {@code java.util.HashMap} does: keys a caller makes in sequence ({@code gen-1041},
- * {@code gen-1042}, ...) have nearby hash codes, so their slots share cache lines and a busy
- * account's next key is usually checked and inserted without a miss in a table of many megabytes;
- * random keys (UUIDs, hold ids) spread evenly as before. Growing to twice the slots sends old slot
- * {@code i}'s entry to {@code i} or {@code i} plus the old length, so walking the old slots once,
- * front to back, writes the new ones in two nearly ordered streams. Linear probing, at most two
- * thirds full; removal (only ever of the last position, to undo an insert) shifts later slots back
- * instead of leaving tombstones.
+ * <p><b>Where a key goes.</b> A hash code's low three bits choose its slot within a group of
+ * eight (one 64-byte cache line), and the rest, spread by Fibonacci hashing, choose the group from
+ * its top bits. Keys a caller makes in sequence ({@code gen-1041}, {@code gen-1042}, ...) have
+ * consecutive hash codes, so they share a cache line and a busy account's next key is usually
+ * checked and inserted without a miss in a table of many megabytes; and groups still land far
+ * apart, so such keys do not pile up into the long runs of occupied slots that plain low bits
+ * (as in {@code java.util.HashMap}) make under linear probing. Random keys (UUIDs, hold ids) spread
+ * evenly. Doubling the slots sends group {@code g} to {@code 2g} or {@code 2g + 1}, so growing
+ * walks the old slots once, front to back, and writes the new ones in order. Linear probing, at
+ * most two thirds full; removal (only ever of the last position, to undo an insert) shifts later
+ * slots back instead of leaving tombstones.
  *
  * <p>Not thread-safe: the store guards each index with its account's lock.
  *
@@ -53,6 +55,8 @@ final class HashIndex<K> {
   private int size;
   private long[] slots = new long[1 << MIN_BITS];
   private int threshold = (1 << MIN_BITS) * 2 / 3;
+  /** {@code 32 - (log2(slots.length) - 3)}: a hash's group is its top bits above this shift. */
+  private int groupShift = 32 - (MIN_BITS - 3);
 
   /**
    * Creates an empty index.
@@ -63,9 +67,17 @@ final class HashIndex<K> {
     this.match = Objects.requireNonNull(match, "match");
   }
 
-  /** Folds a hash code's high half into its low bits, which choose the home slot. */
+  /**
+   * The hash a slot keeps: the code's low three bits as they are (the slot within a cache line),
+   * the rest spread by Fibonacci hashing (the group, read from the top bits).
+   */
   static int mix(int hashCode) {
-    return hashCode ^ (hashCode >>> 16);
+    return ((hashCode >>> 3) * 0x9E3779B9 & ~7) | (hashCode & 7);
+  }
+
+  /** The home slot of a kept hash, for a table whose groups sit above {@code shift}. */
+  private static int home(int hash, int shift) {
+    return ((hash >>> shift) << 3) | (hash & 7);
   }
 
   /** Returns the number of positions, so the next one added is this. */
@@ -89,7 +101,7 @@ final class HashIndex<K> {
   private int slotOf(K key, int hash) {
     long[] s = slots;
     int mask = s.length - 1;
-    for (int i = hash & mask; ; i = (i + 1) & mask) {
+    for (int i = home(hash, groupShift); ; i = (i + 1) & mask) {
       long slot = s[i];
       if (slot == 0) {
         return -(i + 1);
@@ -137,7 +149,7 @@ final class HashIndex<K> {
     long[] s = slots;
     int mask = s.length - 1;
     long last = ((long) mix(hashCode) << 32) | size;
-    int hole = mix(hashCode) & mask;
+    int hole = home(mix(hashCode), groupShift);
     while (s[hole] != last) {
       if (s[hole] == 0) {
         throw new IllegalArgumentException("not the last key's hash code");
@@ -148,7 +160,7 @@ final class HashIndex<K> {
     s[hole] = 0;
     // Backward shift: move up every later slot of the run whose home is not between the hole and it.
     for (int i = (hole + 1) & mask; s[i] != 0; i = (i + 1) & mask) {
-      int home = (int) (s[i] >>> 32) & mask;
+      int home = home((int) (s[i] >>> 32), groupShift);
       boolean stays = hole <= i ? (hole < home && home <= i) : (hole < home || home <= i);
       if (!stays) {
         s[hole] = s[i];
@@ -159,16 +171,18 @@ final class HashIndex<K> {
   }
 
   /**
-   * Doubles the slots. Walking the old slots in order, each entry's new home is its old home or
-   * that plus the old length, so the new slots are written in two nearly ordered streams.
+   * Doubles the slots. Group {@code g} becomes {@code 2g} or {@code 2g + 1} and keeps its slot
+   * within the group, so walking the old slots in order writes the new ones in order too: only
+   * the run that wrapped past the old table's end lands out of order.
    */
   private void grow() {
     long[] old = slots;
     long[] s = new long[old.length * 2];
     int mask = s.length - 1;
+    int shift = groupShift - 1;
     for (long slot : old) {
       if (slot != 0) {
-        int i = (int) (slot >>> 32) & mask;
+        int i = home((int) (slot >>> 32), shift);
         while (s[i] != 0) {
           i = (i + 1) & mask;
         }
@@ -176,6 +190,7 @@ final class HashIndex<K> {
       }
     }
     slots = s;
+    groupShift = shift;
     threshold = (int) Math.min(s.length * 2L / 3, Integer.MAX_VALUE - 1);
   }
 
@@ -186,7 +201,7 @@ final class HashIndex<K> {
     long total = 0;
     for (int i = 0; i < s.length; i++) {
       if (s[i] != 0) {
-        total += ((i - ((int) (s[i] >>> 32) & mask)) & mask) + 1;
+        total += ((i - home((int) (s[i] >>> 32), groupShift)) & mask) + 1;
       }
     }
     return size == 0 ? 0 : (double) total / size;
