@@ -66,7 +66,8 @@ public interface CreditStore {
    * copy costs one refused commit, never a wrong write. An earlier call with the same key shows up
    * the same way, as a refused commit (the key is taken), and is then replayed from its record.
    *
-   * <p>Worth it for stores whose reads cost a round trip. Say yes only if a commit reported as
+   * <p>Worth it for stores whose reads cost a round trip, and for in-memory stores, where a read
+   * still costs a lock, look-ups and a snapshot per call. Say yes only if a commit reported as
    * {@code COMMITTED} can never be undone afterwards (not, for example, inside a host transaction that
    * may still roll back) and a version, once committed, is never committed again with other content.
    * The default is {@code false}: every call reads first.

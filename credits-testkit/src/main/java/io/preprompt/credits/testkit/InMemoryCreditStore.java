@@ -808,8 +808,26 @@ public final class InMemoryCreditStore implements CreditStore {
   private final ConcurrentSkipListSet<Due> lotExpiries = new ConcurrentSkipListSet<>(DUE_ORDER);
   private final ConcurrentSkipListSet<Due> planDue = new ConcurrentSkipListSet<>(DUE_ORDER);
 
-  /** Creates an empty store. */
-  public InMemoryCreditStore() {}
+  private final boolean reuseSnapshots;
+
+  /** Creates an empty store that lets core reuse its committed snapshots (see {@link #reusesCommittedSnapshots}). */
+  public InMemoryCreditStore() {
+    this(true);
+  }
+
+  private InMemoryCreditStore(boolean reuseSnapshots) {
+    this.reuseSnapshots = reuseSnapshots;
+  }
+
+  /**
+   * Creates an empty store before which core reads every keyed call: for tests about reads (a
+   * failing, slow or stale read), which the default store skips on the happy path.
+   *
+   * @return the store
+   */
+  public static InMemoryCreditStore readingEveryCall() {
+    return new InMemoryCreditStore(false);
+  }
 
   @Override
   public Optional<AccountSnapshot> load(AccountId account) {
@@ -825,6 +843,19 @@ public final class InMemoryCreditStore implements CreditStore {
   private static AccountSnapshot snapshot(AccountData data) {
     // Immutable copies: AccountSnapshot keeps them as they are instead of copying again.
     return new AccountSnapshot(data.record, data.liveLots.list(), data.activeHolds());
+  }
+
+  /**
+   * Yes, unless made by {@link #readingEveryCall}: a commit here is final and a version is never
+   * committed twice, so core may run a keyed call on the state its own last commit left, without a
+   * read (a lock, two look-ups and a snapshot per call). Another service over the same store is
+   * caught by the version guard as usual.
+   *
+   * @return whether core may reuse committed snapshots
+   */
+  @Override
+  public boolean reusesCommittedSnapshots() {
+    return reuseSnapshots;
   }
 
   /** Both reads under one lock, so the record and the account are seen at one moment. */

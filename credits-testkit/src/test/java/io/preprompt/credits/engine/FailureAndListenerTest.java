@@ -44,6 +44,12 @@ class FailureAndListenerTest {
     final AtomicBoolean conflicting = new AtomicBoolean(false);
     final AtomicInteger commits = new AtomicInteger();
     final UnaryOperator<CreditStore> alwaysConflicts = store -> new ForwardingCreditStore(store) {
+      /** Every attempt reads first, so the attempts counted are the commits seen here. */
+      @Override
+      public boolean reusesCommittedSnapshots() {
+        return false;
+      }
+
       @Override
       public CommitOutcome commit(AccountChange change) {
         commits.incrementAndGet();
@@ -106,6 +112,12 @@ class FailureAndListenerTest {
   class StoreFailures {
     final AtomicBoolean failing = new AtomicBoolean(false);
     final UnaryOperator<CreditStore> breaking = store -> new ForwardingCreditStore(store) {
+      /** Every call reads first, so a failing read is met before a failing commit. */
+      @Override
+      public boolean reusesCommittedSnapshots() {
+        return false;
+      }
+
       @Override
       public Optional<AccountSnapshot> load(AccountId account) {
         if (failing.get()) {

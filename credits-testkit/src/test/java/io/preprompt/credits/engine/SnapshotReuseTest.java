@@ -22,6 +22,7 @@ import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.spi.AccountChange;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
+import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.testkit.ForwardingCreditStore;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
@@ -53,7 +54,7 @@ import org.junit.jupiter.api.Timeout;
 class SnapshotReuseTest {
   static final AccountId ALICE = AccountId.of("alice");
 
-  /** An in-memory store that lets core reuse snapshots and counts reads and commits. */
+  /** The in-memory store (which lets core reuse snapshots), counting reads and commits. */
   static final class ReusingStore extends ForwardingCreditStore {
     final AtomicInteger reads = new AtomicInteger();
     final AtomicInteger refused = new AtomicInteger();
@@ -61,11 +62,6 @@ class SnapshotReuseTest {
 
     ReusingStore(InMemoryCreditStore delegate) {
       super(delegate);
-    }
-
-    @Override
-    public boolean reusesCommittedSnapshots() {
-      return true;
     }
 
     @Override
@@ -134,6 +130,12 @@ class SnapshotReuseTest {
   @DisplayName("a store that does not allow it is read before every call")
   void defaultReadsEveryTime() {
     CreditService plain = CreditService.builder().store(new ForwardingCreditStore(shared) {
+      /** The interface's default (the in-memory store says yes). */
+      @Override
+      public boolean reusesCommittedSnapshots() {
+        return false;
+      }
+
       @Override
       public Optional<AccountSnapshot> load(AccountId account) {
         storeA.reads.incrementAndGet();

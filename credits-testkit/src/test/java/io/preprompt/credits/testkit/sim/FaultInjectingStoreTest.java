@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("FaultInjectingStore")
 class FaultInjectingStoreTest {
-  private final InMemoryCreditStore inner = new InMemoryCreditStore();
+  /** Reads every call, so read faults meet every call. */
+  private final InMemoryCreditStore inner = InMemoryCreditStore.readingEveryCall();
   private final FaultInjectingStore store = new FaultInjectingStore(inner, Duration.ofMillis(20));
   private final CreditService credits =
       CreditService.builder().store(store).clock(MutableClock.at("2026-03-01T00:00:00Z")).build();
