@@ -122,8 +122,9 @@ public class JdbcPairBenchmarks {
       database.baseline.open(name, Long.MAX_VALUE / 4);
     }
 
-    IdempotencyKey key(char kind) {
-      return IdempotencyKey.of(kind + Long.toString(n));
+    IdempotencyKey key(String kind) {
+      // One concatenation, one String: what a caller building keys would write.
+      return IdempotencyKey.of(kind + n);
     }
   }
 
@@ -131,8 +132,8 @@ public class JdbcPairBenchmarks {
   @Benchmark
   public Settlement adapterPair(Database database, User user) {
     user.n++;
-    Hold hold = database.credits.hold(HoldRequest.of(user.account, CreditAmount.of(HOLD), user.key('h')));
-    return database.credits.settle(user.account, hold.id(), user.key('s'));
+    Hold hold = database.credits.hold(HoldRequest.of(user.account, CreditAmount.of(HOLD), user.key("h")));
+    return database.credits.settle(user.account, hold.id(), user.key("s"));
   }
 
   /** The baseline: the same pair as two hand-written transactions. */

@@ -248,9 +248,12 @@ public final class InMemoryCreditStore implements CreditStore {
       long[] endedSecond;
       /** -1 when the end time is null. */
       int[] endedNano;
-      /** What the settlement or release that ended the hold returned, and expired on return. */
-      long[] returned;
-      long[] expiredOnReturn;
+      /**
+       * What the settlement or release that ended the hold returned, and expired on return: made
+       * when first not zero (a hold settled in full returns nothing).
+       */
+      long @Nullable [] returned;
+      long @Nullable [] expiredOnReturn;
       /** Holds kept whole (as placed), made when first needed. */
       Hold @Nullable [] whole;
 
@@ -267,8 +270,6 @@ public final class InMemoryCreditStore implements CreditStore {
         settled = new long[capacity];
         endedSecond = new long[capacity];
         endedNano = new int[capacity];
-        returned = new long[capacity];
-        expiredOnReturn = new long[capacity];
       }
 
       int capacity() {
@@ -288,11 +289,39 @@ public final class InMemoryCreditStore implements CreditStore {
         settled = Arrays.copyOf(settled, capacity);
         endedSecond = Arrays.copyOf(endedSecond, capacity);
         endedNano = Arrays.copyOf(endedNano, capacity);
-        returned = Arrays.copyOf(returned, capacity);
-        expiredOnReturn = Arrays.copyOf(expiredOnReturn, capacity);
+        if (returned != null) {
+          returned = Arrays.copyOf(returned, capacity);
+        }
+        if (expiredOnReturn != null) {
+          expiredOnReturn = Arrays.copyOf(expiredOnReturn, capacity);
+        }
         if (whole != null) {
           whole = Arrays.copyOf(whole, capacity);
         }
+      }
+
+      /** Records what ending the hold at {@code i} returned and expired on return. */
+      void returns(int i, long returnedCredits, long expiredCredits) {
+        if (returnedCredits != 0 && returned == null) {
+          returned = new long[capacity()];
+        }
+        if (returned != null) {
+          returned[i] = returnedCredits;
+        }
+        if (expiredCredits != 0 && expiredOnReturn == null) {
+          expiredOnReturn = new long[capacity()];
+        }
+        if (expiredOnReturn != null) {
+          expiredOnReturn[i] = expiredCredits;
+        }
+      }
+
+      long returned(int i) {
+        return returned == null ? 0 : returned[i];
+      }
+
+      long expiredOnReturn(int i) {
+        return expiredOnReturn == null ? 0 : expiredOnReturn[i];
       }
     }
 
@@ -300,6 +329,8 @@ public final class InMemoryCreditStore implements CreditStore {
     private static final class LedgerChunk {
       private static final EntryType[] TYPES = EntryType.values();
       private static final LotSource[] SOURCES = LotSource.values();
+      /** Set in an entry's type byte when its time is its record's (the key column's position). */
+      static final int RECORD_TIME = 0x80;
       long[] amounts;
       byte[] types;
       byte[] sources;
@@ -309,8 +340,12 @@ public final class InMemoryCreditStore implements CreditStore {
       int[] hold;
       /** The position of the record whose key the entry has, or {@link #NONE} or {@link #KEPT}. */
       int[] key;
-      long[] atSecond;
-      int[] atNano;
+      /**
+       * The entry's time, for entries not at their record's time ({@link #RECORD_TIME}): made when
+       * first needed (entries a call makes carry its key and time, so usually never).
+       */
+      long @Nullable [] atSecond;
+      int @Nullable [] atNano;
       /** Per entry: the hold id and key kept whole, made when first needed. */
       Object @Nullable [] whole;
 
@@ -321,8 +356,6 @@ public final class InMemoryCreditStore implements CreditStore {
         refs = new Object[capacity * 2];
         hold = new int[capacity];
         key = new int[capacity];
-        atSecond = new long[capacity];
-        atNano = new int[capacity];
       }
 
       int capacity() {
@@ -336,8 +369,10 @@ public final class InMemoryCreditStore implements CreditStore {
         refs = Arrays.copyOf(refs, capacity * 2);
         hold = Arrays.copyOf(hold, capacity);
         key = Arrays.copyOf(key, capacity);
-        atSecond = Arrays.copyOf(atSecond, capacity);
-        atNano = Arrays.copyOf(atNano, capacity);
+        if (atSecond != null) {
+          atSecond = Arrays.copyOf(atSecond, capacity);
+          atNano = Arrays.copyOf(Objects.requireNonNull(atNano), capacity);
+        }
         if (whole != null) {
           whole = Arrays.copyOf(whole, capacity * 2);
         }
@@ -471,18 +506,14 @@ public final class InMemoryCreditStore implements CreditStore {
         if (ended != null && s.account().equals(id) && s.at().equals(r.at()) && s.settled() == ended.settled()) {
           kind = SETTLEMENT_RESULT;
           hold = active[activeIndex(s.hold())];
-          HoldChunk hc = holdChunks[hold >>> SHIFT];
-          hc.returned[hold & (CHUNK - 1)] = s.returned();
-          hc.expiredOnReturn[hold & (CHUNK - 1)] = s.expiredOnReturn();
+          holdChunks[hold >>> SHIFT].returns(hold & (CHUNK - 1), s.returned(), s.expiredOnReturn());
         }
       } else if (result instanceof Release rel) {
         Hold ended = ended(change, rel.hold());
         if (ended != null && rel.account().equals(id) && rel.at().equals(r.at())) {
           kind = RELEASE_RESULT;
           hold = active[activeIndex(rel.hold())];
-          HoldChunk hc = holdChunks[hold >>> SHIFT];
-          hc.returned[hold & (CHUNK - 1)] = rel.returned();
-          hc.expiredOnReturn[hold & (CHUNK - 1)] = rel.expiredOnReturn();
+          holdChunks[hold >>> SHIFT].returns(hold & (CHUNK - 1), rel.returned(), rel.expiredOnReturn());
         }
       }
       int template = kind == WHOLE ? -1 : template(r, result);
@@ -554,8 +585,8 @@ public final class InMemoryCreditStore implements CreditStore {
         HoldChunk hc = holdChunks[hold >>> SHIFT];
         int h = hold & (CHUNK - 1);
         result = kind == SETTLEMENT_RESULT
-            ? new Settlement(id, holdId(hold), hc.settled[h], hc.returned[h], hc.expiredOnReturn[h], at)
-            : new Release(id, holdId(hold), hc.returned[h], hc.expiredOnReturn[h], at);
+            ? new Settlement(id, holdId(hold), hc.settled[h], hc.returned(h), hc.expiredOnReturn(h), at)
+            : new Release(id, holdId(hold), hc.returned(h), hc.expiredOnReturn(h), at);
       }
       return templates[c.template[i]].remake(key(position), result, at);
     }
@@ -694,17 +725,24 @@ public final class InMemoryCreditStore implements CreditStore {
       LedgerChunk c = ledgerChunkFor(position);
       int i = position & (CHUNK - 1);
       c.amounts[i] = e.amount();
-      c.types[i] = (byte) e.type().ordinal();
       c.sources[i] = (byte) e.source().ordinal();
       c.refs[2 * i] = e.lot();
       c.refs[2 * i + 1] = e.metadata().isEmpty() ? null : e.metadata();
-      c.atSecond[i] = e.at().getEpochSecond();
-      c.atNano[i] = e.at().getNano();
       HoldId hold = e.hold();
       int holdAt = hold == null ? NONE : entryHold(hold, change, ended);
       IdempotencyKey key = e.key();
       IdempotencyRecord r = change.idempotency();
       int keyAt = key == null ? NONE : r != null && (key == r.key() || key.equals(r.key())) ? keys.size() - 1 : KEPT;
+      boolean recordTime = keyAt >= 0 && e.at().equals(Objects.requireNonNull(r).at());
+      c.types[i] = (byte) (e.type().ordinal() | (recordTime ? LedgerChunk.RECORD_TIME : 0));
+      if (!recordTime) {
+        if (c.atSecond == null) {
+          c.atSecond = new long[c.capacity()];
+          c.atNano = new int[c.capacity()];
+        }
+        c.atSecond[i] = e.at().getEpochSecond();
+        Objects.requireNonNull(c.atNano)[i] = e.at().getNano();
+      }
       c.hold[i] = holdAt;
       c.key[i] = keyAt;
       if (holdAt == KEPT || keyAt == KEPT) {
@@ -740,7 +778,12 @@ public final class InMemoryCreditStore implements CreditStore {
     Instant entryAt(int index) {
       LedgerChunk c = ledger[index >>> SHIFT];
       int i = index & (CHUNK - 1);
-      return instant(c.atSecond[i], c.atNano[i]);
+      if ((c.types[i] & LedgerChunk.RECORD_TIME) != 0) {
+        int record = c.key[i];
+        RecordChunk rc = records[record >>> SHIFT];
+        return instant(rc.atSecond[record & (CHUNK - 1)], rc.atNano[record & (CHUNK - 1)]);
+      }
+      return instant(Objects.requireNonNull(c.atSecond)[i], Objects.requireNonNull(c.atNano)[i]);
     }
 
     @SuppressWarnings("unchecked")
@@ -754,7 +797,7 @@ public final class InMemoryCreditStore implements CreditStore {
       IdempotencyKey key = keyAt == NONE ? null
           : keyAt == KEPT ? (IdempotencyKey) Objects.requireNonNull(c.whole)[2 * i + 1] : key(keyAt);
       Map<String, String> metadata = (Map<String, String>) c.refs[2 * i + 1];
-      return new LedgerEntry(id, index + 1L, LedgerChunk.TYPES[c.types[i]], c.amounts[i], (LotId) c.refs[2 * i],
+      return new LedgerEntry(id, index + 1L, LedgerChunk.TYPES[c.types[i] & (LedgerChunk.RECORD_TIME - 1)], c.amounts[i], (LotId) c.refs[2 * i],
           LedgerChunk.SOURCES[c.sources[i]], hold, key, entryAt(index), metadata == null ? Map.of() : metadata);
     }
 

@@ -378,6 +378,39 @@ class InMemoryCreditStoreTest {
     }
 
     @Test
+    @DisplayName("hold ids of any form and length read back equal, stay distinct, and are found only by their exact text")
+    void holdIdForms() {
+      List<HoldId> ids = List.of(HoldId.of("h_000000000000000000000000000000ab"), HoldId.of("h_00000000000000ab0000000000000000"),
+          HoldId.of("h_ffffffffffffffffffffffffffffffff"), HoldId.of("h_0000000000000000000000000000000A"),
+          HoldId.of("h_000000000000000000000000000000ab0"), HoldId.of("h_ab"), HoldId.random());
+      AccountChangeBuilder open = AccountChangeBuilder.create(ALICE, T0);
+      open.grant(LotSource.PACK, 1_000, null);
+      List<Hold> placed = new ArrayList<>();
+      for (HoldId id : ids) {
+        placed.add(open.hold(id, 5, FAR_FUTURE));
+      }
+      commit(open.build());
+      for (int i = 0; i < ids.size(); i++) {
+        assertThat(store.findHold(ALICE, ids.get(i))).contains(placed.get(i));
+      }
+      assertThat(store.findHold(ALICE, HoldId.of("h_000000000000000000000000000000ac"))).isEmpty();
+      assertThat(store.findHold(ALICE, HoldId.of("h_000000000000000000000000000000AB"))).isEmpty();
+      assertThat(load(ALICE).activeHolds()).containsExactlyInAnyOrderElementsOf(placed);
+      // Ending them rebuilds each id from its columns, equal to the one placed.
+      AccountChangeBuilder end = AccountChangeBuilder.update(load(ALICE), T0);
+      for (HoldId id : ids) {
+        end.end(id, HoldState.RELEASED, 0, null);
+      }
+      commit(end.build());
+      for (HoldId id : ids) {
+        assertThat(store.findHold(ALICE, id).orElseThrow().state()).isEqualTo(HoldState.RELEASED);
+        assertThat(store.findHold(ALICE, id).orElseThrow().id()).isEqualTo(id);
+      }
+      assertThat(store.readLedger(ALICE, LedgerQuery.firstPage(100)).stream().map(LedgerEntry::hold)
+          .filter(java.util.Objects::nonNull).distinct()).containsExactlyInAnyOrderElementsOf(ids);
+    }
+
+    @Test
     @DisplayName("a refused commit leaves keys, holds and their bytes as they were")
     void refusedCommitsLeaveNoTrace() {
       MutableClock clock = new MutableClock(T0);
