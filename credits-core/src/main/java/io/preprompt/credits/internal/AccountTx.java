@@ -183,7 +183,19 @@ public final class AccountTx {
    * @param now the operation's time
    */
   public AccountTx(AccountSnapshot snapshot, Instant now) {
-    AccountRecord a = snapshot.account();
+    this(snapshot.account(), snapshot.lots(), snapshot.activeHolds(), now);
+  }
+
+  /**
+   * Starts a working copy of a stored account given by its parts (as a committed change leaves it:
+   * {@link io.preprompt.credits.spi.AccountChange#account()}, {@code lots()} and {@code activeHolds()}).
+   *
+   * @param a the account row
+   * @param stored the live lots
+   * @param activeHolds the active holds
+   * @param now the operation's time
+   */
+  public AccountTx(AccountRecord a, List<Lot> stored, List<Hold> activeHolds, Instant now) {
     this.account = a.id();
     this.now = now;
     this.base = a;
@@ -194,7 +206,6 @@ public final class AccountTx {
     this.debited = a.debited();
     this.plan = a.plan();
     this.planDueAt = a.planDueAt();
-    List<Lot> stored = snapshot.lots();
     if (stored.size() == 1) {
       this.lot0 = new MutableLot(stored.get(0));
     } else if (!stored.isEmpty()) {
@@ -205,7 +216,7 @@ public final class AccountTx {
       this.lots = all;
     }
     this.lotCount = stored.size();
-    this.activeHolds = snapshot.activeHolds();
+    this.activeHolds = activeHolds;
   }
 
   /**

@@ -145,12 +145,12 @@ public final class Engine implements CreditService {
     // A keyed call first runs on the account as this process last committed it, when the store allows
     // it: no read. Anything but a committed change on that copy (a refused commit, an error, a hold it
     // does not know) is decided again from a fresh read, and does not count as an attempt.
-    AccountSnapshot cached = key != null && snapshots != null ? snapshots.get(account) : null;
+    AccountChange cached = key != null && snapshots != null ? snapshots.get(account) : null;
     for (int attempt = 1; attempt <= attempts; attempt++) {
-      AccountSnapshot snapshot;
-      boolean fromCache = cached != null;
+      AccountSnapshot snapshot = null;
+      AccountChange used = cached;
+      boolean fromCache = used != null;
       if (fromCache) {
-        snapshot = cached;
         cached = null;
       } else if (key != null) {
         // The store calls on this path are made directly, not through storeCall: its lambdas would be
@@ -176,11 +176,12 @@ public final class Engine implements CreditService {
         }
         snapshot = loaded.orElse(null);
       }
-      if (snapshot == null) {
+      if (!fromCache && snapshot == null) {
         throw new UnknownAccountException(account);
       }
       Instant now = clock.instant();
-      AccountTx tx = new AccountTx(snapshot, now);
+      AccountTx tx = fromCache ? new AccountTx(used.account(), used.lots(), used.activeHolds(), now)
+          : new AccountTx(snapshot, now);
       R result;
       try {
         tx.applyDueExpiry();
@@ -189,7 +190,7 @@ public final class Engine implements CreditService {
         if (fromCache) {
           // An error from a kept copy (a stale one included) may be the copy's age speaking: decide it
           // again from the store.
-          snapshots.drop(account, snapshot);
+          snapshots.drop(account, used);
           attempt--;
           continue;
         }
@@ -206,13 +207,13 @@ public final class Engine implements CreditService {
       AccountChange change = tx.toChange(record);
       if (commit(change)) {
         if (snapshots != null) {
-          snapshots.committed(change.after());
+          snapshots.committed(change);
         }
         afterCommit(op.name(), tx, change);
         return result;
       }
       if (fromCache) {
-        snapshots.drop(account, snapshot);
+        snapshots.drop(account, used);
         attempt--;
         continue;
       }
@@ -360,7 +361,7 @@ public final class Engine implements CreditService {
       AccountChange change = tx.toChange(new IdempotencyRecord(key, "open", "", "created=true\n", now));
       if (commit(change)) {
         if (snapshots != null) {
-          snapshots.committed(change.after());
+          snapshots.committed(change);
         }
         LOG.debug("account {} opened", account);
         return true;
