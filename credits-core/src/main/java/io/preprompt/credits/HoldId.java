@@ -8,12 +8,13 @@ import org.jspecify.annotations.Nullable;
  * are also always looked up within their account.
  *
  * <p>The bits come in bulk into a buffer per thread that is used once and never shared, so creating
- * an id takes no lock. Each buffer of 1,024 ids is AES-256 in counter mode under a fresh key and
- * counter drawn from the JDK's {@code DRBG} (NIST SP 800-90A, seeded from the system's entropy
- * source): the output construction of NIST's {@code CTR_DRBG}, with AES-NI about ten times cheaper
- * per id than drawing every byte through the DRBG's SHA-256. The seed is wiped once the buffer is
- * made and each id's bytes once used (the cipher keeps its key schedule until the next refill), so
- * a later dump reveals no id handed out from an earlier buffer. Where AES in counter mode is not available, the buffer is drawn from the
+ * an id takes no lock. Each buffer of 1,024 ids is AES-256 in counter mode (successive counter
+ * blocks, each encrypted) under a fresh key and counter drawn from the JDK's {@code DRBG} (NIST SP
+ * 800-90A, seeded from the system's entropy source): the output construction of NIST's
+ * {@code CTR_DRBG}, with AES-NI about four times cheaper per id than drawing every byte through the
+ * DRBG's SHA-256. The seed is wiped once the buffer is made and each id's bytes once used (the
+ * cipher keeps its key schedule until the next refill), so a later dump reveals no id handed out
+ * from an earlier buffer. Where AES is not available, the buffer is drawn from the
  * {@code SecureRandom} directly.
  *
  * @param value {@code h_} followed by 1 to 64 characters of {@code [A-Za-z0-9]}
@@ -25,6 +26,8 @@ public record HoldId(String value) {
   /** 1,024 ids per refill: a refill (a DRBG draw and a fresh AES key schedule) costs a few kilobytes. */
   private static final int BUFFER_BYTES = 16_384;
   private static final ThreadLocal<RandomBuffer> BUFFERS = ThreadLocal.withInitial(RandomBuffer::new);
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
   private static SecureRandom generator() {
     try {
@@ -73,10 +76,16 @@ public record HoldId(String value) {
       byte[] seed = new byte[KEY_BYTES + COUNTER_BYTES];
       RANDOM.nextBytes(seed);
       try {
-        c.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(seed, 0, KEY_BYTES, "AES"),
-            new javax.crypto.spec.IvParameterSpec(seed, KEY_BYTES, COUNTER_BYTES));
-        // The bytes are all zero (each id wipes its own): encrypting them in place is the keystream.
-        java.util.Arrays.fill(out, (byte) 0);
+        // Counter mode by hand: the buffer's 16-byte blocks are the seed's counter plus 0, 1, 2, ...
+        // (big-endian, in its low 64 bits), then each block is encrypted in place. The JDK's own
+        // AES/CTR runs one block per call here, five times slower than ECB over the whole buffer.
+        long high = (long) LONGS.get(seed, KEY_BYTES);
+        long low = (long) LONGS.get(seed, KEY_BYTES + 8);
+        for (int at = 0; at < BUFFER_BYTES; at += COUNTER_BYTES) {
+          LONGS.set(out, at, high);
+          LONGS.set(out, at + 8, low++);
+        }
+        c.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(seed, 0, KEY_BYTES, "AES"));
         c.doFinal(out, 0, BUFFER_BYTES, out, 0);
       } catch (java.security.GeneralSecurityException e) {
         cipher = null;
@@ -90,7 +99,7 @@ public record HoldId(String value) {
       if (!cipherTried) {
         cipherTried = true;
         try {
-          cipher = javax.crypto.Cipher.getInstance("AES/CTR/NoPadding");
+          cipher = javax.crypto.Cipher.getInstance("AES/ECB/NoPadding");
         } catch (java.security.GeneralSecurityException e) {
           cipher = null;
         }
