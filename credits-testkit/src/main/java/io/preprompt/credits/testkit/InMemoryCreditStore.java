@@ -700,6 +700,13 @@ public final class InMemoryCreditStore implements CreditStore {
 
     /** Returns the index in {@link #active} of an active hold, or -1. */
     int activeIndex(HoldId hold) {
+      // A change ends the very hold objects the last read gave out: a pass by identity finds them
+      // without comparing texts, which matters with many active holds.
+      for (int i = 0; i < activeCount; i++) {
+        if (activeHold[i].id() == hold) {
+          return i;
+        }
+      }
       for (int i = 0; i < activeCount; i++) {
         if (activeHold[i].id().equals(hold)) {
           return i;
