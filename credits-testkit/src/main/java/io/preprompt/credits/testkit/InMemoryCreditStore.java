@@ -47,6 +47,10 @@ import org.jspecify.annotations.Nullable;
  * <p>What it keeps for good per call (idempotency records, holds, ledger entries) it keeps in
  * columns of primitives, not as objects, so a long-lived store gives the collector nothing per call
  * to copy; the objects are rebuilt, equal to the committed ones, when read.
+ *
+ * <p>Core may run a keyed call on the state its own last commit left, without reading first
+ * ({@link #reusesCommittedSnapshots}); {@link #readingEveryCall()} makes a store before which core
+ * reads on every call, for tests about reads.
  */
 public final class InMemoryCreditStore implements CreditStore {
 
