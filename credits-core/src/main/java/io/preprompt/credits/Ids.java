@@ -4,7 +4,6 @@ package io.preprompt.credits;
 final class Ids {
   private Ids() {}
 
-  /** Returns true when every char is in {@code [A-Za-z0-9._:@/+=-]}. */
   /** The characters of {@code [A-Za-z0-9]} as a bit set over ASCII (checked on every id made). */
   private static final long[] ALNUM = bits("");
   /** {@link #ALNUM} and {@code ._:@-/+=}. */
@@ -30,6 +29,7 @@ final class Ids {
     return true;
   }
 
+  /** Tells whether every character is one of {@code [A-Za-z0-9._:@/+=-]}. */
   static boolean safeChars(String s) {
     return allIn(SAFE, s, 0);
   }

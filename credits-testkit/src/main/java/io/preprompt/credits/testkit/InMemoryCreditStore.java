@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -193,8 +194,17 @@ public final class InMemoryCreditStore implements CreditStore {
       this.id = record.id();
     }
 
+    /** One chunk of columns, by position within the chunk. */
+    private interface Chunk {
+      /** Returns how many positions the columns hold. */
+      int capacity();
+
+      /** Grows every column to hold this many positions. */
+      void grow(int capacity);
+    }
+
     /** One chunk of the records' columns. */
-    private static final class RecordChunk {
+    private static final class RecordChunk implements Chunk {
       int[] keyAt;
       byte[] keyLength;
       long[] atSecond;
@@ -217,11 +227,13 @@ public final class InMemoryCreditStore implements CreditStore {
         hold = new int[capacity];
       }
 
-      int capacity() {
+      @Override
+      public int capacity() {
         return keyAt.length;
       }
 
-      void grow(int capacity) {
+      @Override
+      public void grow(int capacity) {
         keyAt = Arrays.copyOf(keyAt, capacity);
         keyLength = Arrays.copyOf(keyLength, capacity);
         atSecond = Arrays.copyOf(atSecond, capacity);
@@ -236,7 +248,7 @@ public final class InMemoryCreditStore implements CreditStore {
     }
 
     /** One chunk of the holds' columns. */
-    private static final class HoldChunk {
+    private static final class HoldChunk implements Chunk {
       int[] idAt;
       byte[] idLength;
       long[] amount;
@@ -276,11 +288,13 @@ public final class InMemoryCreditStore implements CreditStore {
         endedNano = new int[capacity];
       }
 
-      int capacity() {
+      @Override
+      public int capacity() {
         return idAt.length;
       }
 
-      void grow(int capacity) {
+      @Override
+      public void grow(int capacity) {
         idAt = Arrays.copyOf(idAt, capacity);
         idLength = Arrays.copyOf(idLength, capacity);
         amount = Arrays.copyOf(amount, capacity);
@@ -330,7 +344,7 @@ public final class InMemoryCreditStore implements CreditStore {
     }
 
     /** One chunk of the ledger's columns (the account and sequence are implied). */
-    private static final class LedgerChunk {
+    private static final class LedgerChunk implements Chunk {
       private static final EntryType[] TYPES = EntryType.values();
       private static final LotSource[] SOURCES = LotSource.values();
       /** Set in an entry's type byte when its time is its record's (the key column's position). */
@@ -362,11 +376,13 @@ public final class InMemoryCreditStore implements CreditStore {
         key = new int[capacity];
       }
 
-      int capacity() {
+      @Override
+      public int capacity() {
         return amounts.length;
       }
 
-      void grow(int capacity) {
+      @Override
+      public void grow(int capacity) {
         amounts = Arrays.copyOf(amounts, capacity);
         types = Arrays.copyOf(types, capacity);
         sources = Arrays.copyOf(sources, capacity);
@@ -389,48 +405,37 @@ public final class InMemoryCreditStore implements CreditStore {
     }
 
     private RecordChunk recordChunkFor(int position) {
-      int c = position >>> SHIFT;
-      int i = position & (CHUNK - 1);
-      if (c == records.length) {
-        records = Arrays.copyOf(records, c * 2);
-      }
-      RecordChunk chunk = records[c];
-      if (chunk == null) {
-        chunk = records[c] = new RecordChunk(CHUNK);
-      } else if (i >= chunk.capacity()) {
-        chunk.grow(grown(chunk.capacity(), i));
-      }
-      return chunk;
+      records = room(records, position, RecordChunk::new);
+      return records[position >>> SHIFT];
     }
 
     private HoldChunk holdChunkFor(int position) {
-      int c = position >>> SHIFT;
-      int i = position & (CHUNK - 1);
-      if (c == holdChunks.length) {
-        holdChunks = Arrays.copyOf(holdChunks, c * 2);
-      }
-      HoldChunk chunk = holdChunks[c];
-      if (chunk == null) {
-        chunk = holdChunks[c] = new HoldChunk(CHUNK);
-      } else if (i >= chunk.capacity()) {
-        chunk.grow(grown(chunk.capacity(), i));
-      }
-      return chunk;
+      holdChunks = room(holdChunks, position, HoldChunk::new);
+      return holdChunks[position >>> SHIFT];
     }
 
     private LedgerChunk ledgerChunkFor(int position) {
+      ledger = room(ledger, position, LedgerChunk::new);
+      return ledger[position >>> SHIFT];
+    }
+
+    /**
+     * Makes room for a position in chunked columns: the array of chunks doubles when full, a missing
+     * chunk is made whole, and the first (small) chunk doubles up to whole.
+     *
+     * @return the array of chunks, new when it grew
+     */
+    private static <C extends Chunk> C[] room(C[] chunks, int position, IntFunction<C> make) {
       int c = position >>> SHIFT;
       int i = position & (CHUNK - 1);
-      if (c == ledger.length) {
-        ledger = Arrays.copyOf(ledger, c * 2);
-      }
-      LedgerChunk chunk = ledger[c];
+      C[] out = c == chunks.length ? Arrays.copyOf(chunks, c * 2) : chunks;
+      C chunk = out[c];
       if (chunk == null) {
-        chunk = ledger[c] = new LedgerChunk(CHUNK);
+        out[c] = make.apply(CHUNK);
       } else if (i >= chunk.capacity()) {
         chunk.grow(grown(chunk.capacity(), i));
       }
-      return chunk;
+      return out;
     }
 
     /** Returns room for the positions of the holds a change ends, valid until the next change. */
