@@ -49,7 +49,9 @@ baseline measured in the same JMH run, on the same machine and (for SQL) the sam
   ledger a developer would write instead (\`HandWrittenLedger\`: one lock, a map of balances, a map
   of open holds, a list of entries). One operation is one hold+settle pair (or one authorize+succeeded
   through the \`GenerationGate\`, or one balance view); allocation is JMH's \`-prof gc\`
-  \`gc.alloc.rate.norm\`, bytes per operation.
+  \`gc.alloc.rate.norm\`, bytes per operation. These forks, and the growth forks, run with
+  \`-Xms4g -Xmx4g -XX:+AlwaysPreTouch\` (the heap is faulted in before the run: iterations that
+  first touched fresh pages ran at half speed); these warm up for 6 iterations.
 - **PostgreSQL**: \`JdbcCreditStore\` against the minimal hand-written SQL for the same pair
   (\`JdbcPairBenchmarks.HandWrittenSql\`: hold = conditional \`UPDATE\` of the balance, \`INSERT\` hold,
   \`INSERT\` ledger row; settle = \`UPDATE\` hold, \`UPDATE\` balance, \`INSERT\` ledger row; prepared
