@@ -2,6 +2,8 @@ package io.preprompt.credits.internal;
 
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.spi.AccountChange;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -16,7 +18,25 @@ import org.jspecify.annotations.Nullable;
  * {@code capacity} accounts, an arbitrary quarter is forgotten.
  */
 final class SnapshotCache {
-  private final ConcurrentHashMap<AccountId, AccountChange> snapshots = new ConcurrentHashMap<>();
+  /**
+   * One account's entry, replaced by compare-and-set: a commit (one per call) then costs a map
+   * look-up and a CAS instead of the bin lock {@code ConcurrentHashMap.put} takes.
+   */
+  private static final class Slot {
+    volatile @Nullable AccountChange change;
+  }
+
+  private static final VarHandle CHANGE;
+
+  static {
+    try {
+      CHANGE = MethodHandles.lookup().findVarHandle(Slot.class, "change", AccountChange.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final ConcurrentHashMap<AccountId, Slot> slots = new ConcurrentHashMap<>();
   private final int capacity;
 
   SnapshotCache(int capacity) {
@@ -27,39 +47,58 @@ final class SnapshotCache {
   }
 
   @Nullable AccountChange get(AccountId account) {
-    return snapshots.get(account);
+    Slot slot = slots.get(account);
+    return slot == null ? null : slot.change;
   }
 
   /** Keeps a committed state unless a newer version of the account is already kept. */
   void committed(AccountChange after) {
-    AccountChange previous = snapshots.put(after.account().id(), after);
-    if (previous != null && previous.account().version() > after.account().version()) {
-      // Another thread committed a later version first: keep that one (a lost race only costs a read).
-      snapshots.replace(after.account().id(), after, previous);
-    } else if (previous == null && snapshots.size() > capacity) {
-      shrink();
+    AccountId id = after.account().id();
+    Slot slot = slots.get(id);
+    if (slot == null) {
+      slot = slots.computeIfAbsent(id, k -> new Slot());
+      if (slots.size() > capacity) {
+        shrink();
+      }
+    }
+    long version = after.account().version();
+    while (true) {
+      AccountChange previous = slot.change;
+      if (previous != null && previous.account().version() > version) {
+        // Another thread committed a later version first: keep that one (a lost race only costs a read).
+        return;
+      }
+      if (CHANGE.compareAndSet(slot, previous, after)) {
+        return;
+      }
     }
   }
 
   /** Forgets the entry a call used, unless another thread already replaced it. */
   void drop(AccountId account, AccountChange used) {
-    snapshots.remove(account, used);
+    Slot slot = slots.get(account);
+    if (slot != null) {
+      CHANGE.compareAndSet(slot, used, null);
+    }
   }
 
   /** Forgets whatever is kept for the account (its last commit's outcome is unknown). */
   void drop(AccountId account) {
-    snapshots.remove(account);
+    Slot slot = slots.get(account);
+    if (slot != null) {
+      slot.change = null;
+    }
   }
 
-  /** Returns how many accounts are kept (for tests). */
+  /** Returns how many accounts have a slot, kept or emptied (for tests). */
   int size() {
-    return snapshots.size();
+    return slots.size();
   }
 
   private void shrink() {
     int target = capacity - capacity / 4;
-    Iterator<AccountId> it = snapshots.keySet().iterator();
-    while (snapshots.size() > target && it.hasNext()) {
+    Iterator<AccountId> it = slots.keySet().iterator();
+    while (slots.size() > target && it.hasNext()) {
       it.next();
       it.remove();
     }
