@@ -459,6 +459,12 @@ public final class Engine implements CreditService {
 
       @Override
       public IdempotencyRecord record(IdempotencyKey key, Hold result, Instant at) {
+        if (request.ttl() == null && request.metadata().isEmpty()) {
+          // A plain hold's parameters are its amount, which the result shows: one fingerprint function
+          // for all of them, so a store keeping records in memory keeps one template, whatever the amounts.
+          return IdempotencyRecord.deferredFromResult(key, name(), result, Engine::plainHoldFingerprint,
+              Results::encodeHold, at);
+        }
         return IdempotencyRecord.deferred(key, name(), fingerprint, result, Results::encodeHold, at);
       }
     });
@@ -482,13 +488,21 @@ public final class Engine implements CreditService {
         return last.text();
       }
     }
-    String text = FieldCodec.fields().add("amount", amount)
-        .add("ttl", request.ttl() == null ? "default" : request.ttl().toString())
-        .addMap("metadata", request.metadata()).encode();
+    String text = holdFingerprint(amount, request.ttl() == null ? "default" : request.ttl().toString(),
+        request.metadata());
     if (plain) {
       lastPlainHold = new PlainHoldFingerprint(amount, text);
     }
     return text;
+  }
+
+  private static String holdFingerprint(long amount, String ttl, Map<String, String> metadata) {
+    return FieldCodec.fields().add("amount", amount).add("ttl", ttl).addMap("metadata", metadata).encode();
+  }
+
+  /** A plain hold's fingerprint (default ttl, no metadata) from its result: the same text as the request's. */
+  private static String plainHoldFingerprint(Hold hold) {
+    return holdFingerprint(hold.amount(), "default", Map.of());
   }
 
   /**
