@@ -429,7 +429,6 @@ public final class Engine implements CreditService {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
           "hold ttl " + ttl + " exceeds the maximum " + config.maxHoldTtl());
     }
-    String fingerprint = holdFingerprint(request);
     // The operation reads the account and key from the request: fewer captured fields per call.
     return execute(request.account(), request.key(), new Operation<>() {
       @Override
@@ -437,9 +436,10 @@ public final class Engine implements CreditService {
         return "hold";
       }
 
+      /** Encoded only when a replay compares it. */
       @Override
       public String fingerprint() {
-        return fingerprint;
+        return holdFingerprint(request);
       }
 
       @Override
@@ -465,35 +465,14 @@ public final class Engine implements CreditService {
           return IdempotencyRecord.deferredFromResult(key, name(), result, Engine::plainHoldFingerprint,
               Results::encodeHold, at);
         }
-        return IdempotencyRecord.deferred(key, name(), fingerprint, result, Results::encodeHold, at);
+        return IdempotencyRecord.deferred(key, name(), holdFingerprint(request), result, Results::encodeHold, at);
       }
     });
   }
 
-  /**
-   * The last plain hold's fingerprint (default ttl, no metadata), reused while the amount repeats:
-   * the same text is then retained once, not once per idempotency record. A race only costs a
-   * fresh encoding.
-   */
-  private volatile @Nullable PlainHoldFingerprint lastPlainHold;
-
-  private record PlainHoldFingerprint(long amount, String text) {}
-
-  private String holdFingerprint(HoldRequest request) {
-    long amount = request.amount().value();
-    boolean plain = request.ttl() == null && request.metadata().isEmpty();
-    if (plain) {
-      PlainHoldFingerprint last = lastPlainHold;
-      if (last != null && last.amount() == amount) {
-        return last.text();
-      }
-    }
-    String text = holdFingerprint(amount, request.ttl() == null ? "default" : request.ttl().toString(),
+  private static String holdFingerprint(HoldRequest request) {
+    return holdFingerprint(request.amount().value(), request.ttl() == null ? "default" : request.ttl().toString(),
         request.metadata());
-    if (plain) {
-      lastPlainHold = new PlainHoldFingerprint(amount, text);
-    }
-    return text;
   }
 
   private static String holdFingerprint(long amount, String ttl, Map<String, String> metadata) {
