@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
  * an id takes no lock. Each buffer of 1,024 ids is AES-256 in counter mode (successive counter
  * blocks, each encrypted) under a fresh key and counter drawn from the JDK's {@code DRBG} (NIST SP
  * 800-90A, seeded from the system's entropy source): the output construction of NIST's
- * {@code CTR_DRBG}, with AES-NI about four times cheaper per id than drawing every byte through the
- * DRBG's SHA-256. The seed is wiped once the buffer is made and each id's bytes once used (the
+ * {@code CTR_DRBG}, with AES-NI much cheaper per id than drawing every byte through the DRBG's
+ * SHA-256. The seed is wiped once the buffer is made and each id's bytes once used (the
  * cipher keeps its key schedule until the next refill), so a later dump reveals no id handed out
  * from an earlier buffer. Where AES is not available, the buffer is drawn from the
  * {@code SecureRandom} directly.
@@ -78,7 +78,7 @@ public record HoldId(String value) {
       try {
         // Counter mode by hand: the buffer's 16-byte blocks are the seed's counter plus 0, 1, 2, ...
         // (big-endian, in its low 64 bits), then each block is encrypted in place. The JDK's own
-        // AES/CTR runs one block per call here, five times slower than ECB over the whole buffer.
+        // AES/CTR runs one block per call here, far slower than ECB over the whole buffer.
         long high = (long) LONGS.get(seed, KEY_BYTES);
         long low = (long) LONGS.get(seed, KEY_BYTES + 8);
         for (int at = 0; at < BUFFER_BYTES; at += COUNTER_BYTES) {

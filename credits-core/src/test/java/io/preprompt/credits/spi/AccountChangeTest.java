@@ -1,0 +1,56 @@
+package io.preprompt.credits.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.HoldId;
+import io.preprompt.credits.balance.Allocation;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldState;
+import io.preprompt.credits.balance.Lot;
+import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.balance.LotSource;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("An account change carries the account's complete live state after it")
+class AccountChangeTest {
+  static final Instant T0 = Instant.parse("2026-05-04T12:00:00Z");
+  static final AccountId ALICE = AccountId.of("alice");
+  static final AccountRecord V2 = new AccountRecord(ALICE, 2, 3, 100, 0, 0, 0, T0, null, null);
+  static final Lot LIVE = new Lot(new LotId(1), LotSource.PACK, 100, 90, 10, T0, null);
+  static final Lot SPENT = new Lot(new LotId(2), LotSource.SIGNUP_GRANT, 10, 0, 0, T0, null);
+
+  static Hold hold(HoldState state) {
+    return new Hold(HoldId.of("h_1"), ALICE, 10, state, T0, T0.plusSeconds(60), 0,
+        state == HoldState.ACTIVE ? null : T0, Map.of(), List.of(new Allocation(new LotId(1), 10)));
+  }
+
+  static AccountChange change(AccountRecord account, List<Lot> lots, List<Hold> active) {
+    return new AccountChange(1, account, List.of(), List.of(), List.of(), List.of(), List.of(), null, lots, active);
+  }
+
+  @Test
+  @DisplayName("after() is the row, live lots and active holds a store must load once it is committed")
+  void after() {
+    Hold active = hold(HoldState.ACTIVE);
+    AccountSnapshot after = change(V2, List.of(LIVE), List.of(active)).after();
+    assertThat(after).isEqualTo(new AccountSnapshot(V2, List.of(LIVE), List.of(active)));
+  }
+
+  @Test
+  @DisplayName("a spent lot among the live lots, an ended hold among the active ones, or a version that does not follow is refused")
+  void refusesInconsistentState() {
+    assertThatThrownBy(() -> change(V2, List.of(LIVE, SPENT), List.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not live");
+    assertThatThrownBy(() -> change(V2, List.of(LIVE), List.of(hold(HoldState.SETTLED))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not active");
+    AccountRecord v3 = new AccountRecord(ALICE, 3, 3, 100, 0, 0, 0, T0, null, null);
+    assertThatThrownBy(() -> change(v3, List.of(LIVE), List.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not follow");
+  }
+}
