@@ -614,8 +614,21 @@ public final class InMemoryCreditStore implements CreditStore {
       return new HoldId(arena.string(c.idAt[i], c.idLength[i] & 0xFF));
     }
 
+    /**
+     * A hold id's hash in the index: its last eight characters, as {@code String.hashCode} would
+     * hash them. The library's ids end in 32 random hex digits, so that is 32 random bits, got
+     * without running over all 34 characters of an id whose hash nothing else asks for.
+     */
+    static int holdHash(String holdId) {
+      int h = 0;
+      for (int i = Math.max(0, holdId.length() - 8); i < holdId.length(); i++) {
+        h = 31 * h + holdId.charAt(i);
+      }
+      return h;
+    }
+
     int holdPosition(HoldId hold) {
-      return holds.positionOf(hold.value(), hold.value().hashCode());
+      return holds.positionOf(hold.value(), holdHash(hold.value()));
     }
 
     /**
@@ -628,7 +641,7 @@ public final class InMemoryCreditStore implements CreditStore {
       String value = h.id().value();
       int mark = arena.mark();
       int address = arena.add(value);
-      int position = holds.add(value, value.hashCode());
+      int position = holds.add(value, holdHash(value));
       if (position < 0) {
         arena.truncate(mark);
         return false;
@@ -666,7 +679,7 @@ public final class InMemoryCreditStore implements CreditStore {
       if (c.whole != null) {
         c.whole[i] = null;
       }
-      holds.removeLast(h.id().value().hashCode());
+      holds.removeLast(holdHash(h.id().value()));
     }
 
     /** Returns the hold at a position as it was placed. */
