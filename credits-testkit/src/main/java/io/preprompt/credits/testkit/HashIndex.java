@@ -1,5 +1,8 @@
 package io.preprompt.credits.testkit;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -33,7 +36,9 @@ import org.jspecify.annotations.Nullable;
  * stays far more in cache): 0 for an empty slot, else seven bits mixed from the whole hash (keys
  * sharing a group differ in them), which the home
  * does not decide alone, with the top bit set. Only a slot whose tag matches (a present key, or one
- * in 128 others) has its {@code long} read. Once the table outgrows the caches' easy reach
+ * in 128 others) has its {@code long} read. The tags are read eight at a time as one {@code long}
+ * (empty ones and equal ones found with a few bit operations), so the runs that keys made in
+ * sequence leave cost a read or two, not a loop per slot. Once the table outgrows the caches' easy reach
  * (4,096 slots), an insert writes its tag at once but holds back the slot's write, 64 at a time,
  * and then makes them in one loop whose independent misses overlap; the held-back writes are made
  * before any slot is read, so no reader sees them missing.
@@ -63,6 +68,10 @@ final class HashIndex<K> {
   private static final int MIN_BITS = 5;
   private static final int MAX_BITS = 30;
   private static final long POSITIONS = 0xFFFF_FFFFL;
+  /** Eight tags read as one {@code long}, the first in the low byte. */
+  private static final VarHandle TAGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long LOW_BITS = 0x0101_0101_0101_0101L;
+  private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
 
   /** How many slot writes are held back and then made together (see the class doc). */
   private static final int DEFERRED = 64;
@@ -125,22 +134,54 @@ final class HashIndex<K> {
   private int slotOf(K key, int hash) {
     byte[] t = tags;
     byte tag = tag(hash);
-    int mask = t.length - 1;
-    for (int i = home(hash, groupShift); ; i = (i + 1) & mask) {
-      byte b = t[i];
-      if (b == 0) {
-        return -(i + 1);
-      }
-      if (b == tag) {
-        if (deferredCount > 0) {
-          writeDeferred();
+    int n = t.length;
+    long tags8 = (tag & 0xFFL) * LOW_BITS;
+    int i = home(hash, groupShift);
+    while (true) {
+      if (i + 8 > n) {
+        // The last few tags before the table wraps: one at a time.
+        for (; i < n; i++) {
+          byte b = t[i];
+          if (b == 0) {
+            return -(i + 1);
+          }
+          if (b == tag && holds(key, hash, i)) {
+            return i;
+          }
         }
-        long slot = slots[i];
-        if ((int) (slot >>> 32) == hash && match.matches(key, (int) (slot & POSITIONS) - 1)) {
-          return i;
-        }
+        i = 0;
+        continue;
       }
+      // Eight tags at once: the empty ones (0, the only tags without the top bit) and those equal
+      // to the key's (exact up to the first empty one, the only ones that count).
+      long w = (long) TAGS.get(t, i);
+      long empty = ~w & HIGH_BITS;
+      long x = w ^ tags8;
+      long equal = (x - LOW_BITS) & ~x & HIGH_BITS;
+      if (empty != 0) {
+        equal &= (empty & -empty) - 1;
+      }
+      while (equal != 0) {
+        int at = i + (Long.numberOfTrailingZeros(equal) >>> 3);
+        if (holds(key, hash, at)) {
+          return at;
+        }
+        equal &= equal - 1;
+      }
+      if (empty != 0) {
+        return -(i + (Long.numberOfTrailingZeros(empty) >>> 3) + 1);
+      }
+      i = (i + 8) & (n - 1);
     }
+  }
+
+  /** Tells whether an occupied slot whose tag matches holds this key. */
+  private boolean holds(K key, int hash, int i) {
+    if (deferredCount > 0) {
+      writeDeferred();
+    }
+    long slot = slots[i];
+    return (int) (slot >>> 32) == hash && match.matches(key, (int) (slot & POSITIONS) - 1);
   }
 
   /** A slot's tag: seven bits mixed from the whole kept hash, and a set top bit (0 is an empty slot). */
