@@ -145,7 +145,8 @@ public final class Engine implements CreditService {
     // A keyed call first runs on the account as this process last committed it, when the store allows
     // it: no read. Anything but a committed change on that copy (a refused commit, an error, a hold it
     // does not know) is decided again from a fresh read, and does not count as an attempt.
-    AccountChange cached = key != null && snapshots != null ? snapshots.get(account) : null;
+    SnapshotCache.Slot slot = key != null && snapshots != null ? snapshots.slot(account) : null;
+    AccountChange cached = SnapshotCache.kept(slot);
     for (int attempt = 1; attempt <= attempts; attempt++) {
       AccountSnapshot snapshot = null;
       AccountChange used = cached;
@@ -207,7 +208,7 @@ public final class Engine implements CreditService {
       AccountChange change = tx.toChange(record);
       if (commit(change)) {
         if (snapshots != null) {
-          snapshots.committed(change);
+          snapshots.committed(slot, change);
         }
         afterCommit(op.name(), tx, change);
         return result;

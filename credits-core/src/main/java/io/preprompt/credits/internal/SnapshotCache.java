@@ -22,7 +22,7 @@ final class SnapshotCache {
    * One account's entry, replaced by compare-and-set: a commit (one per call) then costs a map
    * look-up and a CAS instead of the bin lock {@code ConcurrentHashMap.put} takes.
    */
-  private static final class Slot {
+  static final class Slot {
     volatile @Nullable AccountChange change;
   }
 
@@ -51,10 +51,35 @@ final class SnapshotCache {
     return slot == null ? null : slot.change;
   }
 
+  /**
+   * Returns the account's slot, to read its entry ({@link #kept}) and later keep the call's commit
+   * in it ({@link #committed(Slot, AccountChange)}) with one map look-up for both.
+   *
+   * @param account the account
+   * @return its slot, or null when it has none
+   */
+  @Nullable Slot slot(AccountId account) {
+    return slots.get(account);
+  }
+
+  /** Returns what a slot keeps, or null. */
+  static @Nullable AccountChange kept(@Nullable Slot slot) {
+    return slot == null ? null : slot.change;
+  }
+
   /** Keeps a committed state unless a newer version of the account is already kept. */
   void committed(AccountChange after) {
+    committed(null, after);
+  }
+
+  /**
+   * Keeps a committed state in the slot {@link #slot} gave for its account (looked up again when
+   * null). A slot forgotten meanwhile (see {@link #shrink}) takes the state to no effect: a lost
+   * hint, which only costs the next call a read.
+   */
+  void committed(@Nullable Slot known, AccountChange after) {
     AccountId id = after.account().id();
-    Slot slot = slots.get(id);
+    Slot slot = known != null ? known : slots.get(id);
     if (slot == null) {
       slot = slots.computeIfAbsent(id, k -> new Slot());
       if (slots.size() > capacity) {
