@@ -20,11 +20,42 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt-get update -q && apt-get install -y -q postgresql
 fi
 
+# The JDK the suite runs on: $BENCH_JAVA, else the newest JDK under /usr/lib/jvm (Temurin 25 on the
+# project's machine), else the default java. The library targets Java 17 and hosts run it on newer
+# JDKs too; when the suite runs on another JDK than the default java, the in-memory pair is also
+# measured on the default one (group memory-pair-1t-reference-jdk), so both figures are reported.
+spec_version() {
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | sed 's/^1\.//'
+}
+bench_java=${BENCH_JAVA:-}
+if [ -z "$bench_java" ]; then
+  best=0
+  for candidate in /usr/lib/jvm/*/bin/java; do
+    [ -x "$candidate" ] || continue
+    v=$(spec_version "$candidate")
+    if [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -gt "$best" ]; then
+      best=$v
+      bench_java=$candidate
+    fi
+  done
+  bench_java=${bench_java:-java}
+fi
+reference_java=$(command -v java)
+bench_args=()
+if [ "$(readlink -f "$(command -v "$bench_java")")" != "$(readlink -f "$reference_java")" ]; then
+  bench_args+=("-Dbenchmarks.referenceJvm=$reference_java")
+fi
+if [ "$(spec_version "$bench_java")" -ge 23 ]; then
+  # JMH 1.37 reads field offsets through sun.misc.Unsafe, which JDK 23+ warns about.
+  bench_args+=("--sun-misc-unsafe-memory-access=allow")
+fi
+
 start=$(date +%s)
 # Build only what the benchmarks need; the tests are compiled (the adapter's test jar holds the
 # PostgreSQL launcher) but not run here: `mvn -B verify` runs them, with the benchmarks' smoke test.
 mvn -B -q -pl credits-benchmarks -am -DskipTests package
-java -cp credits-benchmarks/target/benchmarks.jar io.preprompt.credits.benchmarks.BenchmarkSuite "$out" "$@"
+"$bench_java" "${bench_args[@]}" -cp credits-benchmarks/target/benchmarks.jar \
+  io.preprompt.credits.benchmarks.BenchmarkSuite "$out" "$@"
 elapsed=$(( $(date +%s) - start ))
 
 if [ "$#" -gt 0 ]; then
@@ -34,7 +65,8 @@ fi
 
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 mem=$(free -g 2>/dev/null | awk '/^Mem:/ {print $2 " GB"}')
-java_version=$(java -version 2>&1 | head -1)
+java_version=$("$bench_java" -version 2>&1 | head -1)
+reference_version=$("$reference_java" -version 2>&1 | head -1)
 pg_version=$(ls -d /usr/lib/postgresql/*/ | xargs -n1 basename | sort -n | tail -1)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git diff --quiet HEAD 2>/dev/null && echo "" || echo " (with uncommitted changes)")
@@ -52,6 +84,10 @@ baseline measured in the same JMH run, on the same machine and (for SQL) the sam
   \`gc.alloc.rate.norm\`, bytes per operation. These forks, and the growth forks, run with
   \`-Xms4g -Xmx4g -XX:+AlwaysPreTouch\` (the heap is faulted in before the run: iterations that
   first touched fresh pages ran at half speed); these warm up for 6 iterations.
+- **JDK**: the suite runs on the newest JDK installed (\`BENCH_JAVA\` picks another), with its
+  default collector (G1) and no other tuning. The library is compiled for Java 17, so when the
+  default \`java\` is another JDK the in-memory pair is measured on it as well (the row "on the
+  reference JDK", with its own line under the targets).
 - **PostgreSQL**: \`JdbcCreditStore\` against the minimal hand-written SQL for the same pair
   (\`JdbcPairBenchmarks.HandWrittenSql\`: hold = conditional \`UPDATE\` of the balance, \`INSERT\` hold,
   \`INSERT\` ledger row; settle = \`UPDATE\` hold, \`UPDATE\` balance, \`INSERT\` ledger row; prepared
@@ -69,7 +105,9 @@ throughput divided by the row's (1.00× = flat).
 ## Latest results
 
 - Date: $(date -u +"%Y-%m-%d %H:%M UTC"), commit \`$commit\`$dirty, total run time ${elapsed}s
-- Machine: $(nproc) cores${cpu:+ ($cpu)}, ${mem:-unknown memory}; $java_version; PostgreSQL $pg_version
+- Machine: $(nproc) cores${cpu:+ ($cpu)}, ${mem:-unknown memory}; PostgreSQL $pg_version
+- JDK of the run: $java_version (\`$bench_java\`); reference JDK (the default \`java\`, for the row
+  marked so): $reference_version
 - Results: JMH JSON per group, \`summary.json\` and \`table.md\` in \`${out#$root/}\` (not committed)
 
 HEADER
@@ -78,8 +116,9 @@ HEADER
 
 ## How to reproduce
 
-On a machine with JDK 17+, Maven 3.8+ and the PostgreSQL server binaries (`apt-get install -y
-postgresql`; the script installs them when missing), from the repository root:
+On a machine with JDK 17+ (and, optionally, a newer JDK under `/usr/lib/jvm`), Maven 3.8+ and
+the PostgreSQL server binaries (`apt-get install -y postgresql`; the script installs them when
+missing), from the repository root:
 
 ```sh
 credits-benchmarks/run-benchmarks.sh

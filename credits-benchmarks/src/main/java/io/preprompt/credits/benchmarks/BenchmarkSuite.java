@@ -41,8 +41,22 @@ public final class BenchmarkSuite {
    * @param threads JMH threads
    * @param gc whether to run the GC profiler (bytes allocated per operation)
    * @param params JMH parameters to fix
+   * @param jvm the {@code java} binary the forks run, or null for the one running the suite
    */
-  record Group(String id, String include, int threads, boolean gc, Map<String, String[]> params) {}
+  record Group(String id, String include, int threads, boolean gc, Map<String, String[]> params, @Nullable String jvm) {
+    Group(String id, String include, int threads, boolean gc, Map<String, String[]> params) {
+      this(id, include, threads, gc, params, null);
+    }
+  }
+
+  /**
+   * The system property naming a second {@code java} binary (run-benchmarks.sh passes the default
+   * JDK's when the suite runs on a newer one): the in-memory pair is measured on it too, as group
+   * {@value #REFERENCE_GROUP}.
+   */
+  static final String REFERENCE_JVM = "benchmarks.referenceJvm";
+  /** The group of the in-memory pair on the {@link #REFERENCE_JVM}. */
+  static final String REFERENCE_GROUP = "memory-pair-1t-reference-jdk";
 
   /**
    * One benchmark's result.
@@ -63,6 +77,10 @@ public final class BenchmarkSuite {
     List<Group> out = new ArrayList<>();
     String mem = PKG + "InMemoryBenchmarks.";
     out.add(new Group("memory-pair-1t", mem + "(pair|baselinePair)$", 1, true, Map.of()));
+    String reference = System.getProperty(REFERENCE_JVM);
+    if (!quick && reference != null && !reference.isBlank()) {
+      out.add(new Group(REFERENCE_GROUP, mem + "(pair|baselinePair)$", 1, true, Map.of(), reference));
+    }
     out.add(new Group("memory-pair-2t", mem + "(pair|baselinePair)$", 2, true, Map.of()));
     out.add(new Group("memory-gate", mem + "(gatePair|baselineGatePair)$", 1, true, Map.of()));
     out.add(new Group("memory-balance", mem + "(balance|baselineBalance)$", 1, true, Map.of()));
@@ -134,6 +152,10 @@ public final class BenchmarkSuite {
           .shouldFailOnError(true).resultFormat(ResultFormatType.JSON)
           .result(out.resolve(g.id() + ".json").toString());
       g.params().forEach(options::param);
+      if (g.jvm() != null) {
+        // Forks otherwise inherit this JVM's options, which another JDK may not know.
+        options.jvm(g.jvm()).jvmArgs();
+      }
       if (g.gc()) {
         options.addProfiler(GCProfiler.class);
       }

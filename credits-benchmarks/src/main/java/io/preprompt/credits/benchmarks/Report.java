@@ -14,6 +14,8 @@ final class Report {
 
   private static final List<Pairing> PAIRINGS = List.of(
       new Pairing("memory-pair-1t", "In-memory hold+settle pair", "pair", "baselinePair"),
+      new Pairing(BenchmarkSuite.REFERENCE_GROUP, "In-memory hold+settle pair, on the reference JDK", "pair",
+          "baselinePair"),
       new Pairing("memory-pair-2t", "In-memory hold+settle pair", "pair", "baselinePair"),
       new Pairing("memory-gate", "In-memory gate authorize+succeeded", "gatePair", "baselineGatePair"),
       new Pairing("memory-balance", "In-memory balance view", "balance", "baselineBalance"),
@@ -60,6 +62,9 @@ final class Report {
       target(sb, "In-memory: ≤ 2 KB (2048 B) allocated per pair", bytes(r.allocPerOp()) + " B/pair",
           r.allocPerOp() <= 2048);
     });
+    BenchmarkSuite.find(rows, BenchmarkSuite.REFERENCE_GROUP, "pair", "").ifPresent(r -> target(sb,
+        "(the same, on the reference JDK)", ops(r) + " pairs/s, " + bytes(r.allocPerOp()) + " B/pair",
+        r.score() >= 1_000_000 && r.allocPerOp() <= 2048));
     for (int t : new int[] {1, 4, 16}) {
       String group = "postgresql-pair-" + t + "t";
       Optional<Row> lib = BenchmarkSuite.find(rows, group, "adapterPair", "");
