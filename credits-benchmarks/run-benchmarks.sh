@@ -106,8 +106,8 @@ throughput divided by the row's (1.00× = flat).
 
 - Date: $(date -u +"%Y-%m-%d %H:%M UTC"), commit \`$commit\`$dirty, total run time ${elapsed}s
 - Machine: $(nproc) cores${cpu:+ ($cpu)}, ${mem:-unknown memory}; PostgreSQL $pg_version
-- JDK of the run: $java_version (\`$bench_java\`); reference JDK (the default \`java\`, for the row
-  marked so): $reference_version
+- JDK of the run: $java_version (\`$bench_java\`)
+- Reference JDK (the default \`java\`, for the rows marked so): $reference_version
 - Results: JMH JSON per group, \`summary.json\` and \`table.md\` in \`${out#$root/}\` (not committed)
 
 HEADER

@@ -13,9 +13,9 @@ import org.jspecify.annotations.Nullable;
  * per entry and chases a pointer per probe through millions of them. Here the index is open
  * addressing over one {@code long[]}: each slot holds the key's mixed hash in its high half and the
  * position plus one (0 for an empty slot) in its low half, and the owner is asked to compare the
- * key only when the whole hash matches. The owner compares
- * however it keeps its keys ({@link KeyMatch}), so the key a caller looks up may be of another form
- * than the stored one (a {@code String} against bytes in an arena) and nothing is made per look-up.
+ * key only when the whole hash matches. The owner compares however it keeps its keys
+ * ({@link KeyMatch}), so the key a caller looks up may be of another form than the stored one (a
+ * {@code String} against bytes in an arena) and nothing is made per look-up.
  *
  * <p><b>Where a key goes.</b> A hash code's low four bits choose its slot within a group of
  * sixteen (two 64-byte cache lines, which the hardware fetches as a pair), and the rest, spread by
@@ -30,18 +30,20 @@ import org.jspecify.annotations.Nullable;
  * most two thirds full; removal (only ever of the last position, to undo an insert) shifts later
  * slots back instead of leaving tombstones.
  *
- * <p><b>Tags first.</b> Random keys (hold ids) land on a random slot of a table of many megabytes,
- * and reading it was a cache miss on every insert: the dearest step of a hold in the in-memory
- * store. So a probe reads a parallel {@code byte[]} first, an eighth of the slots' size (so it
- * stays far more in cache): 0 for an empty slot, else seven bits mixed from the whole hash (keys
- * sharing a group differ in them), which the home
- * does not decide alone, with the top bit set. Only a slot whose tag matches (a present key, or one
- * in 128 others) has its {@code long} read. The tags are read eight at a time as one {@code long}
- * (empty ones and equal ones found with a few bit operations), so the runs that keys made in
- * sequence leave cost a read or two, not a loop per slot. Once the table outgrows the caches' easy reach
- * (4,096 slots), an insert writes its tag at once but holds back the slot's write, 64 at a time,
- * and then makes them in one loop whose independent misses overlap; the held-back writes are made
- * before any slot is read, so no reader sees them missing.
+ * <p><b>Tags first.</b> A random key (a hold id) lands on a random slot of a table of many
+ * megabytes, and reading that slot was a cache miss on every insert: the dearest step of a hold in
+ * the in-memory store. So a probe first reads a parallel {@code byte[]} of tags, an eighth of the
+ * slots' size, which stays far more in cache: 0 for an empty slot, else seven bits mixed from the
+ * whole kept hash (so keys sharing a group differ in them) with the top bit set. Only a slot whose
+ * tag equals the key's (its key, or one other key in 128) has its {@code long} read. Tags are read
+ * eight at a time as one {@code long}, the empty and the equal ones found by a few bit operations,
+ * so the runs that keys made in sequence leave cost a read or two, not a loop per slot.
+ *
+ * <p><b>Slot writes held back.</b> Once a table has 4,096 slots, an insert writes its tag at once
+ * but holds back the slot's write, and 64 held-back writes are then made in one loop, where their
+ * cache misses overlap instead of each stalling its own insert (in-memory pair, JDK 25, three forks
+ * each: about 14% more pairs per second than writing each slot at once). They are made before any
+ * slot is read, so no look-up, removal or growth sees a slot missing.
  *
  * <p>Not thread-safe: the store guards each index with its account's lock.
  *

@@ -2,6 +2,8 @@ package io.preprompt.credits.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.preprompt.credits.testkit.KeyedTableTest.Item;
+import io.preprompt.credits.testkit.KeyedTableTest.Key;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,20 +21,6 @@ import net.jqwik.api.constraints.IntRange;
  * whole hashes and tags (the paths where held-back writes must be made before a slot is read).
  */
 class HashIndexProperties {
-
-  private record Item(Key key, int payload) {}
-
-  private record Key(String name, int hash) {
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && k.name.equals(name);
-    }
-  }
 
   @Property(tries = 40)
   @Label("every key is found at its position, and only added keys are, after any mix of inserts and undos")

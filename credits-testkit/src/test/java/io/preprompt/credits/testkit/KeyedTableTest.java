@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Test;
 
 class KeyedTableTest {
 
-  /** A value carrying its key; the key's hash is chosen freely to force collisions. */
-  private record Item(Key key, int payload) {}
+  /** A value carrying its key, whose hash is chosen freely to force collisions (HashIndexProperties too). */
+  record Item(Key key, int payload) {}
 
-  private record Key(String name, int hash) {
+  /** A key equal by name, with whatever hash code it is given. */
+  record Key(String name, int hash) {
     @Override
     public int hashCode() {
       return hash;
