@@ -47,8 +47,7 @@ final class SnapshotCache {
   }
 
   @Nullable AccountChange get(AccountId account) {
-    Slot slot = slots.get(account);
-    return slot == null ? null : slot.change;
+    return kept(slot(account));
   }
 
   /**

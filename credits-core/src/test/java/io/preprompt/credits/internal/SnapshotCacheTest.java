@@ -51,6 +51,28 @@ class SnapshotCacheTest {
   }
 
   @Test
+  @DisplayName("a call keeps its commit in the slot it read, and a slot forgotten meanwhile keeps nothing")
+  void slotOfACall() {
+    SnapshotCache cache = new SnapshotCache(4);
+    AccountId a = AccountId.of("a");
+    assertThat(cache.slot(a)).isNull();
+    cache.committed(null, snapshot("a", 1));
+    SnapshotCache.Slot slot = cache.slot(a);
+    assertThat(SnapshotCache.kept(slot)).isSameAs(cache.get(a));
+    AccountChange v2 = snapshot("a", 2);
+    cache.committed(slot, v2);
+    assertThat(cache.get(a)).isSameAs(v2);
+    assertThat(cache.slot(a)).isSameAs(slot);
+    // Other accounts push the cache past its capacity, and it forgets a: the call's late commit is lost.
+    for (int i = 0; i < 4 && cache.slot(a) != null; i++) {
+      cache.committed(snapshot("other-" + i, 1));
+    }
+    assertThat(cache.slot(a)).isNull();
+    cache.committed(slot, snapshot("a", 3));
+    assertThat(cache.get(a)).isNull();
+  }
+
+  @Test
   @DisplayName("stays bounded: past its capacity it forgets a quarter")
   void bounded() {
     SnapshotCache cache = new SnapshotCache(100);

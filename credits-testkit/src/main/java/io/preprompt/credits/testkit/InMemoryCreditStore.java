@@ -617,7 +617,8 @@ public final class InMemoryCreditStore implements CreditStore {
     /**
      * A hold id's hash in the index: its last eight characters, as {@code String.hashCode} would
      * hash them. The library's ids end in 32 random hex digits, so that is 32 random bits, got
-     * without running over all 34 characters of an id whose hash nothing else asks for.
+     * without hashing all 34 characters of an id whose {@code String} hash a hold and its settle
+     * otherwise never need.
      */
     static int holdHash(String holdId) {
       int h = 0;
