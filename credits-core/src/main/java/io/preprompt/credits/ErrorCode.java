@@ -49,6 +49,18 @@ public enum ErrorCode {
   SUBSCRIPTION_REQUIRED,
   /** The account already has an active subscription. */
   ALREADY_SUBSCRIBED,
+  /**
+   * A billing event is for a cycle that has not started yet: it is refused, never applied early;
+   * the billing system's redelivery applies it once the cycle has started.
+   */
+  CYCLE_NOT_STARTED,
+  /**
+   * A payment confirmation does not match an open order of the account it names (unknown or other
+   * account's reference, another pack, another amount or currency): nothing is granted.
+   */
+  PAYMENT_MISMATCH,
+  /** The account has as many unpaid pack orders open as allowed; pay or let one lapse first. */
+  TOO_MANY_OPEN_ORDERS,
   /** The rate card has no price for that kind and model. */
   UNKNOWN_MODEL,
   /** The rate card does not price that resolution for the model. */

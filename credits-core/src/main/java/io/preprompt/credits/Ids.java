@@ -34,6 +34,11 @@ final class Ids {
     return allIn(SAFE, s, 0);
   }
 
+  /** Tells whether every character from {@code from} on is one of {@code [A-Za-z0-9._:@/+=-]}. */
+  static boolean safeChars(String s, int from) {
+    return allIn(SAFE, s, from);
+  }
+
   /**
    * Tells whether every character from {@code from} on is one of {@code [A-Za-z0-9]}.
    *

@@ -141,6 +141,31 @@ public final class Engine implements CreditService {
    * @return the result (replayed when the key was already used with the same parameters)
    */
   public <R> R execute(AccountId account, @Nullable IdempotencyKey key, Operation<R> op) {
+    if (key != null) {
+      requireKey(key);
+    }
+    return run(account, key, op);
+  }
+
+  /**
+   * Runs one of the library's own keyed changes (a billing event, a payment), under a key in the
+   * namespace callers cannot take ({@link IdempotencyKey#reserved}).
+   *
+   * @param account the account
+   * @param key the library's key
+   * @param op the operation
+   * @param <R> the result type
+   * @return the result (replayed when the key was already used with the same parameters)
+   * @throws IllegalArgumentException when the key is not reserved (a bug in the library)
+   */
+  public <R> R executeOwn(AccountId account, IdempotencyKey key, Operation<R> op) {
+    if (!key.isReserved()) {
+      throw new IllegalArgumentException("not a reserved key: " + key);
+    }
+    return run(account, key, op);
+  }
+
+  private <R> R run(AccountId account, @Nullable IdempotencyKey key, Operation<R> op) {
     int attempts = config.maxCommitAttempts();
     // A keyed call first runs on the account as this process last committed it, when the store allows
     // it: no read. Anything but a committed change on that copy (a refused commit, an error, a hold it
@@ -327,6 +352,10 @@ public final class Engine implements CreditService {
   private static void requireKey(@Nullable IdempotencyKey key) {
     if (key == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_IDEMPOTENCY_KEY, "idempotency key must not be null");
+    }
+    if (key.isReserved()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_IDEMPOTENCY_KEY, "idempotency keys starting with "
+          + IdempotencyKey.RESERVED_PREFIX + " are reserved for the library's own changes, was " + key.value());
     }
   }
 

@@ -35,7 +35,8 @@ public sealed interface BillingEvent {
    *
    * @param eventId provider event id
    * @param account the account
-   * @param cycle the cycle number the charge request carried (0 for the first cycle)
+   * @param cycle the cycle number the charge request carried (0 for the first cycle); a cycle that
+   *     has not started yet is refused with {@link ErrorCode#CYCLE_NOT_STARTED}, never applied early
    */
   record CyclePaid(String eventId, AccountId account, long cycle) implements BillingEvent {
     /**
@@ -71,14 +72,19 @@ public sealed interface BillingEvent {
   }
 
   /**
-   * A pack was paid: grant it, once per payment reference.
+   * A pack was paid: grant it, once per payment reference. It must match one of the account's open
+   * orders exactly (its reference, pack, amount and currency), else it is refused with
+   * {@link ErrorCode#PAYMENT_MISMATCH} and grants nothing.
    *
    * @param eventId provider event id
    * @param account the account
    * @param packId the pack
    * @param paymentReference the reference of the {@link PackOrder}
+   * @param amountMinor the amount paid, in minor units
+   * @param currency the ISO 4217 currency paid in
    */
-  record PackPaid(String eventId, AccountId account, String packId, String paymentReference) implements BillingEvent {
+  record PackPaid(String eventId, AccountId account, String packId, String paymentReference, long amountMinor,
+      String currency) implements BillingEvent {
     /**
      * Checks the fields.
      *
@@ -86,6 +92,8 @@ public sealed interface BillingEvent {
      * @param account the account
      * @param packId the pack
      * @param paymentReference the reference of the {@link PackOrder}
+     * @param amountMinor the amount paid, in minor units (not negative)
+     * @param currency the ISO 4217 currency paid in (three letters)
      */
     public PackPaid {
       check(eventId, account);
@@ -93,6 +101,26 @@ public sealed interface BillingEvent {
         throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a pack payment must name its pack");
       }
       checkId(paymentReference, "payment reference", 190);
+      if (amountMinor < 0) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a pack payment's amount must not be negative, was "
+            + amountMinor);
+      }
+      if (currency == null || !currency.matches("[A-Za-z]{3}")) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a pack payment's currency must be an ISO 4217 code, was "
+            + (currency == null ? "null" : "'" + currency + "'"));
+      }
+    }
+
+    /**
+     * A payment of exactly what an order asked for, as a billing system reports it.
+     *
+     * @param eventId provider event id
+     * @param order the order paid
+     * @return the event
+     */
+    public static PackPaid of(String eventId, PackOrder order) {
+      return new PackPaid(eventId, order.account(), order.pack().id(), order.paymentReference(),
+          order.pack().priceMinor(), order.pack().currency());
     }
   }
 

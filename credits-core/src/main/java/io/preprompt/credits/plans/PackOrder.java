@@ -9,7 +9,7 @@ import java.time.Instant;
  *
  * @param account the account
  * @param pack the pack
- * @param paymentReference the reference the billing gateway charges under (unique per account)
+ * @param paymentReference the reference the billing gateway charges under (unique across accounts)
  * @param orderedAt when
  */
 public record PackOrder(AccountId account, Pack pack, String paymentReference, Instant orderedAt) {}

@@ -2,7 +2,6 @@ package io.preprompt.credits.plans;
 
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditService;
-import io.preprompt.credits.CreditsException;
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.InvalidRequestException;
@@ -17,14 +16,13 @@ import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.spi.BillingGateway;
-import io.preprompt.credits.spi.IdempotencyRecord;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -183,8 +181,11 @@ public final class PlanService {
 
   /**
    * Subscribes the account to a paid tier, anchored now: cycles are calendar months from now. The
-   * first cycle's allowance is granted when the billing system confirms it was paid
-   * ({@link BillingEvent.CyclePaid} for cycle 0), or by {@link #renewDue()}.
+   * request to charge the first cycle is recorded with the subscription and sent to the gateway
+   * right after it commits (a request the gateway refuses or that is lost is sent again by
+   * {@link #renewDue()}, under the same reference). The first cycle's allowance is granted when the
+   * billing system confirms it was paid ({@link BillingEvent.CyclePaid} for cycle 0), or by
+   * {@link #renewDue()}.
    *
    * @param account the account
    * @param tierId a paid tier
@@ -207,49 +208,75 @@ public final class PlanService {
         throw new StateException(ErrorCode.ALREADY_SUBSCRIBED,
             "account " + account + " already subscribes to " + s.tier() + "; use changePlan");
       }
-      save(tx, s.subscribed(tierId, tx.now()));
-      return new PlanChange(s.tier(), tierId, tx.now(), true, 0, null);
+      Instant anchor = tx.now();
+      long number = s.subscription() + 1;
+      PlanState.ChargeIntent first = new PlanState.ChargeIntent(number, 0, tierId, anchor,
+          PlanState.cycleStart(anchor, 1, config.zone()), chargeReference(account, number, 0), 0, false, anchor);
+      save(tx, s.subscribed(tierId, anchor, first));
+      return new PlanChange(s.tier(), tierId, anchor, true, 0, null);
     }, PlanService::encodeChange, PlanService::decodeChange));
-    Instant anchor = change.effectiveAt();
-    gateway.chargeSubscription(account, tierId, 0, anchor, PlanState.cycleStart(anchor, 1, config.zone()),
-        "sub:" + key.value() + ":0");
+    sendChargesQuietly(account);
     return change;
   }
 
   /**
+   * The reference of a subscription charge: unique per account, subscription and cycle, the same
+   * every time the request is sent. The account comes first after the prefix and the two numbers
+   * last, so the reference reads back unambiguously even when the account id holds colons.
+   */
+  static String chargeReference(AccountId account, long subscription, long cycle) {
+    return "sub:" + account.value() + ":" + subscription + ":" + cycle;
+  }
+
+  /** The reference of the account's {@code n}th pack order, plan change or cancellation. */
+  private static String requestReference(String kind, AccountId account, long n) {
+    return kind + ":" + account.value() + ":" + n;
+  }
+
+  /**
    * Applies a confirmation from the billing system. Idempotent by event id (and, for packs, by
-   * payment reference); duplicated, stale and reordered events never grant twice.
+   * payment reference); duplicated, stale and reordered events never grant twice. The library keys
+   * these changes in its own namespace ({@link IdempotencyKey#isReserved()}), so no caller key can
+   * take them first.
    *
    * @param event the confirmation
    * @return what it did
-   * @throws InvalidRequestException for malformed ids, an unknown pack, or a payment for one of this
-   *     service's pack orders that names another pack than was ordered
+   * @throws InvalidRequestException for malformed ids, with {@link ErrorCode#UNKNOWN_PACK} for an
+   *     unknown pack, or with {@link ErrorCode#PAYMENT_MISMATCH} for a payment that does not match
+   *     an open order of the account it names (reference, pack, amount, currency): nothing is granted
+   * @throws StateException with {@link ErrorCode#CYCLE_NOT_STARTED} for a cycle payment that came
+   *     before its cycle started (send it again once it has; nothing changed)
    */
   public BillingOutcome handle(BillingEvent event) {
     require(event, "event");
-    IdempotencyKey key = IdempotencyKey.of("billing." + event.eventId());
+    IdempotencyKey key = IdempotencyKey.reserved("evt", event.eventId());
     if (event instanceof BillingEvent.PackPaid) {
       BillingEvent.PackPaid paid = (BillingEvent.PackPaid) event;
       Pack pack = packs.require(paid.packId());
-      checkPaidPackWasOrdered(paid, pack);
-      IdempotencyKey byReference = IdempotencyKey.of("pack-paid." + paid.paymentReference());
-      return engine.execute(event.account(), byReference, op("pack-paid",
-          FieldCodec.fields().add("pack", pack.id()).encode(), tx -> {
-            tx.grant(LotSource.PACK, pack.credits(), null, byReference,
-                Map.of("pack", pack.id(), "paymentReference", paid.paymentReference(), "event", paid.eventId()));
+      IdempotencyKey byReference = IdempotencyKey.reserved("pay", paid.paymentReference());
+      return engine.executeOwn(event.account(), byReference, op("pack-paid", FieldCodec.fields().add("pack", pack.id())
+          .add("amount", paid.amountMinor()).add("currency", paid.currency()).encode(), tx -> {
+            PlanState s = state(tx);
+            PlanState.OpenOrder order = matchingOrder(s, paid, pack);
+            List<PlanState.OpenOrder> open = new ArrayList<>(s.orders());
+            open.remove(order);
+            tx.grant(LotSource.PACK, pack.credits(), null, byReference, Map.of("pack", pack.id(), "paymentReference",
+                paid.paymentReference(), "event", paid.eventId(), "orderedAt", order.orderedAt().toString()));
+            save(tx, s.withOrders(open));
             return new BillingOutcome(BillingOutcome.Effect.APPLIED, pack.credits(), "pack " + pack.id() + " granted");
           }, PlanService::encodeOutcome, e -> duplicate("payment " + paid.paymentReference() + " was already granted")));
     }
     if (event instanceof BillingEvent.CyclePaid) {
       long cycle = ((BillingEvent.CyclePaid) event).cycle();
       checkCycle(cycle);
-      return engine.execute(event.account(), key, op("cycle-paid", FieldCodec.fields().add("cycle", cycle).encode(),
-          tx -> cyclePaid(tx, cycle, key), PlanService::encodeOutcome, e -> duplicate("event already handled")));
+      return engine.executeOwn(event.account(), key, op("cycle-paid", FieldCodec.fields().add("cycle", cycle).encode(),
+          tx -> cyclePaid(tx, cycle, key, event.eventId()), PlanService::encodeOutcome,
+          e -> duplicate("event already handled")));
     }
     if (event instanceof BillingEvent.PaymentFailed) {
       long cycle = ((BillingEvent.PaymentFailed) event).cycle();
       checkCycle(cycle);
-      return engine.execute(event.account(), key, op("payment-failed", FieldCodec.fields().add("cycle", cycle).encode(),
+      return engine.executeOwn(event.account(), key, op("payment-failed", FieldCodec.fields().add("cycle", cycle).encode(),
           tx -> {
             PlanState s = state(tx);
             if (!s.subscribed() || cycle <= s.paidCycle()) {
@@ -260,7 +287,7 @@ public final class PlanService {
           }, PlanService::encodeOutcome, e -> duplicate("event already handled")));
     }
     BillingEvent.SubscriptionCancelled cancelled = (BillingEvent.SubscriptionCancelled) event;
-    return engine.execute(event.account(), key, op("subscription-cancelled",
+    return engine.executeOwn(event.account(), key, op("subscription-cancelled",
         FieldCodec.fields().add("effectiveAt", cancelled.effectiveAt()).encode(), tx -> {
           PlanState s = state(tx);
           if (!s.subscribed()) {
@@ -274,30 +301,31 @@ public final class PlanService {
   }
 
   /**
-   * A payment for one of this service's orders (its reference is {@code pack.<order key>}) must be
-   * for the pack that was ordered: a payment for a small pack never grants a large one.
-   * References the host made up itself carry no order and are taken at the billing system's word.
+   * Finds the open order a payment pays for: the account's own order with this reference, for this
+   * pack, at this price. A payment is never taken at its word: a made-up reference, another
+   * account's reference, another pack or another amount grants nothing.
    */
-  private void checkPaidPackWasOrdered(BillingEvent.PackPaid paid, Pack pack) {
-    String reference = paid.paymentReference();
-    if (!reference.startsWith("pack.")) {
-      return;
+  private static PlanState.OpenOrder matchingOrder(PlanState s, BillingEvent.PackPaid paid, Pack pack) {
+    PlanState.OpenOrder order = null;
+    for (PlanState.OpenOrder o : s.orders()) {
+      if (o.reference().equals(paid.paymentReference())) {
+        order = o;
+      }
     }
-    IdempotencyKey orderKey;
-    try {
-      orderKey = IdempotencyKey.of(reference.substring("pack.".length()));
-    } catch (InvalidRequestException e) {
-      return;
+    if (order == null) {
+      throw new InvalidRequestException(ErrorCode.PAYMENT_MISMATCH, "payment " + paid.paymentReference()
+          + " matches no open pack order of account " + paid.account());
     }
-    Optional<IdempotencyRecord> order = engine.store().findIdempotencyRecord(paid.account(), orderKey);
-    if (order.isEmpty() || !order.get().operation().equals("buy-pack")) {
-      return;
+    if (!order.packId().equals(pack.id())) {
+      throw new InvalidRequestException(ErrorCode.PAYMENT_MISMATCH, "payment " + paid.paymentReference() + " is for pack "
+          + pack.id() + " but the order was for " + order.packId());
     }
-    String ordered = FieldCodec.decode(order.get().fingerprint()).get("pack");
-    if (!pack.id().equals(ordered)) {
-      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
-          "payment " + reference + " is for pack " + ordered + ", not " + pack.id());
+    if (order.priceMinor() != paid.amountMinor() || !order.currency().equalsIgnoreCase(paid.currency())) {
+      throw new InvalidRequestException(ErrorCode.PAYMENT_MISMATCH, "payment " + paid.paymentReference() + " paid "
+          + paid.amountMinor() + " " + paid.currency() + " but the order was for " + order.priceMinor() + " "
+          + order.currency());
     }
+    return order;
   }
 
   private static void checkCycle(long cycle) {
@@ -311,40 +339,69 @@ public final class PlanService {
   }
 
   private BillingOutcome ignored(AccountTx tx, PlanState s, String detail) {
-    if (!s.encode().equals(tx.plan())) {
-      save(tx, s);
-    }
+    saveIfChanged(tx, s);
     return new BillingOutcome(BillingOutcome.Effect.IGNORED, 0, detail);
   }
 
-  private BillingOutcome cyclePaid(AccountTx tx, long cycle, @Nullable IdempotencyKey key) {
+  private void saveIfChanged(AccountTx tx, PlanState s) {
+    if (!s.encode().equals(tx.plan())) {
+      save(tx, s);
+    }
+  }
+
+  private BillingOutcome cyclePaid(AccountTx tx, long cycle, IdempotencyKey key, String eventId) {
     PlanState s = state(tx);
     if (!s.subscribed() || s.anchor() == null) {
       return ignored(tx, s, "no active subscription");
     }
+    Instant start = s.cycleStart(cycle, config.zone());
+    if (start.isAfter(tx.now())) {
+      throw new StateException(ErrorCode.CYCLE_NOT_STARTED, "cycle " + cycle + " of account " + tx.account()
+          + " starts at " + start + ": a payment for it is applied once it has started, never before");
+    }
+    // The billing system collected this cycle: a request to charge it that was not sent yet never is.
+    s = withoutUnsentCharge(s.charged(cycle, null), s.subscription(), cycle);
     if (cycle <= s.paidCycle()) {
       return ignored(tx, s, "cycle " + cycle + " was already refilled");
     }
-    Instant start = s.cycleStart(cycle, config.zone());
     if (s.cancelAt() != null && !start.isBefore(s.cancelAt())) {
       return ignored(tx, s, "cycle " + cycle + " starts after the cancellation");
     }
-    long granted = refill(tx, s, cycle, key);
-    return new BillingOutcome(BillingOutcome.Effect.APPLIED, granted, "cycle " + cycle + " refilled");
+    Refill refill = refill(tx, s, cycle, key, Map.of("by", "payment", "event", eventId));
+    save(tx, refill.state());
+    return new BillingOutcome(BillingOutcome.Effect.APPLIED, refill.granted(), "cycle " + cycle + " refilled");
   }
+
+  private static PlanState withoutUnsentCharge(PlanState s, long subscription, long cycle) {
+    List<PlanState.ChargeIntent> kept = new ArrayList<>(s.charges().size());
+    for (PlanState.ChargeIntent c : s.charges()) {
+      if (c.claimed() || c.subscription() != subscription || c.cycle() != cycle) {
+        kept.add(c);
+      }
+    }
+    return kept.size() == s.charges().size() ? s : s.withCharges(kept);
+  }
+
+  /** A refill's new plan state and the allowance it granted. */
+  private record Refill(PlanState state, long granted) {}
 
   /**
    * Refills the allowance for a cycle: a change scheduled by then applies, the previous allowance
-   * expires except what the tier lets roll over, and the tier's allowance is granted.
+   * expires except what the tier lets roll over, and the tier's allowance is granted. Returns the
+   * state to save; the caller adds what it knows (a charge request, the payment's word).
    */
-  private long refill(AccountTx tx, PlanState before, long cycle, @Nullable IdempotencyKey key) {
+  private Refill refill(AccountTx tx, PlanState before, long cycle, @Nullable IdempotencyKey key,
+      Map<String, String> trigger) {
     Instant start = before.cycleStart(cycle, config.zone());
     PlanState s = before;
     if (s.pendingTier() != null && s.pendingAt() != null && !s.pendingAt().isAfter(start)) {
       s = s.with(s.pendingTier(), s.status()).withPending(null, null);
     }
     Tier tier = tiers.require(s.tier());
-    Map<String, String> meta = Map.of("cycle", Long.toString(cycle), "tier", tier.id());
+    Map<String, String> meta = new java.util.TreeMap<>(trigger);
+    meta.put("cycle", Long.toString(cycle));
+    meta.put("tier", tier.id());
+    meta.put("subscription", Long.toString(s.subscription()));
     List<AccountTx.MutableLot> allowance = new ArrayList<>();
     for (AccountTx.MutableLot lot : tx.lotsInDrawdownOrder()) {
       if ((lot.source() == LotSource.MONTHLY_ALLOWANCE || lot.source() == LotSource.PRORATION)
@@ -370,22 +427,55 @@ public final class PlanService {
       rolled += k;
     }
     if (regranted > 0) {
-      tx.grant(LotSource.MONTHLY_ALLOWANCE, regranted, null, key,
-          Map.of("cycle", Long.toString(cycle), "tier", tier.id(), "rollover", "true"));
+      Map<String, String> rollover = new java.util.TreeMap<>(meta);
+      rollover.put("rollover", "true");
+      tx.grant(LotSource.MONTHLY_ALLOWANCE, regranted, null, key, rollover);
     }
     long startSequence = tx.lastSequence();
     if (tier.monthlyAllowance() > 0) {
       tx.grant(LotSource.MONTHLY_ALLOWANCE, tier.monthlyAllowance(), null, key, meta);
     }
-    save(tx, s.refilled(cycle, startSequence, tier.monthlyAllowance() + rolled));
     // Logged by the engine once the change commits (this runs again on a conflict retry).
-    return tier.monthlyAllowance();
+    return new Refill(s.refilled(cycle, startSequence, tier.monthlyAllowance() + rolled), tier.monthlyAllowance());
   }
 
   /**
-   * Renews every subscription whose next cycle has started, as if each cycle was paid, and applies
-   * scheduled changes and cancellations that are due. For hosts without billing webhooks; call it on
-   * a schedule. Idempotent per account and cycle; several instances may run it at once.
+   * How long an instance that took a charge request has to record the gateway's answer. Past it the
+   * instance is presumed gone (crashed, or its store write failed) and the request is sent again,
+   * under the same reference; a gateway that is idempotent by reference, as the port asks, then
+   * charges once.
+   */
+  public static final Duration CHARGE_CLAIM_TIMEOUT = Duration.ofMinutes(15);
+
+  /** The first wait after a refused charge request or a failed renewal; it doubles each time. */
+  static final Duration FIRST_RETRY = Duration.ofMinutes(1);
+  /** The longest wait before a refused charge request is asked again. */
+  static final Duration LONGEST_CHARGE_RETRY = Duration.ofHours(6);
+  /** The longest wait before a failed renewal is tried again. */
+  static final Duration LONGEST_RENEWAL_RETRY = Duration.ofDays(1);
+
+  private static Instant backoff(Instant now, int failures, Duration longest) {
+    Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(Math.max(failures - 1, 0), 20));
+    return now.plus(wait.compareTo(longest) > 0 ? longest : wait);
+  }
+
+  /**
+   * Renews every subscription whose next cycle has started and sends the charge requests that are
+   * waiting, for hosts without billing webhooks (and as the safety net of those with them); call it
+   * on a schedule. Several instances may run it at once.
+   *
+   * <p>Order of a clock-driven cycle: the refill and the request to charge it commit together (the
+   * <em>charge intent</em>), then one instance takes the request and asks the gateway. So a refill
+   * and its charge never disagree: a cycle refilled by the clock always has its charge asked for,
+   * and a cycle the billing system reported paid ({@link BillingEvent.CyclePaid}) is never asked
+   * for. Per account and cycle the gateway sees one request, under one reference unique to the
+   * account, subscription and cycle; it sees it again only when the request failed (retried with a
+   * back-off from {@link #FIRST_RETRY one minute}, doubling up to six hours) or when the instance that
+   * sent it could not record the answer within {@link #CHARGE_CLAIM_TIMEOUT}.
+   *
+   * <p>An account that fails (a tier retired from the catalog, a gateway that throws, a store error)
+   * is logged and set aside with a back-off (one minute, doubling up to a day) so it never holds up
+   * the others; every other due account in the batch is still handled.
    *
    * @return the number of accounts refilled
    */
@@ -394,42 +484,126 @@ public final class PlanService {
     int refilled = 0;
     for (AccountId account : engine.store().findAccountsWithPlanDue(now, config.renewalBatchSize())) {
       try {
-        long[] cycle = {-1};
-        Instant[] bounds = new Instant[2];
-        String[] tier = new String[1];
-        engine.execute(account, null, op("renew", "", tx -> {
-          PlanState s = state(tx);
-          save(tx, s);
-          if (s.status() != SubscriptionStatus.ACTIVE || s.anchor() == null) {
-            return Boolean.FALSE;
-          }
-          long current = s.cycleAt(tx.now(), config.zone());
-          if (current <= s.paidCycle()) {
-            return Boolean.FALSE;
-          }
-          Instant start = s.cycleStart(current, config.zone());
-          if (s.cancelAt() != null && !start.isBefore(s.cancelAt())) {
-            return Boolean.FALSE;
-          }
-          refill(tx, s, current, null);
-          cycle[0] = current;
-          bounds[0] = start;
-          bounds[1] = s.cycleStart(current + 1, config.zone());
-          tier[0] = state(tx).tier();
-          return Boolean.TRUE;
-        }, String::valueOf, Boolean::valueOf));
-        if (cycle[0] >= 0) {
+        if (renew(account)) {
           refilled++;
         }
-        if (cycle[0] > 0) { // subscribe() already asked for cycle 0 to be charged
-          gateway.chargeSubscription(account, tier[0], cycle[0], bounds[0], bounds[1],
-              "renewal:" + account.value() + ":" + bounds[0].getEpochSecond());
-        }
-      } catch (CreditsException e) {
-        LOG.warn("renewal of account {} failed: {}", account, e.getMessage());
+      } catch (RuntimeException e) {
+        deferRenewal(account, e);
       }
+      sendChargesQuietly(account);
     }
     return refilled;
+  }
+
+  /** Refills the account's current cycle when it is due, recording the request to charge it. */
+  private boolean renew(AccountId account) {
+    return engine.execute(account, null, op("renew", "", tx -> {
+      PlanState s = state(tx);
+      if (s.renewalRetryAt() != null && tx.now().isBefore(s.renewalRetryAt())) {
+        saveIfChanged(tx, s);
+        return Boolean.FALSE;
+      }
+      if (s.status() != SubscriptionStatus.ACTIVE || s.anchor() == null) {
+        saveIfChanged(tx, s);
+        return Boolean.FALSE;
+      }
+      long current = s.cycleAt(tx.now(), config.zone());
+      Instant start = s.cycleStart(current, config.zone());
+      if (current <= s.paidCycle() || s.cancelAt() != null && !start.isBefore(s.cancelAt())) {
+        saveIfChanged(tx, s);
+        return Boolean.FALSE;
+      }
+      PlanState after = refill(tx, s, current, null, Map.of("by", "renewal")).state();
+      PlanState.ChargeIntent request = null;
+      if (current > after.chargedCycle()) {
+        request = new PlanState.ChargeIntent(after.subscription(), current, after.tier(), start,
+            after.cycleStart(current + 1, config.zone()), chargeReference(account, after.subscription(), current), 0,
+            false, tx.now());
+      }
+      save(tx, after.charged(current, request));
+      return Boolean.TRUE;
+    }, String::valueOf, Boolean::valueOf));
+  }
+
+  private void deferRenewal(AccountId account, RuntimeException cause) {
+    try {
+      Instant retry = engine.execute(account, null, op("renewal-failed", "", tx -> {
+        PlanState s = state(tx);
+        Instant at = backoff(tx.now(), s.renewalFailures() + 1, LONGEST_RENEWAL_RETRY);
+        save(tx, s.renewalFailed(at));
+        return at;
+      }, Instant::toString, Instant::parse));
+      LOG.warn("renewal of account {} failed, set aside until {}: {}", account, retry, cause.toString());
+    } catch (RuntimeException e) {
+      LOG.warn("renewal of account {} failed ({}) and could not be set aside: {}", account, cause, e.toString());
+    }
+  }
+
+  /** Sends the account's waiting charge requests; a failure is logged, the request stays recorded. */
+  private void sendChargesQuietly(AccountId account) {
+    try {
+      sendCharges(account);
+    } catch (RuntimeException e) {
+      LOG.warn("charge requests of account {} could not be sent now: {}", account, e.toString());
+    }
+  }
+
+  /**
+   * Takes the account's charge requests that are due (one commit, so two instances never take the
+   * same one), asks the gateway for each, and records the answer: an accepted request is done, a
+   * refused one waits for its back-off.
+   */
+  private void sendCharges(AccountId account) {
+    List<PlanState.ChargeIntent> taken = engine.execute(account, null, op("take-charges", "", tx -> {
+      PlanState s = state(tx);
+      List<PlanState.ChargeIntent> mine = new ArrayList<>();
+      List<PlanState.ChargeIntent> all = new ArrayList<>(s.charges().size());
+      for (PlanState.ChargeIntent c : s.charges()) {
+        if (c.notBefore().isAfter(tx.now())) {
+          all.add(c);
+        } else {
+          PlanState.ChargeIntent claimed = c.claim(tx.now().plus(CHARGE_CLAIM_TIMEOUT));
+          mine.add(claimed);
+          all.add(claimed);
+        }
+      }
+      if (!mine.isEmpty()) {
+        save(tx, s.withCharges(all));
+      }
+      return mine;
+    }, r -> "", e -> List.of()));
+    for (PlanState.ChargeIntent c : taken) {
+      RuntimeException failure = null;
+      try {
+        gateway.chargeSubscription(account, c.tier(), c.cycle(), c.start(), c.end(), c.reference());
+      } catch (RuntimeException e) {
+        failure = e;
+        LOG.warn("billing gateway refused charge {} of account {} (attempt {}): {}", c.reference(), account,
+            c.attempts(), e.toString());
+      }
+      boolean accepted = failure == null;
+      engine.execute(account, null, op(accepted ? "charge-sent" : "charge-refused", "", tx -> {
+        PlanState s = state(tx);
+        List<PlanState.ChargeIntent> all = new ArrayList<>(s.charges().size());
+        boolean changed = false;
+        for (PlanState.ChargeIntent now : s.charges()) {
+          if (!now.reference().equals(c.reference())) {
+            all.add(now);
+          } else if (accepted) {
+            changed = true;
+          } else if (now.claimed() && now.attempts() == c.attempts()) {
+            all.add(now.failed(backoff(tx.now(), c.attempts(), LONGEST_CHARGE_RETRY)));
+            changed = true;
+          } else {
+            all.add(now); // another instance took it since: its answer counts
+          }
+        }
+        if (changed) {
+          save(tx, s.withCharges(all));
+        }
+        return Boolean.TRUE;
+      }, String::valueOf, Boolean::valueOf));
+    }
   }
 
   // ---------------------------------------------------------------- plan changes
@@ -458,15 +632,18 @@ public final class PlanService {
     if (!target.paid()) {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "moving to the free tier is a cancellation: use cancel()");
     }
-    PlanChange change = engine.execute(account, key, op("change-plan", FieldCodec.fields().add("tier", tierId).encode(), tx -> {
+    Sent<PlanChange> sent = engine.execute(account, key, op("change-plan", FieldCodec.fields().add("tier", tierId).encode(), tx -> {
       PlanState s = requireSubscription(state(tx), account);
       Tier current = tiers.require(s.tier());
+      long n = s.requests() + 1;
+      String reference = requestReference("change", account, n);
+      s = s.withRequests(n);
       if (current.id().equals(target.id())) {
         if (s.pendingTier() == null) {
           throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "account already has tier " + tierId);
         }
         save(tx, s.withPending(null, null));
-        return new PlanChange(current.id(), current.id(), tx.now(), true, 0, null);
+        return new Sent<>(new PlanChange(current.id(), current.id(), tx.now(), true, 0, null), reference);
       }
       boolean upgrade = tiers.rank(target) > tiers.rank(current);
       if (upgrade && config.upgradePolicy() == UpgradePolicy.PRORATE_NOW) {
@@ -476,14 +653,27 @@ public final class PlanService {
         }
         save(tx, s.with(target.id(), s.status()).withPending(null, null)
             .withAllowanceTotal(s.allowanceTotal() + prorated));
-        return new PlanChange(current.id(), target.id(), tx.now(), true, prorated, null);
+        return new Sent<>(new PlanChange(current.id(), target.id(), tx.now(), true, prorated, null), reference);
       }
       Instant at = s.paidCycle() < 0 ? tx.now() : s.cycleStart(s.paidCycle() + 1, config.zone());
       save(tx, s.withPending(target.id(), at));
-      return new PlanChange(current.id(), target.id(), at, false, 0, target.id());
-    }, PlanService::encodeChange, PlanService::decodeChange));
-    gateway.changePlan(account, change.fromTier(), change.toTier(), change.effectiveAt(), "change:" + key.value());
+      return new Sent<>(new PlanChange(current.id(), target.id(), at, false, 0, target.id()), reference);
+    }, r -> encodeSent(encodeChange(r.value()), r.reference()), e -> decodeSent(e, PlanService::decodeChange)));
+    PlanChange change = sent.value();
+    gateway.changePlan(account, change.fromTier(), change.toTier(), change.effectiveAt(), sent.reference());
     return change;
+  }
+
+  /** A result and the reference the gateway is told it under (kept with the result, for replays). */
+  private record Sent<T>(T value, String reference) {}
+
+  private static String encodeSent(String value, String reference) {
+    return FieldCodec.fields().add("value", value).add("ref", reference).encode();
+  }
+
+  private static <T> Sent<T> decodeSent(String encoded, Function<String, T> decode) {
+    Map<String, String> f = FieldCodec.decode(encoded);
+    return new Sent<>(decode.apply(f.get("value")), f.get("ref"));
   }
 
   private long proration(PlanState s, Tier current, Tier target, Instant now) {
@@ -543,55 +733,112 @@ public final class PlanService {
   public PlanChange cancel(AccountId account, IdempotencyKey key) {
     require(account, "account");
     require(key, "key");
-    PlanChange change = engine.execute(account, key, op("cancel", "", tx -> {
+    Sent<PlanChange> sent = engine.execute(account, key, op("cancel", "", tx -> {
       PlanState s = state(tx);
       if (!s.subscribed() || s.cancelAt() != null) {
         throw new StateException(ErrorCode.SUBSCRIPTION_REQUIRED,
             "account " + account + " has no subscription to cancel (status " + s.status() + ")");
       }
+      long n = s.requests() + 1;
       Instant at = s.paidCycle() < 0 ? tx.now() : s.cycleStart(s.paidCycle() + 1, config.zone());
       if (at.isBefore(tx.now())) {
         at = tx.now();
       }
-      PlanState next = s.withCancelAt(at).effective(tx.now(), free());
+      PlanState next = s.withRequests(n).withCancelAt(at).effective(tx.now(), free());
       save(tx, next);
-      return new PlanChange(s.tier(), free(), at, !at.isAfter(tx.now()), 0, null);
-    }, PlanService::encodeChange, PlanService::decodeChange));
-    gateway.cancelSubscription(account, change.effectiveAt(), "cancel:" + key.value());
+      return new Sent<>(new PlanChange(s.tier(), free(), at, !at.isAfter(tx.now()), 0, null),
+          requestReference("cancel", account, n));
+    }, r -> encodeSent(encodeChange(r.value()), r.reference()), e -> decodeSent(e, PlanService::decodeChange)));
+    PlanChange change = sent.value();
+    gateway.cancelSubscription(account, change.effectiveAt(), sent.reference());
     return change;
   }
 
   // ---------------------------------------------------------------- packs
 
+  /** How long an unpaid pack order stays open; a payment for it afterwards is refused. */
+  public static final Duration PACK_ORDER_LIFETIME = Duration.ofDays(30);
+  /** How many unpaid pack orders an account may have open at once. */
+  public static final int MAX_OPEN_PACK_ORDERS = 20;
+
   /**
    * Orders a pack. Only active paid subscribers whose tier allows packs may buy them; the free tier
-   * gets {@link ErrorCode#PACKS_REQUIRE_PAID_TIER}. The gateway is asked to charge; the pack's
-   * credits (which never expire) are granted when {@link BillingEvent.PackPaid} confirms payment.
+   * gets {@link ErrorCode#PACKS_REQUIRE_PAID_TIER}. The order is recorded (pack, price, currency, a
+   * payment reference unique across accounts), then the gateway is asked to charge; the pack's
+   * credits (which never expire) are granted when a {@link BillingEvent.PackPaid} matching the order
+   * confirms the payment. An order unpaid after {@link #PACK_ORDER_LIFETIME} lapses. An order placed
+   * while subscribed is honoured when its payment arrives after a cancellation: it was paid for.
+   *
+   * <p>The gateway is called after the order commits; when it throws, the exception reaches the
+   * caller and the order stays open: sending the same key again asks again, under the same reference.
    *
    * @param account the account
    * @param packId the pack
-   * @param key idempotency key; the payment reference is derived from it
+   * @param key idempotency key
    * @return the order with its payment reference
    * @throws InvalidRequestException with {@link ErrorCode#UNKNOWN_PACK}
-   * @throws StateException with {@link ErrorCode#PACKS_REQUIRE_PAID_TIER}
+   * @throws StateException with {@link ErrorCode#PACKS_REQUIRE_PAID_TIER}, or
+   *     {@link ErrorCode#TOO_MANY_OPEN_ORDERS} with {@link #MAX_OPEN_PACK_ORDERS} orders unpaid
    */
   public PackOrder buyPack(AccountId account, String packId, IdempotencyKey key) {
     require(account, "account");
     require(key, "key");
     Pack pack = packs.require(packId);
-    String reference = "pack." + key.value();
     PackOrder order = engine.execute(account, key, op("buy-pack", FieldCodec.fields().add("pack", packId).encode(), tx -> {
       PlanState s = state(tx);
       if (!canBuyPacks(s)) {
         throw new StateException(ErrorCode.PACKS_REQUIRE_PAID_TIER, "credit packs are available to paid-tier subscribers; account "
             + account + " is on " + s.tier() + " (" + s.status() + ")");
       }
-      tx.markChanged();
+      List<PlanState.OpenOrder> open = new ArrayList<>();
+      for (PlanState.OpenOrder o : s.orders()) {
+        if (o.orderedAt().plus(PACK_ORDER_LIFETIME).isAfter(tx.now())) {
+          open.add(o);
+        }
+      }
+      if (open.size() >= MAX_OPEN_PACK_ORDERS) {
+        throw new StateException(ErrorCode.TOO_MANY_OPEN_ORDERS, "account " + account + " has " + open.size()
+            + " unpaid pack orders open; pay one or let it lapse first");
+      }
+      long n = s.requests() + 1;
+      String reference = requestReference("pack", account, n);
+      open.add(new PlanState.OpenOrder(reference, pack.id(), pack.priceMinor(), pack.currency(), tx.now()));
+      save(tx, s.withRequests(n).withOrders(open));
       return new PackOrder(account, pack, reference, tx.now());
-    }, o -> FieldCodec.fields().add("at", o.orderedAt()).encode(),
-        e -> new PackOrder(account, pack, reference, Instant.parse(FieldCodec.decode(e).get("at")))));
-    gateway.chargePack(account, pack.id(), pack.priceMinor(), pack.currency(), reference);
+    }, o -> FieldCodec.fields().add("at", o.orderedAt()).add("ref", o.paymentReference()).encode(), e -> {
+      Map<String, String> f = FieldCodec.decode(e);
+      return new PackOrder(account, pack, f.get("ref"), Instant.parse(f.get("at")));
+    }));
+    gateway.chargePack(account, pack.id(), pack.priceMinor(), pack.currency(), order.paymentReference());
     return order;
+  }
+
+  /**
+   * Grants a pack without a payment (support, a goodwill gesture, a payment taken outside the
+   * library): the only way to grant pack credits outside an order. Explicit, keyed, and audited: the
+   * ledger entry carries the reason and {@code withoutPayment=true}.
+   *
+   * @param account the account
+   * @param packId the pack
+   * @param reason why, for the ledger (1 to 500 characters, not blank)
+   * @param key idempotency key
+   * @return the credits granted
+   * @throws InvalidRequestException with {@link ErrorCode#UNKNOWN_PACK}, or
+   *     {@link ErrorCode#INVALID_ARGUMENT} for a missing or blank reason
+   */
+  public long grantPackWithoutPayment(AccountId account, String packId, String reason, IdempotencyKey key) {
+    require(account, "account");
+    require(key, "key");
+    Pack pack = packs.require(packId);
+    if (reason == null || reason.isBlank() || reason.length() > 500) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a grant without payment needs a reason of 1..500 chars");
+    }
+    return engine.execute(account, key, op("grant-pack-without-payment",
+        FieldCodec.fields().add("pack", pack.id()).add("reason", reason).encode(), tx -> {
+          tx.grant(LotSource.PACK, pack.credits(), null, key,
+              Map.of("pack", pack.id(), "reason", reason, "withoutPayment", "true"));
+          return pack.credits();
+        }, String::valueOf, Long::valueOf));
   }
 
   private boolean canBuyPacks(PlanState s) {

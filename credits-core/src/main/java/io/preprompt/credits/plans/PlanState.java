@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -21,13 +23,90 @@ import org.jspecify.annotations.Nullable;
  * @param pendingTier tier scheduled for the next cycle, or null
  * @param pendingAt when the pending tier applies, or null
  * @param cancelAt when the cancellation takes effect, or null
+ * @param subscription the number of the current (or last) subscription, counted from 1; 0 before the first
+ * @param chargedCycle the highest cycle of the current subscription that the library asked the gateway
+ *     to charge or that the billing system reported paid; -1 when none
+ * @param requests how many references the account's pack orders, plan changes and cancellations took
+ * @param charges charge requests recorded but not yet accepted by the gateway (the durable intent)
+ * @param orders pack orders waiting for their payment
+ * @param renewalFailures renewals that failed in a row (reset by a successful one)
+ * @param renewalRetryAt when a failed renewal may be tried again, or null
  */
 record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, @Nullable Instant anchor,
     long paidCycle, long cycleStartSequence, long allowanceTotal, @Nullable String pendingTier,
-    @Nullable Instant pendingAt, @Nullable Instant cancelAt) {
+    @Nullable Instant pendingAt, @Nullable Instant cancelAt, long subscription, long chargedCycle, long requests,
+    List<ChargeIntent> charges, List<OpenOrder> orders, int renewalFailures, @Nullable Instant renewalRetryAt) {
+
+  /**
+   * A subscription charge the library decided to ask for, kept until the gateway accepts it, so that a
+   * failed or lost request is asked again (with the same reference) and never forgotten.
+   *
+   * @param subscription the subscription's number
+   * @param cycle the cycle
+   * @param tier the tier charged for
+   * @param start when the cycle starts
+   * @param end when it ends
+   * @param reference the charge's reference, unique per account, subscription and cycle
+   * @param attempts how many times an instance took it to send it
+   * @param claimed whether an instance has taken it and not yet said how the request went
+   * @param notBefore when it may be taken (again): now for a new intent, the end of the claim for a
+   *     taken one, the end of the back-off after a failed request
+   */
+  record ChargeIntent(long subscription, long cycle, String tier, Instant start, Instant end, String reference,
+      int attempts, boolean claimed, Instant notBefore) {
+
+    ChargeIntent claim(Instant until) {
+      return new ChargeIntent(subscription, cycle, tier, start, end, reference, attempts + 1, true, until);
+    }
+
+    ChargeIntent failed(Instant retryAt) {
+      return new ChargeIntent(subscription, cycle, tier, start, end, reference, attempts, false, retryAt);
+    }
+
+    String encode() {
+      return FieldCodec.fields().add("sub", subscription).add("cycle", cycle).add("tier", tier).add("start", start)
+          .add("end", end).add("ref", reference).add("attempts", attempts).add("claimed", claimed)
+          .add("notBefore", notBefore).encode();
+    }
+
+    static ChargeIntent decode(String encoded) {
+      Map<String, String> f = FieldCodec.decode(encoded);
+      return new ChargeIntent(Long.parseLong(f.get("sub")), Long.parseLong(f.get("cycle")), f.get("tier"),
+          Instant.parse(f.get("start")), Instant.parse(f.get("end")), f.get("ref"), Integer.parseInt(f.get("attempts")),
+          Boolean.parseBoolean(f.get("claimed")), Instant.parse(f.get("notBefore")));
+    }
+  }
+
+  /**
+   * A pack order waiting for its payment: a payment confirmation must match it exactly.
+   *
+   * @param reference the payment reference the gateway was given
+   * @param packId the pack ordered
+   * @param priceMinor its price when ordered, in minor units
+   * @param currency the price's currency
+   * @param orderedAt when it was ordered
+   */
+  record OpenOrder(String reference, String packId, long priceMinor, String currency, Instant orderedAt) {
+    String encode() {
+      return FieldCodec.fields().add("ref", reference).add("pack", packId).add("price", priceMinor)
+          .add("currency", currency).add("at", orderedAt).encode();
+    }
+
+    static OpenOrder decode(String encoded) {
+      Map<String, String> f = FieldCodec.decode(encoded);
+      return new OpenOrder(f.get("ref"), f.get("pack"), Long.parseLong(f.get("price")), f.get("currency"),
+          Instant.parse(f.get("at")));
+    }
+  }
+
+  PlanState {
+    charges = List.copyOf(charges);
+    orders = List.copyOf(orders);
+  }
 
   static PlanState initial(String freeTier) {
-    return new PlanState(freeTier, SubscriptionStatus.NONE, false, null, -1, 0, 0, null, null, null);
+    return new PlanState(freeTier, SubscriptionStatus.NONE, false, null, -1, 0, 0, null, null, null, 0, -1, 0,
+        List.of(), List.of(), 0, null);
   }
 
   static PlanState decode(@Nullable String encoded, String freeTier) {
@@ -35,10 +114,42 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
       return initial(freeTier);
     }
     Map<String, String> f = FieldCodec.decode(encoded);
+    List<ChargeIntent> charges = new ArrayList<>();
+    for (String c : list(f.get("charges"))) {
+      charges.add(ChargeIntent.decode(c));
+    }
+    List<OpenOrder> orders = new ArrayList<>();
+    for (String o : list(f.get("orders"))) {
+      orders.add(OpenOrder.decode(o));
+    }
     return new PlanState(f.get("tier"), SubscriptionStatus.valueOf(f.get("status")),
         Boolean.parseBoolean(f.get("signup")), instant(f.get("anchor")), Long.parseLong(f.get("paidCycle")),
         Long.parseLong(f.get("cycleStartSeq")), Long.parseLong(f.get("allowanceTotal")),
-        FieldCodec.nullable(f.get("pendingTier")), instant(f.get("pendingAt")), instant(f.get("cancelAt")));
+        FieldCodec.nullable(f.get("pendingTier")), instant(f.get("pendingAt")), instant(f.get("cancelAt")),
+        number(f.get("subscription"), 0), number(f.get("chargedCycle"), -1), number(f.get("requests"), 0), charges,
+        orders, (int) number(f.get("renewalFailures"), 0), instant(f.getOrDefault("renewalRetryAt", "-")));
+  }
+
+  private static long number(@Nullable String encoded, long absent) {
+    return encoded == null ? absent : Long.parseLong(encoded);
+  }
+
+  private static List<String> list(@Nullable String encoded) {
+    if (encoded == null || encoded.isEmpty()) {
+      return List.of();
+    }
+    return new ArrayList<>(FieldCodec.decode(encoded).values());
+  }
+
+  private static String encodeList(List<String> items) {
+    if (items.isEmpty()) {
+      return "";
+    }
+    FieldCodec.Fields fields = FieldCodec.fields();
+    for (int i = 0; i < items.size(); i++) {
+      fields.add(Integer.toString(i), items.get(i));
+    }
+    return fields.encode();
   }
 
   private static @Nullable Instant instant(String encoded) {
@@ -47,25 +158,92 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
   }
 
   String encode() {
+    List<String> c = new ArrayList<>(charges.size());
+    charges.forEach(i -> c.add(i.encode()));
+    List<String> o = new ArrayList<>(orders.size());
+    orders.forEach(i -> o.add(i.encode()));
     return FieldCodec.fields().add("tier", tier).add("status", status).add("signup", signupGranted)
         .addNullable("anchor", anchor).add("paidCycle", paidCycle).add("cycleStartSeq", cycleStartSequence)
         .add("allowanceTotal", allowanceTotal).addNullable("pendingTier", pendingTier)
-        .addNullable("pendingAt", pendingAt).addNullable("cancelAt", cancelAt).encode();
+        .addNullable("pendingAt", pendingAt).addNullable("cancelAt", cancelAt).add("subscription", subscription)
+        .add("chargedCycle", chargedCycle).add("requests", requests).add("charges", encodeList(c))
+        .add("orders", encodeList(o)).add("renewalFailures", (long) renewalFailures)
+        .addNullable("renewalRetryAt", renewalRetryAt).encode();
+  }
+
+  /** A mutable copy, for the changes below. */
+  private Draft draft() {
+    return new Draft(this);
+  }
+
+  /** The fields of a state under change. */
+  private static final class Draft {
+    String tier;
+    SubscriptionStatus status;
+    boolean signupGranted;
+    @Nullable Instant anchor;
+    long paidCycle;
+    long cycleStartSequence;
+    long allowanceTotal;
+    @Nullable String pendingTier;
+    @Nullable Instant pendingAt;
+    @Nullable Instant cancelAt;
+    long subscription;
+    long chargedCycle;
+    long requests;
+    List<ChargeIntent> charges;
+    List<OpenOrder> orders;
+    int renewalFailures;
+    @Nullable Instant renewalRetryAt;
+
+    Draft(PlanState s) {
+      tier = s.tier;
+      status = s.status;
+      signupGranted = s.signupGranted;
+      anchor = s.anchor;
+      paidCycle = s.paidCycle;
+      cycleStartSequence = s.cycleStartSequence;
+      allowanceTotal = s.allowanceTotal;
+      pendingTier = s.pendingTier;
+      pendingAt = s.pendingAt;
+      cancelAt = s.cancelAt;
+      subscription = s.subscription;
+      chargedCycle = s.chargedCycle;
+      requests = s.requests;
+      charges = s.charges;
+      orders = s.orders;
+      renewalFailures = s.renewalFailures;
+      renewalRetryAt = s.renewalRetryAt;
+    }
+
+    PlanState build() {
+      return new PlanState(tier, status, signupGranted, anchor, paidCycle, cycleStartSequence, allowanceTotal,
+          pendingTier, pendingAt, cancelAt, subscription, chargedCycle, requests, charges, orders, renewalFailures,
+          renewalRetryAt);
+    }
   }
 
   /** Returns the state as it stands at {@code now}: a due cancellation or scheduled change applied. */
   PlanState effective(Instant now, String freeTier) {
-    PlanState s = this;
-    if (s.pendingTier != null && s.pendingAt != null && !now.isBefore(s.pendingAt)
-        && (s.cancelAt == null || s.pendingAt.isBefore(s.cancelAt))) {
-      s = new PlanState(s.pendingTier, s.status, s.signupGranted, s.anchor, s.paidCycle, s.cycleStartSequence,
-          s.allowanceTotal, null, null, s.cancelAt);
+    Draft d = draft();
+    boolean changed = false;
+    if (d.pendingTier != null && d.pendingAt != null && !now.isBefore(d.pendingAt)
+        && (d.cancelAt == null || d.pendingAt.isBefore(d.cancelAt))) {
+      d.tier = d.pendingTier;
+      d.pendingTier = null;
+      d.pendingAt = null;
+      changed = true;
     }
-    if (s.cancelAt != null && !now.isBefore(s.cancelAt) && s.status != SubscriptionStatus.CANCELLED) {
-      s = new PlanState(freeTier, SubscriptionStatus.CANCELLED, s.signupGranted, s.anchor, s.paidCycle,
-          s.cycleStartSequence, s.allowanceTotal, null, null, s.cancelAt);
+    if (d.cancelAt != null && !now.isBefore(d.cancelAt) && d.status != SubscriptionStatus.CANCELLED) {
+      d.tier = freeTier;
+      d.status = SubscriptionStatus.CANCELLED;
+      d.pendingTier = null;
+      d.pendingAt = null;
+      d.renewalFailures = 0;
+      d.renewalRetryAt = null;
+      changed = true;
     }
-    return s;
+    return changed ? d.build() : this;
   }
 
   boolean subscribed() {
@@ -97,15 +275,24 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
     return n;
   }
 
-  /** When the plan next needs attention: the next refill (when active), a scheduled change, a cancellation. */
+  /**
+   * When the plan next needs attention: the next refill (when active; not before a failed renewal's
+   * retry time), a scheduled change, a cancellation, a charge request waiting to be sent.
+   */
   @Nullable Instant dueAt(ZoneId zone) {
     Instant due = null;
     if (status == SubscriptionStatus.ACTIVE && anchor != null) {
       due = cycleStart(paidCycle + 1, zone);
+      if (renewalRetryAt != null && renewalRetryAt.isAfter(due)) {
+        due = renewalRetryAt;
+      }
     }
     due = min(due, pendingAt);
     if (status != SubscriptionStatus.CANCELLED) {
       due = min(due, cancelAt);
+    }
+    for (ChargeIntent c : charges) {
+      due = min(due, c.notBefore());
     }
     return due;
   }
@@ -118,37 +305,106 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
   }
 
   PlanState with(String newTier, SubscriptionStatus newStatus) {
-    return new PlanState(newTier, newStatus, signupGranted, anchor, paidCycle, cycleStartSequence, allowanceTotal,
-        pendingTier, pendingAt, cancelAt);
+    Draft d = draft();
+    d.tier = newTier;
+    d.status = newStatus;
+    return d.build();
   }
 
   PlanState withSignupGranted() {
-    return new PlanState(tier, status, true, anchor, paidCycle, cycleStartSequence, allowanceTotal, pendingTier,
-        pendingAt, cancelAt);
+    Draft d = draft();
+    d.signupGranted = true;
+    return d.build();
   }
 
   PlanState withPending(@Nullable String newPendingTier, @Nullable Instant at) {
-    return new PlanState(tier, status, signupGranted, anchor, paidCycle, cycleStartSequence, allowanceTotal,
-        newPendingTier, at, cancelAt);
+    Draft d = draft();
+    d.pendingTier = newPendingTier;
+    d.pendingAt = at;
+    return d.build();
   }
 
   PlanState withCancelAt(@Nullable Instant at) {
-    return new PlanState(tier, status, signupGranted, anchor, paidCycle, cycleStartSequence, allowanceTotal, null,
-        null, at);
+    Draft d = draft();
+    d.pendingTier = null;
+    d.pendingAt = null;
+    d.cancelAt = at;
+    return d.build();
   }
 
   PlanState withAllowanceTotal(long total) {
-    return new PlanState(tier, status, signupGranted, anchor, paidCycle, cycleStartSequence, total, pendingTier,
-        pendingAt, cancelAt);
+    Draft d = draft();
+    d.allowanceTotal = total;
+    return d.build();
   }
 
-  PlanState subscribed(String newTier, Instant newAnchor) {
-    return new PlanState(newTier, SubscriptionStatus.ACTIVE, signupGranted, newAnchor, -1, cycleStartSequence, 0,
-        null, null, null);
+  /** A new subscription: its number, its anchor, and the request to charge its first cycle. */
+  PlanState subscribed(String newTier, Instant newAnchor, ChargeIntent firstCharge) {
+    Draft d = draft();
+    d.tier = newTier;
+    d.status = SubscriptionStatus.ACTIVE;
+    d.anchor = newAnchor;
+    d.paidCycle = -1;
+    d.allowanceTotal = 0;
+    d.pendingTier = null;
+    d.pendingAt = null;
+    d.cancelAt = null;
+    d.subscription = firstCharge.subscription();
+    d.chargedCycle = firstCharge.cycle();
+    d.renewalFailures = 0;
+    d.renewalRetryAt = null;
+    List<ChargeIntent> charges = new ArrayList<>(d.charges);
+    charges.add(firstCharge);
+    d.charges = charges;
+    return d.build();
   }
 
   PlanState refilled(long cycle, long startSequence, long total) {
-    return new PlanState(tier, SubscriptionStatus.ACTIVE, signupGranted, anchor, cycle, startSequence, total,
-        pendingTier, pendingAt, cancelAt);
+    Draft d = draft();
+    d.status = SubscriptionStatus.ACTIVE;
+    d.paidCycle = cycle;
+    d.cycleStartSequence = startSequence;
+    d.allowanceTotal = total;
+    d.renewalFailures = 0;
+    d.renewalRetryAt = null;
+    return d.build();
+  }
+
+  /** Records that the cycle's charge was asked for (or paid without asking): it is never asked for again. */
+  PlanState charged(long cycle, @Nullable ChargeIntent request) {
+    Draft d = draft();
+    d.chargedCycle = Math.max(d.chargedCycle, cycle);
+    if (request != null) {
+      List<ChargeIntent> charges = new ArrayList<>(d.charges);
+      charges.add(request);
+      d.charges = charges;
+    }
+    return d.build();
+  }
+
+  PlanState withCharges(List<ChargeIntent> newCharges) {
+    Draft d = draft();
+    d.charges = newCharges;
+    return d.build();
+  }
+
+  /** Takes the next request number, for a reference. */
+  PlanState withRequests(long n) {
+    Draft d = draft();
+    d.requests = n;
+    return d.build();
+  }
+
+  PlanState withOrders(List<OpenOrder> newOrders) {
+    Draft d = draft();
+    d.orders = newOrders;
+    return d.build();
+  }
+
+  PlanState renewalFailed(Instant retryAt) {
+    Draft d = draft();
+    d.renewalFailures = d.renewalFailures + 1;
+    d.renewalRetryAt = retryAt;
+    return d.build();
   }
 }

@@ -78,7 +78,23 @@ public final class RecordingBillingGateway implements BillingGateway {
    */
   public record Cancellation(AccountId account, Instant effectiveAt, String reference) implements Request {}
 
+  /** What a refused request throws: the billing system was unavailable and took nothing. */
+  public static final class BillingUnavailableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what was refused
+     */
+    public BillingUnavailableException(String message) {
+      super(message);
+    }
+  }
+
   private final List<Request> requests = new ArrayList<>();
+  private final List<Request> refused = new ArrayList<>();
+  private int refuseNext;
 
   /** Creates a gateway with nothing recorded. */
   public RecordingBillingGateway() {}
@@ -105,7 +121,36 @@ public final class RecordingBillingGateway implements BillingGateway {
   }
 
   private synchronized void record(Request request) {
-    requests.add(Objects.requireNonNull(request, "request"));
+    Objects.requireNonNull(request, "request");
+    if (refuseNext > 0) {
+      refuseNext--;
+      refused.add(request);
+      throw new BillingUnavailableException("billing system unavailable: refused " + request);
+    }
+    requests.add(request);
+  }
+
+  /**
+   * Makes the next {@code count} requests fail, as a billing system that is down does: each throws
+   * {@link BillingUnavailableException} and is kept apart ({@link #refused()}), not recorded as made.
+   *
+   * @param count how many requests to refuse (0 stops refusing)
+   * @throws IllegalArgumentException when negative
+   */
+  public synchronized void refuseNext(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must not be negative, was " + count);
+    }
+    refuseNext = count;
+  }
+
+  /**
+   * Returns the requests that were refused, oldest first.
+   *
+   * @return an immutable copy
+   */
+  public synchronized List<Request> refused() {
+    return List.copyOf(refused);
   }
 
   /**
@@ -196,8 +241,9 @@ public final class RecordingBillingGateway implements BillingGateway {
     return requests.size();
   }
 
-  /** Forgets every recorded request. */
+  /** Forgets every recorded and refused request. */
   public synchronized void clear() {
     requests.clear();
+    refused.clear();
   }
 }

@@ -70,7 +70,7 @@ class BadInputTest {
     @DisplayName("a PackPaid for an unknown pack: UNKNOWN_PACK")
     void unknownPackPaid() {
       f.subscribePaid(account, "studio");
-      rejectsUnchanged(() -> f.plans.handle(new BillingEvent.PackPaid("e", account, "pack_1m", "ref")),
+      rejectsUnchanged(() -> f.plans.handle(new BillingEvent.PackPaid("e", account, "pack_1m", "ref", 100, "USD")),
           InvalidRequestException.class, ErrorCode.UNKNOWN_PACK);
     }
 

@@ -157,10 +157,10 @@ class BillingEventsTest {
       f.plans.buyPack(account, "pack_500", f.key());
       String reference = f.gateway.last(PackCharge.class).reference();
 
-      BillingOutcome first = f.plans.handle(new BillingEvent.PackPaid("p-1", account, "pack_500", reference));
+      BillingOutcome first = f.plans.handle(new BillingEvent.PackPaid("p-1", account, "pack_500", reference, 500, "USD"));
       Map<String, Object> before = f.store.dump(account);
-      BillingOutcome second = f.plans.handle(new BillingEvent.PackPaid("p-2", account, "pack_500", reference));
-      BillingOutcome third = f.plans.handle(new BillingEvent.PackPaid("p-1", account, "pack_500", reference));
+      BillingOutcome second = f.plans.handle(new BillingEvent.PackPaid("p-2", account, "pack_500", reference, 500, "USD"));
+      BillingOutcome third = f.plans.handle(new BillingEvent.PackPaid("p-1", account, "pack_500", reference, 500, "USD"));
 
       assertThat(first.effect()).isEqualTo(BillingOutcome.Effect.APPLIED);
       assertThat(second.effect()).isEqualTo(BillingOutcome.Effect.DUPLICATE);

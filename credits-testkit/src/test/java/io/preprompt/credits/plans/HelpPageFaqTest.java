@@ -143,7 +143,7 @@ class HelpPageFaqTest {
       assertThat(charge.priceMinor()).isEqualTo(1_200);
       assertThat(f.balance(account).packCredits()).as("nothing granted before payment").isZero();
 
-      BillingOutcome paid = f.plans.handle(new BillingEvent.PackPaid("evt-pack", account, "pack_1500", charge.reference()));
+      BillingOutcome paid = f.plans.handle(new BillingEvent.PackPaid("evt-pack", account, "pack_1500", charge.reference(), charge.priceMinor(), charge.currency()));
       assertThat(paid.effect()).isEqualTo(BillingOutcome.Effect.APPLIED);
       assertThat(paid.credits()).isEqualTo(1_500);
       assertThat(f.balance(account).packCredits()).isEqualTo(1_500);

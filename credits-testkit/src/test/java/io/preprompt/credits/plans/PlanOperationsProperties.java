@@ -48,7 +48,7 @@ class PlanOperationsProperties {
     final PlansFixture f = new PlansFixture(START);
     final AccountId account = f.open("prop");
     final List<HoldId> holds = new ArrayList<>();
-    final List<String[]> packOrders = new ArrayList<>();
+    final List<PackOrder> packOrders = new ArrayList<>();
     final List<BillingEvent> delivered = new ArrayList<>();
     /** The ledger's last sequence when each subscription started. */
     final List<Long> subscribedAt = new ArrayList<>();
@@ -190,7 +190,8 @@ class PlanOperationsProperties {
 
   private static Action.Independent<World> cyclePaid() {
     return () -> Arbitraries.integers().between(-2, 2).map(offset -> Transformer.mutate("cycle paid (now " + offset + ")",
-        w -> w.deliver(new BillingEvent.CyclePaid(w.eventId(), w.account, Math.max(0, w.currentCycle() + offset)))));
+        w -> w.attempt(() -> w.deliver(new BillingEvent.CyclePaid(w.eventId(), w.account,
+            Math.max(0, w.currentCycle() + offset))), ErrorCode.CYCLE_NOT_STARTED)));
   }
 
   private static Action.Independent<World> redeliver() {
@@ -209,15 +210,19 @@ class PlanOperationsProperties {
   private static Action.Independent<World> buyPack() {
     return () -> Arbitraries.of(PACKS).map(pack -> Transformer.mutate("buy " + pack, w -> w.attempt(() -> {
       PackOrder order = w.f.plans.buyPack(w.account, pack, w.f.key());
-      w.packOrders.add(new String[] {pack, order.paymentReference()});
+      w.packOrders.add(order);
     }, ErrorCode.PACKS_REQUIRE_PAID_TIER)));
   }
 
   private static Action.Independent<World> packPaid() {
     return () -> Arbitraries.integers().between(0, 20).map(index -> Transformer.mutate("pack paid #" + index, w -> {
       if (!w.packOrders.isEmpty()) {
-        String[] order = w.packOrders.get(index % w.packOrders.size()); // kept: a later pick is a duplicate payment
-        w.deliver(new BillingEvent.PackPaid(w.eventId(), w.account, order[0], order[1]));
+        PackOrder order = w.packOrders.get(index % w.packOrders.size()); // kept: a later pick is a duplicate payment
+        if (order.orderedAt().plus(PlanService.PACK_ORDER_LIFETIME).isAfter(w.f.clock.instant())) {
+          w.deliver(BillingEvent.PackPaid.of(w.eventId(), order));
+        } else { // lapsed: its payment is refused, unless it was paid before
+          w.attempt(() -> w.deliver(BillingEvent.PackPaid.of(w.eventId(), order)), ErrorCode.PAYMENT_MISMATCH);
+        }
       }
     }));
   }

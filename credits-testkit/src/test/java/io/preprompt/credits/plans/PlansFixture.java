@@ -61,16 +61,36 @@ final class PlansFixture {
         .isEqualTo(BillingOutcome.Effect.APPLIED);
   }
 
-  /** Confirms a cycle as paid. */
+  /**
+   * Confirms a cycle as paid, as a billing system does when the cycle starts: the clock moves to the
+   * cycle's start first when it is not there yet (a payment for a cycle that has not started is refused).
+   */
   BillingOutcome payCycle(AccountId account, long cycle) {
+    Instant start = cycleStart(account, cycle);
+    if (clock.instant().isBefore(start)) {
+      clock.set(start);
+    }
     return plans.handle(new BillingEvent.CyclePaid("evt-" + key().value(), account, cycle));
+  }
+
+  /** When a cycle of the account's latest subscription starts (from the first cycle's charge request). */
+  Instant cycleStart(AccountId account, long cycle) {
+    Instant anchor = null;
+    for (RecordingBillingGateway.SubscriptionCharge c : gateway.subscriptionCharges()) {
+      if (c.account().equals(account) && c.cycle() == 0) {
+        anchor = c.cycleStart();
+      }
+    }
+    if (anchor == null) {
+      throw new IllegalStateException("account " + account + " never subscribed");
+    }
+    return anchor.atZone(java.time.ZoneOffset.UTC).plusMonths(cycle).toInstant();
   }
 
   /** Orders a pack and confirms its payment, returning the payment reference. */
   String buyAndPayPack(AccountId account, String packId) {
     PackOrder order = plans.buyPack(account, packId, key());
-    assertThat(plans.handle(new BillingEvent.PackPaid("evt-" + key().value(), account, packId,
-        order.paymentReference())).effect()).isEqualTo(BillingOutcome.Effect.APPLIED);
+    assertThat(plans.handle(BillingEvent.PackPaid.of("evt-" + key().value(), order)).effect()).isEqualTo(BillingOutcome.Effect.APPLIED);
     return order.paymentReference();
   }
 

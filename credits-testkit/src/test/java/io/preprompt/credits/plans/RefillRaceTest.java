@@ -57,6 +57,7 @@ class RefillRaceTest {
       AccountId account = f.open("racer");
       f.plans.verifyEmail(account, f.key());
       f.subscribePaid(account, "studio_pro");
+      f.clock.set(f.cycleStart(account, CYCLES)); // every cycle the deliverers pay has started
 
       ExecutorService pool = Executors.newFixedThreadPool(HOLD_THREADS + 2);
       CountDownLatch start = new CountDownLatch(1);

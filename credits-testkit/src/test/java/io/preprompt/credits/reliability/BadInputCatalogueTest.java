@@ -40,6 +40,7 @@ import io.preprompt.credits.plans.BillingEvent;
 import io.preprompt.credits.plans.Entitlements;
 import io.preprompt.credits.plans.Pack;
 import io.preprompt.credits.plans.PackCatalog;
+import io.preprompt.credits.plans.PackOrder;
 import io.preprompt.credits.plans.PlanService;
 import io.preprompt.credits.plans.PlansConfig;
 import io.preprompt.credits.plans.Tier;
@@ -108,6 +109,8 @@ class BadInputCatalogueTest {
     final Hold released;
     final Hold expired;
     final Hold bobs;
+    final PackOrder paidOrder;
+    final PackOrder openOrder;
     private int keys;
 
     World() {
@@ -118,8 +121,9 @@ class BadInputCatalogueTest {
       plans.subscribe(alice, "studio", key());
       plans.handle(new BillingEvent.CyclePaid("evt-alice-0", alice, 0));
       credits.grant(alice, LotSource.PACK, CreditAmount.of(100), null, usedKey);
-      plans.buyPack(alice, "pack_500", IdempotencyKey.of("order-1"));
-      plans.handle(new BillingEvent.PackPaid("evt-ext-1", alice, "pack_500", "ext-ref-1"));
+      paidOrder = plans.buyPack(alice, "pack_500", IdempotencyKey.of("order-1"));
+      plans.handle(BillingEvent.PackPaid.of("evt-pack-1", paidOrder));
+      openOrder = plans.buyPack(alice, "pack_500", IdempotencyKey.of("order-2"));
       active = credits.hold(HoldRequest.of(alice, CreditAmount.of(50), key()));
       settled = credits.hold(HoldRequest.of(alice, CreditAmount.of(10), key()));
       credits.settle(alice, settled.id(), key());
@@ -453,13 +457,40 @@ class BadInputCatalogueTest {
         w -> w.plans.handle(new BillingEvent.CyclePaid("evt-1", w.alice, 12_001)));
     b.invalid("a failed payment with a negative cycle", ErrorCode.INVALID_ARGUMENT,
         w -> w.plans.handle(new BillingEvent.PaymentFailed("evt-1", w.alice, -3)));
-    b.invalid("a payment for an ordered pack_500 that names pack_1500", ErrorCode.INVALID_ARGUMENT,
-        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_1500", "pack.order-1")));
+    b.invalid("a payment for an ordered pack_500 that names pack_1500", ErrorCode.PAYMENT_MISMATCH,
+        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_1500", w.openOrder.paymentReference(),
+            1_200, "USD")));
+    b.invalid("a payment for an open order of less than its price", ErrorCode.PAYMENT_MISMATCH,
+        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_500", w.openOrder.paymentReference(),
+            499, "USD")));
+    b.invalid("a payment for an open order in another currency", ErrorCode.PAYMENT_MISMATCH,
+        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_500", w.openOrder.paymentReference(),
+            500, "EUR")));
+    b.invalid("a payment with a made-up reference", ErrorCode.PAYMENT_MISMATCH,
+        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_500", "ext-ref-1", 500, "USD")));
+    b.invalid("a payment naming bob with alice's order", ErrorCode.PAYMENT_MISMATCH,
+        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.bob, "pack_500", w.openOrder.paymentReference(),
+            500, "USD")));
     b.row("a payment reference granted once, sent again for another pack", IdempotencyConflictException.class,
         ErrorCode.IDEMPOTENCY_CONFLICT,
-        w -> w.plans.handle(new BillingEvent.PackPaid("evt-2", w.alice, "pack_1500", "ext-ref-1")));
+        w -> w.plans.handle(new BillingEvent.PackPaid("evt-2", w.alice, "pack_1500", w.paidOrder.paymentReference(),
+            1_200, "USD")));
     b.invalid("a pack payment for an unknown pack", ErrorCode.UNKNOWN_PACK,
-        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_1m", "ref-1")));
+        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_1m", "ref-1", 100, "USD")));
+    b.invalid("a pack payment with a negative amount", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_500", "ref-1", -1, "USD")));
+    b.invalid("a pack payment without a currency", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_500", "ref-1", 500, null)));
+    b.row("a paid cycle that starts next month", StateException.class,
+        ErrorCode.CYCLE_NOT_STARTED, w -> w.plans.handle(new BillingEvent.CyclePaid("evt-1", w.alice, 1)));
+    b.invalid("a grant under a key in the library's namespace", ErrorCode.INVALID_IDEMPOTENCY_KEY,
+        w -> w.credits.grant(w.alice, LotSource.PROMOTION, CreditAmount.of(5), null, IdempotencyKey.of("~evt.evt-1")));
+    b.invalid("a pack order under a key in the library's namespace", ErrorCode.INVALID_IDEMPOTENCY_KEY,
+        w -> w.plans.buyPack(w.alice, "pack_500", IdempotencyKey.reserved("pay", "x")));
+    b.invalid("a hold under a key in the library's namespace", ErrorCode.INVALID_IDEMPOTENCY_KEY,
+        w -> w.credits.hold(HoldRequest.of(w.alice, CreditAmount.of(5), IdempotencyKey.of("~k"))));
+    b.invalid("an account opened under a key in the library's namespace", ErrorCode.INVALID_IDEMPOTENCY_KEY,
+        w -> w.credits.openAccount(AccountId.of("carol"), IdempotencyKey.of("~open")));
     b.invalid("a billing event with an empty event id", ErrorCode.INVALID_ARGUMENT,
         w -> w.plans.handle(new BillingEvent.CyclePaid("", w.alice, 1)));
     b.invalid("a billing event with a null event id", ErrorCode.INVALID_ARGUMENT,
@@ -469,7 +500,7 @@ class BadInputCatalogueTest {
     b.invalid("a billing event without an account", ErrorCode.INVALID_ACCOUNT_ID,
         w -> w.plans.handle(new BillingEvent.CyclePaid("evt-1", null, 1)));
     b.invalid("a pack payment without a payment reference", ErrorCode.INVALID_ARGUMENT,
-        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_small", " ")));
+        w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_small", " ", 500, "USD")));
     b.invalid("a cancellation without an effective time", ErrorCode.INVALID_ARGUMENT,
         w -> w.plans.handle(new BillingEvent.SubscriptionCancelled("evt-1", w.alice, null)));
     b.invalid("a null billing event", ErrorCode.INVALID_ARGUMENT, w -> w.plans.handle(null));

@@ -240,7 +240,7 @@ public final class CreditJourney {
     PackOrder order = plans.buyPack(maya, "pack_500", key());
     out.println("   ordered " + order.pack().id() + " (" + order.pack().credits() + " credits), payment reference "
         + order.paymentReference());
-    BillingOutcome paid = plans.handle(new BillingEvent.PackPaid("evt-pack-1", maya, "pack_500", order.paymentReference()));
+    BillingOutcome paid = plans.handle(BillingEvent.PackPaid.of("evt-pack-1", order));
     out.println("   payment confirmed: +" + paid.credits() + "; " + overview());
     check(plans.overview(maya).packCredits() == 500, "a pack is granted once its payment is confirmed");
   }

@@ -49,7 +49,7 @@ class ConfigurationTest {
     host.plans().subscribe(sam, "creator", key());
     host.plans().handle(new BillingEvent.CyclePaid("e1", sam, 0));
     var order = host.plans().buyPack(sam, "boost_1000", key());
-    host.plans().handle(new BillingEvent.PackPaid("e2", sam, "boost_1000", order.paymentReference()));
+    host.plans().handle(BillingEvent.PackPaid.of("e2", order));
     assertThat(host.credits().balance(sam).available()).isEqualTo(3_500);
     assertThat(order.pack().priceMinor()).isEqualTo(900);
     clock.advance(Duration.ofDays(3));

@@ -55,7 +55,7 @@ class LoggingTest {
     plans.subscribe(maya, "studio", IdempotencyKey.of("subscribe"));
     plans.handle(new BillingEvent.CyclePaid("evt-1", maya, 0));
     PackOrder order = plans.buyPack(maya, "pack_500", IdempotencyKey.of("pack"));
-    plans.handle(new BillingEvent.PackPaid("evt-2", maya, "pack_500", order.paymentReference()));
+    plans.handle(BillingEvent.PackPaid.of("evt-2", order));
     Hold settled = credits.hold(HoldRequest.of(maya, CreditAmount.of(40), IdempotencyKey.of("h1"))
         .withMetadata("prompt", "a secret storyboard"));
     credits.settle(maya, settled.id(), IdempotencyKey.of("h1-done"));

@@ -791,20 +791,21 @@ final class Run {
     if (request instanceof RecordingBillingGateway.SubscriptionCharge charge) {
       if (d.paymentFailed()) {
         BillingEvent event = new BillingEvent.PaymentFailed("failed-" + charge.reference() + suffix, m.id, charge.cycle());
-        call = billing(m, event, "billing." + event.eventId(), moves());
+        call = billing(m, event, IdempotencyKey.reserved("evt", event.eventId()).value(), moves());
       } else {
         BillingEvent event = new BillingEvent.CyclePaid("paid-" + charge.reference() + suffix, m.id, charge.cycle());
-        call = billing(m, event, "billing." + event.eventId(), null);
+        call = billing(m, event, IdempotencyKey.reserved("evt", event.eventId()).value(), null);
       }
     } else if (request instanceof RecordingBillingGateway.PackCharge charge) {
       Pack pack = packs.require(charge.packId());
       BillingEvent event = new BillingEvent.PackPaid("paid-" + charge.reference() + suffix, m.id, pack.id(),
-          charge.reference());
-      call = billing(m, event, "pack-paid." + charge.reference(), moves(EntryType.GRANT, pack.credits()));
+          charge.reference(), charge.priceMinor(), charge.currency());
+      call = billing(m, event, IdempotencyKey.reserved("pay", charge.reference()).value(),
+          moves(EntryType.GRANT, pack.credits()));
     } else if (request instanceof RecordingBillingGateway.Cancellation c) {
       BillingEvent event = new BillingEvent.SubscriptionCancelled("cancelled-" + c.reference() + suffix, m.id,
           c.effectiveAt());
-      call = billing(m, event, "billing." + event.eventId(), moves());
+      call = billing(m, event, IdempotencyKey.reserved("evt", event.eventId()).value(), moves());
     } else {
       return; // plan change notices need no confirmation
     }
