@@ -1,6 +1,7 @@
 package io.preprompt.credits.plans;
 
 import io.preprompt.credits.AccountId;
+import io.preprompt.credits.ConcurrentUpdateException;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.IdempotencyKey;
@@ -198,11 +199,14 @@ public final class PlanService {
   public PlanChange subscribe(AccountId account, String tierId, IdempotencyKey key) {
     require(account, "account");
     require(key, "key");
-    Tier tier = tiers.require(tierId);
-    if (!tier.paid()) {
-      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "the free tier is not a subscription");
-    }
+    require(tierId, "tier");
+    // The tier is checked inside the call, after the key: a call acknowledged before its tier left the
+    // catalog still replays its first result.
     PlanChange change = engine.execute(account, key, op("subscribe", FieldCodec.fields().add("tier", tierId).encode(), tx -> {
+      Tier tier = tiers.require(tierId);
+      if (!tier.paid()) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "the free tier is not a subscription");
+      }
       PlanState s = state(tx);
       if (s.subscribed()) {
         throw new StateException(ErrorCode.ALREADY_SUBSCRIBED,
@@ -581,29 +585,49 @@ public final class PlanService {
         LOG.warn("billing gateway refused charge {} of account {} (attempt {}): {}", c.reference(), account,
             c.attempts(), e.toString());
       }
-      boolean accepted = failure == null;
-      engine.execute(account, null, op(accepted ? "charge-sent" : "charge-refused", "", tx -> {
-        PlanState s = state(tx);
-        List<PlanState.ChargeIntent> all = new ArrayList<>(s.charges().size());
-        boolean changed = false;
-        for (PlanState.ChargeIntent now : s.charges()) {
-          if (!now.reference().equals(c.reference())) {
-            all.add(now);
-          } else if (accepted) {
-            changed = true;
-          } else if (now.claimed() && now.attempts() == c.attempts()) {
-            all.add(now.failed(backoff(tx.now(), c.attempts(), LONGEST_CHARGE_RETRY)));
-            changed = true;
-          } else {
-            all.add(now); // another instance took it since: its answer counts
-          }
-        }
-        if (changed) {
-          save(tx, s.withCharges(all));
-        }
-        return Boolean.TRUE;
-      }, String::valueOf, Boolean::valueOf));
+      recordAnswer(account, c, failure == null);
     }
+  }
+
+  /**
+   * Records how a charge request went. Tried a few times over when other writers keep winning the
+   * account: a lost record means the request is asked again after {@link #CHARGE_CLAIM_TIMEOUT}.
+   */
+  private void recordAnswer(AccountId account, PlanState.ChargeIntent c, boolean accepted) {
+    for (int round = 1; ; round++) {
+      try {
+        writeAnswer(account, c, accepted);
+        return;
+      } catch (ConcurrentUpdateException e) {
+        if (round == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void writeAnswer(AccountId account, PlanState.ChargeIntent c, boolean accepted) {
+    engine.execute(account, null, op(accepted ? "charge-sent" : "charge-refused", "", tx -> {
+      PlanState s = state(tx);
+      List<PlanState.ChargeIntent> all = new ArrayList<>(s.charges().size());
+      boolean changed = false;
+      for (PlanState.ChargeIntent now : s.charges()) {
+        if (!now.reference().equals(c.reference())) {
+          all.add(now);
+        } else if (accepted) {
+          changed = true;
+        } else if (now.claimed() && now.attempts() == c.attempts()) {
+          all.add(now.failed(backoff(tx.now(), c.attempts(), LONGEST_CHARGE_RETRY)));
+          changed = true;
+        } else {
+          all.add(now); // another instance took it since: its answer counts
+        }
+      }
+      if (changed) {
+        save(tx, s.withCharges(all));
+      }
+      return Boolean.TRUE;
+    }, String::valueOf, Boolean::valueOf));
   }
 
   // ---------------------------------------------------------------- plan changes
@@ -628,11 +652,12 @@ public final class PlanService {
   public PlanChange changePlan(AccountId account, String tierId, IdempotencyKey key) {
     require(account, "account");
     require(key, "key");
-    Tier target = tiers.require(tierId);
-    if (!target.paid()) {
-      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "moving to the free tier is a cancellation: use cancel()");
-    }
+    require(tierId, "tier");
     Sent<PlanChange> sent = engine.execute(account, key, op("change-plan", FieldCodec.fields().add("tier", tierId).encode(), tx -> {
+      Tier target = tiers.require(tierId);
+      if (!target.paid()) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "moving to the free tier is a cancellation: use cancel()");
+      }
       PlanState s = requireSubscription(state(tx), account);
       Tier current = tiers.require(s.tier());
       long n = s.requests() + 1;

@@ -15,5 +15,15 @@ public enum FaultKind {
    * A load returns an older snapshot of the account than the store holds, as a lagging replica or
    * cache would: the version check must reject the commit computed from it.
    */
-  STALE_READ
+  STALE_READ,
+  /**
+   * Not a store fault: the billing gateway's next request throws (the billing system is down), as a
+   * host's gateway does when its payment provider cannot be reached.
+   */
+  GATEWAY_REFUSES,
+  /**
+   * Not a store fault: the billing gateway's next request takes twenty minutes of the simulation's
+   * clock (longer than a charge claim lasts), so other instances may take the request meanwhile.
+   */
+  GATEWAY_SLOW
 }

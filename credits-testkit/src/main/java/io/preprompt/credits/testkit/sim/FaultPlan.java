@@ -34,14 +34,15 @@ public final class FaultPlan {
   }
 
   /**
-   * Returns a plan that arms a fault for about one operation in seven: 4% fail before commit, 4% fail
-   * after commit, 2% slow commits of 1 ms, 4% stale reads.
+   * Returns a plan that arms a fault for about one operation in five: 4% fail before commit, 4% fail
+   * after commit, 2% slow commits of 1 ms, 4% stale reads, 3% billing gateway requests that throw,
+   * 2% that answer twenty minutes late.
    *
    * @return the plan
    */
   public static FaultPlan defaults() {
     return builder().failBeforeCommit(0.04).failAfterCommit(0.04).slowCommit(0.02, Duration.ofMillis(1))
-        .staleRead(0.04).build();
+        .staleRead(0.04).gatewayRefuses(0.03).gatewaySlow(0.02).build();
   }
 
   /**
@@ -151,6 +152,29 @@ public final class FaultPlan {
      */
     public Builder staleRead(double p) {
       return set(FaultKind.STALE_READ, p);
+    }
+
+    /**
+     * Sets the probability that an operation's first billing gateway request throws.
+     *
+     * @param p the probability, in [0, 1]
+     * @return this builder
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when out of range
+     */
+    public Builder gatewayRefuses(double p) {
+      return set(FaultKind.GATEWAY_REFUSES, p);
+    }
+
+    /**
+     * Sets the probability that an operation's first billing gateway request is slow: it answers
+     * twenty minutes later on the simulation's clock.
+     *
+     * @param p the probability, in [0, 1]
+     * @return this builder
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when out of range
+     */
+    public Builder gatewaySlow(double p) {
+      return set(FaultKind.GATEWAY_SLOW, p);
     }
 
     private Builder set(FaultKind kind, double p) {

@@ -54,6 +54,32 @@ sealed interface Op {
   record Deliver(int id, int client, int pick, int copies, boolean freshEventId, boolean paymentFailed,
       @Nullable FaultKind fault) implements Op {}
 
+  /**
+   * The billing system collects a cycle on its own and reports it: a {@code CyclePaid} under a fresh
+   * event id for the account's newest charged cycle plus {@code ahead} (0 to 2: a cycle that may not
+   * have started yet).
+   */
+  record CollectCycle(int id, int client, int account, int ahead, @Nullable FaultKind fault) implements Op {}
+
+  /**
+   * A forged pack payment: a made-up reference (kind 0), another account's order (1), a bigger pack
+   * for an order of this account (2), or a smaller amount (3). It must grant nothing.
+   */
+  record SpoofPayment(int id, int client, int account, int kind, int pick) implements Op {
+    @Override
+    public @Nullable FaultKind fault() {
+      return null;
+    }
+  }
+
+  /** The top tier is taken out of the catalog (a new release of the host): its subscribers stay on it. */
+  record RetireTier(int id, int client) implements Op {
+    @Override
+    public @Nullable FaultKind fault() {
+      return null;
+    }
+  }
+
   record TimeJump(int id, int client, long seconds) implements Op {
     @Override
     public @Nullable FaultKind fault() {
@@ -119,6 +145,12 @@ sealed interface Op {
         op = new Cancel(id, client, account, fault);
       } else if (roll < 915) {
         op = new BuyPack(id, client, account, r.nextInt(3), fault);
+      } else if (roll < 935) {
+        op = new CollectCycle(id, client, account, r.nextInt(3), fault);
+      } else if (roll < 950) {
+        op = new SpoofPayment(id, client, account, r.nextInt(4), r.nextInt(1 << 20));
+      } else if (roll < 952) {
+        op = new RetireTier(id, client);
       } else {
         op = new Deliver(id, client, r.nextInt(1 << 20), r.nextInt(5) == 0 ? 2 : 1, r.nextInt(4) == 0,
             r.nextInt(15) == 0, fault);

@@ -171,6 +171,15 @@ final class Run {
       return RETRYABLE;
     }
 
+    /**
+     * Whether the call, after its change commits (or replays), may write again on its own: a
+     * subscription sends the charge request it recorded and notes the answer. Its replay is then
+     * checked on the ledger, not on the version.
+     */
+    boolean writesAfterCommit() {
+      return false;
+    }
+
     /** Updates the model with the first acknowledged result; called under the account's monitor. */
     abstract void acknowledged(Object result);
 
@@ -191,8 +200,13 @@ final class Run {
   private final FaultInjectingStore store;
   private final MutableClock clock;
   private final RecordingBillingGateway gateway = new RecordingBillingGateway();
+  private final SimGateway simGateway;
+  private final BillingVariant variant;
+  private final CreditsConfig config;
   private final CreditService credits;
-  private final PlanService plans;
+  /** The app instances: each its own credit and plan service (and caches) over the one store. */
+  private volatile Instance[] instances;
+  private volatile boolean retired;
   private final CreditService audit;
   private final PackCatalog packs = PackCatalog.defaults();
   private final AccountModel[] models;
@@ -212,13 +226,37 @@ final class Run {
   private final AtomicLong checkpoints = new AtomicLong();
   private final AtomicLong checks = new AtomicLong();
 
-  Run(CreditStore raw, FaultPlan faults, int accounts, Instant start, CreditsConfig config, boolean threaded) {
+  /** Renewals take one account a run, so one account that cannot be renewed would stall every other. */
+  private static final PlansConfig PLANS = new PlansConfig(200, PlansConfig.defaults().upgradePolicy(),
+      java.time.ZoneOffset.UTC, 1);
+  private static final String RETIRED_TIER = "studio_plus";
+
+  /** One app instance. */
+  private final class Instance {
+    final CreditService credits;
+    final PlanService plans;
+
+    Instance(TierCatalog tiers) {
+      credits = CreditService.builder().store(store).clock(clock).config(config).build();
+      plans = PlanService.create(credits, tiers, packs, PLANS, variant.gateway(simGateway, credits));
+    }
+
+    BillingOutcome handle(BillingEvent event) {
+      return variant.handle(plans, credits, event);
+    }
+  }
+
+  Run(CreditStore raw, FaultPlan faults, int accounts, Instant start, CreditsConfig config, boolean threaded,
+      BillingVariant variant) {
     this.raw = raw;
     this.store = new FaultInjectingStore(raw, faults.slowCommit());
     this.clock = new MutableClock(start);
     this.threaded = threaded;
+    this.config = config;
+    this.variant = variant;
+    this.simGateway = new SimGateway(gateway, clock);
     this.credits = CreditService.builder().store(store).clock(clock).config(config).build();
-    this.plans = PlanService.create(credits, TierCatalog.defaults(), packs, PlansConfig.defaults(), gateway);
+    this.instances = new Instance[] {new Instance(TierCatalog.defaults()), new Instance(TierCatalog.defaults())};
     this.audit = CreditService.builder().store(raw).clock(clock).config(config).build();
     this.models = new AccountModel[accounts];
     for (int i = 0; i < accounts; i++) {
@@ -234,7 +272,8 @@ final class Run {
   SimulationReport report(long seed, int clients, Duration elapsed) {
     Map<String, Long> kinds = new TreeMap<>();
     opsByKind.forEach((k, v) -> kinds.put(k, v.sum()));
-    Map<FaultKind, Long> faults = store.injected();
+    Map<FaultKind, Long> faults = new EnumMap<>(store.injected());
+    simGateway.injected().forEach((k, v) -> faults.merge(k, v, Long::sum));
     Map<ErrorCode, Long> refused = new EnumMap<>(ErrorCode.class);
     rejections.forEach((k, v) -> refused.put(k, v.sum()));
     return new SimulationReport(seed, threaded, clients, models.length, operations.get(), kinds, acknowledged.get(),
@@ -288,7 +327,13 @@ final class Run {
     } else if (op instanceof Op.Sweep s) {
       unkeyed(s.fault(), credits::sweep);
     } else if (op instanceof Op.RenewDue r) {
-      unkeyed(r.fault(), plans::renewDue);
+      unkeyed(r.fault(), plans(r.id())::renewDue);
+    } else if (op instanceof Op.CollectCycle c) {
+      collectCycle(c);
+    } else if (op instanceof Op.SpoofPayment p) {
+      spoof(p);
+    } else if (op instanceof Op.RetireTier) {
+      retire();
     } else {
       throw new IllegalArgumentException("unknown operation " + op);
     }
@@ -298,13 +343,64 @@ final class Run {
     if (fault != null) {
       store.arm(fault);
     }
+    Instant began = clock.instant();
+    simGateway.arm(fault);
     try {
       call.get();
     } catch (StoreException e) {
       // The sweep and renewals skip accounts that fail; a store failure in their queries is retried next time.
     } finally {
-      store.disarm();
+      excuse(store.disarm(), began, simGateway.disarm());
     }
+  }
+
+  /**
+   * Notes the charges an operation got accepted that may be asked again without a fault of the
+   * library: a store fault fired in that operation (its record of the answer may be lost), or the
+   * operation outlasted a charge claim on the simulation's clock (another instance may take it).
+   */
+  private final Set<Long> excused = ConcurrentHashMap.newKeySet();
+
+  private void excuse(@Nullable FaultKind fired, Instant began, List<SimGateway.Charge> accepted) {
+    boolean storeFault = fired != null && fired != FaultKind.GATEWAY_REFUSES && fired != FaultKind.GATEWAY_SLOW;
+    boolean overran = !clock.instant().isBefore(began.plus(PlanService.CHARGE_CLAIM_TIMEOUT));
+    if (storeFault || overran) {
+      for (SimGateway.Charge c : accepted) {
+        excused.add(c.serial());
+      }
+    }
+  }
+
+  private Instance instance(int id) {
+    Instance[] now = instances;
+    return now[Math.floorMod(id, now.length)];
+  }
+
+  private PlanService plans(int id) {
+    return instance(id).plans;
+  }
+
+  /** Takes the top tier out of the catalog for every instance built from now on. */
+  private void retire() {
+    synchronized (this) {
+      if (retired) {
+        return;
+      }
+      TierCatalog.Builder without = TierCatalog.builder();
+      TierCatalog.defaults().tiers().stream().filter(t -> !t.id().equals(RETIRED_TIER)).forEach(without::tier);
+      TierCatalog catalog = without.build();
+      instances = new Instance[] {new Instance(catalog), new Instance(catalog)};
+      retired = true;
+    }
+  }
+
+  /** Codes a plan call may get once a tier was retired: its subscribers' tier is unknown to the catalog. */
+  private Set<ErrorCode> withRetired(ErrorCode... codes) {
+    Set<ErrorCode> out = EnumSet.of(ErrorCode.CONCURRENT_UPDATE, codes);
+    if (retired) {
+      out.add(ErrorCode.UNKNOWN_TIER);
+    }
+    return out;
   }
 
   private @Nullable ModelHold pickHold(AccountModel m, int pick) {
@@ -356,14 +452,39 @@ final class Run {
   }
 
   private void attemptNow(Call call, @Nullable FaultKind fault) {
+    Instant began = clock.instant();
+    simGateway.arm(fault);
+    try {
+      attemptArmed(call, fault);
+    } finally {
+      excuse(firedHere.get(), began, simGateway.disarm());
+      firedHere.remove();
+    }
+  }
+
+  /** The store fault that fired in the current thread's last attempt, if any. */
+  private final ThreadLocal<@Nullable FaultKind> firedHere = new ThreadLocal<>();
+
+  private @Nullable FaultKind disarmStore() {
+    FaultKind fired = store.disarm();
+    if (fired != null) {
+      firedHere.set(fired);
+    }
+    return fired;
+  }
+
+  private void attemptArmed(Call call, @Nullable FaultKind fault) {
     if (fault != null) {
       store.arm(fault);
     }
     Object result;
     try {
       result = call.invoke();
-    } catch (StoreException e) {
-      FaultKind fired = store.disarm();
+    } catch (StoreException | SimGateway.Refused e) {
+      FaultKind fired = disarmStore();
+      if (e instanceof SimGateway.Refused) {
+        fired = FaultKind.GATEWAY_REFUSES;
+      }
       synchronized (call.account) {
         call.state.lastFault = fired;
         if (call.state.status != Status.ACKED && call.state.status != Status.UNKNOWN) {
@@ -376,11 +497,11 @@ final class Run {
       }
       return;
     } catch (IdempotencyConflictException e) {
-      store.disarm();
+      disarmStore();
       throw new Violation("a call sent again with the same key and the same parameters was refused as a conflict: "
           + call + ": " + e.getMessage());
     } catch (CreditsException e) {
-      store.disarm();
+      disarmStore();
       rejected.incrementAndGet();
       rejections.computeIfAbsent(e.code(), k -> new LongAdder()).increment();
       synchronized (call.account) {
@@ -399,12 +520,12 @@ final class Run {
       }
       return;
     } catch (RuntimeException e) {
-      store.disarm();
+      disarmStore();
       Violation v = new Violation("unexpected exception from " + call + ": " + e);
       v.initCause(e);
       throw v;
     }
-    store.disarm();
+    disarmStore();
     acknowledged.incrementAndGet();
     synchronized (call.account) {
       String summary = call.summary(result);
@@ -644,7 +765,7 @@ final class Run {
     return new Call(m, key, "verify email of " + m.id) {
       @Override
       Object invoke() {
-        return plans.verifyEmail(m.id, key);
+        return plans(key.value().hashCode()).verifyEmail(m.id, key);
       }
 
       @Override
@@ -671,12 +792,17 @@ final class Run {
     return new Call(m, key, "subscribe " + m.id + " to " + tier) {
       @Override
       Object invoke() {
-        return plans.subscribe(m.id, tier, key);
+        return plans(key.value().hashCode()).subscribe(m.id, tier, key);
       }
 
       @Override
       Set<ErrorCode> allowedRejections() {
-        return EnumSet.of(ErrorCode.ALREADY_SUBSCRIBED, ErrorCode.CONCURRENT_UPDATE);
+        return withRetired(ErrorCode.ALREADY_SUBSCRIBED);
+      }
+
+      @Override
+      boolean writesAfterCommit() {
+        return true;
       }
 
       @Override
@@ -700,17 +826,17 @@ final class Run {
     return new Call(m, key, "change plan of " + m.id + " to " + tier) {
       @Override
       Object invoke() {
-        return plans.changePlan(m.id, tier, key);
+        return plans(key.value().hashCode()).changePlan(m.id, tier, key);
       }
 
       @Override
       Object conflicting() {
-        return plans.changePlan(m.id, PAID_TIERS.get((PAID_TIERS.indexOf(tier) + 1) % PAID_TIERS.size()), key);
+        return plans(key.value().hashCode()).changePlan(m.id, PAID_TIERS.get((PAID_TIERS.indexOf(tier) + 1) % PAID_TIERS.size()), key);
       }
 
       @Override
       Set<ErrorCode> allowedRejections() {
-        return EnumSet.of(ErrorCode.SUBSCRIPTION_REQUIRED, ErrorCode.INVALID_ARGUMENT, ErrorCode.CONCURRENT_UPDATE);
+        return withRetired(ErrorCode.SUBSCRIPTION_REQUIRED, ErrorCode.INVALID_ARGUMENT);
       }
 
       @Override
@@ -729,7 +855,7 @@ final class Run {
     return new Call(m, key, "cancel the subscription of " + m.id) {
       @Override
       Object invoke() {
-        return plans.cancel(m.id, key);
+        return plans(key.value().hashCode()).cancel(m.id, key);
       }
 
       @Override
@@ -753,22 +879,24 @@ final class Run {
     return new Call(m, key, "buy " + pack + " for " + m.id) {
       @Override
       Object invoke() {
-        return plans.buyPack(m.id, pack, key);
+        return plans(key.value().hashCode()).buyPack(m.id, pack, key);
       }
 
       @Override
       Object conflicting() {
         String other = packs.packs().get((packs.packs().indexOf(packs.require(pack)) + 1) % packs.packs().size()).id();
-        return plans.buyPack(m.id, other, key);
+        return plans(key.value().hashCode()).buyPack(m.id, other, key);
       }
 
       @Override
       Set<ErrorCode> allowedRejections() {
-        return EnumSet.of(ErrorCode.PACKS_REQUIRE_PAID_TIER, ErrorCode.CONCURRENT_UPDATE);
+        return withRetired(ErrorCode.PACKS_REQUIRE_PAID_TIER, ErrorCode.TOO_MANY_OPEN_ORDERS);
       }
 
       @Override
       void acknowledged(Object result) {
+        PackOrder order = (PackOrder) result;
+        orders.put(order.paymentReference(), order);
         state.expected = moves();
       }
 
@@ -818,7 +946,42 @@ final class Run {
     return new Call(m, engineKey, "deliver " + event) {
       @Override
       Object invoke() {
-        return plans.handle(event);
+        return instance(event.eventId().hashCode()).handle(event);
+      }
+
+      /** Another kind of event under the same event id, or another pack under the same payment reference. */
+      @Override
+      Object conflicting() {
+        Instance app = instance(event.eventId().hashCode());
+        if (event instanceof BillingEvent.PackPaid p) {
+          Pack other = packs.packs().get((packs.packs().indexOf(packs.require(p.packId())) + 1) % packs.packs().size());
+          return app.handle(new BillingEvent.PackPaid(p.eventId() + "-other", m.id, other.id(), p.paymentReference(),
+              other.priceMinor(), other.currency()));
+        }
+        if (event instanceof BillingEvent.CyclePaid c) {
+          return app.handle(new BillingEvent.PaymentFailed(c.eventId(), m.id, c.cycle()));
+        }
+        return app.handle(new BillingEvent.CyclePaid(event.eventId(), m.id, 0));
+      }
+
+      @Override
+      Set<ErrorCode> allowedRejections() {
+        if (event instanceof BillingEvent.CyclePaid) {
+          return withRetired(ErrorCode.CYCLE_NOT_STARTED);
+        }
+        if (event instanceof BillingEvent.PackPaid) {
+          return withRetired(ErrorCode.PAYMENT_MISMATCH);
+        }
+        return withRetired();
+      }
+
+      @Override
+      void rejected(CreditsException e) {
+        if (e.code() == ErrorCode.PAYMENT_MISMATCH) {
+          PackOrder order = orders.get(((BillingEvent.PackPaid) event).paymentReference());
+          check(order == null || !order.orderedAt().plus(PlanService.PACK_ORDER_LIFETIME).isAfter(clock.instant()),
+              () -> "the payment of an open order was refused: " + this + ": " + e.getMessage());
+        }
       }
 
       @Override
@@ -827,9 +990,94 @@ final class Run {
         if (event instanceof BillingEvent.PackPaid && outcome.effect() == BillingOutcome.Effect.IGNORED) {
           throw new Violation("a paid pack was ignored: " + this);
         }
+        if (event instanceof BillingEvent.CyclePaid c) {
+          cyclesPaid.computeIfAbsent(m.id, k -> ConcurrentHashMap.newKeySet()).add(c.cycle());
+        }
         state.expected = expected;
       }
     };
+  }
+
+  /** The pack orders acknowledged, by payment reference. */
+  private final Map<String, PackOrder> orders = new ConcurrentHashMap<>();
+  /** The cycle numbers a CyclePaid was acknowledged for, per account (whatever it did). */
+  private final Map<AccountId, Set<Long>> cyclesPaid = new ConcurrentHashMap<>();
+
+  /** A subscription charge reference read back: {@code sub:<account>:<subscription>:<cycle>}. */
+  private record ChargeRef(String account, long subscription, long cycle) {
+    static @Nullable ChargeRef parse(String reference) {
+      if (!reference.startsWith("sub:")) {
+        return null;
+      }
+      int last = reference.lastIndexOf(':');
+      int before = reference.lastIndexOf(':', last - 1);
+      if (before <= 4) {
+        return null;
+      }
+      try {
+        return new ChargeRef(reference.substring(4, before), Long.parseLong(reference.substring(before + 1, last)),
+            Long.parseLong(reference.substring(last + 1)));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+  }
+
+  /** The billing system collects the account's newest charged cycle (or one after it) by itself. */
+  private void collectCycle(Op.CollectCycle c) {
+    AccountModel m = models[c.account()];
+    ChargeRef newest = null;
+    for (SimGateway.Charge charge : simGateway.charges()) {
+      ChargeRef r = ChargeRef.parse(charge.request().reference());
+      if (r != null && charge.request().account().equals(m.id) && (newest == null || r.subscription() > newest.subscription()
+          || r.subscription() == newest.subscription() && r.cycle() > newest.cycle())) {
+        newest = r;
+      }
+    }
+    if (newest == null) {
+      return;
+    }
+    BillingEvent event = new BillingEvent.CyclePaid("collected-" + c.id(), m.id, newest.cycle() + c.ahead());
+    attempt(billing(m, event, IdempotencyKey.reserved("evt", event.eventId()).value(), null), c.fault());
+  }
+
+  /**
+   * Sends a forged pack payment. It must be refused; should it be granted, the ledger check finds a
+   * pack without its order at the next checkpoint.
+   */
+  private void spoof(Op.SpoofPayment p) {
+    AccountModel m = models[p.account()];
+    List<RecordingBillingGateway.PackCharge> all = gateway.packCharges();
+    List<RecordingBillingGateway.PackCharge> own = all.stream().filter(c -> c.account().equals(m.id)).toList();
+    List<RecordingBillingGateway.PackCharge> others = all.stream().filter(c -> !c.account().equals(m.id)).toList();
+    Pack biggest = packs.packs().get(packs.packs().size() - 1);
+    BillingEvent.PackPaid forged;
+    if (p.kind() == 0 || (p.kind() == 1 ? others : own).isEmpty()) {
+      forged = new BillingEvent.PackPaid("spoof-" + p.id(), m.id, biggest.id(), "spoof-" + p.id(), biggest.priceMinor(),
+          biggest.currency());
+    } else if (p.kind() == 1) {
+      RecordingBillingGateway.PackCharge theirs = others.get(p.pick() % others.size());
+      forged = new BillingEvent.PackPaid("spoof-" + p.id(), m.id, theirs.packId(), theirs.reference(),
+          theirs.priceMinor(), theirs.currency());
+    } else {
+      RecordingBillingGateway.PackCharge mine = own.get(p.pick() % own.size());
+      Pack ordered = packs.require(mine.packId());
+      Pack other = packs.packs().get((packs.packs().indexOf(ordered) + 1) % packs.packs().size());
+      forged = p.kind() == 2
+          ? new BillingEvent.PackPaid("spoof-" + p.id(), m.id, other.id(), mine.reference(), other.priceMinor(),
+              other.currency())
+          : new BillingEvent.PackPaid("spoof-" + p.id(), m.id, ordered.id(), mine.reference(), mine.priceMinor() - 1,
+              mine.currency());
+    }
+    try {
+      instance(p.id()).handle(forged);
+    } catch (CreditsException e) {
+      Set<ErrorCode> expected = EnumSet.of(ErrorCode.PAYMENT_MISMATCH, ErrorCode.IDEMPOTENCY_CONFLICT,
+          ErrorCode.CONCURRENT_UPDATE);
+      check(expected.contains(e.code()), () -> "a forged payment was refused with " + e.code() + ": " + forged);
+      rejected.incrementAndGet();
+      rejections.computeIfAbsent(e.code(), k -> new LongAdder()).increment();
+    }
   }
 
   // ------------------------------------------------------------------------------------------ checkpoints
@@ -846,7 +1094,7 @@ final class Run {
         continue;
       }
       boolean written = call.state.lastFault == FaultKind.FAIL_AFTER_COMMIT;
-      long before = version(call.account.id);
+      long before = call.writesAfterCommit() ? lastSequence(call.account.id) : version(call.account.id);
       for (int attempt = 0; attempt < 5 && call.state.status == Status.UNKNOWN; attempt++) {
         attemptNow(call, null);
       }
@@ -857,12 +1105,16 @@ final class Run {
         throw new Violation("the outcome of " + call + " stayed unknown after 5 retries without faults");
       }
       if (written) {
-        long after = version(call.account.id);
+        long after = call.writesAfterCommit() ? lastSequence(call.account.id) : version(call.account.id);
         check(after == before, () -> "a call whose commit was written before its result was lost took effect again "
             + "when retried with the same key: " + call + " (version " + before + " -> " + after + ")");
         check(call.state.status == Status.ACKED, () -> "a call whose commit was written was refused on retry: " + call);
       }
     }
+  }
+
+  private long lastSequence(AccountId id) {
+    return raw.load(id).map(s -> s.account().lastSequence()).orElse(0L);
   }
 
   private long version(AccountId id) {
@@ -884,9 +1136,103 @@ final class Run {
   void finish() {
     checkpoint();
     credits.sweep();
-    plans.renewDue();
+    // Past every back-off of a refused charge, then renew until nothing is left: the renewals take one
+    // account a run, so an account that cannot be renewed must not keep the others waiting.
+    clock.advance(Duration.ofHours(7));
+    for (int run = 0; run < 4 * models.length + 4; run++) {
+      plans(run).renewDue();
+    }
+    finished = true;
     checkpoint();
+    checkNoStall();
   }
+
+  /** Every active subscription on a tier the catalog still has was refilled up to its current cycle. */
+  private void checkNoStall() {
+    Instant now = clock.instant();
+    PlanService full = PlanService.create(audit, TierCatalog.defaults(), packs, PLANS,
+        io.preprompt.credits.spi.BillingGateway.none());
+    for (AccountModel m : models) {
+      io.preprompt.credits.plans.AccountOverview o = full.overview(m.id);
+      boolean known = !(retired && o.tier().id().equals(RETIRED_TIER));
+      boolean renewable = o.status() == io.preprompt.credits.plans.SubscriptionStatus.ACTIVE
+          && (o.cancelAt() == null || o.cancelAt().isAfter(now));
+      if (known && renewable) {
+        check(o.cycleEnd() != null && o.cycleEnd().isAfter(now), () -> "the subscription of " + m.id + " on "
+            + o.tier().id() + " was not renewed: its cycle ended " + o.cycleEnd() + ", now " + now);
+      }
+    }
+  }
+
+  /**
+   * The billing invariants of one account: per subscription and cycle at most one refill, and no
+   * charge request for a cycle the billing system collected itself; every charge under the one
+   * reference that names its account, subscription and cycle, for one period, accepted once (again only after a store fault or a lapsed claim made the
+   * library lose its record of the answer); no pack without the order it pays for. At the end of a
+   * run (when {@code finished}), every refill the clock made has had its charge accepted.
+   */
+  private void checkBilling(AccountModel m, Map<String, Integer> refills, Map<String, String> refilledBy,
+      List<LedgerEntry> packsGranted) {
+    AccountId id = m.id;
+    for (Map.Entry<String, Integer> e : refills.entrySet()) {
+      check(e.getValue() == 1, () -> "subscription:cycle " + e.getKey() + " of " + id + " refilled " + e.getValue()
+          + " times");
+    }
+    Map<String, Set<Instant>> startsByReference = new HashMap<>();
+    Map<String, Integer> acceptedByReference = new HashMap<>();
+    Map<String, Integer> excusedByReference = new HashMap<>();
+    Set<String> charged = new java.util.HashSet<>();
+    for (SimGateway.Charge c : simGateway.charges()) {
+      RecordingBillingGateway.SubscriptionCharge r = c.request();
+      if (!r.account().equals(id)) {
+        continue;
+      }
+      ChargeRef ref = ChargeRef.parse(r.reference());
+      check(ref != null && ref.account().equals(id.value()) && ref.cycle() == r.cycle(), () -> "charge of cycle "
+          + r.cycle() + " of " + id + " under a reference that does not name its account and cycle: " + r.reference());
+      charged.add(ref.subscription() + ":" + ref.cycle());
+      Set<Instant> starts = startsByReference.computeIfAbsent(r.reference(), k -> new java.util.TreeSet<>());
+      starts.add(r.cycleStart());
+      check(starts.size() == 1, () -> "charge " + r.reference() + " of " + id + " was asked for " + starts.size()
+          + " different periods: " + starts);
+      int accepted = acceptedByReference.merge(r.reference(), 1, Integer::sum);
+      int allowed = 1 + excusedByReference.getOrDefault(r.reference(), 0);
+      check(accepted <= allowed, () -> "charge " + r.reference() + " of " + id + " was accepted " + accepted
+          + " times, with no lost answer in between: two instances or a webhook race charged the cycle again");
+      if (excused.contains(c.serial())) {
+        excusedByReference.merge(r.reference(), 1, Integer::sum);
+      }
+    }
+    for (Map.Entry<String, String> e : refilledBy.entrySet()) {
+      boolean byPayment = e.getValue().equals("payment");
+      boolean firstCycle = e.getKey().endsWith(":0");
+      if (byPayment && !firstCycle) {
+        check(!charged.contains(e.getKey()), () -> "subscription:cycle " + e.getKey() + " of " + id
+            + " was collected by the billing system and charged by the library too");
+      }
+      if (finished && !byPayment) {
+        long cycle = Long.parseLong(e.getKey().substring(e.getKey().indexOf(':') + 1));
+        boolean collected = cyclesPaid.getOrDefault(id, Set.of()).contains(cycle);
+        check(charged.contains(e.getKey()) || collected, () -> "subscription:cycle " + e.getKey() + " of " + id
+            + " was refilled by the clock but its charge was never accepted");
+      }
+    }
+    Map<String, RecordingBillingGateway.PackCharge> ordered = new HashMap<>();
+    for (RecordingBillingGateway.PackCharge c : gateway.packCharges()) {
+      ordered.put(c.reference(), c);
+    }
+    for (LedgerEntry e : packsGranted) {
+      if ("true".equals(e.metadata().get("withoutPayment"))) {
+        continue;
+      }
+      RecordingBillingGateway.PackCharge order = ordered.get(e.metadata().get("paymentReference"));
+      check(order != null && order.account().equals(id) && order.packId().equals(e.metadata().get("pack")),
+          () -> "pack granted to " + id + " without a matching order: " + e + " (order: " + order + ")");
+    }
+  }
+
+  /** Set by {@link #finish()}: every charge request has had its chance to be accepted. */
+  private volatile boolean finished;
 
   private void check(boolean ok, Supplier<String> message) {
     checks.incrementAndGet();
@@ -934,6 +1280,8 @@ final class Run {
     Map<String, KeyAgg> byKey = new HashMap<>();
     Map<String, Integer> packGrants = new HashMap<>();
     Map<String, Integer> refills = new HashMap<>();
+    Map<String, String> refilledBy = new HashMap<>();
+    List<LedgerEntry> packsGranted = new ArrayList<>();
     long expectedSeq = 1;
     long after = 0;
     while (true) {
@@ -950,9 +1298,12 @@ final class Run {
             totals[0] += e.amount();
             if (e.source() == LotSource.PACK) {
               packGrants.merge(e.metadata().getOrDefault("paymentReference", "?"), 1, Integer::sum);
+              packsGranted.add(e);
             }
             if (e.source() == LotSource.MONTHLY_ALLOWANCE && !e.metadata().containsKey("rollover")) {
-              refills.merge(e.metadata().getOrDefault("cycle", "?"), 1, Integer::sum);
+              String cycle = e.metadata().getOrDefault("subscription", "?") + ":" + e.metadata().getOrDefault("cycle", "?");
+              refills.merge(cycle, 1, Integer::sum);
+              refilledBy.put(cycle, e.metadata().getOrDefault("by", "?"));
             }
           }
           case HOLD -> {
@@ -1023,6 +1374,8 @@ final class Run {
     Reconciliation rc = audit.reconcile(id);
     check(rc.consistent(), () -> "reconciliation of " + id + " found differences: " + rc.differences());
 
+    checkBilling(m, refills, refilledBy, packsGranted);
+
     // Idempotency: each key took effect in one commit, and exactly as its acknowledged result says.
     for (Map.Entry<String, KeyAgg> e : byKey.entrySet()) {
       KeyAgg agg = e.getValue();
@@ -1055,10 +1408,6 @@ final class Run {
     }
     for (Map.Entry<String, Integer> e : packGrants.entrySet()) {
       check(e.getValue() == 1, () -> "pack payment " + e.getKey() + " granted " + e.getValue() + " times on " + id);
-    }
-    for (Map.Entry<String, Integer> e : refills.entrySet()) {
-      check(e.getValue() <= Math.max(1, m.subscriptions), () -> "cycle " + e.getKey() + " refilled " + e.getValue()
-          + " times on " + id + " with " + m.subscriptions + " subscriptions");
     }
 
     // The model: what was acknowledged is what the store shows.

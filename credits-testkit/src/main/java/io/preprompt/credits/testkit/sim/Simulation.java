@@ -63,6 +63,7 @@ public final class Simulation {
   private final int maxShrinkRuns;
   private final Instant start;
   private final CreditsConfig config;
+  private final BillingVariant variant;
 
   private Simulation(Builder b) {
     this.stores = Objects.requireNonNull(b.stores);
@@ -77,6 +78,7 @@ public final class Simulation {
     this.maxShrinkRuns = b.maxShrinkRuns;
     this.start = b.start;
     this.config = b.config;
+    this.variant = b.variant;
   }
 
   /**
@@ -98,7 +100,7 @@ public final class Simulation {
   public SimulationReport run() {
     List<Op> ops = Op.generate(seed, operations, clients, accounts, faults);
     long t0 = System.nanoTime();
-    Run run = new Run(stores.get(), faults, accounts, start, config, threads);
+    Run run = new Run(stores.get(), faults, accounts, start, config, threads, variant);
     List<Op> executed = Collections.synchronizedList(new ArrayList<>());
     try {
       if (threads) {
@@ -205,7 +207,7 @@ public final class Simulation {
 
   /** Replays a history single-threaded on a fresh store, checking every {@code every} operations. */
   private @Nullable Outcome replay(List<Op> ops, int every) {
-    Run run = new Run(stores.get(), faults, accounts, start, config, false);
+    Run run = new Run(stores.get(), faults, accounts, start, config, false, variant);
     int i = 0;
     try {
       for (; i < ops.size(); i++) {
@@ -307,8 +309,15 @@ public final class Simulation {
     private int maxShrinkRuns = 400;
     private Instant start = Instant.parse("2026-01-31T10:00:00Z");
     private CreditsConfig config = CreditsConfig.defaults();
+    private BillingVariant variant = BillingVariant.REAL;
 
     private Builder() {}
+
+    /** Runs a broken billing layer instead of the real one (the checker's own tests). */
+    Builder billing(BillingVariant variant) {
+      this.variant = Objects.requireNonNull(variant, "variant");
+      return this;
+    }
 
     /**
      * Sets the engine settings the simulated services run with (commit attempts, hold ttl limits).

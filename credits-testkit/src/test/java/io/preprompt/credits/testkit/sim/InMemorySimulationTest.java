@@ -41,7 +41,8 @@ class InMemorySimulationTest {
     assertThat(report.conflictsRefused()).isPositive();
     assertThat(report.rejectedByCode()).containsKeys(ErrorCode.INSUFFICIENT_CREDITS,
         ErrorCode.HOLD_EXPIRED, ErrorCode.HOLD_ALREADY_SETTLED,
-        ErrorCode.PACKS_REQUIRE_PAID_TIER);
+        ErrorCode.PACKS_REQUIRE_PAID_TIER, ErrorCode.PAYMENT_MISMATCH, ErrorCode.CYCLE_NOT_STARTED,
+        ErrorCode.UNKNOWN_TIER);
     assertThat(report.checkpoints()).isGreaterThanOrEqualTo(operations / 1_000);
     assertThat(report.invariantChecks()).isGreaterThan(operations);
   }
