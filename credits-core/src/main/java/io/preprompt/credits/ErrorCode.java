@@ -19,7 +19,10 @@ public enum ErrorCode {
   INVALID_HOLD_ID,
   /** Any other malformed argument (durations, time ranges, page sizes, metadata). */
   INVALID_ARGUMENT,
-  /** A configuration (catalog, rate card, store config) was rejected when it was built. */
+  /**
+   * A configuration (catalog, rate card, store config) was rejected when it was built, or a store
+   * refused its database (the JDBC store's id columns must compare exactly, not ignoring case).
+   */
   INVALID_CONFIGURATION,
   /** The account does not exist. */
   ACCOUNT_NOT_FOUND,

@@ -6,8 +6,13 @@ import java.util.Map;
 
 /**
  * Encodes an ordered map of fields as {@code name=value} lines, percent-escaping {@code %}, {@code =},
- * newlines and carriage returns, so values may themselves be encoded maps. Used for idempotency
- * fingerprints and results and for the plan document: one format, stored verbatim by adapters.
+ * newlines and carriage returns in names and values alike, so any name and value round-trip exactly
+ * and values may themselves be encoded maps. Used for idempotency fingerprints and results and for
+ * the plan document: one format, stored verbatim by adapters.
+ *
+ * <p>The encoding is injective: {@link #decode} gives back exactly the fields written, in order, so
+ * two field lists with different names or values never encode to the same text. Idempotency relies
+ * on it: a fingerprint that two different calls share would replay one call's result for the other.
  */
 public final class FieldCodec {
   private FieldCodec() {}
@@ -55,13 +60,14 @@ public final class FieldCodec {
     /**
      * Appends a field.
      *
-     * @param name the field name (no escaping needed: plain identifiers)
+     * @param name the field name, escaped here (a map's names may hold any character)
      * @param value the value, escaped here
      * @return this
      */
     public Fields add(String name, Object value) {
       StringBuilder sb = builder();
-      sb.append(name).append('=');
+      escape(name, sb);
+      sb.append('=');
       if (value instanceof Instant instant) {
         appendInstant(instant, sb);
       } else if (value instanceof Long number) {
@@ -81,7 +87,9 @@ public final class FieldCodec {
      * @return this
      */
     public Fields add(String name, long value) {
-      builder().append(name).append('=').append(value).append('\n');
+      StringBuilder sb = builder();
+      escape(name, sb);
+      sb.append('=').append(value).append('\n');
       return this;
     }
 
@@ -97,7 +105,10 @@ public final class FieldCodec {
     }
 
     /**
-     * Appends a map as one nested field.
+     * Appends a map as one nested field: its entries, in the map's iteration order, encoded as a
+     * field list of their own (names and values escaped), which becomes this field's value. Equal
+     * maps encode alike when they iterate alike: callers pass sorted maps (as
+     * {@link io.preprompt.credits.balance.HoldRequest#checkMetadata} returns them).
      *
      * @param name the field name
      * @param map the map
@@ -105,7 +116,9 @@ public final class FieldCodec {
      */
     public Fields addMap(String name, Map<String, String> map) {
       if (map.isEmpty()) {
-        builder().append(name).append("=\n");
+        StringBuilder sb = builder();
+        escape(name, sb);
+        sb.append("=\n");
         return this;
       }
       Fields inner = new Fields(64);
@@ -119,7 +132,9 @@ public final class FieldCodec {
      * with {@link #endRaw}.
      */
     StringBuilder startRaw(String name) {
-      return builder().append(name).append('=');
+      StringBuilder sb = builder();
+      escape(name, sb);
+      return sb.append('=');
     }
 
     /** Ends a field started with {@link #startRaw}. */
@@ -171,7 +186,8 @@ public final class FieldCodec {
   }
 
   /**
-   * Decodes an encoding into an ordered map.
+   * Decodes an encoding into an ordered map, unescaping names and values: the inverse of
+   * {@link Fields#encode}. Names hold no unescaped {@code =}, so a line splits at its first one.
    *
    * @param text the encoding
    * @return name to value, in order
@@ -185,7 +201,7 @@ public final class FieldCodec {
       if (eq < 0 || nl < 0) {
         throw new IllegalStateException("corrupt encoded fields: " + text);
       }
-      out.put(text.substring(i, eq), unescape(text.substring(eq + 1, nl)));
+      out.put(unescape(text.substring(i, eq)), unescape(text.substring(eq + 1, nl)));
       i = nl + 1;
     }
     return out;

@@ -73,6 +73,33 @@ class FieldCodecTest {
   }
 
   @Test
+  @DisplayName("map names are escaped: {a=b: c} and {a: b=c} encode differently and each decodes to itself")
+  void addMap_nameWithEquals_roundTripsAndDiffersFromValueWithEquals() {
+    String nameWithEquals = FieldCodec.fields().addMap("metadata", Map.of("a=b", "c")).encode();
+    String valueWithEquals = FieldCodec.fields().addMap("metadata", Map.of("a", "b=c")).encode();
+
+    assertThat(nameWithEquals).isNotEqualTo(valueWithEquals);
+    assertThat(FieldCodec.map(FieldCodec.decode(nameWithEquals).get("metadata"))).containsExactly(Map.entry("a=b", "c"));
+    assertThat(FieldCodec.map(FieldCodec.decode(valueWithEquals).get("metadata")))
+        .containsExactly(Map.entry("a", "b=c"));
+  }
+
+  @Test
+  @DisplayName("names with '%', line breaks, '&', text that looks escaped and the empty name round-trip")
+  void add_namesNeedingEscapes_roundTrip() {
+    Map<String, String> fields = new java.util.LinkedHashMap<>();
+    fields.put("100%", "v");
+    fields.put("two\nlines\r", "w");
+    fields.put("a&b", "x&y");
+    fields.put("%3D", "=");
+    fields.put("", "empty name");
+    FieldCodec.Fields list = FieldCodec.fields();
+    fields.forEach(list::add);
+
+    assertThat(FieldCodec.decode(list.encode())).containsExactlyEntriesOf(fields);
+  }
+
+  @Test
   @DisplayName("random hold ids are well formed, 128 bits, and do not repeat across threads")
   void holdIds() throws InterruptedException {
     Set<String> seen = java.util.Collections.synchronizedSet(new HashSet<>());

@@ -33,6 +33,17 @@ class ResultsTest {
   }
 
   @Test
+  @DisplayName("a hold whose metadata names hold '=', '%' and line breaks decodes to exactly that metadata")
+  void decodeHold_metadataNamesNeedingEscapes_sameMetadata() {
+    AccountId account = AccountId.of("acct-1");
+    Map<String, String> metadata = new java.util.TreeMap<>(Map.of("a=b", "c", "a", "b=c", "50%", "x\ny", "k\r\n", ""));
+    Hold hold = new Hold(HoldId.of("h_x"), account, 5, HoldState.ACTIVE, Instant.parse("2026-01-02T03:04:05Z"),
+        Instant.parse("2026-01-02T03:19:05Z"), 0, null, metadata, List.of(new Allocation(new LotId(1), 5)));
+
+    assertThat(Results.decodeHold(account, Results.encodeHold(hold)).metadata()).isEqualTo(metadata);
+  }
+
+  @Test
   @DisplayName("a hold's encoding can be followed by another list's on the same thread")
   void encodeHold_twice_sameText() {
     AccountId account = AccountId.of("acct-1");

@@ -33,9 +33,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -110,6 +112,20 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The schema must exist: run the migrations under {@code db/credits/<dialect>/} with the host's
  * Flyway, or call {@link #install(DataSource, JdbcStoreConfig)} once at startup.
+ *
+ * <h2>Ids compare exactly</h2>
+ * Account ids, hold ids and idempotency keys are case-sensitive: {@code alice} and {@code Alice} are
+ * two accounts. The id columns must therefore compare exactly, and a database that folds case (H2
+ * with {@code IGNORECASE=TRUE}, a PostgreSQL column with a nondeterministic collation or of type
+ * {@code citext}) would read and spend one account's credits as another's. The store checks this
+ * itself: the first commit of each store, before writing anything, writes a probe row to every
+ * table under ids with capital letters, looks each up in lower case and deletes them again, all in
+ * the commit's transaction; when any is found the commit is refused with an
+ * {@link InvalidRequestException} ({@link ErrorCode#INVALID_CONFIGURATION}) naming the columns, and
+ * nothing is written. ({@link #create} does not reach the database, so a host may create the store
+ * before its database is up.) Every read by id also checks that the row it got holds exactly the id
+ * asked for and throws the same exception when not, so a column altered later cannot merge accounts
+ * either.
  */
 public final class JdbcCreditStore implements CreditStore {
 
@@ -124,6 +140,8 @@ public final class JdbcCreditStore implements CreditStore {
   private final Access access;
   private final Statements sql;
   private final boolean reuseSnapshots;
+  /** Set once a commit's probe found that the id columns compare exactly (see the class doc). */
+  private volatile boolean idsCompareExactly;
 
   private JdbcCreditStore(Access access, JdbcStoreConfig config) {
     this.access = access;
@@ -241,13 +259,16 @@ public final class JdbcCreditStore implements CreditStore {
     IdempotencyRecord earlier = null;
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
+        requireExact("account", account.value(), rs.getString(13));
         if (rs.getInt(1) == 0) {
           AccountRecord record = new AccountRecord(account, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
               rs.getLong(6), rs.getLong(7), instant(rs, 8), rs.getString(10), nullableInstant(rs, 9));
           snapshot = new AccountSnapshot(record, Codec.decodeLots(text(rs, 11)),
               Codec.decodeHolds(text(rs, 12), account));
         } else {
-          earlier = new IdempotencyRecord(Objects.requireNonNull(key, "key"), rs.getString(10), rs.getString(11),
+          IdempotencyKey asked = Objects.requireNonNull(key, "key");
+          requireExact("idempotency key", asked.value(), rs.getString(14));
+          earlier = new IdempotencyRecord(asked, rs.getString(10), rs.getString(11),
               rs.getString(12), instant(rs, 8));
         }
       }
@@ -265,6 +286,8 @@ public final class JdbcCreditStore implements CreditStore {
           if (!rs.next()) {
             return Optional.empty();
           }
+          requireExact("account", account.value(), rs.getString(5));
+          requireExact("idempotency key", key.value(), rs.getString(6));
           return Optional.of(new IdempotencyRecord(key, rs.getString(1), rs.getString(2), rs.getString(3),
               instant(rs, 4)));
         }
@@ -283,7 +306,9 @@ public final class JdbcCreditStore implements CreditStore {
         Hold active = null;
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
+            requireExact("account", account.value(), rs.getString(10));
             if (rs.getInt(1) == 0) {
+              requireExact("hold", hold.value(), rs.getString(11));
               return Optional.of(new Hold(hold, account, rs.getLong(2), HoldState.valueOf(rs.getString(3)),
                   instant(rs, 4), instant(rs, 5), rs.getLong(6), nullableInstant(rs, 7),
                   Codec.decodeMap(rs.getString(8)), Codec.decodeAllocations(rs.getString(9))));
@@ -319,6 +344,7 @@ public final class JdbcCreditStore implements CreditStore {
         List<LedgerEntry> out = new ArrayList<>(Math.min(query.limit(), 64));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
+            requireExact("account", account.value(), rs.getString(10));
             String hold = rs.getString(6);
             String key = rs.getString(7);
             out.add(new LedgerEntry(account, rs.getLong(1), EntryType.valueOf(rs.getString(2)), rs.getLong(3),
@@ -393,7 +419,8 @@ public final class JdbcCreditStore implements CreditStore {
     if (!wellFormed(change)) {
       return CommitOutcome.CONFLICT;
     }
-    boolean pipelined = pipelined(change);
+    // The first commit probes the id columns, one kind of row at a time in a transaction it owns.
+    boolean pipelined = idsCompareExactly && pipelined(change);
     return access.inTransaction("commit account " + change.account().id(), new CommitWork() {
       @Override
       public CommitOutcome write(Connection c) throws SQLException {
@@ -591,6 +618,10 @@ public final class JdbcCreditStore implements CreditStore {
   }
 
   private CommitOutcome write(Connection c, AccountChange change) throws SQLException {
+    if (!idsCompareExactly) {
+      probeIdComparison(c);
+      idsCompareExactly = true;
+    }
     AccountRecord account = change.account();
     String id = account.id().value();
     List<Hold> endedHolds = sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()));
@@ -773,7 +804,11 @@ public final class JdbcCreditStore implements CreditStore {
     try (PreparedStatement ps = c.prepareStatement(sql.selectAccountState)) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next() || rs.getLong(1) != change.expectedVersion()) {
+        if (!rs.next()) {
+          return CommitOutcome.CONFLICT;
+        }
+        requireExact("account", id, rs.getString(4));
+        if (rs.getLong(1) != change.expectedVersion()) {
           return CommitOutcome.CONFLICT;
         }
         long previousSequence = change.entries().isEmpty() ? change.account().lastSequence()
@@ -793,6 +828,10 @@ public final class JdbcCreditStore implements CreditStore {
           ps.setString(2, h.id().value());
           try (ResultSet rs = ps.executeQuery()) {
             used = rs.next();
+            if (used) {
+              requireExact("account", id, rs.getString(1));
+              requireExact("hold", h.id().value(), rs.getString(2));
+            }
           }
         }
       }
@@ -801,6 +840,120 @@ public final class JdbcCreditStore implements CreditStore {
       }
     }
     return CommitOutcome.CONFLICT;
+  }
+
+  /**
+   * Checks that every id column compares exactly, in the caller's transaction: inserts one row per
+   * table under an account id, a hold id and a key with capital letters, asks for each by the same id
+   * in lower case, and deletes the rows again. Random ids keep concurrent probes apart.
+   *
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when a column found
+   *     a probe row under the other case; the caller rolls back
+   */
+  private void probeIdComparison(Connection c) throws SQLException {
+    String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    String account = "credits-probe-Case-" + suffix;
+    String hold = "h_Probe" + suffix;
+    String key = "Probe-" + suffix;
+    BigDecimal epoch = Codec.encodeInstant(Instant.EPOCH);
+    try (PreparedStatement ps = c.prepareStatement(sql.insertAccount)) {
+      ps.setString(1, account);
+      ps.setLong(2, 1);
+      for (int i = 3; i <= 7; i++) {
+        ps.setLong(i, 0);
+      }
+      ps.setBigDecimal(8, epoch);
+      ps.setNull(9, Types.VARCHAR);
+      ps.setNull(10, Types.NUMERIC);
+      ps.setString(11, "");
+      ps.setString(12, "");
+      ps.setNull(13, Types.NUMERIC);
+      ps.setNull(14, Types.NUMERIC);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.insertEndedHold)) {
+      ps.setString(1, account);
+      ps.setString(2, hold);
+      ps.setLong(3, 0);
+      ps.setString(4, HoldState.RELEASED.name());
+      ps.setBigDecimal(5, epoch);
+      ps.setBigDecimal(6, epoch);
+      ps.setLong(7, 0);
+      ps.setBigDecimal(8, epoch);
+      ps.setString(9, "");
+      ps.setString(10, "");
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.insertLedger)) {
+      ps.setString(1, account);
+      ps.setLong(2, 1);
+      ps.setString(3, EntryType.GRANT.name());
+      ps.setLong(4, 1);
+      ps.setLong(5, 1);
+      ps.setString(6, LotSource.PACK.name());
+      ps.setNull(7, Types.VARCHAR);
+      ps.setNull(8, Types.VARCHAR);
+      ps.setBigDecimal(9, epoch);
+      ps.setString(10, "");
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.insertIdempotency)) {
+      ps.setString(1, account);
+      ps.setString(2, key);
+      ps.setString(3, "probe");
+      ps.setString(4, "");
+      ps.setString(5, "");
+      ps.setBigDecimal(6, epoch);
+      ps.executeUpdate();
+    }
+    String otherCase = account.toLowerCase(Locale.ROOT);
+    List<String> folding = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.probeIdComparison)) {
+      for (int i = 1; i <= 4; i++) {
+        ps.setString(i, otherCase);
+      }
+      ps.setString(5, account);
+      ps.setString(6, hold.toLowerCase(Locale.ROOT));
+      ps.setString(7, account);
+      ps.setString(8, key.toLowerCase(Locale.ROOT));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          folding.add(rs.getString(1));
+        }
+      }
+    }
+    for (String delete : List.of(sql.deleteProbeAccount, sql.deleteProbeHolds, sql.deleteProbeLedger,
+        sql.deleteProbeIdempotency)) {
+      try (PreparedStatement ps = c.prepareStatement(delete)) {
+        ps.setString(1, account);
+        ps.executeUpdate();
+      }
+    }
+    if (!folding.isEmpty()) {
+      throw idsNotExact("a lookup of '" + otherCase + "' found the probe row '" + account + "' in "
+          + String.join(", ", folding));
+    }
+  }
+
+  /**
+   * Checks that a row read by id holds exactly the id asked for: defense in depth against a database
+   * whose id columns fold case or accents (see the class doc).
+   *
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when it does not
+   */
+  private static void requireExact(String what, String asked, @Nullable String stored) {
+    if (!asked.equals(stored)) {
+      throw idsNotExact("reading " + what + " '" + asked + "' returned the row of " + what + " '" + stored + "'");
+    }
+  }
+
+  /** The refusal of a database whose id columns do not compare exactly, with what showed it. */
+  private static InvalidRequestException idsNotExact(String evidence) {
+    return new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "the credits tables do not compare ids"
+        + " exactly (" + evidence + "), so ids that differ only in case, such as 'alice' and 'Alice', would name"
+        + " one account. Give the id columns a deterministic collation that compares exactly: on PostgreSQL no"
+        + " nondeterministic (ICU) collation and no citext; on H2 no IGNORECASE=TRUE in the URL and no"
+        + " VARCHAR_IGNORECASE columns. See the credits-jdbc-adapter README, 'Ids compare exactly'");
   }
 
   // ------------------------------------------------------------------------------------------------

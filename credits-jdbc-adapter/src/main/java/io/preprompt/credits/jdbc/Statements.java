@@ -19,6 +19,18 @@ final class Statements {
   final String holdsPastDeadline;
   final String accountsWithExpiredLots;
   final String accountsWithPlanDue;
+  /** Deletes the probe rows of {@link #probeIdComparison}, one statement per table. */
+  final String deleteProbeAccount;
+  final String deleteProbeHolds;
+  final String deleteProbeLedger;
+  final String deleteProbeIdempotency;
+  /**
+   * Names each id column that finds a probe row under its id in another case: one row per column
+   * that compares case-insensitively (or otherwise not exactly). Parameters: the account id in
+   * another case (four times, once per table), then the exact account id with the hold id in
+   * another case, then the exact account id with the key in another case.
+   */
+  final String probeIdComparison;
   private final String ledgerSelect;
   /** Whether commits may send their statements in one round trip (PostgreSQL's driver pipelines them). */
   final boolean pipelineCommits;
@@ -58,8 +70,10 @@ final class Statements {
     activeHoldGuard = " AND POSITION(? IN " + holdsText + ") > 0";
     newHoldGuard = " AND POSITION(? IN " + holdsText + ") = 0 AND NOT EXISTS (SELECT 1 FROM " + holds
         + " WHERE account = ? AND hold_id = ?)";
-    selectAccountState = "SELECT version, last_sequence, active_holds FROM " + accounts + " WHERE id = ?";
-    endedHoldExists = "SELECT 1 FROM " + holds + " WHERE account = ? AND hold_id = ?";
+    // Every read by id also returns the id the row holds: the store checks it is exactly the one
+    // asked for (see JdbcCreditStore#requireExact), whatever the columns' collation.
+    selectAccountState = "SELECT version, last_sequence, active_holds, id FROM " + accounts + " WHERE id = ?";
+    endedHoldExists = "SELECT account, hold_id FROM " + holds + " WHERE account = ? AND hold_id = ?";
     insertEndedHold = endedHoldColumns + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     insertLedger = ledgerColumns + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     insertIdempotency = "INSERT INTO " + idempotency
@@ -71,26 +85,27 @@ final class Statements {
     String nullInstant = "CAST(NULL AS NUMERIC(26, 9))";
     load = "SELECT 0 AS kind, version AS n1, last_sequence AS n2, granted AS n3, settled AS n4, expired AS n5,"
         + " debited AS n6, created_at AS t1, plan_due_at AS t2, CAST(plan AS " + text + ") AS s1,"
-        + " CAST(lots AS " + text + ") AS s2, CAST(active_holds AS " + text + ") AS s3"
-        + " FROM " + accounts + " WHERE id = ?";
+        + " CAST(lots AS " + text + ") AS s2, CAST(active_holds AS " + text + ") AS s3, id AS a1,"
+        + " CAST(NULL AS VARCHAR(200)) AS k1 FROM " + accounts + " WHERE id = ?";
     // The idempotency record (kind 1) and the account in one statement: what core reads first for
     // every keyed call, in one round trip and one snapshot.
     loadForCall = "SELECT 1 AS kind, " + nullNumber + " AS n1, " + nullNumber + " AS n2, " + nullNumber + " AS n3, "
         + nullNumber + " AS n4, " + nullNumber + " AS n5, " + nullNumber + " AS n6, at AS t1, " + nullInstant
         + " AS t2, CAST(operation AS " + text + ") AS s1, CAST(fingerprint AS " + text + ") AS s2, CAST(result AS "
-        + text + ") AS s3 FROM " + idempotency + " WHERE account = ? AND idem_key = ? UNION ALL " + load;
-    findIdempotency = "SELECT operation, fingerprint, result, at FROM " + idempotency
+        + text + ") AS s3, account AS a1, idem_key AS k1 FROM " + idempotency
+        + " WHERE account = ? AND idem_key = ? UNION ALL " + load;
+    findIdempotency = "SELECT operation, fingerprint, result, at, account, idem_key FROM " + idempotency
         + " WHERE account = ? AND idem_key = ?";
     // The hold ended (kind 0, its row) or is active (kind 1, the account's active holds), in one
     // statement; both are looked up within the account.
     findHold = "SELECT 0 AS kind, amount, CAST(state AS " + text + ") AS state, created_at, deadline, settled,"
-        + " ended_at, CAST(metadata AS " + text + ") AS metadata, CAST(allocations AS " + text + ") AS allocations"
-        + " FROM " + holds + " WHERE account = ? AND hold_id = ?"
+        + " ended_at, CAST(metadata AS " + text + ") AS metadata, CAST(allocations AS " + text + ") AS allocations,"
+        + " account AS a1, hold_id AS h1 FROM " + holds + " WHERE account = ? AND hold_id = ?"
         + " UNION ALL SELECT 1, " + nullNumber + ", CAST(NULL AS " + text + "), " + nullInstant + ", " + nullInstant
         + ", " + nullNumber + ", " + nullInstant + ", CAST(active_holds AS " + text + "), CAST(NULL AS " + text
-        + ") FROM " + accounts + " WHERE id = ?";
-    ledgerSelect = "SELECT sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata FROM " + ledger
-        + " WHERE account = ? AND sequence > ?";
+        + "), id, CAST(NULL AS VARCHAR(66)) FROM " + accounts + " WHERE id = ?";
+    ledgerSelect = "SELECT sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata, account FROM "
+        + ledger + " WHERE account = ? AND sequence > ?";
     // Accounts whose earliest active hold deadline has passed, earliest first; the store picks their
     // overdue holds from the active holds. On PostgreSQL the sweep skips accounts another
     // transaction has locked (a commit in progress, or another instance's sweep working inside a
@@ -102,6 +117,17 @@ final class Statements {
         + " WHERE next_lot_expiry IS NOT NULL AND next_lot_expiry <= ? ORDER BY next_lot_expiry, id LIMIT ?";
     accountsWithPlanDue = "SELECT id FROM " + accounts
         + " WHERE plan_due_at IS NOT NULL AND plan_due_at <= ? ORDER BY plan_due_at, id LIMIT ?";
+
+    deleteProbeAccount = "DELETE FROM " + accounts + " WHERE id = ?";
+    deleteProbeHolds = "DELETE FROM " + holds + " WHERE account = ?";
+    deleteProbeLedger = "DELETE FROM " + ledger + " WHERE account = ?";
+    deleteProbeIdempotency = "DELETE FROM " + idempotency + " WHERE account = ?";
+    probeIdComparison = "SELECT 'accounts.id' FROM " + accounts + " WHERE id = ?"
+        + " UNION ALL SELECT 'holds.account' FROM " + holds + " WHERE account = ?"
+        + " UNION ALL SELECT 'ledger.account' FROM " + ledger + " WHERE account = ?"
+        + " UNION ALL SELECT 'idempotency.account' FROM " + idempotency + " WHERE account = ?"
+        + " UNION ALL SELECT 'holds.hold_id' FROM " + holds + " WHERE account = ? AND hold_id = ?"
+        + " UNION ALL SELECT 'idempotency.idem_key' FROM " + idempotency + " WHERE account = ? AND idem_key = ?";
   }
 
   /**

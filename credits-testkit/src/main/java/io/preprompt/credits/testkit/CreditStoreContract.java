@@ -1,6 +1,7 @@
 package io.preprompt.credits.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.preprompt.credits.AccountId;
@@ -8,9 +9,13 @@ import io.preprompt.credits.ConcurrentUpdateException;
 import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.CreditsConfig;
+import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.HoldId;
+import io.preprompt.credits.IdempotencyConflictException;
 import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.InsufficientCreditsException;
+import io.preprompt.credits.UnknownAccountException;
+import io.preprompt.credits.UnknownHoldException;
 import io.preprompt.credits.balance.Allocation;
 import io.preprompt.credits.balance.BalanceView;
 import io.preprompt.credits.balance.GrantReceipt;
@@ -52,6 +57,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -871,6 +877,54 @@ public abstract class CreditStoreContract {
           .containsOnly(ALICE);
       assertThat(bobs.account()).isEqualTo(BOB);
     }
+
+    @Test
+    @DisplayName("ids that differ only in case name different accounts, holds and keys (compared exactly, never folded)")
+    void idsDifferingOnlyInCase() {
+      AccountId lower = AccountId.of("casey");
+      AccountId upper = AccountId.of("Casey");
+      HoldId holdLower = HoldId.of("h_case");
+      HoldId holdUpper = HoldId.of("h_CASE");
+      IdempotencyKey keyLower = IdempotencyKey.of("req-case");
+      IdempotencyKey keyUpper = IdempotencyKey.of("REQ-case");
+      AccountChangeBuilder a = AccountChangeBuilder.create(lower, T0);
+      a.grant(LotSource.PACK, 100, null);
+      Hold lowersHold = a.hold(holdLower, 10, T0.plusSeconds(30), Map.of("owner", "casey"), null);
+      a.idempotency(keyLower, "grant", "lower", "lower");
+      commit(a.build());
+      AccountChangeBuilder b = AccountChangeBuilder.create(upper, T0);
+      b.grant(LotSource.PACK, 7, null);
+      b.hold(holdLower, 3, T0.plusSeconds(40), Map.of("owner", "Casey"), null);
+      b.idempotency(keyLower, "grant", "upper", "upper");
+      commit(b.build());
+      AccountChangeBuilder c = AccountChangeBuilder.update(load(lower), T0.plusSeconds(1));
+      Hold secondHold = c.hold(holdUpper, 5, T0.plusSeconds(50), Map.of(), null);
+      c.idempotency(keyUpper, "hold", "upper key", "upper key");
+      commit(c.build());
+
+      assertThat(load(lower).account().id()).isEqualTo(lower);
+      assertThat(load(upper).account().id()).isEqualTo(upper);
+      assertThat(load(lower).lots()).extracting(Lot::granted).containsExactly(100L);
+      assertThat(load(upper).lots()).extracting(Lot::granted).containsExactly(7L);
+      assertThat(load(lower).activeHolds()).containsExactlyInAnyOrder(lowersHold, secondHold);
+      assertThat(load(upper).activeHolds()).extracting(Hold::amount).containsExactly(3L);
+      assertThat(findHold(lower, holdLower)).contains(lowersHold);
+      assertThat(findHold(lower, holdUpper)).contains(secondHold);
+      assertThat(findHold(upper, holdLower)).get().returns(3L, Hold::amount);
+      assertThat(findHold(upper, holdUpper)).isEmpty();
+      assertThat(findHold(lower, HoldId.of("h_Case"))).isEmpty();
+      assertThat(store().findIdempotencyRecord(lower, keyLower)).get().returns("lower", IdempotencyRecord::result);
+      assertThat(store().findIdempotencyRecord(lower, keyUpper)).get()
+          .returns("upper key", IdempotencyRecord::result);
+      assertThat(store().findIdempotencyRecord(upper, keyLower)).get().returns("upper", IdempotencyRecord::result);
+      assertThat(store().findIdempotencyRecord(upper, keyUpper)).isEmpty();
+      assertThat(store().readForCall(lower, keyUpper).earlierCall()).get()
+          .returns("upper key", IdempotencyRecord::result);
+      assertThat(store().readForCall(upper, keyUpper).earlierCall()).isEmpty();
+      assertThat(store().load(AccountId.of("CASEY"))).isEmpty();
+      assertThat(ledger(lower)).extracting(LedgerEntry::account).containsOnly(lower);
+      assertThat(ledger(upper)).extracting(LedgerEntry::account).containsOnly(upper).hasSize(2);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1331,6 +1385,81 @@ public abstract class CreditStoreContract {
     }
 
     @Test
+    @DisplayName("metadata names with '=' and line breaks replay exactly; moving an '=' or a line break makes another request")
+    void metadataReplaysExactly() {
+      CreditService credits = service();
+      credits.openAccount(ALICE, KEY_OPEN);
+      // Maps that read alike when names are not escaped: "a=b=c" and "a=\nb=c" lines.
+      Map<String, String> nameWithEquals = Map.of("a=b", "c");
+      Map<String, String> valueWithEquals = Map.of("a", "b=c");
+      Map<String, String> nameWithLine = Map.of("a=\nb", "c");
+      Map<String, String> twoEntries = Map.of("a", "", "b", "c");
+      IdempotencyKey grantKey = IdempotencyKey.of("g-meta");
+      IdempotencyKey holdKey = IdempotencyKey.of("h-meta");
+      IdempotencyKey secondHoldKey = IdempotencyKey.of("h-meta-2");
+      IdempotencyKey settleKey = IdempotencyKey.of("s-meta");
+      GrantReceipt granted = credits.grant(ALICE, LotSource.PACK, CreditAmount.of(1000), null, nameWithLine, grantKey);
+      Hold hold = credits.hold(new HoldRequest(ALICE, CreditAmount.of(30), holdKey, null, nameWithEquals));
+      Hold second = credits.hold(new HoldRequest(ALICE, CreditAmount.of(20), secondHoldKey, null, nameWithLine));
+      Settlement settled = credits.settle(ALICE, hold.id(), CreditAmount.of(10), nameWithLine, settleKey);
+      long version = load(ALICE).account().version();
+      List<LedgerEntry> entries = ledger(ALICE);
+
+      assertThat(hold.metadata()).containsExactlyEntriesOf(nameWithEquals);
+      assertThat(credits.hold(new HoldRequest(ALICE, CreditAmount.of(30), holdKey, null, nameWithEquals)))
+          .isEqualTo(hold).returns(nameWithEquals, Hold::metadata);
+      assertThat(credits.hold(new HoldRequest(ALICE, CreditAmount.of(20), secondHoldKey, null, nameWithLine)))
+          .isEqualTo(second).returns(nameWithLine, Hold::metadata);
+      assertThat(credits.grant(ALICE, LotSource.PACK, CreditAmount.of(1000), null, nameWithLine, grantKey))
+          .isEqualTo(granted);
+      assertThat(credits.settle(ALICE, hold.id(), CreditAmount.of(10), nameWithLine, settleKey)).isEqualTo(settled);
+      assertConflict(() -> credits.hold(new HoldRequest(ALICE, CreditAmount.of(30), holdKey, null, valueWithEquals)),
+          holdKey);
+      assertConflict(() -> credits.hold(new HoldRequest(ALICE, CreditAmount.of(20), secondHoldKey, null, twoEntries)),
+          secondHoldKey);
+      assertConflict(() -> credits.grant(ALICE, LotSource.PACK, CreditAmount.of(1000), null, twoEntries, grantKey),
+          grantKey);
+      assertConflict(() -> credits.settle(ALICE, hold.id(), CreditAmount.of(10), twoEntries, settleKey), settleKey);
+
+      assertThat(load(ALICE).account().version()).isEqualTo(version);
+      assertThat(ledger(ALICE)).isEqualTo(entries);
+      assertThat(store().findHold(ALICE, hold.id())).get().returns(nameWithEquals, Hold::metadata);
+      assertThat(store().findHold(ALICE, second.id())).get().returns(nameWithLine, Hold::metadata);
+      assertThat(entries).filteredOn(e -> e.type() == EntryType.GRANT).extracting(LedgerEntry::metadata)
+          .containsExactly(nameWithLine);
+      assertThat(entries).filteredOn(e -> second.id().equals(e.hold())).extracting(LedgerEntry::metadata)
+          .containsOnly(nameWithLine);
+    }
+
+    @Test
+    @DisplayName("accounts whose ids differ only in case ('alice', 'Alice') are separate, with separate balances and keys")
+    void accountIdsDifferingOnlyInCase() {
+      CreditService credits = service();
+      AccountId lower = AccountId.of("alice");
+      AccountId upper = AccountId.of("Alice");
+      IdempotencyKey key = IdempotencyKey.of("req-1");
+      assertThat(credits.openAccount(lower, IdempotencyKey.of("open"))).isTrue();
+      assertThat(credits.openAccount(upper, IdempotencyKey.of("open"))).isTrue();
+      credits.grant(lower, LotSource.PACK, CreditAmount.of(100), null, key);
+      credits.grant(upper, LotSource.PACK, CreditAmount.of(7), null, key);
+      // Keys differing only in case are two keys: a second grant, not a replay.
+      credits.grant(lower, LotSource.PACK, CreditAmount.of(1), null, IdempotencyKey.of("REQ-1"));
+      Hold uppers = credits.hold(HoldRequest.of(upper, CreditAmount.of(5), IdempotencyKey.of("h")));
+
+      assertThatThrownBy(() -> credits.hold(HoldRequest.of(upper, CreditAmount.of(5), IdempotencyKey.of("H"))))
+          .isInstanceOf(InsufficientCreditsException.class);
+      assertThatThrownBy(() -> credits.settle(lower, uppers.id(), IdempotencyKey.of("s")))
+          .isInstanceOf(UnknownHoldException.class);
+      assertThat(credits.balance(lower)).returns(101L, BalanceView::available).returns(0L, BalanceView::held);
+      assertThat(credits.balance(upper)).returns(2L, BalanceView::available).returns(5L, BalanceView::held);
+      assertThatThrownBy(() -> credits.balance(AccountId.of("ALICE"))).isInstanceOf(UnknownAccountException.class);
+      assertThat(ledger(lower)).extracting(LedgerEntry::amount).containsExactly(100L, 1L);
+      assertThat(ledger(upper)).extracting(LedgerEntry::amount).containsExactly(7L, 5L);
+      assertThat(credits.reconcile(lower).differences()).isEmpty();
+      assertThat(credits.reconcile(upper).differences()).isEmpty();
+    }
+
+    @Test
     @DisplayName("the sweep finds overdue holds and lapsed lots through the store's queries and expires them")
     void sweep() {
       CreditService credits = service();
@@ -1420,6 +1549,14 @@ public abstract class CreditStoreContract {
     b.end(HOLD_2, HoldState.RELEASED, 0, KEY_3);
     b.idempotency(KEY_3, "grant", "x", "y");
     return b.build();
+  }
+
+  /** Asserts that the call is refused as reusing {@code key} with other parameters. */
+  private static void assertConflict(ThrowingCallable call, IdempotencyKey key) {
+    assertThatThrownBy(call).isInstanceOfSatisfying(IdempotencyConflictException.class, e -> {
+      assertThat(e.code()).isEqualTo(ErrorCode.IDEMPOTENCY_CONFLICT);
+      assertThat(e.key()).isEqualTo(key);
+    });
   }
 
   private void commit(AccountChange change) {
