@@ -36,8 +36,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The library never moves money: it asks the {@link BillingGateway} to charge and applies the
  * billing system's confirmations ({@link #handle(BillingEvent)}). Hosts without webhooks call
- * {@link #renewDue()} on a schedule instead. Every call is idempotent; every typed exception means
- * nothing changed.
+ * {@link #renewDue()} on a schedule instead (hosts with them call it too: it sends the charge
+ * requests a failed gateway call left waiting). Every call is idempotent; every typed exception
+ * means nothing changed.
+ *
+ * <p>Money rules, in one place: a subscription cycle is charged at most once per account (one
+ * request, under a reference naming the account, subscription and cycle; see {@link #renewDue()});
+ * a payment grants a pack only when it matches an open order of the account it names; a payment
+ * for a cycle is never applied before the cycle starts; every reference the gateway sees names its
+ * account, so two users' keys never collide; billing events and payments are keyed in the
+ * library's own namespace ({@link IdempotencyKey#reserved}).
  */
 public final class PlanService {
   private static final Logger LOG = LoggerFactory.getLogger(PlanService.class);
@@ -261,7 +269,7 @@ public final class PlanService {
       return engine.executeOwn(event.account(), byReference, op("pack-paid", FieldCodec.fields().add("pack", pack.id())
           .add("amount", paid.amountMinor()).add("currency", paid.currency()).encode(), tx -> {
             PlanState s = state(tx);
-            PlanState.OpenOrder order = matchingOrder(s, paid, pack);
+            PlanState.OpenOrder order = matchingOrder(s, paid, pack, tx.now());
             List<PlanState.OpenOrder> open = new ArrayList<>(s.orders());
             open.remove(order);
             tx.grant(LotSource.PACK, pack.credits(), null, byReference, Map.of("pack", pack.id(), "paymentReference",
@@ -309,7 +317,7 @@ public final class PlanService {
    * pack, at this price. A payment is never taken at its word: a made-up reference, another
    * account's reference, another pack or another amount grants nothing.
    */
-  private static PlanState.OpenOrder matchingOrder(PlanState s, BillingEvent.PackPaid paid, Pack pack) {
+  private static PlanState.OpenOrder matchingOrder(PlanState s, BillingEvent.PackPaid paid, Pack pack, Instant now) {
     PlanState.OpenOrder order = null;
     for (PlanState.OpenOrder o : s.orders()) {
       if (o.reference().equals(paid.paymentReference())) {
@@ -319,6 +327,10 @@ public final class PlanService {
     if (order == null) {
       throw new InvalidRequestException(ErrorCode.PAYMENT_MISMATCH, "payment " + paid.paymentReference()
           + " matches no open pack order of account " + paid.account());
+    }
+    if (!order.orderedAt().plus(PACK_ORDER_LIFETIME).isAfter(now)) {
+      throw new InvalidRequestException(ErrorCode.PAYMENT_MISMATCH, "payment " + paid.paymentReference()
+          + " is for an order placed " + order.orderedAt() + " that lapsed after " + PACK_ORDER_LIFETIME);
     }
     if (!order.packId().equals(pack.id())) {
       throw new InvalidRequestException(ErrorCode.PAYMENT_MISMATCH, "payment " + paid.paymentReference() + " is for pack "
