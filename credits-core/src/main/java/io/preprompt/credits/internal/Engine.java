@@ -515,6 +515,19 @@ public final class Engine implements CreditService {
   }
 
   /**
+   * Makes sure a refusal is decided on the account as the store holds it now: when the working copy
+   * is older (a lagging read), the operation is run again on a fresh one instead of refusing.
+   *
+   * @param tx the working copy
+   */
+  public void requireCurrent(AccountTx tx) {
+    Optional<AccountSnapshot> stored = storeCall(() -> store.load(tx.account()));
+    if (stored.isPresent() && stored.get().account().version() != tx.storedVersion()) {
+      throw new StaleSnapshot();
+    }
+  }
+
+  /**
    * Finds the active hold in the working copy, or explains why it is not there.
    *
    * @param tx the working copy

@@ -24,6 +24,7 @@ import io.preprompt.credits.plans.PlansConfig;
 import io.preprompt.credits.plans.Tier;
 import io.preprompt.credits.plans.TierCatalog;
 import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
@@ -34,6 +35,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -558,6 +560,29 @@ public abstract class BillingIntegrityContract {
       assertThat(paid.effect()).isEqualTo(BillingOutcome.Effect.APPLIED);
       assertThat(app.plans.handle(BillingEvent.PackPaid.of("evt-8", alices)).effect())
           .isEqualTo(BillingOutcome.Effect.DUPLICATE);
+      assertThat(app.credits.balance(alice).packCredits()).isEqualTo(500);
+    }
+
+    @Test
+    @DisplayName("a payment read from a lagging copy of the account is decided on the account as it is now")
+    void laggingRead_paymentStillGranted() {
+      Instance app = instance();
+      AccountId alice = open(app, "alice");
+      app.plans.subscribe(alice, "studio", key());
+      AccountSnapshot beforeOrder = store().load(alice).orElseThrow();
+      PackOrder order = app.plans.buyPack(alice, "pack_500", key());
+      AtomicBoolean lagOnce = new AtomicBoolean(true);
+      CreditStore lagging = new ForwardingCreditStore(store()) {
+        @Override
+        public Optional<AccountSnapshot> load(AccountId account) {
+          return lagOnce.getAndSet(false) ? Optional.of(beforeOrder) : super.load(account);
+        }
+      };
+      Instance replica = new Instance(lagging, TierCatalog.defaults(), PlansConfig.defaults());
+
+      assertThat(replica.plans.handle(BillingEvent.PackPaid.of("evt-1", order)).effect())
+          .isEqualTo(BillingOutcome.Effect.APPLIED);
+      assertThat(lagOnce).as("the lagging copy was read").isFalse();
       assertThat(app.credits.balance(alice).packCredits()).isEqualTo(500);
     }
 
