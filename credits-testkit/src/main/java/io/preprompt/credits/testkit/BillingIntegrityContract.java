@@ -154,6 +154,13 @@ public abstract class BillingIntegrityContract {
     return account;
   }
 
+  /** Opens an account subscribed to Studio (its first cycle charged, not yet refilled). */
+  private AccountId subscriber(Instance app, String name) {
+    AccountId account = open(app, name);
+    app.plans.subscribe(account, "studio", key());
+    return account;
+  }
+
   private static Instant cycleStart(long cycle) {
     return ANCHOR.atZone(ZoneOffset.UTC).plusMonths(cycle).toInstant();
   }
@@ -220,8 +227,7 @@ public abstract class BillingIntegrityContract {
     void twoInstancesAtSixBoundaries() throws Exception {
       Instance a = instance();
       Instance b = instance();
-      AccountId account = open(a, "renewed-twice");
-      a.plans.subscribe(account, "studio", key());
+      AccountId account = subscriber(a, "renewed-twice");
       ExecutorService pool = Executors.newFixedThreadPool(2);
       try {
         for (long cycle = 0; cycle <= 6; cycle++) {
@@ -508,8 +514,7 @@ public abstract class BillingIntegrityContract {
     @DisplayName("a replayed order returns the same reference and asks under it again")
     void replay_sameReference() {
       Instance app = instance();
-      AccountId alice = open(app, "alice");
-      app.plans.subscribe(alice, "studio", key());
+      AccountId alice = subscriber(app, "alice");
       IdempotencyKey order = key();
       PackOrder first = app.plans.buyPack(alice, "pack_500", order);
       PackOrder again = instance().plans.buyPack(alice, "pack_500", order);
@@ -567,8 +572,7 @@ public abstract class BillingIntegrityContract {
     @DisplayName("a payment read from a lagging copy of the account is decided on the account as it is now")
     void laggingRead_paymentStillGranted() {
       Instance app = instance();
-      AccountId alice = open(app, "alice");
-      app.plans.subscribe(alice, "studio", key());
+      AccountId alice = subscriber(app, "alice");
       AccountSnapshot beforeOrder = store().load(alice).orElseThrow();
       PackOrder order = app.plans.buyPack(alice, "pack_500", key());
       AtomicBoolean lagOnce = new AtomicBoolean(true);
@@ -590,8 +594,7 @@ public abstract class BillingIntegrityContract {
     @DisplayName("an order placed while subscribed is honoured when its payment arrives after a cancellation")
     void paidAfterCancellation_honoured() {
       Instance app = instance();
-      AccountId alice = open(app, "alice");
-      app.plans.subscribe(alice, "studio", key());
+      AccountId alice = subscriber(app, "alice");
       PackOrder order = app.plans.buyPack(alice, "pack_500", key());
       app.plans.cancel(alice, key());
       assertThat(app.plans.mayBuyPacks(alice)).isFalse();
@@ -603,8 +606,7 @@ public abstract class BillingIntegrityContract {
     @DisplayName("an order lapses after its lifetime: its late payment grants nothing")
     void lapsedOrder_refused() {
       Instance app = instance();
-      AccountId alice = open(app, "alice");
-      app.plans.subscribe(alice, "studio", key());
+      AccountId alice = subscriber(app, "alice");
       PackOrder order = app.plans.buyPack(alice, "pack_500", key());
       clock.advance(PlanService.PACK_ORDER_LIFETIME.plusMinutes(1));
       app.plans.buyPack(alice, "pack_500", key()); // a new order sweeps the lapsed one away
@@ -638,8 +640,7 @@ public abstract class BillingIntegrityContract {
     @DisplayName("refused with CYCLE_NOT_STARTED, nothing changed; the same event applies once its cycle has started")
     void futureCycle_refusedThenApplied() {
       Instance app = instance();
-      AccountId account = open(app, "prepaid");
-      app.plans.subscribe(account, "studio", key());
+      AccountId account = subscriber(app, "prepaid");
       app.plans.handle(new BillingEvent.CyclePaid("evt-0", account, 0));
       long before = version(account);
       var overview = app.plans.overview(account);
@@ -665,8 +666,7 @@ public abstract class BillingIntegrityContract {
     @DisplayName("caller keys that look like the old library keys no longer block billing events")
     void callerKeysFirst_billingStillApplies() {
       Instance app = instance();
-      AccountId alice = open(app, "alice");
-      app.plans.subscribe(alice, "studio", key());
+      AccountId alice = subscriber(app, "alice");
       app.credits.grant(alice, LotSource.PROMOTION, CreditAmount.of(5), null, IdempotencyKey.of("billing.evt-0"));
       PackOrder order = app.plans.buyPack(alice, "pack_500", key());
       app.credits.grant(alice, LotSource.PROMOTION, CreditAmount.of(5), null,
@@ -682,8 +682,7 @@ public abstract class BillingIntegrityContract {
     @DisplayName("a caller key in the library's namespace is refused by every service, and changes nothing")
     void reservedKeys_refused() {
       Instance app = instance();
-      AccountId alice = open(app, "alice");
-      app.plans.subscribe(alice, "studio", key());
+      AccountId alice = subscriber(app, "alice");
       app.plans.handle(new BillingEvent.CyclePaid("evt-0", alice, 0));
       long before = version(alice);
       IdempotencyKey stolen = IdempotencyKey.reserved("evt", "evt-1");

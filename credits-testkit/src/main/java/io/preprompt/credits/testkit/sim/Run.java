@@ -993,6 +993,9 @@ final class Run {
         }
         if (event instanceof BillingEvent.CyclePaid c) {
           cyclesPaid.computeIfAbsent(m.id, k -> ConcurrentHashMap.newKeySet()).add(c.cycle());
+          if (outcome.effect() == BillingOutcome.Effect.APPLIED) {
+            paymentsApplied.computeIfAbsent(m.id, k -> ConcurrentHashMap.newKeySet()).add(c.eventId());
+          }
         }
         state.expected = expected;
       }
@@ -1003,6 +1006,8 @@ final class Run {
   private final Map<String, PackOrder> orders = new ConcurrentHashMap<>();
   /** The cycle numbers a CyclePaid was acknowledged for, per account (whatever it did). */
   private final Map<AccountId, Set<Long>> cyclesPaid = new ConcurrentHashMap<>();
+  /** The event ids of the CyclePaid events acknowledged as applied, per account: each refilled its cycle. */
+  private final Map<AccountId, Set<String>> paymentsApplied = new ConcurrentHashMap<>();
 
   /** A subscription charge reference read back: {@code sub:<account>:<subscription>:<cycle>}. */
   private record ChargeRef(String account, long subscription, long cycle) {
@@ -1283,6 +1288,7 @@ final class Run {
     Map<String, Integer> packGrants = new HashMap<>();
     Map<String, Integer> refills = new HashMap<>();
     Map<String, String> refilledBy = new HashMap<>();
+    Set<String> refillEvents = new java.util.HashSet<>();
     List<LedgerEntry> packsGranted = new ArrayList<>();
     long expectedSeq = 1;
     long after = 0;
@@ -1306,6 +1312,9 @@ final class Run {
               String cycle = e.metadata().getOrDefault("subscription", "?") + ":" + e.metadata().getOrDefault("cycle", "?");
               refills.merge(cycle, 1, Integer::sum);
               refilledBy.put(cycle, e.metadata().getOrDefault("by", "?"));
+              if (e.metadata().containsKey("event")) {
+                refillEvents.add(e.metadata().get("event"));
+              }
             }
           }
           case HOLD -> {
@@ -1377,6 +1386,10 @@ final class Run {
     check(rc.consistent(), () -> "reconciliation of " + id + " found differences: " + rc.differences());
 
     checkBilling(m, refills, refilledBy, packsGranted);
+    for (String event : paymentsApplied.getOrDefault(id, Set.of())) {
+      check(refillEvents.contains(event), () -> "cycle payment " + event + " of " + id
+          + " was acknowledged as applied but refilled nothing");
+    }
 
     // Idempotency: each key took effect in one commit, and exactly as its acknowledged result says.
     for (Map.Entry<String, KeyAgg> e : byKey.entrySet()) {
