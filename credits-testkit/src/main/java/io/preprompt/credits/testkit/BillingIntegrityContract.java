@@ -289,7 +289,7 @@ public abstract class BillingIntegrityContract {
     }
 
     @Test
-    @DisplayName("webhooks and two renewing instances racing at each boundary: a paid cycle is never charged")
+    @DisplayName("webhooks and two renewing instances racing at each boundary: each cycle refilled once, a paid one never charged")
     void webhooksRacingRenewals() throws Exception {
       Instance a = instance();
       Instance b = instance();
@@ -325,9 +325,11 @@ public abstract class BillingIntegrityContract {
       assertThat(charged).doesNotHaveDuplicates();
       for (long cycle = 1; cycle <= 6; cycle++) {
         assertThat(refills.get(cycle)).as("refills of cycle %d", cycle).hasSize(1);
-        boolean byRenewal = refills.get(cycle).get(0).equals("renewal");
-        assertThat(charged.contains(cycle)).as("cycle %d refilled by %s is charged", cycle, refills.get(cycle))
-            .isEqualTo(byRenewal);
+        // A cycle the billing system refilled is never charged; one the clock refilled is charged unless
+        // the billing system's word for it came before the request was sent.
+        if (refills.get(cycle).get(0).equals("payment")) {
+          assertThat(charged).as("cycle %d, paid by the billing system", cycle).doesNotContain(cycle);
+        }
       }
     }
   }
