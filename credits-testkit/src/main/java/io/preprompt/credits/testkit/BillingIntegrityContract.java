@@ -1,7 +1,7 @@
 package io.preprompt.credits.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.ConcurrentUpdateException;
@@ -206,8 +206,9 @@ public abstract class BillingIntegrityContract {
   }
 
   private static <E extends CreditsException> E refused(Class<E> type, ErrorCode code, Runnable call) {
-    E e = catchThrowableOfType(call::run, type);
-    assertThat(e).as("refused with %s", code).isNotNull();
+    Throwable thrown = catchThrowable(call::run);
+    assertThat(thrown).as("refused with %s", code).isInstanceOf(type);
+    E e = type.cast(thrown);
     assertThat(e.code()).isEqualTo(code);
     return e;
   }
