@@ -3,6 +3,7 @@ package io.preprompt.credits.benchmarks;
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.BalanceView;
 import io.preprompt.credits.balance.Hold;
@@ -10,19 +11,11 @@ import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Settlement;
 import io.preprompt.credits.gate.Authorization;
-import io.preprompt.credits.gate.GateConfig;
 import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationRequest;
-import io.preprompt.credits.gate.RateCard;
-import io.preprompt.credits.plans.PackCatalog;
-import io.preprompt.credits.plans.PlanService;
-import io.preprompt.credits.plans.PlansConfig;
-import io.preprompt.credits.plans.TierCatalog;
-import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -70,10 +63,9 @@ public class InMemoryBenchmarks {
     @Setup(Level.Iteration)
     public void build() {
       store = new InMemoryCreditStore();
-      credits = CreditService.builder().store(store).clock(clock).build();
-      PlanService plans = PlanService.create(credits, TierCatalog.defaults(), PackCatalog.defaults(),
-          PlansConfig.defaults(), BillingGateway.none());
-      gate = new GenerationGate(credits, plans, RateCard.defaults(), GateConfig.defaults(), List.of());
+      Credits library = Credits.builder().store(store).clock(clock).build();
+      credits = library.credits();
+      gate = library.gate();
       baseline = new HandWrittenLedger(clock);
     }
   }

@@ -2,7 +2,6 @@ package io.preprompt.credits.gate;
 
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditAmount;
-import io.preprompt.credits.CreditService;
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.HoldId;
 import io.preprompt.credits.IdempotencyKey;
@@ -44,33 +43,30 @@ public final class GenerationGate {
   private final TypicalCosts typicalCosts = new TypicalCosts(TypicalCosts.DEFAULT_ACCOUNTS);
   private final GenerationHistory history;
 
-  /**
-   * Creates the gate.
-   *
-   * @param credits the credit service built by {@link CreditService#builder()}
-   * @param plans the plan service over the same credit service
-   * @param rateCard the prices
-   * @param config deadlines and thresholds
-   * @param lowBalanceListeners told when an authorization leaves an account low
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when the credit
-   *     service was not built by {@link CreditService#builder()}, or another part is null
-   */
-  public GenerationGate(CreditService credits, PlanService plans, RateCard rateCard, GateConfig config,
+  private GenerationGate(Engine engine, PlanService plans, RateCard rateCard, GateConfig config,
       List<LowBalanceListener> lowBalanceListeners) {
-    if (!(credits instanceof Engine)) {
-      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
-          "GenerationGate needs the CreditService built by CreditService.builder()");
-    }
-    if (plans == null || rateCard == null || config == null || lowBalanceListeners == null) {
-      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
-          "GenerationGate needs a plan service, a rate card, a config and a (possibly empty) listener list");
-    }
-    this.engine = (Engine) credits;
+    this.engine = engine;
     this.plans = plans;
     this.rateCard = rateCard;
     this.config = config;
     this.lowBalanceListeners = List.copyOf(lowBalanceListeners);
-    this.history = new GenerationHistory(credits);
+    this.history = new GenerationHistory(engine);
+  }
+
+  /**
+   * Creates the gate over the engine; {@link io.preprompt.credits.Credits#builder()} does, and hosts
+   * build it there. Not supported API: the engine type is internal.
+   *
+   * @param engine the engine the credit service runs on
+   * @param plans the plan service over the same engine
+   * @param rateCard the prices
+   * @param config deadlines and thresholds
+   * @param lowBalanceListeners told when an authorization leaves an account low
+   * @return the gate
+   */
+  public static GenerationGate over(Engine engine, PlanService plans, RateCard rateCard, GateConfig config,
+      List<LowBalanceListener> lowBalanceListeners) {
+    return new GenerationGate(engine, plans, rateCard, config, lowBalanceListeners);
   }
 
   /**

@@ -65,28 +65,19 @@ public final class PlanService {
   }
 
   /**
-   * Creates the plan service.
+   * Creates the plan service over the engine; {@link io.preprompt.credits.Credits#builder()} does,
+   * and hosts build it there. Not supported API: the engine type is internal.
    *
-   * @param credits the credit service built by {@link CreditService#builder()}
+   * @param engine the engine the credit service runs on
    * @param tiers the tier catalog
    * @param packs the pack catalog
    * @param config plan settings
    * @param gateway the host's billing system
    * @return the service
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when the credit
-   *     service was not built by {@link CreditService#builder()}, or another part is null
    */
-  public static PlanService create(CreditService credits, TierCatalog tiers, PackCatalog packs, PlansConfig config,
+  public static PlanService over(Engine engine, TierCatalog tiers, PackCatalog packs, PlansConfig config,
       BillingGateway gateway) {
-    if (!(credits instanceof Engine)) {
-      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
-          "PlanService needs the CreditService built by CreditService.builder()");
-    }
-    if (tiers == null || packs == null || config == null || gateway == null) {
-      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
-          "PlanService needs a tier catalog, a pack catalog, a config and a billing gateway");
-    }
-    return new PlanService((Engine) credits, tiers, packs, config, gateway);
+    return new PlanService(engine, tiers, packs, config, gateway);
   }
 
   /**

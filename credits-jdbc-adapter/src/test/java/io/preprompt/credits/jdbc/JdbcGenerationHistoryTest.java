@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.HoldId;
 import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.gate.Authorization;
-import io.preprompt.credits.gate.GateConfig;
 import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationHistory;
 import io.preprompt.credits.gate.GenerationKind;
@@ -15,15 +15,10 @@ import io.preprompt.credits.gate.GenerationOutcome;
 import io.preprompt.credits.gate.GenerationRecord;
 import io.preprompt.credits.gate.GenerationRequest;
 import io.preprompt.credits.gate.HoldStory;
-import io.preprompt.credits.gate.RateCard;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
-import io.preprompt.credits.plans.PackCatalog;
 import io.preprompt.credits.plans.PlanService;
-import io.preprompt.credits.plans.PlansConfig;
-import io.preprompt.credits.plans.TierCatalog;
-import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,10 +42,10 @@ class JdbcGenerationHistoryTest {
   void historyRoundTrips(Databases db) {
     // A sub-microsecond start checks that instants round-trip to the nanosecond.
     MutableClock clock = MutableClock.at("2026-05-04T12:00:00.123456789Z");
-    CreditService credits = CreditService.builder().store(db.fresh().store()).clock(clock).build();
-    PlanService plans = PlanService.create(credits, TierCatalog.defaults(), PackCatalog.defaults(),
-        PlansConfig.defaults(), BillingGateway.none());
-    GenerationGate gate = new GenerationGate(credits, plans, RateCard.defaults(), GateConfig.defaults(), List.of());
+    Credits all = Credits.builder().store(db.fresh().store()).clock(clock).build();
+    CreditService credits = all.credits();
+    PlanService plans = all.plans();
+    GenerationGate gate = all.gate();
     GenerationHistory history = gate.history();
     AccountId maya = AccountId.of("maya");
     credits.openAccount(maya, key());

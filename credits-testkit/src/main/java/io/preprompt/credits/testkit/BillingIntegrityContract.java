@@ -7,6 +7,7 @@ import io.preprompt.credits.AccountId;
 import io.preprompt.credits.ConcurrentUpdateException;
 import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.CreditsException;
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.IdempotencyKey;
@@ -17,7 +18,6 @@ import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.plans.BillingEvent;
 import io.preprompt.credits.plans.BillingOutcome;
-import io.preprompt.credits.plans.PackCatalog;
 import io.preprompt.credits.plans.PackOrder;
 import io.preprompt.credits.plans.PlanService;
 import io.preprompt.credits.plans.PlansConfig;
@@ -135,8 +135,9 @@ public abstract class BillingIntegrityContract {
     final PlanService plans;
 
     Instance(CreditStore over, TierCatalog tiers, PlansConfig config) {
-      credits = CreditService.builder().store(over).clock(clock).build();
-      plans = PlanService.create(credits, tiers, PackCatalog.defaults(), config, gateway);
+      Credits all = Credits.builder().store(over).clock(clock).tiers(tiers).plans(config).billing(gateway).build();
+      credits = all.credits();
+      plans = all.plans();
     }
   }
 
@@ -416,9 +417,7 @@ public abstract class BillingIntegrityContract {
         @Override
         public void cancelSubscription(AccountId a, Instant at, String ref) {}
       };
-      CreditService credits = CreditService.builder().store(store()).clock(clock).build();
-      PlanService doomed = PlanService.create(credits, TierCatalog.defaults(), PackCatalog.defaults(),
-          PlansConfig.defaults(), dying);
+      PlanService doomed = Credits.builder().store(store()).clock(clock).billing(dying).build().plans();
       try {
         doomed.subscribe(account, "studio", key());
       } catch (Error expected) {

@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.InvalidRequestException;
 import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.plans.BillingEvent;
-import io.preprompt.credits.plans.PackCatalog;
 import io.preprompt.credits.plans.PlanService;
-import io.preprompt.credits.plans.PlansConfig;
-import io.preprompt.credits.plans.TierCatalog;
-import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
 import io.preprompt.credits.testkit.MutableClock;
 import java.time.Duration;
@@ -35,12 +32,13 @@ import org.junit.jupiter.api.Test;
 class GenerationGateTest {
   private final MutableClock clock = MutableClock.at("2026-05-04T12:00:00Z");
   private final InMemoryCreditStore store = new InMemoryCreditStore();
-  private final CreditService credits = CreditService.builder().store(store).clock(clock).build();
-  private final PlanService plans = PlanService.create(credits, TierCatalog.defaults(), PackCatalog.defaults(),
-      PlansConfig.defaults(), BillingGateway.none());
   private final List<long[]> lowSignals = new ArrayList<>();
-  private final GenerationGate gate = new GenerationGate(credits, plans, RateCard.defaults(), GateConfig.defaults(),
-      List.of((account, available, typical, threshold) -> lowSignals.add(new long[] {available, typical})));
+  private final Credits all = Credits.builder().store(store).clock(clock)
+      .lowBalanceListener((account, available, typical, threshold) -> lowSignals.add(new long[] {available, typical}))
+      .build();
+  private final CreditService credits = all.credits();
+  private final PlanService plans = all.plans();
+  private final GenerationGate gate = all.gate();
   private final RateCard card = RateCard.defaults();
   private final AccountId maya = AccountId.of("maya");
   private int keys;

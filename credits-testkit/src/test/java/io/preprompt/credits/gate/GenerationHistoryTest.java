@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.HoldId;
 import io.preprompt.credits.IdempotencyKey;
@@ -16,11 +17,7 @@ import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
-import io.preprompt.credits.plans.PackCatalog;
 import io.preprompt.credits.plans.PlanService;
-import io.preprompt.credits.plans.PlansConfig;
-import io.preprompt.credits.plans.TierCatalog;
-import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
 import io.preprompt.credits.testkit.MutableClock;
 import java.time.Duration;
@@ -38,13 +35,14 @@ import org.junit.jupiter.api.Test;
 class GenerationHistoryTest {
   private final MutableClock clock = MutableClock.at("2026-05-04T12:00:00Z");
   private final InMemoryCreditStore store = new InMemoryCreditStore();
-  private final CreditService credits = CreditService.builder().store(store).clock(clock).build();
-  private final PlanService plans = PlanService.create(credits, TierCatalog.defaults(), PackCatalog.defaults(),
-      PlansConfig.defaults(), BillingGateway.none());
   private final List<long[]> lowSignals = new ArrayList<>();
-  private final GenerationGate gate = new GenerationGate(credits, plans, RateCard.defaults(),
-      new GateConfig(GateConfig.defaults().holdDeadlines(), 0),
-      List.of((account, available, typical, threshold) -> lowSignals.add(new long[] {available, typical})));
+  private final Credits all = Credits.builder().store(store).clock(clock)
+      .gate(new GateConfig(GateConfig.defaults().holdDeadlines(), 0))
+      .lowBalanceListener((account, available, typical, threshold) -> lowSignals.add(new long[] {available, typical}))
+      .build();
+  private final CreditService credits = all.credits();
+  private final PlanService plans = all.plans();
+  private final GenerationGate gate = all.gate();
   private final GenerationHistory history = gate.history();
   private final AccountId maya = AccountId.of("maya");
   private final AccountId theo = AccountId.of("theo");
@@ -333,11 +331,8 @@ class GenerationHistoryTest {
     @DisplayName("listeners get the new balance after each commit")
     void listeners() {
       List<Long> seenAvailable = new ArrayList<>();
-      CreditService live = CreditService.builder().store(store).clock(clock)
-          .listener(change -> seenAvailable.add(change.balance().available())).build();
-      PlanService livePlans = PlanService.create(live, TierCatalog.defaults(), PackCatalog.defaults(),
-          PlansConfig.defaults(), BillingGateway.none());
-      GenerationGate liveGate = new GenerationGate(live, livePlans, RateCard.defaults(), GateConfig.defaults(), List.of());
+      GenerationGate liveGate = Credits.builder().store(store).clock(clock)
+          .listener(change -> seenAvailable.add(change.balance().available())).build().gate();
       Authorization.Authorized a = (Authorization.Authorized) liveGate.authorize(maya,
           GenerationRequest.image("standard", "720p"), key());
       liveGate.succeeded(maya, a.hold().id(), 6, key());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.HoldId;
 import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.BalanceView;
@@ -38,8 +39,9 @@ final class PlansFixture {
 
   PlansFixture(Instant start, PlansConfig config) {
     this.clock = new MutableClock(start);
-    this.credits = CreditService.builder().store(store).clock(clock).build();
-    this.plans = PlanService.create(credits, TierCatalog.defaults(), PackCatalog.defaults(), config, gateway);
+    Credits all = Credits.builder().store(store).clock(clock).plans(config).billing(gateway).build();
+    this.credits = all.credits();
+    this.plans = all.plans();
   }
 
   /** Returns a fresh idempotency key. */

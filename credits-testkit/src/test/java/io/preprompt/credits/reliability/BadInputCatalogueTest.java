@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.CreditsConfig;
 import io.preprompt.credits.CreditsException;
 import io.preprompt.credits.ErrorCode;
@@ -46,7 +47,6 @@ import io.preprompt.credits.plans.PlansConfig;
 import io.preprompt.credits.plans.Tier;
 import io.preprompt.credits.plans.TierCatalog;
 import io.preprompt.credits.plans.UpgradePolicy;
-import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
 import io.preprompt.credits.testkit.MutableClock;
 import io.preprompt.credits.testkit.RecordingBillingGateway;
@@ -95,11 +95,10 @@ class BadInputCatalogueTest {
     final InMemoryCreditStore store = new InMemoryCreditStore();
     final MutableClock clock = new MutableClock(T0);
     final RecordingBillingGateway gateway = new RecordingBillingGateway();
-    final CreditService credits = CreditService.builder().store(store).clock(clock).build();
-    final PlanService plans = PlanService.create(credits, TierCatalog.defaults(), PackCatalog.defaults(),
-        PlansConfig.defaults(), gateway);
-    final GenerationGate gate = new GenerationGate(credits, plans, RateCard.defaults(), GateConfig.defaults(),
-        List.of());
+    final Credits all = Credits.builder().store(store).clock(clock).billing(gateway).build();
+    final CreditService credits = all.credits();
+    final PlanService plans = all.plans();
+    final GenerationGate gate = all.gate();
     final AccountId alice = AccountId.of("alice");
     final AccountId bob = AccountId.of("bob");
     final AccountId nobody = AccountId.of("nobody");
@@ -425,17 +424,15 @@ class BadInputCatalogueTest {
     b.invalid("a gate config with a negative low-balance threshold", ErrorCode.INVALID_CONFIGURATION,
         w -> new GateConfig(GateConfig.defaults().holdDeadlines(), -1));
     b.invalid("a gate config without deadlines", ErrorCode.INVALID_CONFIGURATION, w -> new GateConfig(null, 0));
-    b.invalid("a gate over a credit service not built by the builder", ErrorCode.INVALID_CONFIGURATION,
-        w -> new GenerationGate(new Delegating(w.credits), w.plans, RateCard.defaults(), GateConfig.defaults(),
-            List.of()));
-    b.invalid("a gate without a rate card", ErrorCode.INVALID_CONFIGURATION,
-        w -> new GenerationGate(w.credits, w.plans, null, GateConfig.defaults(), List.of()));
-    b.invalid("a plan service over a credit service not built by the builder", ErrorCode.INVALID_CONFIGURATION,
-        w -> PlanService.create(new Delegating(w.credits), TierCatalog.defaults(), PackCatalog.defaults(),
-            PlansConfig.defaults(), BillingGateway.none()));
-    b.invalid("a plan service without a tier catalog", ErrorCode.INVALID_CONFIGURATION,
-        w -> PlanService.create(w.credits, null, PackCatalog.defaults(), PlansConfig.defaults(),
-            BillingGateway.none()));
+    b.invalid("the library built without a store", ErrorCode.INVALID_CONFIGURATION, w -> Credits.builder().build());
+    b.invalid("the library given a null rate card", ErrorCode.INVALID_CONFIGURATION,
+        w -> Credits.builder().rateCard(null));
+    b.invalid("the library given a null tier catalog", ErrorCode.INVALID_CONFIGURATION,
+        w -> Credits.builder().tiers(null));
+    b.invalid("the library given a null billing gateway", ErrorCode.INVALID_CONFIGURATION,
+        w -> Credits.builder().billing(null));
+    b.invalid("the library given a null low-balance listener", ErrorCode.INVALID_CONFIGURATION,
+        w -> Credits.builder().lowBalanceListener(null));
     b.invalid("a negative signup grant", ErrorCode.INVALID_CONFIGURATION,
         w -> new PlansConfig(-1, UpgradePolicy.PRORATE_NOW, ZoneOffset.UTC, 10));
     b.invalid("a renewal batch of zero", ErrorCode.INVALID_CONFIGURATION,

@@ -1,6 +1,7 @@
 package io.preprompt.credits.examples;
 
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.CreditsConfig;
 import io.preprompt.credits.gate.GateConfig;
 import io.preprompt.credits.gate.GenerationGate;
@@ -16,7 +17,6 @@ import io.preprompt.credits.plans.PlansConfig;
 import io.preprompt.credits.plans.Tier;
 import io.preprompt.credits.plans.TierCatalog;
 import io.preprompt.credits.plans.UpgradePolicy;
-import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.spi.CreditStore;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -74,10 +74,10 @@ public final class Configuration {
         GenerationKind.VIDEO_CLIP, Duration.ofMinutes(30), GenerationKind.VOICE_LINE, Duration.ofMinutes(2),
         GenerationKind.MUSIC_CUE, Duration.ofMinutes(5)), 100);   // warn below 100 credits
 
-    CreditService credits = CreditService.builder().store(store).clock(clock).config(creditsConfig).build();
-    PlanService plans = PlanService.create(credits, tiers, packs, plansConfig, BillingGateway.none());
-    GenerationGate gate = new GenerationGate(credits, plans, card, gateConfig, List.of());
+    Credits credits = Credits.builder().store(store).clock(clock).config(creditsConfig)
+        .tiers(tiers).packs(packs).plans(plansConfig).rateCard(card).gate(gateConfig)
+        .build();
     // end::catalogs[]
-    return new Wired(credits, plans, gate);
+    return new Wired(credits.credits(), credits.plans(), credits.gate());
   }
 }

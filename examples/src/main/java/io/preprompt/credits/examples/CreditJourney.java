@@ -2,6 +2,7 @@ package io.preprompt.credits.examples;
 
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.StateException;
 import io.preprompt.credits.balance.BalanceView;
@@ -12,14 +13,12 @@ import io.preprompt.credits.gate.Authorization;
 import io.preprompt.credits.gate.BatchEstimate;
 import io.preprompt.credits.gate.Estimate;
 import io.preprompt.credits.gate.EstimateLine;
-import io.preprompt.credits.gate.GateConfig;
 import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationHistory;
 import io.preprompt.credits.gate.GenerationKind;
 import io.preprompt.credits.gate.GenerationRecord;
 import io.preprompt.credits.gate.KindUsage;
 import io.preprompt.credits.gate.GenerationRequest;
-import io.preprompt.credits.gate.RateCard;
 import io.preprompt.credits.gate.UpgradeOffer;
 import io.preprompt.credits.gate.UsageReport;
 import io.preprompt.credits.jdbc.JdbcCreditStore;
@@ -31,14 +30,10 @@ import io.preprompt.credits.ledger.Reconciliation;
 import io.preprompt.credits.plans.AccountOverview;
 import io.preprompt.credits.plans.BillingEvent;
 import io.preprompt.credits.plans.BillingOutcome;
-import io.preprompt.credits.plans.PackCatalog;
 import io.preprompt.credits.plans.PackOrder;
 import io.preprompt.credits.plans.PlanChange;
 import io.preprompt.credits.plans.PlanService;
-import io.preprompt.credits.plans.PlansConfig;
 import io.preprompt.credits.plans.SignupResult;
-import io.preprompt.credits.plans.TierCatalog;
-import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.testkit.MutableClock;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -83,12 +78,13 @@ public final class CreditJourney {
     this.out = out;
     JdbcStoreConfig config = JdbcStoreConfig.of(JdbcStoreConfig.Dialect.H2);
     JdbcCreditStore.install(dataSource, config);
-    credits = CreditService.builder().store(JdbcCreditStore.create(dataSource, config)).clock(clock).build();
-    plans = PlanService.create(credits, TierCatalog.defaults(), PackCatalog.defaults(), PlansConfig.defaults(),
-        BillingGateway.none());
-    gate = new GenerationGate(credits, plans, RateCard.defaults(), GateConfig.defaults(),
-        List.of((account, available, typical, threshold) -> out.println("   ! low-balance signal: " + available
-            + " credits left, below the warning threshold of " + threshold)));
+    Credits library = Credits.builder().store(JdbcCreditStore.create(dataSource, config)).clock(clock)
+        .lowBalanceListener((account, available, typical, threshold) -> out.println("   ! low-balance signal: "
+            + available + " credits left, below the warning threshold of " + threshold))
+        .build();
+    credits = library.credits();
+    plans = library.plans();
+    gate = library.gate();
   }
 
   /**

@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.plans.BillingEvent;
-import io.preprompt.credits.plans.PackCatalog;
 import io.preprompt.credits.plans.PackOrder;
 import io.preprompt.credits.plans.PlanService;
-import io.preprompt.credits.plans.PlansConfig;
-import io.preprompt.credits.plans.TierCatalog;
-import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
 import io.preprompt.credits.testkit.MutableClock;
 import java.io.IOException;
@@ -45,10 +42,10 @@ class LoggingTest {
 
     MutableClock clock = MutableClock.at("2026-03-10T09:00:00Z");
     AtomicInteger commits = new AtomicInteger();
-    CreditService credits = CreditService.builder().store(new InMemoryCreditStore()).clock(clock)
+    Credits library = Credits.builder().store(new InMemoryCreditStore()).clock(clock)
         .listener(change -> commits.incrementAndGet()).build();
-    PlanService plans = PlanService.create(credits, TierCatalog.defaults(), PackCatalog.defaults(),
-        PlansConfig.defaults(), BillingGateway.none());
+    CreditService credits = library.credits();
+    PlanService plans = library.plans();
     AccountId maya = AccountId.of("logging-maya");
     credits.openAccount(maya, IdempotencyKey.of("open"));
     plans.verifyEmail(maya, IdempotencyKey.of("verify"));

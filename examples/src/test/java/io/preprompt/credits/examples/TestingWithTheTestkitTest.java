@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.plans.BillingEvent;
-import io.preprompt.credits.plans.PackCatalog;
 import io.preprompt.credits.plans.PlanService;
-import io.preprompt.credits.plans.PlansConfig;
-import io.preprompt.credits.plans.TierCatalog;
 import io.preprompt.credits.testkit.CreditsScenario;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
 import io.preprompt.credits.testkit.MutableClock;
@@ -47,9 +45,9 @@ class TestingWithTheTestkitTest {
   void subscription_chargedThenRefilled() {
     MutableClock clock = MutableClock.at("2026-01-31T10:00:00Z");
     RecordingBillingGateway billing = new RecordingBillingGateway();   // records charges, moves no money
-    CreditService credits = CreditService.builder().store(new InMemoryCreditStore()).clock(clock).build();
-    PlanService plans = PlanService.create(credits, TierCatalog.defaults(), PackCatalog.defaults(),
-        PlansConfig.defaults(), billing);
+    Credits library = Credits.builder().store(new InMemoryCreditStore()).clock(clock).billing(billing).build();
+    CreditService credits = library.credits();
+    PlanService plans = library.plans();
     AccountId sam = AccountId.of("sam");
     credits.openAccount(sam, IdempotencyKey.of("open"));
 

@@ -19,10 +19,9 @@ interface BillingVariant {
    * Returns the gateway the plan services are given.
    *
    * @param gateway the simulation's gateway
-   * @param credits the credit service over the simulation's store, for variants that grant
    * @return the gateway to use
    */
-  default BillingGateway gateway(BillingGateway gateway, CreditService credits) {
+  default BillingGateway gateway(BillingGateway gateway) {
     return gateway;
   }
 

@@ -3,6 +3,7 @@ package io.preprompt.credits.testkit.sim;
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.CreditsConfig;
 import io.preprompt.credits.CreditsException;
 import io.preprompt.credits.ErrorCode;
@@ -238,8 +239,10 @@ final class Run {
     final PlanService plans;
 
     Instance(TierCatalog tiers) {
-      credits = CreditService.builder().store(store).clock(clock).config(config).build();
-      plans = PlanService.create(credits, tiers, packs, PLANS, variant.gateway(simGateway, credits));
+      Credits all = Credits.builder().store(store).clock(clock).config(config).tiers(tiers).packs(packs).plans(PLANS)
+          .billing(variant.gateway(simGateway)).build();
+      credits = all.credits();
+      plans = all.plans();
     }
 
     BillingOutcome handle(BillingEvent event) {
@@ -1152,8 +1155,8 @@ final class Run {
   /** Every active subscription on a tier the catalog still has was refilled up to its current cycle. */
   private void checkNoStall() {
     Instant now = clock.instant();
-    PlanService full = PlanService.create(audit, TierCatalog.defaults(), packs, PLANS,
-        io.preprompt.credits.spi.BillingGateway.none());
+    PlanService full = Credits.builder().store(raw).clock(clock).config(config).packs(packs).plans(PLANS).build()
+        .plans();
     for (AccountModel m : models) {
       io.preprompt.credits.plans.AccountOverview o = full.overview(m.id);
       boolean known = !(retired && o.tier().id().equals(RETIRED_TIER));

@@ -32,7 +32,7 @@ class BrokenBillingSimulationTest {
   /** As before: after a conflict the renewal charged the cycle again, under a reference of its own. */
   private static final BillingVariant CHARGES_AGAIN = new BillingVariant() {
     @Override
-    public BillingGateway gateway(BillingGateway gateway, CreditService credits) {
+    public BillingGateway gateway(BillingGateway gateway) {
       return new BillingGateway() {
         @Override
         public void chargeSubscription(AccountId account, String tierId, long cycle, Instant cycleStart,
