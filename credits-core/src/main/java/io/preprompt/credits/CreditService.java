@@ -108,7 +108,7 @@ public interface CreditService {
    * @throws IdempotencyConflictException when the key was used with other parameters
    */
   default Settlement settle(AccountId account, HoldId hold, IdempotencyKey key) {
-    return settle(account, hold, null, Map.of(), key);
+    return settleAll(account, hold, Map.of(), key);
   }
 
   /**
@@ -119,7 +119,8 @@ public interface CreditService {
    * @param amount credits to spend, 1 to the held amount (to spend nothing, release the hold)
    * @param key idempotency key
    * @return what was settled and returned
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null (the whole hold
+   *     is settled only by {@link #settle(AccountId, HoldId, IdempotencyKey)})
    * @throws SettleExceedsHeldException when the amount exceeds the hold
    * @throws HoldStateException when the hold already ended
    * @throws UnknownHoldException when the account has no such hold
@@ -134,18 +135,33 @@ public interface CreditService {
    *
    * @param account the hold's account
    * @param hold the hold
-   * @param amount credits to spend, 1 to the held amount; {@code null} for the whole hold
+   * @param amount credits to spend, 1 to the held amount
    * @param metadata description recorded on the settle entries
    * @param key idempotency key
    * @return what was settled and returned
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null (the whole hold
+   *     is settled only by {@link #settleAll})
    * @throws SettleExceedsHeldException when the amount exceeds the hold
    * @throws HoldStateException when the hold already ended
    * @throws UnknownHoldException when the account has no such hold
    * @throws IdempotencyConflictException when the key was used with other parameters
    */
-  Settlement settle(AccountId account, HoldId hold, @Nullable CreditAmount amount, Map<String, String> metadata,
+  Settlement settle(AccountId account, HoldId hold, CreditAmount amount, Map<String, String> metadata,
       IdempotencyKey key);
+
+  /**
+   * Settles the whole hold, recording a description (actual cost, output id) on the ledger.
+   *
+   * @param account the hold's account
+   * @param hold the hold
+   * @param metadata description recorded on the settle entries
+   * @param key idempotency key
+   * @return what was settled
+   * @throws HoldStateException when the hold already ended
+   * @throws UnknownHoldException when the account has no such hold
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  Settlement settleAll(AccountId account, HoldId hold, Map<String, String> metadata, IdempotencyKey key);
 
   /**
    * Releases a hold: everything returns to the balance (what returns to a lot that expired
@@ -200,6 +216,9 @@ public interface CreditService {
    * @throws UnknownAccountException when the account does not exist
    */
   default void forEachEntry(AccountId account, LedgerQuery query, Consumer<LedgerEntry> sink) {
+    if (query == null || sink == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a ledger query and a sink are required");
+    }
     Optional<LedgerQuery> next = Optional.of(query);
     while (next.isPresent()) {
       LedgerPage page = history(account, next.get());

@@ -13,6 +13,9 @@ import java.time.Duration;
  */
 public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int maxCommitAttempts, int sweepBatchSize) {
 
+  /** The longest hold ttl: a year, so that a deadline added to any instant never overflows. */
+  public static final Duration LONGEST_HOLD_TTL = Duration.ofDays(366);
+
   /**
    * Checks the settings.
    *
@@ -21,6 +24,7 @@ public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int ma
    * @param maxCommitAttempts how many times an operation is tried when other writers change the account meanwhile
    * @param sweepBatchSize how many overdue holds or accounts one sweep call handles at most
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when a value is out of range
+   *     (a hold ttl longer than {@link #LONGEST_HOLD_TTL} included)
    */
   public CreditsConfig {
     if (defaultHoldTtl == null || maxHoldTtl == null) {
@@ -28,6 +32,9 @@ public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int ma
     }
     if (defaultHoldTtl.isNegative() || defaultHoldTtl.isZero()) {
       throw bad("defaultHoldTtl must be positive, was " + defaultHoldTtl);
+    }
+    if (maxHoldTtl.compareTo(LONGEST_HOLD_TTL) > 0) {
+      throw bad("maxHoldTtl must be at most " + LONGEST_HOLD_TTL + ", was " + maxHoldTtl);
     }
     if (maxHoldTtl.compareTo(defaultHoldTtl) < 0) {
       throw bad("maxHoldTtl " + maxHoldTtl + " is shorter than defaultHoldTtl " + defaultHoldTtl);

@@ -13,13 +13,17 @@ import java.util.Map;
  * @param lowBalanceThreshold below this many available credits a low-balance signal is raised
  */
 public record GateConfig(Map<GenerationKind, Duration> holdDeadlines, long lowBalanceThreshold) {
+  /** The longest hold deadline: a year, so that a deadline added to any instant never overflows. */
+  public static final Duration LONGEST_DEADLINE = Duration.ofDays(366);
+
   /**
    * Checks the settings.
    *
    * @param holdDeadlines how long each kind's hold may stay unanswered (long video jobs get longer)
    * @param lowBalanceThreshold below this many available credits a low-balance signal is raised
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when a kind has no
-   *     positive deadline or the threshold is negative
+   *     positive deadline, a deadline is longer than {@link #LONGEST_DEADLINE}, or the threshold is
+   *     negative
    */
   public GateConfig {
     if (holdDeadlines == null) {
@@ -30,6 +34,10 @@ public record GateConfig(Map<GenerationKind, Duration> holdDeadlines, long lowBa
       Duration d = holdDeadlines.get(kind);
       if (d == null || d.isZero() || d.isNegative()) {
         throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "hold deadline for " + kind + " must be positive");
+      }
+      if (d.compareTo(LONGEST_DEADLINE) > 0) {
+        throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "hold deadline for " + kind + " must be at most "
+            + LONGEST_DEADLINE + ", was " + d);
       }
       copy.put(kind, d);
     }

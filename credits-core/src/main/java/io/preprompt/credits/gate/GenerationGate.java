@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +99,9 @@ public final class GenerationGate {
    * @throws InvalidRequestException when the rate card cannot price the request
    */
   public Authorization authorize(AccountId account, GenerationRequest request, IdempotencyKey key) {
+    if (request == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a generation request is required");
+    }
     return authorizeBatch(account, List.of(request), key);
   }
 
@@ -122,9 +126,7 @@ public final class GenerationGate {
    * @throws InvalidRequestException when an item cannot be priced
    */
   public Authorization authorizeBatch(AccountId account, List<GenerationRequest> requests, IdempotencyKey key) {
-    if (account == null || key == null) {
-      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "account and key are required");
-    }
+    requireAccountAndKey(account, key);
     BatchEstimate batch = rateCard.estimateBatch(requests);
     StringBuilder fp = new StringBuilder(64 + 160 * batch.items().size()).append("card=").append(rateCard.version())
         .append('\n');
@@ -364,7 +366,17 @@ public final class GenerationGate {
     return available;
   }
 
+  private static void requireAccountAndKey(@Nullable AccountId account, @Nullable IdempotencyKey key) {
+    if (account == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ACCOUNT_ID, "account id must not be null");
+    }
+    if (key == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_IDEMPOTENCY_KEY, "idempotency key must not be null");
+    }
+  }
+
   private long adjustNow(AccountId account, long delta, String reason, IdempotencyKey key) {
+    requireAccountAndKey(account, key);
     if (delta == 0 || delta == Long.MIN_VALUE) {
       throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "an adjustment must be non-zero, was " + delta);
     }

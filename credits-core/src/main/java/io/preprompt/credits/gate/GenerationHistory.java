@@ -47,7 +47,10 @@ public final class GenerationHistory {
    * @param credits the credit service whose ledger to read
    */
   public GenerationHistory(CreditService credits) {
-    this.credits = Objects.requireNonNull(credits, "credits");
+    if (credits == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a generation history needs a credit service");
+    }
+    this.credits = credits;
   }
 
   /**

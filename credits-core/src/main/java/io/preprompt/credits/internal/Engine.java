@@ -556,8 +556,22 @@ public final class Engine implements CreditService {
   }
 
   @Override
-  public Settlement settle(AccountId account, HoldId hold, @Nullable CreditAmount amount, Map<String, String> metadata,
+  public Settlement settle(AccountId account, HoldId hold, CreditAmount amount, Map<String, String> metadata,
       IdempotencyKey key) {
+    if (amount == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT,
+          "a settle needs the amount to spend; settleAll settles the whole hold");
+    }
+    return settleOrAll(account, hold, amount, metadata, key);
+  }
+
+  @Override
+  public Settlement settleAll(AccountId account, HoldId hold, Map<String, String> metadata, IdempotencyKey key) {
+    return settleOrAll(account, hold, null, metadata, key);
+  }
+
+  private Settlement settleOrAll(AccountId account, HoldId hold, @Nullable CreditAmount amount,
+      Map<String, String> metadata, IdempotencyKey key) {
     requireAccount(account);
     requireHold(hold);
     requireKey(key);

@@ -71,6 +71,9 @@ public record LedgerQuery(long afterSequence, @Nullable Instant from, @Nullable 
    * @return the query
    */
   public static LedgerQuery between(Instant from, Instant to, int limit) {
+    if (from == null || to == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a time range needs both ends, was " + from + ".." + to);
+    }
     return new LedgerQuery(0, from, to, limit);
   }
 

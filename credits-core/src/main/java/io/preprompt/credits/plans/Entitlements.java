@@ -2,6 +2,7 @@ package io.preprompt.credits.plans;
 
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.InvalidRequestException;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -23,12 +24,21 @@ public record Entitlements(Set<String> resolutions, int maxClipSeconds, int maxV
    * @param maxVariants most variants per generation
    * @param models allowed model ids
    * @param features named advanced features
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for negative limits
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for negative limits, or
+   *     a missing set or a null in one
    */
   public Entitlements {
     if (resolutions == null || models == null || features == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
           "entitlements need sets of resolutions, models and features (empty, not null)");
+    }
+    for (Set<String> set : List.of(resolutions, models, features)) {
+      for (String item : set) {
+        if (item == null) {
+          throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+              "entitlement sets must not hold null, was " + set);
+        }
+      }
     }
     resolutions = Set.copyOf(resolutions);
     models = Set.copyOf(models);

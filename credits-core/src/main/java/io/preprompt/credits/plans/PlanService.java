@@ -899,6 +899,7 @@ public final class PlanService {
    * @return the tier (the free tier when the plan names none or an unknown one)
    */
   public Tier tierAt(@Nullable String planDocument, Instant at) {
+    require(at, "time");
     PlanState s = PlanState.decode(planDocument, free()).effective(at, free());
     return tiers.find(s.tier()).orElse(tiers.free());
   }

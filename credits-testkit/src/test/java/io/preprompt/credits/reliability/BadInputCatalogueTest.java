@@ -447,6 +447,37 @@ class BadInputCatalogueTest {
         w -> LedgerQuery.between(T0, T0.minusSeconds(1), 10));
     b.invalid("a null ledger query", ErrorCode.INVALID_ARGUMENT, w -> w.credits.history(w.alice, null));
 
+    // ----------------------------------------------------------------------------- tried as a new user would
+    b.invalid("a settle whose amount is null (only settleAll settles the whole hold)", ErrorCode.INVALID_AMOUNT,
+        w -> w.credits.settle(w.alice, w.active.id(), (CreditAmount) null, w.key()));
+    b.invalid("a settle with metadata whose amount is null", ErrorCode.INVALID_AMOUNT,
+        w -> w.credits.settle(w.alice, w.active.id(), null, Map.of("output", "x"), w.key()));
+    b.invalid("a support adjustment without an idempotency key", ErrorCode.INVALID_IDEMPOTENCY_KEY,
+        w -> w.gate.adjust(w.alice, 5, "goodwill", null));
+    b.invalid("a support adjustment without an account", ErrorCode.INVALID_ACCOUNT_ID,
+        w -> w.gate.adjust(null, 5, "goodwill", w.key()));
+    b.invalid("a max hold ttl so long that a deadline would overflow", ErrorCode.INVALID_CONFIGURATION,
+        w -> new CreditsConfig(Duration.ofMinutes(15), Duration.ofSeconds(Long.MAX_VALUE), 32, 500));
+    b.invalid("a gate deadline so long that it would overflow", ErrorCode.INVALID_CONFIGURATION,
+        w -> new GateConfig(Map.of(GenerationKind.IMAGE, Duration.ofSeconds(Long.MAX_VALUE),
+            GenerationKind.VIDEO_CLIP, Duration.ofMinutes(1), GenerationKind.VOICE_LINE, Duration.ofMinutes(1),
+            GenerationKind.MUSIC_CUE, Duration.ofMinutes(1)), 0));
+    b.invalid("an authorization without a request", ErrorCode.INVALID_ARGUMENT,
+        w -> w.gate.authorize(w.alice, null, w.key()));
+    b.invalid("an authorization without an idempotency key", ErrorCode.INVALID_IDEMPOTENCY_KEY,
+        w -> w.gate.authorize(w.alice, GenerationRequest.image("standard", "720p"), null));
+    b.invalid("walking the ledger with no sink", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.forEachEntry(w.alice, LedgerQuery.firstPage(10), null));
+    b.invalid("walking the ledger with no query", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.forEachEntry(w.alice, null, e -> { }));
+    b.invalid("a time range without a start", ErrorCode.INVALID_ARGUMENT, w -> LedgerQuery.between(null, T0, 10));
+    b.invalid("a generation history over no credit service", ErrorCode.INVALID_CONFIGURATION,
+        w -> new io.preprompt.credits.gate.GenerationHistory(null));
+    b.invalid("entitlements that list a null model", ErrorCode.INVALID_CONFIGURATION,
+        w -> new Entitlements(Set.of("720p"), 5, 2, new java.util.HashSet<>(java.util.Arrays.asList("standard", null)),
+            Set.of()));
+    b.invalid("the tier of a plan document at no time", ErrorCode.INVALID_ARGUMENT, w -> w.plans.tierAt(null, null));
+
     // ----------------------------------------------------------------------------- billing events
     b.invalid("a paid cycle with a negative number", ErrorCode.INVALID_ARGUMENT,
         w -> w.plans.handle(new BillingEvent.CyclePaid("evt-1", w.alice, -1)));
@@ -516,61 +547,6 @@ class BadInputCatalogueTest {
 
     void invalid(String input, ErrorCode code, Consumer<World> call) {
       row(input, InvalidRequestException.class, code, call);
-    }
-  }
-
-  /** A credit service the library did not build: the gate and plans need the real engine. */
-  private record Delegating(CreditService delegate) implements CreditService {
-    @Override
-    public boolean openAccount(AccountId account, IdempotencyKey key) {
-      return delegate.openAccount(account, key);
-    }
-
-    @Override
-    public io.preprompt.credits.balance.GrantReceipt grant(AccountId account, LotSource source, CreditAmount amount,
-        Instant expiresAt, Map<String, String> metadata, IdempotencyKey key) {
-      return delegate.grant(account, source, amount, expiresAt, metadata, key);
-    }
-
-    @Override
-    public Hold hold(HoldRequest request) {
-      return delegate.hold(request);
-    }
-
-    @Override
-    public Settlement settle(AccountId account, HoldId hold, CreditAmount amount, Map<String, String> metadata,
-        IdempotencyKey key) {
-      return delegate.settle(account, hold, amount, metadata, key);
-    }
-
-    @Override
-    public Release release(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
-      return delegate.release(account, hold, reason, key);
-    }
-
-    @Override
-    public BalanceView balance(AccountId account) {
-      return delegate.balance(account);
-    }
-
-    @Override
-    public Optional<Hold> findHold(AccountId account, HoldId hold) {
-      return delegate.findHold(account, hold);
-    }
-
-    @Override
-    public LedgerPage history(AccountId account, LedgerQuery query) {
-      return delegate.history(account, query);
-    }
-
-    @Override
-    public Reconciliation reconcile(AccountId account) {
-      return delegate.reconcile(account);
-    }
-
-    @Override
-    public io.preprompt.credits.SweepReport sweep() {
-      return delegate.sweep();
     }
   }
 }

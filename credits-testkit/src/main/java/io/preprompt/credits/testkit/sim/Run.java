@@ -708,7 +708,8 @@ final class Run {
     return new EndHold(m, key, target, "settle " + (amount == null ? "all of" : amount + " of")) {
       @Override
       Object invoke() {
-        return credits.settle(m.id, target.id, amount == null ? null : CreditAmount.of(amount), Map.of(), key);
+        return amount == null ? credits.settleAll(m.id, target.id, Map.of(), key)
+            : credits.settle(m.id, target.id, CreditAmount.of(amount), Map.of(), key);
       }
 
       @Override
