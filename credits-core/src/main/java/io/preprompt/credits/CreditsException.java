@@ -21,8 +21,19 @@ public abstract class CreditsException extends RuntimeException {
    * @param cause the underlying cause, or {@code null}
    */
   protected CreditsException(ErrorCode code, String message, @org.jspecify.annotations.Nullable Throwable cause) {
-    super(code + ": " + message, cause);
+    super(message, cause);
     this.code = code;
+  }
+
+  /**
+   * Returns the class, the code and the message, once each ({@link #getMessage()} leaves the code
+   * out, so a host that logs both does not repeat it).
+   *
+   * @return {@code ClassName: CODE: message}
+   */
+  @Override
+  public String toString() {
+    return getClass().getName() + ": " + code + ": " + getMessage();
   }
 
   /**

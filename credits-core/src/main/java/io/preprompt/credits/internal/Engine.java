@@ -245,7 +245,6 @@ public final class Engine implements CreditService {
       }
       backoff(attempt);
     }
-    LOG.warn("gave up on {} for account {} after {} conflicting attempts", op.name(), account, attempts);
     throw new ConcurrentUpdateException(account, attempts);
   }
 
@@ -337,15 +336,14 @@ public final class Engine implements CreditService {
     }
   }
 
-  /** What a store call's exception becomes: credits exceptions pass, anything else is a StoreException. */
+  /**
+   * What a store call's exception becomes: credits exceptions pass, anything else is a StoreException.
+   * Not logged here: the caller gets the exception and logs it once, where it knows what to do.
+   */
   private static RuntimeException storeFailure(RuntimeException e) {
     if (e instanceof CreditsException credits) {
-      if (e instanceof StoreException) {
-        LOG.warn("store failure: {}", e.getMessage());
-      }
       return credits;
     }
-    LOG.warn("store failure: {}", e.toString());
     return new StoreException("store failed: " + e, null, e);
   }
 
@@ -398,7 +396,6 @@ public final class Engine implements CreditService {
       }
       backoff(attempt);
     }
-    LOG.warn("gave up on open for account {} after {} conflicting attempts", account, config.maxCommitAttempts());
     throw new ConcurrentUpdateException(account, config.maxCommitAttempts());
   }
 

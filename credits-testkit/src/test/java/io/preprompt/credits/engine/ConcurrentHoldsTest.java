@@ -91,9 +91,11 @@ class ConcurrentHoldsTest {
         } else {
           // Whole settles spend fast; partial ones of up to a quarter keep the account alive longer.
           CreditAmount amount = choice == 3 ? null : CreditAmount.of(1 + random.nextInt((int) hold.amount() / 4 + 1));
-          Settlement s = withRetry(() -> service.settle(shared.id(), hold.id(), amount, Map.of(), key));
+          Settlement s = withRetry(() -> amount == null ? service.settleAll(shared.id(), hold.id(), Map.of(), key)
+              : service.settle(shared.id(), hold.id(), amount, Map.of(), key));
           // The same key again must replay, never settle twice.
-          assertThat(service.settle(shared.id(), hold.id(), amount, Map.of(), key)).isEqualTo(s);
+          assertThat(amount == null ? service.settleAll(shared.id(), hold.id(), Map.of(), key)
+              : service.settle(shared.id(), hold.id(), amount, Map.of(), key)).isEqualTo(s);
           settledTotal.addAndGet(s.settled());
           assertThat(endings.put(hold.id(), HoldState.SETTLED)).isNull();
         }

@@ -173,7 +173,8 @@ class FailureAndListenerTest {
     void storeException_sqlState() {
       StoreException e = new StoreException("insert failed", "40001", null);
       assertThat(e.sqlState()).contains("40001");
-      assertThat(e.getMessage()).contains("SQL state 40001").startsWith("STORE_FAILURE");
+      assertThat(e.getMessage()).contains("SQL state 40001").doesNotContain("STORE_FAILURE");
+      assertThat(e.toString()).contains("STORE_FAILURE: ");
     }
   }
 

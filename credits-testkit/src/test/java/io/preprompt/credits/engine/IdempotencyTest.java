@@ -198,8 +198,8 @@ class IdempotencyTest {
     @Test
     void settle_differentMetadata_namesMetadata() {
       Hold hold = alice.hold(10);
-      service.settle(alice.id(), hold.id(), null, Map.of("actual", "10"), key);
-      conflict(() -> service.settle(alice.id(), hold.id(), null, Map.of("actual", "9"), key), "metadata");
+      service.settleAll(alice.id(), hold.id(), Map.of("actual", "10"), key);
+      conflict(() -> service.settleAll(alice.id(), hold.id(), Map.of("actual", "9"), key), "metadata");
     }
 
     @Test

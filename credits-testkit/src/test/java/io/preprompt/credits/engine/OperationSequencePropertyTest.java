@@ -240,7 +240,8 @@ class OperationSequencePropertyTest {
       long asked = amount == null ? held : amount.value();
       IdempotencyKey key = key();
       AccountId id = id(s.account());
-      Supplier<Object> call = () -> service.settle(id, h.hold.id(), amount, Map.of(), key);
+      Supplier<Object> call = () -> amount == null ? service.settleAll(id, h.hold.id(), Map.of(), key)
+          : service.settle(id, h.hold.id(), amount, Map.of(), key);
       ErrorCode expected = expectedEndError(h);
       if (amount != null && amount.isZero()) {
         // Checked before the hold is even looked at: settling nothing is a release.
@@ -262,7 +263,8 @@ class OperationSequencePropertyTest {
       settled[s.account()] += asked;
       h.state = HoldState.SETTLED;
       calls.add(new Call(s.account(), key, call, result,
-          () -> service.settle(id, h.hold.id(), amount, Map.of("changed", "yes"), key), "metadata",
+          () -> amount == null ? service.settleAll(id, h.hold.id(), Map.of("changed", "yes"), key)
+              : service.settle(id, h.hold.id(), amount, Map.of("changed", "yes"), key), "metadata",
           EntryType.SETTLE, asked));
     }
 

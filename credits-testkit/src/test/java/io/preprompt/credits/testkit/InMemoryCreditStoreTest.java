@@ -249,7 +249,7 @@ class InMemoryCreditStoreTest {
         switch (i % 5) {
           case 0 -> credits.release(ALICE, h.id(), "r" + i, IdempotencyKey.of("e" + i));
           case 1 -> credits.settle(ALICE, h.id(), CreditAmount.of(1), IdempotencyKey.of("e" + i));
-          case 2 -> credits.settle(ALICE, h.id(), null, Map.of("cost", "x"), IdempotencyKey.of("e" + i));
+          case 2 -> credits.settleAll(ALICE, h.id(), Map.of("cost", "x"), IdempotencyKey.of("e" + i));
           case 3 -> { } // left active
           default -> credits.settle(ALICE, h.id(), IdempotencyKey.of("e" + i));
         }
