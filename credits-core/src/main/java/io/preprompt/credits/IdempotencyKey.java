@@ -1,7 +1,5 @@
 package io.preprompt.credits;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * The caller's name for one intended change, scoped to an account. Sending the same key with the
  * same parameters again returns the first result; with different parameters it fails with
@@ -74,27 +72,5 @@ public record IdempotencyKey(String value) {
   @Override
   public String toString() {
     return value;
-  }
-
-  /**
-   * Compares by value, as the record's own {@code equals} does; spelled out because the generated
-   * one goes through a method-handle chain on the hottest paths.
-   *
-   * @param o the other object
-   * @return true when it is a IdempotencyKey with the same value
-   */
-  @Override
-  public boolean equals(@Nullable Object o) {
-    return o instanceof IdempotencyKey other && value.equals(other.value);
-  }
-
-  /**
-   * Returns the value's hash, as the record's own {@code hashCode} does.
-   *
-   * @return the hash
-   */
-  @Override
-  public int hashCode() {
-    return value.hashCode();
   }
 }

@@ -17,44 +17,13 @@ import java.util.Map;
 public final class FieldCodec {
   private FieldCodec() {}
 
-  /**
-   * A few spare builders per thread: every keyed call encodes a fingerprint and a result, and the
-   * builder (and its growth) would otherwise be garbage each time. A list takes a spare when there
-   * is one and gives it back from {@link Fields#encode}; lists built inside another list (nested
-   * maps, a hold inside a batch) take the next one, or a new one when none is left.
-   */
-  private static final ThreadLocal<Spares> SPARES = ThreadLocal.withInitial(Spares::new);
-  private static final int MAX_SPARE_CAPACITY = 4096;
-
-  /** A small stack of builders. */
-  private static final class Spares {
-    final StringBuilder[] builders = new StringBuilder[4];
-    int count;
-
-    StringBuilder take(int capacity) {
-      if (count == 0) {
-        return new StringBuilder(Math.max(capacity, 256));
-      }
-      StringBuilder b = builders[--count];
-      builders[count] = null;
-      return b;
-    }
-
-    void give(StringBuilder b) {
-      if (count < builders.length && b.capacity() <= MAX_SPARE_CAPACITY) {
-        b.setLength(0);
-        builders[count++] = b;
-      }
-    }
-  }
-
   /** An ordered field list under construction; {@link #encode} ends it. */
   public static final class Fields {
-    // Null once encoded: the builder may already serve another list.
+    // Null once encoded.
     private @org.jspecify.annotations.Nullable StringBuilder sb;
 
     Fields(int capacity) {
-      this.sb = SPARES.get().take(capacity);
+      this.sb = new StringBuilder(Math.max(capacity, 64));
     }
 
     /**
@@ -160,7 +129,6 @@ public final class FieldCodec {
       StringBuilder b = builder();
       String text = b.toString();
       sb = null;
-      SPARES.get().give(b);
       return text;
     }
   }
