@@ -5,6 +5,7 @@ import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.LowBalanceListener;
 import io.preprompt.credits.gate.RateCard;
 import io.preprompt.credits.internal.Engine;
+import io.preprompt.credits.internal.Wiring;
 import io.preprompt.credits.plans.PackCatalog;
 import io.preprompt.credits.plans.PlanService;
 import io.preprompt.credits.plans.PlansConfig;
@@ -250,8 +251,8 @@ public final class Credits {
         throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a CreditStore is required");
       }
       Engine engine = new Engine(store, clock, config, listeners);
-      PlanService plans = PlanService.over(engine, tiers, packs, plansConfig, billing);
-      GenerationGate gate = GenerationGate.over(engine, plans, rateCard, gateConfig, lowBalanceListeners);
+      PlanService plans = Wiring.newPlans(engine, tiers, packs, plansConfig, billing);
+      GenerationGate gate = Wiring.newGate(engine, plans, rateCard, gateConfig, lowBalanceListeners);
       return new Credits(engine, plans, gate);
     }
   }

@@ -14,6 +14,7 @@ import io.preprompt.credits.internal.AccountTx;
 import io.preprompt.credits.internal.Engine;
 import io.preprompt.credits.internal.FieldCodec;
 import io.preprompt.credits.internal.Operation;
+import io.preprompt.credits.internal.Wiring;
 import io.preprompt.credits.internal.Results;
 import io.preprompt.credits.plans.Entitlements;
 import io.preprompt.credits.plans.Pack;
@@ -44,6 +45,10 @@ public final class GenerationGate {
   private final TypicalCosts typicalCosts = new TypicalCosts(TypicalCosts.DEFAULT_ACCOUNTS);
   private final GenerationHistory history;
 
+  static {
+    Wiring.gates(GenerationGate::new);
+  }
+
   private GenerationGate(Engine engine, PlanService plans, RateCard rateCard, GateConfig config,
       List<LowBalanceListener> lowBalanceListeners) {
     this.engine = engine;
@@ -52,22 +57,6 @@ public final class GenerationGate {
     this.config = config;
     this.lowBalanceListeners = List.copyOf(lowBalanceListeners);
     this.history = new GenerationHistory(engine);
-  }
-
-  /**
-   * Creates the gate over the engine; {@link io.preprompt.credits.Credits#builder()} does, and hosts
-   * build it there. Not supported API: the engine type is internal.
-   *
-   * @param engine the engine the credit service runs on
-   * @param plans the plan service over the same engine
-   * @param rateCard the prices
-   * @param config deadlines and thresholds
-   * @param lowBalanceListeners told when an authorization leaves an account low
-   * @return the gate
-   */
-  public static GenerationGate over(Engine engine, PlanService plans, RateCard rateCard, GateConfig config,
-      List<LowBalanceListener> lowBalanceListeners) {
-    return new GenerationGate(engine, plans, rateCard, config, lowBalanceListeners);
   }
 
   /**

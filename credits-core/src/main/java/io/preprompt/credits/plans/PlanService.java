@@ -13,6 +13,7 @@ import io.preprompt.credits.internal.AccountTx;
 import io.preprompt.credits.internal.Engine;
 import io.preprompt.credits.internal.FieldCodec;
 import io.preprompt.credits.internal.Operation;
+import io.preprompt.credits.internal.Wiring;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
@@ -56,28 +57,16 @@ public final class PlanService {
   private final PlansConfig config;
   private final BillingGateway gateway;
 
+  static {
+    Wiring.plans(PlanService::new);
+  }
+
   private PlanService(Engine engine, TierCatalog tiers, PackCatalog packs, PlansConfig config, BillingGateway gateway) {
     this.engine = engine;
     this.tiers = tiers;
     this.packs = packs;
     this.config = config;
     this.gateway = gateway;
-  }
-
-  /**
-   * Creates the plan service over the engine; {@link io.preprompt.credits.Credits#builder()} does,
-   * and hosts build it there. Not supported API: the engine type is internal.
-   *
-   * @param engine the engine the credit service runs on
-   * @param tiers the tier catalog
-   * @param packs the pack catalog
-   * @param config plan settings
-   * @param gateway the host's billing system
-   * @return the service
-   */
-  public static PlanService over(Engine engine, TierCatalog tiers, PackCatalog packs, PlansConfig config,
-      BillingGateway gateway) {
-    return new PlanService(engine, tiers, packs, config, gateway);
   }
 
   /**
