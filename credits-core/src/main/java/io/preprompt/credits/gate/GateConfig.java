@@ -57,4 +57,32 @@ public record GateConfig(Map<GenerationKind, Duration> holdDeadlines, long lowBa
         Duration.ofMinutes(2), GenerationKind.MUSIC_CUE, Duration.ofMinutes(5), GenerationKind.VIDEO_CLIP,
         Duration.ofMinutes(15)), 50);
   }
+
+  /**
+   * Returns a copy with another hold deadline for one kind.
+   *
+   * @param kind the kind
+   * @param deadline how long its hold may stay unanswered, positive, at most {@link #LONGEST_DEADLINE}
+   * @return the new config
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when out of range
+   */
+  public GateConfig withHoldDeadline(GenerationKind kind, Duration deadline) {
+    if (kind == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a hold deadline needs its kind");
+    }
+    java.util.EnumMap<GenerationKind, Duration> copy = new java.util.EnumMap<>(holdDeadlines);
+    copy.put(kind, deadline);
+    return new GateConfig(copy, lowBalanceThreshold);
+  }
+
+  /**
+   * Returns a copy that signals a low balance below another threshold.
+   *
+   * @param credits the threshold, not negative (0 never signals)
+   * @return the new config
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when negative
+   */
+  public GateConfig withLowBalanceThreshold(long credits) {
+    return new GateConfig(holdDeadlines, credits);
+  }
 }

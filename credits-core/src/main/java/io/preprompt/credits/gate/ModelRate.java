@@ -44,4 +44,36 @@ public record ModelRate(GenerationKind kind, String model, long baseMillis, long
     }
     resolutionFactors = Map.copyOf(resolutionFactors);
   }
+
+  /**
+   * Returns a per-call price (images): {@code millicredits} per variant, at the given resolutions.
+   *
+   * @param kind the kind
+   * @param model the model id
+   * @param millicredits price per variant, in millicredits
+   * @param resolutionFactors allowed resolutions and their price factors
+   * @return the rate
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when malformed
+   */
+  public static ModelRate perCall(GenerationKind kind, String model, long millicredits,
+      Map<String, Ratio> resolutionFactors) {
+    return new ModelRate(kind, model, millicredits, 0, resolutionFactors);
+  }
+
+  /**
+   * Returns a per-second price (clips, voice, music): a fixed part per variant plus a part per
+   * second of duration per variant, at the given resolutions (none for audio).
+   *
+   * @param kind the kind
+   * @param model the model id
+   * @param baseMillicredits fixed price per variant, in millicredits
+   * @param perSecondMillicredits price per second per variant, in millicredits
+   * @param resolutionFactors allowed resolutions and their price factors; empty for audio
+   * @return the rate
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when malformed
+   */
+  public static ModelRate perSecond(GenerationKind kind, String model, long baseMillicredits,
+      long perSecondMillicredits, Map<String, Ratio> resolutionFactors) {
+    return new ModelRate(kind, model, baseMillicredits, perSecondMillicredits, resolutionFactors);
+  }
 }

@@ -74,17 +74,17 @@ public final class RateCard {
     Map<String, Ratio> image = Map.of("720p", Ratio.ONE, "1080p", Ratio.of(3, 2), "1440p", Ratio.of(2, 1),
         "4k", Ratio.of(3, 1));
     List<ModelRate> rates = new ArrayList<>();
-    rates.add(new ModelRate(GenerationKind.IMAGE, "standard", 8_000, 0, image));
-    rates.add(new ModelRate(GenerationKind.IMAGE, "pro", 12_000, 0, image));
-    rates.add(new ModelRate(GenerationKind.IMAGE, "cinematic", 20_000, 0, image));
-    rates.add(new ModelRate(GenerationKind.IMAGE, "ultra", 30_000, 0, image));
-    rates.add(new ModelRate(GenerationKind.VIDEO_CLIP, "standard", 5_000, 4_000, image));
-    rates.add(new ModelRate(GenerationKind.VIDEO_CLIP, "pro", 8_000, 6_500, image));
-    rates.add(new ModelRate(GenerationKind.VIDEO_CLIP, "cinematic", 12_000, 10_000, image));
-    rates.add(new ModelRate(GenerationKind.VOICE_LINE, "standard", 500, 300, Map.of()));
-    rates.add(new ModelRate(GenerationKind.VOICE_LINE, "pro", 1_000, 600, Map.of()));
-    rates.add(new ModelRate(GenerationKind.MUSIC_CUE, "standard", 2_000, 500, Map.of()));
-    rates.add(new ModelRate(GenerationKind.MUSIC_CUE, "pro", 4_000, 900, Map.of()));
+    rates.add(ModelRate.perCall(GenerationKind.IMAGE, "standard", 8_000, image));
+    rates.add(ModelRate.perCall(GenerationKind.IMAGE, "pro", 12_000, image));
+    rates.add(ModelRate.perCall(GenerationKind.IMAGE, "cinematic", 20_000, image));
+    rates.add(ModelRate.perCall(GenerationKind.IMAGE, "ultra", 30_000, image));
+    rates.add(ModelRate.perSecond(GenerationKind.VIDEO_CLIP, "standard", 5_000, 4_000, image));
+    rates.add(ModelRate.perSecond(GenerationKind.VIDEO_CLIP, "pro", 8_000, 6_500, image));
+    rates.add(ModelRate.perSecond(GenerationKind.VIDEO_CLIP, "cinematic", 12_000, 10_000, image));
+    rates.add(ModelRate.perSecond(GenerationKind.VOICE_LINE, "standard", 500, 300, Map.of()));
+    rates.add(ModelRate.perSecond(GenerationKind.VOICE_LINE, "pro", 1_000, 600, Map.of()));
+    rates.add(ModelRate.perSecond(GenerationKind.MUSIC_CUE, "standard", 2_000, 500, Map.of()));
+    rates.add(ModelRate.perSecond(GenerationKind.MUSIC_CUE, "pro", 4_000, 900, Map.of()));
     return of("2026-11", rates, Ratio.of(1, 2));
   }
 

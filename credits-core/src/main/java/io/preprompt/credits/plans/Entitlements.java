@@ -48,4 +48,89 @@ public record Entitlements(Set<String> resolutions, int maxClipSeconds, int maxV
           "maxClipSeconds must be >= 0 and maxVariants >= 1, were " + maxClipSeconds + " and " + maxVariants);
     }
   }
+
+  /**
+   * Starts entitlements: nothing allowed, clips of 0 seconds and 1 variant until set.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link Entitlements}; {@link #build()} checks the whole. */
+  public static final class Builder {
+    private Set<String> resolutions = Set.of();
+    private int maxClipSeconds;
+    private int maxVariants = 1;
+    private Set<String> models = Set.of();
+    private Set<String> features = Set.of();
+
+    private Builder() {}
+
+    /**
+     * Sets the allowed output resolutions.
+     *
+     * @param resolutions for example {@code 720p}
+     * @return this builder
+     */
+    public Builder resolutions(String... resolutions) {
+      this.resolutions = Set.of(resolutions);
+      return this;
+    }
+
+    /**
+     * Sets the longest clip duration.
+     *
+     * @param seconds in seconds
+     * @return this builder
+     */
+    public Builder maxClipSeconds(int seconds) {
+      this.maxClipSeconds = seconds;
+      return this;
+    }
+
+    /**
+     * Sets the most variants per generation.
+     *
+     * @param variants at least 1
+     * @return this builder
+     */
+    public Builder maxVariants(int variants) {
+      this.maxVariants = variants;
+      return this;
+    }
+
+    /**
+     * Sets the allowed model ids.
+     *
+     * @param models the ids
+     * @return this builder
+     */
+    public Builder models(String... models) {
+      this.models = Set.of(models);
+      return this;
+    }
+
+    /**
+     * Sets the named advanced features.
+     *
+     * @param features the names
+     * @return this builder
+     */
+    public Builder features(String... features) {
+      this.features = Set.of(features);
+      return this;
+    }
+
+    /**
+     * Builds the entitlements.
+     *
+     * @return the entitlements
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for negative limits
+     */
+    public Entitlements build() {
+      return new Entitlements(resolutions, maxClipSeconds, maxVariants, models, features);
+    }
+  }
 }

@@ -41,8 +41,9 @@ public final class PackCatalog {
    * @return the catalog
    */
   public static PackCatalog defaults() {
-    return of(List.of(new Pack("pack_500", 500, 500, "USD"), new Pack("pack_1500", 1_500, 1_200, "USD"),
-        new Pack("pack_5000", 5_000, 3_500, "USD")));
+    return of(List.of(Pack.of("pack_500", 500, Pack.Price.of(500, "USD")),
+        Pack.of("pack_1500", 1_500, Pack.Price.of(1_200, "USD")),
+        Pack.of("pack_5000", 5_000, Pack.Price.of(3_500, "USD"))));
   }
 
   /**

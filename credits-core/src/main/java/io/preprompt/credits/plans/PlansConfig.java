@@ -62,4 +62,26 @@ public record PlansConfig(long signupGrant, UpgradePolicy upgradePolicy, ZoneId 
   public PlansConfig withSignupGrant(long credits) {
     return new PlansConfig(credits, upgradePolicy, zone, renewalBatchSize);
   }
+
+  /**
+   * Returns a copy whose cycles are computed in another time zone.
+   *
+   * @param zone the zone
+   * @return the new config
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for null
+   */
+  public PlansConfig withZone(ZoneId zone) {
+    return new PlansConfig(signupGrant, upgradePolicy, zone, renewalBatchSize);
+  }
+
+  /**
+   * Returns a copy whose {@link PlanService#renewDue()} handles at most this many accounts a call.
+   *
+   * @param accounts the batch size, at least 1
+   * @return the new config
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when not positive
+   */
+  public PlansConfig withRenewalBatchSize(int accounts) {
+    return new PlansConfig(signupGrant, upgradePolicy, zone, accounts);
+  }
 }

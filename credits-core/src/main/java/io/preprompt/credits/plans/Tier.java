@@ -61,4 +61,53 @@ public record Tier(String id, String name, boolean paid, long monthlyAllowance, 
   public OptionalLong rollover() {
     return rolloverCap == 0 ? OptionalLong.empty() : OptionalLong.of(rolloverCap);
   }
+
+  /**
+   * Returns the free tier: no allowance, no rollover, no packs.
+   *
+   * @param id stable id
+   * @param name display name
+   * @param entitlements what it allows
+   * @return the tier
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a malformed id or name
+   */
+  public static Tier free(String id, String name, Entitlements entitlements) {
+    return new Tier(id, name, false, 0, 0, entitlements, false);
+  }
+
+  /**
+   * Returns a paid tier whose subscribers may buy packs and whose unused allowance expires at each
+   * refill (see {@link #withRolloverCap} and {@link #withoutPacks}).
+   *
+   * @param id stable id
+   * @param name display name
+   * @param monthlyAllowance credits granted at each cycle's refill
+   * @param entitlements what it allows
+   * @return the tier
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a malformed id or
+   *     name or a negative allowance
+   */
+  public static Tier paid(String id, String name, long monthlyAllowance, Entitlements entitlements) {
+    return new Tier(id, name, true, monthlyAllowance, 0, entitlements, true);
+  }
+
+  /**
+   * Returns this paid tier letting up to {@code cap} unused allowance credits roll into the next cycle.
+   *
+   * @param cap the most credits that roll over
+   * @return the tier
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a negative cap or the free tier
+   */
+  public Tier withRolloverCap(long cap) {
+    return new Tier(id, name, paid, monthlyAllowance, cap, entitlements, packsAllowed);
+  }
+
+  /**
+   * Returns this tier with pack purchases not allowed.
+   *
+   * @return the tier
+   */
+  public Tier withoutPacks() {
+    return new Tier(id, name, paid, monthlyAllowance, rolloverCap, entitlements, false);
+  }
 }

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The tiers, lowest first: the free tier, then paid tiers in ascending order. Immutable; built with
@@ -34,16 +33,20 @@ public final class TierCatalog {
    */
   public static TierCatalog defaults() {
     return builder()
-        .tier(new Tier("free", "Free", false, 0, 0,
-            new Entitlements(Set.of("720p"), 5, 2, Set.of("standard"), Set.of()), false))
-        .tier(new Tier("studio", "Studio", true, 1_000, 0,
-            new Entitlements(Set.of("720p", "1080p"), 10, 4, Set.of("standard", "pro"), Set.of("batch-reshoot")), true))
-        .tier(new Tier("studio_pro", "Studio Pro", true, 3_000, 1_000,
-            new Entitlements(Set.of("720p", "1080p", "1440p"), 20, 6, Set.of("standard", "pro", "cinematic"),
-                Set.of("batch-reshoot", "camera-control")), true))
-        .tier(new Tier("studio_plus", "Studio+", true, 8_000, 4_000,
-            new Entitlements(Set.of("720p", "1080p", "1440p", "4k"), 60, 8, Set.of("standard", "pro", "cinematic", "ultra"),
-                Set.of("batch-reshoot", "camera-control", "voice-clone", "stems")), true))
+        .tier(Tier.free("free", "Free", Entitlements.builder()
+            .resolutions("720p").maxClipSeconds(5).maxVariants(2).models("standard").build()))
+        .tier(Tier.paid("studio", "Studio", 1_000, Entitlements.builder()
+            .resolutions("720p", "1080p").maxClipSeconds(10).maxVariants(4).models("standard", "pro")
+            .features("batch-reshoot").build()))
+        .tier(Tier.paid("studio_pro", "Studio Pro", 3_000, Entitlements.builder()
+            .resolutions("720p", "1080p", "1440p").maxClipSeconds(20).maxVariants(6)
+            .models("standard", "pro", "cinematic").features("batch-reshoot", "camera-control").build())
+            .withRolloverCap(1_000))
+        .tier(Tier.paid("studio_plus", "Studio+", 8_000, Entitlements.builder()
+            .resolutions("720p", "1080p", "1440p", "4k").maxClipSeconds(60).maxVariants(8)
+            .models("standard", "pro", "cinematic", "ultra")
+            .features("batch-reshoot", "camera-control", "voice-clone", "stems").build())
+            .withRolloverCap(4_000))
         .build();
   }
 

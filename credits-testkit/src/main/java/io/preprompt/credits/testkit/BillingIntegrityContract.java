@@ -461,8 +461,7 @@ public abstract class BillingIntegrityContract {
           withoutPlus.tier(t);
         }
       }
-      Instance after = new Instance(store(), withoutPlus.build(), new PlansConfig(200,
-          PlansConfig.defaults().upgradePolicy(), ZoneOffset.UTC, 2));
+      Instance after = new Instance(store(), withoutPlus.build(), PlansConfig.defaults().withRenewalBatchSize(2));
       clock.set(cycleStart(1).plus(Duration.ofHours(2)));
       Map<AccountId, Long> balances = new java.util.HashMap<>();
       for (AccountId account : retired) {

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A host's own catalog: two tiers, one pack, its own rate card and settings, each checked when it
@@ -50,29 +49,33 @@ public final class Configuration {
   public static Wired wire(CreditStore store, InstantSource clock) {
     // tag::catalogs[]
     TierCatalog tiers = TierCatalog.builder()        // lowest first; exactly one free tier, first
-        .tier(new Tier("free", "Free", false, 0, 0,
-            new Entitlements(Set.of("720p"), 5, 2, Set.of("standard"), Set.of()), false))
-        .tier(new Tier("creator", "Creator", true, 2_500, 500,   // 2,500 a month, up to 500 roll over
-            new Entitlements(Set.of("720p", "1080p"), 30, 4, Set.of("standard", "pro"), Set.of("camera-control")),
-            true))                                                // may buy packs
+        .tier(Tier.free("free", "Free", Entitlements.builder()
+            .resolutions("720p").maxClipSeconds(5).maxVariants(2).models("standard").build()))
+        .tier(Tier.paid("creator", "Creator", 2_500, Entitlements.builder()      // 2,500 credits a month
+            .resolutions("720p", "1080p").maxClipSeconds(30).maxVariants(4).models("standard", "pro")
+            .features("camera-control").build())
+            .withRolloverCap(500))                                // up to 500 roll over; may buy packs
         .build();
-    PackCatalog packs = PackCatalog.of(List.of(new Pack("boost_1000", 1_000, 900, "EUR")));  // 1,000 for 9.00 EUR
+    PackCatalog packs = PackCatalog.of(List.of(
+        Pack.of("boost_1000", 1_000, Pack.Price.of(900, "EUR"))));  // 1,000 credits for 9.00 EUR
 
     Map<String, Ratio> resolutions = Map.of("720p", Ratio.ONE, "1080p", Ratio.of(3, 2));
     RateCard card = RateCard.of("2027-01", List.of(               // prices in millicredits
-        new ModelRate(GenerationKind.IMAGE, "standard", 6_000, 0, resolutions),
-        new ModelRate(GenerationKind.IMAGE, "pro", 10_000, 0, resolutions),
-        new ModelRate(GenerationKind.VIDEO_CLIP, "standard", 4_000, 3_500, resolutions),
-        new ModelRate(GenerationKind.VOICE_LINE, "standard", 500, 250, Map.of())),
+        ModelRate.perCall(GenerationKind.IMAGE, "standard", 6_000, resolutions),
+        ModelRate.perCall(GenerationKind.IMAGE, "pro", 10_000, resolutions),
+        ModelRate.perSecond(GenerationKind.VIDEO_CLIP, "standard", 4_000, 3_500, resolutions),
+        ModelRate.perSecond(GenerationKind.VOICE_LINE, "standard", 500, 250, Map.of())),
         Ratio.of(1, 2));                                          // reshots at half price
 
     PlansConfig plansConfig = PlansConfig.defaults()
         .withSignupGrant(100)                                     // 100 credits on email verification
         .withUpgradePolicy(UpgradePolicy.AT_NEXT_CYCLE);          // no proration: upgrades wait too
-    CreditsConfig creditsConfig = new CreditsConfig(Duration.ofMinutes(5), Duration.ofHours(2), 16, 500);
-    GateConfig gateConfig = new GateConfig(Map.of(GenerationKind.IMAGE, Duration.ofMinutes(2),
-        GenerationKind.VIDEO_CLIP, Duration.ofMinutes(30), GenerationKind.VOICE_LINE, Duration.ofMinutes(2),
-        GenerationKind.MUSIC_CUE, Duration.ofMinutes(5)), 100);   // warn below 100 credits
+    CreditsConfig creditsConfig = CreditsConfig.builder()
+        .defaultHoldTtl(Duration.ofMinutes(5)).maxHoldTtl(Duration.ofHours(2))
+        .maxCommitAttempts(16).sweepBatchSize(500).build();
+    GateConfig gateConfig = GateConfig.defaults()
+        .withHoldDeadline(GenerationKind.VIDEO_CLIP, Duration.ofMinutes(30))
+        .withLowBalanceThreshold(100);                            // warn below 100 credits
 
     Credits credits = Credits.builder().store(store).clock(clock).config(creditsConfig)
         .tiers(tiers).packs(packs).plans(plansConfig).rateCard(card).gate(gateConfig)

@@ -229,8 +229,7 @@ final class Run {
   private final AtomicLong checks = new AtomicLong();
 
   /** Renewals take one account a run, so one account that cannot be renewed would stall every other. */
-  private static final PlansConfig PLANS = new PlansConfig(200, PlansConfig.defaults().upgradePolicy(),
-      java.time.ZoneOffset.UTC, 1);
+  private static final PlansConfig PLANS = PlansConfig.defaults().withRenewalBatchSize(1);
   private static final String RETIRED_TIER = "studio_plus";
 
   /** One app instance. */
