@@ -27,6 +27,16 @@ import org.jspecify.annotations.Nullable;
  * throws {@link IdempotencyConflictException}. Every {@link CreditsException} a mutating call throws
  * means nothing changed, except a {@link StoreException} from a connection lost around the commit,
  * whose outcome is unknown: resend the call with the same key, which replays it if it was committed.
+ *
+ * <p>Hold the estimate when a job starts, settle what it cost when it succeeds:
+ *
+ * <pre>{@code
+ * CreditService service = credits.credits();
+ * Hold hold = service.hold(HoldRequest.of(user, CreditAmount.of(40), IdempotencyKey.of("job-7")));
+ * // ... the job succeeded and cost 32 credits: the other 8 return to the balance
+ * service.settle(user, hold.id(), CreditAmount.of(32), IdempotencyKey.of("job-7-done"));
+ * long available = service.balance(user).available();                  // 168
+ * }</pre>
  */
 public interface CreditService {
 

@@ -24,12 +24,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * Credits credits = Credits.builder()
- *     .store(JdbcCreditStore.create(dataSource, config))
- *     .billing(myStripeGateway)
- *     .build();
+ *     .store(store)                   // JdbcCreditStore.create(dataSource, config) in production
+ *     .billing(billing)               // your payment provider's gateway
+ *     .build();                       // once, at startup; thread-safe
  * credits.credits().openAccount(user, IdempotencyKey.of("signup-42"));
- * credits.plans().verifyEmail(user, IdempotencyKey.of("verify-42"));
- * Authorization auth = credits.gate().authorize(user, GenerationRequest.image("standard", "720p"), key);
+ * credits.plans().verifyEmail(user, IdempotencyKey.of("verify-42"));   // +200 free credits
  * }</pre>
  *
  * <p>The services are interfaces or final classes a host may wrap in its own decorators (metrics,

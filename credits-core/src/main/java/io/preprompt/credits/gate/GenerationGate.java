@@ -33,6 +33,17 @@ import org.slf4j.LoggerFactory;
  * What the app calls around every generation: {@link #authorize} before it starts (estimate, tier
  * check, hold), then {@link #succeeded} (settle the actual cost), {@link #failed} or
  * {@link #blocked} (release). Tier entitlement rules live here.
+ *
+ * <p>Authorize a generation (its estimate is held), then settle what it cost:
+ *
+ * <pre>{@code
+ * GenerationGate gate = credits.gate();
+ * GenerationRequest frame = GenerationRequest.image("standard", "720p");
+ * Authorization auth = gate.authorize(user, frame, IdempotencyKey.of("gen-1"));
+ * if (auth instanceof Authorization.Authorized ok) {                    // the estimate is held
+ *   gate.succeeded(user, ok.hold().id(), ok.total(), IdempotencyKey.of("gen-1-done"));
+ * }
+ * }</pre>
  */
 public final class GenerationGate {
   private static final Logger LOG = LoggerFactory.getLogger(GenerationGate.class);

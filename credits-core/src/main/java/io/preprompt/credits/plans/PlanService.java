@@ -47,6 +47,16 @@ import org.slf4j.LoggerFactory;
  * for a cycle is never applied before the cycle starts; every reference the gateway sees names its
  * account, so two users' keys never collide; billing events and payments are keyed in the
  * library's own namespace ({@link IdempotencyKey#reserved}).
+ *
+ * <p>Subscribe, confirm the payment from your webhook, buy a pack:
+ *
+ * <pre>{@code
+ * PlanService plans = credits.plans();
+ * plans.subscribe(user, "studio", IdempotencyKey.of("sub-42"));         // asks the gateway to charge
+ * plans.handle(new BillingEvent.CyclePaid("evt_1", user, 0));           // webhook: cycle 0 paid, +1,000
+ * PackOrder order = plans.buyPack(user, "pack_500", IdempotencyKey.of("order-9"));
+ * plans.handle(BillingEvent.PackPaid.of("evt_2", order));               // webhook: the pack is paid, +500
+ * }</pre>
  */
 public final class PlanService {
   private static final Logger LOG = LoggerFactory.getLogger(PlanService.class);

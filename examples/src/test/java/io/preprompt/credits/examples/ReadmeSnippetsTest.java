@@ -26,6 +26,7 @@ class ReadmeSnippetsTest {
   private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
   private static final Pattern TAG = Pattern.compile("^\\s*// tag::([\\w-]+)\\[]\\s*$");
   private static final Pattern END = Pattern.compile("^\\s*// end::([\\w-]+)\\[]\\s*$");
+  private static final Pattern JAVADOC_EXAMPLE = Pattern.compile("<pre>\\{@code\\n(.*?)\\n\\s*\\* }</pre>", Pattern.DOTALL);
 
   private static final Path ROOT = findRoot();
 
@@ -51,6 +52,26 @@ class ReadmeSnippetsTest {
   @DisplayName("every java block of the JDBC adapter's README is a tagged region of a compiled source")
   void jdbcReadme_snippetsComeFromSources() throws IOException {
     assertSnippetsComeFromSources(ROOT.resolve("credits-jdbc-adapter/README.md"), 3);
+  }
+
+  @Test
+  @DisplayName("every example in the entry points' javadoc is a tagged region of a compiled source")
+  void javadocExamples_comeFromSources() throws IOException {
+    Map<String, String> regions = taggedRegions();
+    for (String source : List.of("Credits.java", "CreditService.java", "plans/PlanService.java",
+        "gate/GenerationGate.java")) {
+      Path file = ROOT.resolve("credits-core/src/main/java/io/preprompt/credits/" + source);
+      Matcher m = JAVADOC_EXAMPLE.matcher(Files.readString(file));
+      int found = 0;
+      while (m.find()) {
+        found++;
+        String example = normalize(m.group(1).lines().map(l -> l.replaceFirst("^\\s*\\* ?", ""))
+            .collect(java.util.stream.Collectors.joining("\n")));
+        assertThat(regions.values()).as("%s: this javadoc example is not a tagged region of any source\n%s", source,
+            example).contains(example);
+      }
+      assertThat(found).as("javadoc examples in %s", source).isPositive();
+    }
   }
 
   @Test

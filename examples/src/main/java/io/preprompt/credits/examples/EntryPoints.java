@@ -1,0 +1,70 @@
+package io.preprompt.credits.examples;
+
+import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CreditAmount;
+import io.preprompt.credits.CreditService;
+import io.preprompt.credits.Credits;
+import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.gate.Authorization;
+import io.preprompt.credits.gate.GenerationGate;
+import io.preprompt.credits.gate.GenerationRequest;
+import io.preprompt.credits.plans.BillingEvent;
+import io.preprompt.credits.plans.PackOrder;
+import io.preprompt.credits.plans.PlanService;
+import io.preprompt.credits.spi.BillingGateway;
+import io.preprompt.credits.spi.CreditStore;
+
+/**
+ * The examples in the javadoc of the entry points ({@code Credits}, {@code CreditService},
+ * {@code PlanService}, {@code GenerationGate}), compiled here and run by a test, so they cannot rot.
+ */
+public final class EntryPoints {
+  private EntryPoints() {}
+
+  /**
+   * Runs every entry point's example, one after the other, for one user.
+   *
+   * @param store an empty store
+   * @param billing the billing gateway
+   * @return the user's available credits at the end
+   */
+  public static long run(CreditStore store, BillingGateway billing) {
+    AccountId user = AccountId.of("user-42");
+    // tag::front-door[]
+    Credits credits = Credits.builder()
+        .store(store)                   // JdbcCreditStore.create(dataSource, config) in production
+        .billing(billing)               // your payment provider's gateway
+        .build();                       // once, at startup; thread-safe
+    credits.credits().openAccount(user, IdempotencyKey.of("signup-42"));
+    credits.plans().verifyEmail(user, IdempotencyKey.of("verify-42"));   // +200 free credits
+    // end::front-door[]
+
+    // tag::credit-service[]
+    CreditService service = credits.credits();
+    Hold hold = service.hold(HoldRequest.of(user, CreditAmount.of(40), IdempotencyKey.of("job-7")));
+    // ... the job succeeded and cost 32 credits: the other 8 return to the balance
+    service.settle(user, hold.id(), CreditAmount.of(32), IdempotencyKey.of("job-7-done"));
+    long available = service.balance(user).available();                  // 168
+    // end::credit-service[]
+
+    // tag::plan-service[]
+    PlanService plans = credits.plans();
+    plans.subscribe(user, "studio", IdempotencyKey.of("sub-42"));         // asks the gateway to charge
+    plans.handle(new BillingEvent.CyclePaid("evt_1", user, 0));           // webhook: cycle 0 paid, +1,000
+    PackOrder order = plans.buyPack(user, "pack_500", IdempotencyKey.of("order-9"));
+    plans.handle(BillingEvent.PackPaid.of("evt_2", order));               // webhook: the pack is paid, +500
+    // end::plan-service[]
+
+    // tag::gate[]
+    GenerationGate gate = credits.gate();
+    GenerationRequest frame = GenerationRequest.image("standard", "720p");
+    Authorization auth = gate.authorize(user, frame, IdempotencyKey.of("gen-1"));
+    if (auth instanceof Authorization.Authorized ok) {                    // the estimate is held
+      gate.succeeded(user, ok.hold().id(), ok.total(), IdempotencyKey.of("gen-1-done"));
+    }
+    // end::gate[]
+    return available == 168 ? credits.credits().balance(user).available() : -1;
+  }
+}
