@@ -55,12 +55,14 @@ class ReadmeSnippetsTest {
   }
 
   @Test
-  @DisplayName("every example in the entry points' javadoc is a tagged region of a compiled source")
+  @DisplayName("every example in the entry points', packages' and module's javadoc is a tagged region of a compiled source")
   void javadocExamples_comeFromSources() throws IOException {
     Map<String, String> regions = taggedRegions();
-    for (String source : List.of("Credits.java", "CreditService.java", "plans/PlanService.java",
-        "gate/GenerationGate.java")) {
-      Path file = ROOT.resolve("credits-core/src/main/java/io/preprompt/credits/" + source);
+    for (String source : List.of("io/preprompt/credits/Credits.java", "io/preprompt/credits/CreditService.java",
+        "io/preprompt/credits/plans/PlanService.java", "io/preprompt/credits/gate/GenerationGate.java",
+        "module-info.java", "io/preprompt/credits/package-info.java", "io/preprompt/credits/balance/package-info.java",
+        "io/preprompt/credits/plans/package-info.java", "io/preprompt/credits/gate/package-info.java")) {
+      Path file = ROOT.resolve("credits-core/src/main/java/" + source);
       Matcher m = JAVADOC_EXAMPLE.matcher(Files.readString(file));
       int found = 0;
       while (m.find()) {
