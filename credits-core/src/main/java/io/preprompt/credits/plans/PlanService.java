@@ -370,7 +370,7 @@ public final class PlanService {
           + " starts at " + start + ": a payment for it is applied once it has started, never before");
     }
     // The billing system collected this cycle: a request to charge it that was not sent yet never is.
-    s = withoutUnsentCharge(s.charged(cycle, null), s.subscription(), cycle);
+    s = withoutUnsentCharge(s, s.subscription(), cycle);
     if (cycle <= s.paidCycle()) {
       return ignored(tx, s, "cycle " + cycle + " was already refilled");
     }
@@ -524,13 +524,14 @@ public final class PlanService {
         return Boolean.FALSE;
       }
       PlanState after = refill(tx, s, current, null, Map.of("by", "renewal")).state();
-      PlanState.ChargeIntent request = null;
-      if (current > after.chargedCycle()) {
-        request = new PlanState.ChargeIntent(after.subscription(), current, after.tier(), start,
+      // Cycle 0 was asked for when the subscription began; a cycle the billing system reported paid
+      // was refilled by its payment, so the clock never refills it.
+      if (current > 0) {
+        after = after.withCharge(new PlanState.ChargeIntent(after.subscription(), current, after.tier(), start,
             after.cycleStart(current + 1, config.zone()), chargeReference(account, after.subscription(), current), 0,
-            false, tx.now());
+            false, tx.now()));
       }
-      save(tx, after.charged(current, request));
+      save(tx, after);
       return Boolean.TRUE;
     }, String::valueOf, Boolean::valueOf));
   }

@@ -24,8 +24,6 @@ import org.jspecify.annotations.Nullable;
  * @param pendingAt when the pending tier applies, or null
  * @param cancelAt when the cancellation takes effect, or null
  * @param subscription the number of the current (or last) subscription, counted from 1; 0 before the first
- * @param chargedCycle the highest cycle of the current subscription that the library asked the gateway
- *     to charge or that the billing system reported paid; -1 when none
  * @param requests how many references the account's pack orders, plan changes and cancellations took
  * @param charges charge requests recorded but not yet accepted by the gateway (the durable intent)
  * @param orders pack orders waiting for their payment
@@ -34,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  */
 record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, @Nullable Instant anchor,
     long paidCycle, long cycleStartSequence, long allowanceTotal, @Nullable String pendingTier,
-    @Nullable Instant pendingAt, @Nullable Instant cancelAt, long subscription, long chargedCycle, long requests,
+    @Nullable Instant pendingAt, @Nullable Instant cancelAt, long subscription, long requests,
     List<ChargeIntent> charges, List<OpenOrder> orders, int renewalFailures, @Nullable Instant renewalRetryAt) {
 
   /**
@@ -105,7 +103,7 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
   }
 
   static PlanState initial(String freeTier) {
-    return new PlanState(freeTier, SubscriptionStatus.NONE, false, null, -1, 0, 0, null, null, null, 0, -1, 0,
+    return new PlanState(freeTier, SubscriptionStatus.NONE, false, null, -1, 0, 0, null, null, null, 0, 0,
         List.of(), List.of(), 0, null);
   }
 
@@ -126,7 +124,7 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
         Boolean.parseBoolean(f.get("signup")), instant(f.get("anchor")), Long.parseLong(f.get("paidCycle")),
         Long.parseLong(f.get("cycleStartSeq")), Long.parseLong(f.get("allowanceTotal")),
         FieldCodec.nullable(f.get("pendingTier")), instant(f.get("pendingAt")), instant(f.get("cancelAt")),
-        number(f.get("subscription"), 0), number(f.get("chargedCycle"), -1), number(f.get("requests"), 0), charges,
+        number(f.get("subscription"), 0), number(f.get("requests"), 0), charges,
         orders, (int) number(f.get("renewalFailures"), 0), instant(f.getOrDefault("renewalRetryAt", "-")));
   }
 
@@ -166,7 +164,7 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
         .addNullable("anchor", anchor).add("paidCycle", paidCycle).add("cycleStartSeq", cycleStartSequence)
         .add("allowanceTotal", allowanceTotal).addNullable("pendingTier", pendingTier)
         .addNullable("pendingAt", pendingAt).addNullable("cancelAt", cancelAt).add("subscription", subscription)
-        .add("chargedCycle", chargedCycle).add("requests", requests).add("charges", encodeList(c))
+        .add("requests", requests).add("charges", encodeList(c))
         .add("orders", encodeList(o)).add("renewalFailures", (long) renewalFailures)
         .addNullable("renewalRetryAt", renewalRetryAt).encode();
   }
@@ -189,7 +187,6 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
     @Nullable Instant pendingAt;
     @Nullable Instant cancelAt;
     long subscription;
-    long chargedCycle;
     long requests;
     List<ChargeIntent> charges;
     List<OpenOrder> orders;
@@ -208,7 +205,6 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
       pendingAt = s.pendingAt;
       cancelAt = s.cancelAt;
       subscription = s.subscription;
-      chargedCycle = s.chargedCycle;
       requests = s.requests;
       charges = s.charges;
       orders = s.orders;
@@ -218,7 +214,7 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
 
     PlanState build() {
       return new PlanState(tier, status, signupGranted, anchor, paidCycle, cycleStartSequence, allowanceTotal,
-          pendingTier, pendingAt, cancelAt, subscription, chargedCycle, requests, charges, orders, renewalFailures,
+          pendingTier, pendingAt, cancelAt, subscription, requests, charges, orders, renewalFailures,
           renewalRetryAt);
     }
   }
@@ -350,7 +346,6 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
     d.pendingAt = null;
     d.cancelAt = null;
     d.subscription = firstCharge.subscription();
-    d.chargedCycle = firstCharge.cycle();
     d.renewalFailures = 0;
     d.renewalRetryAt = null;
     List<ChargeIntent> charges = new ArrayList<>(d.charges);
@@ -370,15 +365,12 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
     return d.build();
   }
 
-  /** Records that the cycle's charge was asked for (or paid without asking): it is never asked for again. */
-  PlanState charged(long cycle, @Nullable ChargeIntent request) {
+  /** Adds a charge request to send. */
+  PlanState withCharge(ChargeIntent request) {
     Draft d = draft();
-    d.chargedCycle = Math.max(d.chargedCycle, cycle);
-    if (request != null) {
-      List<ChargeIntent> charges = new ArrayList<>(d.charges);
-      charges.add(request);
-      d.charges = charges;
-    }
+    List<ChargeIntent> charges = new ArrayList<>(d.charges);
+    charges.add(request);
+    d.charges = charges;
     return d.build();
   }
 
