@@ -172,6 +172,7 @@ public final class Engine implements CreditService {
     // does not know) is decided again from a fresh read, and does not count as an attempt.
     SnapshotCache.Slot slot = key != null && snapshots != null ? snapshots.slot(account) : null;
     AccountChange cached = SnapshotCache.kept(slot);
+    boolean refusalRechecked = false;
     for (int attempt = 1; attempt <= attempts; attempt++) {
       AccountSnapshot snapshot = null;
       AccountChange used = cached;
@@ -222,6 +223,14 @@ public final class Engine implements CreditService {
         }
         if (e instanceof StaleSnapshot) {
           backoff(attempt);
+          continue;
+        }
+        if (!refusalRechecked && e instanceof CreditsException && !(e instanceof StoreException)
+            && olderThanStored(snapshot)) {
+          // A refusal read from a lagging copy (a replica, a cache) may be the copy's age speaking:
+          // decide it once more on the account as the store holds it now.
+          refusalRechecked = true;
+          attempt--;
           continue;
         }
         throw e;
@@ -511,17 +520,13 @@ public final class Engine implements CreditService {
     return holdFingerprint(hold.amount(), "default", Map.of());
   }
 
-  /**
-   * Makes sure a refusal is decided on the account as the store holds it now: when the working copy
-   * is older (a lagging read), the operation is run again on a fresh one instead of refusing.
-   *
-   * @param tx the working copy
-   */
-  public void requireCurrent(AccountTx tx) {
-    Optional<AccountSnapshot> stored = storeCall(() -> store.load(tx.account()));
-    if (stored.isPresent() && stored.get().account().version() != tx.storedVersion()) {
-      throw new StaleSnapshot();
+  /** Tells whether the store now holds a newer version of the account than the copy was read at. */
+  private boolean olderThanStored(@Nullable AccountSnapshot snapshot) {
+    if (snapshot == null) {
+      return false;
     }
+    Optional<AccountSnapshot> stored = storeCall(() -> store.load(snapshot.account().id()));
+    return stored.isPresent() && stored.get().account().version() != snapshot.account().version();
   }
 
   /**

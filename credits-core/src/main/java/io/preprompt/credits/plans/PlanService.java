@@ -259,7 +259,7 @@ public final class PlanService {
       return engine.executeOwn(event.account(), byReference, op("pack-paid", FieldCodec.fields().add("pack", pack.id())
           .add("amount", paid.amountMinor()).add("currency", paid.currency()).encode(), tx -> {
             PlanState s = state(tx);
-            PlanState.OpenOrder order = matchingOrder(s, paid, pack, tx, engine);
+            PlanState.OpenOrder order = matchingOrder(s, paid, pack, tx.now());
             List<PlanState.OpenOrder> open = new ArrayList<>(s.orders());
             open.remove(order);
             tx.grant(LotSource.PACK, pack.credits(), null, byReference, Map.of("pack", pack.id(), "paymentReference",
@@ -307,9 +307,7 @@ public final class PlanService {
    * pack, at this price. A payment is never taken at its word: a made-up reference, another
    * account's reference, another pack or another amount grants nothing.
    */
-  private static PlanState.OpenOrder matchingOrder(PlanState s, BillingEvent.PackPaid paid, Pack pack, AccountTx tx,
-      Engine engine) {
-    Instant now = tx.now();
+  private static PlanState.OpenOrder matchingOrder(PlanState s, BillingEvent.PackPaid paid, Pack pack, Instant now) {
     PlanState.OpenOrder order = null;
     for (PlanState.OpenOrder o : s.orders()) {
       if (o.reference().equals(paid.paymentReference())) {
@@ -317,7 +315,6 @@ public final class PlanService {
       }
     }
     if (order == null) {
-      engine.requireCurrent(tx); // an order placed since this copy was read is not missing
       throw new InvalidRequestException(ErrorCode.PAYMENT_MISMATCH, "payment " + paid.paymentReference()
           + " matches no open pack order of account " + paid.account());
     }
@@ -365,7 +362,6 @@ public final class PlanService {
     }
     Instant start = s.cycleStart(cycle, config.zone());
     if (start.isAfter(tx.now())) {
-      engine.requireCurrent(tx); // a subscription anchored since this copy was read numbers its cycles anew
       throw new StateException(ErrorCode.CYCLE_NOT_STARTED, "cycle " + cycle + " of account " + tx.account()
           + " starts at " + start + ": a payment for it is applied once it has started, never before");
     }
