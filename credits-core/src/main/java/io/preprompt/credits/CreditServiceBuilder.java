@@ -78,6 +78,11 @@ public final class CreditServiceBuilder {
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when no store was set
    */
   public CreditService build() {
+    return engine();
+  }
+
+  /** Builds the engine; {@link Credits.Builder} builds the plan service and the gate over it. */
+  Engine engine() {
     if (store == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a CreditStore is required");
     }

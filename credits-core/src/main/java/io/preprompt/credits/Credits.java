@@ -86,10 +86,8 @@ public final class Credits {
 
   /** Builds {@link Credits}; each setter checks its value at once. */
   public static final class Builder {
-    private @Nullable CreditStore store;
-    private InstantSource clock = InstantSource.system();
-    private CreditsConfig config = CreditsConfig.defaults();
-    private final List<CreditsListener> listeners = new ArrayList<>();
+    /** The store, clock, settings and listeners of the credit service, checked there. */
+    private final CreditServiceBuilder credits = new CreditServiceBuilder();
     private TierCatalog tiers = TierCatalog.defaults();
     private PackCatalog packs = PackCatalog.defaults();
     private PlansConfig plansConfig = PlansConfig.defaults();
@@ -115,7 +113,7 @@ public final class Credits {
      * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for null
      */
     public Builder store(CreditStore store) {
-      this.store = required(store, "store");
+      credits.store(store);
       return this;
     }
 
@@ -127,7 +125,7 @@ public final class Credits {
      * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for null
      */
     public Builder clock(InstantSource clock) {
-      this.clock = required(clock, "clock");
+      credits.clock(clock);
       return this;
     }
 
@@ -139,7 +137,7 @@ public final class Credits {
      * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for null
      */
     public Builder config(CreditsConfig config) {
-      this.config = required(config, "config");
+      credits.config(config);
       return this;
     }
 
@@ -151,7 +149,7 @@ public final class Credits {
      * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for null
      */
     public Builder listener(CreditsListener listener) {
-      listeners.add(required(listener, "listener"));
+      credits.listener(listener);
       return this;
     }
 
@@ -246,10 +244,7 @@ public final class Credits {
      * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when no store was set
      */
     public Credits build() {
-      if (store == null) {
-        throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a CreditStore is required");
-      }
-      Engine engine = new Engine(store, clock, config, listeners);
+      Engine engine = credits.engine();
       PlanService plans = Wiring.newPlans(engine, tiers, packs, plansConfig, billing);
       GenerationGate gate = Wiring.newGate(engine, plans, rateCard, gateConfig, lowBalanceListeners);
       return new Credits(engine, plans, gate);

@@ -24,13 +24,21 @@ public final class EntryPoints {
   private EntryPoints() {}
 
   /**
+   * What the user had after the settle of the credit service's example, and at the end.
+   *
+   * @param afterSettle available credits after the settle
+   * @param atEnd available credits after every example
+   */
+  public record Balances(long afterSettle, long atEnd) {}
+
+  /**
    * Runs every entry point's example, one after the other, for one user.
    *
    * @param store an empty store
    * @param billing the billing gateway
-   * @return the user's available credits at the end
+   * @return the user's available credits after the settle and at the end
    */
-  public static long run(CreditStore store, BillingGateway billing) {
+  public static Balances run(CreditStore store, BillingGateway billing) {
     AccountId user = AccountId.of("user-42");
     // tag::front-door[]
     Credits credits = Credits.builder()
@@ -65,6 +73,6 @@ public final class EntryPoints {
       gate.succeeded(user, ok.hold().id(), ok.total(), IdempotencyKey.of("gen-1-done"));
     }
     // end::gate[]
-    return available == 168 ? credits.credits().balance(user).available() : -1;
+    return new Balances(available, credits.credits().balance(user).available());
   }
 }
