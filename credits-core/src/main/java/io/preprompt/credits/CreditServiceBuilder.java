@@ -13,6 +13,7 @@ public final class CreditServiceBuilder {
   private InstantSource clock = InstantSource.system();
   private CreditsConfig config = CreditsConfig.defaults();
   private final List<CreditsListener> listeners = new ArrayList<>();
+  private boolean reuseCommittedAccounts = true;
 
   CreditServiceBuilder() {}
 
@@ -72,6 +73,24 @@ public final class CreditServiceBuilder {
   }
 
   /**
+   * Sets whether a keyed call may run on an account as this process's own last commit left it,
+   * without reading it first (on by default). It saves a store read per call on accounts one
+   * instance mostly serves, and is safe with any store: the call commits against the version it ran
+   * on, so when anything else wrote the account meanwhile (another instance, another service), the
+   * store refuses the commit and the call is run again on a fresh read. A copy is never reused when it
+   * may lack what a call needs (the hold it settles, a hold past its deadline), nor after a commit the
+   * store made inside its host's transaction ({@link io.preprompt.credits.spi.CommitOutcome#WRITTEN_IN_HOST_TRANSACTION}),
+   * which the host may still roll back. Turn it off to make every call read.
+   *
+   * @param reuse false to read the account before every call
+   * @return this builder
+   */
+  public CreditServiceBuilder reuseCommittedAccounts(boolean reuse) {
+    this.reuseCommittedAccounts = reuse;
+    return this;
+  }
+
+  /**
    * Builds the service.
    *
    * @return the service
@@ -86,6 +105,6 @@ public final class CreditServiceBuilder {
     if (store == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a CreditStore is required");
     }
-    return new Engine(store, clock, config, listeners);
+    return new Engine(store, clock, config, listeners, HoldId::random, reuseCommittedAccounts);
   }
 }

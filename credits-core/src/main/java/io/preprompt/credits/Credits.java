@@ -142,6 +142,19 @@ public final class Credits {
     }
 
     /**
+     * Sets whether a keyed call may run on an account as this process's own last commit left it,
+     * without reading it first: on by default, safe with any store (see
+     * {@link CreditServiceBuilder#reuseCommittedAccounts}).
+     *
+     * @param reuse false to read the account before every call
+     * @return this builder
+     */
+    public Builder reuseCommittedAccounts(boolean reuse) {
+      credits.reuseCommittedAccounts(reuse);
+      return this;
+    }
+
+    /**
      * Adds a listener told the new balance after each committed change.
      *
      * @param listener the listener

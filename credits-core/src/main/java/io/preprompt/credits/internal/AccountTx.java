@@ -165,8 +165,16 @@ public final class AccountTx {
   private @Nullable MutableLot lot0;
   private MutableLot @Nullable [] lots;
   private int lotCount;
-  private List<Hold> activeHolds;
-  private boolean activeHoldsCopied;
+  /**
+   * The holds the read brought (the call's own and the overdue ones, in any state), then those this
+   * copy placed; an ended one is replaced by its ended state. Other active holds are not loaded: the
+   * row counts them, and the lots' reserved credits sum them.
+   */
+  private List<Hold> holds;
+  private boolean holdsCopied;
+  private long activeHoldCount;
+  /** No active hold has a deadline before this (exact when read, a lower bound after an end); null when none is active. */
+  private @Nullable Instant earliestHoldDeadline;
   // These lists start as List.of(), stay List.of(x) with one element (what most operations make)
   // and become ArrayLists from the second: see added().
   private List<Hold> newHolds = List.of();
@@ -179,23 +187,12 @@ public final class AccountTx {
   /**
    * Starts a working copy of a stored account.
    *
-   * @param snapshot the stored account
+   * @param snapshot the stored account, with the holds the call needs (its own and the overdue ones)
    * @param now the operation's time
    */
   public AccountTx(AccountSnapshot snapshot, Instant now) {
-    this(snapshot.account(), snapshot.lots(), snapshot.activeHolds(), now);
-  }
-
-  /**
-   * Starts a working copy of a stored account given by its parts (as a committed change leaves it:
-   * {@link io.preprompt.credits.spi.AccountChange#account()}, {@code lots()} and {@code activeHolds()}).
-   *
-   * @param a the account row
-   * @param stored the live lots
-   * @param activeHolds the active holds
-   * @param now the operation's time
-   */
-  public AccountTx(AccountRecord a, List<Lot> stored, List<Hold> activeHolds, Instant now) {
+    AccountRecord a = snapshot.account();
+    List<Lot> stored = snapshot.lots();
     this.account = a.id();
     this.now = now;
     this.base = a;
@@ -216,7 +213,9 @@ public final class AccountTx {
       this.lots = all;
     }
     this.lotCount = stored.size();
-    this.activeHolds = activeHolds;
+    this.holds = snapshot.holds();
+    this.activeHoldCount = a.activeHolds();
+    this.earliestHoldDeadline = snapshot.earliestHoldDeadline();
   }
 
   /**
@@ -229,7 +228,7 @@ public final class AccountTx {
     this.account = account;
     this.now = now;
     this.base = null;
-    this.activeHolds = List.of();
+    this.holds = List.of();
     this.planChanged = true;
   }
 
@@ -351,11 +350,11 @@ public final class AccountTx {
 
   /** Applies lazy expiry: overdue holds return their credits, then expired lots lose what remains. */
   public void applyDueExpiry() {
-    if (!activeHolds.isEmpty()) {
+    if (earliestHoldDeadline != null && now.isAfter(earliestHoldDeadline)) {
       List<Hold> overdue = null;
-      for (int i = 0; i < activeHolds.size(); i++) {
-        Hold h = activeHolds.get(i);
-        if (now.isAfter(h.deadline())) {
+      for (int i = 0; i < holds.size(); i++) {
+        Hold h = holds.get(i);
+        if (h.state() == HoldState.ACTIVE && now.isAfter(h.deadline())) {
           if (overdue == null) {
             overdue = new ArrayList<>();
           }
@@ -399,14 +398,25 @@ public final class AccountTx {
   /**
    * Returns the credits held now.
    *
-   * @return the sum of active holds
+   * @return the sum of the lots' reserved credits, which is the sum of the active holds
    */
   public long held() {
     long sum = 0;
-    for (int i = 0; i < activeHolds.size(); i++) {
-      sum += activeHolds.get(i).amount();
+    for (int i = 0; i < lotCount; i++) {
+      sum += lotAt(i).reserved;
     }
     return sum;
+  }
+
+  /**
+   * Tells whether the copy may lack an active hold past its deadline: true when the earliest
+   * deadline it knows of is before {@code at}. A copy read for a call made at {@code at} never does.
+   *
+   * @param at the time to check
+   * @return true when an overdue hold may be missing from this copy
+   */
+  public boolean mayHoldOverdue(Instant at) {
+    return earliestHoldDeadline != null && at.isAfter(earliestHoldDeadline);
   }
 
   /**
@@ -424,18 +434,18 @@ public final class AccountTx {
   }
 
   /**
-   * Finds an active hold.
+   * Finds a hold the copy knows of (read with it or placed by it), in its current state.
    *
    * @param id the hold
-   * @return the hold or null
+   * @return the hold or null when the copy does not know it
    */
-  public @Nullable Hold activeHold(HoldId id) {
-    int i = activeHoldIndex(id);
-    return i < 0 ? null : activeHolds.get(i);
+  public @Nullable Hold knownHold(HoldId id) {
+    int i = holdIndex(id);
+    return i < 0 ? null : holds.get(i);
   }
 
-  private int activeHoldIndex(HoldId id) {
-    List<Hold> holds = activeHolds;
+  private int holdIndex(HoldId id) {
+    List<Hold> holds = this.holds;
     int n = holds.size();
     // The caller usually passes the id object of the hold it was given, which is the one here: a
     // pass by identity touches nothing past each hold, and only a miss pays for comparing texts.
@@ -452,12 +462,12 @@ public final class AccountTx {
     return -1;
   }
 
-  private List<Hold> mutableActiveHolds() {
-    if (!activeHoldsCopied) {
-      activeHolds = new ArrayList<>(activeHolds);
-      activeHoldsCopied = true;
+  private List<Hold> mutableHolds() {
+    if (!holdsCopied) {
+      holds = new ArrayList<>(holds);
+      holdsCopied = true;
     }
-    return activeHolds;
+    return holds;
   }
 
   /** The i-th live lot, {@code 0 <= i < lotCount}. */
@@ -603,11 +613,15 @@ public final class AccountTx {
     }
     Hold hold = new Hold(id, account, amount, HoldState.ACTIVE, now, deadline, 0, null, metadata, allocations);
     newHolds = added(newHolds, hold);
-    if (activeHolds.isEmpty() && !activeHoldsCopied) {
+    if (holds.isEmpty() && !holdsCopied) {
       // Both lists are List.of(hold) when it is the only one: one immutable list serves both.
-      activeHolds = newHolds.size() == 1 ? newHolds : List.of(hold);
+      holds = newHolds.size() == 1 ? newHolds : List.of(hold);
     } else {
-      mutableActiveHolds().add(hold);
+      mutableHolds().add(hold);
+    }
+    activeHoldCount++;
+    if (earliestHoldDeadline == null || deadline.isBefore(earliestHoldDeadline)) {
+      earliestHoldDeadline = deadline;
     }
     return hold;
   }
@@ -680,13 +694,8 @@ public final class AccountTx {
         }
       }
     }
-    int active = activeHoldIndex(hold.id());
-    if (active >= 0) {
-      if (activeHolds.size() == 1 && !activeHoldsCopied) {
-        activeHolds = List.of();
-      } else {
-        mutableActiveHolds().remove(active);
-      }
+    if (hold.state() != HoldState.ACTIVE) {
+      throw new IllegalStateException("hold " + hold.id() + " is not active");
     }
     Hold ended = new Hold(hold.id(), account, hold.amount(), state, hold.createdAt(), hold.deadline(), settleAmount,
         now, hold.metadata(), hold.allocations());
@@ -699,6 +708,14 @@ public final class AccountTx {
       }
     }
     endedHolds = added(endedHolds, ended);
+    int known = holdIndex(hold.id());
+    if (known >= 0) {
+      mutableHolds().set(known, ended);
+    }
+    activeHoldCount--;
+    if (activeHoldCount == 0) {
+      earliestHoldDeadline = null;
+    }
     return returned;
   }
 
@@ -773,7 +790,8 @@ public final class AccountTx {
         free += lot.remaining;
       }
     }
-    return new BalanceView(account, available, held, free, pack, allowance, activeHolds.size(), views, now, version);
+    return new BalanceView(account, available, held, free, pack, allowance, Math.toIntExact(activeHoldCount), views,
+        now, version);
   }
 
   /**
@@ -785,7 +803,6 @@ public final class AccountTx {
   public AccountChange toChange(@Nullable IdempotencyRecord idempotency) {
     List<Lot> newLots = List.of();
     List<Lot> changedLots = List.of();
-    int liveCount = 0;
     for (int i = 0; i < lotCount; i++) {
       MutableLot lot = lotAt(i);
       Lot state = lot.toLot();
@@ -795,57 +812,44 @@ public final class AccountTx {
       } else if (lot.changed) {
         changedLots = added(changedLots, state);
       }
-      if (lot.live()) {
-        liveCount++;
-      }
     }
-    // The usual change touches the account's one live lot: its live list is then the changed list.
-    List<Lot> liveLots = liveCount == 1 && lotCount == 1 && changedLots.size() == 1 ? changedLots : liveLots(liveCount);
     long expectedVersion = storedVersion();
-    AccountRecord record = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
-        debited, base == null ? now : base.createdAt(), plan, planDueAt);
     // Immutable lists here, so AccountChange's defensive copies are no-ops on the hot path.
-    return new AccountChange(expectedVersion, record, immutable(newLots), immutable(changedLots),
-        immutable(newHolds), immutable(endedHolds), immutable(entries), idempotency, liveLots, immutable(activeHolds));
+    return new AccountChange(expectedVersion, row(expectedVersion + 1), immutable(newLots), immutable(changedLots),
+        immutable(newHolds), immutable(endedHolds), immutable(entries), idempotency);
+  }
+
+  private AccountRecord row(long version) {
+    return new AccountRecord(account, version, lastSequence, granted, settled, expired, debited, activeHoldCount,
+        base == null ? now : base.createdAt(), plan, planDueAt);
   }
 
   /**
-   * The live lots' committed states, in the copy's order: lists of up to three built by the
-   * fixed-arity {@code List.of}, which keeps its elements without a second array.
+   * The account as the change {@link #toChange} made leaves it, as far as this copy knows it: the
+   * row, the live lots, the active holds it read or placed (at most {@code maxHolds}, the newest),
+   * and a lower bound of the earliest deadline among all its active holds. Only for running a later
+   * call of this process without a read; never handed to a store.
+   *
+   * @param change the committed change made by {@link #toChange}
+   * @param maxHolds how many known active holds to keep at most
+   * @return the known state after the change
    */
-  private List<Lot> liveLots(int count) {
-    if (count > 3) {
-      Lot[] live = new Lot[count];
-      int n = 0;
-      for (int i = 0; i < lotCount; i++) {
-        MutableLot lot = lotAt(i);
-        if (lot.live()) {
-          live[n++] = lot.committed;
-        }
-      }
-      return List.of(live);
-    }
-    Lot first = null;
-    Lot second = null;
-    Lot third = null;
+  public AccountSnapshot after(AccountChange change, int maxHolds) {
+    List<Lot> live = new ArrayList<>(lotCount);
     for (int i = 0; i < lotCount; i++) {
       MutableLot lot = lotAt(i);
       if (lot.live()) {
-        if (first == null) {
-          first = lot.committed;
-        } else if (second == null) {
-          second = lot.committed;
-        } else {
-          third = lot.committed;
-        }
+        live.add(lot.committed != null ? lot.committed : lot.toLot());
       }
     }
-    return switch (count) {
-      case 0 -> List.of();
-      case 1 -> List.of(first);
-      case 2 -> List.of(first, second);
-      default -> List.of(first, second, third);
-    };
+    List<Hold> active = new ArrayList<>(Math.min(holds.size(), maxHolds));
+    for (int i = holds.size() - 1; i >= 0 && active.size() < maxHolds; i--) {
+      Hold h = holds.get(i);
+      if (h.state() == HoldState.ACTIVE) {
+        active.add(h);
+      }
+    }
+    return new AccountSnapshot(change.account(), live, active, earliestHoldDeadline);
   }
 
   /** Appends to a list kept as {@code List.of()}, then {@code List.of(x)}, then an ArrayList. */

@@ -36,6 +36,7 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.spi.KeyedRead;
 import java.time.Duration;
@@ -68,10 +69,12 @@ public final class Engine implements CreditService {
   private final CreditsConfig config;
   private final List<CreditsListener> listeners;
   private final Supplier<HoldId> holdIds;
-  /** Accounts as this process last committed them, when the store allows running calls on them; else null. */
+  /** Accounts as this process last committed them, when calls may run on them without a read; else null. */
   private final @Nullable SnapshotCache snapshots;
   /** How many accounts the snapshot cache keeps at most. */
   static final int SNAPSHOT_CACHE_CAPACITY = 16_384;
+  /** How many active holds the snapshot cache keeps per account at most (the newest). */
+  static final int SNAPSHOT_CACHE_HOLDS = 32;
 
   /**
    * Creates the engine.
@@ -82,7 +85,7 @@ public final class Engine implements CreditService {
    * @param listeners listeners told after commits
    */
   public Engine(CreditStore store, InstantSource clock, CreditsConfig config, List<CreditsListener> listeners) {
-    this(store, clock, config, listeners, HoldId::random);
+    this(store, clock, config, listeners, HoldId::random, true);
   }
 
   /**
@@ -93,15 +96,17 @@ public final class Engine implements CreditService {
    * @param config the settings
    * @param listeners listeners told after commits
    * @param holdIds source of new hold ids
+   * @param reuseCommittedAccounts whether a keyed call may run on the account as this process's own
+   *     last commit left it, without reading it (see {@link io.preprompt.credits.CreditServiceBuilder#reuseCommittedAccounts})
    */
   public Engine(CreditStore store, InstantSource clock, CreditsConfig config, List<CreditsListener> listeners,
-      Supplier<HoldId> holdIds) {
+      Supplier<HoldId> holdIds, boolean reuseCommittedAccounts) {
     this.store = Objects.requireNonNull(store, "store");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.config = Objects.requireNonNull(config, "config");
     this.listeners = List.copyOf(listeners);
     this.holdIds = Objects.requireNonNull(holdIds, "holdIds");
-    this.snapshots = store.reusesCommittedSnapshots() ? new SnapshotCache(SNAPSHOT_CACHE_CAPACITY) : null;
+    this.snapshots = reuseCommittedAccounts ? new SnapshotCache(SNAPSHOT_CACHE_CAPACITY) : null;
   }
 
   /**
@@ -120,15 +125,6 @@ public final class Engine implements CreditService {
    */
   public InstantSource clock() {
     return clock;
-  }
-
-  /** Thrown inside an operation when the snapshot is older than what the store shows; the engine reloads. */
-  static final class StaleSnapshot extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    StaleSnapshot() {
-      super(null, null, false, false);
-    }
   }
 
   /**
@@ -167,48 +163,53 @@ public final class Engine implements CreditService {
 
   private <R> R run(AccountId account, @Nullable IdempotencyKey key, Operation<R> op) {
     int attempts = config.maxCommitAttempts();
-    // A keyed call first runs on the account as this process last committed it, when the store allows
-    // it: no read. Anything but a committed change on that copy (a refused commit, an error, a hold it
-    // does not know) is decided again from a fresh read, and does not count as an attempt.
+    HoldId named = op.hold();
+    // A keyed call first runs on the account as this process last committed it, when allowed: no
+    // read. Anything but a committed change on that copy (a refused commit, an error) is decided again
+    // from a fresh read, and does not count as an attempt. A copy that may lack what the call needs
+    // (its hold, or a hold past its deadline) is not used.
     SnapshotCache.Slot slot = key != null && snapshots != null ? snapshots.slot(account) : null;
-    AccountChange cached = SnapshotCache.kept(slot);
+    AccountSnapshot cached = SnapshotCache.kept(slot);
     boolean refusalRechecked = false;
     for (int attempt = 1; attempt <= attempts; attempt++) {
-      AccountSnapshot snapshot = null;
-      AccountChange used = cached;
-      boolean fromCache = used != null;
+      Instant now = clock.instant();
+      AccountSnapshot snapshot;
+      boolean fromCache = cached != null && covers(cached, named, now);
       if (fromCache) {
+        snapshot = cached;
         cached = null;
-      } else if (key != null) {
+      } else {
+        cached = null;
+        HoldSelection holds = named == null ? HoldSelection.overdueAt(now) : HoldSelection.of(named, now);
         // The store calls on this path are made directly, not through storeCall: its lambdas would be
         // allocated on every call.
-        KeyedRead read;
-        try {
-          read = store.readForCall(account, key);
-        } catch (RuntimeException e) {
-          throw storeFailure(e);
+        if (key != null) {
+          KeyedRead read;
+          try {
+            read = store.readForCall(account, key, holds);
+          } catch (RuntimeException e) {
+            throw storeFailure(e);
+          }
+          IdempotencyRecord earlier = read.record();
+          if (earlier != null) {
+            op.beforeReplay();
+            return replay(earlier, key, op);
+          }
+          snapshot = read.snapshot();
+        } else {
+          Optional<AccountSnapshot> loaded;
+          try {
+            loaded = store.load(account, holds);
+          } catch (RuntimeException e) {
+            throw storeFailure(e);
+          }
+          snapshot = loaded.orElse(null);
         }
-        IdempotencyRecord earlier = read.record();
-        if (earlier != null) {
-          op.beforeReplay();
-          return replay(earlier, key, op);
+        if (snapshot == null) {
+          throw new UnknownAccountException(account);
         }
-        snapshot = read.snapshot();
-      } else {
-        Optional<AccountSnapshot> loaded;
-        try {
-          loaded = store.load(account);
-        } catch (RuntimeException e) {
-          throw storeFailure(e);
-        }
-        snapshot = loaded.orElse(null);
       }
-      if (!fromCache && snapshot == null) {
-        throw new UnknownAccountException(account);
-      }
-      Instant now = clock.instant();
-      AccountTx tx = fromCache ? new AccountTx(used.account(), used.lots(), used.activeHolds(), now)
-          : new AccountTx(snapshot, now);
+      AccountTx tx = new AccountTx(snapshot, now);
       R result;
       try {
         tx.applyDueExpiry();
@@ -217,16 +218,12 @@ public final class Engine implements CreditService {
         if (fromCache) {
           // An error from a kept copy (a stale one included) may be the copy's age speaking: decide it
           // again from the store.
-          snapshots.drop(account, used);
+          snapshots.drop(account, snapshot);
           attempt--;
           continue;
         }
-        if (e instanceof StaleSnapshot) {
-          backoff(attempt);
-          continue;
-        }
         if (!refusalRechecked && e instanceof CreditsException && !(e instanceof StoreException)
-            && olderThanStored(snapshot)) {
+            && olderThanStored(snapshot, now)) {
           // A refusal read from a lagging copy (a replica, a cache) may be the copy's age speaking:
           // decide it once more on the account as the store holds it now.
           refusalRechecked = true;
@@ -238,17 +235,23 @@ public final class Engine implements CreditService {
       if (key == null && !tx.hasChanges()) {
         return result;
       }
-      IdempotencyRecord record = key == null ? null : op.record(key, result, now);
+      IdempotencyRecord record = key == null ? null
+          : new IdempotencyRecord(key, op.name(), op.fingerprint(), op.encode(result), now);
       AccountChange change = tx.toChange(record);
-      if (commit(change)) {
+      CommitOutcome outcome = commit(change);
+      if (outcome != CommitOutcome.CONFLICT) {
         if (snapshots != null) {
-          snapshots.committed(slot, change);
+          if (outcome == CommitOutcome.COMMITTED) {
+            snapshots.committed(slot, tx.after(change, SNAPSHOT_CACHE_HOLDS));
+          } else {
+            snapshots.drop(account);
+          }
         }
         afterCommit(op.name(), tx, change);
         return result;
       }
       if (fromCache) {
-        snapshots.drop(account, used);
+        snapshots.drop(account, snapshot);
         attempt--;
         continue;
       }
@@ -257,7 +260,28 @@ public final class Engine implements CreditService {
     throw new ConcurrentUpdateException(account, attempts);
   }
 
-  private boolean commit(AccountChange change) {
+  /**
+   * Tells whether a kept copy has all a call needs: the hold it names, active, and every hold past
+   * its deadline (none may be, as far as the copy knows).
+   */
+  private static boolean covers(AccountSnapshot kept, @Nullable HoldId named, Instant now) {
+    Instant earliest = kept.earliestHoldDeadline();
+    if (earliest != null && now.isAfter(earliest)) {
+      return false;
+    }
+    if (named == null) {
+      return true;
+    }
+    List<Hold> holds = kept.holds();
+    for (int i = 0; i < holds.size(); i++) {
+      if (holds.get(i).id().equals(named)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private CommitOutcome commit(AccountChange change) {
     CommitOutcome outcome;
     try {
       outcome = store.commit(change);
@@ -268,7 +292,7 @@ public final class Engine implements CreditService {
       }
       throw storeFailure(e);
     }
-    return outcome == CommitOutcome.COMMITTED;
+    return Objects.requireNonNull(outcome, "the store's commit outcome");
   }
 
   private void afterCommit(String opName, AccountTx tx, AccountChange change) {
@@ -390,15 +414,16 @@ public final class Engine implements CreditService {
         }
         return true;
       }
-      if (storeCall(() -> store.load(account)).isPresent()) {
+      Instant now = clock.instant();
+      if (storeCall(() -> store.load(account, HoldSelection.overdueAt(now))).isPresent()) {
         return false;
       }
-      Instant now = clock.instant();
       AccountTx tx = new AccountTx(account, now);
       AccountChange change = tx.toChange(new IdempotencyRecord(key, "open", "", "created=true\n", now));
-      if (commit(change)) {
-        if (snapshots != null) {
-          snapshots.committed(change);
+      CommitOutcome outcome = commit(change);
+      if (outcome != CommitOutcome.CONFLICT) {
+        if (snapshots != null && outcome == CommitOutcome.COMMITTED) {
+          snapshots.committed(null, tx.after(change, SNAPSHOT_CACHE_HOLDS));
         }
         LOG.debug("account {} opened", account);
         return true;
@@ -492,17 +517,6 @@ public final class Engine implements CreditService {
       public Hold decode(String encoded) {
         return Results.decodeHold(request.account(), encoded);
       }
-
-      @Override
-      public IdempotencyRecord record(IdempotencyKey key, Hold result, Instant at) {
-        if (request.ttl() == null && request.metadata().isEmpty()) {
-          // A plain hold's parameters are its amount, which the result shows: one fingerprint function
-          // for all of them, so a store keeping records in memory keeps one template, whatever the amounts.
-          return IdempotencyRecord.deferredFromResult(key, name(), result, Engine::plainHoldFingerprint,
-              Results::encodeHold, at);
-        }
-        return IdempotencyRecord.deferred(key, name(), holdFingerprint(request), result, Results::encodeHold, at);
-      }
     });
   }
 
@@ -515,22 +529,15 @@ public final class Engine implements CreditService {
     return FieldCodec.fields().add("amount", amount).add("ttl", ttl).addMap("metadata", metadata).encode();
   }
 
-  /** A plain hold's fingerprint (default ttl, no metadata) from its result: the same text as the request's. */
-  private static String plainHoldFingerprint(Hold hold) {
-    return holdFingerprint(hold.amount(), "default", Map.of());
-  }
-
   /** Tells whether the store now holds a newer version of the account than the copy was read at. */
-  private boolean olderThanStored(@Nullable AccountSnapshot snapshot) {
-    if (snapshot == null) {
-      return false;
-    }
-    Optional<AccountSnapshot> stored = storeCall(() -> store.load(snapshot.account().id()));
+  private boolean olderThanStored(AccountSnapshot snapshot, Instant now) {
+    Optional<AccountSnapshot> stored = storeCall(() -> store.load(snapshot.account().id(), HoldSelection.overdueAt(now)));
     return stored.isPresent() && stored.get().account().version() != snapshot.account().version();
   }
 
   /**
-   * Finds the active hold in the working copy, or explains why it is not there.
+   * Finds the active hold in the working copy, read with it because the operation names it
+   * ({@link Operation#hold()}), or explains why it is not active.
    *
    * @param tx the working copy
    * @param id the hold
@@ -538,23 +545,15 @@ public final class Engine implements CreditService {
    * @throws HoldStateException when it ended
    * @throws UnknownHoldException when the account has no such hold
    */
-  public Hold requireActiveHold(AccountTx tx, HoldId id) {
-    Hold hold = tx.activeHold(id);
-    if (hold != null) {
-      return hold;
-    }
-    Hold endedNow = tx.endedHold(id);
-    if (endedNow != null) {
-      throw new HoldStateException(id, endedNow.state());
-    }
-    Optional<Hold> stored = storeCall(() -> store.findHold(tx.account(), id));
-    if (stored.isEmpty()) {
+  public static Hold requireActiveHold(AccountTx tx, HoldId id) {
+    Hold hold = tx.knownHold(id);
+    if (hold == null) {
       throw new UnknownHoldException(tx.account(), id);
     }
-    if (stored.get().state() == HoldState.ACTIVE) {
-      throw new StaleSnapshot();
+    if (hold.state() != HoldState.ACTIVE) {
+      throw new HoldStateException(id, hold.state());
     }
-    throw new HoldStateException(id, stored.get().state());
+    return hold;
   }
 
   @Override
@@ -590,6 +589,11 @@ public final class Engine implements CreditService {
       }
 
       @Override
+      public HoldId hold() {
+        return hold;
+      }
+
+      @Override
       public String fingerprint() {
         return new SettleFingerprint(hold, amount, meta).get();
       }
@@ -612,32 +616,12 @@ public final class Engine implements CreditService {
       public Settlement decode(String encoded) {
         return Results.decodeSettlement(account, encoded);
       }
-
-      @Override
-      public IdempotencyRecord record(IdempotencyKey key, Settlement result, Instant at) {
-        if (amount == null && meta.isEmpty()) {
-          // Settling a whole hold without metadata: the result names the hold, all the parameters there are.
-          return IdempotencyRecord.deferredFromResult(key, name(), result, Engine::plainSettleFingerprint,
-              Results::encodeSettlement, at);
-        }
-        return IdempotencyRecord.deferred(key, name(), new SettleFingerprint(hold, amount, meta), result,
-            Results::encodeSettlement, at);
-      }
     });
   }
 
-  /**
-   * A settle's parameters, encoded only when asked for: on a replay, or by a store that writes the
-   * record. A store keeping records in memory keeps this instead of the text.
-   */
-  private static String plainSettleFingerprint(Settlement s) {
-    return new SettleFingerprint(s.hold(), null, Map.of()).get();
-  }
-
-  private record SettleFingerprint(HoldId hold, @Nullable CreditAmount amount, Map<String, String> metadata)
-      implements Supplier<String> {
-    @Override
-    public String get() {
+  /** A settle's parameters. */
+  private record SettleFingerprint(HoldId hold, @Nullable CreditAmount amount, Map<String, String> metadata) {
+    String get() {
       return FieldCodec.fields().add("hold", hold).add("amount", amount == null ? "full" : amount.toString())
           .addMap("metadata", metadata).encode();
     }
@@ -690,6 +674,11 @@ public final class Engine implements CreditService {
       }
 
       @Override
+      public HoldId hold() {
+        return hold;
+      }
+
+      @Override
       public String fingerprint() {
         return fingerprint;
       }
@@ -723,8 +712,10 @@ public final class Engine implements CreditService {
    */
   public AccountTx readView(AccountId account) {
     requireAccount(account);
-    AccountSnapshot snapshot = storeCall(() -> store.load(account)).orElseThrow(() -> new UnknownAccountException(account));
-    AccountTx tx = new AccountTx(snapshot, clock.instant());
+    Instant now = clock.instant();
+    AccountSnapshot snapshot = storeCall(() -> store.load(account, HoldSelection.overdueAt(now)))
+        .orElseThrow(() -> new UnknownAccountException(account));
+    AccountTx tx = new AccountTx(snapshot, now);
     tx.applyDueExpiry();
     return tx;
   }
@@ -754,7 +745,7 @@ public final class Engine implements CreditService {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "query must not be null");
     }
     List<LedgerEntry> entries = storeCall(() -> store.readLedger(account, query));
-    if (entries.isEmpty() && storeCall(() -> store.load(account)).isEmpty()) {
+    if (entries.isEmpty() && storeCall(() -> store.load(account, HoldSelection.overdueAt(clock.instant()))).isEmpty()) {
       throw new UnknownAccountException(account);
     }
     Optional<LedgerQuery> next = entries.size() < query.limit() ? Optional.empty()
@@ -765,7 +756,8 @@ public final class Engine implements CreditService {
   @Override
   public Reconciliation reconcile(AccountId account) {
     requireAccount(account);
-    AccountSnapshot snapshot = storeCall(() -> store.load(account)).orElseThrow(() -> new UnknownAccountException(account));
+    AccountSnapshot snapshot = storeCall(() -> store.load(account, HoldSelection.allActive()))
+        .orElseThrow(() -> new UnknownAccountException(account));
     return Reconciler.reconcile(snapshot, after -> storeCall(() -> store.readLedger(account, LedgerQuery.after(after, RECONCILE_PAGE))));
   }
 

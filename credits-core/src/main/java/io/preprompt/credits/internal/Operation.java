@@ -1,8 +1,7 @@
 package io.preprompt.credits.internal;
 
-import io.preprompt.credits.IdempotencyKey;
-import io.preprompt.credits.spi.IdempotencyRecord;
-import java.time.Instant;
+import io.preprompt.credits.HoldId;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One mutating call, as the engine runs it: its name and parameters (for idempotency), its effect
@@ -24,6 +23,16 @@ public interface Operation<R> {
    * @return the fingerprint
    */
   String fingerprint();
+
+  /**
+   * Returns the hold the call acts on, which the engine reads with the account (a settle's or a
+   * release's); null for a call that acts on no existing hold.
+   *
+   * @return the hold, or null
+   */
+  default @Nullable HoldId hold() {
+    return null;
+  }
 
   /**
    * Applies the call to a working copy; throws to refuse it (nothing is then written).
@@ -55,19 +64,4 @@ public interface Operation<R> {
    * @return the result
    */
   R decode(String encoded);
-
-  /**
-   * Builds the idempotency record of a call that took effect. The default encodes at once; an
-   * operation run very often may return {@link IdempotencyRecord#deferred} so that a store keeping
-   * records in memory never encodes them (the texts must be the same as {@link #fingerprint()} and
-   * {@link #encode} give).
-   *
-   * @param key the call's key
-   * @param result the result
-   * @param at when the call took effect
-   * @return the record
-   */
-  default IdempotencyRecord record(IdempotencyKey key, R result, Instant at) {
-    return new IdempotencyRecord(key, name(), fingerprint(), encode(result), at);
-  }
 }

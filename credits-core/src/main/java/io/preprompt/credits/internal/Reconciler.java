@@ -116,8 +116,12 @@ public final class Reconciler {
       diffs.add("lot " + extra.id() + " is stored but has no ledger entries");
     }
     long activeHeld = 0;
-    for (Hold h : snapshot.activeHolds()) {
+    for (Hold h : snapshot.holds()) {
       activeHeld += h.amount();
+    }
+    if (snapshot.holds().size() != account.activeHolds()) {
+      diffs.add("stored active hold count " + account.activeHolds() + " but " + snapshot.holds().size()
+          + " holds are active");
     }
     if (activeHeld != held) {
       diffs.add("active holds total " + activeHeld + " but the ledger holds " + held);

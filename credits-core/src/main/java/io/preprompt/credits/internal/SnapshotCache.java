@@ -1,7 +1,7 @@
 package io.preprompt.credits.internal;
 
 import io.preprompt.credits.AccountId;
-import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountSnapshot;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Iterator;
@@ -9,12 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The accounts as this process's own last commits left them, for stores that let core skip the read
- * before a keyed call ({@link io.preprompt.credits.spi.CreditStore#reusesCommittedSnapshots()}).
- * An entry is the last committed change itself, whose {@link AccountChange#account()},
- * {@link AccountChange#lots()} and {@link AccountChange#activeHolds()} are the account after it (no
- * snapshot object is made per commit). An entry is only ever a hint: a call run on it commits with its
- * version as the expected one, so a stale entry is refused by the store and dropped. Bounded: past
+ * The accounts as this process's own last commits left them, so that a keyed call can skip the read
+ * (see {@link io.preprompt.credits.CreditServiceBuilder#reuseCommittedAccounts}). An entry is the
+ * account's row and live lots after the commit, the active holds this process knows of, and a lower
+ * bound of their earliest deadline. It is only ever a hint: a call run on it commits with its version
+ * as the expected one, so a stale entry is refused by the store and dropped. Bounded: past
  * {@code capacity} accounts, an arbitrary quarter is forgotten.
  */
 final class SnapshotCache {
@@ -23,14 +22,14 @@ final class SnapshotCache {
    * look-up and a CAS instead of the bin lock {@code ConcurrentHashMap.put} takes.
    */
   static final class Slot {
-    volatile @Nullable AccountChange change;
+    volatile @Nullable AccountSnapshot change;
   }
 
   private static final VarHandle CHANGE;
 
   static {
     try {
-      CHANGE = MethodHandles.lookup().findVarHandle(Slot.class, "change", AccountChange.class);
+      CHANGE = MethodHandles.lookup().findVarHandle(Slot.class, "change", AccountSnapshot.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -46,13 +45,13 @@ final class SnapshotCache {
     this.capacity = capacity;
   }
 
-  @Nullable AccountChange get(AccountId account) {
+  @Nullable AccountSnapshot get(AccountId account) {
     return kept(slot(account));
   }
 
   /**
    * Returns the account's slot, to read its entry ({@link #kept}) and later keep the call's commit
-   * in it ({@link #committed(Slot, AccountChange)}) with one map look-up for both.
+   * in it ({@link #committed(Slot, AccountSnapshot)}) with one map look-up for both.
    *
    * @param account the account
    * @return its slot, or null when it has none
@@ -62,12 +61,12 @@ final class SnapshotCache {
   }
 
   /** Returns what a slot keeps, or null. */
-  static @Nullable AccountChange kept(@Nullable Slot slot) {
+  static @Nullable AccountSnapshot kept(@Nullable Slot slot) {
     return slot == null ? null : slot.change;
   }
 
   /** Keeps a committed state unless a newer version of the account is already kept. */
-  void committed(AccountChange after) {
+  void committed(AccountSnapshot after) {
     committed(null, after);
   }
 
@@ -76,7 +75,7 @@ final class SnapshotCache {
    * null). A slot forgotten meanwhile (see {@link #shrink}) takes the state to no effect: a lost
    * hint, which only costs the next call a read.
    */
-  void committed(@Nullable Slot known, AccountChange after) {
+  void committed(@Nullable Slot known, AccountSnapshot after) {
     AccountId id = after.account().id();
     Slot slot = known != null ? known : slots.get(id);
     if (slot == null) {
@@ -87,7 +86,7 @@ final class SnapshotCache {
     }
     long version = after.account().version();
     while (true) {
-      AccountChange previous = slot.change;
+      AccountSnapshot previous = slot.change;
       if (previous != null && previous.account().version() > version) {
         // Another thread committed a later version first: keep that one (a lost race only costs a read).
         return;
@@ -99,7 +98,7 @@ final class SnapshotCache {
   }
 
   /** Forgets the entry a call used, unless another thread already replaced it. */
-  void drop(AccountId account, AccountChange used) {
+  void drop(AccountId account, AccountSnapshot used) {
     Slot slot = slots.get(account);
     if (slot != null) {
       CHANGE.compareAndSet(slot, used, null);

@@ -9,20 +9,18 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything one operation changes on one account, to be committed atomically by
- * {@link CreditStore#commit}.
+ * What one call writes on one account, to be committed atomically by {@link CreditStore#commit}:
+ * only what the call touched, never the whole account.
  *
  * <p>The commit succeeds only if the stored version still equals {@link #expectedVersion()} (0 means
- * the account must not exist yet). It then writes, all or nothing: the new account row, inserts
- * {@link #newLots()}, updates {@link #changedLots()} (by lot id), inserts {@link #newHolds()}, updates
- * {@link #endedHolds()} (by hold id, only where the stored state is still {@code ACTIVE}), appends
- * {@link #entries()} and inserts the {@link #idempotency()} record when present.
+ * the account must not exist yet). It then writes, all or nothing: the new account row (replacing
+ * the stored one), inserts {@link #newLots()}, replaces {@link #changedLots()} (by lot id), inserts
+ * {@link #newHolds()}, replaces {@link #endedHolds()} (by hold id, only where the stored state is
+ * still {@code ACTIVE}), appends {@link #entries()} and inserts the {@link #idempotency()} record
+ * when there is one.
  *
- * <p>Besides what changed, a change carries the account's complete live state after it:
- * {@link #lots()} and {@link #activeHolds()}, exactly what {@link CreditStore#load} must return once
- * the change is committed ({@link #after()}). A store may keep an account as one document (its row,
- * live lots and active holds together) and write that state as it is, without reading the stored one
- * first; the version guard makes the two equivalent.
+ * <p>A changed lot may have nothing left ({@code remaining == 0 && reserved == 0}): it is then no
+ * longer live, and {@link CreditStore#load} stops returning it (the store may keep it or drop it).
  *
  * @param expectedVersion the version the change was computed from (0 for a new account)
  * @param account the new account row (its version is {@code expectedVersion + 1})
@@ -33,26 +31,21 @@ import org.jspecify.annotations.Nullable;
  * @param endedHolds holds that were {@code ACTIVE} and now carry their terminal state
  * @param entries ledger entries to append, in sequence order, continuing the stored sequence
  * @param idempotency the record of the call, or {@code null} for automatic changes
- * @param lots every live lot after the change ({@code remaining > 0 || reserved > 0}), any order
- * @param activeHolds every active hold after the change, any order
  */
 public record AccountChange(long expectedVersion, AccountRecord account, List<Lot> newLots, List<Lot> changedLots,
-    List<Hold> newHolds, List<Hold> endedHolds, List<LedgerEntry> entries, @Nullable IdempotencyRecord idempotency,
-    List<Lot> lots, List<Hold> activeHolds) {
+    List<Hold> newHolds, List<Hold> endedHolds, List<LedgerEntry> entries, @Nullable IdempotencyRecord idempotency) {
   /**
-   * Checks and copies; the new version must follow the expected one.
+   * Checks and copies; the new version must follow the expected one, new holds must be active and
+   * ended holds must not.
    *
    * @param expectedVersion the version the change was computed from (0 for a new account)
    * @param account the new account row (its version is {@code expectedVersion + 1})
    * @param newLots lots to insert
-   * @param changedLots existing lots in their new state: remaining, reserved and expiry (core moves a
-   *     lot's expiry to now when a refill replaces the allowance)
+   * @param changedLots existing lots in their new state
    * @param newHolds holds to insert, all {@code ACTIVE}
    * @param endedHolds holds that were {@code ACTIVE} and now carry their terminal state
    * @param entries ledger entries to append, in sequence order, continuing the stored sequence
    * @param idempotency the record of the call, or {@code null} for automatic changes
-   * @param lots every live lot after the change ({@code remaining > 0 || reserved > 0}), any order
-   * @param activeHolds every active hold after the change, any order
    */
   public AccountChange {
     Objects.requireNonNull(account, "account");
@@ -65,27 +58,15 @@ public record AccountChange(long expectedVersion, AccountRecord account, List<Lo
     newHolds = List.copyOf(newHolds);
     endedHolds = List.copyOf(endedHolds);
     entries = List.copyOf(entries);
-    lots = List.copyOf(lots);
-    activeHolds = List.copyOf(activeHolds);
-    for (int i = 0; i < lots.size(); i++) {
-      Lot lot = lots.get(i);
-      if (lot.remaining() == 0 && lot.reserved() == 0) {
-        throw new IllegalArgumentException("lot " + lot.id() + " is not live: the live lots list only live lots");
+    for (Hold h : newHolds) {
+      if (h.state() != HoldState.ACTIVE) {
+        throw new IllegalArgumentException("new hold " + h.id() + " is not active");
       }
     }
-    for (int i = 0; i < activeHolds.size(); i++) {
-      if (activeHolds.get(i).state() != HoldState.ACTIVE) {
-        throw new IllegalArgumentException("hold " + activeHolds.get(i).id() + " is not active");
+    for (Hold h : endedHolds) {
+      if (h.state() == HoldState.ACTIVE) {
+        throw new IllegalArgumentException("ended hold " + h.id() + " is still active");
       }
     }
-  }
-
-  /**
-   * Returns the account as {@link CreditStore#load} must return it once this change is committed.
-   *
-   * @return the row, live lots and active holds after the change
-   */
-  public AccountSnapshot after() {
-    return new AccountSnapshot(account, lots, activeHolds);
   }
 }

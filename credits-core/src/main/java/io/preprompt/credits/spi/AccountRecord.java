@@ -6,7 +6,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The account row: version, ledger position, running totals and the plan document.
+ * The account row: version, ledger position, running totals, the count of active holds and the plan
+ * document.
  *
  * <p>Adapters store these fields as given; core computes every one of them.
  *
@@ -17,13 +18,14 @@ import org.jspecify.annotations.Nullable;
  * @param settled total credits ever settled (spent)
  * @param expired total credits ever expired
  * @param debited total credits ever removed by adjustments
+ * @param activeHolds how many of its holds are active now
  * @param createdAt when the account was opened
  * @param plan core's encoded plan and subscription state, or {@code null} for none; opaque to adapters
  * @param planDueAt when the plan next needs attention (a renewal, a scheduled change), or {@code null};
  *     adapters index it for {@link CreditStore#findAccountsWithPlanDue}
  */
 public record AccountRecord(AccountId id, long version, long lastSequence, long granted, long settled, long expired,
-    long debited, Instant createdAt, @Nullable String plan, @Nullable Instant planDueAt) {
+    long debited, long activeHolds, Instant createdAt, @Nullable String plan, @Nullable Instant planDueAt) {
   /**
    * Checks non-null fields and non-negative counters.
    *
@@ -34,6 +36,7 @@ public record AccountRecord(AccountId id, long version, long lastSequence, long 
    * @param settled total credits ever settled (spent)
    * @param expired total credits ever expired
    * @param debited total credits ever removed by adjustments
+   * @param activeHolds how many of its holds are active now
    * @param createdAt when the account was opened
    * @param plan core's encoded plan and subscription state, or {@code null} for none; opaque to adapters
    * @param planDueAt when the plan next needs attention (a renewal, a scheduled change), or {@code null};
@@ -42,7 +45,8 @@ public record AccountRecord(AccountId id, long version, long lastSequence, long 
   public AccountRecord {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(createdAt, "createdAt");
-    if (version < 1 || lastSequence < 0 || granted < 0 || settled < 0 || expired < 0 || debited < 0) {
+    if (version < 1 || lastSequence < 0 || granted < 0 || settled < 0 || expired < 0 || debited < 0
+        || activeHolds < 0) {
       throw new IllegalArgumentException("account counters out of range for " + id);
     }
   }

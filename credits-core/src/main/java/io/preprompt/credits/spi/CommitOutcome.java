@@ -1,12 +1,22 @@
 package io.preprompt.credits.spi;
 
-/** What {@link CreditStore#commit} reports. Failures other than a conflict are thrown as {@code StoreException}. */
+/**
+ * What {@link CreditStore#commit} reports. Failures other than a conflict are thrown as
+ * {@code StoreException}.
+ */
 public enum CommitOutcome {
-  /** Everything in the change was written. */
+  /** Everything in the change was written and is durable: nothing can undo it any more. */
   COMMITTED,
   /**
+   * Everything in the change was written into a transaction the store does not own (the host's):
+   * it becomes durable when the host commits and disappears when the host rolls back. Core treats
+   * the call as done, but never runs a later call on the state it wrote without reading it again.
+   */
+  WRITTEN_IN_HOST_TRANSACTION,
+  /**
    * Nothing was written: the stored version was not the expected one, the account already existed
-   * when creating, or the idempotency key was taken meanwhile. Core reloads and retries.
+   * when creating, a hold to end was no longer active, or the idempotency key was taken meanwhile.
+   * Core reads the account again and retries.
    */
   CONFLICT
 }

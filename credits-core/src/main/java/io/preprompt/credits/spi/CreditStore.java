@@ -24,12 +24,15 @@ import java.util.Optional;
 public interface CreditStore {
 
   /**
-   * Loads an account's row, live lots and active holds.
+   * Loads an account: its row, its live lots, the holds the selection asks for, and the earliest
+   * deadline among its active holds. Nothing else: the cost of a load must not grow with the
+   * account's ledger, its ended holds or its active holds that were not selected.
    *
    * @param account the account
+   * @param holds which holds to bring along
    * @return the snapshot, empty when the account does not exist
    */
-  Optional<AccountSnapshot> load(AccountId account);
+  Optional<AccountSnapshot> load(AccountId account, HoldSelection holds);
 
   /**
    * Finds the record of an earlier call with this key on this account.
@@ -47,35 +50,15 @@ public interface CreditStore {
    *
    * @param account the account
    * @param key the call's key
+   * @param holds which holds to bring along with the account
    * @return the earlier call's record, or the account's snapshot (absent when it does not exist)
    */
-  default KeyedRead readForCall(AccountId account, IdempotencyKey key) {
+  default KeyedRead readForCall(AccountId account, IdempotencyKey key, HoldSelection holds) {
     Optional<IdempotencyRecord> record = findIdempotencyRecord(account, key);
     if (record.isPresent()) {
       return new KeyedRead(record.get(), null);
     }
-    return new KeyedRead(null, load(account).orElse(null));
-  }
-
-  /**
-   * Whether core may run a keyed call on the account as this process's own last commit left it,
-   * without reading it first. Core then keeps, per account, the state {@link AccountChange#after()}
-   * of its last {@link CommitOutcome#COMMITTED} change and commits the next call against it: the
-   * version guard refuses the commit when anything else wrote the account meanwhile (another
-   * instance, another service over the same store), and core then reads and tries again, so a stale
-   * copy costs one refused commit, never a wrong write. An earlier call with the same key shows up
-   * the same way, as a refused commit (the key is taken), and is then replayed from its record.
-   *
-   * <p>Worth it for stores whose reads cost a round trip, and for in-memory stores, where a read
-   * still costs a lock, look-ups and a snapshot per call. Say yes only if a commit reported as
-   * {@code COMMITTED} can never be undone afterwards (not, for example, inside a host transaction that
-   * may still roll back) and a version, once committed, is never committed again with other content.
-   * The default is {@code false}: every call reads first.
-   *
-   * @return true when committed snapshots may be reused
-   */
-  default boolean reusesCommittedSnapshots() {
-    return false;
+    return new KeyedRead(null, load(account, holds).orElse(null));
   }
 
   /**
@@ -91,9 +74,10 @@ public interface CreditStore {
    * Commits one change atomically, if the account's stored version is still the expected one.
    *
    * @param change the change
-   * @return {@link CommitOutcome#COMMITTED}, or {@link CommitOutcome#CONFLICT} when nothing was
-   *     written because the version moved, the account already existed, or the idempotency key was
-   *     taken meanwhile
+   * @return {@link CommitOutcome#COMMITTED} (or {@link CommitOutcome#WRITTEN_IN_HOST_TRANSACTION}
+   *     for a store writing inside its host's transaction), or {@link CommitOutcome#CONFLICT} when
+   *     nothing was written because the version moved, the account already existed, a hold to end
+   *     was no longer active, or the idempotency key was taken meanwhile
    */
   CommitOutcome commit(AccountChange change);
 

@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
  * account as it stands.
  *
  * @param record the earlier call's record, or {@code null} when the key was never committed
- * @param snapshot the account, or {@code null} when it does not exist; a store may leave it out when
- *     it found a record
+ * @param snapshot the account with the selected holds, or {@code null} when it does not exist; a
+ *     store may leave it out when it found a record
  */
 public record KeyedRead(@Nullable IdempotencyRecord record, @Nullable AccountSnapshot snapshot) {
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.AccountId;
 import io.preprompt.credits.spi.AccountRecord;
-import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountSnapshot;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -14,21 +14,21 @@ import org.junit.jupiter.api.Test;
 class SnapshotCacheTest {
   static final Instant T0 = Instant.parse("2026-05-04T12:00:00Z");
 
-  /** A committed change that leaves the account at this version (what the cache keeps). */
-  static AccountChange snapshot(String account, long version) {
-    return new AccountChange(version - 1, new AccountRecord(AccountId.of(account), version, 0, 0, 0, 0, 0, T0, null, null),
-        List.of(), List.of(), List.of(), List.of(), List.of(), null, List.of(), List.of());
+  /** The account at this version as a commit left it (what the cache keeps). */
+  static AccountSnapshot snapshot(String account, long version) {
+    return new AccountSnapshot(new AccountRecord(AccountId.of(account), version, 0, 0, 0, 0, 0, 0, T0, null, null),
+        List.of(), List.of(), null);
   }
 
   @Test
   @DisplayName("keeps the newest version when commits of one account arrive out of order")
   void newestWins() {
     SnapshotCache cache = new SnapshotCache(10);
-    AccountChange v3 = snapshot("a", 3);
+    AccountSnapshot v3 = snapshot("a", 3);
     cache.committed(v3);
     cache.committed(snapshot("a", 2));
     assertThat(cache.get(AccountId.of("a"))).isSameAs(v3);
-    AccountChange v4 = snapshot("a", 4);
+    AccountSnapshot v4 = snapshot("a", 4);
     cache.committed(v4);
     assertThat(cache.get(AccountId.of("a"))).isSameAs(v4);
   }
@@ -37,8 +37,8 @@ class SnapshotCacheTest {
   @DisplayName("a call drops only the copy it used; a lost answer drops whatever is kept")
   void drops() {
     SnapshotCache cache = new SnapshotCache(10);
-    AccountChange used = snapshot("a", 1);
-    AccountChange newer = snapshot("a", 2);
+    AccountSnapshot used = snapshot("a", 1);
+    AccountSnapshot newer = snapshot("a", 2);
     cache.committed(used);
     cache.committed(newer);
     cache.drop(AccountId.of("a"), used);
@@ -59,7 +59,7 @@ class SnapshotCacheTest {
     cache.committed(null, snapshot("a", 1));
     SnapshotCache.Slot slot = cache.slot(a);
     assertThat(SnapshotCache.kept(slot)).isSameAs(cache.get(a));
-    AccountChange v2 = snapshot("a", 2);
+    AccountSnapshot v2 = snapshot("a", 2);
     cache.committed(slot, v2);
     assertThat(cache.get(a)).isSameAs(v2);
     assertThat(cache.slot(a)).isSameAs(slot);

@@ -17,11 +17,11 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("An account change carries the account's complete live state after it")
+@DisplayName("An account change carries only what the call touched")
 class AccountChangeTest {
   static final Instant T0 = Instant.parse("2026-05-04T12:00:00Z");
   static final AccountId ALICE = AccountId.of("alice");
-  static final AccountRecord V2 = new AccountRecord(ALICE, 2, 3, 100, 0, 0, 0, T0, null, null);
+  static final AccountRecord V2 = new AccountRecord(ALICE, 2, 3, 100, 0, 0, 0, 1, T0, null, null);
   static final Lot LIVE = new Lot(new LotId(1), LotSource.PACK, 100, 90, 10, T0, null);
   static final Lot SPENT = new Lot(new LotId(2), LotSource.SIGNUP_GRANT, 10, 0, 0, T0, null);
 
@@ -30,27 +30,29 @@ class AccountChangeTest {
         state == HoldState.ACTIVE ? null : T0, Map.of(), List.of(new Allocation(new LotId(1), 10)));
   }
 
-  static AccountChange change(AccountRecord account, List<Lot> lots, List<Hold> active) {
-    return new AccountChange(1, account, List.of(), List.of(), List.of(), List.of(), List.of(), null, lots, active);
+  static AccountChange change(AccountRecord account, List<Hold> placed, List<Hold> ended) {
+    return new AccountChange(1, account, List.of(), List.of(LIVE, SPENT), placed, ended, List.of(), null);
   }
 
   @Test
-  @DisplayName("after() is the row, live lots and active holds a store must load once it is committed")
-  void after() {
+  @DisplayName("keeps what it is given, a spent lot among the changed ones included")
+  void keepsTheTouchedParts() {
     Hold active = hold(HoldState.ACTIVE);
-    AccountSnapshot after = change(V2, List.of(LIVE), List.of(active)).after();
-    assertThat(after).isEqualTo(new AccountSnapshot(V2, List.of(LIVE), List.of(active)));
+    AccountChange change = change(V2, List.of(active), List.of());
+    assertThat(change.changedLots()).containsExactly(LIVE, SPENT);
+    assertThat(change.newHolds()).containsExactly(active);
+    assertThat(change.endedHolds()).isEmpty();
   }
 
   @Test
-  @DisplayName("a spent lot among the live lots, an ended hold among the active ones, or a version that does not follow is refused")
+  @DisplayName("an ended hold among the new ones, an active one among the ended, or a version that does not follow is refused")
   void refusesInconsistentState() {
-    assertThatThrownBy(() -> change(V2, List.of(LIVE, SPENT), List.of()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not live");
-    assertThatThrownBy(() -> change(V2, List.of(LIVE), List.of(hold(HoldState.SETTLED))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not active");
-    AccountRecord v3 = new AccountRecord(ALICE, 3, 3, 100, 0, 0, 0, T0, null, null);
-    assertThatThrownBy(() -> change(v3, List.of(LIVE), List.of()))
+    assertThatThrownBy(() -> change(V2, List.of(hold(HoldState.SETTLED)), List.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not active");
+    assertThatThrownBy(() -> change(V2, List.of(), List.of(hold(HoldState.ACTIVE))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("still active");
+    AccountRecord v3 = new AccountRecord(ALICE, 3, 3, 100, 0, 0, 0, 1, T0, null, null);
+    assertThatThrownBy(() -> change(v3, List.of(), List.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not follow");
   }
 }
