@@ -7,57 +7,72 @@
 --
 -- Instants are stored as exact epoch seconds with nine decimals (NUMERIC(26,9)), so every
 -- java.time.Instant round-trips to the nanosecond.
--- Metadata maps, hold allocations and an account's live lots and active holds are text in the
--- adapter's escaped line encoding (see io.preprompt.credits.jdbc.Codec).
+-- Metadata maps and hold allocations are text in the adapter's escaped line encoding (see
+-- io.preprompt.credits.jdbc.Codec).
 --
--- An account is one row: its counters and plan, and its live state as a document, the live lots
--- (lots) and the active holds (active_holds), each written whole by every change. Ended holds,
--- the ledger and idempotency records are rows of their own, only ever inserted.
+-- An account is a row of counters and plan, a row per lot and a row per hold. A call reads the
+-- account row, its live lots (credits remaining or reserved) and the holds it names or finds
+-- overdue, and writes only the rows it touched: the account row (guarded by its version), the
+-- lots and holds it created or changed, its ledger entries and its idempotency record. Lots and
+-- holds stay when they are spent or ended. H2 has no partial indexes: where the PostgreSQL schema
+-- indexes only live lots or active holds, this one leads its plain indexes with the state column,
+-- or leaves the read to the primary key.
 --
 -- The CHECKs back the rules that must never break whatever writes to these tables: no negative
--- amounts, an ended hold in exactly one terminal state with its settled amount consistent with it,
--- one ended hold per (account, hold), one idempotency record per (account, key) and one ledger
--- entry per (account, sequence). There are no foreign keys to the accounts table: every insert
--- into holds, ledger and idempotency happens in the same transaction as the account row's insert
--- or version-guarded update, and is rolled back with it when that does not match, so the commit
--- protocol already ties each of those rows to an existing account (a foreign key would only add a
--- check trigger and a lock on the account row per inserted row).
+-- amounts or counters, a hold in exactly one state with its end time and settled amount consistent
+-- with it, one lot per (account, lot), one hold per (account, hold), one idempotency record per
+-- (account, key) and one ledger entry per (account, sequence). There are no foreign keys to the
+-- accounts table: every write to lots, holds, ledger and idempotency happens in the same
+-- transaction as the account row's insert or version-guarded update, after it, and is rolled back
+-- with it when that does not match, so the commit protocol already ties each of those rows to an
+-- existing account (a foreign key would only add a check trigger and a lock on the account row per
+-- inserted row).
 
 CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}accounts (
-  id                 VARCHAR(128)   NOT NULL,
-  version            BIGINT         NOT NULL,
-  last_sequence      BIGINT         NOT NULL,
-  granted            BIGINT         NOT NULL,
-  settled            BIGINT         NOT NULL,
-  expired            BIGINT         NOT NULL,
-  debited            BIGINT         NOT NULL,
-  created_at         NUMERIC(26, 9) NOT NULL,
-  plan               VARCHAR,
-  plan_due_at        NUMERIC(26, 9),
-  lots               VARCHAR        NOT NULL,
-  active_holds       VARCHAR        NOT NULL,
-  next_lot_expiry    NUMERIC(26, 9),
-  next_hold_deadline NUMERIC(26, 9),
+  id            VARCHAR(128)   NOT NULL,
+  version       BIGINT         NOT NULL,
+  last_sequence BIGINT         NOT NULL,
+  granted       BIGINT         NOT NULL,
+  settled       BIGINT         NOT NULL,
+  expired       BIGINT         NOT NULL,
+  debited       BIGINT         NOT NULL,
+  active_holds  BIGINT         NOT NULL,
+  created_at    NUMERIC(26, 9) NOT NULL,
+  plan          VARCHAR,
+  plan_due_at   NUMERIC(26, 9),
   CONSTRAINT ${credits_prefix}accounts_pk PRIMARY KEY (id),
   CONSTRAINT ${credits_prefix}accounts_amounts_ck CHECK (version >= 1 AND last_sequence >= 0 AND granted >= 0
-    AND settled >= 0 AND expired >= 0 AND debited >= 0)
+    AND settled >= 0 AND expired >= 0 AND debited >= 0 AND active_holds >= 0)
 );
 
--- The plan sweep's "accounts with a plan due" query (H2 has no partial indexes).
+-- The plan sweep's "accounts with a plan due" query (every account is indexed).
 CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}accounts_plan_due_idx
   ON ${credits_schema}.${credits_prefix}accounts (plan_due_at);
 
--- The sweep's "accounts with expired lots" query: next_lot_expiry is the earliest expiry among the
--- account's lots with credits remaining (H2 has no partial indexes).
-CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}accounts_lot_expiry_idx
-  ON ${credits_schema}.${credits_prefix}accounts (next_lot_expiry);
+-- Every lot an account was ever granted; a lot with nothing remaining or reserved is spent and
+-- stays only as a record.
+CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}lots (
+  account    VARCHAR(128)   NOT NULL,
+  lot_id     BIGINT         NOT NULL,
+  source     VARCHAR(32)    NOT NULL,
+  granted    BIGINT         NOT NULL,
+  remaining  BIGINT         NOT NULL,
+  reserved   BIGINT         NOT NULL,
+  granted_at NUMERIC(26, 9) NOT NULL,
+  expires_at NUMERIC(26, 9),
+  CONSTRAINT ${credits_prefix}lots_pk PRIMARY KEY (account, lot_id),
+  CONSTRAINT ${credits_prefix}lots_amounts_ck CHECK (lot_id > 0 AND granted >= 0 AND remaining >= 0 AND reserved >= 0)
+);
 
--- The sweep's "holds past their deadline" query: next_hold_deadline is the earliest deadline among
--- the account's active holds (H2 has no partial indexes).
-CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}accounts_hold_deadline_idx
-  ON ${credits_schema}.${credits_prefix}accounts (next_hold_deadline);
+-- Reading an account reads its live lots through the primary key, spent lots included: PostgreSQL
+-- indexes live lots only (lots_live_idx), but without a partial index a plain index on account
+-- would only repeat the primary key's.
 
--- Ended holds only (active ones live on the account row): inserted once, when a change ends them.
+-- The sweep's "accounts with expired lots" query (every lot is indexed, spent or not).
+CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}lots_expiring_idx
+  ON ${credits_schema}.${credits_prefix}lots (expires_at);
+
+-- Every hold an account ever placed: inserted ACTIVE, updated once when it ends.
 CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}holds (
   account     VARCHAR(128)   NOT NULL,
   hold_id     VARCHAR(66)    NOT NULL,
@@ -66,14 +81,28 @@ CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}holds (
   created_at  NUMERIC(26, 9) NOT NULL,
   deadline    NUMERIC(26, 9) NOT NULL,
   settled     BIGINT         NOT NULL,
-  ended_at    NUMERIC(26, 9) NOT NULL,
+  ended_at    NUMERIC(26, 9),
   metadata    VARCHAR        NOT NULL,
   allocations VARCHAR        NOT NULL,
   CONSTRAINT ${credits_prefix}holds_pk PRIMARY KEY (account, hold_id),
   CONSTRAINT ${credits_prefix}holds_amounts_ck CHECK (amount >= 0 AND settled >= 0 AND settled <= amount),
-  CONSTRAINT ${credits_prefix}holds_state_ck CHECK (state IN ('SETTLED', 'RELEASED', 'EXPIRED')),
-  CONSTRAINT ${credits_prefix}holds_terminal_ck CHECK (state = 'SETTLED' OR settled = 0)
+  CONSTRAINT ${credits_prefix}holds_state_ck CHECK (state IN ('ACTIVE', 'SETTLED', 'RELEASED', 'EXPIRED')),
+  CONSTRAINT ${credits_prefix}holds_terminal_ck CHECK (
+    (state = 'ACTIVE' AND ended_at IS NULL AND settled = 0)
+    OR (state = 'SETTLED' AND ended_at IS NOT NULL)
+    OR (state IN ('RELEASED', 'EXPIRED') AND ended_at IS NOT NULL AND settled = 0))
 );
+
+-- The sweep's "holds past their deadline" query: every hold is indexed, by state first, so the
+-- active ones are one range.
+CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}holds_due_idx
+  ON ${credits_schema}.${credits_prefix}holds (state, deadline);
+
+-- Reading an account reads its overdue active holds and the earliest active deadline: every hold
+-- is indexed, by account and state first, so an account's active holds are one range in deadline
+-- order.
+CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}holds_active_idx
+  ON ${credits_schema}.${credits_prefix}holds (account, state, deadline);
 
 CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}ledger (
   account  VARCHAR(128)   NOT NULL,

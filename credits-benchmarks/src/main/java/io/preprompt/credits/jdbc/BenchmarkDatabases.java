@@ -1,13 +1,10 @@
 package io.preprompt.credits.jdbc;
 
-import io.preprompt.credits.balance.Lot;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -52,7 +49,7 @@ public final class BenchmarkDatabases {
    * Appends a finished history to an account the adapter created: {@code pairs} settled holds of
    * {@code amount} credits each on lot {@code lot}, with their HOLD and SETTLE ledger entries and
    * the idempotency records of both calls, as core would have written them, then moves the
-   * account row (version, last sequence, settled total, and the lot in its live lots) past them.
+   * account row (version, last sequence, settled total) and the lot's row past them.
    * One transaction, set based ({@code generate_series}), so a million entries take seconds.
    *
    * @param c a connection (auto-commit is restored)
@@ -74,8 +71,7 @@ public final class BenchmarkDatabases {
     c.setAutoCommit(false);
     try {
       long base;
-      List<Lot> liveLots;
-      try (PreparedStatement ps = c.prepareStatement("SELECT last_sequence, lots FROM " + accounts
+      try (PreparedStatement ps = c.prepareStatement("SELECT last_sequence FROM " + accounts
           + " WHERE id = ? FOR UPDATE")) {
         ps.setString(1, account);
         try (var rs = ps.executeQuery()) {
@@ -83,21 +79,6 @@ public final class BenchmarkDatabases {
             throw new SQLException("no account " + account);
           }
           base = rs.getLong(1);
-          liveLots = Codec.decodeLots(rs.getString(2));
-        }
-      }
-      // The account's live lots are a document on its row: take the settled credits out of the lot.
-      List<Lot> after = new ArrayList<>();
-      Instant nextExpiry = null;
-      for (Lot l : liveLots) {
-        Lot now = l.id().value() != lot ? l : new Lot(l.id(), l.source(), l.granted(),
-            Math.subtractExact(l.remaining(), pairs * amount), l.reserved(), l.grantedAt(), l.expiresAt());
-        if (now.remaining() > 0 || now.reserved() > 0) {
-          after.add(now);
-        }
-        if (now.remaining() > 0 && now.expiresAt() != null
-            && (nextExpiry == null || now.expiresAt().isBefore(nextExpiry))) {
-          nextExpiry = now.expiresAt();
         }
       }
       BigDecimal time = instant(at);
@@ -116,8 +97,11 @@ public final class BenchmarkDatabases {
           + " 'seeded', 'seeded', ? FROM generate_series(1, ?) g CROSS JOIN generate_series(0, 1) s", account, time,
           pairs);
       exec(c, "UPDATE " + accounts + " SET version = version + ?, last_sequence = last_sequence + ?,"
-          + " settled = settled + ?, lots = ?, next_lot_expiry = ? WHERE id = ?", 2 * pairs, 2 * pairs,
-          pairs * amount, Codec.encodeLots(after), Codec.encodeNullableInstant(nextExpiry), account);
+          + " settled = settled + ? WHERE id = ?", 2 * pairs, 2 * pairs, pairs * amount, account);
+      if (exec(c, "UPDATE " + config.table("lots") + " SET remaining = remaining - ? WHERE account = ? AND lot_id = ?"
+          + " AND remaining >= ?", pairs * amount, account, lot, pairs * amount) != 1) {
+        throw new SQLException("account " + account + " has no lot " + lot + " with " + pairs * amount + " credits");
+      }
       c.commit();
     } catch (SQLException | RuntimeException e) {
       c.rollback();
@@ -132,12 +116,12 @@ public final class BenchmarkDatabases {
     }
   }
 
-  private static void exec(Connection c, String sql, Object... args) throws SQLException {
+  private static int exec(Connection c, String sql, Object... args) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {
         ps.setObject(i + 1, args[i]);
       }
-      ps.executeUpdate();
+      return ps.executeUpdate();
     }
   }
 }

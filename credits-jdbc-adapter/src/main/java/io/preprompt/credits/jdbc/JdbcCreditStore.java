@@ -20,6 +20,7 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.spi.KeyedRead;
 import java.math.BigDecimal;
@@ -32,6 +33,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -49,54 +51,62 @@ import org.jspecify.annotations.Nullable;
  * {@link #create(DataSource, JdbcStoreConfig)} borrows a connection from the host's pool for each
  * call and returns it at once; the store has no pool of its own.
  *
- * <p>An account is one row: its counters and plan, and its live state as a document, the live lots
- * and the active holds that {@link AccountChange#lots()} and {@link AccountChange#activeHolds()}
- * hand over with every change (see the schema for the columns). Ended holds, ledger entries and
- * idempotency records are rows of their own, only ever inserted. {@link #load} reads the one row;
- * {@link #readForCall} reads the idempotency record and the row in one statement;
- * {@link #findHold} reads the ended hold's row and the account's active holds in one statement.
+ * <p>An account is a row of counters and plan, a row per lot and a row per hold (see the schema);
+ * ledger entries and idempotency records are rows of their own, only ever inserted. A call reads
+ * and writes only the rows it touches, so its cost does not grow with the account's history nor
+ * with its active holds. {@link #load} and {@link #readForCall} are one statement each (one
+ * {@code UNION ALL} of typed rows): the idempotency record when the call has a key, the account
+ * row, its live lots, the holds the {@link HoldSelection} asks for (by primary key for the named
+ * ones, through the index of active holds by account and deadline for the overdue ones) and the
+ * earliest active deadline (the first entry of that index). {@link #findHold} reads the hold's row.
  *
- * <p>Each {@link #commit} is one transaction: the account row is written first, whole, with a
- * guard on the expected version ({@code UPDATE ... WHERE id = ? AND version = ? AND last_sequence =
- * ?}, plus, for each hold the change ends, that it is among the stored active holds, and for each
- * it places, that its id is new to the account; or an {@code INSERT} for a new account). The guard
- * makes the document written equal to the stored one plus the change, and the update takes the
- * account's row lock before any other row, so concurrent commits of one account serialize. Then the
- * ended holds, the ledger entries (each kind as one JDBC batch) and the idempotency record are
- * inserted. A version that moved, an account that already exists, a hold that is no longer active,
- * an idempotency key taken meanwhile, a
- * serialization failure, a deadlock or a lock wait timeout (SQL states {@code 40001}, {@code 40P01},
- * {@code 55P03}; H2's {@code 90131}, {@code HYT00}) roll the transaction back and return
- * {@link CommitOutcome#CONFLICT}: core reloads and retries. Any other
- * {@link SQLException} rolls back and is thrown as {@link StoreException} with its SQL state; nothing
- * of the change is left behind. Every write is guarded, so READ COMMITTED (the PostgreSQL default)
- * is enough; stricter levels and PostgreSQL-compatible distributed engines report their conflicts
- * as {@code 40001}, which becomes a conflict too.
+ * <p>Each {@link #commit} is one transaction. The account row is written first: an {@code INSERT}
+ * for a new account, else an {@code UPDATE ... WHERE id = ? AND version = ? AND last_sequence = ?
+ * AND active_holds = ?} guarded by the expected version (and by the ledger position and the count
+ * of active holds the change continues from). The update takes the account's row lock before any
+ * other row of the account is written, so concurrent commits of one account serialize. Then the
+ * new lots are inserted, the changed lots updated by {@code (account, lot_id)} while live, the new
+ * holds inserted {@code ACTIVE}, the ended holds updated by {@code (account, hold_id)} only where
+ * still {@code ACTIVE}, and the ledger entries and the idempotency record inserted. A version that
+ * moved, an account that already exists, a hold that is no longer active (its update matched no
+ * row), an idempotency key taken meanwhile, a serialization failure, a deadlock or a lock wait
+ * timeout (SQL states {@code 40001}, {@code 40P01}, {@code 55P03}; H2's {@code 90131},
+ * {@code HYT00}) roll the transaction back and return {@link CommitOutcome#CONFLICT}: core reads
+ * again and retries. A change that cannot follow from the stored account (entries that do not
+ * continue its ledger, a count of active holds that does not follow, a lot or hold id already
+ * used, a changed lot that is not live) rolls back and throws {@link IllegalArgumentException}. Any
+ * other {@link SQLException} rolls back and is thrown as {@link StoreException} with its SQL state;
+ * nothing of the change is left behind. Every write is guarded, so READ COMMITTED (the PostgreSQL
+ * default) is enough; stricter levels and PostgreSQL-compatible distributed engines report their
+ * conflicts as {@code 40001}, which becomes a conflict too.
  *
  * <p>On PostgreSQL a commit of an existing account, when the store owns the transaction, sends all
- * its statements as one multi-statement prepared statement, which the driver pipelines. On a
- * connection in auto-commit mode (what pools hand out) that is the whole commit, one round trip:
- * the driver ends the statements with one {@code Sync}, the server runs them as one implicit
- * transaction and commits it only if every one succeeded, and the version guard is written so that
- * a stale change fails instead of updating no row. Otherwise it is one round trip plus the
- * {@code COMMIT}. When anything does not do exactly what it should, nothing of it is kept and the
- * change is written again in a transaction, one kind of row at a time (one round trip per kind, as
- * on H2 and inside a host's transaction), which decides between conflict, malformed change and
- * failure as described above. A keyed hold or settle therefore costs two round trips on PostgreSQL:
- * {@link #readForCall} and the commit.
+ * its statements as one multi-statement prepared statement, which the driver pipelines: one
+ * statement per kind of row (multi-row {@code INSERT}s, and multi-row {@code UPDATE}s joined to a
+ * {@code VALUES} list for changed lots and ended holds). On a connection in auto-commit mode (what
+ * pools hand out) that is the whole commit, one round trip: the driver ends the statements with one
+ * {@code Sync}, the server runs them as one implicit transaction and commits it only if every one
+ * succeeded, and each guarded update is written so that one matching fewer rows than it should
+ * fails instead. Otherwise it is one round trip plus the {@code COMMIT}. When anything does not do
+ * exactly what it should, nothing of it is kept and the change is written again in a transaction,
+ * one kind of row at a time (one round trip per kind, as on H2 and inside a host's transaction),
+ * which decides between conflict, malformed change and failure as described above. A keyed hold or
+ * settle therefore costs two round trips on PostgreSQL: {@link #readForCall} and the commit.
  *
  * <h2>Inside the host's transaction</h2>
  * {@link #inHostTransaction} (or {@link #withConnection} for one connection) runs every call on
  * the host's current connection and never commits, rolls back or closes it: a credits change
- * becomes durable when the host commits, and disappears when the host rolls back. Each commit runs
- * within a savepoint; a conflict or failure rolls back to the savepoint, so the host's own work in
- * the transaction survives, and is reported as above. Two things follow from sharing the
- * transaction: row locks taken by a commit are held until the host commits, so keep host
- * transactions short; and core's conflict retries re-read inside the host's transaction, so they
- * converge under READ COMMITTED but may exhaust their attempts
- * ({@link io.preprompt.credits.ConcurrentUpdateException}) under REPEATABLE READ or SERIALIZABLE,
- * where the host should retry its whole transaction. When the host's connection is in auto-commit
- * mode, the store makes each commit its own transaction on it and restores auto-commit afterwards.
+ * becomes durable when the host commits, and disappears when the host rolls back, so such a
+ * commit reports {@link CommitOutcome#WRITTEN_IN_HOST_TRANSACTION} and core never runs a later call
+ * on the state it wrote without reading it again. Each commit runs within a savepoint; a conflict
+ * or failure rolls back to the savepoint, so the host's own work in the transaction survives, and
+ * is reported as above. Two things follow from sharing the transaction: row locks taken by a
+ * commit are held until the host commits, so keep host transactions short; and core's conflict
+ * retries re-read inside the host's transaction, so they converge under READ COMMITTED but may
+ * exhaust their attempts ({@link io.preprompt.credits.ConcurrentUpdateException}) under REPEATABLE
+ * READ or SERIALIZABLE, where the host should retry its whole transaction. When the host's connection is in auto-commit
+ * mode, the store makes each commit its own transaction on it and restores auto-commit afterwards;
+ * that commit is durable and reports {@link CommitOutcome#COMMITTED}.
  *
  * <pre>{@code
  * try (Connection c = dataSource.getConnection()) {
@@ -139,14 +149,12 @@ public final class JdbcCreditStore implements CreditStore {
 
   private final Access access;
   private final Statements sql;
-  private final boolean reuseSnapshots;
   /** Set once a commit's probe found that the id columns compare exactly (see the class doc). */
   private volatile boolean idsCompareExactly;
 
   private JdbcCreditStore(Access access, JdbcStoreConfig config) {
     this.access = access;
     this.sql = new Statements(config);
-    this.reuseSnapshots = config.reuseCommittedSnapshots();
   }
 
   /**
@@ -217,63 +225,98 @@ public final class JdbcCreditStore implements CreditStore {
   // ------------------------------------------------------------------------------------------------
   // Reads
 
-  /**
-   * Yes for a store that runs its own transactions ({@link #create}), unless its config turns it off
-   * ({@link JdbcStoreConfig#reuseCommittedSnapshots()}): once it reports a commit, the commit is
-   * final, so core may run the next call on the state it committed without reading it. No inside a
-   * host's transaction ({@link #inHostTransaction}, {@link #withConnection}): the host may
-   * still roll back what this store wrote.
-   */
   @Override
-  public boolean reusesCommittedSnapshots() {
-    return reuseSnapshots && access instanceof PooledAccess;
-  }
-
-  @Override
-  public Optional<AccountSnapshot> load(AccountId account) {
-    return read("load account " + account, c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.load)) {
-        ps.setString(1, account.value());
-        return readRows(ps, account, null).account();
-      }
-    });
+  public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
+    return read("load account " + account,
+        c -> Optional.ofNullable(readAccount(c, account, null, holds).snapshot()));
   }
 
   /** The record and the account in one statement, so a keyed call starts with one round trip, not two. */
   @Override
-  public KeyedRead readForCall(AccountId account, IdempotencyKey key) {
-    return read("read account " + account + " for a keyed call", c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.loadForCall)) {
-        ps.setString(1, account.value());
-        ps.setString(2, key.value());
-        ps.setString(3, account.value());
-        return readRows(ps, account, key);
-      }
-    });
+  public KeyedRead readForCall(AccountId account, IdempotencyKey key, HoldSelection holds) {
+    return read("read account " + account + " for a keyed call", c -> readAccount(c, account, key, holds));
   }
 
-  /** Reads the account row of {@code load} (kind 0) and the idempotency record (kind 1). */
-  private static KeyedRead readRows(PreparedStatement ps, AccountId account, @Nullable IdempotencyKey key)
+  /**
+   * Reads, in one statement ({@link Statements#read}), the idempotency record when there is a key,
+   * the account row, its live lots, the selected holds and the earliest active deadline.
+   */
+  private KeyedRead readAccount(Connection c, AccountId account, @Nullable IdempotencyKey key, HoldSelection selection)
       throws SQLException {
-    AccountSnapshot snapshot = null;
-    IdempotencyRecord earlier = null;
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        requireExact("account", account.value(), rs.getString(13));
-        if (rs.getInt(1) == 0) {
-          AccountRecord record = new AccountRecord(account, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-              rs.getLong(6), rs.getLong(7), instant(rs, 8), rs.getString(10), nullableInstant(rs, 9));
-          snapshot = new AccountSnapshot(record, Codec.decodeLots(text(rs, 11)),
-              Codec.decodeHolds(text(rs, 12), account));
-        } else {
-          IdempotencyKey asked = Objects.requireNonNull(key, "key");
-          requireExact("idempotency key", asked.value(), rs.getString(14));
-          earlier = new IdempotencyRecord(asked, rs.getString(10), rs.getString(11),
-              rs.getString(12), instant(rs, 8));
+    String id = account.value();
+    List<HoldId> named = List.copyOf(selection.named());
+    try (PreparedStatement ps = c.prepareStatement(sql.read(named.size(), key != null))) {
+      int p = 1;
+      if (key != null) {
+        ps.setString(p++, id);
+        ps.setString(p++, key.value());
+      }
+      ps.setString(p++, id);
+      ps.setString(p++, id);
+      if (!named.isEmpty()) {
+        ps.setString(p++, id);
+        for (HoldId h : named) {
+          ps.setString(p++, h.value());
         }
       }
+      ps.setString(p++, id);
+      ps.setBigDecimal(p++, Codec.encodeInstant(selection.overdueAt()));
+      ps.setString(p, id);
+      AccountRecord record = null;
+      IdempotencyRecord earlier = null;
+      List<Lot> lots = new ArrayList<>(4);
+      List<Hold> holds = new ArrayList<>(named.size() + 1);
+      Instant earliest = null;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          requireExact("account", id, rs.getString(2));
+          int kind = rs.getInt(1);
+          switch (kind) {
+            case 0 -> record = new AccountRecord(account, rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7),
+                rs.getLong(8), rs.getLong(9), rs.getLong(10), instant(rs, 11), rs.getString(14),
+                nullableInstant(rs, 12));
+            case 1 -> {
+              IdempotencyKey asked = Objects.requireNonNull(key, "key");
+              requireExact("idempotency key", asked.value(), rs.getString(3));
+              earlier = new IdempotencyRecord(asked, text(rs, 14), text(rs, 15), text(rs, 16), instant(rs, 11));
+            }
+            case 2 -> lots.add(new Lot(new LotId(rs.getLong(4)), LotSource.valueOf(text(rs, 14)), rs.getLong(5),
+                rs.getLong(6), rs.getLong(7), instant(rs, 11), nullableInstant(rs, 12)));
+            case 3 -> {
+              requireNamed(named, text(rs, 3));
+              holds.add(hold(rs, account));
+            }
+            case 4 -> {
+              Hold h = hold(rs, account);
+              // A named hold that is also overdue came with the named ones.
+              if (!selection.named().contains(h.id())) {
+                holds.add(h);
+              }
+            }
+            case 5 -> earliest = instant(rs, 11);
+            default -> throw new SQLException("unexpected row kind " + kind + " reading account " + id);
+          }
+        }
+      }
+      return new KeyedRead(earlier, record == null ? null : new AccountSnapshot(record, lots, holds, earliest));
     }
-    return new KeyedRead(earlier, snapshot);
+  }
+
+  /** A hold row of {@link #readAccount} (kinds 3 and 4). */
+  private static Hold hold(ResultSet rs, AccountId account) throws SQLException {
+    return new Hold(HoldId.of(text(rs, 3)), account, rs.getLong(4), HoldState.valueOf(text(rs, 14)), instant(rs, 11),
+        instant(rs, 12), rs.getLong(5), nullableInstant(rs, 13), Codec.decodeMap(text(rs, 15)),
+        Codec.decodeAllocations(text(rs, 16)));
+  }
+
+  /** Checks that a hold read by name is one of the names asked for, exactly (see the class doc). */
+  private static void requireNamed(List<HoldId> named, String stored) {
+    for (HoldId h : named) {
+      if (h.value().equals(stored)) {
+        return;
+      }
+    }
+    throw idsNotExact("reading holds " + named + " returned the row of hold '" + stored + "'");
   }
 
   @Override
@@ -295,32 +338,22 @@ public final class JdbcCreditStore implements CreditStore {
     });
   }
 
-  /** The ended hold's row, else the hold among the account's active ones: one statement. */
   @Override
   public Optional<Hold> findHold(AccountId account, HoldId hold) {
     return read("find hold of account " + account, c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.findHold)) {
         ps.setString(1, account.value());
         ps.setString(2, hold.value());
-        ps.setString(3, account.value());
-        Hold active = null;
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            requireExact("account", account.value(), rs.getString(10));
-            if (rs.getInt(1) == 0) {
-              requireExact("hold", hold.value(), rs.getString(11));
-              return Optional.of(new Hold(hold, account, rs.getLong(2), HoldState.valueOf(rs.getString(3)),
-                  instant(rs, 4), instant(rs, 5), rs.getLong(6), nullableInstant(rs, 7),
-                  Codec.decodeMap(rs.getString(8)), Codec.decodeAllocations(rs.getString(9))));
-            }
-            for (Hold h : Codec.decodeHolds(text(rs, 8), account)) {
-              if (h.id().equals(hold)) {
-                active = h;
-              }
-            }
+          if (!rs.next()) {
+            return Optional.empty();
           }
+          requireExact("account", account.value(), rs.getString(9));
+          requireExact("hold", hold.value(), rs.getString(10));
+          return Optional.of(new Hold(hold, account, rs.getLong(1), HoldState.valueOf(text(rs, 2)), instant(rs, 3),
+              instant(rs, 4), rs.getLong(5), nullableInstant(rs, 6), Codec.decodeMap(text(rs, 7)),
+              Codec.decodeAllocations(text(rs, 8))));
         }
-        return Optional.ofNullable(active);
       }
     });
   }
@@ -357,36 +390,56 @@ public final class JdbcCreditStore implements CreditStore {
     });
   }
 
-  /**
-   * Reads the accounts whose earliest active deadline has passed, earliest first and at most
-   * {@code limit} of them (each has at least one overdue hold, so the {@code limit} oldest overdue
-   * holds are among theirs), and returns their overdue holds, oldest first, at most {@code limit}.
-   */
   @Override
   public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
-    List<List<HoldRef>> perAccount = due("find holds past their deadline", sql.holdsPastDeadline, now, limit, rs -> {
-      AccountId account = AccountId.of(rs.getString(1));
-      List<HoldRef> overdue = new ArrayList<>(1);
-      for (Hold h : Codec.decodeHolds(text(rs, 2), account)) {
-        if (h.deadline().isBefore(now)) {
-          overdue.add(new HoldRef(account, h.id(), h.deadline()));
-        }
-      }
-      return overdue;
-    });
-    List<HoldRef> out = new ArrayList<>();
-    for (List<HoldRef> refs : perAccount) {
-      out.addAll(refs);
-    }
-    out.sort(Comparator.comparing(HoldRef::deadline).thenComparing(r -> r.account().value())
-        .thenComparing(r -> r.hold().value()));
-    return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
+    return due("find holds past their deadline", sql.holdsPastDeadline, now, limit,
+        rs -> new HoldRef(AccountId.of(rs.getString(1)), HoldId.of(rs.getString(2)), instant(rs, 3)));
   }
 
+  /**
+   * Reads the lots with credits remaining whose expiry has come, in expiry order, a page of
+   * {@code limit} lots at a time, until it has {@code limit} accounts or no lot is left: an account
+   * with many expired lots costs a page more, never a scan of every expired lot.
+   */
   @Override
   public List<AccountId> findAccountsWithExpiredLots(Instant now, int limit) {
-    return due("find accounts with expired lots", sql.accountsWithExpiredLots, now, limit,
-        rs -> AccountId.of(rs.getString(1)));
+    return read("find accounts with expired lots", c -> {
+      Set<AccountId> out = new LinkedHashSet<>();
+      BigDecimal at = Codec.encodeInstant(now);
+      BigDecimal lastExpiry = null;
+      String lastAccount = null;
+      long lastLot = 0;
+      while (out.size() < limit) {
+        int rows = 0;
+        try (PreparedStatement ps = c.prepareStatement(lastAccount == null ? sql.lotsExpired : sql.lotsExpiredAfter)) {
+          int p = 1;
+          ps.setBigDecimal(p++, at);
+          if (lastAccount != null) {
+            ps.setBigDecimal(p++, lastExpiry);
+            ps.setBigDecimal(p++, lastExpiry);
+            ps.setString(p++, lastAccount);
+            ps.setString(p++, lastAccount);
+            ps.setLong(p++, lastLot);
+          }
+          ps.setInt(p, limit);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              rows++;
+              lastAccount = rs.getString(1);
+              lastExpiry = rs.getBigDecimal(2);
+              lastLot = rs.getLong(3);
+              if (out.size() < limit) {
+                out.add(AccountId.of(lastAccount));
+              }
+            }
+          }
+        }
+        if (rows < limit) {
+          break;
+        }
+      }
+      return new ArrayList<>(out);
+    });
   }
 
   @Override
@@ -439,51 +492,53 @@ public final class JdbcCreditStore implements CreditStore {
     });
   }
 
+  /** At most this many rows of one kind go into one pipelined commit; bigger changes go one kind at a time. */
+  private static final int PIPELINE_LIMIT = 200;
+
+  private boolean pipelined(AccountChange change) {
+    return sql.pipelineCommits && change.expectedVersion() != 0 && change.newLots().size() <= PIPELINE_LIMIT
+        && change.changedLots().size() <= PIPELINE_LIMIT && change.newHolds().size() <= PIPELINE_LIMIT
+        && change.endedHolds().size() <= PIPELINE_LIMIT && change.entries().size() <= PIPELINE_LIMIT;
+  }
+
   /**
    * On a connection in auto-commit mode, writes an existing account's change in one round trip,
    * {@code COMMIT} included: the statements of {@link #writePipelined} as one multi-statement
    * execute, which the driver sends with one {@code Sync}, so the server runs them as one implicit
-   * transaction, committed at the {@code Sync} only if every statement succeeded. The guarded
-   * account update is wrapped so that a guard that does not match fails ({@code division_by_zero})
-   * instead of updating no row: any failure leaves nothing written and is decided by the
-   * transactional path.
+   * transaction, committed at the {@code Sync} only if every statement succeeded. Each guarded
+   * update (the account row, the changed lots, the ended holds) is wrapped so that matching fewer
+   * rows than it should fails ({@code division_by_zero}) instead: any failure leaves nothing written
+   * and is decided by the transactional path.
    *
    * @return true, committed
    * @throws SQLException when any statement failed; nothing was written
    */
   private boolean writeAtOnce(Connection c, AccountChange change) throws SQLException {
-    List<Hold> endedHolds = sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()));
-    try (PreparedStatement ps = c.prepareStatement(pipelineText(change, endedHolds, true))) {
-      bindPipeline(ps, change, endedHolds, new int[4]);
+    Rows rows = new Rows(change);
+    try (PreparedStatement ps = c.prepareStatement(pipelineText(rows, true))) {
+      bindPipeline(ps, rows, new int[7]);
       ps.execute();
     }
     return true;
   }
 
-  /** At most this many ended holds or ledger rows go into one pipelined commit; bigger ones go one kind at a time. */
-  private static final int PIPELINE_LIMIT = 200;
-
-  private boolean pipelined(AccountChange change) {
-    return sql.pipelineCommits && change.expectedVersion() != 0 && change.endedHolds().size() <= PIPELINE_LIMIT
-        && change.entries().size() <= PIPELINE_LIMIT;
-  }
-
   /**
    * Writes an existing account's change as one multi-statement prepared statement, which the
    * PostgreSQL driver sends in one round trip instead of one per kind of row; the {@code COMMIT}
-   * is the only other one. The statements and their order are those of {@link #write}: the guarded
-   * account update first (taking the row lock), then the ended holds and the ledger rows (one
-   * multi-row {@code INSERT} each) and the idempotency record. The store owns the transaction here,
-   * so when anything does not match (a stale version, a hold no longer active, a key or sequence
-   * taken meanwhile) it rolls back and reports exactly what the one-kind-at-a-time path reports.
+   * is the only other one. The statements and their order are those of {@link #write}, one per kind
+   * of row: the guarded account update first (taking the row lock), then the new lots, the changed
+   * lots, the new holds, the ended holds and the ledger rows (multi-row statements) and the
+   * idempotency record. The store owns the transaction here, so when anything does not match (a
+   * stale version, a hold no longer active, a key or sequence taken meanwhile) it rolls back and
+   * reports exactly what the one-kind-at-a-time path reports.
    */
   private CommitOutcome writePipelined(Connection c, AccountChange change) throws SQLException {
-    List<Hold> endedHolds = sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()));
-    int[] expected = new int[4];
+    Rows rows = new Rows(change);
+    int[] expected = new int[7];
     int statements;
     int[] actual;
-    try (PreparedStatement ps = c.prepareStatement(pipelineText(change, endedHolds, false))) {
-      statements = bindPipeline(ps, change, endedHolds, expected);
+    try (PreparedStatement ps = c.prepareStatement(pipelineText(rows, false))) {
+      statements = bindPipeline(ps, rows, expected);
       actual = new int[statements];
       try {
         ps.execute();
@@ -506,26 +561,45 @@ public final class JdbcCreditStore implements CreditStore {
     return CommitOutcome.COMMITTED;
   }
 
-  /**
-   * The text of a pipelined commit: the guarded account update (when {@code failWhenStale}, as a
-   * query that fails when the guard matches no row), then the ended holds and the ledger rows as
-   * one multi-row {@code INSERT} each, and the idempotency record.
-   */
-  private String pipelineText(AccountChange change, List<Hold> endedHolds, boolean failWhenStale) {
-    String update = sql.updateAccount(endedHolds.size(), change.newHolds().size());
-    StringBuilder text = new StringBuilder(512);
-    if (failWhenStale) {
-      text.append("WITH u AS (").append(update).append(" RETURNING 1) SELECT 1 / COUNT(*) FROM u");
-    } else {
-      text.append(update);
+  /** A change's rows, those updated in a fixed order (by id) so concurrent writers lock them alike. */
+  private record Rows(AccountChange change, List<Lot> changedLots, List<Hold> endedHolds) {
+    Rows(AccountChange change) {
+      this(change, sorted(change.changedLots(), Comparator.comparing(Lot::id)),
+          sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value())));
     }
-    if (!endedHolds.isEmpty()) {
-      text.append(";\n").append(sql.endedHoldColumns);
-      rows(text, endedHolds.size(), 10);
+  }
+
+  /**
+   * The text of a pipelined commit: the guarded account update, then one statement per kind of row
+   * present (new lots, changed lots, new holds, ended holds, ledger rows) and the idempotency
+   * record. When {@code failWhenStale}, each guarded update fails unless it updates every row it
+   * names.
+   */
+  private String pipelineText(Rows rows, boolean failWhenStale) {
+    AccountChange change = rows.change();
+    StringBuilder text = new StringBuilder(1024);
+    text.append(failWhenStale ? Statements.failUnlessUpdates(sql.updateAccount, 1) : sql.updateAccount);
+    if (!change.newLots().isEmpty()) {
+      text.append(";\n").append(sql.lotValues);
+      Statements.values(text, change.newLots().size(), 8);
+    }
+    if (!rows.changedLots().isEmpty()) {
+      String update = sql.updateLots(rows.changedLots().size());
+      text.append(";\n").append(failWhenStale ? Statements.failUnlessUpdates(update, rows.changedLots().size())
+          : update);
+    }
+    if (!change.newHolds().isEmpty()) {
+      text.append(";\n").append(sql.holdValues);
+      Statements.values(text, change.newHolds().size(), 10);
+    }
+    if (!rows.endedHolds().isEmpty()) {
+      String update = sql.endHolds(rows.endedHolds().size());
+      text.append(";\n").append(failWhenStale ? Statements.failUnlessUpdates(update, rows.endedHolds().size())
+          : update);
     }
     if (!change.entries().isEmpty()) {
-      text.append(";\n").append(sql.ledgerColumns);
-      rows(text, change.entries().size(), 10);
+      text.append(";\n").append(sql.ledgerValues);
+      Statements.values(text, change.entries().size(), 10);
     }
     if (change.idempotency() != null) {
       text.append(";\n").append(sql.insertIdempotency);
@@ -538,17 +612,37 @@ public final class JdbcCreditStore implements CreditStore {
    *
    * @return the number of statements
    */
-  private static int bindPipeline(PreparedStatement ps, AccountChange change, List<Hold> endedHolds, int[] expected)
-      throws SQLException {
+  private static int bindPipeline(PreparedStatement ps, Rows rows, int[] expected) throws SQLException {
+    AccountChange change = rows.change();
     String id = change.account().id().value();
-    int p = bindUpdate(ps, change, endedHolds);
+    int p = bindUpdate(ps, change);
     int s = 0;
     expected[s++] = 1;
-    if (!endedHolds.isEmpty()) {
-      for (Hold h : endedHolds) {
-        p = bindEndedHold(ps, p, id, h);
+    if (!change.newLots().isEmpty()) {
+      for (Lot lot : change.newLots()) {
+        p = bindNewLot(ps, p, id, lot);
       }
-      expected[s++] = endedHolds.size();
+      expected[s++] = change.newLots().size();
+    }
+    if (!rows.changedLots().isEmpty()) {
+      for (Lot lot : rows.changedLots()) {
+        p = bindLot(ps, p, lot);
+      }
+      ps.setString(p++, id);
+      expected[s++] = rows.changedLots().size();
+    }
+    if (!change.newHolds().isEmpty()) {
+      for (Hold h : change.newHolds()) {
+        p = bindNewHold(ps, p, id, h);
+      }
+      expected[s++] = change.newHolds().size();
+    }
+    if (!rows.endedHolds().isEmpty()) {
+      for (Hold h : rows.endedHolds()) {
+        p = bindEndedHold(ps, p, h);
+      }
+      ps.setString(p++, id);
+      expected[s++] = rows.endedHolds().size();
     }
     if (!change.entries().isEmpty()) {
       for (LedgerEntry e : change.entries()) {
@@ -575,19 +669,9 @@ public final class JdbcCreditStore implements CreditStore {
     return write(c, change);
   }
 
-  private static void rows(StringBuilder text, int rows, int columns) {
-    for (int r = 0; r < rows; r++) {
-      text.append(r == 0 ? "(" : ", (");
-      for (int col = 0; col < columns; col++) {
-        text.append(col == 0 ? "?" : ", ?");
-      }
-      text.append(')');
-    }
-  }
-
   /**
    * Checks what can be checked without the database, the way the in-memory store does: ledger
-   * entries belong to the account and are consecutive, new holds are active, ended holds are not.
+   * entries belong to the account and are consecutive.
    *
    * @return false when the change must be reported as a conflict
    * @throws IllegalArgumentException when the change is malformed
@@ -603,20 +687,14 @@ public final class JdbcCreditStore implements CreditStore {
         throw new IllegalArgumentException("ledger entries must continue the account's sequence; got " + e.sequence());
       }
     }
-    for (Hold h : change.newHolds()) {
-      if (h.state() != HoldState.ACTIVE) {
-        throw new IllegalArgumentException("hold " + h.id() + " already exists or is not active");
-      }
-    }
-    for (Hold h : change.endedHolds()) {
-      if (!h.state().isTerminal()) {
-        return false;
-      }
-    }
     // A new account has no hold to end.
     return change.expectedVersion() != 0 || change.endedHolds().isEmpty();
   }
 
+  /**
+   * Writes the change in the current transaction, one kind of row at a time, and decides its
+   * outcome; the caller commits or rolls back.
+   */
   private CommitOutcome write(Connection c, AccountChange change) throws SQLException {
     if (!idsCompareExactly) {
       probeIdComparison(c);
@@ -624,7 +702,7 @@ public final class JdbcCreditStore implements CreditStore {
     }
     AccountRecord account = change.account();
     String id = account.id().value();
-    List<Hold> endedHolds = sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value()));
+    Rows rows = new Rows(change);
     if (change.expectedVersion() == 0) {
       try (PreparedStatement ps = c.prepareStatement(sql.insertAccount)) {
         ps.setString(1, id);
@@ -634,10 +712,10 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setLong(5, account.settled());
         ps.setLong(6, account.expired());
         ps.setLong(7, account.debited());
-        ps.setBigDecimal(8, Codec.encodeInstant(account.createdAt()));
-        setNullableString(ps, 9, account.plan());
-        ps.setBigDecimal(10, Codec.encodeNullableInstant(account.planDueAt()));
-        bindDocument(ps, 11, change);
+        ps.setLong(8, account.activeHolds());
+        ps.setBigDecimal(9, Codec.encodeInstant(account.createdAt()));
+        setNullableString(ps, 10, account.plan());
+        ps.setBigDecimal(11, Codec.encodeNullableInstant(account.planDueAt()));
         ps.executeUpdate();
       } catch (SQLException e) {
         if (UNIQUE_VIOLATION.equals(sqlState(e))) {
@@ -646,27 +724,72 @@ public final class JdbcCreditStore implements CreditStore {
         throw e;
       }
     } else {
-      try (PreparedStatement ps = c.prepareStatement(sql.updateAccount(endedHolds.size(), change.newHolds().size()))) {
-        bindUpdate(ps, change, endedHolds);
+      try (PreparedStatement ps = c.prepareStatement(sql.updateAccount)) {
+        bindUpdate(ps, change);
         if (ps.executeUpdate() != 1) {
           return staleOrMalformed(c, change);
         }
       }
     }
-    if (!endedHolds.isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.insertEndedHold)) {
-        for (Hold h : endedHolds) {
-          bindEndedHold(ps, 1, id, h);
+    // From here on the account row is locked (or new): only this transaction writes its rows.
+    if (!change.newLots().isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.insertLot)) {
+        for (Lot lot : change.newLots()) {
+          bindNewLot(ps, 1, id, lot);
           ps.addBatch();
         }
         ps.executeBatch();
       } catch (SQLException e) {
-        // The hold already ended: the guard above makes this unreachable unless rows were written
-        // behind the store's back, and then the change must not be applied either.
         if (UNIQUE_VIOLATION.equals(sqlState(e))) {
-          return CommitOutcome.CONFLICT;
+          throw new IllegalArgumentException("a new lot's id is already used by a lot of account " + id, e);
         }
         throw e;
+      }
+    }
+    if (!rows.changedLots().isEmpty()) {
+      int[] updated;
+      try (PreparedStatement ps = c.prepareStatement(sql.updateLot)) {
+        for (Lot lot : rows.changedLots()) {
+          ps.setString(bindLot(ps, 1, lot), id);
+          ps.addBatch();
+        }
+        updated = ps.executeBatch();
+      }
+      for (int i = 0; i < updated.length; i++) {
+        if (updated[i] != 1) {
+          throw new IllegalArgumentException("lot " + rows.changedLots().get(i).id()
+              + " is not a live lot of account " + id);
+        }
+      }
+    }
+    if (!change.newHolds().isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.insertHold)) {
+        for (Hold h : change.newHolds()) {
+          bindNewHold(ps, 1, id, h);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      } catch (SQLException e) {
+        if (UNIQUE_VIOLATION.equals(sqlState(e))) {
+          throw new IllegalArgumentException("a new hold's id is already used by a hold of account " + id, e);
+        }
+        throw e;
+      }
+    }
+    if (!rows.endedHolds().isEmpty()) {
+      int[] updated;
+      try (PreparedStatement ps = c.prepareStatement(sql.endHold)) {
+        for (Hold h : rows.endedHolds()) {
+          ps.setString(bindEndedHold(ps, 1, h), id);
+          ps.addBatch();
+        }
+        updated = ps.executeBatch();
+      }
+      for (int n : updated) {
+        if (n != 1) {
+          // Not active any more (a concurrent call ended it first) or never this account's.
+          return CommitOutcome.CONFLICT;
+        }
       }
     }
     if (!change.entries().isEmpty()) {
@@ -693,79 +816,87 @@ public final class JdbcCreditStore implements CreditStore {
     return CommitOutcome.COMMITTED;
   }
 
+  /** The last ledger sequence the change continues from. */
+  private static long previousSequence(AccountChange change) {
+    return change.entries().isEmpty() ? change.account().lastSequence() : change.entries().get(0).sequence() - 1;
+  }
+
+  /** The count of active holds the change continues from. */
+  private static long previousActiveHolds(AccountChange change) {
+    return change.account().activeHolds() - change.newHolds().size() + change.endedHolds().size();
+  }
+
   /**
-   * Binds the guarded account update of {@link Statements#updateAccount(int)}.
+   * Binds the guarded account update of {@link Statements#updateAccount}.
    *
    * @return the next parameter index
    */
-  private static int bindUpdate(PreparedStatement ps, AccountChange change, List<Hold> endedHolds)
-      throws SQLException {
+  private static int bindUpdate(PreparedStatement ps, AccountChange change) throws SQLException {
     AccountRecord account = change.account();
-    long previousSequence = change.entries().isEmpty() ? account.lastSequence()
-        : change.entries().get(0).sequence() - 1;
     ps.setLong(1, account.version());
     ps.setLong(2, account.lastSequence());
     ps.setLong(3, account.granted());
     ps.setLong(4, account.settled());
     ps.setLong(5, account.expired());
     ps.setLong(6, account.debited());
-    setNullableString(ps, 7, account.plan());
-    ps.setBigDecimal(8, Codec.encodeNullableInstant(account.planDueAt()));
-    int p = bindDocument(ps, 9, change);
-    ps.setString(p++, account.id().value());
-    ps.setLong(p++, change.expectedVersion());
-    ps.setLong(p++, previousSequence);
-    for (Hold h : endedHolds) {
-      ps.setString(p++, Codec.holdMarker(h.id()));
-    }
-    for (Hold h : change.newHolds()) {
-      ps.setString(p++, Codec.holdMarker(h.id()));
-      ps.setString(p++, account.id().value());
-      ps.setString(p++, h.id().value());
-    }
-    return p;
+    ps.setLong(7, account.activeHolds());
+    setNullableString(ps, 8, account.plan());
+    ps.setBigDecimal(9, Codec.encodeNullableInstant(account.planDueAt()));
+    ps.setString(10, account.id().value());
+    ps.setLong(11, change.expectedVersion());
+    ps.setLong(12, previousSequence(change));
+    ps.setLong(13, previousActiveHolds(change));
+    return 14;
   }
 
-  /**
-   * Binds the account's live document: its lots and active holds as the change gives them, and
-   * the two sweep columns derived from them (the earliest expiry among lots with credits remaining,
-   * the earliest deadline among active holds).
-   *
-   * @return the next parameter index
-   */
-  private static int bindDocument(PreparedStatement ps, int p, AccountChange change) throws SQLException {
-    Instant nextExpiry = null;
-    for (Lot lot : change.lots()) {
-      Instant at = lot.expiresAt();
-      if (lot.remaining() > 0 && at != null && (nextExpiry == null || at.isBefore(nextExpiry))) {
-        nextExpiry = at;
-      }
-    }
-    Instant nextDeadline = null;
-    for (Hold h : change.activeHolds()) {
-      if (nextDeadline == null || h.deadline().isBefore(nextDeadline)) {
-        nextDeadline = h.deadline();
-      }
-    }
-    ps.setString(p, Codec.encodeLots(change.lots()));
-    ps.setString(p + 1, Codec.encodeHolds(change.activeHolds()));
-    ps.setBigDecimal(p + 2, Codec.encodeNullableInstant(nextExpiry));
-    ps.setBigDecimal(p + 3, Codec.encodeNullableInstant(nextDeadline));
-    return p + 4;
+  /** Binds a lot to insert: account, lot_id, source, granted, remaining, reserved, granted_at, expires_at. */
+  private static int bindNewLot(PreparedStatement ps, int p, String account, Lot lot) throws SQLException {
+    ps.setString(p, account);
+    ps.setLong(p + 1, lot.id().value());
+    return bindLotFields(ps, p + 2, lot);
   }
 
-  private static int bindEndedHold(PreparedStatement ps, int p, String account, Hold h) throws SQLException {
+  /** Binds a changed lot as {@link Statements#updateLot} takes it, the account excepted. */
+  private static int bindLot(PreparedStatement ps, int p, Lot lot) throws SQLException {
+    int next = bindLotFields(ps, p, lot);
+    ps.setLong(next, lot.id().value());
+    return next + 1;
+  }
+
+  private static int bindLotFields(PreparedStatement ps, int p, Lot lot) throws SQLException {
+    ps.setString(p, lot.source().name());
+    ps.setLong(p + 1, lot.granted());
+    ps.setLong(p + 2, lot.remaining());
+    ps.setLong(p + 3, lot.reserved());
+    ps.setBigDecimal(p + 4, Codec.encodeInstant(lot.grantedAt()));
+    ps.setBigDecimal(p + 5, Codec.encodeNullableInstant(lot.expiresAt()));
+    return p + 6;
+  }
+
+  /** Binds a hold to insert: account, hold_id, then the fields of {@link #bindHoldFields}. */
+  private static int bindNewHold(PreparedStatement ps, int p, String account, Hold h) throws SQLException {
     ps.setString(p, account);
     ps.setString(p + 1, h.id().value());
-    ps.setLong(p + 2, h.amount());
-    ps.setString(p + 3, h.state().name());
-    ps.setBigDecimal(p + 4, Codec.encodeInstant(h.createdAt()));
-    ps.setBigDecimal(p + 5, Codec.encodeInstant(h.deadline()));
-    ps.setLong(p + 6, h.settled());
-    ps.setBigDecimal(p + 7, Codec.encodeNullableInstant(h.endedAt()));
-    ps.setString(p + 8, Codec.encodeMap(h.metadata()));
-    ps.setString(p + 9, Codec.encodeAllocations(h.allocations()));
-    return p + 10;
+    return bindHoldFields(ps, p + 2, h);
+  }
+
+  /** Binds an ended hold as {@link Statements#endHold} takes it, the account excepted. */
+  private static int bindEndedHold(PreparedStatement ps, int p, Hold h) throws SQLException {
+    int next = bindHoldFields(ps, p, h);
+    ps.setString(next, h.id().value());
+    return next + 1;
+  }
+
+  private static int bindHoldFields(PreparedStatement ps, int p, Hold h) throws SQLException {
+    ps.setLong(p, h.amount());
+    ps.setString(p + 1, h.state().name());
+    ps.setBigDecimal(p + 2, Codec.encodeInstant(h.createdAt()));
+    ps.setBigDecimal(p + 3, Codec.encodeInstant(h.deadline()));
+    ps.setLong(p + 4, h.settled());
+    ps.setBigDecimal(p + 5, Codec.encodeNullableInstant(h.endedAt()));
+    ps.setString(p + 6, Codec.encodeMap(h.metadata()));
+    ps.setString(p + 7, Codec.encodeAllocations(h.allocations()));
+    return p + 8;
   }
 
   private static int bindEntry(PreparedStatement ps, int p, String account, LedgerEntry e) throws SQLException {
@@ -794,13 +925,11 @@ public final class JdbcCreditStore implements CreditStore {
 
   /**
    * The guarded account update matched no row. Either the version moved or the account is gone (a
-   * conflict); or it did not, and the change is malformed (its ledger entries do not continue the
-   * stored ledger, or it places a hold under an id the account already used) or ends a hold that is
-   * not active on the account (a conflict, as when a concurrent call ended it first).
+   * conflict); or it did not, and the change is malformed: its ledger entries do not continue the
+   * stored ledger, or its count of active holds does not follow from the stored one.
    */
   private CommitOutcome staleOrMalformed(Connection c, AccountChange change) throws SQLException {
     String id = change.account().id().value();
-    String activeHolds;
     try (PreparedStatement ps = c.prepareStatement(sql.selectAccountState)) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
@@ -811,32 +940,15 @@ public final class JdbcCreditStore implements CreditStore {
         if (rs.getLong(1) != change.expectedVersion()) {
           return CommitOutcome.CONFLICT;
         }
-        long previousSequence = change.entries().isEmpty() ? change.account().lastSequence()
-            : change.entries().get(0).sequence() - 1;
-        if (rs.getLong(2) != previousSequence) {
+        if (rs.getLong(2) != previousSequence(change)) {
           throw new IllegalArgumentException("ledger entries must continue the account's sequence; got "
               + (change.entries().isEmpty() ? "none" : change.entries().get(0).sequence()));
         }
-        activeHolds = "\n" + text(rs, 3);
-      }
-    }
-    for (Hold h : change.newHolds()) {
-      boolean used = activeHolds.contains(Codec.holdMarker(h.id()));
-      if (!used) {
-        try (PreparedStatement ps = c.prepareStatement(sql.endedHoldExists)) {
-          ps.setString(1, id);
-          ps.setString(2, h.id().value());
-          try (ResultSet rs = ps.executeQuery()) {
-            used = rs.next();
-            if (used) {
-              requireExact("account", id, rs.getString(1));
-              requireExact("hold", h.id().value(), rs.getString(2));
-            }
-          }
+        if (rs.getLong(3) != previousActiveHolds(change)) {
+          throw new IllegalArgumentException("the row counts " + change.account().activeHolds()
+              + " active holds, but the stored " + rs.getLong(3) + " plus placed minus ended make "
+              + (rs.getLong(3) + change.newHolds().size() - change.endedHolds().size()));
         }
-      }
-      if (used) {
-        throw new IllegalArgumentException("hold " + h.id() + " already exists or is not active");
       }
     }
     return CommitOutcome.CONFLICT;
@@ -859,29 +971,21 @@ public final class JdbcCreditStore implements CreditStore {
     try (PreparedStatement ps = c.prepareStatement(sql.insertAccount)) {
       ps.setString(1, account);
       ps.setLong(2, 1);
-      for (int i = 3; i <= 7; i++) {
+      for (int i = 3; i <= 8; i++) {
         ps.setLong(i, 0);
       }
-      ps.setBigDecimal(8, epoch);
-      ps.setNull(9, Types.VARCHAR);
-      ps.setNull(10, Types.NUMERIC);
-      ps.setString(11, "");
-      ps.setString(12, "");
-      ps.setNull(13, Types.NUMERIC);
-      ps.setNull(14, Types.NUMERIC);
+      ps.setBigDecimal(9, epoch);
+      ps.setNull(10, Types.VARCHAR);
+      ps.setNull(11, Types.NUMERIC);
       ps.executeUpdate();
     }
-    try (PreparedStatement ps = c.prepareStatement(sql.insertEndedHold)) {
-      ps.setString(1, account);
-      ps.setString(2, hold);
-      ps.setLong(3, 0);
-      ps.setString(4, HoldState.RELEASED.name());
-      ps.setBigDecimal(5, epoch);
-      ps.setBigDecimal(6, epoch);
-      ps.setLong(7, 0);
-      ps.setBigDecimal(8, epoch);
-      ps.setString(9, "");
-      ps.setString(10, "");
+    try (PreparedStatement ps = c.prepareStatement(sql.insertLot)) {
+      bindNewLot(ps, 1, account, new Lot(new LotId(1), LotSource.PACK, 0, 0, 0, Instant.EPOCH, null));
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.insertHold)) {
+      bindNewHold(ps, 1, account, new Hold(HoldId.of(hold), AccountId.of(account), 0, HoldState.RELEASED,
+          Instant.EPOCH, Instant.EPOCH, 0, Instant.EPOCH, java.util.Map.of(), List.of()));
       ps.executeUpdate();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertLedger)) {
@@ -909,20 +1013,20 @@ public final class JdbcCreditStore implements CreditStore {
     String otherCase = account.toLowerCase(Locale.ROOT);
     List<String> folding = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql.probeIdComparison)) {
-      for (int i = 1; i <= 4; i++) {
+      for (int i = 1; i <= 5; i++) {
         ps.setString(i, otherCase);
       }
-      ps.setString(5, account);
-      ps.setString(6, hold.toLowerCase(Locale.ROOT));
-      ps.setString(7, account);
-      ps.setString(8, key.toLowerCase(Locale.ROOT));
+      ps.setString(6, account);
+      ps.setString(7, hold.toLowerCase(Locale.ROOT));
+      ps.setString(8, account);
+      ps.setString(9, key.toLowerCase(Locale.ROOT));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           folding.add(rs.getString(1));
         }
       }
     }
-    for (String delete : List.of(sql.deleteProbeAccount, sql.deleteProbeHolds, sql.deleteProbeLedger,
+    for (String delete : List.of(sql.deleteProbeAccount, sql.deleteProbeLots, sql.deleteProbeHolds, sql.deleteProbeLedger,
         sql.deleteProbeIdempotency)) {
       try (PreparedStatement ps = c.prepareStatement(delete)) {
         ps.setString(1, account);
@@ -1144,13 +1248,13 @@ public final class JdbcCreditStore implements CreditStore {
         throw failure(what, e);
       }
       try {
-        CommitOutcome outcome = work.write(c);
-        if (outcome == CommitOutcome.COMMITTED) {
+        if (work.write(c) == CommitOutcome.COMMITTED) {
           c.releaseSavepoint(savepoint);
-        } else {
-          c.rollback(savepoint);
+          // Durable only when the host commits: core must not run a later call on what it wrote.
+          return CommitOutcome.WRITTEN_IN_HOST_TRANSACTION;
         }
-        return outcome;
+        c.rollback(savepoint);
+        return CommitOutcome.CONFLICT;
       } catch (SQLException e) {
         rollbackTo(c, savepoint, e);
         if (isConflict(e)) {

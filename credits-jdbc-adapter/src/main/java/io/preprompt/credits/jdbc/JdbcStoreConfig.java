@@ -64,13 +64,11 @@ public final class JdbcStoreConfig {
   private final Dialect dialect;
   private final @Nullable String schema;
   private final String tablePrefix;
-  private final boolean reuseCommittedSnapshots;
 
   private JdbcStoreConfig(Builder builder) {
     this.dialect = builder.dialect;
     this.schema = builder.schema;
     this.tablePrefix = builder.tablePrefix;
-    this.reuseCommittedSnapshots = builder.reuseCommittedSnapshots;
   }
 
   /**
@@ -121,17 +119,6 @@ public final class JdbcStoreConfig {
   }
 
   /**
-   * Tells whether core may run a keyed call on the account as this process's own last commit left
-   * it, without reading it first (see {@code CreditStore.reusesCommittedSnapshots}). Only a store that
-   * runs its own transactions does so, and only when this is on (the default).
-   *
-   * @return true unless turned off
-   */
-  public boolean reuseCommittedSnapshots() {
-    return reuseCommittedSnapshots;
-  }
-
-  /**
    * Returns the qualified name of one of the store's tables.
    *
    * @param table the unprefixed table name ({@code accounts}, {@code holds}, ...)
@@ -144,18 +131,17 @@ public final class JdbcStoreConfig {
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof JdbcStoreConfig other && dialect == other.dialect && Objects.equals(schema, other.schema)
-        && tablePrefix.equals(other.tablePrefix) && reuseCommittedSnapshots == other.reuseCommittedSnapshots;
+        && tablePrefix.equals(other.tablePrefix);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(dialect, schema, tablePrefix, reuseCommittedSnapshots);
+    return Objects.hash(dialect, schema, tablePrefix);
   }
 
   @Override
   public String toString() {
-    return "JdbcStoreConfig[dialect=" + dialect + ", schema=" + schema + ", tablePrefix=" + tablePrefix
-        + ", reuseCommittedSnapshots=" + reuseCommittedSnapshots + "]";
+    return "JdbcStoreConfig[dialect=" + dialect + ", schema=" + schema + ", tablePrefix=" + tablePrefix + "]";
   }
 
   /** Builds a {@link JdbcStoreConfig}; each setter checks its value at once. */
@@ -163,23 +149,8 @@ public final class JdbcStoreConfig {
     private Dialect dialect = Dialect.POSTGRESQL;
     private @Nullable String schema;
     private String tablePrefix = DEFAULT_TABLE_PREFIX;
-    private boolean reuseCommittedSnapshots = true;
 
     private Builder() {}
-
-    /**
-     * Sets whether core may skip the read before a keyed call and commit against the state this
-     * process last committed (on by default). A copy made stale by another instance costs one refused
-     * commit and a read; turn it off when consecutive calls on an account rarely reach the same
-     * instance (round-robin balancing over many instances), where that would happen on most calls.
-     *
-     * @param reuse false to read the account before every call
-     * @return this builder
-     */
-    public Builder reuseCommittedSnapshots(boolean reuse) {
-      this.reuseCommittedSnapshots = reuse;
-      return this;
-    }
 
     /**
      * Sets the dialect.

@@ -2,127 +2,184 @@ package io.preprompt.credits.jdbc;
 
 /**
  * The store's SQL, built once per configuration. Only validated identifiers (schema and prefix, see
- * {@link JdbcStoreConfig}) are part of the text; every value is a bind parameter.
+ * {@link JdbcStoreConfig}) and row counts are part of the text; every value is a bind parameter.
  */
 final class Statements {
+  /** Parameters: id, version, last_sequence, granted, settled, expired, debited, active_holds, created_at, plan, plan_due_at. */
   final String insertAccount;
+  /**
+   * Parameters: version, last_sequence, granted, settled, expired, debited, active_holds, plan,
+   * plan_due_at, then the guard: id, expected version, the last sequence before the change's
+   * entries, the active hold count before the change.
+   */
   final String updateAccount;
   final String selectAccountState;
-  final String insertEndedHold;
-  final String endedHoldExists;
+  /** One lot, parameters as {@link #lotValues}. */
+  final String insertLot;
+  /**
+   * One live lot replaced: the parameters of {@code Lot} in the order source, granted, remaining,
+   * reserved, granted_at, expires_at, lot_id, then the account.
+   */
+  final String updateLot;
+  /** One hold, parameters as {@link #holdValues}. */
+  final String insertHold;
+  /**
+   * One active hold ended: amount, state, created_at, deadline, settled, ended_at, metadata,
+   * allocations, hold_id, then the account.
+   */
+  final String endHold;
   final String insertLedger;
   final String insertIdempotency;
-  final String load;
-  final String loadForCall;
   final String findIdempotency;
   final String findHold;
   final String holdsPastDeadline;
-  final String accountsWithExpiredLots;
+  final String lotsExpired;
+  final String lotsExpiredAfter;
   final String accountsWithPlanDue;
-  /** Deletes the probe rows of {@link #probeIdComparison}, one statement per table. */
+  /** Deletes the probe rows of {@code probeIdComparison}, one statement per table. */
   final String deleteProbeAccount;
+  final String deleteProbeLots;
   final String deleteProbeHolds;
   final String deleteProbeLedger;
   final String deleteProbeIdempotency;
   /**
    * Names each id column that finds a probe row under its id in another case: one row per column
    * that compares case-insensitively (or otherwise not exactly). Parameters: the account id in
-   * another case (four times, once per table), then the exact account id with the hold id in
+   * another case (five times, once per table), then the exact account id with the hold id in
    * another case, then the exact account id with the key in another case.
    */
   final String probeIdComparison;
-  private final String ledgerSelect;
   /** Whether commits may send their statements in one round trip (PostgreSQL's driver pipelines them). */
   final boolean pipelineCommits;
-  final String ledgerColumns;
-  final String endedHoldColumns;
-  /** Appended to {@link #updateAccount} once per hold the change ends: the hold must be active now. */
-  private final String activeHoldGuard;
-  /** Appended to {@link #updateAccount} once per hold the change places: the id must be new to the account. */
-  private final String newHoldGuard;
+  final String lotValues;
+  final String holdValues;
+  final String ledgerValues;
+
+  private final boolean pg;
+  private final String lots;
+  private final String holds;
+  private final String ledgerSelect;
+  private final String readIdempotency;
+  private final String readAccount;
+  private final String readLots;
+  private final String readNamedHolds;
+  private final String readOverdueHolds;
+  private final String readEarliestDeadline;
+  /** {@link #read} for up to {@link #CACHED_NAMED} named holds, unkeyed then keyed. */
+  private final String[][] reads;
+  private static final int CACHED_NAMED = 2;
 
   Statements(JdbcStoreConfig config) {
     String accounts = config.table("accounts");
-    String holds = config.table("holds");
+    lots = config.table("lots");
+    holds = config.table("holds");
     String ledger = config.table("ledger");
     String idempotency = config.table("idempotency");
-    boolean pg = config.dialect() == JdbcStoreConfig.Dialect.POSTGRESQL;
+    pg = config.dialect() == JdbcStoreConfig.Dialect.POSTGRESQL;
     String text = pg ? "TEXT" : "VARCHAR";
     pipelineCommits = pg;
-    endedHoldColumns = "INSERT INTO " + holds
-        + " (account, hold_id, amount, state, created_at, deadline, settled, ended_at, metadata, allocations) VALUES ";
-    ledgerColumns = "INSERT INTO " + ledger
-        + " (account, sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata) VALUES ";
 
-    insertAccount = "INSERT INTO " + accounts
-        + " (id, version, last_sequence, granted, settled, expired, debited, created_at, plan, plan_due_at, lots,"
-        + " active_holds, next_lot_expiry, next_hold_deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    insertAccount = "INSERT INTO " + accounts + " (id, version, last_sequence, granted, settled, expired, debited,"
+        + " active_holds, created_at, plan, plan_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     // The guard on version makes the write safe under READ COMMITTED: a concurrent commit that got
-    // there first leaves 0 rows to update, and the document written is the stored one plus the
-    // change. The guard on last_sequence catches a change whose ledger entries do not continue the
-    // stored ledger; activeHoldGuard, one per ended hold, one that ends a hold not active here;
-    // newHoldGuard, one per new hold, one that places a hold under an id the account already used.
+    // there first leaves 0 rows to update, and the row written is the stored one plus the change.
+    // The update also takes the account's row lock before any other row of the account is written,
+    // so the account's commits serialize. The guards on last_sequence and active_holds catch a
+    // change whose ledger entries do not continue the stored ledger, or whose count of active holds
+    // does not follow from the stored one.
     updateAccount = "UPDATE " + accounts
-        + " SET version = ?, last_sequence = ?, granted = ?, settled = ?, expired = ?, debited = ?, plan = ?,"
-        + " plan_due_at = ?, lots = ?, active_holds = ?, next_lot_expiry = ?, next_hold_deadline = ?"
-        + " WHERE id = ? AND version = ? AND last_sequence = ?";
-    String holdsText = (pg ? "chr(10)" : "CHAR(10)") + " || active_holds";
-    activeHoldGuard = " AND POSITION(? IN " + holdsText + ") > 0";
-    newHoldGuard = " AND POSITION(? IN " + holdsText + ") = 0 AND NOT EXISTS (SELECT 1 FROM " + holds
-        + " WHERE account = ? AND hold_id = ?)";
+        + " SET version = ?, last_sequence = ?, granted = ?, settled = ?, expired = ?, debited = ?, active_holds = ?,"
+        + " plan = ?, plan_due_at = ? WHERE id = ? AND version = ? AND last_sequence = ? AND active_holds = ?";
     // Every read by id also returns the id the row holds: the store checks it is exactly the one
     // asked for (see JdbcCreditStore#requireExact), whatever the columns' collation.
     selectAccountState = "SELECT version, last_sequence, active_holds, id FROM " + accounts + " WHERE id = ?";
-    endedHoldExists = "SELECT account, hold_id FROM " + holds + " WHERE account = ? AND hold_id = ?";
-    insertEndedHold = endedHoldColumns + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    insertLedger = ledgerColumns + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    lotValues = "INSERT INTO " + lots
+        + " (account, lot_id, source, granted, remaining, reserved, granted_at, expires_at) VALUES ";
+    insertLot = lotValues + "(?, ?, ?, ?, ?, ?, ?, ?)";
+    // Only a live lot changes: core never sees the others.
+    updateLot = "UPDATE " + lots + " SET source = ?, granted = ?, remaining = ?, reserved = ?, granted_at = ?,"
+        + " expires_at = ? WHERE lot_id = ? AND account = ? AND (remaining > 0 OR reserved > 0)";
+    holdValues = "INSERT INTO " + holds
+        + " (account, hold_id, amount, state, created_at, deadline, settled, ended_at, metadata, allocations) VALUES ";
+    insertHold = holdValues + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    // Only an active hold ends: a hold another call ended first matches no row.
+    endHold = "UPDATE " + holds + " SET amount = ?, state = ?, created_at = ?, deadline = ?, settled = ?,"
+        + " ended_at = ?, metadata = ?, allocations = ? WHERE hold_id = ? AND account = ? AND state = 'ACTIVE'";
+    ledgerValues = "INSERT INTO " + ledger
+        + " (account, sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata) VALUES ";
+    insertLedger = ledgerValues + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     insertIdempotency = "INSERT INTO " + idempotency
         + " (account, idem_key, operation, fingerprint, result, at) VALUES (?, ?, ?, ?, ?, ?)";
 
-    // The account is one row: its counters, plan, live lots and active holds. Columns: kind,
-    // n1..n6 numbers, t1..t2 instants, s1..s3 strings.
-    String nullNumber = "CAST(NULL AS BIGINT)";
-    String nullInstant = "CAST(NULL AS NUMERIC(26, 9))";
-    load = "SELECT 0 AS kind, version AS n1, last_sequence AS n2, granted AS n3, settled AS n4, expired AS n5,"
-        + " debited AS n6, created_at AS t1, plan_due_at AS t2, CAST(plan AS " + text + ") AS s1,"
-        + " CAST(lots AS " + text + ") AS s2, CAST(active_holds AS " + text + ") AS s3, id AS a1,"
-        + " CAST(NULL AS VARCHAR(200)) AS k1 FROM " + accounts + " WHERE id = ?";
-    // The idempotency record (kind 1) and the account in one statement: what core reads first for
-    // every keyed call, in one round trip and one snapshot.
-    loadForCall = "SELECT 1 AS kind, " + nullNumber + " AS n1, " + nullNumber + " AS n2, " + nullNumber + " AS n3, "
-        + nullNumber + " AS n4, " + nullNumber + " AS n5, " + nullNumber + " AS n6, at AS t1, " + nullInstant
-        + " AS t2, CAST(operation AS " + text + ") AS s1, CAST(fingerprint AS " + text + ") AS s2, CAST(result AS "
-        + text + ") AS s3, account AS a1, idem_key AS k1 FROM " + idempotency
-        + " WHERE account = ? AND idem_key = ? UNION ALL " + load;
+    // Reading an account is one statement: the branches below as typed rows of one UNION ALL, so a
+    // call starts with one round trip and sees one snapshot. Columns: kind, a (the account id the
+    // row holds), k (its hold id or key), n1..n7 numbers, t1..t3 instants, s1..s3 texts.
+    String n = "CAST(NULL AS BIGINT)";
+    String t = "CAST(NULL AS NUMERIC(26, 9))";
+    String s = "CAST(NULL AS " + text + ")";
+    String k = "CAST(NULL AS VARCHAR(200))";
+    // kind 1: the idempotency record of a keyed call. Parameters: account, key.
+    readIdempotency = "SELECT 1 AS kind, account AS a, idem_key AS k, " + n + " AS n1, " + n + " AS n2, " + n
+        + " AS n3, " + n + " AS n4, " + n + " AS n5, " + n + " AS n6, " + n + " AS n7, at AS t1, " + t + " AS t2, "
+        + t + " AS t3, CAST(operation AS " + text + ") AS s1, CAST(fingerprint AS " + text + ") AS s2, CAST(result AS "
+        + text + ") AS s3 FROM " + idempotency + " WHERE account = ? AND idem_key = ?";
+    // kind 0: the account row. Parameter: id.
+    readAccount = "SELECT 0, id, " + k + ", version, last_sequence, granted, settled, expired, debited, active_holds,"
+        + " created_at, plan_due_at, " + t + ", CAST(plan AS " + text + "), " + s + ", " + s + " FROM " + accounts
+        + " WHERE id = ?";
+    // kind 2: the live lots (lots_live_idx on PostgreSQL). Parameter: account.
+    readLots = "SELECT 2, account, " + k + ", lot_id, granted, remaining, reserved, " + n + ", " + n + ", " + n
+        + ", granted_at, expires_at, " + t + ", CAST(source AS " + text + "), " + s + ", " + s + " FROM " + lots
+        + " WHERE account = ? AND (remaining > 0 OR reserved > 0)";
+    String holdColumns = ", account, hold_id, amount, settled, " + n + ", " + n + ", " + n + ", " + n + ", " + n
+        + ", created_at, deadline, ended_at, CAST(state AS " + text + "), CAST(metadata AS " + text
+        + "), CAST(allocations AS " + text + ") FROM " + holds;
+    // kind 3: the holds the call names, in any state (primary key). Parameters: account, each id.
+    readNamedHolds = "SELECT 3" + holdColumns + " WHERE account = ? AND hold_id IN (";
+    // kind 4: the active holds past their deadline (holds_active_idx). Parameters: account, time.
+    readOverdueHolds = "SELECT 4" + holdColumns + " WHERE account = ? AND state = 'ACTIVE' AND deadline < ?";
+    // kind 5: the earliest deadline among the active holds, from the first entry of holds_active_idx;
+    // no row when there is no active hold. Parameter: account.
+    readEarliestDeadline = "(SELECT 5, account, hold_id, " + n + ", " + n + ", " + n + ", " + n + ", " + n + ", " + n
+        + ", " + n + ", deadline, " + t + ", " + t + ", " + s + ", " + s + ", " + s + " FROM " + holds
+        + " WHERE account = ? AND state = 'ACTIVE' ORDER BY deadline LIMIT 1)";
+    reads = new String[CACHED_NAMED + 1][2];
+    for (int named = 0; named <= CACHED_NAMED; named++) {
+      reads[named][0] = buildRead(named, false);
+      reads[named][1] = buildRead(named, true);
+    }
+
     findIdempotency = "SELECT operation, fingerprint, result, at, account, idem_key FROM " + idempotency
         + " WHERE account = ? AND idem_key = ?";
-    // The hold ended (kind 0, its row) or is active (kind 1, the account's active holds), in one
-    // statement; both are looked up within the account.
-    findHold = "SELECT 0 AS kind, amount, CAST(state AS " + text + ") AS state, created_at, deadline, settled,"
-        + " ended_at, CAST(metadata AS " + text + ") AS metadata, CAST(allocations AS " + text + ") AS allocations,"
-        + " account AS a1, hold_id AS h1 FROM " + holds + " WHERE account = ? AND hold_id = ?"
-        + " UNION ALL SELECT 1, " + nullNumber + ", CAST(NULL AS " + text + "), " + nullInstant + ", " + nullInstant
-        + ", " + nullNumber + ", " + nullInstant + ", CAST(active_holds AS " + text + "), CAST(NULL AS " + text
-        + "), id, CAST(NULL AS VARCHAR(66)) FROM " + accounts + " WHERE id = ?";
+    findHold = "SELECT amount, state, created_at, deadline, settled, ended_at, metadata, allocations, account,"
+        + " hold_id FROM " + holds + " WHERE account = ? AND hold_id = ?";
     ledgerSelect = "SELECT sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata, account FROM "
         + ledger + " WHERE account = ? AND sequence > ?";
-    // Accounts whose earliest active hold deadline has passed, earliest first; the store picks their
-    // overdue holds from the active holds. On PostgreSQL the sweep skips accounts another
-    // transaction has locked (a commit in progress, or another instance's sweep working inside a
-    // host transaction), so sweepers split the work.
-    holdsPastDeadline = "SELECT id, active_holds FROM " + accounts
-        + " WHERE next_hold_deadline IS NOT NULL AND next_hold_deadline < ? ORDER BY next_hold_deadline, id LIMIT ?"
+    // Active holds whose deadline has passed, oldest first (holds_due_idx). On PostgreSQL the sweep
+    // skips holds another transaction has locked (a commit ending them, or another instance's sweep
+    // working inside a host transaction), so sweepers split the work.
+    holdsPastDeadline = "SELECT account, hold_id, deadline FROM " + holds
+        + " WHERE state = 'ACTIVE' AND deadline < ? ORDER BY deadline, account, hold_id LIMIT ?"
         + (pg ? " FOR UPDATE SKIP LOCKED" : "");
-    accountsWithExpiredLots = "SELECT id FROM " + accounts
-        + " WHERE next_lot_expiry IS NOT NULL AND next_lot_expiry <= ? ORDER BY next_lot_expiry, id LIMIT ?";
+    // Lots with credits remaining whose expiry has come, in expiry order (lots_expiring_idx), one
+    // page at a time: the store reads pages until it has enough accounts, so the query never walks
+    // every expired lot to group them by account.
+    String expired = "SELECT account, expires_at, lot_id FROM " + lots
+        + " WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ?";
+    String expiredOrder = " ORDER BY expires_at, account, lot_id LIMIT ?";
+    lotsExpired = expired + expiredOrder;
+    lotsExpiredAfter = expired + " AND (expires_at > ? OR (expires_at = ? AND (account > ? OR (account = ?"
+        + " AND lot_id > ?))))" + expiredOrder;
     accountsWithPlanDue = "SELECT id FROM " + accounts
         + " WHERE plan_due_at IS NOT NULL AND plan_due_at <= ? ORDER BY plan_due_at, id LIMIT ?";
 
     deleteProbeAccount = "DELETE FROM " + accounts + " WHERE id = ?";
+    deleteProbeLots = "DELETE FROM " + lots + " WHERE account = ?";
     deleteProbeHolds = "DELETE FROM " + holds + " WHERE account = ?";
     deleteProbeLedger = "DELETE FROM " + ledger + " WHERE account = ?";
     deleteProbeIdempotency = "DELETE FROM " + idempotency + " WHERE account = ?";
     probeIdComparison = "SELECT 'accounts.id' FROM " + accounts + " WHERE id = ?"
+        + " UNION ALL SELECT 'lots.account' FROM " + lots + " WHERE account = ?"
         + " UNION ALL SELECT 'holds.account' FROM " + holds + " WHERE account = ?"
         + " UNION ALL SELECT 'ledger.account' FROM " + ledger + " WHERE account = ?"
         + " UNION ALL SELECT 'idempotency.account' FROM " + idempotency + " WHERE account = ?"
@@ -131,24 +188,96 @@ final class Statements {
   }
 
   /**
-   * Returns the guarded account update for a change that ends {@code endedHolds} holds and places
-   * {@code newHolds}: after the three guard values, each ended hold's {@link Codec#holdMarker} is
-   * bound, then for each new hold its marker, the account and the hold id.
+   * Returns the one statement that reads an account for a call: when {@code keyed}, the
+   * idempotency record (kind 1, parameters: account, key); then the row (kind 0, the id), the live
+   * lots (kind 2, the account), when {@code named > 0} the named holds (kind 3, the account and each
+   * hold id), the overdue active holds (kind 4, the account and the time) and the earliest active
+   * deadline (kind 5, the account).
+   *
+   * @param named how many holds the call names
+   * @param keyed whether to read the idempotency record too
    */
-  String updateAccount(int endedHolds, int newHolds) {
-    if (endedHolds == 0 && newHolds == 0) {
-      return updateAccount;
+  String read(int named, boolean keyed) {
+    return named <= CACHED_NAMED ? reads[named][keyed ? 1 : 0] : buildRead(named, keyed);
+  }
+
+  private String buildRead(int named, boolean keyed) {
+    StringBuilder sb = new StringBuilder(2048);
+    if (keyed) {
+      sb.append(readIdempotency).append(" UNION ALL ");
     }
-    StringBuilder sb = new StringBuilder(updateAccount.length() + endedHolds * activeHoldGuard.length()
-        + newHolds * newHoldGuard.length());
-    sb.append(updateAccount);
-    for (int i = 0; i < endedHolds; i++) {
-      sb.append(activeHoldGuard);
+    sb.append(readAccount).append(" UNION ALL ").append(readLots);
+    if (named > 0) {
+      sb.append(" UNION ALL ").append(readNamedHolds);
+      for (int i = 0; i < named; i++) {
+        sb.append(i == 0 ? "?" : ", ?");
+      }
+      sb.append(')');
     }
-    for (int i = 0; i < newHolds; i++) {
-      sb.append(newHoldGuard);
-    }
+    sb.append(" UNION ALL ").append(readOverdueHolds).append(" UNION ALL ").append(readEarliestDeadline);
     return sb.toString();
+  }
+
+  /**
+   * Returns the PostgreSQL statement that replaces {@code rows} live lots at once: per lot the
+   * parameters of {@link #updateLot} without the account, then the account once.
+   */
+  String updateLots(int rows) {
+    requirePg();
+    StringBuilder sb = new StringBuilder(256 + 40 * rows);
+    sb.append("UPDATE ").append(lots).append(" AS l SET source = v.source, granted = v.granted, remaining = v.remaining,"
+        + " reserved = v.reserved, granted_at = v.granted_at, expires_at = v.expires_at FROM (VALUES ");
+    values(sb, rows, 7);
+    sb.append(") AS v (source, granted, remaining, reserved, granted_at, expires_at, lot_id)"
+        + " WHERE l.account = ? AND l.lot_id = v.lot_id AND (l.remaining > 0 OR l.reserved > 0)");
+    return sb.toString();
+  }
+
+  /**
+   * Returns the PostgreSQL statement that ends {@code rows} active holds at once: per hold the
+   * parameters of {@link #endHold} without the account, then the account once.
+   */
+  String endHolds(int rows) {
+    requirePg();
+    StringBuilder sb = new StringBuilder(256 + 50 * rows);
+    sb.append("UPDATE ").append(holds).append(" AS h SET amount = v.amount, state = v.state, created_at = v.created_at,"
+        + " deadline = v.deadline, settled = v.settled, ended_at = v.ended_at, metadata = v.metadata,"
+        + " allocations = v.allocations FROM (VALUES ");
+    values(sb, rows, 9);
+    sb.append(") AS v (amount, state, created_at, deadline, settled, ended_at, metadata, allocations, hold_id)"
+        + " WHERE h.account = ? AND h.hold_id = v.hold_id AND h.state = 'ACTIVE'");
+    return sb.toString();
+  }
+
+  /**
+   * Appends {@code rows} rows of {@code columns} parameters each: {@code (?, ?), (?, ?)}.
+   *
+   * @param sb where to append
+   * @param rows how many rows
+   * @param columns parameters per row
+   */
+  static void values(StringBuilder sb, int rows, int columns) {
+    for (int r = 0; r < rows; r++) {
+      sb.append(r == 0 ? "(" : ", (");
+      for (int col = 0; col < columns; col++) {
+        sb.append(col == 0 ? "?" : ", ?");
+      }
+      sb.append(')');
+    }
+  }
+
+  /**
+   * Wraps a PostgreSQL {@code UPDATE} so that it fails ({@code division_by_zero}) unless it updates
+   * exactly {@code rows} rows, instead of reporting another count.
+   */
+  static String failUnlessUpdates(String update, int rows) {
+    return "WITH u AS (" + update + " RETURNING 1) SELECT 1 / CASE COUNT(*) WHEN " + rows + " THEN 1 ELSE 0 END FROM u";
+  }
+
+  private void requirePg() {
+    if (!pg) {
+      throw new IllegalStateException("multi-row updates are PostgreSQL's");
+    }
   }
 
   /**
