@@ -849,6 +849,8 @@ public final class AccountTx {
         active.add(h);
       }
     }
+    // Oldest first, as read and placed: the next copy's newest are then at the end again.
+    java.util.Collections.reverse(active);
     return new AccountSnapshot(change.account(), live, active, earliestHoldDeadline);
   }
 

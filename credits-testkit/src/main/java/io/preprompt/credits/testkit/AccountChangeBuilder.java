@@ -44,6 +44,7 @@ public final class AccountChangeBuilder {
   private long settled;
   private long expired;
   private long debited;
+  private long activeHoldCount;
   private @Nullable String plan;
   private @Nullable Instant planDueAt;
   private Instant at;
@@ -89,13 +90,16 @@ public final class AccountChangeBuilder {
     b.settled = a.settled();
     b.expired = a.expired();
     b.debited = a.debited();
+    b.activeHoldCount = a.activeHolds();
     b.plan = a.plan();
     b.planDueAt = a.planDueAt();
     for (Lot lot : snapshot.lots()) {
       b.lots.put(lot.id(), lot);
     }
-    for (Hold hold : snapshot.activeHolds()) {
-      b.activeHolds.put(hold.id(), hold);
+    for (Hold hold : snapshot.holds()) {
+      if (hold.state() == HoldState.ACTIVE) {
+        b.activeHolds.put(hold.id(), hold);
+      }
     }
     return b;
   }
@@ -244,6 +248,7 @@ public final class AccountChangeBuilder {
     Hold hold = new Hold(id, account, amount, HoldState.ACTIVE, at, deadline, 0, null, metadata, allocations);
     activeHolds.put(id, hold);
     newHolds.add(hold);
+    activeHoldCount++;
     return hold;
   }
 
@@ -296,6 +301,7 @@ public final class AccountChangeBuilder {
     Hold ended = new Hold(id, account, hold.amount(), state, hold.createdAt(), hold.deadline(), settle, at,
         hold.metadata(), hold.allocations());
     endedHolds.add(ended);
+    activeHoldCount--;
     return ended;
   }
 
@@ -347,6 +353,7 @@ public final class AccountChangeBuilder {
   public AccountChangeBuilder endedHold(Hold hold) {
     activeHolds.remove(hold.id());
     endedHolds.add(hold);
+    activeHoldCount--;
     return this;
   }
 
@@ -395,7 +402,8 @@ public final class AccountChangeBuilder {
   }
 
   /**
-   * Returns the active holds after the change: what {@code load} must return once it commits.
+   * Returns the active holds the builder knows of after the change: those of the snapshot it
+   * started from and those it placed, less those it ended.
    *
    * @return the active holds
    */
@@ -419,8 +427,7 @@ public final class AccountChangeBuilder {
       }
     }
     AccountRecord row = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
-        debited, createdAt, plan, planDueAt);
-    return new AccountChange(expectedVersion, row, inserted, updated, newHolds, endedHolds, entries, idempotency,
-        liveLots(), activeHolds());
+        debited, Math.max(activeHoldCount, 0), createdAt, plan, planDueAt);
+    return new AccountChange(expectedVersion, row, inserted, updated, newHolds, endedHolds, entries, idempotency);
   }
 }

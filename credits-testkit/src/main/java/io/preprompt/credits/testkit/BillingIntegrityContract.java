@@ -28,6 +28,7 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.testkit.RecordingBillingGateway.SubscriptionCharge;
 import java.time.Duration;
 import java.time.Instant;
@@ -215,7 +216,7 @@ public abstract class BillingIntegrityContract {
   }
 
   private long version(AccountId account) {
-    return store().load(account).orElseThrow().account().version();
+    return store().load(account, HoldSelection.allActive()).orElseThrow().account().version();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -574,13 +575,13 @@ public abstract class BillingIntegrityContract {
     void laggingRead_paymentStillGranted() {
       Instance app = instance();
       AccountId alice = subscriber(app, "alice");
-      AccountSnapshot beforeOrder = store().load(alice).orElseThrow();
+      AccountSnapshot beforeOrder = store().load(alice, HoldSelection.allActive()).orElseThrow();
       PackOrder order = app.plans.buyPack(alice, "pack_500", key());
       AtomicBoolean lagOnce = new AtomicBoolean(true);
       CreditStore lagging = new ForwardingCreditStore(store()) {
         @Override
-        public Optional<AccountSnapshot> load(AccountId account) {
-          return lagOnce.getAndSet(false) ? Optional.of(beforeOrder) : super.load(account);
+        public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
+          return lagOnce.getAndSet(false) ? Optional.of(beforeOrder) : super.load(account, holds);
         }
       };
       Instance replica = new Instance(lagging, TierCatalog.defaults(), PlansConfig.defaults());
@@ -700,7 +701,7 @@ public abstract class BillingIntegrityContract {
         refused(io.preprompt.credits.InvalidRequestException.class, ErrorCode.INVALID_IDEMPOTENCY_KEY, call);
       }
       assertThat(version(alice)).isEqualTo(before);
-      assertThat(store().load(AccountId.of("carol"))).isEmpty();
+      assertThat(store().load(AccountId.of("carol"), HoldSelection.allActive())).isEmpty();
       assertThat(app.plans.handle(new BillingEvent.PaymentFailed("evt-1", alice, 1)).effect())
           .as("the event that key belongs to is still free").isEqualTo(BillingOutcome.Effect.APPLIED);
     }

@@ -36,6 +36,7 @@ import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.spi.KeyedRead;
+import io.preprompt.credits.spi.HoldSelection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -221,7 +222,7 @@ public abstract class CreditStoreContract {
       assertThat(loaded.account().plan()).isEqualTo(PLAN);
       assertThat(loaded.account().planDueAt()).isEqualTo(PLAN_DUE);
       assertThat(loaded.lots()).containsExactlyInAnyOrderElementsOf(open.newLots());
-      assertThat(loaded.activeHolds()).containsExactlyInAnyOrderElementsOf(open.newHolds());
+      assertThat(loaded.holds()).containsExactlyInAnyOrderElementsOf(open.newHolds());
     }
 
     @Test
@@ -282,7 +283,7 @@ public abstract class CreditStoreContract {
       assertThat(loaded.account().version()).isEqualTo(1);
       assertThat(loaded.account().lastSequence()).isZero();
       assertThat(loaded.lots()).isEmpty();
-      assertThat(loaded.activeHolds()).isEmpty();
+      assertThat(loaded.holds()).isEmpty();
       assertThat(ledger(BOB)).isEmpty();
     }
   }
@@ -311,7 +312,7 @@ public abstract class CreditStoreContract {
       assertThat(loaded.account().plan()).as("plan replaced by null").isNull();
       assertThat(loaded.lots()).containsExactlyInAnyOrderElementsOf(b.liveLots());
       assertThat(loaded.lots()).extracting(Lot::id).contains(promo.id()).doesNotContain(new LotId(1));
-      assertThat(loaded.activeHolds()).containsExactlyInAnyOrder(open.newHolds().get(1), third);
+      assertThat(loaded.holds()).containsExactlyInAnyOrder(open.newHolds().get(1), third);
       assertThat(findHold(ALICE, HOLD_1)).contains(settled);
       assertThat(ledger(ALICE)).containsExactlyElementsOf(concat(open.entries(), update.entries()));
       assertThat(store().findIdempotencyRecord(ALICE, KEY_OPEN)).contains(open.idempotency());
@@ -403,7 +404,89 @@ public abstract class CreditStoreContract {
     void unknownAccount() {
       commitOpenAlice();
 
-      assertThat(store().load(NOBODY)).isEmpty();
+      assertThat(store().load(NOBODY, HoldSelection.allActive())).isEmpty();
+    }
+
+    @Test
+    @DisplayName("brings the named holds in any state and the active ones past the given time, nothing else")
+    void selectedHoldsOnly() {
+      AccountChange open = commitOpenAlice();
+      Hold hold1 = open.newHolds().get(0);
+      Hold hold2 = open.newHolds().get(1);
+      AccountChangeBuilder b = AccountChangeBuilder.update(load(ALICE), T0);
+      Hold far = b.hold(HOLD_3, 5, FAR_FUTURE);
+      commit(b.build());
+      AccountChangeBuilder settle = AccountChangeBuilder.update(load(ALICE), T0.plusSeconds(1));
+      Hold settled = settle.end(HOLD_2, HoldState.SETTLED, 7, KEY_2);
+      commit(settle.build());
+      Instant afterHold1 = hold1.deadline().plusNanos(1);
+
+      AccountSnapshot none = store().load(ALICE, HoldSelection.overdueAt(hold1.deadline())).orElseThrow();
+      assertThat(none.holds()).as("a deadline equal to the time is not past it").isEmpty();
+      assertThat(none.earliestHoldDeadline()).isEqualTo(hold1.deadline());
+      assertThat(none.account().activeHolds()).isEqualTo(2);
+
+      assertThat(store().load(ALICE, HoldSelection.overdueAt(afterHold1)).orElseThrow().holds())
+          .containsExactly(hold1);
+      assertThat(store().load(ALICE, HoldSelection.of(HOLD_2, hold1.deadline())).orElseThrow().holds())
+          .as("a named hold comes in its ended state").containsExactly(settled);
+      assertThat(store().load(ALICE, new HoldSelection(Set.of(HOLD_3, HOLD_1), afterHold1)).orElseThrow().holds())
+          .as("named and overdue at once, each once").containsExactlyInAnyOrder(hold1, far);
+      assertThat(store().load(ALICE, HoldSelection.of(HoldId.of("h_unknown"), T0)).orElseThrow().holds())
+          .as("an unknown id brings nothing").isEmpty();
+      assertThat(store().load(ALICE, HoldSelection.allActive()).orElseThrow().holds())
+          .containsExactlyInAnyOrder(hold1, far);
+    }
+
+    @Test
+    @DisplayName("never brings another account's hold, named or overdue")
+    void otherAccountsHoldsStayOut() {
+      commitOpenAlice();
+      AccountChangeBuilder bob = AccountChangeBuilder.create(BOB, T0);
+      bob.grant(LotSource.PACK, 100, null);
+      bob.hold(HOLD_3, 10, T0.plusSeconds(1));
+      commit(bob.build());
+      AccountSnapshot alice = store().load(ALICE, new HoldSelection(Set.of(HOLD_3), FAR_FUTURE)).orElseThrow();
+      assertThat(alice.holds()).extracting(Hold::id).containsExactlyInAnyOrder(HOLD_1, HOLD_2);
+      assertThat(store().load(BOB, HoldSelection.of(HOLD_1, T0)).orElseThrow().holds()).isEmpty();
+      assertThat(store().load(BOB, HoldSelection.of(HOLD_1, T0)).orElseThrow().earliestHoldDeadline())
+          .isEqualTo(T0.plusSeconds(1));
+    }
+
+    @Test
+    @DisplayName("the earliest deadline follows the active holds: the next one once the earliest ends, none when all did")
+    void earliestDeadlineFollowsActiveHolds() {
+      AccountChange open = commitOpenAlice();
+      Hold hold1 = open.newHolds().get(0);
+      Hold hold2 = open.newHolds().get(1);
+      assertThat(load(ALICE).earliestHoldDeadline()).isEqualTo(hold1.deadline());
+      AccountChangeBuilder end1 = AccountChangeBuilder.update(load(ALICE), T0);
+      end1.end(HOLD_1, HoldState.RELEASED, 0, KEY_2);
+      commit(end1.build());
+      assertThat(load(ALICE).earliestHoldDeadline()).isEqualTo(hold2.deadline());
+      assertThat(load(ALICE).account().activeHolds()).isEqualTo(1);
+      AccountChangeBuilder end2 = AccountChangeBuilder.update(load(ALICE), T0);
+      end2.end(HOLD_2, HoldState.EXPIRED, 0, null);
+      commit(end2.build());
+      assertThat(load(ALICE).earliestHoldDeadline()).isNull();
+      assertThat(load(ALICE).holds()).isEmpty();
+      assertThat(load(ALICE).account().activeHolds()).isZero();
+    }
+
+    @Test
+    @DisplayName("many active holds stay where they are: a read for a call brings only its own")
+    void manyActiveHoldsStayUnread() {
+      commitOpenAlice();
+      AccountChangeBuilder b = AccountChangeBuilder.update(load(ALICE), T0);
+      for (int i = 0; i < 300; i++) {
+        b.hold(HoldId.of("h_many" + i), 1, FAR_FUTURE.minusSeconds(i));
+      }
+      commit(b.build());
+      AccountSnapshot read = store().load(ALICE, HoldSelection.of(HoldId.of("h_many7"), T0)).orElseThrow();
+      assertThat(read.holds()).extracting(Hold::id).containsExactly(HoldId.of("h_many7"));
+      assertThat(read.account().activeHolds()).isEqualTo(302);
+      assertThat(read.earliestHoldDeadline()).isEqualTo(CREATED_AT.plus(Duration.ofMinutes(15)));
+      assertThat(store().load(ALICE, HoldSelection.allActive()).orElseThrow().holds()).hasSize(302);
     }
 
     @Test
@@ -442,7 +525,7 @@ public abstract class CreditStoreContract {
 
       assertThat(store().commit(b.build())).isEqualTo(CommitOutcome.COMMITTED);
 
-      assertThat(load(BOB).activeHolds()).containsExactly(d);
+      assertThat(load(BOB).holds()).containsExactly(d);
       assertThat(findHold(BOB, a.id())).contains(settled);
       assertThat(findHold(BOB, a.id()).orElseThrow())
           .returns(HoldState.SETTLED, Hold::state).returns(4L, Hold::settled).returns(t1, Hold::endedAt)
@@ -459,22 +542,22 @@ public abstract class CreditStoreContract {
     void readForCall() {
       AccountChange open = commitOpenAlice();
 
-      KeyedRead used = store().readForCall(ALICE, KEY_OPEN);
+      KeyedRead used = store().readForCall(ALICE, KEY_OPEN, HoldSelection.allActive());
       assertThat(used.earlierCall()).contains(open.idempotency());
 
-      KeyedRead fresh = store().readForCall(ALICE, KEY_3);
+      KeyedRead fresh = store().readForCall(ALICE, KEY_3, HoldSelection.allActive());
       assertThat(fresh.earlierCall()).isEmpty();
       AccountSnapshot loaded = load(ALICE);
       assertThat(fresh.account()).hasValueSatisfying(s -> {
         assertThat(s.account()).isEqualTo(loaded.account());
         assertThat(s.lots()).containsExactlyInAnyOrderElementsOf(loaded.lots());
-        assertThat(s.activeHolds()).containsExactlyInAnyOrderElementsOf(loaded.activeHolds());
+        assertThat(s.holds()).containsExactlyInAnyOrderElementsOf(loaded.holds());
       });
 
-      KeyedRead unknown = store().readForCall(NOBODY, KEY_OPEN);
+      KeyedRead unknown = store().readForCall(NOBODY, KEY_OPEN, HoldSelection.allActive());
       assertThat(unknown.earlierCall()).isEmpty();
       assertThat(unknown.account()).isEmpty();
-      assertThat(store().readForCall(BOB, KEY_OPEN).earlierCall()).as("another account's key").isEmpty();
+      assertThat(store().readForCall(BOB, KEY_OPEN, HoldSelection.allActive()).earlierCall()).as("another account's key").isEmpty();
     }
   }
 
@@ -533,7 +616,7 @@ public abstract class CreditStoreContract {
       b.grant(LotSource.PACK, 5, null);
 
       assertThat(store().commit(b.build())).isEqualTo(CommitOutcome.CONFLICT);
-      assertThat(store().load(NOBODY)).isEmpty();
+      assertThat(store().load(NOBODY, HoldSelection.allActive())).isEmpty();
       assertThat(store().readLedger(NOBODY, LedgerQuery.firstPage(10))).isEmpty();
     }
 
@@ -872,7 +955,7 @@ public abstract class CreditStoreContract {
 
       assertThat(findHold(BOB, HOLD_1)).contains(bobsEnded);
       assertThat(findHold(ALICE, HOLD_1)).contains(alice.newHolds().get(0));
-      assertThat(load(ALICE).activeHolds()).contains(alice.newHolds().get(0));
+      assertThat(load(ALICE).holds()).contains(alice.newHolds().get(0));
       assertThat(store().findHoldsPastDeadline(FAR_FUTURE, 100)).extracting(HoldRef::account)
           .containsOnly(ALICE);
       assertThat(bobs.account()).isEqualTo(BOB);
@@ -906,8 +989,8 @@ public abstract class CreditStoreContract {
       assertThat(load(upper).account().id()).isEqualTo(upper);
       assertThat(load(lower).lots()).extracting(Lot::granted).containsExactly(100L);
       assertThat(load(upper).lots()).extracting(Lot::granted).containsExactly(7L);
-      assertThat(load(lower).activeHolds()).containsExactlyInAnyOrder(lowersHold, secondHold);
-      assertThat(load(upper).activeHolds()).extracting(Hold::amount).containsExactly(3L);
+      assertThat(load(lower).holds()).containsExactlyInAnyOrder(lowersHold, secondHold);
+      assertThat(load(upper).holds()).extracting(Hold::amount).containsExactly(3L);
       assertThat(findHold(lower, holdLower)).contains(lowersHold);
       assertThat(findHold(lower, holdUpper)).contains(secondHold);
       assertThat(findHold(upper, holdLower)).get().returns(3L, Hold::amount);
@@ -918,10 +1001,10 @@ public abstract class CreditStoreContract {
           .returns("upper key", IdempotencyRecord::result);
       assertThat(store().findIdempotencyRecord(upper, keyLower)).get().returns("upper", IdempotencyRecord::result);
       assertThat(store().findIdempotencyRecord(upper, keyUpper)).isEmpty();
-      assertThat(store().readForCall(lower, keyUpper).earlierCall()).get()
+      assertThat(store().readForCall(lower, keyUpper, HoldSelection.allActive()).earlierCall()).get()
           .returns("upper key", IdempotencyRecord::result);
-      assertThat(store().readForCall(upper, keyUpper).earlierCall()).isEmpty();
-      assertThat(store().load(AccountId.of("CASEY"))).isEmpty();
+      assertThat(store().readForCall(upper, keyUpper, HoldSelection.allActive()).earlierCall()).isEmpty();
+      assertThat(store().load(AccountId.of("CASEY"), HoldSelection.allActive())).isEmpty();
       assertThat(ledger(lower)).extracting(LedgerEntry::account).containsOnly(lower);
       assertThat(ledger(upper)).extracting(LedgerEntry::account).containsOnly(upper).hasSize(2);
     }
@@ -1279,7 +1362,7 @@ public abstract class CreditStoreContract {
       AccountSnapshot loaded = load(ALICE);
       assertThat(loaded.account()).isEqualTo(won.account());
       assertThat(loaded.lots()).containsExactlyElementsOf(won.newLots());
-      assertThat(loaded.activeHolds()).containsExactlyElementsOf(won.newHolds());
+      assertThat(loaded.holds()).containsExactlyElementsOf(won.newHolds());
       assertThat(ledger(ALICE)).containsExactlyElementsOf(won.entries());
       assertThat(store().findHoldsPastDeadline(FAR_FUTURE, 100)).extracting(HoldRef::hold)
           .containsExactly(HoldId.of("h_w" + winner));
@@ -1511,7 +1594,7 @@ public abstract class CreditStoreContract {
       BalanceView balance = credits.balance(ALICE);
       assertThat(balance.held()).isEqualTo(3L * granted.get());
       assertThat(balance.available()).isEqualTo(100 - balance.held()).isNotNegative();
-      assertThat(load(ALICE).activeHolds()).hasSize(granted.get());
+      assertThat(load(ALICE).holds()).hasSize(granted.get());
       if (gaveUp.get() == 0) {
         assertThat(granted.get()).isEqualTo(Math.min(33, writers * 5));
       }
@@ -1565,7 +1648,7 @@ public abstract class CreditStoreContract {
   }
 
   private AccountSnapshot load(AccountId account) {
-    Optional<AccountSnapshot> snapshot = store().load(account);
+    Optional<AccountSnapshot> snapshot = store().load(account, HoldSelection.allActive());
     assertThat(snapshot).as("load(%s)", account).isPresent();
     return snapshot.orElseThrow();
   }
@@ -1613,12 +1696,12 @@ public abstract class CreditStoreContract {
       Set<HoldRef> overdue, Set<AccountId> withExpiredLots, List<AccountId> withPlanDue) {}
 
   private Observed observe(AccountId account, List<HoldId> holds, List<IdempotencyKey> keys) {
-    AccountSnapshot snapshot = store().load(account).map(s -> {
+    AccountSnapshot snapshot = store().load(account, HoldSelection.allActive()).map(s -> {
       List<Lot> lots = new ArrayList<>(s.lots());
       lots.sort(Comparator.comparing(Lot::id));
-      List<Hold> active = new ArrayList<>(s.activeHolds());
+      List<Hold> active = new ArrayList<>(s.holds());
       active.sort(Comparator.comparing(h -> h.id().value()));
-      return new AccountSnapshot(s.account(), lots, active);
+      return new AccountSnapshot(s.account(), lots, active, s.earliestHoldDeadline());
     }).orElse(null);
     Map<HoldId, Optional<Hold>> foundHolds = new LinkedHashMap<>();
     for (HoldId hold : holds) {
@@ -1647,9 +1730,23 @@ public abstract class CreditStoreContract {
     }
 
     @Override
-    public Optional<AccountSnapshot> load(AccountId account) {
-      Optional<AccountSnapshot> s = delegate.load(account);
-      s.ifPresent(snapshot -> assertThat(snapshot.account().id()).as("loaded account").isEqualTo(account));
+    public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
+      Optional<AccountSnapshot> s = delegate.load(account, holds);
+      s.ifPresent(snapshot -> {
+        assertThat(snapshot.account().id()).as("loaded account").isEqualTo(account);
+        assertThat(snapshot.lots()).as("live lots of %s", account)
+            .allMatch(lot -> lot.remaining() > 0 || lot.reserved() > 0, "live");
+        assertThat(snapshot.holds()).as("holds loaded for %s with %s", account, holds)
+            .allMatch(h -> h.account().equals(account), "of the account")
+            .allMatch(h -> holds.selects(h.id(), h.state() == HoldState.ACTIVE, h.deadline()), "selected")
+            .extracting(Hold::id).doesNotHaveDuplicates();
+        for (Hold h : snapshot.holds()) {
+          if (h.state() == HoldState.ACTIVE) {
+            assertThat(snapshot.earliestHoldDeadline()).as("earliest deadline of %s", account).isNotNull()
+                .isBeforeOrEqualTo(h.deadline());
+          }
+        }
+      });
       return s;
     }
 

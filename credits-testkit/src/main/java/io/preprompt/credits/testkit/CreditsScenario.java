@@ -78,12 +78,29 @@ public final class CreditsScenario {
    */
   public CreditsScenario(CreditsConfig config, UnaryOperator<CreditStore> storeDecorator,
       List<? extends CreditsListener> listeners) {
+    this(config, storeDecorator, listeners, true);
+  }
+
+  /**
+   * Creates a scenario as {@link #CreditsScenario(CreditsConfig, UnaryOperator, List)} does, and
+   * says whether the service may run a call on the account as its own last commit left it
+   * ({@link CreditServiceBuilder#reuseCommittedAccounts}); false makes every call read the store,
+   * for tests that count or break reads.
+   *
+   * @param config the engine settings
+   * @param storeDecorator wraps the in-memory store before the service gets it
+   * @param listeners listeners registered on the service
+   * @param reuseCommittedAccounts false to read the account before every call
+   */
+  public CreditsScenario(CreditsConfig config, UnaryOperator<CreditStore> storeDecorator,
+      List<? extends CreditsListener> listeners, boolean reuseCommittedAccounts) {
     this.clock = new MutableClock(DEFAULT_START);
     this.store = new InMemoryCreditStore();
     CreditServiceBuilder builder = CreditService.builder()
         .store(Objects.requireNonNull(storeDecorator.apply(store), "decorated store"))
         .clock(clock)
-        .config(config);
+        .config(config)
+        .reuseCommittedAccounts(reuseCommittedAccounts);
     listeners.forEach(builder::listener);
     this.service = builder.build();
   }

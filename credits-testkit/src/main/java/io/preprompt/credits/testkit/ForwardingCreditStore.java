@@ -11,6 +11,7 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import java.time.Instant;
 import java.util.List;
@@ -49,18 +50,13 @@ public class ForwardingCreditStore implements CreditStore {
   }
 
   @Override
-  public Optional<AccountSnapshot> load(AccountId account) {
-    return delegate.load(account);
+  public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
+    return delegate.load(account, holds);
   }
 
   @Override
   public Optional<IdempotencyRecord> findIdempotencyRecord(AccountId account, IdempotencyKey key) {
     return delegate.findIdempotencyRecord(account, key);
-  }
-
-  @Override
-  public boolean reusesCommittedSnapshots() {
-    return delegate.reusesCommittedSnapshots();
   }
 
   @Override

@@ -15,6 +15,7 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.spi.KeyedRead;
 import java.time.Instant;
@@ -24,8 +25,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -39,12 +42,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InMemoryCreditStore implements CreditStore {
 
-  /** One account: its row, its live state, every hold it ever had, its ledger and its keys. */
+  /** Active holds, soonest deadline first (then by id): overdue ones are a prefix. */
+  private static final Comparator<Hold> BY_DEADLINE =
+      Comparator.comparing(Hold::deadline).thenComparing(h -> h.id().value());
+
+  /** One account: its row, its live lots, every hold it ever had, its ledger and its keys. */
   private static final class Account {
     AccountRecord record;
-    Map<LotId, Lot> lots = new LinkedHashMap<>();
-    Map<HoldId, Hold> activeHolds = new LinkedHashMap<>();
-    final Map<HoldId, Hold> allHolds = new HashMap<>();
+    final Map<LotId, Lot> lots = new LinkedHashMap<>();
+    final Map<HoldId, Hold> holds = new HashMap<>();
+    final NavigableSet<Hold> active = new TreeSet<>(BY_DEADLINE);
     final List<LedgerEntry> ledger = new ArrayList<>();
     final Map<IdempotencyKey, IdempotencyRecord> keys = new HashMap<>();
 
@@ -52,66 +59,54 @@ public final class InMemoryCreditStore implements CreditStore {
       this.record = record;
     }
 
-    AccountSnapshot snapshot() {
-      return new AccountSnapshot(record, List.copyOf(lots.values()), List.copyOf(activeHolds.values()));
+    /** The row, the live lots, the holds the selection asks for and the earliest active deadline. */
+    AccountSnapshot snapshot(HoldSelection selection) {
+      List<Hold> selected = new ArrayList<>();
+      for (HoldId id : selection.named()) {
+        Hold h = holds.get(id);
+        if (h != null) {
+          selected.add(h);
+        }
+      }
+      for (Hold h : active) {
+        if (!h.deadline().isBefore(selection.overdueAt())) {
+          break;
+        }
+        if (!selection.named().contains(h.id())) {
+          selected.add(h);
+        }
+      }
+      return new AccountSnapshot(record, List.copyOf(lots.values()), selected,
+          active.isEmpty() ? null : active.first().deadline());
     }
   }
 
   private final ConcurrentHashMap<AccountId, Account> accounts = new ConcurrentHashMap<>();
-  private final boolean reuseSnapshots;
 
-  /** Creates an empty store that lets core reuse its committed snapshots (see {@link #reusesCommittedSnapshots}). */
-  public InMemoryCreditStore() {
-    this(true);
-  }
-
-  private InMemoryCreditStore(boolean reuseSnapshots) {
-    this.reuseSnapshots = reuseSnapshots;
-  }
-
-  /**
-   * Creates an empty store before which core reads every keyed call: for tests about reads (a
-   * failing, slow or stale read), which the default store lets core skip on the happy path.
-   *
-   * @return the store
-   */
-  public static InMemoryCreditStore readingEveryCall() {
-    return new InMemoryCreditStore(false);
-  }
-
-  /**
-   * Yes, unless made by {@link #readingEveryCall}: a commit here is final and a version is never
-   * committed twice, so core may run a keyed call on the state its own last commit left; a stale
-   * copy is caught by the version check of {@link #commit} as usual.
-   *
-   * @return whether core may reuse committed snapshots
-   */
-  @Override
-  public boolean reusesCommittedSnapshots() {
-    return reuseSnapshots;
-  }
+  /** Creates an empty store. */
+  public InMemoryCreditStore() {}
 
   @Override
-  public Optional<AccountSnapshot> load(AccountId account) {
+  public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
     Account a = accounts.get(account);
     if (a == null) {
       return Optional.empty();
     }
     synchronized (a) {
-      return Optional.of(a.snapshot());
+      return Optional.of(a.snapshot(holds));
     }
   }
 
   /** Both reads under one lock, so the record and the account are seen at one moment. */
   @Override
-  public KeyedRead readForCall(AccountId account, IdempotencyKey key) {
+  public KeyedRead readForCall(AccountId account, IdempotencyKey key, HoldSelection holds) {
     Account a = accounts.get(account);
     if (a == null) {
       return new KeyedRead(null, null);
     }
     synchronized (a) {
       IdempotencyRecord record = a.keys.get(key);
-      return record != null ? new KeyedRead(record, null) : new KeyedRead(null, a.snapshot());
+      return record != null ? new KeyedRead(record, null) : new KeyedRead(null, a.snapshot(holds));
     }
   }
 
@@ -133,7 +128,7 @@ public final class InMemoryCreditStore implements CreditStore {
       return Optional.empty();
     }
     synchronized (a) {
-      return Optional.ofNullable(a.allHolds.get(hold));
+      return Optional.ofNullable(a.holds.get(hold));
     }
   }
 
@@ -184,35 +179,26 @@ public final class InMemoryCreditStore implements CreditStore {
         throw new IllegalArgumentException("lot " + lot.id() + " already exists");
       }
     }
-    for (Hold h : change.newHolds()) {
-      if (h.state() != HoldState.ACTIVE) {
-        throw new IllegalArgumentException("hold " + h.id() + " is not active");
+    for (Lot lot : change.changedLots()) {
+      if (!a.lots.containsKey(lot.id())) {
+        throw new IllegalArgumentException("lot " + lot.id() + " is not a live lot of the account");
       }
-      if (a.allHolds.containsKey(h.id())) {
+    }
+    for (Hold h : change.newHolds()) {
+      if (a.holds.containsKey(h.id())) {
         throw new IllegalArgumentException("hold " + h.id() + " already exists");
       }
     }
     for (Hold h : change.endedHolds()) {
-      if (!a.activeHolds.containsKey(h.id()) || !h.state().isTerminal()) {
+      Hold stored = a.holds.get(h.id());
+      if (stored == null || stored.state() != HoldState.ACTIVE) {
         return false;
       }
     }
-    Map<LotId, Lot> live = new HashMap<>(a.lots);
-    for (Lot lot : change.newLots()) {
-      live.put(lot.id(), lot);
-    }
-    for (Lot lot : change.changedLots()) {
-      live.put(lot.id(), lot);
-    }
-    live.values().removeIf(lot -> lot.remaining() == 0 && lot.reserved() == 0);
-    if (live.size() != change.lots().size()) {
-      throw new IllegalArgumentException("the change lists " + change.lots().size()
-          + " live lots, but the stored ones with the change's lots make " + live.size());
-    }
-    int active = a.activeHolds.size() + change.newHolds().size() - change.endedHolds().size();
-    if (active != change.activeHolds().size()) {
-      throw new IllegalArgumentException("the change lists " + change.activeHolds().size()
-          + " active holds, but the stored ones plus placed minus ended make " + active);
+    long stillActive = a.record.activeHolds() + change.newHolds().size() - change.endedHolds().size();
+    if (!creating && change.account().activeHolds() != stillActive) {
+      throw new IllegalArgumentException("the row counts " + change.account().activeHolds()
+          + " active holds, but the stored ones plus placed minus ended make " + stillActive);
     }
     IdempotencyRecord record = change.idempotency();
     return record == null || !a.keys.containsKey(record.key());
@@ -220,21 +206,19 @@ public final class InMemoryCreditStore implements CreditStore {
 
   private static void apply(Account a, AccountChange change) {
     a.record = change.account();
-    Map<LotId, Lot> lots = new LinkedHashMap<>();
-    for (Lot lot : change.lots()) {
-      lots.put(lot.id(), lot);
+    for (Lot lot : change.newLots()) {
+      a.lots.put(lot.id(), lot);
     }
-    a.lots = lots;
-    Map<HoldId, Hold> active = new LinkedHashMap<>();
-    for (Hold h : change.activeHolds()) {
-      active.put(h.id(), h);
+    for (Lot lot : change.changedLots()) {
+      a.lots.put(lot.id(), lot);
     }
-    a.activeHolds = active;
+    a.lots.values().removeIf(lot -> lot.remaining() == 0 && lot.reserved() == 0);
     for (Hold h : change.newHolds()) {
-      a.allHolds.put(h.id(), h);
+      a.holds.put(h.id(), h);
+      a.active.add(h);
     }
     for (Hold h : change.endedHolds()) {
-      a.allHolds.put(h.id(), h);
+      a.active.remove(a.holds.put(h.id(), h));
     }
     a.ledger.addAll(change.entries());
     IdempotencyRecord record = change.idempotency();
@@ -269,10 +253,11 @@ public final class InMemoryCreditStore implements CreditStore {
     List<HoldRef> out = new ArrayList<>();
     for (Map.Entry<AccountId, Account> e : accounts.entrySet()) {
       synchronized (e.getValue()) {
-        for (Hold h : e.getValue().activeHolds.values()) {
-          if (h.deadline().isBefore(now)) {
-            out.add(new HoldRef(e.getKey(), h.id(), h.deadline()));
+        for (Hold h : e.getValue().active) {
+          if (!h.deadline().isBefore(now)) {
+            break;
           }
+          out.add(new HoldRef(e.getKey(), h.id(), h.deadline()));
         }
       }
     }
@@ -342,7 +327,7 @@ public final class InMemoryCreditStore implements CreditStore {
       return Map.of();
     }
     synchronized (a) {
-      return Map.of("record", a.record, "lots", Map.copyOf(a.lots), "holds", Map.copyOf(a.allHolds),
+      return Map.of("record", a.record, "lots", Map.copyOf(a.lots), "holds", Map.copyOf(a.holds),
           "ledger", List.copyOf(a.ledger), "keys", Map.copyOf(a.keys));
     }
   }

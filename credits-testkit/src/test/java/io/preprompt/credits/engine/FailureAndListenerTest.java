@@ -20,6 +20,7 @@ import io.preprompt.credits.spi.AccountChange;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.testkit.CreditsScenario;
 import io.preprompt.credits.testkit.ForwardingCreditStore;
 import io.preprompt.credits.testkit.CreditsScenario.ScenarioAccount;
@@ -44,12 +45,6 @@ class FailureAndListenerTest {
     final AtomicBoolean conflicting = new AtomicBoolean(false);
     final AtomicInteger commits = new AtomicInteger();
     final UnaryOperator<CreditStore> alwaysConflicts = store -> new ForwardingCreditStore(store) {
-      /** Every attempt reads first, so the attempts counted are the commits seen here. */
-      @Override
-      public boolean reusesCommittedSnapshots() {
-        return false;
-      }
-
       @Override
       public CommitOutcome commit(AccountChange change) {
         commits.incrementAndGet();
@@ -57,7 +52,7 @@ class FailureAndListenerTest {
       }
     };
     final CreditsScenario scenario = new CreditsScenario(
-        CreditsConfig.builder().maxCommitAttempts(5).build(), alwaysConflicts, List.of());
+        CreditsConfig.builder().maxCommitAttempts(5).build(), alwaysConflicts, List.of(), false);
     final ScenarioAccount alice = scenario.account("alice");
 
     @Test
@@ -112,18 +107,12 @@ class FailureAndListenerTest {
   class StoreFailures {
     final AtomicBoolean failing = new AtomicBoolean(false);
     final UnaryOperator<CreditStore> breaking = store -> new ForwardingCreditStore(store) {
-      /** Every call reads first, so a failing read is met before a failing commit. */
       @Override
-      public boolean reusesCommittedSnapshots() {
-        return false;
-      }
-
-      @Override
-      public Optional<AccountSnapshot> load(AccountId account) {
+      public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
         if (failing.get()) {
           throw new IllegalStateException("connection reset");
         }
-        return super.load(account);
+        return super.load(account, holds);
       }
 
       @Override
@@ -134,7 +123,8 @@ class FailureAndListenerTest {
         return super.commit(change);
       }
     };
-    final CreditsScenario scenario = new CreditsScenario(CreditsConfig.defaults(), breaking, List.of());
+    /** Every call reads first, so a failing read is met before a failing commit. */
+    final CreditsScenario scenario = new CreditsScenario(CreditsConfig.defaults(), breaking, List.of(), false);
     final ScenarioAccount alice = scenario.account("alice");
 
     @Test
@@ -207,7 +197,7 @@ class FailureAndListenerTest {
       assertThat(seen.get(2).balance().available()).isEqualTo(80);
       assertThat(seen.get(2).balance().held()).isZero();
       assertThat(seen.get(2).balance().version()).isEqualTo(
-          scenario.store().load(alice.id()).orElseThrow().account().version());
+          scenario.store().load(alice.id(), HoldSelection.allActive()).orElseThrow().account().version());
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.preprompt.credits.ledger.Reconciliation;
 import io.preprompt.credits.spi.AccountRecord;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.testkit.CreditsScenario;
 import io.preprompt.credits.testkit.ForwardingCreditStore;
 import io.preprompt.credits.testkit.CreditsScenario.ScenarioAccount;
@@ -207,8 +208,8 @@ class LedgerTest {
       AtomicReference<Boolean> tamper = new AtomicReference<>(false);
       UnaryOperator<CreditStore> corrupting = store -> new ForwardingCreditStore(store) {
         @Override
-        public Optional<AccountSnapshot> load(AccountId account) {
-          Optional<AccountSnapshot> real = super.load(account);
+        public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
+          Optional<AccountSnapshot> real = super.load(account, holds);
           if (!tamper.get() || real.isEmpty()) {
             return real;
           }
@@ -216,7 +217,8 @@ class LedgerTest {
               .map(l -> new Lot(l.id(), l.source(), l.granted(), l.remaining() + 1, l.reserved(), l.grantedAt(),
                   l.expiresAt()))
               .toList();
-          return Optional.of(new AccountSnapshot(real.get().account(), lots, real.get().activeHolds()));
+          return Optional.of(new AccountSnapshot(real.get().account(), lots, real.get().holds(),
+              real.get().earliestHoldDeadline()));
         }
       };
       CreditsScenario scenario = new CreditsScenario(CreditsConfig.defaults(), corrupting, List.of());
@@ -236,15 +238,16 @@ class LedgerTest {
       AtomicReference<Boolean> tamper = new AtomicReference<>(false);
       UnaryOperator<CreditStore> corrupting = store -> new ForwardingCreditStore(store) {
         @Override
-        public Optional<AccountSnapshot> load(AccountId account) {
-          Optional<AccountSnapshot> real = super.load(account);
+        public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
+          Optional<AccountSnapshot> real = super.load(account, holds);
           if (!tamper.get() || real.isEmpty()) {
             return real;
           }
           AccountRecord a = real.get().account();
           AccountRecord forged = new AccountRecord(a.id(), a.version(), a.lastSequence(), a.granted() + 1000,
-              a.settled(), a.expired(), a.debited(), a.createdAt(), a.plan(), a.planDueAt());
-          return Optional.of(new AccountSnapshot(forged, real.get().lots(), real.get().activeHolds()));
+              a.settled(), a.expired(), a.debited(), a.activeHolds(), a.createdAt(), a.plan(), a.planDueAt());
+          return Optional.of(new AccountSnapshot(forged, real.get().lots(), real.get().holds(),
+              real.get().earliestHoldDeadline()));
         }
       };
       CreditsScenario scenario = new CreditsScenario(CreditsConfig.defaults(), corrupting, List.of());

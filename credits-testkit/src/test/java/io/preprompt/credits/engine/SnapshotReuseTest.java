@@ -23,10 +23,12 @@ import io.preprompt.credits.spi.AccountChange;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.testkit.ForwardingCreditStore;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
 import io.preprompt.credits.testkit.MutableClock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,7 +49,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Core runs keyed calls on the account as its own last commit left it when the store allows it
- * ({@code reusesCommittedSnapshots}): no read on the happy path, and a stale copy (another instance
+ * ({@code reuseCommittedAccounts}): no read on the happy path, and a stale copy (another instance
  * wrote meanwhile) costs a refused commit and a read, never a wrong write or a wrong refusal.
  */
 @DisplayName("Reusing committed snapshots")
@@ -55,7 +57,7 @@ class SnapshotReuseTest {
   static final AccountId ALICE = AccountId.of("alice");
 
   /** The in-memory store (which lets core reuse snapshots), counting reads and commits. */
-  static final class ReusingStore extends ForwardingCreditStore {
+  static class ReusingStore extends ForwardingCreditStore {
     final AtomicInteger reads = new AtomicInteger();
     final AtomicInteger refused = new AtomicInteger();
     final AtomicBoolean loseNextAnswer = new AtomicBoolean();
@@ -65,9 +67,9 @@ class SnapshotReuseTest {
     }
 
     @Override
-    public Optional<AccountSnapshot> load(AccountId account) {
+    public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
       reads.incrementAndGet();
-      return super.load(account);
+      return super.load(account, holds);
     }
 
     @Override
@@ -127,28 +129,73 @@ class SnapshotReuseTest {
   }
 
   @Test
-  @DisplayName("a store that does not allow it is read before every call")
-  void defaultReadsEveryTime() {
-    CreditService plain = CreditService.builder().store(new ForwardingCreditStore(shared) {
-      /** The interface's default (the in-memory store says yes). */
-      @Override
-      public boolean reusesCommittedSnapshots() {
-        return false;
-      }
-
-      @Override
-      public Optional<AccountSnapshot> load(AccountId account) {
-        storeA.reads.incrementAndGet();
-        return super.load(account);
-      }
-    }).clock(clock).build();
+  @DisplayName("turned off, every call reads the account")
+  void offReadsEveryTime() {
+    CreditService plain = CreditService.builder().store(storeA).clock(clock).reuseCommittedAccounts(false).build();
     plain.openAccount(ALICE, key("open"));
     plain.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, key("pack"));
     storeA.reads.set(0);
     for (int i = 0; i < 10; i++) {
       plain.hold(HoldRequest.of(ALICE, CreditAmount.of(1), key("h" + i)));
     }
-    assertThat(storeA.reads).hasValue(10);
+    // Each keyed call asks for its key's record, then loads the account: two reads each.
+    assertThat(storeA.reads).hasValue(20);
+  }
+
+  @Test
+  @DisplayName("a commit made inside a host's transaction is never reused: the host may still roll it back")
+  void hostTransactionCommitsAreNotReused() {
+    ReusingStore inHost = new ReusingStore(shared) {
+      @Override
+      public CommitOutcome commit(AccountChange change) {
+        CommitOutcome outcome = super.commit(change);
+        return outcome == CommitOutcome.COMMITTED ? CommitOutcome.WRITTEN_IN_HOST_TRANSACTION : outcome;
+      }
+    };
+    CreditService host = service(inHost);
+    host.openAccount(ALICE, key("open"));
+    host.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, key("pack"));
+    inHost.reads.set(0);
+    for (int i = 0; i < 5; i++) {
+      Hold hold = host.hold(HoldRequest.of(ALICE, CreditAmount.of(1), key("h" + i)));
+      host.settle(ALICE, hold.id(), key("s" + i));
+    }
+    assertThat(inHost.reads).hasValue(20);
+    assertThat(host.balance(ALICE).available()).isEqualTo(95);
+  }
+
+  @Test
+  @DisplayName("a copy that may miss an overdue hold is not used: the hold expires on the next call, read afresh")
+  void overdueHoldForcesARead() {
+    open(100);
+    Hold shortLived = a.hold(HoldRequest.of(ALICE, CreditAmount.of(30), key("short")).withTtl(Duration.ofMinutes(1)));
+    a.hold(HoldRequest.of(ALICE, CreditAmount.of(5), key("long")).withTtl(Duration.ofHours(1)));
+    storeA.reads.set(0);
+    a.hold(HoldRequest.of(ALICE, CreditAmount.of(5), key("before")));
+    assertThat(storeA.reads).as("nothing overdue yet: no read").hasValue(0);
+    clock.advance(Duration.ofMinutes(2));
+    a.hold(HoldRequest.of(ALICE, CreditAmount.of(5), key("after")));
+    assertThat(storeA.reads).as("the short hold is overdue: the call reads").hasPositiveValue();
+    assertThat(a.findHold(ALICE, shortLived.id()).orElseThrow().state()).isEqualTo(HoldState.EXPIRED);
+    assertThat(a.balance(ALICE).held()).isEqualTo(15);
+    assertThat(a.reconcile(ALICE).consistent()).isTrue();
+  }
+
+  @Test
+  @DisplayName("an account's copy keeps its newest holds; settling an older one reads it")
+  void keepsTheNewestHolds() {
+    open(1_000);
+    List<Hold> holds = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      holds.add(a.hold(HoldRequest.of(ALICE, CreditAmount.of(1), key("h" + i))));
+    }
+    storeA.reads.set(0);
+    a.settle(ALICE, holds.get(39).id(), key("s39"));
+    assertThat(storeA.reads).as("the newest hold is kept").hasValue(0);
+    a.settle(ALICE, holds.get(0).id(), key("s0"));
+    assertThat(storeA.reads).as("the oldest is not: the call reads it").hasPositiveValue();
+    assertThat(a.balance(ALICE).held()).isEqualTo(38);
+    assertThat(a.reconcile(ALICE).consistent()).isTrue();
   }
 
   @Test

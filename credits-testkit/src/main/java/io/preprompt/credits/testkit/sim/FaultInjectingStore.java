@@ -6,6 +6,7 @@ import io.preprompt.credits.spi.AccountChange;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.testkit.ForwardingCreditStore;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -99,9 +100,9 @@ public final class FaultInjectingStore extends ForwardingCreditStore {
   }
 
   @Override
-  public Optional<AccountSnapshot> load(AccountId account) {
+  public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
     Armed a = armed.get();
-    Optional<AccountSnapshot> fresh = delegate().load(account);
+    Optional<AccountSnapshot> fresh = delegate().load(account, holds);
     if (fresh.isEmpty()) {
       return fresh;
     }

@@ -39,6 +39,7 @@ import io.preprompt.credits.plans.TierCatalog;
 import io.preprompt.credits.spi.AccountRecord;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.testkit.MutableClock;
 import io.preprompt.credits.testkit.RecordingBillingGateway;
 import java.time.Duration;
@@ -227,6 +228,8 @@ final class Run {
   private final AtomicLong conflicts = new AtomicLong();
   private final AtomicLong checkpoints = new AtomicLong();
   private final AtomicLong checks = new AtomicLong();
+  /** Whether the simulated services reuse their committed accounts. */
+  private final boolean reuse;
 
   /** Renewals take one account a run, so one account that cannot be renewed would stall every other. */
   private static final PlansConfig PLANS = PlansConfig.defaults().withRenewalBatchSize(1);
@@ -238,8 +241,8 @@ final class Run {
     final PlanService plans;
 
     Instance(TierCatalog tiers) {
-      Credits all = Credits.builder().store(store).clock(clock).config(config).tiers(tiers).packs(packs).plans(PLANS)
-          .billing(variant.gateway(simGateway)).build();
+      Credits all = Credits.builder().store(store).clock(clock).config(config).reuseCommittedAccounts(reuse)
+          .tiers(tiers).packs(packs).plans(PLANS).billing(variant.gateway(simGateway)).build();
       credits = all.credits();
       plans = all.plans();
     }
@@ -250,15 +253,17 @@ final class Run {
   }
 
   Run(CreditStore raw, FaultPlan faults, int accounts, Instant start, CreditsConfig config, boolean threaded,
-      BillingVariant variant) {
+      BillingVariant variant, boolean reuseCommittedAccounts) {
     this.raw = raw;
+    this.reuse = reuseCommittedAccounts;
     this.store = new FaultInjectingStore(raw, faults.slowCommit());
     this.clock = new MutableClock(start);
     this.threaded = threaded;
     this.config = config;
     this.variant = variant;
     this.simGateway = new SimGateway(gateway, clock);
-    this.credits = CreditService.builder().store(store).clock(clock).config(config).build();
+    this.credits = CreditService.builder().store(store).clock(clock).config(config).reuseCommittedAccounts(reuse)
+        .build();
     this.instances = new Instance[] {new Instance(TierCatalog.defaults()), new Instance(TierCatalog.defaults())};
     this.audit = CreditService.builder().store(raw).clock(clock).config(config).build();
     this.models = new AccountModel[accounts];
@@ -1123,7 +1128,7 @@ final class Run {
   }
 
   private long version(AccountId id) {
-    return raw.load(id).map(s -> s.account().version()).orElse(0L);
+    return raw.load(id, HoldSelection.allActive()).map(s -> s.account().version()).orElse(0L);
   }
 
   /** Resolves unknown outcomes and checks every invariant on every account. */
@@ -1262,7 +1267,7 @@ final class Run {
 
   private void checkAccount(AccountModel m) {
     AccountId id = m.id;
-    AccountSnapshot snapshot = raw.load(id).orElse(null);
+    AccountSnapshot snapshot = raw.load(id, HoldSelection.allActive()).orElse(null);
     check(snapshot != null, () -> "account " + id + " vanished");
     AccountRecord rec = snapshot.account();
 
@@ -1279,7 +1284,9 @@ final class Run {
     check(rec.granted() == lots + rec.settled() + rec.expired() + rec.debited(),
         () -> "conservation broken on " + id + ": granted " + rec.granted() + " != live lots " + lots + " + settled "
             + rec.settled() + " + expired " + rec.expired() + " + debited " + rec.debited());
-    long activeHeld = snapshot.activeHolds().stream().mapToLong(Hold::amount).sum();
+    long activeHeld = snapshot.holds().stream().mapToLong(Hold::amount).sum();
+    check(rec.activeHolds() == snapshot.holds().size(),
+        () -> "the row counts " + rec.activeHolds() + " active holds but " + snapshot.holds().size() + " are active on " + id);
     long reservedTotal = reserved;
     check(reservedTotal == activeHeld,
         () -> "credits reserved in lots (" + reservedTotal + ") differ from the active holds (" + activeHeld + ") on " + id);
@@ -1465,7 +1472,7 @@ final class Run {
     // state, and account for every credit with the model's settled total.
     Map<LotId, Long> back = new HashMap<>();
     long heldNow = 0;
-    for (Hold h : snapshot.activeHolds()) {
+    for (Hold h : snapshot.holds()) {
       if (now.isAfter(h.deadline())) {
         for (Allocation a : h.allocations()) {
           back.merge(a.lot(), a.amount(), Long::sum);

@@ -64,6 +64,7 @@ public final class Simulation {
   private final Instant start;
   private final CreditsConfig config;
   private final BillingVariant variant;
+  private final boolean reuseCommittedAccounts;
 
   private Simulation(Builder b) {
     this.stores = Objects.requireNonNull(b.stores);
@@ -79,6 +80,7 @@ public final class Simulation {
     this.start = b.start;
     this.config = b.config;
     this.variant = b.variant;
+    this.reuseCommittedAccounts = b.reuseCommittedAccounts;
   }
 
   /**
@@ -100,7 +102,7 @@ public final class Simulation {
   public SimulationReport run() {
     List<Op> ops = Op.generate(seed, operations, clients, accounts, faults);
     long t0 = System.nanoTime();
-    Run run = new Run(stores.get(), faults, accounts, start, config, threads, variant);
+    Run run = new Run(stores.get(), faults, accounts, start, config, threads, variant, reuseCommittedAccounts);
     List<Op> executed = Collections.synchronizedList(new ArrayList<>());
     try {
       if (threads) {
@@ -207,7 +209,7 @@ public final class Simulation {
 
   /** Replays a history single-threaded on a fresh store, checking every {@code every} operations. */
   private @Nullable Outcome replay(List<Op> ops, int every) {
-    Run run = new Run(stores.get(), faults, accounts, start, config, false, variant);
+    Run run = new Run(stores.get(), faults, accounts, start, config, false, variant, reuseCommittedAccounts);
     int i = 0;
     try {
       for (; i < ops.size(); i++) {
@@ -310,6 +312,7 @@ public final class Simulation {
     private Instant start = Instant.parse("2026-01-31T10:00:00Z");
     private CreditsConfig config = CreditsConfig.defaults();
     private BillingVariant variant = BillingVariant.REAL;
+    private boolean reuseCommittedAccounts = true;
 
     private Builder() {}
 
@@ -327,6 +330,19 @@ public final class Simulation {
      */
     public Builder config(CreditsConfig config) {
       this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Sets whether the simulated services run a call on the account as their own last commit left
+     * it ({@link io.preprompt.credits.CreditServiceBuilder#reuseCommittedAccounts}); false makes every
+     * call read, so stale and failing reads meet keyed calls too.
+     *
+     * @param reuse false to read the account before every call; the default is true
+     * @return this builder
+     */
+    public Builder reuseCommittedAccounts(boolean reuse) {
+      this.reuseCommittedAccounts = reuse;
       return this;
     }
 

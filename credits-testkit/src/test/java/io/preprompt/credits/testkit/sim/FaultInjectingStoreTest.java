@@ -12,6 +12,7 @@ import io.preprompt.credits.InvalidRequestException;
 import io.preprompt.credits.StoreException;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
 import io.preprompt.credits.testkit.MutableClock;
 import java.time.Duration;
@@ -22,11 +23,11 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("FaultInjectingStore")
 class FaultInjectingStoreTest {
-  /** Reads every call, so read faults meet every call. */
-  private final InMemoryCreditStore inner = InMemoryCreditStore.readingEveryCall();
+  private final InMemoryCreditStore inner = new InMemoryCreditStore();
   private final FaultInjectingStore store = new FaultInjectingStore(inner, Duration.ofMillis(20));
-  private final CreditService credits =
-      CreditService.builder().store(store).clock(MutableClock.at("2026-03-01T00:00:00Z")).build();
+  /** Reads every call, so read faults meet every call. */
+  private final CreditService credits = CreditService.builder().store(store)
+      .clock(MutableClock.at("2026-03-01T00:00:00Z")).reuseCommittedAccounts(false).build();
   private final AccountId account = AccountId.of("a");
 
   @BeforeEach
@@ -36,7 +37,7 @@ class FaultInjectingStoreTest {
   }
 
   private long version() {
-    return inner.load(account).orElseThrow().account().version();
+    return inner.load(account, HoldSelection.allActive()).orElseThrow().account().version();
   }
 
   @Test
@@ -68,10 +69,10 @@ class FaultInjectingStoreTest {
   @Test
   @DisplayName("a stale read hands out an older snapshot, the version check rejects it, and the engine retries")
   void staleRead_rejectedAndRetried() {
-    long seen = store.load(account).orElseThrow().account().version();
+    long seen = store.load(account, HoldSelection.allActive()).orElseThrow().account().version();
     credits.grant(account, LotSource.PROMOTION, CreditAmount.of(5), null, IdempotencyKey.of("g2"));
     store.arm(FaultKind.STALE_READ);
-    AccountSnapshot stale = store.load(account).orElseThrow();
+    AccountSnapshot stale = store.load(account, HoldSelection.allActive()).orElseThrow();
     assertThat(stale.account().version()).isLessThanOrEqualTo(seen).isLessThan(version());
     assertThat(store.disarm()).isEqualTo(FaultKind.STALE_READ);
 

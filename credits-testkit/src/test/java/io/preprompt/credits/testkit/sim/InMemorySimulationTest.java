@@ -23,8 +23,8 @@ class InMemorySimulationTest {
    * meet keyed calls too.
    */
   private static SimulationReport run(long seed, int operations, boolean threads) {
-    Supplier<InMemoryCreditStore> stores = seed % 2 == 1 ? InMemoryCreditStore::new : InMemoryCreditStore::readingEveryCall;
-    SimulationReport report = Simulation.builder().store(stores).seed(seed).clients(8).accounts(3)
+    SimulationReport report = Simulation.builder().store(InMemoryCreditStore::new).reuseCommittedAccounts(seed % 2 == 1)
+        .seed(seed).clients(8).accounts(3)
         .operations(operations).checkpointEvery(1_000).threads(threads).faults(FaultPlan.defaults()).build().run();
     System.out.println(report.summary());
     return report;

@@ -16,6 +16,7 @@ import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
 import io.preprompt.credits.spi.IdempotencyRecord;
+import io.preprompt.credits.spi.HoldSelection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,7 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A deliberately broken store: it writes back whatever snapshot the change carries without checking
+ * A deliberately broken store: it applies whatever the change carries without checking
  * the expected version, so two changes computed from the same version both land and the later one
  * overwrites the earlier (a lost update). Everything else behaves; every call is atomic.
  */
@@ -48,14 +49,17 @@ final class VersionBlindStore implements CreditStore {
   private final Map<AccountId, Account> accounts = new HashMap<>();
 
   @Override
-  public synchronized Optional<AccountSnapshot> load(AccountId account) {
+  public synchronized Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
     Account a = accounts.get(account);
     if (a == null) {
       return Optional.empty();
     }
     List<Lot> live = a.lots.values().stream().filter(l -> l.remaining() > 0 || l.reserved() > 0).toList();
-    List<Hold> active = a.holds.values().stream().filter(h -> h.state() == HoldState.ACTIVE).toList();
-    return Optional.of(new AccountSnapshot(a.record, live, active));
+    List<Hold> selected = a.holds.values().stream()
+        .filter(h -> holds.selects(h.id(), h.state() == HoldState.ACTIVE, h.deadline())).toList();
+    Instant earliest = a.holds.values().stream().filter(h -> h.state() == HoldState.ACTIVE).map(Hold::deadline)
+        .min(Comparator.naturalOrder()).orElse(null);
+    return Optional.of(new AccountSnapshot(a.record, live, selected, earliest));
   }
 
   @Override

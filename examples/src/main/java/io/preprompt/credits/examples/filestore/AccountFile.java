@@ -12,7 +12,9 @@ import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.AccountRecord;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * One account's stored state and its text format: one line per item, tab-separated fields.
  *
  * <pre>
- * A  id version lastSequence granted settled expired debited createdAt plan planDueAt
+ * A  id version lastSequence granted settled expired debited activeHolds createdAt plan planDueAt
  * L  lot source granted remaining reserved grantedAt expiresAt          (live lots)
  * H  hold amount state createdAt deadline settled endedAt metadata allocations   (every hold)
  * E  sequence type amount lot source hold key at metadata                (the ledger, in order)
@@ -51,8 +53,20 @@ final class AccountFile {
     this.record = record;
   }
 
-  List<Hold> activeHolds() {
-    return holds.values().stream().filter(h -> h.state() == HoldState.ACTIVE).toList();
+  /** The account as {@code load} returns it: the row, the live lots and the selected holds. */
+  AccountSnapshot snapshot(HoldSelection selection) {
+    List<Hold> selected = new ArrayList<>();
+    Instant earliest = null;
+    for (Hold h : holds.values()) {
+      boolean active = h.state() == HoldState.ACTIVE;
+      if (selection.selects(h.id(), active, h.deadline())) {
+        selected.add(h);
+      }
+      if (active && (earliest == null || h.deadline().isBefore(earliest))) {
+        earliest = h.deadline();
+      }
+    }
+    return new AccountSnapshot(record, List.copyOf(lots.values()), selected, earliest);
   }
 
   /** Whether the change applies to this state: the key is new and every hold it ends is still active. */
@@ -106,7 +120,7 @@ final class AccountFile {
     StringBuilder out = new StringBuilder(256 + 160 * ledger.size());
     AccountRecord a = record;
     line(out, "A", text(a.id().value()), a.version(), a.lastSequence(), a.granted(), a.settled(), a.expired(),
-        a.debited(), a.createdAt(), text(a.plan()), a.planDueAt() == null ? NULL : a.planDueAt());
+        a.debited(), a.activeHolds(), a.createdAt(), text(a.plan()), a.planDueAt() == null ? NULL : a.planDueAt());
     for (Lot l : lots.values()) {
       line(out, "L", l.id().value(), l.source(), l.granted(), l.remaining(), l.reserved(), l.grantedAt(),
           l.expiresAt() == null ? NULL : l.expiresAt());
@@ -140,7 +154,7 @@ final class AccountFile {
           id = AccountId.of(untext(f[1]));
           file = new AccountFile(new AccountRecord(id, Long.parseLong(f[2]), Long.parseLong(f[3]),
               Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]),
-              Instant.parse(f[8]), untext(f[9]), instant(f[10])));
+              Long.parseLong(f[8]), Instant.parse(f[9]), untext(f[10]), instant(f[11])));
           break;
         case "L":
           Lot lot = new Lot(new LotId(Long.parseLong(f[1])), LotSource.valueOf(f[2]), Long.parseLong(f[3]),

@@ -16,6 +16,7 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -91,8 +92,8 @@ public final class FileCreditStore implements CreditStore {
   }
 
   @Override
-  public Optional<AccountSnapshot> load(AccountId account) {
-    return read(account).map(a -> new AccountSnapshot(a.record, List.copyOf(a.lots.values()), a.activeHolds()));
+  public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
+    return read(account).map(a -> a.snapshot(holds));
   }
 
   @Override
@@ -152,10 +153,8 @@ public final class FileCreditStore implements CreditStore {
   public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
     List<HoldRef> due = new ArrayList<>();
     for (AccountFile a : readAll()) {
-      for (Hold h : a.activeHolds()) {
-        if (h.deadline().isBefore(now)) {
-          due.add(new HoldRef(h.account(), h.id(), h.deadline()));
-        }
+      for (Hold h : a.snapshot(HoldSelection.overdueAt(now)).holds()) {
+        due.add(new HoldRef(h.account(), h.id(), h.deadline()));
       }
     }
     due.sort(Comparator.comparing(HoldRef::deadline));
