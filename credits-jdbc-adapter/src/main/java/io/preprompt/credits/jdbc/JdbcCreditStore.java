@@ -61,21 +61,20 @@ import org.jspecify.annotations.Nullable;
  * earliest active deadline (the first entry of that index). {@link #findHold} reads the hold's row.
  *
  * <p>Each {@link #commit} is one transaction. The account row is written first: an {@code INSERT}
- * for a new account, else an {@code UPDATE ... WHERE id = ? AND version = ? AND last_sequence = ?
- * AND active_holds = ?} guarded by the expected version (and by the ledger position and the count
- * of active holds the change continues from). The update takes the account's row lock before any
- * other row of the account is written, so concurrent commits of one account serialize. Then the
- * new lots are inserted, the changed lots updated by {@code (account, lot_id)} while live, the new
- * holds inserted {@code ACTIVE}, the ended holds updated by {@code (account, hold_id)} only where
- * still {@code ACTIVE}, and the ledger entries and the idempotency record inserted. A version that
- * moved, an account that already exists, a hold that is no longer active (its update matched no
- * row), an idempotency key taken meanwhile, a serialization failure, a deadlock or a lock wait
- * timeout (SQL states {@code 40001}, {@code 40P01}, {@code 55P03}; H2's {@code 90131},
- * {@code HYT00}) roll the transaction back and return {@link CommitOutcome#CONFLICT}: core reads
- * again and retries. A change that cannot follow from the stored account (entries that do not
- * continue its ledger, a count of active holds that does not follow, a lot or hold id already
- * used, a changed lot that is not live) rolls back and throws {@link IllegalArgumentException}. Any
- * other {@link SQLException} rolls back and is thrown as {@link StoreException} with its SQL state;
+ * for a new account, else an {@code UPDATE ... WHERE id = ? AND version = ? AND last_sequence = ?}
+ * guarded by the expected version (and by the ledger position the change continues from). The
+ * update takes the account's row lock before any other row of the account is written, so concurrent
+ * commits of one account serialize. Then the new lots are inserted, the changed lots updated by
+ * {@code (account, lot_id)} while live, the new holds inserted {@code ACTIVE}, the ended holds
+ * updated by {@code (account, hold_id)} only where still {@code ACTIVE}, and the ledger entries and
+ * the idempotency record inserted. A version that moved, an account that already exists, a hold
+ * that is no longer active (its update matched no row), an idempotency key taken meanwhile, a
+ * serialization failure, a deadlock or a lock wait timeout (SQL states {@code 40001},
+ * {@code 40P01}, {@code 55P03}; H2's {@code 90131}, {@code HYT00}) roll the transaction back and return
+ * {@link CommitOutcome#CONFLICT}: core reads again and retries. A change that cannot follow from
+ * the stored account (entries that do not continue its ledger, a lot or hold id already used, a
+ * changed lot that is not live) rolls back and throws {@link IllegalArgumentException}. Any other
+ * {@link SQLException} rolls back and is thrown as {@link StoreException} with its SQL state;
  * nothing of the change is left behind. Every write is guarded, so READ COMMITTED (the PostgreSQL
  * default) is enough; stricter levels and PostgreSQL-compatible distributed engines report their
  * conflicts as {@code 40001}, which becomes a conflict too.
@@ -821,11 +820,6 @@ public final class JdbcCreditStore implements CreditStore {
     return change.entries().isEmpty() ? change.account().lastSequence() : change.entries().get(0).sequence() - 1;
   }
 
-  /** The count of active holds the change continues from. */
-  private static long previousActiveHolds(AccountChange change) {
-    return change.account().activeHolds() - change.newHolds().size() + change.endedHolds().size();
-  }
-
   /**
    * Binds the guarded account update of {@link Statements#updateAccount}.
    *
@@ -845,8 +839,7 @@ public final class JdbcCreditStore implements CreditStore {
     ps.setString(10, account.id().value());
     ps.setLong(11, change.expectedVersion());
     ps.setLong(12, previousSequence(change));
-    ps.setLong(13, previousActiveHolds(change));
-    return 14;
+    return 13;
   }
 
   /** Binds a lot to insert: account, lot_id, source, granted, remaining, reserved, granted_at, expires_at. */
@@ -926,7 +919,7 @@ public final class JdbcCreditStore implements CreditStore {
   /**
    * The guarded account update matched no row. Either the version moved or the account is gone (a
    * conflict); or it did not, and the change is malformed: its ledger entries do not continue the
-   * stored ledger, or its count of active holds does not follow from the stored one.
+   * stored ledger.
    */
   private CommitOutcome staleOrMalformed(Connection c, AccountChange change) throws SQLException {
     String id = change.account().id().value();
@@ -936,18 +929,13 @@ public final class JdbcCreditStore implements CreditStore {
         if (!rs.next()) {
           return CommitOutcome.CONFLICT;
         }
-        requireExact("account", id, rs.getString(4));
+        requireExact("account", id, rs.getString(3));
         if (rs.getLong(1) != change.expectedVersion()) {
           return CommitOutcome.CONFLICT;
         }
         if (rs.getLong(2) != previousSequence(change)) {
           throw new IllegalArgumentException("ledger entries must continue the account's sequence; got "
               + (change.entries().isEmpty() ? "none" : change.entries().get(0).sequence()));
-        }
-        if (rs.getLong(3) != previousActiveHolds(change)) {
-          throw new IllegalArgumentException("the row counts " + change.account().activeHolds()
-              + " active holds, but the stored " + rs.getLong(3) + " plus placed minus ended make "
-              + (rs.getLong(3) + change.newHolds().size() - change.endedHolds().size()));
         }
       }
     }

@@ -5,12 +5,15 @@ package io.preprompt.credits.jdbc;
  * {@link JdbcStoreConfig}) and row counts are part of the text; every value is a bind parameter.
  */
 final class Statements {
-  /** Parameters: id, version, last_sequence, granted, settled, expired, debited, active_holds, created_at, plan, plan_due_at. */
+  /**
+   * Parameters: id, version, last_sequence, granted, settled, expired, debited, active_holds,
+   * created_at, plan, plan_due_at.
+   */
   final String insertAccount;
   /**
    * Parameters: version, last_sequence, granted, settled, expired, debited, active_holds, plan,
    * plan_due_at, then the guard: id, expected version, the last sequence before the change's
-   * entries, the active hold count before the change.
+   * entries.
    */
   final String updateAccount;
   final String selectAccountState;
@@ -84,15 +87,14 @@ final class Statements {
     // The guard on version makes the write safe under READ COMMITTED: a concurrent commit that got
     // there first leaves 0 rows to update, and the row written is the stored one plus the change.
     // The update also takes the account's row lock before any other row of the account is written,
-    // so the account's commits serialize. The guards on last_sequence and active_holds catch a
-    // change whose ledger entries do not continue the stored ledger, or whose count of active holds
-    // does not follow from the stored one.
+    // so the account's commits serialize. The guard on last_sequence catches a change whose ledger
+    // entries do not continue the stored ledger.
     updateAccount = "UPDATE " + accounts
         + " SET version = ?, last_sequence = ?, granted = ?, settled = ?, expired = ?, debited = ?, active_holds = ?,"
-        + " plan = ?, plan_due_at = ? WHERE id = ? AND version = ? AND last_sequence = ? AND active_holds = ?";
+        + " plan = ?, plan_due_at = ? WHERE id = ? AND version = ? AND last_sequence = ?";
     // Every read by id also returns the id the row holds: the store checks it is exactly the one
     // asked for (see JdbcCreditStore#requireExact), whatever the columns' collation.
-    selectAccountState = "SELECT version, last_sequence, active_holds, id FROM " + accounts + " WHERE id = ?";
+    selectAccountState = "SELECT version, last_sequence, id FROM " + accounts + " WHERE id = ?";
     lotValues = "INSERT INTO " + lots
         + " (account, lot_id, source, granted, remaining, reserved, granted_at, expires_at) VALUES ";
     insertLot = lotValues + "(?, ?, ?, ?, ?, ?, ?, ?)";
