@@ -14,6 +14,7 @@ import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.spi.CreditStore;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.testkit.MutableClock;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -43,9 +44,9 @@ class CaseInsensitiveDatabaseTest {
   private static final AtomicInteger COUNTER = new AtomicInteger();
   /** Every column the store looks rows up by, with its declared length. */
   private static final List<String[]> ID_COLUMNS = List.of(new String[] {"accounts", "id", "128"},
-      new String[] {"holds", "account", "128"}, new String[] {"holds", "hold_id", "66"},
-      new String[] {"ledger", "account", "128"}, new String[] {"idempotency", "account", "128"},
-      new String[] {"idempotency", "idem_key", "200"});
+      new String[] {"lots", "account", "128"}, new String[] {"holds", "account", "128"},
+      new String[] {"holds", "hold_id", "66"}, new String[] {"ledger", "account", "128"},
+      new String[] {"idempotency", "account", "128"}, new String[] {"idempotency", "idem_key", "200"});
 
   /** The two ways a database ends up folding case. */
   enum Folding {
@@ -116,7 +117,7 @@ class CaseInsensitiveDatabaseTest {
     Databases.Target target = folding.caseInsensitive();
     String accounts = target.config().table("accounts");
     execute(target, "INSERT INTO " + accounts + " (id, version, last_sequence, granted, settled, expired, debited,"
-        + " created_at, lots, active_holds) VALUES ('Alice', 1, 0, 0, 0, 0, 0, 0, '', '')");
+        + " active_holds, created_at) VALUES ('Alice', 1, 0, 0, 0, 0, 0, 0, 0)");
 
     assertThat(count(target, "SELECT COUNT(*) FROM " + accounts + " WHERE id = 'alice'")).isEqualTo(1);
   }
@@ -131,7 +132,7 @@ class CaseInsensitiveDatabaseTest {
     refused(() -> credits.openAccount(UPPER, IdempotencyKey.of("open")));
     refused(() -> credits.openAccount(LOWER, IdempotencyKey.of("open")));
 
-    for (String table : List.of("accounts", "holds", "ledger", "idempotency")) {
+    for (String table : List.of("accounts", "lots", "holds", "ledger", "idempotency")) {
       assertThat(count(target, "SELECT COUNT(*) FROM " + target.config().table(table))).as(table).isZero();
     }
   }
@@ -169,15 +170,15 @@ class CaseInsensitiveDatabaseTest {
     Hold active = before.hold(HoldRequest.of(UPPER, CreditAmount.of(10), IdempotencyKey.of("h1")));
     Hold ended = before.hold(HoldRequest.of(UPPER, CreditAmount.of(5), IdempotencyKey.of("h2")));
     before.release(UPPER, ended.id(), "failed", IdempotencyKey.of("r2"));
-    long version = probed.load(UPPER).orElseThrow().account().version();
+    long version = probed.load(UPPER, HoldSelection.allActive()).orElseThrow().account().version();
     folding.fold(target);
     JdbcCreditStore fresh = target.store();
 
     for (JdbcCreditStore store : List.of(probed, fresh)) {
-      refused(() -> store.load(LOWER));
-      refused(() -> store.readForCall(LOWER, IdempotencyKey.of("other")));
-      refused(() -> store.readForCall(LOWER, key));
-      refused(() -> store.readForCall(UPPER, IdempotencyKey.of("grant-1")));
+      refused(() -> store.load(LOWER, HoldSelection.allActive()));
+      refused(() -> store.readForCall(LOWER, IdempotencyKey.of("other"), HoldSelection.allActive()));
+      refused(() -> store.readForCall(LOWER, key, HoldSelection.allActive()));
+      refused(() -> store.readForCall(UPPER, IdempotencyKey.of("grant-1"), HoldSelection.allActive()));
       refused(() -> store.findIdempotencyRecord(LOWER, key));
       refused(() -> store.findIdempotencyRecord(UPPER, IdempotencyKey.of("GRANT-1")));
       refused(() -> store.findHold(LOWER, active.id()));
@@ -188,10 +189,12 @@ class CaseInsensitiveDatabaseTest {
       refused(() -> credits.openAccount(LOWER, IdempotencyKey.of("open")));
       refused(() -> credits.grant(LOWER, LotSource.PACK, CreditAmount.of(1), null, IdempotencyKey.of("g2")));
       // Exact ids still read their own rows.
-      assertThat(store.load(UPPER)).get().returns(version, s -> s.account().version());
+      assertThat(store.load(UPPER, HoldSelection.allActive())).get()
+          .returns(version, s -> s.account().version());
       assertThat(store.findHold(UPPER, active.id())).contains(active);
     }
-    assertThat(probed.load(UPPER).orElseThrow().account().version()).isEqualTo(version);
+    assertThat(probed.load(UPPER, HoldSelection.allActive()).orElseThrow().account().version())
+        .isEqualTo(version);
   }
 
   @ParameterizedTest(name = "on {0}")
@@ -206,7 +209,7 @@ class CaseInsensitiveDatabaseTest {
     credits.grant(UPPER, LotSource.PACK, CreditAmount.of(7), null, IdempotencyKey.of("g"));
 
     assertThat(count(target, "SELECT COUNT(*) FROM " + target.config().table("accounts"))).isEqualTo(2);
-    for (String table : List.of("holds", "ledger", "idempotency")) {
+    for (String table : List.of("lots", "holds", "ledger", "idempotency")) {
       assertThat(count(target, "SELECT COUNT(*) FROM " + target.config().table(table)
           + " WHERE account NOT IN ('alice', 'Alice')")).as(table).isZero();
     }

@@ -14,6 +14,7 @@ import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.testkit.MutableClock;
 import java.time.Instant;
@@ -46,7 +47,7 @@ class JdbcIsolationTest {
     credits.grant(BOB, LotSource.PACK, CreditAmount.of(900), null, IdempotencyKey.of("grant"));
     Hold bobs = credits.hold(HoldRequest.of(BOB, CreditAmount.of(40), IdempotencyKey.of("gen-1"))
         .withMetadata("prompt", "bob's"));
-    long bobsVersion = store.load(BOB).orElseThrow().account().version();
+    long bobsVersion = store.load(BOB, HoldSelection.allActive()).orElseThrow().account().version();
 
     // The store itself answers only within the account.
     assertThat(store.findHold(ALICE, bobs.id())).isEmpty();
@@ -72,7 +73,8 @@ class JdbcIsolationTest {
         .withMetadata("prompt", "bob's"));
     assertThat(alices.id()).isNotEqualTo(bobs.id());
     assertThat(alices.account()).isEqualTo(ALICE);
-    assertThat(store.load(BOB).orElseThrow().account().version()).isEqualTo(bobsVersion);
+    assertThat(store.load(BOB, HoldSelection.allActive()).orElseThrow().account().version())
+        .isEqualTo(bobsVersion);
     assertThat(credits.findHold(BOB, bobs.id())).contains(bobs);
   }
 

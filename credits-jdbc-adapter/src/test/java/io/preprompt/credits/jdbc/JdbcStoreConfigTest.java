@@ -24,25 +24,6 @@ class JdbcStoreConfigTest {
         .isEqualTo("billing.lots");
   }
 
-  @Test
-  @DisplayName("core may reuse committed snapshots only with a store that runs its own transactions, unless turned off")
-  void snapshotReuse() throws Exception {
-    JdbcStoreConfig on = JdbcStoreConfig.of(JdbcStoreConfig.Dialect.H2);
-    JdbcStoreConfig off = JdbcStoreConfig.builder().dialect(JdbcStoreConfig.Dialect.H2).reuseCommittedSnapshots(false)
-        .build();
-    assertThat(on.reuseCommittedSnapshots()).isTrue();
-    assertThat(off.reuseCommittedSnapshots()).isFalse();
-    assertThat(off).isNotEqualTo(on);
-    org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
-    ds.setURL("jdbc:h2:mem:reuse;DB_CLOSE_DELAY=-1");
-    assertThat(JdbcCreditStore.create(ds, on).reusesCommittedSnapshots()).isTrue();
-    assertThat(JdbcCreditStore.create(ds, off).reusesCommittedSnapshots()).isFalse();
-    assertThat(JdbcCreditStore.inHostTransaction(ds::getConnection, on).reusesCommittedSnapshots()).isFalse();
-    try (java.sql.Connection c = ds.getConnection()) {
-      assertThat(JdbcCreditStore.withConnection(c, on).reusesCommittedSnapshots()).isFalse();
-    }
-  }
-
   @ParameterizedTest
   @ValueSource(strings = {"", "Billing", "1abc", "a-b", "a b", "a;drop table x", "a.b", "\"x\"",
       "abcdefghijklmnopqrstuvwxyzabcdefg"})

@@ -11,8 +11,10 @@ import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountRecord;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.testkit.MutableClock;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -128,13 +130,13 @@ class PostgresAtOnceCommitTest {
 
     // A change computed from an older version: the at-once attempt fails, the transactional path
     // decides CONFLICT, and nothing of it is left.
-    AccountSnapshot now = store.load(alice).orElseThrow();
-    AccountChange stale = new AccountChange(now.account().version() - 1, new io.preprompt.credits.spi.AccountRecord(
-        alice, now.account().version(), now.account().lastSequence(), now.account().granted(), now.account().settled(),
-        now.account().expired(), now.account().debited(), now.account().createdAt(), "stale", null), List.of(),
-        List.of(), List.of(), List.of(), List.of(), null, now.lots(), now.activeHolds());
+    AccountSnapshot now = store.load(alice, HoldSelection.of(hold.id(), Instant.MAX)).orElseThrow();
+    AccountRecord row = now.account();
+    AccountChange stale = new AccountChange(row.version() - 1, new AccountRecord(alice, row.version(),
+        row.lastSequence(), row.granted(), row.settled(), row.expired(), row.debited(), row.activeHolds(),
+        row.createdAt(), "stale", null), List.of(), List.of(), List.of(), List.of(), List.of(), null);
     assertThat(store.commit(stale)).isEqualTo(CommitOutcome.CONFLICT);
-    assertThat(store.load(alice)).contains(now);
+    assertThat(store.load(alice, HoldSelection.of(hold.id(), Instant.MAX))).contains(now);
     assertThat(transactions.get()).isEqualTo(afterOpen + 1);
   }
 

@@ -14,6 +14,8 @@ import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.testkit.MutableClock;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,7 +44,7 @@ class PostgresFaultTest {
     CreditService credits = CreditService.builder().store(target.store()).clock(new MutableClock(T0)).build();
     credits.openAccount(ALICE, IdempotencyKey.of("open"));
     credits.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, IdempotencyKey.of("grant"));
-    long versionBefore = target.store().load(ALICE).orElseThrow().account().version();
+    long versionBefore = version(target);
     HoldRequest request = HoldRequest.of(ALICE, CreditAmount.of(30), IdempotencyKey.of("gen-1"));
 
     // The victim commits on its own, unpooled connection, so killing it harms nobody else.
@@ -83,8 +85,10 @@ class PostgresFaultTest {
     }
 
     // Nothing of the hold was kept: same version, no hold, no entry, no key, balance intact.
-    assertThat(target.store().load(ALICE).orElseThrow().account().version()).isEqualTo(versionBefore);
-    assertThat(target.store().load(ALICE).orElseThrow().activeHolds()).isEmpty();
+    assertThat(version(target)).isEqualTo(versionBefore);
+    assertThat(target.store().load(ALICE, HoldSelection.allActive()).orElseThrow())
+        .returns(List.of(), AccountSnapshot::holds).returns(null, AccountSnapshot::earliestHoldDeadline)
+        .returns(0L, s -> s.account().activeHolds());
     assertThat(target.store().findIdempotencyRecord(ALICE, IdempotencyKey.of("gen-1"))).isEmpty();
     assertThat(credits.history(ALICE, LedgerQuery.firstPage(100)).entries()).extracting(LedgerEntry::type)
         .containsExactly(EntryType.GRANT);
@@ -115,6 +119,10 @@ class PostgresFaultTest {
     assertThatThrownBy(() -> credits.balance(ALICE))
         .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.sqlState()).hasValueSatisfying(
             s -> assertThat(s).startsWith("08")));
+  }
+
+  private static long version(Databases.Target target) {
+    return target.store().load(ALICE, HoldSelection.allActive()).orElseThrow().account().version();
   }
 
   /**
