@@ -586,8 +586,10 @@ abstract class JdbcCreditStoreTestBase {
 
       assertThat(busyCalls).as("statements per hold and per settle, 1,000 active holds against none")
           .isEqualTo(quietCalls);
-      assertThat(busyCalls[0]).as("statements per hold").isLessThanOrEqualTo(6);
-      assertThat(busyCalls[1]).as("statements per settle").isLessThanOrEqualTo(6);
+      // One read, then the commit: one pipelined execute on PostgreSQL, one statement per kind of row
+      // written (the account, its lots, the hold, the ledger, the key) on H2.
+      int expected = database() == Databases.POSTGRESQL ? 2 : 6;
+      assertThat(busyCalls).as("statements per hold and per settle").containsExactly(expected, expected);
       Map<String, String> versionsAfter = rowVersions(busy);
       assertThat(versionsAfter.keySet()).isEqualTo(versionsBefore.keySet());
       long rewritten = versionsBefore.keySet().stream()
