@@ -258,9 +258,8 @@ public final class GenerationGate {
   }
 
   /**
-   * Appends exactly what {@link GenerationRequest#toString()} returns (the record's own form, which
-   * fingerprints stored by earlier versions contain), without the JDK's format-based record
-   * {@code toString}, which costs more than the rest of the fingerprint.
+   * Appends a request in the form its record {@code toString} had (fingerprints stored by earlier
+   * versions contain it); {@link GenerationRequest#toString()} returns the same text.
    */
   static StringBuilder appendRequest(StringBuilder sb, GenerationRequest r) {
     return sb.append("GenerationRequest[kind=").append(r.kind()).append(", model=").append(r.model())

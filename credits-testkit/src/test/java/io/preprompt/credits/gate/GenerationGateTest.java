@@ -79,7 +79,7 @@ class GenerationGateTest {
     @Test
     @DisplayName("an exact whole amount is not rounded up; a third of a millicredit is")
     void roundingEdges() {
-      RateCard thirds = RateCard.of("t", List.of(new ModelRate(GenerationKind.IMAGE, "m", 1_000, 0,
+      RateCard thirds = RateCard.of("t", List.of(ModelRate.perCall(GenerationKind.IMAGE, "m", 1_000,
           Map.of("a", Ratio.of(1, 3), "b", Ratio.ONE))), Ratio.of(1, 3));
       assertThat(thirds.estimate(GenerationRequest.image("m", "b")).credits()).isEqualTo(1);
       assertThat(thirds.estimate(GenerationRequest.image("m", "a")).credits()).isEqualTo(1);

@@ -37,7 +37,7 @@ class GenerationHistoryTest {
   private final InMemoryCreditStore store = new InMemoryCreditStore();
   private final List<long[]> lowSignals = new ArrayList<>();
   private final Credits all = Credits.builder().store(store).clock(clock)
-      .gate(new GateConfig(GateConfig.defaults().holdDeadlines(), 0))
+      .gate(GateConfig.defaults().withLowBalanceThreshold(0))
       .lowBalanceListener((account, available, typical, threshold) -> lowSignals.add(new long[] {available, typical}))
       .build();
   private final CreditService credits = all.credits();
