@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Tiers, entitlements, rates, packs, generation requests and configs are built only with named
- * factories and builders (their constructors are private); each is exercised here with what it
- * builds and the typed error it gives for bad input.
+ * factories and builders (their constructors are private, see {@link PublicApiRulesTest}); each is
+ * exercised here with what it builds and the typed error it gives for bad input.
  */
 @DisplayName("Construction that reads like the domain")
 class NamedConstructionTest {

@@ -198,16 +198,21 @@ class BadInputCatalogueTest {
         w -> w.credits.hold(HoldRequest.of(w.alice, CreditAmount.of(w.available(w.alice) + 1), w.key())));
     b.row("holding Long.MAX_VALUE credits", InsufficientCreditsException.class, ErrorCode.INSUFFICIENT_CREDITS,
         w -> w.credits.hold(HoldRequest.of(w.alice, CreditAmount.of(Long.MAX_VALUE), w.key())));
-    b.invalid("a support adjustment of zero", ErrorCode.INVALID_AMOUNT,
-        w -> w.gate.adjust(w.alice, 0, "typo", w.key()));
-    b.invalid("a support adjustment of Long.MIN_VALUE", ErrorCode.INVALID_AMOUNT,
-        w -> w.gate.adjust(w.alice, Long.MIN_VALUE, "typo", w.key()));
+    b.invalid("a support adjustment adding zero", ErrorCode.INVALID_AMOUNT,
+        w -> w.gate.addCredits(w.alice, CreditAmount.ZERO, "typo", w.key()));
+    b.invalid("a support adjustment removing zero", ErrorCode.INVALID_AMOUNT,
+        w -> w.gate.removeCredits(w.alice, CreditAmount.ZERO, "typo", w.key()));
+    b.invalid("a support adjustment without an amount", ErrorCode.INVALID_AMOUNT,
+        w -> w.gate.addCredits(w.alice, null, "typo", w.key()));
+    b.invalid("a support adjustment adding past Long.MAX_VALUE", ErrorCode.AMOUNT_OVERFLOW,
+        w -> w.gate.addCredits(w.alice, CreditAmount.of(Long.MAX_VALUE), "typo", w.key()));
     b.row("a support adjustment removing more than is available", InsufficientCreditsException.class,
-        ErrorCode.INSUFFICIENT_CREDITS, w -> w.gate.adjust(w.bob, -(w.available(w.bob) + 1), "refund", w.key()));
-    b.invalid("a generation that succeeded at a negative cost", ErrorCode.INVALID_AMOUNT,
-        w -> w.gate.succeeded(w.alice, w.active.id(), -5, w.key()));
+        ErrorCode.INSUFFICIENT_CREDITS,
+        w -> w.gate.removeCredits(w.bob, CreditAmount.of(w.available(w.bob) + 1), "refund", w.key()));
+    b.invalid("a generation that succeeded without a cost", ErrorCode.INVALID_AMOUNT,
+        w -> w.gate.succeeded(w.alice, w.active.id(), null, w.key()));
     b.row("a generation that succeeded at more than was held", SettleExceedsHeldException.class,
-        ErrorCode.SETTLE_EXCEEDS_HELD, w -> w.gate.succeeded(w.alice, w.active.id(), 51, w.key()));
+        ErrorCode.SETTLE_EXCEEDS_HELD, w -> w.gate.succeeded(w.alice, w.active.id(), CreditAmount.of(51), w.key()));
 
     // ----------------------------------------------------------------------------- ids and keys
     b.invalid("an empty account id", ErrorCode.INVALID_ACCOUNT_ID, w -> AccountId.of(""));
@@ -269,7 +274,7 @@ class BadInputCatalogueTest {
     b.invalid("a release reason of 257 chars", ErrorCode.INVALID_ARGUMENT,
         w -> w.credits.release(w.alice, w.active.id(), "r".repeat(257), w.key()));
     b.invalid("a support adjustment without a reason", ErrorCode.INVALID_ARGUMENT,
-        w -> w.gate.adjust(w.alice, 5, " ", w.key()));
+        w -> w.gate.addCredits(w.alice, CreditAmount.of(5), " ", w.key()));
 
     // ----------------------------------------------------------------------------- states
     b.row("settling a released hold", HoldStateException.class, ErrorCode.HOLD_ALREADY_RELEASED,
@@ -283,7 +288,7 @@ class BadInputCatalogueTest {
     b.row("releasing a hold past its deadline", HoldStateException.class, ErrorCode.HOLD_EXPIRED,
         w -> w.credits.release(w.alice, w.expired.id(), "late", w.key()));
     b.row("reporting success for a released hold", HoldStateException.class, ErrorCode.HOLD_ALREADY_RELEASED,
-        w -> w.gate.succeeded(w.alice, w.released.id(), 5, w.key()));
+        w -> w.gate.succeeded(w.alice, w.released.id(), CreditAmount.of(5), w.key()));
     b.row("reporting failure for a settled hold", HoldStateException.class, ErrorCode.HOLD_ALREADY_SETTLED,
         w -> w.gate.failed(w.alice, w.settled.id(), "timeout", w.key()));
     b.row("a used key with another amount", IdempotencyConflictException.class, ErrorCode.IDEMPOTENCY_CONFLICT,
@@ -463,9 +468,9 @@ class BadInputCatalogueTest {
     b.invalid("a settle with metadata whose amount is null", ErrorCode.INVALID_AMOUNT,
         w -> w.credits.settle(w.alice, w.active.id(), null, Map.of("output", "x"), w.key()));
     b.invalid("a support adjustment without an idempotency key", ErrorCode.INVALID_IDEMPOTENCY_KEY,
-        w -> w.gate.adjust(w.alice, 5, "goodwill", null));
+        w -> w.gate.addCredits(w.alice, CreditAmount.of(5), "goodwill", null));
     b.invalid("a support adjustment without an account", ErrorCode.INVALID_ACCOUNT_ID,
-        w -> w.gate.adjust(null, 5, "goodwill", w.key()));
+        w -> w.gate.removeCredits(null, CreditAmount.of(5), "goodwill", w.key()));
     b.invalid("a max hold ttl so long that a deadline would overflow", ErrorCode.INVALID_CONFIGURATION,
         w -> CreditsConfig.builder().maxHoldTtl(Duration.ofSeconds(Long.MAX_VALUE)));
     b.invalid("a gate deadline so long that it would overflow", ErrorCode.INVALID_CONFIGURATION,
