@@ -5,6 +5,14 @@ package io.preprompt.credits;
  * fit in a {@code long} throws {@link InvalidRequestException} with {@link ErrorCode#AMOUNT_OVERFLOW}
  * instead of wrapping.
  *
+ * <p>Where it is used: a caller names the credits it asks the library to move with a
+ * {@code CreditAmount} (grants, holds, settles, a generation's actual cost, support adjustments), so
+ * a call that takes an {@link IdempotencyKey} never takes credits as a bare number. Every other
+ * count of credits is a plain {@code long}: what the library reports (balances, lots, holds,
+ * receipts, ledger entries, estimates, exceptions, listener calls), catalog and config settings and
+ * the store port. Nothing returns a {@code CreditAmount}; {@link #of(long)} wraps a reported count
+ * to pass it back in.
+ *
  * @param value the number of credits, {@code >= 0}
  */
 public record CreditAmount(long value) implements Comparable<CreditAmount> {

@@ -1,32 +1,27 @@
 package io.preprompt.credits;
 
 import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable engine settings. Start from {@link #defaults()} or {@link #builder()}; each builder
  * method checks its value at once.
  *
- * @param defaultHoldTtl how long a hold may stay unanswered when the request names no ttl
- * @param maxHoldTtl the longest ttl a request may ask for
- * @param maxCommitAttempts how many times an operation is tried when other writers change the account meanwhile
- * @param sweepBatchSize how many overdue holds or accounts one sweep call handles at most
+ * <p>Equal when every setting is.
  */
-public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int maxCommitAttempts, int sweepBatchSize) {
+public final class CreditsConfig {
 
   /** The longest hold ttl: a year, so that a deadline added to any instant never overflows. */
   public static final Duration LONGEST_HOLD_TTL = Duration.ofDays(366);
 
-  /**
-   * Checks the settings.
-   *
-   * @param defaultHoldTtl how long a hold may stay unanswered when the request names no ttl
-   * @param maxHoldTtl the longest ttl a request may ask for
-   * @param maxCommitAttempts how many times an operation is tried when other writers change the account meanwhile
-   * @param sweepBatchSize how many overdue holds or accounts one sweep call handles at most
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when a value is out of range
-   *     (a hold ttl longer than {@link #LONGEST_HOLD_TTL} included)
-   */
-  public CreditsConfig {
+  private final Duration defaultHoldTtl;
+  private final Duration maxHoldTtl;
+  private final int maxCommitAttempts;
+  private final int sweepBatchSize;
+
+  private CreditsConfig(@Nullable Duration defaultHoldTtl, @Nullable Duration maxHoldTtl, int maxCommitAttempts,
+      int sweepBatchSize) {
     if (defaultHoldTtl == null || maxHoldTtl == null) {
       throw bad("defaultHoldTtl and maxHoldTtl are required");
     }
@@ -45,6 +40,69 @@ public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int ma
     if (sweepBatchSize < 1 || sweepBatchSize > 100_000) {
       throw bad("sweepBatchSize must be 1..100000, was " + sweepBatchSize);
     }
+    this.defaultHoldTtl = defaultHoldTtl;
+    this.maxHoldTtl = maxHoldTtl;
+    this.maxCommitAttempts = maxCommitAttempts;
+    this.sweepBatchSize = sweepBatchSize;
+  }
+
+  /**
+   * Returns how long a hold may stay unanswered when the request names no ttl.
+   *
+   * @return the default ttl, positive
+   */
+  public Duration defaultHoldTtl() {
+    return defaultHoldTtl;
+  }
+
+  /**
+   * Returns the longest ttl a request may ask for.
+   *
+   * @return the longest ttl, at most {@link #LONGEST_HOLD_TTL}
+   */
+  public Duration maxHoldTtl() {
+    return maxHoldTtl;
+  }
+
+  /**
+   * Returns how many times an operation is tried when other writers change the account meanwhile.
+   *
+   * @return the attempts, 1..1000
+   */
+  public int maxCommitAttempts() {
+    return maxCommitAttempts;
+  }
+
+  /**
+   * Returns how many overdue holds or accounts one sweep call handles at most.
+   *
+   * @return the batch size, 1..100000
+   */
+  public int sweepBatchSize() {
+    return sweepBatchSize;
+  }
+
+  /**
+   * Compares by value: every setting.
+   *
+   * @param o the other object
+   * @return true when it is a config with the same settings
+   */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof CreditsConfig c && defaultHoldTtl.equals(c.defaultHoldTtl) && maxHoldTtl.equals(c.maxHoldTtl)
+        && maxCommitAttempts == c.maxCommitAttempts && sweepBatchSize == c.sweepBatchSize;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(defaultHoldTtl, maxHoldTtl, maxCommitAttempts, sweepBatchSize);
+  }
+
+  @Override
+  public String toString() {
+    return "CreditsConfig[defaultHoldTtl=" + defaultHoldTtl + ", maxHoldTtl=" + maxHoldTtl + ", maxCommitAttempts="
+        + maxCommitAttempts + ", sweepBatchSize=" + sweepBatchSize + "]";
   }
 
   private static InvalidRequestException bad(String message) {
@@ -82,7 +140,8 @@ public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int ma
      *
      * @param ttl a positive duration; the max ttl grows to it when shorter
      * @return this builder
-     * @throws InvalidRequestException when null or not positive
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when null, not positive
+     *     or longer than {@link CreditsConfig#LONGEST_HOLD_TTL}
      */
     public Builder defaultHoldTtl(Duration ttl) {
       if (ttl == null) {
@@ -96,9 +155,10 @@ public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int ma
     /**
      * Sets the longest ttl a hold may ask for.
      *
-     * @param ttl at least the default ttl
+     * @param ttl at least the default ttl, at most {@link CreditsConfig#LONGEST_HOLD_TTL}
      * @return this builder
-     * @throws InvalidRequestException when shorter than the default ttl
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when null, shorter than
+     *     the default ttl or longer than {@link CreditsConfig#LONGEST_HOLD_TTL}
      */
     public Builder maxHoldTtl(Duration ttl) {
       config = new CreditsConfig(config.defaultHoldTtl, ttl, config.maxCommitAttempts, config.sweepBatchSize);
@@ -110,7 +170,7 @@ public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int ma
      *
      * @param attempts 1..1000
      * @return this builder
-     * @throws InvalidRequestException when out of range
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when out of range
      */
     public Builder maxCommitAttempts(int attempts) {
       config = new CreditsConfig(config.defaultHoldTtl, config.maxHoldTtl, attempts, config.sweepBatchSize);
@@ -122,7 +182,7 @@ public record CreditsConfig(Duration defaultHoldTtl, Duration maxHoldTtl, int ma
      *
      * @param size 1..100000
      * @return this builder
-     * @throws InvalidRequestException when out of range
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when out of range
      */
     public Builder sweepBatchSize(int size) {
       config = new CreditsConfig(config.defaultHoldTtl, config.maxHoldTtl, config.maxCommitAttempts, size);

@@ -91,8 +91,8 @@ public final class BenchmarkSuite {
     for (int t : new int[] {1, 4}) {
       out.add(new Group("h2-pair-" + t + "t", jdbc, t, false, Map.of("db", new String[] {"H2"})));
     }
-    String[] histories = quick ? new String[] {"10-entries", "100-active-holds"}
-        : new String[] {"10-entries", "10k-entries", "1M-entries", "100-active-holds"};
+    String[] histories = quick ? new String[] {"10-entries", "1k-active-holds"}
+        : new String[] {"10-entries", "10k-entries", "1M-entries", "1k-active-holds"};
     out.add(new Group("growth-memory", PKG + "GrowthBenchmarks.", 1, false,
         Map.of("store", new String[] {"MEMORY"}, "history", histories)));
     out.add(new Group("growth-postgresql", PKG + "GrowthBenchmarks.", 1, false,

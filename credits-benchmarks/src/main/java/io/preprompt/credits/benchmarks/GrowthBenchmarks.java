@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Cost growth: the same hold+settle pair on an account that already has a short history (about 10
- * ledger entries, the baseline of this run), 10^4 or 10^6 entries, or 100 active holds. The long
+ * ledger entries, the baseline of this run), 10^4 or 10^6 entries, or 1,000 active holds. The long
  * histories are real: settled holds with their HOLD and SETTLE entries and idempotency records, as
  * core writes them (on PostgreSQL seeded with set-based SQL, in memory through the engine). A flat
  * cost means no operation reads the whole history.
@@ -63,7 +63,7 @@ public class GrowthBenchmarks {
     public Store store;
 
     /** The account's shape before the run: ledger entries already there, or active holds. */
-    @Param({"10-entries", "10k-entries", "1M-entries", "100-active-holds"})
+    @Param({"10-entries", "10k-entries", "1M-entries", "1k-active-holds"})
     public String history;
 
     final InstantSource clock = InstantSource.system();
@@ -76,7 +76,7 @@ public class GrowthBenchmarks {
     @Setup(Level.Trial)
     public void build() throws SQLException {
       long entries = switch (history) {
-        case "10-entries", "100-active-holds" -> 10;
+        case "10-entries", "1k-active-holds" -> 10;
         case "10k-entries" -> 10_000;
         case "1M-entries" -> 1_000_000;
         default -> throw new IllegalArgumentException("unknown history " + history);
@@ -104,8 +104,8 @@ public class GrowthBenchmarks {
           credits.settle(account, h.id(), IdempotencyKey.of("seed-s" + i));
         }
       }
-      if (history.equals("100-active-holds")) {
-        for (int i = 0; i < 100; i++) {
+      if (history.equals("1k-active-holds")) {
+        for (int i = 0; i < 1_000; i++) {
           credits.hold(HoldRequest.of(account, CreditAmount.of(HOLD), IdempotencyKey.of("open-hold" + i))
               .withTtl(Duration.ofDays(6)));
         }

@@ -94,7 +94,8 @@ public class InMemoryBenchmarks {
       if (!(probe instanceof Authorization.Authorized authorized)) {
         throw new IllegalStateException("the gate benchmark's request is not authorized: " + probe);
       }
-      world.gate.succeeded(account, authorized.hold().id(), authorized.total(), IdempotencyKey.of("probe-done"));
+      world.gate.succeeded(account, authorized.hold().id(), CreditAmount.of(authorized.total()),
+          IdempotencyKey.of("probe-done"));
     }
 
     IdempotencyKey key(String kind) {
@@ -129,7 +130,8 @@ public class InMemoryBenchmarks {
     if (!(a instanceof Authorization.Authorized authorized)) {
       throw new IllegalStateException("not authorized: " + a);
     }
-    return world.gate.succeeded(user.account, authorized.hold().id(), authorized.total(), user.key("s"));
+    return world.gate.succeeded(user.account, authorized.hold().id(), CreditAmount.of(authorized.total()),
+        user.key("s"));
   }
 
   /** Hand-written price table and tier check a developer would write, then the baseline pair. */

@@ -5,30 +5,23 @@ import io.preprompt.credits.InvalidRequestException;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Gate settings.
+ * Gate settings. Start from {@link #defaults()} and change one named setting at a time; each
+ * {@code with...} method checks its value at once.
  *
- * @param holdDeadlines how long each kind's hold may stay unanswered (long video jobs get longer)
- * @param lowBalanceThreshold below this many available credits a low-balance signal is raised
+ * <p>Immutable; equal when every setting is.
  */
-public record GateConfig(Map<GenerationKind, Duration> holdDeadlines, long lowBalanceThreshold) {
+public final class GateConfig {
   /** The longest hold deadline: a year, so that a deadline added to any instant never overflows. */
   public static final Duration LONGEST_DEADLINE = Duration.ofDays(366);
 
-  /**
-   * Checks the settings.
-   *
-   * @param holdDeadlines how long each kind's hold may stay unanswered (long video jobs get longer)
-   * @param lowBalanceThreshold below this many available credits a low-balance signal is raised
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when a kind has no
-   *     positive deadline, a deadline is longer than {@link #LONGEST_DEADLINE}, or the threshold is
-   *     negative
-   */
-  public GateConfig {
-    if (holdDeadlines == null) {
-      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a gate config needs hold deadlines");
-    }
+  private final Map<GenerationKind, Duration> holdDeadlines;
+  private final long lowBalanceThreshold;
+
+  private GateConfig(Map<GenerationKind, @Nullable Duration> holdDeadlines, long lowBalanceThreshold) {
     EnumMap<GenerationKind, Duration> copy = new EnumMap<>(GenerationKind.class);
     for (GenerationKind kind : GenerationKind.values()) {
       Duration d = holdDeadlines.get(kind);
@@ -41,10 +34,11 @@ public record GateConfig(Map<GenerationKind, Duration> holdDeadlines, long lowBa
       }
       copy.put(kind, d);
     }
-    holdDeadlines = Map.copyOf(copy);
     if (lowBalanceThreshold < 0) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "lowBalanceThreshold must not be negative");
     }
+    this.holdDeadlines = Map.copyOf(copy);
+    this.lowBalanceThreshold = lowBalanceThreshold;
   }
 
   /**
@@ -64,13 +58,14 @@ public record GateConfig(Map<GenerationKind, Duration> holdDeadlines, long lowBa
    * @param kind the kind
    * @param deadline how long its hold may stay unanswered, positive, at most {@link #LONGEST_DEADLINE}
    * @return the new config
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when out of range
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for no kind, or a deadline
+   *     missing or out of range
    */
   public GateConfig withHoldDeadline(GenerationKind kind, Duration deadline) {
     if (kind == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a hold deadline needs its kind");
     }
-    java.util.EnumMap<GenerationKind, Duration> copy = new java.util.EnumMap<>(holdDeadlines);
+    EnumMap<GenerationKind, @Nullable Duration> copy = new EnumMap<>(holdDeadlines);
     copy.put(kind, deadline);
     return new GateConfig(copy, lowBalanceThreshold);
   }
@@ -84,5 +79,45 @@ public record GateConfig(Map<GenerationKind, Duration> holdDeadlines, long lowBa
    */
   public GateConfig withLowBalanceThreshold(long credits) {
     return new GateConfig(holdDeadlines, credits);
+  }
+
+  /**
+   * Returns how long each kind's hold may stay unanswered (long video jobs get longer).
+   *
+   * @return a positive deadline for every kind, immutable
+   */
+  public Map<GenerationKind, Duration> holdDeadlines() {
+    return holdDeadlines;
+  }
+
+  /**
+   * Returns the threshold below which a low-balance signal is raised.
+   *
+   * @return the threshold in available credits, not negative
+   */
+  public long lowBalanceThreshold() {
+    return lowBalanceThreshold;
+  }
+
+  /**
+   * Compares by value: deadlines and threshold.
+   *
+   * @param o the other object
+   * @return true when it is a config with the same settings
+   */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof GateConfig g && holdDeadlines.equals(g.holdDeadlines)
+        && lowBalanceThreshold == g.lowBalanceThreshold;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(holdDeadlines, lowBalanceThreshold);
+  }
+
+  @Override
+  public String toString() {
+    return "GateConfig[holdDeadlines=" + holdDeadlines + ", lowBalanceThreshold=" + lowBalanceThreshold + "]";
   }
 }

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * GenerationRequest frame = GenerationRequest.image("standard", "720p");
  * Authorization auth = gate.authorize(user, frame, IdempotencyKey.of("gen-1"));
  * if (auth instanceof Authorization.Authorized ok) {                    // the estimate is held
- *   gate.succeeded(user, ok.hold().id(), ok.total(), IdempotencyKey.of("gen-1-done"));
+ *   gate.succeeded(user, ok.hold().id(), CreditAmount.of(ok.total()), IdempotencyKey.of("gen-1-done"));
  * }
  * }</pre>
  */
@@ -258,9 +258,8 @@ public final class GenerationGate {
   }
 
   /**
-   * Appends exactly what {@link GenerationRequest#toString()} returns (the record's own form, which
-   * fingerprints stored by earlier versions contain), without the JDK's format-based record
-   * {@code toString}, which costs more than the rest of the fingerprint.
+   * Appends a request in the form its record {@code toString} had (fingerprints stored by earlier
+   * versions contain it); {@link GenerationRequest#toString()} returns the same text.
    */
   static StringBuilder appendRequest(StringBuilder sb, GenerationRequest r) {
     return sb.append("GenerationRequest[kind=").append(r.kind()).append(", model=").append(r.model())
@@ -305,19 +304,26 @@ public final class GenerationGate {
    *
    * @param account the account
    * @param hold the hold from the authorization
-   * @param actualCost the actual cost in credits
+   * @param actualCost the actual cost in credits; zero releases the hold, recorded as a success at no cost
    * @param key idempotency key
    * @return the settlement
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for a null cost
+   * @throws io.preprompt.credits.SettleExceedsHeldException when the cost exceeds the hold
+   * @throws io.preprompt.credits.HoldStateException when the hold already ended
+   * @throws io.preprompt.credits.UnknownHoldException when the account has no such hold
    */
-  public Settlement succeeded(AccountId account, HoldId hold, long actualCost, IdempotencyKey key) {
-    if (actualCost == 0) {
+  public Settlement succeeded(AccountId account, HoldId hold, CreditAmount actualCost, IdempotencyKey key) {
+    if (actualCost == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "a succeeded generation needs its actual cost");
+    }
+    if (actualCost.isZero()) {
       // Nothing to charge: the hold is released, recorded as a success at no cost.
       Release r = engine.release(account, hold, "succeeded at no cost", Map.of("actual", "0", "outcome", "succeeded"),
           key);
       return new Settlement(account, hold, 0, r.returned(), r.expiredOnReturn(), r.at());
     }
-    CreditAmount actual = CreditAmount.of(actualCost);
-    return engine.settle(account, hold, actual, Map.of("actual", Long.toString(actualCost), "outcome", "succeeded"), key);
+    return engine.settle(account, hold, actualCost,
+        Map.of("actual", Long.toString(actualCost.value()), "outcome", "succeeded"), key);
   }
 
   /**
@@ -349,20 +355,41 @@ public final class GenerationGate {
   }
 
   /**
-   * A support adjustment: grants credits (positive delta, as an {@link LotSource#ADJUSTMENT} lot) or
-   * removes available credits (negative delta), with a reason on the ledger.
+   * A support adjustment that adds credits, as an {@link LotSource#ADJUSTMENT} lot that never expires,
+   * with a reason on the ledger.
    *
    * @param account the account
-   * @param delta credits to add (positive) or remove (negative), not zero
-   * @param reason why, for the ledger
+   * @param credits credits to add, positive
+   * @param reason why, for the ledger, 1..256 chars
    * @param key idempotency key
    * @return the account's available credits afterwards
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null credits (or
+   *     {@link ErrorCode#AMOUNT_OVERFLOW}), {@link ErrorCode#INVALID_ARGUMENT} for a missing or long reason
+   * @throws io.preprompt.credits.UnknownAccountException when the account does not exist
+   * @throws io.preprompt.credits.IdempotencyConflictException when the key was used with other parameters
    */
-  public long adjust(AccountId account, long delta, String reason, IdempotencyKey key) {
-    long available = adjustNow(account, delta, reason, key);
-    if (delta < 0) {
-      signalLowBalance(account, typicalCosts.typical(account));
-    }
+  public long addCredits(AccountId account, CreditAmount credits, String reason, IdempotencyKey key) {
+    return adjustNow(account, credits, false, reason, key);
+  }
+
+  /**
+   * A support adjustment that removes available credits (a duplicate charge, say), with a reason on
+   * the ledger.
+   *
+   * @param account the account
+   * @param credits credits to remove, positive, at most what is available
+   * @param reason why, for the ledger, 1..256 chars
+   * @param key idempotency key
+   * @return the account's available credits afterwards
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null credits,
+   *     {@link ErrorCode#INVALID_ARGUMENT} for a missing or long reason
+   * @throws io.preprompt.credits.InsufficientCreditsException when fewer credits are available
+   * @throws io.preprompt.credits.UnknownAccountException when the account does not exist
+   * @throws io.preprompt.credits.IdempotencyConflictException when the key was used with other parameters
+   */
+  public long removeCredits(AccountId account, CreditAmount credits, String reason, IdempotencyKey key) {
+    long available = adjustNow(account, credits, true, reason, key);
+    signalLowBalance(account, typicalCosts.typical(account));
     return available;
   }
 
@@ -375,11 +402,14 @@ public final class GenerationGate {
     }
   }
 
-  private long adjustNow(AccountId account, long delta, String reason, IdempotencyKey key) {
+  private long adjustNow(AccountId account, @Nullable CreditAmount credits, boolean remove, String reason,
+      IdempotencyKey key) {
     requireAccountAndKey(account, key);
-    if (delta == 0 || delta == Long.MIN_VALUE) {
-      throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "an adjustment must be non-zero, was " + delta);
+    if (credits == null || credits.isZero()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "an adjustment must be positive, was " + credits);
     }
+    // Signed, as the single adjust call recorded it: keys used before the split replay unchanged.
+    long delta = remove ? -credits.value() : credits.value();
     if (reason == null || reason.isBlank() || reason.length() > 256) {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "an adjustment needs a reason of 1..256 chars");
     }

@@ -8,7 +8,7 @@
  * GenerationRequest frame = GenerationRequest.image("standard", "720p");
  * Authorization auth = gate.authorize(user, frame, IdempotencyKey.of("gen-1"));
  * if (auth instanceof Authorization.Authorized ok) {                    // the estimate is held
- *   gate.succeeded(user, ok.hold().id(), ok.total(), IdempotencyKey.of("gen-1-done"));
+ *   gate.succeeded(user, ok.hold().id(), CreditAmount.of(ok.total()), IdempotencyKey.of("gen-1-done"));
  * }
  * }</pre>
  */

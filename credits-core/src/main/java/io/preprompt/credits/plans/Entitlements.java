@@ -2,51 +2,34 @@ package io.preprompt.credits.plans;
 
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.InvalidRequestException;
-import java.util.List;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
- * What a tier lets an account generate.
+ * What a tier lets an account generate. Built with {@link #builder()}.
  *
- * @param resolutions allowed output resolutions (for example {@code 720p})
- * @param maxClipSeconds longest clip duration, in seconds
- * @param maxVariants most variants per generation
- * @param models allowed model ids
- * @param features named advanced features
+ * <p>Immutable; equal when every setting is.
  */
-public record Entitlements(Set<String> resolutions, int maxClipSeconds, int maxVariants, Set<String> models,
-    Set<String> features) {
-  /**
-   * Checks and copies.
-   *
-   * @param resolutions allowed output resolutions (for example {@code 720p})
-   * @param maxClipSeconds longest clip duration, in seconds
-   * @param maxVariants most variants per generation
-   * @param models allowed model ids
-   * @param features named advanced features
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for negative limits, or
-   *     a missing set or a null in one
-   */
-  public Entitlements {
-    if (resolutions == null || models == null || features == null) {
-      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
-          "entitlements need sets of resolutions, models and features (empty, not null)");
-    }
-    for (Set<String> set : List.of(resolutions, models, features)) {
-      for (String item : set) {
-        if (item == null) {
-          throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
-              "entitlement sets must not hold null, was " + set);
-        }
-      }
-    }
-    resolutions = Set.copyOf(resolutions);
-    models = Set.copyOf(models);
-    features = Set.copyOf(features);
+public final class Entitlements {
+  private final Set<String> resolutions;
+  private final int maxClipSeconds;
+  private final int maxVariants;
+  private final Set<String> models;
+  private final Set<String> features;
+
+  private Entitlements(Set<String> resolutions, int maxClipSeconds, int maxVariants, Set<String> models,
+      Set<String> features) {
     if (maxClipSeconds < 0 || maxVariants < 1) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
           "maxClipSeconds must be >= 0 and maxVariants >= 1, were " + maxClipSeconds + " and " + maxVariants);
     }
+    this.resolutions = Set.copyOf(resolutions);
+    this.maxClipSeconds = maxClipSeconds;
+    this.maxVariants = maxVariants;
+    this.models = Set.copyOf(models);
+    this.features = Set.copyOf(features);
   }
 
   /**
@@ -58,7 +41,75 @@ public record Entitlements(Set<String> resolutions, int maxClipSeconds, int maxV
     return new Builder();
   }
 
-  /** Builds {@link Entitlements}; {@link #build()} checks the whole. */
+  /**
+   * Returns the allowed output resolutions.
+   *
+   * @return the resolutions (for example {@code 720p}), immutable
+   */
+  public Set<String> resolutions() {
+    return resolutions;
+  }
+
+  /**
+   * Returns the longest clip duration.
+   *
+   * @return the duration, in seconds
+   */
+  public int maxClipSeconds() {
+    return maxClipSeconds;
+  }
+
+  /**
+   * Returns the most variants per generation.
+   *
+   * @return the count, at least 1
+   */
+  public int maxVariants() {
+    return maxVariants;
+  }
+
+  /**
+   * Returns the allowed model ids.
+   *
+   * @return the ids, immutable
+   */
+  public Set<String> models() {
+    return models;
+  }
+
+  /**
+   * Returns the named advanced features.
+   *
+   * @return the names, immutable
+   */
+  public Set<String> features() {
+    return features;
+  }
+
+  /**
+   * Compares by value: every setting.
+   *
+   * @param o the other object
+   * @return true when it is entitlements with the same settings
+   */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof Entitlements e && resolutions.equals(e.resolutions) && maxClipSeconds == e.maxClipSeconds
+        && maxVariants == e.maxVariants && models.equals(e.models) && features.equals(e.features);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(resolutions, maxClipSeconds, maxVariants, models, features);
+  }
+
+  @Override
+  public String toString() {
+    return "Entitlements[resolutions=" + resolutions + ", maxClipSeconds=" + maxClipSeconds + ", maxVariants="
+        + maxVariants + ", models=" + models + ", features=" + features + "]";
+  }
+
+  /** Builds {@link Entitlements}; each setter checks its values at once, {@link #build()} the whole. */
   public static final class Builder {
     private Set<String> resolutions = Set.of();
     private int maxClipSeconds;
@@ -73,9 +124,10 @@ public record Entitlements(Set<String> resolutions, int maxClipSeconds, int maxV
      *
      * @param resolutions for example {@code 720p}
      * @return this builder
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a null
      */
     public Builder resolutions(String... resolutions) {
-      this.resolutions = Set.of(resolutions);
+      this.resolutions = names("resolutions", resolutions);
       return this;
     }
 
@@ -106,9 +158,10 @@ public record Entitlements(Set<String> resolutions, int maxClipSeconds, int maxV
      *
      * @param models the ids
      * @return this builder
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a null
      */
     public Builder models(String... models) {
-      this.models = Set.of(models);
+      this.models = names("models", models);
       return this;
     }
 
@@ -117,17 +170,34 @@ public record Entitlements(Set<String> resolutions, int maxClipSeconds, int maxV
      *
      * @param features the names
      * @return this builder
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a null
      */
     public Builder features(String... features) {
-      this.features = Set.of(features);
+      this.features = names("features", features);
       return this;
+    }
+
+    /** Copies a set of names; repeats collapse, a null is refused with the configuration error. */
+    private static Set<String> names(String what, String @Nullable [] names) {
+      if (names == null) {
+        throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+            "entitlement " + what + " must be a set (empty, not null)");
+      }
+      for (String name : names) {
+        if (name == null) {
+          throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+              "entitlement " + what + " must not hold null, was " + Arrays.toString(names));
+        }
+      }
+      return Set.copyOf(Arrays.asList(names));
     }
 
     /**
      * Builds the entitlements.
      *
      * @return the entitlements
-     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for negative limits
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a negative clip
+     *     duration or fewer than 1 variant
      */
     public Entitlements build() {
       return new Entitlements(resolutions, maxClipSeconds, maxVariants, models, features);

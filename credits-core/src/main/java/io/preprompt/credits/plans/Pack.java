@@ -2,26 +2,22 @@ package io.preprompt.credits.plans;
 
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.InvalidRequestException;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A one-time credit pack. Pack credits never expire.
+ * A one-time credit pack. Pack credits never expire. Built with {@link #of}, whose named
+ * {@link Price} keeps a pack's credits and its price from being swapped.
  *
- * @param id stable id
- * @param credits credits granted, positive
- * @param priceMinor price in the currency's minor unit (cents), positive
- * @param currency ISO 4217 code
+ * <p>Immutable; equal when every setting is.
  */
-public record Pack(String id, long credits, long priceMinor, String currency) {
-  /**
-   * Checks the pack.
-   *
-   * @param id stable id
-   * @param credits credits granted, positive
-   * @param priceMinor price in the currency's minor unit (cents), positive
-   * @param currency ISO 4217 code
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when malformed
-   */
-  public Pack {
+public final class Pack {
+  private final String id;
+  private final long credits;
+  private final long priceMinor;
+  private final String currency;
+
+  private Pack(@Nullable String id, long credits, long priceMinor, @Nullable String currency) {
     if (id == null || !id.matches("[a-z][a-z0-9_-]{0,31}")) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "pack id must match [a-z][a-z0-9_-]{0,31}, was " + id);
     }
@@ -32,6 +28,10 @@ public record Pack(String id, long credits, long priceMinor, String currency) {
     if (currency == null || !currency.matches("[A-Z]{3}")) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "pack " + id + " currency must be ISO 4217, was " + currency);
     }
+    this.id = id;
+    this.credits = credits;
+    this.priceMinor = priceMinor;
+    this.currency = currency;
   }
 
   /**
@@ -41,13 +41,72 @@ public record Pack(String id, long credits, long priceMinor, String currency) {
    * @param credits credits granted when paid
    * @param price what it costs
    * @return the pack
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when out of range
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a malformed id, no
+   *     price, credits or price not positive, or a currency that is not an ISO 4217 code
    */
   public static Pack of(String id, long credits, Price price) {
     if (price == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "pack " + id + " needs a price");
     }
     return new Pack(id, credits, price.minorUnits(), price.currency());
+  }
+
+  /**
+   * Returns the stable id.
+   *
+   * @return the id
+   */
+  public String id() {
+    return id;
+  }
+
+  /**
+   * Returns the credits granted.
+   *
+   * @return the credits, positive
+   */
+  public long credits() {
+    return credits;
+  }
+
+  /**
+   * Returns the price in the currency's minor unit (cents).
+   *
+   * @return the price, positive
+   */
+  public long priceMinor() {
+    return priceMinor;
+  }
+
+  /**
+   * Returns the currency of the price.
+   *
+   * @return the ISO 4217 code
+   */
+  public String currency() {
+    return currency;
+  }
+
+  /**
+   * Compares by value: id, credits, price and currency.
+   *
+   * @param o the other object
+   * @return true when it is a pack with the same settings
+   */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof Pack p && id.equals(p.id) && credits == p.credits && priceMinor == p.priceMinor
+        && currency.equals(p.currency);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, credits, priceMinor, currency);
+  }
+
+  @Override
+  public String toString() {
+    return "Pack[id=" + id + ", credits=" + credits + ", priceMinor=" + priceMinor + ", currency=" + currency + "]";
   }
 
   /**

@@ -2,35 +2,27 @@ package io.preprompt.credits.plans;
 
 import io.preprompt.credits.ErrorCode;
 import io.preprompt.credits.InvalidRequestException;
+import java.util.Objects;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A tier of the catalog.
+ * A tier of the catalog. Built with {@link #free} or {@link #paid}, then {@link #withRolloverCap}
+ * and {@link #withoutPacks}, so that no call site passes a row of booleans and bare numbers.
  *
- * @param id stable id ({@code free}, {@code studio}, ...)
- * @param name display name
- * @param paid whether it is a paid subscription tier (exactly one tier, the first, is free)
- * @param monthlyAllowance credits granted at each cycle's refill (0 for the free tier)
- * @param rolloverCap how much unused allowance may roll into the next cycle; {@code 0} for none
- * @param entitlements what it allows
- * @param packsAllowed whether subscribers of this tier may buy packs
+ * <p>Immutable; equal when every setting is.
  */
-public record Tier(String id, String name, boolean paid, long monthlyAllowance, long rolloverCap,
-    Entitlements entitlements, boolean packsAllowed) {
-  /**
-   * Checks the tier.
-   *
-   * @param id stable id ({@code free}, {@code studio}, ...)
-   * @param name display name
-   * @param paid whether it is a paid subscription tier (exactly one tier, the first, is free)
-   * @param monthlyAllowance credits granted at each cycle's refill (0 for the free tier)
-   * @param rolloverCap how much unused allowance may roll into the next cycle; {@code 0} for none
-   * @param entitlements what it allows
-   * @param packsAllowed whether subscribers of this tier may buy packs
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a blank id or
-   *     negative amounts
-   */
-  public Tier {
+public final class Tier {
+  private final String id;
+  private final String name;
+  private final boolean paid;
+  private final long monthlyAllowance;
+  private final long rolloverCap;
+  private final Entitlements entitlements;
+  private final boolean packsAllowed;
+
+  private Tier(@Nullable String id, @Nullable String name, boolean paid, long monthlyAllowance, long rolloverCap,
+      @Nullable Entitlements entitlements, boolean packsAllowed) {
     if (entitlements == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "tier " + id + " needs entitlements");
     }
@@ -51,15 +43,13 @@ public record Tier(String id, String name, boolean paid, long monthlyAllowance, 
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
           "the free tier " + id + " cannot allow packs or rollover");
     }
-  }
-
-  /**
-   * Returns the rollover cap when there is one.
-   *
-   * @return the cap, empty when unused allowance simply expires
-   */
-  public OptionalLong rollover() {
-    return rolloverCap == 0 ? OptionalLong.empty() : OptionalLong.of(rolloverCap);
+    this.id = id;
+    this.name = name;
+    this.paid = paid;
+    this.monthlyAllowance = monthlyAllowance;
+    this.rolloverCap = rolloverCap;
+    this.entitlements = entitlements;
+    this.packsAllowed = packsAllowed;
   }
 
   /**
@@ -69,7 +59,8 @@ public record Tier(String id, String name, boolean paid, long monthlyAllowance, 
    * @param name display name
    * @param entitlements what it allows
    * @return the tier
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a malformed id or name
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a malformed id or
+   *     name, or no entitlements
    */
   public static Tier free(String id, String name, Entitlements entitlements) {
     return new Tier(id, name, false, 0, 0, entitlements, false);
@@ -85,7 +76,7 @@ public record Tier(String id, String name, boolean paid, long monthlyAllowance, 
    * @param entitlements what it allows
    * @return the tier
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a malformed id or
-   *     name or a negative allowance
+   *     name, a negative allowance or no entitlements
    */
   public static Tier paid(String id, String name, long monthlyAllowance, Entitlements entitlements) {
     return new Tier(id, name, true, monthlyAllowance, 0, entitlements, true);
@@ -109,5 +100,101 @@ public record Tier(String id, String name, boolean paid, long monthlyAllowance, 
    */
   public Tier withoutPacks() {
     return new Tier(id, name, paid, monthlyAllowance, rolloverCap, entitlements, false);
+  }
+
+  /**
+   * Returns the stable id.
+   *
+   * @return the id ({@code free}, {@code studio}, ...)
+   */
+  public String id() {
+    return id;
+  }
+
+  /**
+   * Returns the display name.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Tells whether it is a paid subscription tier (exactly one tier, the first, is free).
+   *
+   * @return {@code true} for a paid tier
+   */
+  public boolean paid() {
+    return paid;
+  }
+
+  /**
+   * Returns the credits granted at each cycle's refill.
+   *
+   * @return the allowance, 0 for the free tier
+   */
+  public long monthlyAllowance() {
+    return monthlyAllowance;
+  }
+
+  /**
+   * Returns how much unused allowance may roll into the next cycle.
+   *
+   * @return the cap, {@code 0} for none
+   */
+  public long rolloverCap() {
+    return rolloverCap;
+  }
+
+  /**
+   * Returns what it allows.
+   *
+   * @return the entitlements
+   */
+  public Entitlements entitlements() {
+    return entitlements;
+  }
+
+  /**
+   * Tells whether subscribers of this tier may buy packs.
+   *
+   * @return {@code true} when they may
+   */
+  public boolean packsAllowed() {
+    return packsAllowed;
+  }
+
+  /**
+   * Returns the rollover cap when there is one.
+   *
+   * @return the cap, empty when unused allowance simply expires
+   */
+  public OptionalLong rollover() {
+    return rolloverCap == 0 ? OptionalLong.empty() : OptionalLong.of(rolloverCap);
+  }
+
+  /**
+   * Compares by value: every setting.
+   *
+   * @param o the other object
+   * @return true when it is a tier with the same settings
+   */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof Tier t && id.equals(t.id) && name.equals(t.name) && paid == t.paid
+        && monthlyAllowance == t.monthlyAllowance && rolloverCap == t.rolloverCap
+        && entitlements.equals(t.entitlements) && packsAllowed == t.packsAllowed;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, name, paid, monthlyAllowance, rolloverCap, entitlements, packsAllowed);
+  }
+
+  @Override
+  public String toString() {
+    return "Tier[id=" + id + ", name=" + name + ", paid=" + paid + ", monthlyAllowance=" + monthlyAllowance
+        + ", rolloverCap=" + rolloverCap + ", entitlements=" + entitlements + ", packsAllowed=" + packsAllowed + "]";
   }
 }

@@ -1,9 +1,24 @@
 /**
- * The ports storage adapters implement. The entry point is {@link io.preprompt.credits.spi.CreditStore}:
- * load an account ({@link io.preprompt.credits.spi.AccountSnapshot}), commit an
- * {@link io.preprompt.credits.spi.AccountChange} atomically against an expected version, read the
- * ledger, find overdue holds. Adapters persist and load; every rule lives in core. The testkit's
- * {@code CreditStoreContract} is the executable definition of this contract.
+ * The ports a host or integrator implements: {@link io.preprompt.credits.spi.CreditStore} for storage
+ * and {@link io.preprompt.credits.spi.BillingGateway} for the payment provider.
+ *
+ * <p>A store persists and loads; every rule lives in core. Each call reads one account with only the
+ * holds it needs ({@link io.preprompt.credits.spi.HoldSelection}: the hold it acts on and those past
+ * their deadline) as an {@link io.preprompt.credits.spi.AccountSnapshot}, then commits one
+ * {@link io.preprompt.credits.spi.AccountChange} atomically against the version it read: the new
+ * account row, the lots and holds the call touched, its ledger entries and its
+ * {@link io.preprompt.credits.spi.IdempotencyRecord}. A commit that finds another version, a hold
+ * already ended or its key taken writes nothing and reports a conflict; core reads again and
+ * retries. Every type here is a plain value; nothing depends on how a store lays out its data.
+ *
+ * <p>The testkit's {@code CreditStoreContract} is the executable definition of this contract; a store
+ * proves itself by extending it and saying how to make an empty store:
+ *
+ * <pre>{@code
+ * protected CreditStore createStore() {
+ *   return FileCreditStore.open(directory.resolve("credits"));
+ * }
+ * }</pre>
  */
 @NullMarked
 package io.preprompt.credits.spi;

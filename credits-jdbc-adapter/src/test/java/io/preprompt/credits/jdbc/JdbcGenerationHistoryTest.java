@@ -3,6 +3,7 @@ package io.preprompt.credits.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.Credits;
 import io.preprompt.credits.HoldId;
@@ -55,7 +56,7 @@ class JdbcGenerationHistoryTest {
     HoldId ok = ((Authorization.Authorized) gate.authorize(maya, GenerationRequest.clip("standard", "720p", 5), key()))
         .hold().id();
     clock.advance(Duration.ofMillis(1500).plusNanos(7));
-    gate.succeeded(maya, ok, 21, key());
+    gate.succeeded(maya, ok, CreditAmount.of(21), key());
     HoldId failed = ((Authorization.Authorized) gate.authorize(maya, GenerationRequest.image("standard", "720p"),
         key())).hold().id();
     gate.failed(maya, failed, "GPU node lost", key());

@@ -1,6 +1,7 @@
 package io.preprompt.credits.examples;
 
 import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.Credits;
 import io.preprompt.credits.IdempotencyKey;
@@ -164,7 +165,7 @@ public final class CreditJourney {
     out.println("   authorized all " + ok.holds().size() + " items at once: held " + ok.total() + "; " + balance());
     for (int i = 0; i < ok.holds().size(); i++) {
       Hold hold = ok.holds().get(i);
-      Settlement s = gate.succeeded(maya, hold.id(), hold.amount(), key());
+      Settlement s = gate.succeeded(maya, hold.id(), CreditAmount.of(hold.amount()), key());
       check(s.settled() == hold.amount(), "a success settles the estimate");
     }
     out.println("   all succeeded and settled: " + balance());
@@ -172,7 +173,7 @@ public final class CreditJourney {
         GenerationRequest.image("standard", "720p").asReshot(), GenerationRequest.image("standard", "720p").asReshot());
     Authorization.Authorized again = expect(gate.authorizeBatch(maya, reshots, key()), Authorization.Authorized.class);
     for (Hold hold : again.holds()) {
-      gate.succeeded(maya, hold.id(), hold.amount(), key());
+      gate.succeeded(maya, hold.id(), CreditAmount.of(hold.amount()), key());
     }
     out.println("   3 reshots at half price (" + again.estimates().get(0).credits() + " each): " + balance());
   }
@@ -247,7 +248,7 @@ public final class CreditJourney {
     Authorization.Authorized clip = expect(gate.authorize(maya, GenerationRequest.clip("pro", "1080p", 8), key()),
         Authorization.Authorized.class);
     long actual = gate.rateCard().estimate(GenerationRequest.clip("pro", "1080p", 7)).credits();
-    Settlement settled = gate.succeeded(maya, clip.holds().get(0).id(), actual, key());
+    Settlement settled = gate.succeeded(maya, clip.holds().get(0).id(), CreditAmount.of(actual), key());
     out.println("   day 15: an 8-second 1080p pro clip, estimated " + clip.total() + "; it came out 7 seconds: charged "
         + settled.settled() + ", " + settled.returned() + " returned; " + balance());
     check(settled.settled() + settled.returned() == clip.total(), "settling less returns the rest");
@@ -259,7 +260,8 @@ public final class CreditJourney {
         "an upgrade pro-rates now");
     Authorization.Authorized cinematic = expect(
         gate.authorize(maya, GenerationRequest.image("cinematic", "1440p"), key()), Authorization.Authorized.class);
-    gate.succeeded(maya, cinematic.holds().get(0).id(), cinematic.holds().get(0).amount(), key());
+    gate.succeeded(maya, cinematic.holds().get(0).id(), CreditAmount.of(cinematic.holds().get(0).amount()),
+        key());
     out.println("   a 1440p cinematic image, now in tier: " + cinematic.total() + " credits; " + balance());
   }
 

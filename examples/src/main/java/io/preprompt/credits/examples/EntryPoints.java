@@ -10,6 +10,10 @@ import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.gate.Authorization;
 import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationRequest;
+import io.preprompt.credits.ledger.EntryType;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.ledger.LedgerPage;
+import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.plans.BillingEvent;
 import io.preprompt.credits.plans.PackOrder;
 import io.preprompt.credits.plans.PlanService;
@@ -18,7 +22,8 @@ import io.preprompt.credits.spi.CreditStore;
 
 /**
  * The examples in the javadoc of the entry points ({@code Credits}, {@code CreditService},
- * {@code PlanService}, {@code GenerationGate}), compiled here and run by a test, so they cannot rot.
+ * {@code PlanService}, {@code GenerationGate}) and of the ledger package, compiled here and run by a
+ * test, so they cannot rot.
  */
 public final class EntryPoints {
   private EntryPoints() {}
@@ -27,9 +32,11 @@ public final class EntryPoints {
    * What the user had after the settle of the credit service's example, and at the end.
    *
    * @param afterSettle available credits after the settle
+   * @param spent credits the ledger shows settled after the credit service's example
+   * @param consistent whether the ledger replays to the stored balance
    * @param atEnd available credits after every example
    */
-  public record Balances(long afterSettle, long atEnd) {}
+  public record Balances(long afterSettle, long spent, boolean consistent, long atEnd) {}
 
   /**
    * Runs every entry point's example, one after the other, for one user.
@@ -57,6 +64,13 @@ public final class EntryPoints {
     long available = service.balance(user).available();                  // 168
     // end::credit-service[]
 
+    // tag::ledger[]
+    LedgerPage page = service.history(user, LedgerQuery.firstPage(100));   // oldest entry first
+    long spent = page.entries().stream()
+        .filter(e -> e.type() == EntryType.SETTLE).mapToLong(LedgerEntry::amount).sum();   // 32
+    boolean consistent = service.reconcile(user).consistent();            // true
+    // end::ledger[]
+
     // tag::plan-service[]
     PlanService plans = credits.plans();
     plans.subscribe(user, "studio", IdempotencyKey.of("sub-42"));         // asks the gateway to charge
@@ -70,9 +84,9 @@ public final class EntryPoints {
     GenerationRequest frame = GenerationRequest.image("standard", "720p");
     Authorization auth = gate.authorize(user, frame, IdempotencyKey.of("gen-1"));
     if (auth instanceof Authorization.Authorized ok) {                    // the estimate is held
-      gate.succeeded(user, ok.hold().id(), ok.total(), IdempotencyKey.of("gen-1-done"));
+      gate.succeeded(user, ok.hold().id(), CreditAmount.of(ok.total()), IdempotencyKey.of("gen-1-done"));
     }
     // end::gate[]
-    return new Balances(available, credits.credits().balance(user).available());
+    return new Balances(available, spent, consistent, credits.credits().balance(user).available());
   }
 }

@@ -2,6 +2,7 @@
 package io.preprompt.credits.examples;
 
 import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.Credits;
 import io.preprompt.credits.HoldId;
 import io.preprompt.credits.IdempotencyKey;
@@ -52,7 +53,7 @@ public final class QuickStart {
     if (auth instanceof Authorization.Authorized ok) {                      // the estimate is held
       HoldId hold = ok.holds().get(0).id();
       // ... run the generation, then settle what it cost (or gate.failed(...) to refund it all)
-      gate.succeeded(user, hold, ok.total(), IdempotencyKey.of("gen-1-done"));
+      gate.succeeded(user, hold, CreditAmount.of(ok.total()), IdempotencyKey.of("gen-1-done"));
     } else if (auth instanceof Authorization.InsufficientCredits no) {
       showUpgradeModal(no.available(), no.estimate(), no.offer());
     }

@@ -61,7 +61,8 @@ class ReadmeSnippetsTest {
     for (String source : List.of("io/preprompt/credits/Credits.java", "io/preprompt/credits/CreditService.java",
         "io/preprompt/credits/plans/PlanService.java", "io/preprompt/credits/gate/GenerationGate.java",
         "module-info.java", "io/preprompt/credits/package-info.java", "io/preprompt/credits/balance/package-info.java",
-        "io/preprompt/credits/plans/package-info.java", "io/preprompt/credits/gate/package-info.java")) {
+        "io/preprompt/credits/plans/package-info.java", "io/preprompt/credits/gate/package-info.java",
+        "io/preprompt/credits/ledger/package-info.java", "io/preprompt/credits/spi/package-info.java")) {
       Path file = ROOT.resolve("credits-core/src/main/java/" + source);
       Matcher m = JAVADOC_EXAMPLE.matcher(Files.readString(file));
       int found = 0;

@@ -14,9 +14,11 @@ class FileCreditStoreContractTest extends CreditStoreContract {
   Path directory;
 
   @Override
+  // tag::contract-store[]
   protected CreditStore createStore() {
     return FileCreditStore.open(directory.resolve("credits"));
   }
+  // end::contract-store[]
 
   /**
    * Every commit syncs a rewrite of the account's whole history to disk, and every conflicting

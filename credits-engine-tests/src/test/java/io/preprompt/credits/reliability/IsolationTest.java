@@ -110,7 +110,7 @@ class IsolationTest {
       holdNotFound(() -> credits.settle(alice, bobsActive.id(), IdempotencyKey.of("steal-1")));
       holdNotFound(() -> credits.settle(alice, bobsActive.id(), CreditAmount.of(1), IdempotencyKey.of("steal-2")));
       holdNotFound(() -> credits.release(alice, bobsActive.id(), "mine", IdempotencyKey.of("steal-3")));
-      holdNotFound(() -> gate.succeeded(alice, bobsActive.id(), 5, IdempotencyKey.of("steal-4")));
+      holdNotFound(() -> gate.succeeded(alice, bobsActive.id(), CreditAmount.of(5), IdempotencyKey.of("steal-4")));
       holdNotFound(() -> gate.failed(alice, bobsActive.id(), "oops", IdempotencyKey.of("steal-5")));
       holdNotFound(() -> gate.blocked(alice, bobsActive.id(), IdempotencyKey.of("steal-6")));
       // An ended hold of Bob's does not even reveal its state to Alice: not found, not "already settled".

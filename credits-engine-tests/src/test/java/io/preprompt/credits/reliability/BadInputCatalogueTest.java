@@ -46,20 +46,17 @@ import io.preprompt.credits.plans.PlanService;
 import io.preprompt.credits.plans.PlansConfig;
 import io.preprompt.credits.plans.Tier;
 import io.preprompt.credits.plans.TierCatalog;
-import io.preprompt.credits.plans.UpgradePolicy;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
 import io.preprompt.credits.testkit.MutableClock;
 import io.preprompt.credits.testkit.RecordingBillingGateway;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -173,9 +170,9 @@ class BadInputCatalogueTest {
   private static List<Row> rows() {
     List<Row> rows = new ArrayList<>();
     Builder b = new Builder(rows);
-    Entitlements basic = new Entitlements(Set.of("720p"), 5, 1, Set.of("standard"), Set.of());
-    Tier free = new Tier("free", "Free", false, 0, 0, basic, false);
-    Tier studio = new Tier("studio", "Studio", true, 1_000, 0, basic, true);
+    Entitlements basic = Entitlements.builder().resolutions("720p").maxClipSeconds(5).models("standard").build();
+    Tier free = Tier.free("free", "Free", basic);
+    Tier studio = Tier.paid("studio", "Studio", 1_000, basic);
     GenerationRequest image = GenerationRequest.image("standard", "720p");
 
     // ----------------------------------------------------------------------------- amounts
@@ -201,16 +198,21 @@ class BadInputCatalogueTest {
         w -> w.credits.hold(HoldRequest.of(w.alice, CreditAmount.of(w.available(w.alice) + 1), w.key())));
     b.row("holding Long.MAX_VALUE credits", InsufficientCreditsException.class, ErrorCode.INSUFFICIENT_CREDITS,
         w -> w.credits.hold(HoldRequest.of(w.alice, CreditAmount.of(Long.MAX_VALUE), w.key())));
-    b.invalid("a support adjustment of zero", ErrorCode.INVALID_AMOUNT,
-        w -> w.gate.adjust(w.alice, 0, "typo", w.key()));
-    b.invalid("a support adjustment of Long.MIN_VALUE", ErrorCode.INVALID_AMOUNT,
-        w -> w.gate.adjust(w.alice, Long.MIN_VALUE, "typo", w.key()));
+    b.invalid("a support adjustment adding zero", ErrorCode.INVALID_AMOUNT,
+        w -> w.gate.addCredits(w.alice, CreditAmount.ZERO, "typo", w.key()));
+    b.invalid("a support adjustment removing zero", ErrorCode.INVALID_AMOUNT,
+        w -> w.gate.removeCredits(w.alice, CreditAmount.ZERO, "typo", w.key()));
+    b.invalid("a support adjustment without an amount", ErrorCode.INVALID_AMOUNT,
+        w -> w.gate.addCredits(w.alice, null, "typo", w.key()));
+    b.invalid("a support adjustment adding past Long.MAX_VALUE", ErrorCode.AMOUNT_OVERFLOW,
+        w -> w.gate.addCredits(w.alice, CreditAmount.of(Long.MAX_VALUE), "typo", w.key()));
     b.row("a support adjustment removing more than is available", InsufficientCreditsException.class,
-        ErrorCode.INSUFFICIENT_CREDITS, w -> w.gate.adjust(w.bob, -(w.available(w.bob) + 1), "refund", w.key()));
-    b.invalid("a generation that succeeded at a negative cost", ErrorCode.INVALID_AMOUNT,
-        w -> w.gate.succeeded(w.alice, w.active.id(), -5, w.key()));
+        ErrorCode.INSUFFICIENT_CREDITS,
+        w -> w.gate.removeCredits(w.bob, CreditAmount.of(w.available(w.bob) + 1), "refund", w.key()));
+    b.invalid("a generation that succeeded without a cost", ErrorCode.INVALID_AMOUNT,
+        w -> w.gate.succeeded(w.alice, w.active.id(), null, w.key()));
     b.row("a generation that succeeded at more than was held", SettleExceedsHeldException.class,
-        ErrorCode.SETTLE_EXCEEDS_HELD, w -> w.gate.succeeded(w.alice, w.active.id(), 51, w.key()));
+        ErrorCode.SETTLE_EXCEEDS_HELD, w -> w.gate.succeeded(w.alice, w.active.id(), CreditAmount.of(51), w.key()));
 
     // ----------------------------------------------------------------------------- ids and keys
     b.invalid("an empty account id", ErrorCode.INVALID_ACCOUNT_ID, w -> AccountId.of(""));
@@ -272,7 +274,7 @@ class BadInputCatalogueTest {
     b.invalid("a release reason of 257 chars", ErrorCode.INVALID_ARGUMENT,
         w -> w.credits.release(w.alice, w.active.id(), "r".repeat(257), w.key()));
     b.invalid("a support adjustment without a reason", ErrorCode.INVALID_ARGUMENT,
-        w -> w.gate.adjust(w.alice, 5, " ", w.key()));
+        w -> w.gate.addCredits(w.alice, CreditAmount.of(5), " ", w.key()));
 
     // ----------------------------------------------------------------------------- states
     b.row("settling a released hold", HoldStateException.class, ErrorCode.HOLD_ALREADY_RELEASED,
@@ -286,7 +288,7 @@ class BadInputCatalogueTest {
     b.row("releasing a hold past its deadline", HoldStateException.class, ErrorCode.HOLD_EXPIRED,
         w -> w.credits.release(w.alice, w.expired.id(), "late", w.key()));
     b.row("reporting success for a released hold", HoldStateException.class, ErrorCode.HOLD_ALREADY_RELEASED,
-        w -> w.gate.succeeded(w.alice, w.released.id(), 5, w.key()));
+        w -> w.gate.succeeded(w.alice, w.released.id(), CreditAmount.of(5), w.key()));
     b.row("reporting failure for a settled hold", HoldStateException.class, ErrorCode.HOLD_ALREADY_SETTLED,
         w -> w.gate.failed(w.alice, w.settled.id(), "timeout", w.key()));
     b.row("a used key with another amount", IdempotencyConflictException.class, ErrorCode.IDEMPOTENCY_CONFLICT,
@@ -342,23 +344,29 @@ class BadInputCatalogueTest {
         w -> TierCatalog.builder().tier(studio).tier(free).build());
     b.invalid("a null tier in a catalog", ErrorCode.INVALID_CONFIGURATION, w -> TierCatalog.builder().tier(null));
     b.invalid("a tier with a negative allowance", ErrorCode.INVALID_CONFIGURATION,
-        w -> new Tier("studio", "Studio", true, -1, 0, basic, true));
+        w -> Tier.paid("studio", "Studio", -1, basic));
     b.invalid("a tier id with capitals and a space", ErrorCode.INVALID_CONFIGURATION,
-        w -> new Tier("Studio Pro", "Studio Pro", true, 10, 0, basic, true));
-    b.invalid("a free tier that allows packs", ErrorCode.INVALID_CONFIGURATION,
-        w -> new Tier("free", "Free", false, 0, 0, basic, true));
+        w -> Tier.paid("Studio Pro", "Studio Pro", 10, basic));
+    b.invalid("a free tier that rolls allowance over", ErrorCode.INVALID_CONFIGURATION,
+        w -> Tier.free("free", "Free", basic).withRolloverCap(10));
+    b.invalid("a tier with a negative rollover cap", ErrorCode.INVALID_CONFIGURATION,
+        w -> Tier.paid("studio", "Studio", 10, basic).withRolloverCap(-1));
     b.invalid("a tier without entitlements", ErrorCode.INVALID_CONFIGURATION,
-        w -> new Tier("studio", "Studio", true, 10, 0, null, true));
+        w -> Tier.paid("studio", "Studio", 10, null));
     b.invalid("entitlements with zero variants", ErrorCode.INVALID_CONFIGURATION,
-        w -> new Entitlements(Set.of("720p"), 5, 0, Set.of("standard"), Set.of()));
+        w -> Entitlements.builder().resolutions("720p").maxClipSeconds(5).maxVariants(0).models("standard").build());
+    b.invalid("entitlements with a negative clip length", ErrorCode.INVALID_CONFIGURATION,
+        w -> Entitlements.builder().maxClipSeconds(-1).build());
     b.invalid("entitlements with a null set", ErrorCode.INVALID_CONFIGURATION,
-        w -> new Entitlements(null, 5, 1, Set.of("standard"), Set.of()));
+        w -> Entitlements.builder().resolutions((String[]) null));
     b.invalid("a pack of negative credits", ErrorCode.INVALID_CONFIGURATION,
-        w -> new Pack("pack_small", -500, 999, "EUR"));
+        w -> Pack.of("pack_small", -500, Pack.Price.of(999, "EUR")));
     b.invalid("a pack with a lowercase currency", ErrorCode.INVALID_CONFIGURATION,
-        w -> new Pack("pack_small", 500, 999, "eur"));
+        w -> Pack.of("pack_small", 500, Pack.Price.of(999, "eur")));
+    b.invalid("a pack without a price", ErrorCode.INVALID_CONFIGURATION, w -> Pack.of("pack_small", 500, null));
     b.invalid("a pack catalog with a duplicate pack id", ErrorCode.INVALID_CONFIGURATION,
-        w -> PackCatalog.of(List.of(new Pack("p", 1, 1, "EUR"), new Pack("p", 2, 2, "EUR"))));
+        w -> PackCatalog.of(List.of(Pack.of("p", 1, Pack.Price.of(1, "EUR")),
+            Pack.of("p", 2, Pack.Price.of(2, "EUR")))));
     b.invalid("a null pack catalog list", ErrorCode.INVALID_CONFIGURATION, w -> PackCatalog.of(null));
 
     // ----------------------------------------------------------------------------- rate cards and requests
@@ -373,26 +381,28 @@ class BadInputCatalogueTest {
     b.invalid("authorizing a batch of 501", ErrorCode.INVALID_ARGUMENT,
         w -> w.gate.authorizeBatch(w.alice, Collections.nCopies(501, image), w.key()));
     b.invalid("a model rate with a negative price", ErrorCode.INVALID_CONFIGURATION,
-        w -> new ModelRate(GenerationKind.IMAGE, "m", -1, 0, Map.of()));
+        w -> ModelRate.perCall(GenerationKind.IMAGE, "m", -1, Map.of()));
     b.invalid("a model rate that is free", ErrorCode.INVALID_CONFIGURATION,
-        w -> new ModelRate(GenerationKind.IMAGE, "m", 0, 0, Map.of()));
+        w -> ModelRate.perCall(GenerationKind.IMAGE, "m", 0, Map.of()));
+    b.invalid("a per-second rate above 10^9 millicredits", ErrorCode.INVALID_CONFIGURATION,
+        w -> ModelRate.perSecond(GenerationKind.VOICE_LINE, "m", 0, 1_000_000_001L, Map.of()));
     b.invalid("a model rate with a blank model", ErrorCode.INVALID_CONFIGURATION,
-        w -> new ModelRate(GenerationKind.IMAGE, " ", 1_000, 0, Map.of()));
+        w -> ModelRate.perCall(GenerationKind.IMAGE, " ", 1_000, Map.of()));
     b.invalid("a model rate without a kind", ErrorCode.INVALID_CONFIGURATION,
-        w -> new ModelRate(null, "m", 1_000, 0, Map.of()));
+        w -> ModelRate.perCall(null, "m", 1_000, Map.of()));
     b.invalid("a model rate without resolution factors", ErrorCode.INVALID_CONFIGURATION,
-        w -> new ModelRate(GenerationKind.IMAGE, "m", 1_000, 0, null));
+        w -> ModelRate.perCall(GenerationKind.IMAGE, "m", 1_000, null));
     b.invalid("a ratio with a zero denominator", ErrorCode.INVALID_CONFIGURATION, w -> Ratio.of(1, 0));
     b.invalid("a negative ratio", ErrorCode.INVALID_CONFIGURATION, w -> Ratio.of(-1, 2));
     b.invalid("a rate card without a version", ErrorCode.INVALID_CONFIGURATION,
-        w -> RateCard.of(" ", List.of(new ModelRate(GenerationKind.IMAGE, "m", 1, 0, Map.of())), Ratio.ONE));
+        w -> RateCard.of(" ", List.of(ModelRate.perCall(GenerationKind.IMAGE, "m", 1, Map.of())), Ratio.ONE));
     b.invalid("a rate card without rates", ErrorCode.INVALID_CONFIGURATION,
         w -> RateCard.of("v1", List.of(), Ratio.ONE));
     b.invalid("a rate card with two rates for one model", ErrorCode.INVALID_CONFIGURATION,
-        w -> RateCard.of("v1", List.of(new ModelRate(GenerationKind.IMAGE, "m", 1, 0, Map.of()),
-            new ModelRate(GenerationKind.IMAGE, "m", 2, 0, Map.of())), Ratio.ONE));
+        w -> RateCard.of("v1", List.of(ModelRate.perCall(GenerationKind.IMAGE, "m", 1, Map.of()),
+            ModelRate.perCall(GenerationKind.IMAGE, "m", 2, Map.of())), Ratio.ONE));
     b.invalid("a rate card without a reshot factor", ErrorCode.INVALID_CONFIGURATION,
-        w -> RateCard.of("v1", List.of(new ModelRate(GenerationKind.IMAGE, "m", 1, 0, Map.of())), null));
+        w -> RateCard.of("v1", List.of(ModelRate.perCall(GenerationKind.IMAGE, "m", 1, Map.of())), null));
     b.invalid("a generation of zero variants", ErrorCode.INVALID_ARGUMENT, w -> image.withVariants(0));
     b.invalid("a generation of 65 variants", ErrorCode.INVALID_ARGUMENT, w -> image.withVariants(65));
     b.invalid("a clip of zero seconds", ErrorCode.INVALID_ARGUMENT,
@@ -419,11 +429,14 @@ class BadInputCatalogueTest {
         w -> CreditService.builder().store(null));
     b.invalid("a null clock for a credit service", ErrorCode.INVALID_CONFIGURATION,
         w -> CreditService.builder().clock(null));
-    b.invalid("a gate config missing a kind's deadline", ErrorCode.INVALID_CONFIGURATION,
-        w -> new GateConfig(Map.of(GenerationKind.IMAGE, Duration.ofMinutes(1)), 0));
+    b.invalid("a gate config without a kind's deadline", ErrorCode.INVALID_CONFIGURATION,
+        w -> GateConfig.defaults().withHoldDeadline(GenerationKind.IMAGE, null));
+    b.invalid("a gate config with a zero deadline", ErrorCode.INVALID_CONFIGURATION,
+        w -> GateConfig.defaults().withHoldDeadline(GenerationKind.IMAGE, Duration.ZERO));
+    b.invalid("a gate deadline for no kind", ErrorCode.INVALID_CONFIGURATION,
+        w -> GateConfig.defaults().withHoldDeadline(null, Duration.ofMinutes(1)));
     b.invalid("a gate config with a negative low-balance threshold", ErrorCode.INVALID_CONFIGURATION,
-        w -> new GateConfig(GateConfig.defaults().holdDeadlines(), -1));
-    b.invalid("a gate config without deadlines", ErrorCode.INVALID_CONFIGURATION, w -> new GateConfig(null, 0));
+        w -> GateConfig.defaults().withLowBalanceThreshold(-1));
     b.invalid("the library built without a store", ErrorCode.INVALID_CONFIGURATION, w -> Credits.builder().build());
     b.invalid("the library given a null rate card", ErrorCode.INVALID_CONFIGURATION,
         w -> Credits.builder().rateCard(null));
@@ -434,11 +447,13 @@ class BadInputCatalogueTest {
     b.invalid("the library given a null low-balance listener", ErrorCode.INVALID_CONFIGURATION,
         w -> Credits.builder().lowBalanceListener(null));
     b.invalid("a negative signup grant", ErrorCode.INVALID_CONFIGURATION,
-        w -> new PlansConfig(-1, UpgradePolicy.PRORATE_NOW, ZoneOffset.UTC, 10));
+        w -> PlansConfig.defaults().withSignupGrant(-1));
     b.invalid("a renewal batch of zero", ErrorCode.INVALID_CONFIGURATION,
-        w -> new PlansConfig(200, UpgradePolicy.PRORATE_NOW, ZoneOffset.UTC, 0));
+        w -> PlansConfig.defaults().withRenewalBatchSize(0));
     b.invalid("plans config without a time zone", ErrorCode.INVALID_CONFIGURATION,
-        w -> new PlansConfig(200, UpgradePolicy.PRORATE_NOW, null, 10));
+        w -> PlansConfig.defaults().withZone(null));
+    b.invalid("plans config without an upgrade policy", ErrorCode.INVALID_CONFIGURATION,
+        w -> PlansConfig.defaults().withUpgradePolicy(null));
     b.invalid("a ledger page of zero entries", ErrorCode.INVALID_ARGUMENT, w -> LedgerQuery.firstPage(0));
     b.invalid("a ledger page above the maximum", ErrorCode.INVALID_ARGUMENT,
         w -> LedgerQuery.firstPage(LedgerQuery.MAX_LIMIT + 1));
@@ -453,15 +468,13 @@ class BadInputCatalogueTest {
     b.invalid("a settle with metadata whose amount is null", ErrorCode.INVALID_AMOUNT,
         w -> w.credits.settle(w.alice, w.active.id(), null, Map.of("output", "x"), w.key()));
     b.invalid("a support adjustment without an idempotency key", ErrorCode.INVALID_IDEMPOTENCY_KEY,
-        w -> w.gate.adjust(w.alice, 5, "goodwill", null));
+        w -> w.gate.addCredits(w.alice, CreditAmount.of(5), "goodwill", null));
     b.invalid("a support adjustment without an account", ErrorCode.INVALID_ACCOUNT_ID,
-        w -> w.gate.adjust(null, 5, "goodwill", w.key()));
+        w -> w.gate.removeCredits(null, CreditAmount.of(5), "goodwill", w.key()));
     b.invalid("a max hold ttl so long that a deadline would overflow", ErrorCode.INVALID_CONFIGURATION,
-        w -> new CreditsConfig(Duration.ofMinutes(15), Duration.ofSeconds(Long.MAX_VALUE), 32, 500));
+        w -> CreditsConfig.builder().maxHoldTtl(Duration.ofSeconds(Long.MAX_VALUE)));
     b.invalid("a gate deadline so long that it would overflow", ErrorCode.INVALID_CONFIGURATION,
-        w -> new GateConfig(Map.of(GenerationKind.IMAGE, Duration.ofSeconds(Long.MAX_VALUE),
-            GenerationKind.VIDEO_CLIP, Duration.ofMinutes(1), GenerationKind.VOICE_LINE, Duration.ofMinutes(1),
-            GenerationKind.MUSIC_CUE, Duration.ofMinutes(1)), 0));
+        w -> GateConfig.defaults().withHoldDeadline(GenerationKind.IMAGE, Duration.ofSeconds(Long.MAX_VALUE)));
     b.invalid("an authorization without a request", ErrorCode.INVALID_ARGUMENT,
         w -> w.gate.authorize(w.alice, null, w.key()));
     b.invalid("an authorization without an idempotency key", ErrorCode.INVALID_IDEMPOTENCY_KEY,
@@ -474,8 +487,7 @@ class BadInputCatalogueTest {
     b.invalid("a generation history over no credit service", ErrorCode.INVALID_CONFIGURATION,
         w -> new io.preprompt.credits.gate.GenerationHistory(null));
     b.invalid("entitlements that list a null model", ErrorCode.INVALID_CONFIGURATION,
-        w -> new Entitlements(Set.of("720p"), 5, 2, new java.util.HashSet<>(java.util.Arrays.asList("standard", null)),
-            Set.of()));
+        w -> Entitlements.builder().models("standard", null));
     b.invalid("the tier of a plan document at no time", ErrorCode.INVALID_ARGUMENT, w -> w.plans.tierAt(null, null));
 
     // ----------------------------------------------------------------------------- billing events

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.Credits;
 import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.IdempotencyConflictException;
 import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.InvalidRequestException;
 import io.preprompt.credits.balance.HoldState;
@@ -79,7 +81,7 @@ class GenerationGateTest {
     @Test
     @DisplayName("an exact whole amount is not rounded up; a third of a millicredit is")
     void roundingEdges() {
-      RateCard thirds = RateCard.of("t", List.of(new ModelRate(GenerationKind.IMAGE, "m", 1_000, 0,
+      RateCard thirds = RateCard.of("t", List.of(ModelRate.perCall(GenerationKind.IMAGE, "m", 1_000,
           Map.of("a", Ratio.of(1, 3), "b", Ratio.ONE))), Ratio.of(1, 3));
       assertThat(thirds.estimate(GenerationRequest.image("m", "b")).credits()).isEqualTo(1);
       assertThat(thirds.estimate(GenerationRequest.image("m", "a")).credits()).isEqualTo(1);
@@ -127,7 +129,7 @@ class GenerationGateTest {
   @Test
   @DisplayName("a blocked generation surfaces balance, estimate, shortfall and the paid tiers, and holds nothing")
   void blockedGeneration() {
-    gate.adjust(maya, -180, "test: spend down to 20", key());
+    gate.removeCredits(maya, CreditAmount.of(180), "test: spend down to 20", key());
     Map<String, Object> before = store.dump(maya);
     Authorization.InsufficientCredits refused = (Authorization.InsufficientCredits) gate.authorize(maya,
         GenerationRequest.clip("standard", "720p", 5), key());
@@ -153,7 +155,7 @@ class GenerationGateTest {
     assertThat(credits.balance(maya).available()).isEqualTo(200);
     var ok = (Authorization.Authorized) gate.authorize(maya, GenerationRequest.clip("standard", "720p", 5), key());
     assertThat(ok.total()).isEqualTo(25);
-    assertThat(gate.succeeded(maya, ok.hold().id(), 21, key()).returned()).isEqualTo(4);
+    assertThat(gate.succeeded(maya, ok.hold().id(), CreditAmount.of(21), key()).returned()).isEqualTo(4);
     assertThat(credits.balance(maya).available()).isEqualTo(179);
   }
 
@@ -188,7 +190,7 @@ class GenerationGateTest {
   void lowBalance() {
     gate.authorize(maya, GenerationRequest.image("standard", "720p"), key()); // 192 left
     assertThat(lowSignals).isEmpty();
-    gate.adjust(maya, -130, "test: spend down", key()); // 62 left
+    gate.removeCredits(maya, CreditAmount.of(130), "test: spend down", key()); // 62 left
     gate.authorize(maya, GenerationRequest.image("standard", "720p"), key()); // 54 left
     assertThat(lowSignals).isEmpty();
     gate.authorize(maya, GenerationRequest.image("standard", "720p"), key()); // 46 left
@@ -200,9 +202,11 @@ class GenerationGateTest {
   @DisplayName("support adjustments grant or remove credits idempotently")
   void adjustments() {
     IdempotencyKey k = key();
-    assertThat(gate.adjust(maya, 50, "goodwill", k)).isEqualTo(250);
-    assertThat(gate.adjust(maya, 50, "goodwill", k)).isEqualTo(250);
-    assertThat(gate.adjust(maya, -30, "duplicate charge", key())).isEqualTo(220);
+    assertThat(gate.addCredits(maya, CreditAmount.of(50), "goodwill", k)).isEqualTo(250);
+    assertThat(gate.addCredits(maya, CreditAmount.of(50), "goodwill", k)).isEqualTo(250);
+    assertThat(gate.removeCredits(maya, CreditAmount.of(30), "duplicate charge", key())).isEqualTo(220);
+    assertThatThrownBy(() -> gate.removeCredits(maya, CreditAmount.of(50), "goodwill", k))
+        .isInstanceOf(IdempotencyConflictException.class);
     assertThat(credits.reconcile(maya).consistent()).isTrue();
   }
 

@@ -37,7 +37,7 @@ class GenerationHistoryTest {
   private final InMemoryCreditStore store = new InMemoryCreditStore();
   private final List<long[]> lowSignals = new ArrayList<>();
   private final Credits all = Credits.builder().store(store).clock(clock)
-      .gate(new GateConfig(GateConfig.defaults().holdDeadlines(), 0))
+      .gate(GateConfig.defaults().withLowBalanceThreshold(0))
       .lowBalanceListener((account, available, typical, threshold) -> lowSignals.add(new long[] {available, typical}))
       .build();
   private final CreditService credits = all.credits();
@@ -75,13 +75,13 @@ class GenerationHistoryTest {
     void everyOutcome() {
       HoldId ok = authorize(maya, GenerationRequest.clip("standard", "720p", 5)); // 25
       clock.advance(Duration.ofSeconds(30));
-      gate.succeeded(maya, ok, 21, key());
+      gate.succeeded(maya, ok, CreditAmount.of(21), key());
       HoldId failed = authorize(maya, GenerationRequest.image("standard", "720p")); // 8
       gate.failed(maya, failed, "model timeout", key());
       HoldId blocked = authorize(maya, GenerationRequest.voice("standard", 3)); // 2
       gate.blocked(maya, blocked, key());
       HoldId free = authorize(maya, GenerationRequest.music("standard", 10)); // 7
-      gate.succeeded(maya, free, 0, key());
+      gate.succeeded(maya, free, CreditAmount.ZERO, key());
       HoldId idle = authorize(maya, GenerationRequest.image("standard", "720p"));
       clock.advance(Duration.ofMinutes(3));
       credits.sweep();
@@ -120,7 +120,7 @@ class GenerationHistoryTest {
       clock.advance(Duration.ofMinutes(1));
       Instant periodEnd = clock.instant();
       clock.advance(Duration.ofMinutes(1));
-      gate.succeeded(maya, late, 25, key());
+      gate.succeeded(maya, late, CreditAmount.of(25), key());
       HoldId afterwards = authorize(maya, GenerationRequest.image("standard", "720p"));
 
       List<GenerationRecord> records = history.generations(maya, start, periodEnd);
@@ -174,24 +174,24 @@ class GenerationHistoryTest {
     @DisplayName("sums what each kind was charged within the period, counting generations")
     void byKind() {
       HoldId early = authorize(maya, GenerationRequest.image("standard", "720p"));
-      gate.succeeded(maya, early, 8, key());
+      gate.succeeded(maya, early, CreditAmount.of(8), key());
       clock.advance(Duration.ofDays(1));
       Instant from = clock.instant();
       // Started before the period, charged in it: counts.
       HoldId straddling = authorize(maya, GenerationRequest.clip("standard", "720p", 5));
       clock.advance(Duration.ofMinutes(1));
       Instant periodStartAfterHold = clock.instant();
-      gate.succeeded(maya, straddling, 20, key());
+      gate.succeeded(maya, straddling, CreditAmount.of(20), key());
       for (int i = 0; i < 3; i++) {
-        gate.succeeded(maya, authorize(maya, GenerationRequest.image("standard", "720p")), 8, key());
+        gate.succeeded(maya, authorize(maya, GenerationRequest.image("standard", "720p")), CreditAmount.of(8), key());
       }
       gate.failed(maya, authorize(maya, GenerationRequest.voice("standard", 3)), "tts down", key());
-      gate.succeeded(maya, authorize(maya, GenerationRequest.music("standard", 10)), 0, key());
+      gate.succeeded(maya, authorize(maya, GenerationRequest.music("standard", 10)), CreditAmount.ZERO, key());
       HoldId raw = credits.hold(HoldRequest.of(maya, CreditAmount.of(5), key())).id();
       credits.settle(maya, raw, key());
       Instant to = clock.instant().plusSeconds(1);
       clock.advance(Duration.ofDays(1));
-      gate.succeeded(maya, authorize(maya, GenerationRequest.image("standard", "720p")), 8, key());
+      gate.succeeded(maya, authorize(maya, GenerationRequest.image("standard", "720p")), CreditAmount.of(8), key());
 
       UsageReport usage = history.usage(maya, from, to);
 
@@ -210,8 +210,8 @@ class GenerationHistoryTest {
     @Test
     @DisplayName("the month's usage agrees with the plan overview's used-this-cycle")
     void agreesWithOverview() {
-      gate.succeeded(maya, authorize(maya, GenerationRequest.clip("standard", "720p", 5)), 25, key());
-      gate.succeeded(maya, authorize(maya, GenerationRequest.image("standard", "720p")), 6, key());
+      gate.succeeded(maya, authorize(maya, GenerationRequest.clip("standard", "720p", 5)), CreditAmount.of(25), key());
+      gate.succeeded(maya, authorize(maya, GenerationRequest.image("standard", "720p")), CreditAmount.of(6), key());
       assertThat(history.usage(maya, start, clock.instant().plusSeconds(1)).totalCredits())
           .isEqualTo(plans.overview(maya).usedThisCycle()).isEqualTo(31);
     }
@@ -228,7 +228,7 @@ class GenerationHistoryTest {
           GenerationRequest.clip("standard", "720p", 5), authorizeKey);
       clock.advance(Duration.ofSeconds(40));
       IdempotencyKey settleKey = IdempotencyKey.of("gen-42-done");
-      gate.succeeded(maya, a.hold().id(), 21, settleKey);
+      gate.succeeded(maya, a.hold().id(), CreditAmount.of(21), settleKey);
 
       HoldStory story = history.story(maya, a.hold().id()).orElseThrow();
 
@@ -297,7 +297,7 @@ class GenerationHistoryTest {
       List<LedgerEntry> seen = new ArrayList<>();
       for (int round = 0; round < 5; round++) {
         for (int i = 0; i < 7; i++) {
-          gate.succeeded(maya, authorize(maya, GenerationRequest.voice("standard", 3)), 2, key());
+          gate.succeeded(maya, authorize(maya, GenerationRequest.voice("standard", 3)), CreditAmount.of(2), key());
         }
         // Poll in small pages until caught up.
         Optional<LedgerQuery> q = Optional.of(LedgerQuery.after(cursor, 4));
@@ -335,7 +335,7 @@ class GenerationHistoryTest {
           .listener(change -> seenAvailable.add(change.balance().available())).build().gate();
       Authorization.Authorized a = (Authorization.Authorized) liveGate.authorize(maya,
           GenerationRequest.image("standard", "720p"), key());
-      liveGate.succeeded(maya, a.hold().id(), 6, key());
+      liveGate.succeeded(maya, a.hold().id(), CreditAmount.of(6), key());
       assertThat(seenAvailable).containsExactly(192L, 194L);
     }
   }
@@ -346,24 +346,24 @@ class GenerationHistoryTest {
     @Test
     @DisplayName("compares with the account's typical generation, not with one unusual one")
     void typicalCost() {
-      gate.adjust(maya, -150, "test: spend down to 50", key());
+      gate.removeCredits(maya, CreditAmount.of(150), "test: spend down to 50", key());
       for (int i = 0; i < 4; i++) {
-        gate.succeeded(maya, authorize(maya, GenerationRequest.image("standard", "720p")), 8, key()); // 8 each
+        gate.succeeded(maya, authorize(maya, GenerationRequest.image("standard", "720p")), CreditAmount.of(8), key()); // 8 each
       }
       // 18 left; one unusual 25-credit clip would not fit, but the typical generation (8) does.
-      gate.adjust(maya, 7, "test: top up to 25", key());
+      gate.addCredits(maya, CreditAmount.of(7), "test: top up to 25", key());
       assertThat(credits.balance(maya).available()).isEqualTo(25);
       lowSignals.clear();
-      gate.succeeded(maya, authorize(maya, GenerationRequest.clip("standard", "720p", 5)), 25, key());
+      gate.succeeded(maya, authorize(maya, GenerationRequest.clip("standard", "720p", 5)), CreditAmount.of(25), key());
       assertThat(lowSignals).singleElement().satisfies(s -> {
         assertThat(s[0]).isZero();
         assertThat(s[1]).isEqualTo(8);
       });
-      gate.adjust(maya, 10, "test: top up to 10", key());
+      gate.addCredits(maya, CreditAmount.of(10), "test: top up to 10", key());
       lowSignals.clear();
-      gate.adjust(maya, -1, "test: down to 9", key());
+      gate.removeCredits(maya, CreditAmount.of(1), "test: down to 9", key());
       assertThat(lowSignals).isEmpty();
-      gate.adjust(maya, -2, "test: down to 7, below the typical 8", key());
+      gate.removeCredits(maya, CreditAmount.of(2), "test: down to 7, below the typical 8", key());
       assertThat(lowSignals).singleElement().satisfies(s -> assertThat(s).containsExactly(7, 8));
     }
   }
@@ -372,7 +372,7 @@ class GenerationHistoryTest {
   @DisplayName("ending entries carry the generation's description, so each explains itself")
   void endingEntriesDescribeTheGeneration() {
     HoldId h = authorize(maya, GenerationRequest.image("standard", "720p"));
-    gate.succeeded(maya, h, 5, key());
+    gate.succeeded(maya, h, CreditAmount.of(5), key());
     List<LedgerEntry> entries = credits.history(maya, LedgerQuery.firstPage(100)).entries();
     LedgerEntry settle = entries.stream().filter(e -> e.type() == EntryType.SETTLE).findFirst().orElseThrow();
     assertThat(settle.metadata()).containsAllEntriesOf(Map.of("kind", "IMAGE", "model", "standard", "estimate", "8",

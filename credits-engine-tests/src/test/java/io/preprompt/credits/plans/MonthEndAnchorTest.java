@@ -49,8 +49,7 @@ class MonthEndAnchorTest {
     void eachCycleRefilledExactlyOnceAtItsClampedStart(String localAnchor, String zoneId) {
       ZoneId zone = ZoneId.of(zoneId);
       ZonedDateTime anchor = LocalDateTime.parse(localAnchor).atZone(zone);
-      PlansFixture f = new PlansFixture(anchor.toInstant(),
-          new PlansConfig(200, UpgradePolicy.PRORATE_NOW, zone, 500));
+      PlansFixture f = new PlansFixture(anchor.toInstant(), PlansConfig.defaults().withZone(zone));
       AccountId account = f.open("anchor");
       f.plans.subscribe(account, "studio", f.key());
 

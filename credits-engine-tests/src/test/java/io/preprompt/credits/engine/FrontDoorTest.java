@@ -3,6 +3,7 @@ package io.preprompt.credits.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.AccountId;
+import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.Credits;
 import io.preprompt.credits.IdempotencyKey;
@@ -45,7 +46,7 @@ class FrontDoorTest {
         IdempotencyKey.of("gen-1"));
     assertThat(auth).isInstanceOf(Authorization.Authorized.class);
     Authorization.Authorized ok = (Authorization.Authorized) auth;
-    library.gate().succeeded(maya, ok.hold().id(), ok.total(), IdempotencyKey.of("gen-1-done"));
+    library.gate().succeeded(maya, ok.hold().id(), CreditAmount.of(ok.total()), IdempotencyKey.of("gen-1-done"));
 
     assertThat(timed.balance(maya).available()).isEqualTo(200 - ok.total());
     assertThat(library.plans().overview(maya).balance().available()).isEqualTo(200 - ok.total());
