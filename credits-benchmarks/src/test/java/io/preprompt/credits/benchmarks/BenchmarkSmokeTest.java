@@ -39,8 +39,8 @@ class BenchmarkSmokeTest {
     assertThat(rows.stream().filter(r -> r.group().startsWith("memory-")))
         .allSatisfy(r -> assertThat(r.allocPerOp()).as("bytes per op of " + r).isPositive());
     assertThat(rows.stream().filter(r -> r.group().startsWith("growth-")).map(Row::params))
-        .containsExactlyInAnyOrder("history=10-entries,store=MEMORY", "history=100-active-holds,store=MEMORY",
-            "history=10-entries,store=POSTGRESQL", "history=100-active-holds,store=POSTGRESQL");
+        .containsExactlyInAnyOrder("history=10-entries,store=MEMORY", "history=1k-active-holds,store=MEMORY",
+            "history=10-entries,store=POSTGRESQL", "history=1k-active-holds,store=POSTGRESQL");
 
     for (Group g : groups) {
       assertThat(out.resolve(g.id() + ".json")).isNotEmptyFile();
