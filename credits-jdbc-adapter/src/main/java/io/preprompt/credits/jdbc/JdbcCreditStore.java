@@ -514,7 +514,7 @@ public final class JdbcCreditStore implements CreditStore {
    */
   private boolean writeAtOnce(Connection c, AccountChange change) throws SQLException {
     Rows rows = new Rows(change);
-    try (PreparedStatement ps = c.prepareStatement(pipelineText(rows, true))) {
+    try (PreparedStatement ps = c.prepareStatement(atOnceText(rows))) {
       bindPipeline(ps, rows, new int[7]);
       ps.execute();
     }
@@ -536,7 +536,7 @@ public final class JdbcCreditStore implements CreditStore {
     int[] expected = new int[7];
     int statements;
     int[] actual;
-    try (PreparedStatement ps = c.prepareStatement(pipelineText(rows, false))) {
+    try (PreparedStatement ps = c.prepareStatement(pipelineText(rows))) {
       statements = bindPipeline(ps, rows, expected);
       actual = new int[statements];
       try {
@@ -571,21 +571,19 @@ public final class JdbcCreditStore implements CreditStore {
   /**
    * The text of a pipelined commit: the guarded account update, then one statement per kind of row
    * present (new lots, changed lots, new holds, ended holds, ledger rows) and the idempotency
-   * record. When {@code failWhenStale}, each guarded update fails unless it updates every row it
-   * names.
+   * record.
    */
-  private String pipelineText(Rows rows, boolean failWhenStale) {
+  private String pipelineText(Rows rows) {
     AccountChange change = rows.change();
     StringBuilder text = new StringBuilder(1024);
-    text.append(failWhenStale ? Statements.failUnlessUpdates(sql.updateAccount, 1) : sql.updateAccount);
+    text.append(sql.updateAccount);
     if (!change.newLots().isEmpty()) {
       text.append(";\n").append(sql.lotValues);
       Statements.values(text, change.newLots().size(), 8);
     }
     if (!rows.changedLots().isEmpty()) {
       String update = sql.updateLots(rows.changedLots().size());
-      text.append(";\n").append(failWhenStale ? Statements.failUnlessUpdates(update, rows.changedLots().size())
-          : update);
+      text.append(";\n").append(update);
     }
     if (!change.newHolds().isEmpty()) {
       text.append(";\n").append(sql.holdValues);
@@ -593,8 +591,7 @@ public final class JdbcCreditStore implements CreditStore {
     }
     if (!rows.endedHolds().isEmpty()) {
       String update = sql.endHolds(rows.endedHolds().size());
-      text.append(";\n").append(failWhenStale ? Statements.failUnlessUpdates(update, rows.endedHolds().size())
-          : update);
+      text.append(";\n").append(update);
     }
     if (!change.entries().isEmpty()) {
       text.append(";\n").append(sql.ledgerValues);
@@ -604,6 +601,57 @@ public final class JdbcCreditStore implements CreditStore {
       text.append(";\n").append(sql.insertIdempotency);
     }
     return text.toString();
+  }
+
+  /**
+   * The text of a commit made at once on an auto-commit connection: the statements of
+   * {@link #pipelineText}, in its order and with its parameters, as the data-modifying parts of one
+   * statement. The server then parses, plans and runs one statement per commit instead of one per
+   * kind of row. The account's guarded update comes first and every other part waits for its row
+   * (each reads the update's result), so the account's row lock is still taken before any other row
+   * of it; when the update or a guarded part matches fewer rows than it should, the closing division
+   * fails and the whole statement, and so the commit, is undone.
+   */
+  private String atOnceText(Rows rows) {
+    AccountChange change = rows.change();
+    StringBuilder text = new StringBuilder(2048);
+    String after = " WHERE EXISTS (SELECT 1 FROM a) RETURNING 1)";
+    text.append("WITH a AS (").append(sql.updateAccount).append(" RETURNING 1)");
+    if (!change.newLots().isEmpty()) {
+      text.append(", nl AS (").append(Statements.insertSelecting(sql.lotValues));
+      Statements.values(text, change.newLots().size(), 8);
+      text.append(") AS v").append(after);
+    }
+    if (!rows.changedLots().isEmpty()) {
+      text.append(", cl AS (").append(sql.updateLots(rows.changedLots().size()))
+          .append(" AND EXISTS (SELECT 1 FROM a) RETURNING 1)");
+    }
+    if (!change.newHolds().isEmpty()) {
+      text.append(", nh AS (").append(Statements.insertSelecting(sql.holdValues));
+      Statements.values(text, change.newHolds().size(), 10);
+      text.append(") AS v").append(after);
+    }
+    if (!rows.endedHolds().isEmpty()) {
+      text.append(", eh AS (").append(sql.endHolds(rows.endedHolds().size()))
+          .append(" AND EXISTS (SELECT 1 FROM a) RETURNING 1)");
+    }
+    if (!change.entries().isEmpty()) {
+      text.append(", le AS (").append(Statements.insertSelecting(sql.ledgerValues));
+      Statements.values(text, change.entries().size(), 10);
+      text.append(") AS v").append(after);
+    }
+    if (change.idempotency() != null) {
+      text.append(", k AS (").append(Statements.insertSelecting(sql.idempotencyValues)).append("(?, ?, ?, ?, ?, ?)")
+          .append(") AS v").append(after);
+    }
+    text.append(" SELECT 1 / CASE WHEN (SELECT COUNT(*) FROM a) = 1");
+    if (!rows.changedLots().isEmpty()) {
+      text.append(" AND (SELECT COUNT(*) FROM cl) = ").append(rows.changedLots().size());
+    }
+    if (!rows.endedHolds().isEmpty()) {
+      text.append(" AND (SELECT COUNT(*) FROM eh) = ").append(rows.endedHolds().size());
+    }
+    return text.append(" THEN 1 ELSE 0 END").toString();
   }
 
   /**

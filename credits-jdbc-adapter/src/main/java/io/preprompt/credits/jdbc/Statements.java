@@ -57,6 +57,7 @@ final class Statements {
   final String lotValues;
   final String holdValues;
   final String ledgerValues;
+  final String idempotencyValues;
 
   private final boolean pg;
   private final String lots;
@@ -110,8 +111,8 @@ final class Statements {
     ledgerValues = "INSERT INTO " + ledger
         + " (account, sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata) VALUES ";
     insertLedger = ledgerValues + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    insertIdempotency = "INSERT INTO " + idempotency
-        + " (account, idem_key, operation, fingerprint, result, at) VALUES (?, ?, ?, ?, ?, ?)";
+    idempotencyValues = "INSERT INTO " + idempotency + " (account, idem_key, operation, fingerprint, result, at) VALUES ";
+    insertIdempotency = idempotencyValues + "(?, ?, ?, ?, ?, ?)";
 
     // Reading an account is one statement: the branches below as typed rows of one UNION ALL, so a
     // call starts with one round trip and sees one snapshot. Columns: kind, a (the account id the
@@ -269,11 +270,15 @@ final class Statements {
   }
 
   /**
-   * Wraps a PostgreSQL {@code UPDATE} so that it fails ({@code division_by_zero}) unless it updates
-   * exactly {@code rows} rows, instead of reporting another count.
+   * Turns the head of an insert ({@code INSERT INTO t (columns) VALUES }) into the head of an insert
+   * that selects from a values list, {@code INSERT INTO t (columns) SELECT * FROM (VALUES }, so that
+   * a {@code WHERE} can follow the list's closing {@code ) AS v}.
    */
-  static String failUnlessUpdates(String update, int rows) {
-    return "WITH u AS (" + update + " RETURNING 1) SELECT 1 / CASE COUNT(*) WHEN " + rows + " THEN 1 ELSE 0 END FROM u";
+  static String insertSelecting(String valuesHead) {
+    if (!valuesHead.endsWith(" VALUES ")) {
+      throw new IllegalArgumentException("not the head of an insert: " + valuesHead);
+    }
+    return valuesHead.substring(0, valuesHead.length() - "VALUES ".length()) + "SELECT * FROM (VALUES ";
   }
 
   private void requirePg() {
