@@ -39,20 +39,7 @@ public record CreditAmount(long value) implements Comparable<CreditAmount> {
    * @throws InvalidRequestException when negative
    */
   public static CreditAmount of(long value) {
-    if (value >= 0 && value < SMALL.length) {
-      return SMALL[(int) value];
-    }
     return new CreditAmount(value);
-  }
-
-  /** The amounts most calls use (a generation's cost is usually a few credits), made once. */
-  private static final CreditAmount[] SMALL = new CreditAmount[1025];
-
-  static {
-    SMALL[0] = ZERO;
-    for (int i = 1; i < SMALL.length; i++) {
-      SMALL[i] = new CreditAmount(i);
-    }
   }
 
   /**

@@ -32,8 +32,8 @@ class ValueTypesTest {
   @DisplayName("CreditAmount")
   class CreditAmountTest {
     @Test
-    void of_zero_isTheSharedZero() {
-      assertThat(CreditAmount.of(0)).isSameAs(CreditAmount.ZERO);
+    void of_zero_equalsZero() {
+      assertThat(CreditAmount.of(0)).isEqualTo(CreditAmount.ZERO);
       assertThat(CreditAmount.ZERO.isZero()).isTrue();
     }
 

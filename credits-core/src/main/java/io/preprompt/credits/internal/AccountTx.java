@@ -409,17 +409,6 @@ public final class AccountTx {
   }
 
   /**
-   * Tells whether the copy may lack an active hold past its deadline: true when the earliest
-   * deadline it knows of is before {@code at}. A copy read for a call made at {@code at} never does.
-   *
-   * @param at the time to check
-   * @return true when an overdue hold may be missing from this copy
-   */
-  public boolean mayHoldOverdue(Instant at) {
-    return earliestHoldDeadline != null && at.isAfter(earliestHoldDeadline);
-  }
-
-  /**
    * Returns the live lots, in drawdown order.
    *
    * @return the lots
@@ -481,22 +470,6 @@ public final class AccountTx {
       MutableLot lot = lotAt(i);
       if (lot.id().equals(id)) {
         return lot;
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Finds a hold this copy ended (for instance by lazy expiry).
-   *
-   * @param id the hold
-   * @return the hold or null
-   */
-  public @Nullable Hold endedHold(HoldId id) {
-    for (int i = 0; i < endedHolds.size(); i++) {
-      Hold h = endedHolds.get(i);
-      if (h.id().equals(id)) {
-        return h;
       }
     }
     return null;
@@ -592,7 +565,7 @@ public final class AccountTx {
       lot.remaining -= amount;
       lot.reserved += amount;
       lot.changed = true;
-      allocations = singleAllocation(lot.id(), amount);
+      allocations = List.of(new Allocation(lot.id(), amount));
       append(EntryType.HOLD, amount, lot, id, key, metadata);
     } else {
       allocations = new ArrayList<>(2);
@@ -624,24 +597,6 @@ public final class AccountTx {
       earliestHoldDeadline = deadline;
     }
     return hold;
-  }
-
-  /**
-   * The last one-lot allocation list made, shared by the next hold of the same amount from a lot
-   * with the same id (in whichever account: both are plain values). Holds of one size from one
-   * lot are the common case, and each hold keeps its list for good. A race only costs a new list.
-   */
-  private static volatile List<Allocation> lastSingleAllocation = List.of(new Allocation(new LotId(1), 1));
-
-  private static List<Allocation> singleAllocation(LotId lot, long amount) {
-    List<Allocation> last = lastSingleAllocation;
-    Allocation a = last.get(0);
-    if (a.amount() == amount && a.lot().equals(lot)) {
-      return last;
-    }
-    List<Allocation> made = List.of(new Allocation(lot, amount));
-    lastSingleAllocation = made;
-    return made;
   }
 
   /**

@@ -107,7 +107,7 @@ final class Statements {
     insertHold = holdValues + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     // Only an active hold ends: a hold another call ended first matches no row.
     endHold = "UPDATE " + holds + " SET amount = ?, state = ?, created_at = ?, deadline = ?, settled = ?,"
-        + " ended_at = ?, metadata = ?, allocations = ? WHERE hold_id = ? AND account = ? AND state = 'ACTIVE'";
+        + " ended_at = ?, metadata = ?, allocations = ? WHERE hold_id = ? AND account = ? AND ended_at IS NULL";
     ledgerValues = "INSERT INTO " + ledger
         + " (account, sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata) VALUES ";
     insertLedger = ledgerValues + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -248,7 +248,10 @@ final class Statements {
         + " allocations = v.allocations FROM (VALUES ");
     values(sb, rows, 9);
     sb.append(") AS v (amount, state, created_at, deadline, settled, ended_at, metadata, allocations, hold_id)"
-        + " WHERE h.account = ? AND h.hold_id = v.hold_id AND h.state = 'ACTIVE'");
+        // Active means not ended (holds_terminal_ck ties the two); asked as ended_at IS NULL, the
+        // guard cannot make a partial index on active holds look like the way to one hold, which
+        // would walk every active hold: the primary key finds it.
+        + " WHERE h.account = ? AND h.hold_id = v.hold_id AND h.ended_at IS NULL");
     return sb.toString();
   }
 
