@@ -17,7 +17,7 @@ import java.util.function.LongFunction;
  * Replays an account's ledger and compares the result with its stored state. The replay rules are
  * the ones {@link io.preprompt.credits.ledger.EntryType} documents.
  */
-public final class Reconciler {
+final class Reconciler {
   private Reconciler() {}
 
   /**
@@ -27,7 +27,7 @@ public final class Reconciler {
    * @param pages reads the entries after a sequence number; an empty list ends the replay
    * @return the comparison
    */
-  public static Reconciliation reconcile(AccountSnapshot snapshot, LongFunction<List<LedgerEntry>> pages) {
+  static Reconciliation reconcile(AccountSnapshot snapshot, LongFunction<List<LedgerEntry>> pages) {
     AccountRecord account = snapshot.account();
     List<String> diffs = new ArrayList<>();
     Map<Long, long[]> lots = new TreeMap<>();
