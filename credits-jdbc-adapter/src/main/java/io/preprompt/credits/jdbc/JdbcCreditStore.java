@@ -79,18 +79,20 @@ import org.jspecify.annotations.Nullable;
  * default) is enough; stricter levels and PostgreSQL-compatible distributed engines report their
  * conflicts as {@code 40001}, which becomes a conflict too.
  *
- * <p>On PostgreSQL a commit of an existing account, when the store owns the transaction, sends all
- * its statements as one multi-statement prepared statement, which the driver pipelines: one
- * statement per kind of row (multi-row {@code INSERT}s, and multi-row {@code UPDATE}s joined to a
- * {@code VALUES} list for changed lots and ended holds). On a connection in auto-commit mode (what
- * pools hand out) that is the whole commit, one round trip: the driver ends the statements with one
- * {@code Sync}, the server runs them as one implicit transaction and commits it only if every one
- * succeeded, and each guarded update is written so that one matching fewer rows than it should
- * fails instead. Otherwise it is one round trip plus the {@code COMMIT}. When anything does not do
- * exactly what it should, nothing of it is kept and the change is written again in a transaction,
- * one kind of row at a time (one round trip per kind, as on H2 and inside a host's transaction),
- * which decides between conflict, malformed change and failure as described above. A keyed hold or
- * settle therefore costs two round trips on PostgreSQL: {@link #readForCall} and the commit.
+ * <p>On PostgreSQL a commit of an existing account, when the store owns the transaction, takes
+ * one round trip for its writes. On a connection in auto-commit mode (what pools hand out) they are
+ * one statement: the parts above as data-modifying {@code WITH} parts (multi-row {@code INSERT}s,
+ * and multi-row {@code UPDATE}s joined to a {@code VALUES} list for changed lots and ended holds),
+ * each waiting for the account's guarded update, and a closing division that fails when a guarded
+ * part matched fewer rows than it should; the server commits the statement only if it succeeded, so
+ * that is the whole commit. Otherwise the same parts go as one multi-statement prepared statement,
+ * which the driver pipelines, plus the {@code COMMIT}. When anything does not do exactly what it
+ * should, nothing of it is kept and the change is written again in a transaction, one kind of row
+ * at a time (one round trip per kind, as on H2 and inside a host's transaction), which decides
+ * between conflict, malformed change and failure as described above. A keyed hold or settle
+ * therefore costs two round trips on PostgreSQL, {@link #readForCall} and the commit, and one when
+ * core runs it on the state its own last commit left
+ * ({@link io.preprompt.credits.CreditServiceBuilder#reuseCommittedAccounts}).
  *
  * <h2>Inside the host's transaction</h2>
  * {@link #inHostTransaction} (or {@link #withConnection} for one connection) runs every call on
