@@ -16,6 +16,7 @@ module io.preprompt.credits.core {
   requires org.slf4j;
 
   exports io.preprompt.credits;
+  exports io.preprompt.credits.core;
   exports io.preprompt.credits.balance;
   exports io.preprompt.credits.ledger;
   exports io.preprompt.credits.plans;

@@ -7,14 +7,25 @@ import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
-import io.preprompt.credits.ledger.LedgerEntry;
-import io.preprompt.credits.ledger.LedgerPage;
-import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.CreditsException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldStateException;
+import io.preprompt.credits.core.IdempotencyConflictException;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InsufficientCreditsException;
+import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.SettleExceedsHeldException;
+import io.preprompt.credits.core.StoreException;
+import io.preprompt.credits.core.SweepReport;
+import io.preprompt.credits.core.UnknownAccountException;
+import io.preprompt.credits.core.UnknownHoldException;
+import io.preprompt.credits.ledger.LedgerReader;
 import io.preprompt.credits.ledger.Reconciliation;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +49,7 @@ import org.jspecify.annotations.Nullable;
  * long available = service.balance(user).available();                  // 168
  * }</pre>
  */
-public interface CreditService {
+public interface CreditService extends LedgerReader {
 
   /**
    * Returns a builder.
@@ -196,46 +207,6 @@ public interface CreditService {
    * @throws UnknownAccountException when the account does not exist
    */
   BalanceView balance(AccountId account);
-
-  /**
-   * Finds a hold of this account, as it stands now (an overdue active hold shows as expired).
-   *
-   * @param account the account
-   * @param hold the hold
-   * @return the hold, empty when the account has no such hold
-   */
-  Optional<Hold> findHold(AccountId account, HoldId hold);
-
-  /**
-   * Reads a page of the account's ledger.
-   *
-   * @param account the account
-   * @param query which page
-   * @return the page and the query for the next one
-   * @throws UnknownAccountException when the account does not exist
-   */
-  LedgerPage history(AccountId account, LedgerQuery query);
-
-  /**
-   * Reads every entry the query selects, page after page (the query's limit is the page size), and
-   * hands each to {@code sink} in sequence order: for exports, reports and checks.
-   *
-   * @param account the account
-   * @param query the first page; later pages continue after its last entry
-   * @param sink receives each entry
-   * @throws UnknownAccountException when the account does not exist
-   */
-  default void forEachEntry(AccountId account, LedgerQuery query, Consumer<LedgerEntry> sink) {
-    if (query == null || sink == null) {
-      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a ledger query and a sink are required");
-    }
-    Optional<LedgerQuery> next = Optional.of(query);
-    while (next.isPresent()) {
-      LedgerPage page = history(account, next.get());
-      page.entries().forEach(sink);
-      next = page.next();
-    }
-  }
 
   /**
    * Recomputes the account from its whole ledger and compares with the stored state. Reads the

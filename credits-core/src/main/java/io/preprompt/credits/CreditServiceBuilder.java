@@ -1,6 +1,11 @@
 package io.preprompt.credits;
 
+import io.preprompt.credits.core.CreditsConfig;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.internal.Engine;
+import io.preprompt.credits.ledger.CreditsListener;
 import io.preprompt.credits.spi.CreditStore;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -97,7 +102,7 @@ public final class CreditServiceBuilder {
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when no store was set
    */
   public CreditService build() {
-    return engine();
+    return new EngineCreditService(engine());
   }
 
   /** Builds the engine; {@link Credits.Builder} builds the plan service and the gate over it. */

@@ -1,11 +1,17 @@
 package io.preprompt.credits;
 
+import io.preprompt.credits.core.CreditsConfig;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.gate.GateConfig;
 import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.LowBalanceListener;
 import io.preprompt.credits.gate.RateCard;
 import io.preprompt.credits.internal.Engine;
-import io.preprompt.credits.internal.Wiring;
+import io.preprompt.credits.internal.Gate;
+import io.preprompt.credits.internal.Plans;
+import io.preprompt.credits.ledger.CreditsListener;
 import io.preprompt.credits.plans.PackCatalog;
 import io.preprompt.credits.plans.PlanService;
 import io.preprompt.credits.plans.PlansConfig;
@@ -258,9 +264,9 @@ public final class Credits {
      */
     public Credits build() {
       Engine engine = credits.engine();
-      PlanService plans = Wiring.newPlans(engine, tiers, packs, plansConfig, billing);
-      GenerationGate gate = Wiring.newGate(engine, plans, rateCard, gateConfig, lowBalanceListeners);
-      return new Credits(engine, plans, gate);
+      PlanService plans = new Plans(engine, tiers, packs, plansConfig, billing);
+      GenerationGate gate = new Gate(engine, plans, rateCard, gateConfig, lowBalanceListeners);
+      return new Credits(new EngineCreditService(engine), plans, gate);
     }
   }
 }

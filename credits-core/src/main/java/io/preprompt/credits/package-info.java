@@ -13,22 +13,13 @@
  * credits.plans().verifyEmail(user, IdempotencyKey.of("verify-42"));   // +200 free credits
  * }</pre>
  *
- * <p>This package also holds the identifiers
- * ({@link io.preprompt.credits.AccountId}, {@link io.preprompt.credits.IdempotencyKey},
- * {@link io.preprompt.credits.HoldId}), the {@link io.preprompt.credits.CreditAmount} value type and the
- * exception tree rooted at {@link io.preprompt.credits.CreditsException}, each with a stable
- * {@link io.preprompt.credits.ErrorCode}.
- *
- * <p>Credit amounts follow one rule. A caller names the credits it asks the library to move (a
- * grant, a hold, a settle, a generation's actual cost, a support adjustment) with a
- * {@link io.preprompt.credits.CreditAmount}, which is never negative and never overflows silently.
- * Every other count of credits is a plain {@code long}: whatever the library reports (balances,
- * lots, holds, receipts, ledger entries, estimates, exceptions, listener calls), the settings a
- * host configures (a tier's allowance and rollover cap, a pack's credits, the signup grant, the
- * low-balance threshold; prices in millicredits) and the store port ({@code spi}). So a call that
- * takes an {@link io.preprompt.credits.IdempotencyKey} never takes credits as a bare number, and
- * nothing returns a {@code CreditAmount}; to pass a reported count back, wrap it:
- * {@code gate.succeeded(user, hold, CreditAmount.of(ok.total()), key)}.
+ * <p>This package holds the entry points: {@link io.preprompt.credits.Credits}, the
+ * {@link io.preprompt.credits.CreditService} and its builder. The vocabulary every call speaks
+ * (identifiers, amounts, keys, settings and the exception tree) is in
+ * {@link io.preprompt.credits.core}; balances and holds in {@code balance}; the ledger in
+ * {@code ledger}; plans in {@code plans}; the gate in {@code gate}; the ports in {@code spi}. The
+ * packages form layers, each using only those below it: {@code core}, then {@code balance}, then
+ * {@code ledger}, then {@code spi}, {@code plans} and {@code gate}, then the engine, then this one.
  */
 @NullMarked
 package io.preprompt.credits;

@@ -6,6 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.CreditsConfig;
+import io.preprompt.credits.core.CreditsException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldStateException;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.ledger.LedgerQuery;
 import java.time.Duration;
 import java.time.Instant;
@@ -254,11 +263,11 @@ class ValueTypesTest {
     @Test
     void holdStateException_codeNamesTheState() {
       HoldId id = HoldId.of("h_1");
-      assertThat(new HoldStateException(id, io.preprompt.credits.balance.HoldState.SETTLED).code())
+      assertThat(new HoldStateException(id, io.preprompt.credits.core.HoldState.SETTLED).code())
           .isEqualTo(ErrorCode.HOLD_ALREADY_SETTLED);
-      assertThat(new HoldStateException(id, io.preprompt.credits.balance.HoldState.RELEASED).code())
+      assertThat(new HoldStateException(id, io.preprompt.credits.core.HoldState.RELEASED).code())
           .isEqualTo(ErrorCode.HOLD_ALREADY_RELEASED);
-      assertThat(new HoldStateException(id, io.preprompt.credits.balance.HoldState.EXPIRED).code())
+      assertThat(new HoldStateException(id, io.preprompt.credits.core.HoldState.EXPIRED).code())
           .isEqualTo(ErrorCode.HOLD_EXPIRED);
     }
   }

@@ -1,13 +1,13 @@
 package io.preprompt.credits.benchmarks;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.jdbc.BenchmarkDatabases;
 import io.preprompt.credits.jdbc.JdbcCreditStore;
 import io.preprompt.credits.jdbc.JdbcStoreConfig;

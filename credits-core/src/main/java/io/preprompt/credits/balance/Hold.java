@@ -1,7 +1,8 @@
 package io.preprompt.credits.balance;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.HoldId;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

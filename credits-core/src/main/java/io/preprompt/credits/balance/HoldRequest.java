@@ -1,10 +1,10 @@
 package io.preprompt.credits.balance;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditAmount;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.IdempotencyKey;
-import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InvalidRequestException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.preprompt.credits.balance;
 
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,17 +1,17 @@
 package io.preprompt.credits.gate;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditService;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.HoldId;
-import io.preprompt.credits.InvalidRequestException;
-import io.preprompt.credits.UnknownAccountException;
 import io.preprompt.credits.balance.Hold;
-import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldState;
+import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.UnknownAccountException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.ledger.LedgerReader;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reads what generations cost, from the ledger alone: per-generation history, usage by kind over a
  * period, and a hold's whole story for support. Obtain it from {@link GenerationGate#history()} or
- * build it over any {@link CreditService}; it only reads.
+ * build it over any {@link io.preprompt.credits.CreditService} (or any {@link LedgerReader}); it only reads.
  *
  * <p>Every entry the gate writes carries the generation's description (kind, model, estimate,
  * rate-card version), and the entries that end a hold carry it too, plus the actual cost or the
@@ -39,14 +39,14 @@ public final class GenerationHistory {
   /** Page size used while scanning a period. */
   static final int PAGE = 1_000;
 
-  private final CreditService credits;
+  private final LedgerReader credits;
 
   /**
    * Creates a reader.
    *
    * @param credits the credit service whose ledger to read
    */
-  public GenerationHistory(CreditService credits) {
+  public GenerationHistory(LedgerReader credits) {
     if (credits == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a generation history needs a credit service");
     }

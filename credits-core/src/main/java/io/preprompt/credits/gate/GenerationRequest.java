@@ -1,7 +1,7 @@
 package io.preprompt.credits.gate;
 
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -229,6 +229,7 @@ public final class GenerationRequest {
    */
   @Override
   public String toString() {
-    return GenerationGate.appendRequest(new StringBuilder(), this).toString();
+    return "GenerationRequest[kind=" + kind + ", model=" + model + ", resolution=" + resolution + ", durationSeconds="
+        + durationSeconds + ", variants=" + variants + ", reshot=" + reshot + ", feature=" + feature + "]";
   }
 }

@@ -1,8 +1,8 @@
 package io.preprompt.credits.gate;
 
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.ledger.EntryType;
 import java.time.Instant;
 import java.util.ArrayList;

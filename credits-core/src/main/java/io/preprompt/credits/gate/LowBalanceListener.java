@@ -1,6 +1,6 @@
 package io.preprompt.credits.gate;
 
-import io.preprompt.credits.AccountId;
+import io.preprompt.credits.core.AccountId;
 
 /**
  * Told when an authorization (or a support removal) leaves an account low, so the app can warn

@@ -1,8 +1,8 @@
 package io.preprompt.credits.gate;
 
-import io.preprompt.credits.AmountOverflow;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.core.AmountOverflow;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.preprompt.credits.gate;
 
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
 
 /**
  * An exact positive fraction used as a price factor (resolution factor, reshot discount).

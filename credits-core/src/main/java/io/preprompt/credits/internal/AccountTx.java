@@ -1,18 +1,18 @@
 package io.preprompt.credits.internal;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditAmount;
-import io.preprompt.credits.HoldId;
-import io.preprompt.credits.IdempotencyKey;
-import io.preprompt.credits.InsufficientCreditsException;
-import io.preprompt.credits.SettleExceedsHeldException;
 import io.preprompt.credits.balance.Allocation;
 import io.preprompt.credits.balance.BalanceView;
 import io.preprompt.credits.balance.Hold;
-import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.Lot;
 import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldState;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InsufficientCreditsException;
+import io.preprompt.credits.core.SettleExceedsHeldException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.spi.AccountChange;
@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * {@link #toChange} hands the result to the store; an exception thrown by any method leaves the
  * stored account untouched because the copy is simply dropped.
  */
-public final class AccountTx {
+final class AccountTx {
 
   /**
    * The drawdown order: soonest expiry first (never-expiring last); among equal expiry, by

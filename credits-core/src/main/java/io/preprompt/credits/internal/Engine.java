@@ -1,35 +1,35 @@
 package io.preprompt.credits.internal;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CommittedChange;
-import io.preprompt.credits.ConcurrentUpdateException;
-import io.preprompt.credits.CreditAmount;
-import io.preprompt.credits.CreditService;
-import io.preprompt.credits.CreditsConfig;
-import io.preprompt.credits.CreditsException;
-import io.preprompt.credits.CreditsListener;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.HoldId;
-import io.preprompt.credits.HoldStateException;
-import io.preprompt.credits.IdempotencyConflictException;
-import io.preprompt.credits.IdempotencyKey;
-import io.preprompt.credits.InvalidRequestException;
-import io.preprompt.credits.StoreException;
-import io.preprompt.credits.SweepReport;
-import io.preprompt.credits.UnknownAccountException;
-import io.preprompt.credits.UnknownHoldException;
 import io.preprompt.credits.balance.BalanceView;
 import io.preprompt.credits.balance.GrantReceipt;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
-import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.ConcurrentUpdateException;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.CreditsConfig;
+import io.preprompt.credits.core.CreditsException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldState;
+import io.preprompt.credits.core.HoldStateException;
+import io.preprompt.credits.core.IdempotencyConflictException;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.StoreException;
+import io.preprompt.credits.core.SweepReport;
+import io.preprompt.credits.core.UnknownAccountException;
+import io.preprompt.credits.core.UnknownHoldException;
+import io.preprompt.credits.ledger.CommittedChange;
+import io.preprompt.credits.ledger.CreditsListener;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.ledger.LedgerReader;
 import io.preprompt.credits.ledger.Reconciliation;
 import io.preprompt.credits.spi.AccountChange;
 import io.preprompt.credits.spi.AccountSnapshot;
@@ -56,11 +56,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine behind {@link CreditService}: validates, checks idempotency, loads the account, applies
+ * The engine behind {@link io.preprompt.credits.CreditService}: validates, checks idempotency, loads the account, applies
  * the operation to a working copy, commits with an expected version and retries a conflict a bounded
- * number of times. Not supported API: use {@link CreditService}.
+ * number of times. Not supported API: use {@link io.preprompt.credits.CreditService}.
  */
-public final class Engine implements CreditService {
+public final class Engine implements LedgerReader {
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
   private static final int RECONCILE_PAGE = 1000;
 
@@ -114,7 +114,7 @@ public final class Engine implements CreditService {
    *
    * @return the store
    */
-  public CreditStore store() {
+  CreditStore store() {
     return store;
   }
 
@@ -123,7 +123,7 @@ public final class Engine implements CreditService {
    *
    * @return the clock
    */
-  public InstantSource clock() {
+  InstantSource clock() {
     return clock;
   }
 
@@ -136,7 +136,7 @@ public final class Engine implements CreditService {
    * @param <R> the result type
    * @return the result (replayed when the key was already used with the same parameters)
    */
-  public <R> R execute(AccountId account, @Nullable IdempotencyKey key, Operation<R> op) {
+  <R> R execute(AccountId account, @Nullable IdempotencyKey key, Operation<R> op) {
     if (key != null) {
       requireKey(key);
     }
@@ -154,7 +154,7 @@ public final class Engine implements CreditService {
    * @return the result (replayed when the key was already used with the same parameters)
    * @throws IllegalArgumentException when the key is not reserved (a bug in the library)
    */
-  public <R> R executeOwn(AccountId account, IdempotencyKey key, Operation<R> op) {
+  <R> R executeOwn(AccountId account, IdempotencyKey key, Operation<R> op) {
     if (!key.isReserved()) {
       throw new IllegalArgumentException("not a reserved key: " + key);
     }
@@ -402,7 +402,6 @@ public final class Engine implements CreditService {
     }
   }
 
-  @Override
   public boolean openAccount(AccountId account, IdempotencyKey key) {
     requireAccount(account);
     requireKey(key);
@@ -433,7 +432,6 @@ public final class Engine implements CreditService {
     throw new ConcurrentUpdateException(account, config.maxCommitAttempts());
   }
 
-  @Override
   public GrantReceipt grant(AccountId account, LotSource source, CreditAmount amount, @Nullable Instant expiresAt,
       Map<String, String> metadata, IdempotencyKey key) {
     requireAccount(account);
@@ -480,7 +478,6 @@ public final class Engine implements CreditService {
     });
   }
 
-  @Override
   public Hold hold(HoldRequest request) {
     if (request == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "hold request must not be null");
@@ -545,7 +542,7 @@ public final class Engine implements CreditService {
    * @throws HoldStateException when it ended
    * @throws UnknownHoldException when the account has no such hold
    */
-  public static Hold requireActiveHold(AccountTx tx, HoldId id) {
+  static Hold requireActiveHold(AccountTx tx, HoldId id) {
     Hold hold = tx.knownHold(id);
     if (hold == null) {
       throw new UnknownHoldException(tx.account(), id);
@@ -556,7 +553,6 @@ public final class Engine implements CreditService {
     return hold;
   }
 
-  @Override
   public Settlement settle(AccountId account, HoldId hold, CreditAmount amount, Map<String, String> metadata,
       IdempotencyKey key) {
     if (amount == null) {
@@ -566,7 +562,6 @@ public final class Engine implements CreditService {
     return settleOrAll(account, hold, amount, metadata, key);
   }
 
-  @Override
   public Settlement settleAll(AccountId account, HoldId hold, Map<String, String> metadata, IdempotencyKey key) {
     return settleOrAll(account, hold, null, metadata, key);
   }
@@ -627,7 +622,6 @@ public final class Engine implements CreditService {
     }
   }
 
-  @Override
   public Release release(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
     return release(account, hold, reason, Map.of(), key);
   }
@@ -642,7 +636,7 @@ public final class Engine implements CreditService {
    * @param key idempotency key
    * @return the release
    */
-  public Release release(AccountId account, HoldId hold, String reason, Map<String, String> extra,
+  Release release(AccountId account, HoldId hold, String reason, Map<String, String> extra,
       IdempotencyKey key) {
     requireAccount(account);
     requireHold(hold);
@@ -710,7 +704,7 @@ public final class Engine implements CreditService {
    * @return the working copy
    * @throws UnknownAccountException when the account does not exist
    */
-  public AccountTx readView(AccountId account) {
+  AccountTx readView(AccountId account) {
     requireAccount(account);
     Instant now = clock.instant();
     AccountSnapshot snapshot = storeCall(() -> store.load(account, HoldSelection.overdueAt(now)))
@@ -720,7 +714,6 @@ public final class Engine implements CreditService {
     return tx;
   }
 
-  @Override
   public BalanceView balance(AccountId account) {
     AccountTx tx = readView(account);
     return tx.view(tx.storedVersion());
@@ -753,7 +746,6 @@ public final class Engine implements CreditService {
     return new LedgerPage(entries, next);
   }
 
-  @Override
   public Reconciliation reconcile(AccountId account) {
     requireAccount(account);
     AccountSnapshot snapshot = storeCall(() -> store.load(account, HoldSelection.allActive()))
@@ -761,7 +753,6 @@ public final class Engine implements CreditService {
     return Reconciler.reconcile(snapshot, after -> storeCall(() -> store.readLedger(account, LedgerQuery.after(after, RECONCILE_PAGE))));
   }
 
-  @Override
   public SweepReport sweep() {
     Instant now = clock.instant();
     Set<AccountId> accounts = new LinkedHashSet<>();

@@ -14,7 +14,7 @@ import java.util.Map;
  * two field lists with different names or values never encode to the same text. Idempotency relies
  * on it: a fingerprint that two different calls share would replay one call's result for the other.
  */
-public final class FieldCodec {
+final class FieldCodec {
   private FieldCodec() {}
 
   /** An ordered field list under construction; {@link #encode} ends it. */

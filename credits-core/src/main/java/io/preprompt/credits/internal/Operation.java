@@ -1,6 +1,6 @@
 package io.preprompt.credits.internal;
 
-import io.preprompt.credits.HoldId;
+import io.preprompt.credits.core.HoldId;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <R> the result type
  */
-public interface Operation<R> {
+interface Operation<R> {
   /**
    * Returns the operation's stable name, stored with the idempotency record.
    *

@@ -1,22 +1,22 @@
 package io.preprompt.credits.internal;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.HoldId;
 import io.preprompt.credits.balance.Allocation;
 import io.preprompt.credits.balance.GrantReceipt;
 import io.preprompt.credits.balance.Hold;
-import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /** Encodings of the core results for idempotency records; each round-trips exactly. */
-public final class Results {
+final class Results {
   private Results() {}
 
   public static String encodeGrant(GrantReceipt r) {

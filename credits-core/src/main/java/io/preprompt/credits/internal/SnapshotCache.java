@@ -1,6 +1,6 @@
 package io.preprompt.credits.internal;
 
-import io.preprompt.credits.AccountId;
+import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.spi.AccountSnapshot;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

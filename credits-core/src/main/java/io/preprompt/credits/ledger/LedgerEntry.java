@@ -1,10 +1,10 @@
 package io.preprompt.credits.ledger;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.HoldId;
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.IdempotencyKey;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;

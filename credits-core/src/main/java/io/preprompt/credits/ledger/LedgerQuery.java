@@ -1,7 +1,7 @@
 package io.preprompt.credits.ledger;
 
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
 import java.time.Instant;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;

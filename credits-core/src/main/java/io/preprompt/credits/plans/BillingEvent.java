@@ -1,8 +1,8 @@
 package io.preprompt.credits.plans;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
 import java.time.Instant;
 
 /**

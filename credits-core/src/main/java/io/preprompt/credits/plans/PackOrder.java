@@ -1,6 +1,6 @@
 package io.preprompt.credits.plans;
 
-import io.preprompt.credits.AccountId;
+import io.preprompt.credits.core.AccountId;
 import java.time.Instant;
 
 /**

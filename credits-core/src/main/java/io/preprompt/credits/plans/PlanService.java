@@ -1,39 +1,19 @@
 package io.preprompt.credits.plans;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.ConcurrentUpdateException;
-import io.preprompt.credits.CreditService;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.IdempotencyKey;
-import io.preprompt.credits.InvalidRequestException;
-import io.preprompt.credits.StateException;
-import io.preprompt.credits.balance.BalanceView;
-import io.preprompt.credits.balance.LotSource;
-import io.preprompt.credits.internal.AccountTx;
-import io.preprompt.credits.internal.Engine;
-import io.preprompt.credits.internal.FieldCodec;
-import io.preprompt.credits.internal.Operation;
-import io.preprompt.credits.internal.Wiring;
-import io.preprompt.credits.ledger.EntryType;
-import io.preprompt.credits.ledger.LedgerEntry;
-import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.StateException;
 import io.preprompt.credits.spi.BillingGateway;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Tiers, the signup grant, allowance cycles, packs, plan changes and cancellation, over a
- * {@link CreditService}. Every rule the help page states about tiers, packs, allowances and billing
- * lives in this class.
+ * {@link io.preprompt.credits.CreditService}. Every rule the help page states about tiers, packs, allowances and billing
+ * lives behind this interface, in one class of the engine.
  *
  * <p>The library never moves money: it asks the {@link BillingGateway} to charge and applies the
  * billing system's confirmations ({@link #handle(BillingEvent)}). Hosts without webhooks call
@@ -58,95 +38,20 @@ import org.slf4j.LoggerFactory;
  * plans.handle(BillingEvent.PackPaid.of("evt_2", order));               // webhook: the pack is paid, +500
  * }</pre>
  */
-public final class PlanService {
-  private static final Logger LOG = LoggerFactory.getLogger(PlanService.class);
-
-  private final Engine engine;
-  private final TierCatalog tiers;
-  private final PackCatalog packs;
-  private final PlansConfig config;
-  private final BillingGateway gateway;
-
-  static {
-    Wiring.plans(PlanService::new);
-  }
-
-  private PlanService(Engine engine, TierCatalog tiers, PackCatalog packs, PlansConfig config, BillingGateway gateway) {
-    this.engine = engine;
-    this.tiers = tiers;
-    this.packs = packs;
-    this.config = config;
-    this.gateway = gateway;
-  }
-
+public interface PlanService {
   /**
    * Returns the tier catalog.
    *
    * @return the tiers
    */
-  public TierCatalog tiers() {
-    return tiers;
-  }
+  TierCatalog tiers();
 
   /**
    * Returns the pack catalog.
    *
    * @return the packs
    */
-  public PackCatalog packs() {
-    return packs;
-  }
-
-  private String free() {
-    return tiers.free().id();
-  }
-
-  private PlanState state(AccountTx tx) {
-    return PlanState.decode(tx.plan(), free()).effective(tx.now(), free());
-  }
-
-  private void save(AccountTx tx, PlanState s) {
-    tx.setPlan(s.encode(), s.dueAt(config.zone()));
-  }
-
-  private static void require(@Nullable Object value, String what) {
-    if (value == null) {
-      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, what + " must not be null");
-    }
-  }
-
-  /** Builds an operation from its parts; {@code decode} marks replays. */
-  private static <R> Operation<R> op(String name, String fingerprint, Function<AccountTx, R> body,
-      Function<R, String> encode, Function<String, R> decode) {
-    return new Operation<>() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public String fingerprint() {
-        return fingerprint;
-      }
-
-      @Override
-      public R apply(AccountTx tx) {
-        return body.apply(tx);
-      }
-
-      @Override
-      public String encode(R result) {
-        return encode.apply(result);
-      }
-
-      @Override
-      public R decode(String encoded) {
-        return decode.apply(encoded);
-      }
-    };
-  }
-
-  // ---------------------------------------------------------------- signup
+  PackCatalog packs();
 
   /**
    * Grants the signup credits for a verified email, once per account ever. A second verification
@@ -156,27 +61,7 @@ public final class PlanService {
    * @param key idempotency key
    * @return whether credits were granted
    */
-  public SignupResult verifyEmail(AccountId account, IdempotencyKey key) {
-    require(account, "account");
-    require(key, "key");
-    return engine.execute(account, key, op("verify-email", "", tx -> {
-      PlanState s = state(tx);
-      if (s.signupGranted()) {
-        return new SignupResult(false, 0, "signup credits were already granted to this account");
-      }
-      if (config.signupGrant() > 0) {
-        tx.grant(LotSource.SIGNUP_GRANT, config.signupGrant(), null, key, Map.of("reason", "email verified"));
-      }
-      save(tx, s.withSignupGranted());
-      return new SignupResult(true, config.signupGrant(), "granted");
-    }, r -> FieldCodec.fields().add("granted", r.granted()).add("credits", r.credits()).add("detail", r.detail()).encode(),
-        e -> {
-          Map<String, String> f = FieldCodec.decode(e);
-          return new SignupResult(Boolean.parseBoolean(f.get("granted")), Long.parseLong(f.get("credits")), f.get("detail"));
-        }));
-  }
-
-  // ---------------------------------------------------------------- subscriptions
+  SignupResult verifyEmail(AccountId account, IdempotencyKey key);
 
   /**
    * Subscribes the account to a paid tier, anchored now: cycles are calendar months from now. The
@@ -194,46 +79,7 @@ public final class PlanService {
    *     {@link ErrorCode#INVALID_ARGUMENT} for the free tier
    * @throws StateException with {@link ErrorCode#ALREADY_SUBSCRIBED} when a subscription is active
    */
-  public PlanChange subscribe(AccountId account, String tierId, IdempotencyKey key) {
-    require(account, "account");
-    require(key, "key");
-    require(tierId, "tier");
-    // The tier is checked inside the call, after the key: a call acknowledged before its tier left the
-    // catalog still replays its first result.
-    PlanChange change = engine.execute(account, key, op("subscribe", FieldCodec.fields().add("tier", tierId).encode(), tx -> {
-      Tier tier = tiers.require(tierId);
-      if (!tier.paid()) {
-        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "the free tier is not a subscription");
-      }
-      PlanState s = state(tx);
-      if (s.subscribed()) {
-        throw new StateException(ErrorCode.ALREADY_SUBSCRIBED,
-            "account " + account + " already subscribes to " + s.tier() + "; use changePlan");
-      }
-      Instant anchor = tx.now();
-      long number = s.subscription() + 1;
-      PlanState.ChargeIntent first = new PlanState.ChargeIntent(number, 0, tierId, anchor,
-          PlanState.cycleStart(anchor, 1, config.zone()), chargeReference(account, number, 0), 0, false, anchor);
-      save(tx, s.subscribed(tierId, anchor, first));
-      return new PlanChange(s.tier(), tierId, anchor, true, 0, null);
-    }, PlanService::encodeChange, PlanService::decodeChange));
-    sendChargesQuietly(account);
-    return change;
-  }
-
-  /**
-   * The reference of a subscription charge: unique per account, subscription and cycle, the same
-   * every time the request is sent. The account comes first after the prefix and the two numbers
-   * last, so the reference reads back unambiguously even when the account id holds colons.
-   */
-  static String chargeReference(AccountId account, long subscription, long cycle) {
-    return "sub:" + account.value() + ":" + subscription + ":" + cycle;
-  }
-
-  /** The reference of the account's {@code n}th pack order, plan change or cancellation. */
-  private static String requestReference(String kind, AccountId account, long n) {
-    return kind + ":" + account.value() + ":" + n;
-  }
+  PlanChange subscribe(AccountId account, String tierId, IdempotencyKey key);
 
   /**
    * Applies a confirmation from the billing system. Idempotent by event id (and, for packs, by
@@ -249,201 +95,7 @@ public final class PlanService {
    * @throws StateException with {@link ErrorCode#CYCLE_NOT_STARTED} for a cycle payment that came
    *     before its cycle started (send it again once it has; nothing changed)
    */
-  public BillingOutcome handle(BillingEvent event) {
-    require(event, "event");
-    IdempotencyKey key = IdempotencyKey.reserved("evt", event.eventId());
-    if (event instanceof BillingEvent.PackPaid) {
-      BillingEvent.PackPaid paid = (BillingEvent.PackPaid) event;
-      Pack pack = packs.require(paid.packId());
-      IdempotencyKey byReference = IdempotencyKey.reserved("pay", paid.paymentReference());
-      return engine.executeOwn(event.account(), byReference, op("pack-paid", FieldCodec.fields().add("pack", pack.id())
-          .add("amount", paid.amountMinor()).add("currency", paid.currency()).encode(), tx -> {
-            PlanState s = state(tx);
-            PlanState.OpenOrder order = matchingOrder(s, paid, pack, tx.now());
-            List<PlanState.OpenOrder> open = new ArrayList<>(s.orders());
-            open.remove(order);
-            tx.grant(LotSource.PACK, pack.credits(), null, byReference, Map.of("pack", pack.id(), "paymentReference",
-                paid.paymentReference(), "event", paid.eventId(), "orderedAt", order.orderedAt().toString()));
-            save(tx, s.withOrders(open));
-            return new BillingOutcome(BillingOutcome.Effect.APPLIED, pack.credits(), "pack " + pack.id() + " granted");
-          }, PlanService::encodeOutcome, e -> duplicate("payment " + paid.paymentReference() + " was already granted")));
-    }
-    if (event instanceof BillingEvent.CyclePaid) {
-      long cycle = ((BillingEvent.CyclePaid) event).cycle();
-      checkCycle(cycle);
-      return engine.executeOwn(event.account(), key, op("cycle-paid", FieldCodec.fields().add("cycle", cycle).encode(),
-          tx -> cyclePaid(tx, cycle, key, event.eventId()), PlanService::encodeOutcome,
-          e -> duplicate("event already handled")));
-    }
-    if (event instanceof BillingEvent.PaymentFailed) {
-      long cycle = ((BillingEvent.PaymentFailed) event).cycle();
-      checkCycle(cycle);
-      return engine.executeOwn(event.account(), key, op("payment-failed", FieldCodec.fields().add("cycle", cycle).encode(),
-          tx -> {
-            PlanState s = state(tx);
-            if (!s.subscribed() || cycle <= s.paidCycle()) {
-              return ignored(tx, s, "cycle " + cycle + " is not awaiting payment");
-            }
-            save(tx, s.with(s.tier(), SubscriptionStatus.PAST_DUE));
-            return new BillingOutcome(BillingOutcome.Effect.APPLIED, 0, "subscription past due");
-          }, PlanService::encodeOutcome, e -> duplicate("event already handled")));
-    }
-    BillingEvent.SubscriptionCancelled cancelled = (BillingEvent.SubscriptionCancelled) event;
-    return engine.executeOwn(event.account(), key, op("subscription-cancelled",
-        FieldCodec.fields().add("effectiveAt", cancelled.effectiveAt()).encode(), tx -> {
-          PlanState s = state(tx);
-          if (!s.subscribed()) {
-            return ignored(tx, s, "no active subscription");
-          }
-          Instant at = s.cancelAt() == null || cancelled.effectiveAt().isBefore(s.cancelAt())
-              ? cancelled.effectiveAt() : s.cancelAt();
-          save(tx, s.withCancelAt(at).effective(tx.now(), free()));
-          return new BillingOutcome(BillingOutcome.Effect.APPLIED, 0, "cancelled effective " + at);
-        }, PlanService::encodeOutcome, e -> duplicate("event already handled")));
-  }
-
-  /**
-   * Finds the open order a payment pays for: the account's own order with this reference, for this
-   * pack, at this price. A payment is never taken at its word: a made-up reference, another
-   * account's reference, another pack or another amount grants nothing.
-   */
-  private static PlanState.OpenOrder matchingOrder(PlanState s, BillingEvent.PackPaid paid, Pack pack, Instant now) {
-    PlanState.OpenOrder order = null;
-    for (PlanState.OpenOrder o : s.orders()) {
-      if (o.reference().equals(paid.paymentReference())) {
-        order = o;
-      }
-    }
-    if (order == null) {
-      throw new InvalidRequestException(ErrorCode.PAYMENT_MISMATCH, "payment " + paid.paymentReference()
-          + " matches no open pack order of account " + paid.account());
-    }
-    if (!order.orderedAt().plus(PACK_ORDER_LIFETIME).isAfter(now)) {
-      throw new InvalidRequestException(ErrorCode.PAYMENT_MISMATCH, "payment " + paid.paymentReference()
-          + " is for an order placed " + order.orderedAt() + " that lapsed after " + PACK_ORDER_LIFETIME);
-    }
-    if (!order.packId().equals(pack.id())) {
-      throw new InvalidRequestException(ErrorCode.PAYMENT_MISMATCH, "payment " + paid.paymentReference() + " is for pack "
-          + pack.id() + " but the order was for " + order.packId());
-    }
-    if (order.priceMinor() != paid.amountMinor() || !order.currency().equalsIgnoreCase(paid.currency())) {
-      throw new InvalidRequestException(ErrorCode.PAYMENT_MISMATCH, "payment " + paid.paymentReference() + " paid "
-          + paid.amountMinor() + " " + paid.currency() + " but the order was for " + order.priceMinor() + " "
-          + order.currency());
-    }
-    return order;
-  }
-
-  private static void checkCycle(long cycle) {
-    if (cycle < 0 || cycle > 12_000) {
-      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "cycle must be 0..12000, was " + cycle);
-    }
-  }
-
-  private static BillingOutcome duplicate(String detail) {
-    return new BillingOutcome(BillingOutcome.Effect.DUPLICATE, 0, detail);
-  }
-
-  private BillingOutcome ignored(AccountTx tx, PlanState s, String detail) {
-    saveIfChanged(tx, s);
-    return new BillingOutcome(BillingOutcome.Effect.IGNORED, 0, detail);
-  }
-
-  private void saveIfChanged(AccountTx tx, PlanState s) {
-    if (!s.encode().equals(tx.plan())) {
-      save(tx, s);
-    }
-  }
-
-  private BillingOutcome cyclePaid(AccountTx tx, long cycle, IdempotencyKey key, String eventId) {
-    PlanState s = state(tx);
-    if (!s.subscribed() || s.anchor() == null) {
-      return ignored(tx, s, "no active subscription");
-    }
-    Instant start = s.cycleStart(cycle, config.zone());
-    if (start.isAfter(tx.now())) {
-      throw new StateException(ErrorCode.CYCLE_NOT_STARTED, "cycle " + cycle + " of account " + tx.account()
-          + " starts at " + start + ": a payment for it is applied once it has started, never before");
-    }
-    // The billing system collected this cycle: a request to charge it that was not sent yet never is.
-    s = withoutUnsentCharge(s, s.subscription(), cycle);
-    if (cycle <= s.paidCycle()) {
-      return ignored(tx, s, "cycle " + cycle + " was already refilled");
-    }
-    if (s.cancelAt() != null && !start.isBefore(s.cancelAt())) {
-      return ignored(tx, s, "cycle " + cycle + " starts after the cancellation");
-    }
-    Refill refill = refill(tx, s, cycle, key, Map.of("by", "payment", "event", eventId));
-    save(tx, refill.state());
-    return new BillingOutcome(BillingOutcome.Effect.APPLIED, refill.granted(), "cycle " + cycle + " refilled");
-  }
-
-  private static PlanState withoutUnsentCharge(PlanState s, long subscription, long cycle) {
-    List<PlanState.ChargeIntent> kept = new ArrayList<>(s.charges().size());
-    for (PlanState.ChargeIntent c : s.charges()) {
-      if (c.claimed() || c.subscription() != subscription || c.cycle() != cycle) {
-        kept.add(c);
-      }
-    }
-    return kept.size() == s.charges().size() ? s : s.withCharges(kept);
-  }
-
-  /** A refill's new plan state and the allowance it granted. */
-  private record Refill(PlanState state, long granted) {}
-
-  /**
-   * Refills the allowance for a cycle: a change scheduled by then applies, the previous allowance
-   * expires except what the tier lets roll over, and the tier's allowance is granted. Returns the
-   * state to save; the caller adds what it knows (a charge request, the payment's word).
-   */
-  private Refill refill(AccountTx tx, PlanState before, long cycle, @Nullable IdempotencyKey key,
-      Map<String, String> trigger) {
-    Instant start = before.cycleStart(cycle, config.zone());
-    PlanState s = before;
-    if (s.pendingTier() != null && s.pendingAt() != null && !s.pendingAt().isAfter(start)) {
-      s = s.with(s.pendingTier(), s.status()).withPending(null, null);
-    }
-    Tier tier = tiers.require(s.tier());
-    Map<String, String> meta = new java.util.TreeMap<>(trigger);
-    meta.put("cycle", Long.toString(cycle));
-    meta.put("tier", tier.id());
-    meta.put("subscription", Long.toString(s.subscription()));
-    List<AccountTx.MutableLot> allowance = new ArrayList<>();
-    for (AccountTx.MutableLot lot : tx.lotsInDrawdownOrder()) {
-      if ((lot.source() == LotSource.MONTHLY_ALLOWANCE || lot.source() == LotSource.PRORATION)
-          && lot.expiresAt() == null) {
-        allowance.add(lot);
-      }
-    }
-    Collections.reverse(allowance);
-    long keep = tier.rolloverCap();
-    long rolled = 0;
-    long regranted = 0;
-    for (AccountTx.MutableLot lot : allowance) {
-      long k = Math.min(keep, lot.remaining());
-      if (lot.reserved() > 0) {
-        // A lot that keeps credits stays unexpired, so what a live hold returns to it later would roll
-        // over past the cap: expire it whole and grant what it may keep as a lot of its own.
-        tx.expireLot(lot, 0, key, meta);
-        regranted += k;
-      } else {
-        tx.expireLot(lot, k, key, meta);
-      }
-      keep -= k;
-      rolled += k;
-    }
-    if (regranted > 0) {
-      Map<String, String> rollover = new java.util.TreeMap<>(meta);
-      rollover.put("rollover", "true");
-      tx.grant(LotSource.MONTHLY_ALLOWANCE, regranted, null, key, rollover);
-    }
-    long startSequence = tx.lastSequence();
-    if (tier.monthlyAllowance() > 0) {
-      tx.grant(LotSource.MONTHLY_ALLOWANCE, tier.monthlyAllowance(), null, key, meta);
-    }
-    // Logged by the engine once the change commits (this runs again on a conflict retry).
-    return new Refill(s.refilled(cycle, startSequence, tier.monthlyAllowance() + rolled), tier.monthlyAllowance());
-  }
+  BillingOutcome handle(BillingEvent event);
 
   /**
    * How long an instance that took a charge request has to record the gateway's answer. Past it the
@@ -451,19 +103,7 @@ public final class PlanService {
    * under the same reference; a gateway that is idempotent by reference, as the port asks, then
    * charges once.
    */
-  public static final Duration CHARGE_CLAIM_TIMEOUT = Duration.ofMinutes(15);
-
-  /** The first wait after a refused charge request or a failed renewal; it doubles each time. */
-  static final Duration FIRST_RETRY = Duration.ofMinutes(1);
-  /** The longest wait before a refused charge request is asked again. */
-  static final Duration LONGEST_CHARGE_RETRY = Duration.ofHours(6);
-  /** The longest wait before a failed renewal is tried again. */
-  static final Duration LONGEST_RENEWAL_RETRY = Duration.ofDays(1);
-
-  private static Instant backoff(Instant now, int failures, Duration longest) {
-    Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(Math.max(failures - 1, 0), 20));
-    return now.plus(wait.compareTo(longest) > 0 ? longest : wait);
-  }
+  Duration CHARGE_CLAIM_TIMEOUT = Duration.ofMinutes(15);
 
   /**
    * Renews every subscription whose next cycle has started and sends the charge requests that are
@@ -476,7 +116,7 @@ public final class PlanService {
    * and a cycle the billing system reported paid ({@link BillingEvent.CyclePaid}) is never asked
    * for. Per account and cycle the gateway sees one request, under one reference unique to the
    * account, subscription and cycle; it sees it again only when the request failed (retried with a
-   * back-off from {@link #FIRST_RETRY one minute}, doubling up to six hours) or when the instance that
+   * back-off from one minute, doubling up to six hours) or when the instance that
    * sent it could not record the answer within {@link #CHARGE_CLAIM_TIMEOUT}.
    *
    * <p>An account that fails (a tier retired from the catalog, a gateway that throws, a store error)
@@ -485,155 +125,7 @@ public final class PlanService {
    *
    * @return the number of accounts refilled
    */
-  public int renewDue() {
-    Instant now = engine.clock().instant();
-    int refilled = 0;
-    for (AccountId account : engine.store().findAccountsWithPlanDue(now, config.renewalBatchSize())) {
-      try {
-        if (renew(account)) {
-          refilled++;
-        }
-      } catch (RuntimeException e) {
-        deferRenewal(account, e);
-      }
-      sendChargesQuietly(account);
-    }
-    return refilled;
-  }
-
-  /** Refills the account's current cycle when it is due, recording the request to charge it. */
-  private boolean renew(AccountId account) {
-    return engine.execute(account, null, op("renew", "", tx -> {
-      PlanState s = state(tx);
-      if (s.renewalRetryAt() != null && tx.now().isBefore(s.renewalRetryAt())) {
-        saveIfChanged(tx, s);
-        return Boolean.FALSE;
-      }
-      if (s.status() != SubscriptionStatus.ACTIVE || s.anchor() == null) {
-        saveIfChanged(tx, s);
-        return Boolean.FALSE;
-      }
-      long current = s.cycleAt(tx.now(), config.zone());
-      Instant start = s.cycleStart(current, config.zone());
-      if (current <= s.paidCycle() || s.cancelAt() != null && !start.isBefore(s.cancelAt())) {
-        saveIfChanged(tx, s);
-        return Boolean.FALSE;
-      }
-      PlanState after = refill(tx, s, current, null, Map.of("by", "renewal")).state();
-      // Cycle 0 was asked for when the subscription began; a cycle the billing system reported paid
-      // was refilled by its payment, so the clock never refills it.
-      if (current > 0) {
-        after = after.withCharge(new PlanState.ChargeIntent(after.subscription(), current, after.tier(), start,
-            after.cycleStart(current + 1, config.zone()), chargeReference(account, after.subscription(), current), 0,
-            false, tx.now()));
-      }
-      save(tx, after);
-      return Boolean.TRUE;
-    }, String::valueOf, Boolean::valueOf));
-  }
-
-  private void deferRenewal(AccountId account, RuntimeException cause) {
-    try {
-      Instant retry = engine.execute(account, null, op("renewal-failed", "", tx -> {
-        PlanState s = state(tx);
-        Instant at = backoff(tx.now(), s.renewalFailures() + 1, LONGEST_RENEWAL_RETRY);
-        save(tx, s.renewalFailed(at));
-        return at;
-      }, Instant::toString, Instant::parse));
-      LOG.warn("renewal of account {} failed, set aside until {}: {}", account, retry, cause.toString());
-    } catch (RuntimeException e) {
-      LOG.warn("renewal of account {} failed ({}) and could not be set aside: {}", account, cause, e.toString());
-    }
-  }
-
-  /** Sends the account's waiting charge requests; a failure is logged, the request stays recorded. */
-  private void sendChargesQuietly(AccountId account) {
-    try {
-      sendCharges(account);
-    } catch (RuntimeException e) {
-      LOG.warn("charge requests of account {} could not be sent now: {}", account, e.toString());
-    }
-  }
-
-  /**
-   * Takes the account's charge requests that are due (one commit, so two instances never take the
-   * same one), asks the gateway for each, and records the answer: an accepted request is done, a
-   * refused one waits for its back-off.
-   */
-  private void sendCharges(AccountId account) {
-    List<PlanState.ChargeIntent> taken = engine.execute(account, null, op("take-charges", "", tx -> {
-      PlanState s = state(tx);
-      List<PlanState.ChargeIntent> mine = new ArrayList<>();
-      List<PlanState.ChargeIntent> all = new ArrayList<>(s.charges().size());
-      for (PlanState.ChargeIntent c : s.charges()) {
-        if (c.notBefore().isAfter(tx.now())) {
-          all.add(c);
-        } else {
-          PlanState.ChargeIntent claimed = c.claim(tx.now().plus(CHARGE_CLAIM_TIMEOUT));
-          mine.add(claimed);
-          all.add(claimed);
-        }
-      }
-      if (!mine.isEmpty()) {
-        save(tx, s.withCharges(all));
-      }
-      return mine;
-    }, r -> "", e -> List.of()));
-    for (PlanState.ChargeIntent c : taken) {
-      RuntimeException failure = null;
-      try {
-        gateway.chargeSubscription(account, c.tier(), c.cycle(), c.start(), c.end(), c.reference());
-      } catch (RuntimeException e) {
-        failure = e;
-        LOG.warn("billing gateway refused charge {} of account {} (attempt {}): {}", c.reference(), account,
-            c.attempts(), e.toString());
-      }
-      recordAnswer(account, c, failure == null);
-    }
-  }
-
-  /**
-   * Records how a charge request went. Tried a few times over when other writers keep winning the
-   * account: a lost record means the request is asked again after {@link #CHARGE_CLAIM_TIMEOUT}.
-   */
-  private void recordAnswer(AccountId account, PlanState.ChargeIntent c, boolean accepted) {
-    for (int round = 1; ; round++) {
-      try {
-        writeAnswer(account, c, accepted);
-        return;
-      } catch (ConcurrentUpdateException e) {
-        if (round == 3) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private void writeAnswer(AccountId account, PlanState.ChargeIntent c, boolean accepted) {
-    engine.execute(account, null, op(accepted ? "charge-sent" : "charge-refused", "", tx -> {
-      PlanState s = state(tx);
-      List<PlanState.ChargeIntent> all = new ArrayList<>(s.charges().size());
-      boolean changed = false;
-      for (PlanState.ChargeIntent now : s.charges()) {
-        if (!now.reference().equals(c.reference())) {
-          all.add(now);
-        } else if (accepted) {
-          changed = true;
-        } else if (now.claimed() && now.attempts() == c.attempts()) {
-          all.add(now.failed(backoff(tx.now(), c.attempts(), LONGEST_CHARGE_RETRY)));
-          changed = true;
-        } else {
-          all.add(now); // another instance took it since: its answer counts
-        }
-      }
-      if (changed) {
-        save(tx, s.withCharges(all));
-      }
-      return Boolean.TRUE;
-    }, String::valueOf, Boolean::valueOf));
-  }
-
-  // ---------------------------------------------------------------- plan changes
+  int renewDue();
 
   /**
    * Changes the tier. A downgrade takes effect at the next cycle. An upgrade, with
@@ -652,84 +144,7 @@ public final class PlanService {
    *     with nothing scheduled
    * @throws StateException with {@link ErrorCode#SUBSCRIPTION_REQUIRED} without an active subscription
    */
-  public PlanChange changePlan(AccountId account, String tierId, IdempotencyKey key) {
-    require(account, "account");
-    require(key, "key");
-    require(tierId, "tier");
-    Sent<PlanChange> sent = engine.execute(account, key, op("change-plan", FieldCodec.fields().add("tier", tierId).encode(), tx -> {
-      Tier target = tiers.require(tierId);
-      if (!target.paid()) {
-        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "moving to the free tier is a cancellation: use cancel()");
-      }
-      PlanState s = requireSubscription(state(tx), account);
-      Tier current = tiers.require(s.tier());
-      long n = s.requests() + 1;
-      String reference = requestReference("change", account, n);
-      s = s.withRequests(n);
-      if (current.id().equals(target.id())) {
-        if (s.pendingTier() == null) {
-          throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "account already has tier " + tierId);
-        }
-        save(tx, s.withPending(null, null));
-        return new Sent<>(new PlanChange(current.id(), current.id(), tx.now(), true, 0, null), reference);
-      }
-      boolean upgrade = tiers.rank(target) > tiers.rank(current);
-      if (upgrade && config.upgradePolicy() == UpgradePolicy.PRORATE_NOW) {
-        long prorated = proration(s, current, target, tx.now());
-        if (prorated > 0) {
-          tx.grant(LotSource.PRORATION, prorated, null, key, Map.of("from", current.id(), "to", target.id()));
-        }
-        save(tx, s.with(target.id(), s.status()).withPending(null, null)
-            .withAllowanceTotal(s.allowanceTotal() + prorated));
-        return new Sent<>(new PlanChange(current.id(), target.id(), tx.now(), true, prorated, null), reference);
-      }
-      Instant at = s.paidCycle() < 0 ? tx.now() : s.cycleStart(s.paidCycle() + 1, config.zone());
-      save(tx, s.withPending(target.id(), at));
-      return new Sent<>(new PlanChange(current.id(), target.id(), at, false, 0, target.id()), reference);
-    }, r -> encodeSent(encodeChange(r.value()), r.reference()), e -> decodeSent(e, PlanService::decodeChange)));
-    PlanChange change = sent.value();
-    gateway.changePlan(account, change.fromTier(), change.toTier(), change.effectiveAt(), sent.reference());
-    return change;
-  }
-
-  /** A result and the reference the gateway is told it under (kept with the result, for replays). */
-  private record Sent<T>(T value, String reference) {}
-
-  private static String encodeSent(String value, String reference) {
-    return FieldCodec.fields().add("value", value).add("ref", reference).encode();
-  }
-
-  private static <T> Sent<T> decodeSent(String encoded, Function<String, T> decode) {
-    Map<String, String> f = FieldCodec.decode(encoded);
-    return new Sent<>(decode.apply(f.get("value")), f.get("ref"));
-  }
-
-  private long proration(PlanState s, Tier current, Tier target, Instant now) {
-    if (s.paidCycle() < 0) {
-      return 0;
-    }
-    Instant start = s.cycleStart(s.paidCycle(), config.zone());
-    Instant end = s.cycleStart(s.paidCycle() + 1, config.zone());
-    if (now.isBefore(start) || !now.isBefore(end)) {
-      return 0;
-    }
-    long diff = target.monthlyAllowance() - current.monthlyAllowance();
-    if (diff <= 0) {
-      return 0;
-    }
-    long left = end.toEpochMilli() - now.toEpochMilli();
-    long length = end.toEpochMilli() - start.toEpochMilli();
-    return BigInteger.valueOf(diff).multiply(BigInteger.valueOf(left)).divide(BigInteger.valueOf(length)).longValueExact();
-  }
-
-  private static PlanState requireSubscription(PlanState s, AccountId account) {
-    if (s.status() != SubscriptionStatus.ACTIVE || s.cancelAt() != null) {
-      throw new StateException(ErrorCode.SUBSCRIPTION_REQUIRED,
-          "account " + account + " has no active subscription (status " + s.status()
-              + (s.cancelAt() != null ? ", cancelling at " + s.cancelAt() : "") + ")");
-    }
-    return s;
-  }
+  PlanChange changePlan(AccountId account, String tierId, IdempotencyKey key);
 
   /**
    * Withdraws a scheduled tier change before it applies.
@@ -739,15 +154,7 @@ public final class PlanService {
    * @return the plan as it now stands ({@code pendingTier} null)
    * @throws StateException with {@link ErrorCode#SUBSCRIPTION_REQUIRED} without an active subscription
    */
-  public PlanChange withdrawPendingChange(AccountId account, IdempotencyKey key) {
-    require(account, "account");
-    require(key, "key");
-    return engine.execute(account, key, op("withdraw-change", "", tx -> {
-      PlanState s = requireSubscription(state(tx), account);
-      save(tx, s.withPending(null, null));
-      return new PlanChange(s.tier(), s.tier(), tx.now(), true, 0, null);
-    }, PlanService::encodeChange, PlanService::decodeChange));
-  }
+  PlanChange withdrawPendingChange(AccountId account, IdempotencyKey key);
 
   /**
    * Cancels the subscription at the end of the paid cycle: refills stop from then, the balance stays
@@ -758,36 +165,13 @@ public final class PlanService {
    * @return the cancellation, with its effective date
    * @throws StateException with {@link ErrorCode#SUBSCRIPTION_REQUIRED} without a subscription
    */
-  public PlanChange cancel(AccountId account, IdempotencyKey key) {
-    require(account, "account");
-    require(key, "key");
-    Sent<PlanChange> sent = engine.execute(account, key, op("cancel", "", tx -> {
-      PlanState s = state(tx);
-      if (!s.subscribed() || s.cancelAt() != null) {
-        throw new StateException(ErrorCode.SUBSCRIPTION_REQUIRED,
-            "account " + account + " has no subscription to cancel (status " + s.status() + ")");
-      }
-      long n = s.requests() + 1;
-      Instant at = s.paidCycle() < 0 ? tx.now() : s.cycleStart(s.paidCycle() + 1, config.zone());
-      if (at.isBefore(tx.now())) {
-        at = tx.now();
-      }
-      PlanState next = s.withRequests(n).withCancelAt(at).effective(tx.now(), free());
-      save(tx, next);
-      return new Sent<>(new PlanChange(s.tier(), free(), at, !at.isAfter(tx.now()), 0, null),
-          requestReference("cancel", account, n));
-    }, r -> encodeSent(encodeChange(r.value()), r.reference()), e -> decodeSent(e, PlanService::decodeChange)));
-    PlanChange change = sent.value();
-    gateway.cancelSubscription(account, change.effectiveAt(), sent.reference());
-    return change;
-  }
-
-  // ---------------------------------------------------------------- packs
+  PlanChange cancel(AccountId account, IdempotencyKey key);
 
   /** How long an unpaid pack order stays open; a payment for it afterwards is refused. */
-  public static final Duration PACK_ORDER_LIFETIME = Duration.ofDays(30);
+  Duration PACK_ORDER_LIFETIME = Duration.ofDays(30);
+
   /** How many unpaid pack orders an account may have open at once. */
-  public static final int MAX_OPEN_PACK_ORDERS = 20;
+  int MAX_OPEN_PACK_ORDERS = 20;
 
   /**
    * Orders a pack. Only active paid subscribers whose tier allows packs may buy them; the free tier
@@ -808,38 +192,7 @@ public final class PlanService {
    * @throws StateException with {@link ErrorCode#PACKS_REQUIRE_PAID_TIER}, or
    *     {@link ErrorCode#TOO_MANY_OPEN_ORDERS} with {@link #MAX_OPEN_PACK_ORDERS} orders unpaid
    */
-  public PackOrder buyPack(AccountId account, String packId, IdempotencyKey key) {
-    require(account, "account");
-    require(key, "key");
-    Pack pack = packs.require(packId);
-    PackOrder order = engine.execute(account, key, op("buy-pack", FieldCodec.fields().add("pack", packId).encode(), tx -> {
-      PlanState s = state(tx);
-      if (!canBuyPacks(s)) {
-        throw new StateException(ErrorCode.PACKS_REQUIRE_PAID_TIER, "credit packs are available to paid-tier subscribers; account "
-            + account + " is on " + s.tier() + " (" + s.status() + ")");
-      }
-      List<PlanState.OpenOrder> open = new ArrayList<>();
-      for (PlanState.OpenOrder o : s.orders()) {
-        if (o.orderedAt().plus(PACK_ORDER_LIFETIME).isAfter(tx.now())) {
-          open.add(o);
-        }
-      }
-      if (open.size() >= MAX_OPEN_PACK_ORDERS) {
-        throw new StateException(ErrorCode.TOO_MANY_OPEN_ORDERS, "account " + account + " has " + open.size()
-            + " unpaid pack orders open; pay one or let it lapse first");
-      }
-      long n = s.requests() + 1;
-      String reference = requestReference("pack", account, n);
-      open.add(new PlanState.OpenOrder(reference, pack.id(), pack.priceMinor(), pack.currency(), tx.now()));
-      save(tx, s.withRequests(n).withOrders(open));
-      return new PackOrder(account, pack, reference, tx.now());
-    }, o -> FieldCodec.fields().add("at", o.orderedAt()).add("ref", o.paymentReference()).encode(), e -> {
-      Map<String, String> f = FieldCodec.decode(e);
-      return new PackOrder(account, pack, f.get("ref"), Instant.parse(f.get("at")));
-    }));
-    gateway.chargePack(account, pack.id(), pack.priceMinor(), pack.currency(), order.paymentReference());
-    return order;
-  }
+  PackOrder buyPack(AccountId account, String packId, IdempotencyKey key);
 
   /**
    * Grants a pack without a payment (support, a goodwill gesture, a payment taken outside the
@@ -854,26 +207,7 @@ public final class PlanService {
    * @throws InvalidRequestException with {@link ErrorCode#UNKNOWN_PACK}, or
    *     {@link ErrorCode#INVALID_ARGUMENT} for a missing or blank reason
    */
-  public long grantPackWithoutPayment(AccountId account, String packId, String reason, IdempotencyKey key) {
-    require(account, "account");
-    require(key, "key");
-    Pack pack = packs.require(packId);
-    if (reason == null || reason.isBlank() || reason.length() > 500) {
-      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a grant without payment needs a reason of 1..500 chars");
-    }
-    return engine.execute(account, key, op("grant-pack-without-payment",
-        FieldCodec.fields().add("pack", pack.id()).add("reason", reason).encode(), tx -> {
-          tx.grant(LotSource.PACK, pack.credits(), null, key,
-              Map.of("pack", pack.id(), "reason", reason, "withoutPayment", "true"));
-          return pack.credits();
-        }, String::valueOf, Long::valueOf));
-  }
-
-  private boolean canBuyPacks(PlanState s) {
-    return s.status() == SubscriptionStatus.ACTIVE && tiers.require(s.tier()).packsAllowed();
-  }
-
-  // ---------------------------------------------------------------- views
+  long grantPackWithoutPayment(AccountId account, String packId, String reason, IdempotencyKey key);
 
   /**
    * Returns the tier whose entitlements apply to the account now (free after a cancellation).
@@ -881,10 +215,7 @@ public final class PlanService {
    * @param account the account
    * @return the tier
    */
-  public Tier currentTier(AccountId account) {
-    AccountTx tx = engine.readView(account);
-    return tierAt(tx.plan(), tx.now());
-  }
+  Tier currentTier(AccountId account);
 
   /**
    * Returns the tier a stored plan document grants at a time, for callers that already hold the
@@ -894,11 +225,7 @@ public final class PlanService {
    * @param at the time
    * @return the tier (the free tier when the plan names none or an unknown one)
    */
-  public Tier tierAt(@Nullable String planDocument, Instant at) {
-    require(at, "time");
-    PlanState s = PlanState.decode(planDocument, free()).effective(at, free());
-    return tiers.find(s.tier()).orElse(tiers.free());
-  }
+  Tier tierAt(@Nullable String planDocument, Instant at);
 
   /**
    * Tells whether the account may buy packs now.
@@ -906,9 +233,7 @@ public final class PlanService {
    * @param account the account
    * @return true for active paid subscribers whose tier allows packs
    */
-  public boolean mayBuyPacks(AccountId account) {
-    return canBuyPacks(state(engine.readView(account)));
-  }
+  boolean mayBuyPacks(AccountId account);
 
   /**
    * Returns what the user menu shows: balance, tier, this cycle's allowance and usage, cycle end.
@@ -917,47 +242,5 @@ public final class PlanService {
    * @param account the account
    * @return the overview
    */
-  public AccountOverview overview(AccountId account) {
-    AccountTx tx = engine.readView(account);
-    PlanState s = state(tx);
-    BalanceView balance = tx.view(tx.storedVersion());
-    Tier tier = tiers.find(s.tier()).orElse(tiers.free());
-    boolean inCycle = s.subscribed() && s.paidCycle() >= 0;
-    Instant cycleStart = inCycle ? s.cycleStart(s.paidCycle(), config.zone()) : null;
-    Instant cycleEnd = inCycle ? s.cycleStart(s.paidCycle() + 1, config.zone()) : null;
-    long used = 0;
-    long after = inCycle ? s.cycleStartSequence() : 0;
-    while (true) {
-      List<LedgerEntry> page = engine.store().readLedger(account, LedgerQuery.after(after, 1000));
-      for (LedgerEntry e : page) {
-        if (e.type() == EntryType.SETTLE) {
-          used += e.amount();
-        }
-      }
-      if (page.size() < 1000) {
-        break;
-      }
-      after = page.get(page.size() - 1).sequence();
-    }
-    return new AccountOverview(balance, tier, s.status(), balance.allowanceCredits(), inCycle ? s.allowanceTotal() : 0,
-        used, cycleStart, cycleEnd, s.pendingTier(), s.cancelAt(), canBuyPacks(s));
-  }
-
-  // ---------------------------------------------------------------- encodings
-
-  private static String encodeChange(PlanChange c) {
-    return FieldCodec.fields().add("from", c.fromTier()).add("to", c.toTier()).add("at", c.effectiveAt())
-        .add("immediate", c.immediate()).add("prorated", c.proratedCredits()).addNullable("pending", c.pendingTier())
-        .encode();
-  }
-
-  private static PlanChange decodeChange(String e) {
-    Map<String, String> f = FieldCodec.decode(e);
-    return new PlanChange(f.get("from"), f.get("to"), Instant.parse(f.get("at")), Boolean.parseBoolean(f.get("immediate")),
-        Long.parseLong(f.get("prorated")), FieldCodec.nullable(f.get("pending")));
-  }
-
-  private static String encodeOutcome(BillingOutcome o) {
-    return FieldCodec.fields().add("effect", o.effect()).add("credits", o.credits()).add("detail", o.detail()).encode();
-  }
+  AccountOverview overview(AccountId account);
 }

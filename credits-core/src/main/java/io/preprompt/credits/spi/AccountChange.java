@@ -1,8 +1,8 @@
 package io.preprompt.credits.spi;
 
 import io.preprompt.credits.balance.Hold;
-import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.Lot;
+import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.ledger.LedgerEntry;
 import java.util.List;
 import java.util.Objects;

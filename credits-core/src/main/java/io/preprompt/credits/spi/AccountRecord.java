@@ -1,6 +1,6 @@
 package io.preprompt.credits.spi;
 
-import io.preprompt.credits.AccountId;
+import io.preprompt.credits.core.AccountId;
 import java.time.Instant;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;

@@ -1,9 +1,9 @@
 package io.preprompt.credits.spi;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.HoldId;
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
 import java.time.Instant;
@@ -18,7 +18,7 @@ import java.util.Optional;
  * process or many. The {@code credits-testkit} module ships the contract suite every implementation
  * must pass ({@code CreditStoreContract}).
  *
- * <p>Failures other than a version conflict are thrown as {@link io.preprompt.credits.StoreException};
+ * <p>Failures other than a version conflict are thrown as {@link io.preprompt.credits.core.StoreException};
  * a failed commit must leave nothing of the change behind.
  */
 public interface CreditStore {

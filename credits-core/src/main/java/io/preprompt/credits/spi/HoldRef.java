@@ -1,7 +1,7 @@
 package io.preprompt.credits.spi;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.HoldId;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.HoldId;
 import java.time.Instant;
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package io.preprompt.credits.spi;
 
-import io.preprompt.credits.HoldId;
+import io.preprompt.credits.core.HoldId;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.preprompt.credits.spi;
 
-import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.core.IdempotencyKey;
 import java.time.Instant;
 import java.util.Objects;
 

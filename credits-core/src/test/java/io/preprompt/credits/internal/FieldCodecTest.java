@@ -2,12 +2,12 @@ package io.preprompt.credits.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.HoldId;
+import io.preprompt.credits.core.HoldId;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

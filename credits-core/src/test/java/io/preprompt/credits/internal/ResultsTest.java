@@ -2,12 +2,12 @@ package io.preprompt.credits.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.HoldId;
 import io.preprompt.credits.balance.Allocation;
 import io.preprompt.credits.balance.Hold;
-import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.preprompt.credits.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.AccountId;
+import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.spi.AccountRecord;
 import io.preprompt.credits.spi.AccountSnapshot;
 import java.time.Instant;

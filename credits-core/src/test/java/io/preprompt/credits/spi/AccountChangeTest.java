@@ -3,14 +3,14 @@ package io.preprompt.credits.spi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.HoldId;
 import io.preprompt.credits.balance.Allocation;
 import io.preprompt.credits.balance.Hold;
-import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.Lot;
 import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

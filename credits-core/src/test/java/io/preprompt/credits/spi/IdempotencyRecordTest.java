@@ -3,7 +3,7 @@ package io.preprompt.credits.spi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.core.IdempotencyKey;
 import java.time.Instant;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

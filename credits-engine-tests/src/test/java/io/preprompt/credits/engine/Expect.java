@@ -3,10 +3,10 @@ package io.preprompt.credits.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.preprompt.credits.CreditsException;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.testkit.CreditsScenario;
+import io.preprompt.credits.core.CreditsException;
+import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.testkit.CreditsScenario.ScenarioAccount;
+import io.preprompt.credits.testkit.CreditsScenario;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 

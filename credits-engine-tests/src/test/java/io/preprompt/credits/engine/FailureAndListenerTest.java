@@ -3,17 +3,17 @@ package io.preprompt.credits.engine;
 import static io.preprompt.credits.engine.Expect.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CommittedChange;
-import io.preprompt.credits.ConcurrentUpdateException;
-import io.preprompt.credits.CreditAmount;
-import io.preprompt.credits.CreditsConfig;
-import io.preprompt.credits.CreditsListener;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.IdempotencyKey;
-import io.preprompt.credits.StoreException;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.ConcurrentUpdateException;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.CreditsConfig;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.StoreException;
+import io.preprompt.credits.ledger.CommittedChange;
+import io.preprompt.credits.ledger.CreditsListener;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.spi.AccountChange;
@@ -21,9 +21,9 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldSelection;
+import io.preprompt.credits.testkit.CreditsScenario.ScenarioAccount;
 import io.preprompt.credits.testkit.CreditsScenario;
 import io.preprompt.credits.testkit.ForwardingCreditStore;
-import io.preprompt.credits.testkit.CreditsScenario.ScenarioAccount;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -216,7 +216,7 @@ class FailureAndListenerTest {
       scenario.service().grant(alice.id(), LotSource.PACK, CreditAmount.of(5), null, key);
       seen.clear();
       scenario.service().grant(alice.id(), LotSource.PACK, CreditAmount.of(5), null, key);
-      failure(() -> alice.hold(6), io.preprompt.credits.InsufficientCreditsException.class,
+      failure(() -> alice.hold(6), io.preprompt.credits.core.InsufficientCreditsException.class,
           ErrorCode.INSUFFICIENT_CREDITS);
       assertThat(seen).isEmpty();
     }

@@ -2,11 +2,11 @@ package io.preprompt.credits.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.Credits;
-import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.gate.Authorization;
 import io.preprompt.credits.gate.GenerationRequest;
 import io.preprompt.credits.testkit.InMemoryCreditStore;

@@ -3,20 +3,20 @@ package io.preprompt.credits.engine;
 import static io.preprompt.credits.engine.Expect.failsWithoutChange;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.IdempotencyConflictException;
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.GrantReceipt;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
-import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
-import io.preprompt.credits.testkit.CreditsScenario;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.HoldState;
+import io.preprompt.credits.core.IdempotencyConflictException;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.testkit.CreditsScenario.ScenarioAccount;
+import io.preprompt.credits.testkit.CreditsScenario;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -230,7 +230,7 @@ class IdempotencyTest {
     @Test
     void keyOfOpenAccount_usedForGrant_namesOperation() {
       IdempotencyKey openKey = IdempotencyKey.of("open-carol");
-      var carol = io.preprompt.credits.AccountId.of("carol");
+      var carol = io.preprompt.credits.core.AccountId.of("carol");
       service.openAccount(carol, openKey);
       IdempotencyConflictException e = Expect.failure(
           () -> service.grant(carol, LotSource.PACK, CreditAmount.of(5), null, openKey),

@@ -3,11 +3,11 @@ package io.preprompt.credits.plans;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditsException;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.InvalidRequestException;
-import io.preprompt.credits.StateException;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditsException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.StateException;
 import java.time.Instant;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;

@@ -3,13 +3,13 @@ package io.preprompt.credits.plans;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditAmount;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.StateException;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.Lot;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.StateException;
 import io.preprompt.credits.testkit.RecordingBillingGateway.Cancellation;
 import io.preprompt.credits.testkit.RecordingBillingGateway.PackCharge;
 import io.preprompt.credits.testkit.RecordingBillingGateway.PlanChangeNotice;

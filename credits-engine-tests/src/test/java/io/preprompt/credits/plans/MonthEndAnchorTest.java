@@ -2,7 +2,7 @@ package io.preprompt.credits.plans;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.AccountId;
+import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.testkit.RecordingBillingGateway.SubscriptionCharge;
 import java.time.Duration;
 import java.time.Instant;

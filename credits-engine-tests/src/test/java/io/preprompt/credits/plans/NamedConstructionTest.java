@@ -3,9 +3,9 @@ package io.preprompt.credits.plans;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.preprompt.credits.CreditsConfig;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.core.CreditsConfig;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.gate.GateConfig;
 import io.preprompt.credits.gate.GenerationKind;
 import io.preprompt.credits.gate.GenerationRequest;

@@ -2,13 +2,13 @@ package io.preprompt.credits.plans;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditAmount;
-import io.preprompt.credits.CreditsException;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.HoldId;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.CreditsException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import java.time.Duration;

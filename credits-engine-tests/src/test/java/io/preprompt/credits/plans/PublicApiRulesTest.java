@@ -2,11 +2,11 @@ package io.preprompt.credits.plans;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
-import io.preprompt.credits.CreditsConfig;
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.CreditsConfig;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.gate.GateConfig;
 import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationRequest;

@@ -2,13 +2,13 @@ package io.preprompt.credits.plans;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.ConcurrentUpdateException;
-import io.preprompt.credits.CreditAmount;
-import io.preprompt.credits.IdempotencyKey;
-import io.preprompt.credits.InsufficientCreditsException;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.ConcurrentUpdateException;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InsufficientCreditsException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

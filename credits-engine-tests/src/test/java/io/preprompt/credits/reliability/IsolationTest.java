@@ -3,20 +3,20 @@ package io.preprompt.credits.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.Credits;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.HoldId;
-import io.preprompt.credits.IdempotencyKey;
-import io.preprompt.credits.UnknownHoldException;
 import io.preprompt.credits.balance.BalanceView;
 import io.preprompt.credits.balance.GrantReceipt;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.UnknownHoldException;
 import io.preprompt.credits.gate.Authorization;
 import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationRequest;
@@ -203,7 +203,7 @@ class IsolationTest {
       // Sent with Bob's hold, Alice's key now names her own settlement: a conflict, not Bob's result.
       assertThatThrownBy(() -> credits.settle(alice, bobsSettled.id(), CreditAmount.of(25),
           IdempotencyKey.of("gen-2-done"))).isInstanceOfSatisfying(
-              io.preprompt.credits.IdempotencyConflictException.class,
+              io.preprompt.credits.core.IdempotencyConflictException.class,
               e -> assertThat(e.code()).isEqualTo(ErrorCode.IDEMPOTENCY_CONFLICT));
     }
 

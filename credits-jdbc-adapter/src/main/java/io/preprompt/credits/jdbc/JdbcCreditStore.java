@@ -1,16 +1,16 @@
 package io.preprompt.credits.jdbc;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.HoldId;
-import io.preprompt.credits.IdempotencyKey;
-import io.preprompt.credits.InvalidRequestException;
-import io.preprompt.credits.StoreException;
 import io.preprompt.credits.balance.Hold;
-import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.Lot;
 import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldState;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
@@ -104,7 +104,7 @@ import org.jspecify.annotations.Nullable;
  * is reported as above. Two things follow from sharing the transaction: row locks taken by a
  * commit are held until the host commits, so keep host transactions short; and core's conflict
  * retries re-read inside the host's transaction, so they converge under READ COMMITTED but may
- * exhaust their attempts ({@link io.preprompt.credits.ConcurrentUpdateException}) under REPEATABLE
+ * exhaust their attempts ({@link io.preprompt.credits.core.ConcurrentUpdateException}) under REPEATABLE
  * READ or SERIALIZABLE, where the host should retry its whole transaction. When the host's connection is in auto-commit
  * mode, the store makes each commit its own transaction on it and restores auto-commit afterwards;
  * that commit is durable and reports {@link CommitOutcome#COMMITTED}.

@@ -1,8 +1,8 @@
 package io.preprompt.credits.jdbc;
 
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.InvalidRequestException;
-import io.preprompt.credits.StoreException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

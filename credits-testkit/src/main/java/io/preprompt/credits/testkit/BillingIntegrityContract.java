@@ -3,16 +3,16 @@ package io.preprompt.credits.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.ConcurrentUpdateException;
-import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.Credits;
-import io.preprompt.credits.CreditsException;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.ConcurrentUpdateException;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.CreditsException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
@@ -553,7 +553,7 @@ public abstract class BillingIntegrityContract {
           new BillingEvent.PackPaid("evt-5", alice, "pack_500", alices.paymentReference(), 500, "EUR"),
           new BillingEvent.PackPaid("evt-6", freeloader, "pack_500", "pack:freeloader:1", 500, "USD"));
       for (BillingEvent.PackPaid spoof : spoofs) {
-        refused(io.preprompt.credits.InvalidRequestException.class, ErrorCode.PAYMENT_MISMATCH,
+        refused(io.preprompt.credits.core.InvalidRequestException.class, ErrorCode.PAYMENT_MISMATCH,
             () -> app.plans.handle(spoof));
       }
       assertThat(version(bob)).isEqualTo(bobVersion);
@@ -612,7 +612,7 @@ public abstract class BillingIntegrityContract {
       PackOrder order = app.plans.buyPack(alice, "pack_500", key());
       clock.advance(PlanService.PACK_ORDER_LIFETIME.plusMinutes(1));
       app.plans.buyPack(alice, "pack_500", key()); // a new order sweeps the lapsed one away
-      refused(io.preprompt.credits.InvalidRequestException.class, ErrorCode.PAYMENT_MISMATCH,
+      refused(io.preprompt.credits.core.InvalidRequestException.class, ErrorCode.PAYMENT_MISMATCH,
           () -> app.plans.handle(BillingEvent.PackPaid.of("evt-1", order)));
     }
 
@@ -629,7 +629,7 @@ public abstract class BillingIntegrityContract {
           .findFirst().orElseThrow();
       assertThat(grant.metadata()).containsEntry("reason", "support ticket 4711").containsEntry("withoutPayment", "true");
       assertThat(grant.key()).isEqualTo(key);
-      refused(io.preprompt.credits.InvalidRequestException.class, ErrorCode.INVALID_ARGUMENT,
+      refused(io.preprompt.credits.core.InvalidRequestException.class, ErrorCode.INVALID_ARGUMENT,
           () -> app.plans.grantPackWithoutPayment(alice, "pack_500", " ", key()));
     }
   }
@@ -648,7 +648,7 @@ public abstract class BillingIntegrityContract {
       var overview = app.plans.overview(account);
 
       BillingEvent.CyclePaid third = new BillingEvent.CyclePaid("evt-3", account, 3);
-      refused(io.preprompt.credits.StateException.class, ErrorCode.CYCLE_NOT_STARTED, () -> app.plans.handle(third));
+      refused(io.preprompt.credits.core.StateException.class, ErrorCode.CYCLE_NOT_STARTED, () -> app.plans.handle(third));
       assertThat(version(account)).isEqualTo(before);
       assertThat(app.plans.overview(account).cycleEnd()).isEqualTo(overview.cycleEnd()).isEqualTo(cycleStart(1));
 
@@ -698,7 +698,7 @@ public abstract class BillingIntegrityContract {
           () -> app.plans.verifyEmail(alice, stolen),
           () -> app.credits.openAccount(AccountId.of("carol"), stolen));
       for (Runnable call : calls) {
-        refused(io.preprompt.credits.InvalidRequestException.class, ErrorCode.INVALID_IDEMPOTENCY_KEY, call);
+        refused(io.preprompt.credits.core.InvalidRequestException.class, ErrorCode.INVALID_IDEMPOTENCY_KEY, call);
       }
       assertThat(version(alice)).isEqualTo(before);
       assertThat(store().load(AccountId.of("carol"), HoldSelection.allActive())).isEmpty();

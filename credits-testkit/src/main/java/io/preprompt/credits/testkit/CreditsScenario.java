@@ -1,12 +1,7 @@
 package io.preprompt.credits.testkit;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.CreditServiceBuilder;
-import io.preprompt.credits.CreditsConfig;
-import io.preprompt.credits.CreditsListener;
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.BalanceView;
 import io.preprompt.credits.balance.GrantReceipt;
 import io.preprompt.credits.balance.Hold;
@@ -14,6 +9,11 @@ import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.CreditsConfig;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.ledger.CreditsListener;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
@@ -165,7 +165,7 @@ public final class CreditsScenario {
    *
    * @param id the account id
    * @return the account helper
-   * @throws io.preprompt.credits.InvalidRequestException when the id is malformed
+   * @throws io.preprompt.credits.core.InvalidRequestException when the id is malformed
    */
   public ScenarioAccount account(String id) {
     AccountId account = AccountId.of(id);

@@ -1,6 +1,6 @@
 package io.preprompt.credits.testkit;
 
-import io.preprompt.credits.AccountId;
+import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.spi.BillingGateway;
 import java.time.Instant;
 import java.util.ArrayList;

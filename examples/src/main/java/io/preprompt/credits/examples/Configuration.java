@@ -2,7 +2,7 @@ package io.preprompt.credits.examples;
 
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.Credits;
-import io.preprompt.credits.CreditsConfig;
+import io.preprompt.credits.core.CreditsConfig;
 import io.preprompt.credits.gate.GateConfig;
 import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationKind;

@@ -1,11 +1,11 @@
 // tag::quickstart[]
 package io.preprompt.credits.examples;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.Credits;
-import io.preprompt.credits.HoldId;
-import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.gate.Authorization;
 import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationRequest;

@@ -3,10 +3,10 @@ package io.preprompt.credits.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.IdempotencyKey;
-import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.gate.Authorization;
 import io.preprompt.credits.gate.GenerationRequest;
 import io.preprompt.credits.plans.BillingEvent;

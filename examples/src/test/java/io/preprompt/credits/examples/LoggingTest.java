@@ -2,13 +2,13 @@ package io.preprompt.credits.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.Credits;
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.plans.BillingEvent;
 import io.preprompt.credits.plans.PackOrder;
 import io.preprompt.credits.plans.PlanService;

@@ -2,7 +2,7 @@ package io.preprompt.credits.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.core.ErrorCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.preprompt.credits.testkit.sim;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.StoreException;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.spi.AccountChange;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;

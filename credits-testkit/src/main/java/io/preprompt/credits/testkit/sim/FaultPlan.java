@@ -1,7 +1,7 @@
 package io.preprompt.credits.testkit.sim;
 
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;

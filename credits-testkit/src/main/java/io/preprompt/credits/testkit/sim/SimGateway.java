@@ -1,6 +1,6 @@
 package io.preprompt.credits.testkit.sim;
 
-import io.preprompt.credits.AccountId;
+import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.testkit.MutableClock;
 import io.preprompt.credits.testkit.RecordingBillingGateway;

@@ -1,8 +1,8 @@
 package io.preprompt.credits.testkit.sim;
 
-import io.preprompt.credits.CreditsConfig;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.InvalidRequestException;
+import io.preprompt.credits.core.CreditsConfig;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.spi.CreditStore;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.preprompt.credits.testkit.sim;
 
-import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.core.ErrorCode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

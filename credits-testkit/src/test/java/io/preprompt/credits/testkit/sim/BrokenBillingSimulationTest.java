@@ -2,13 +2,13 @@ package io.preprompt.credits.testkit.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.CreditAmount;
 import io.preprompt.credits.CreditService;
-import io.preprompt.credits.CreditsException;
-import io.preprompt.credits.ErrorCode;
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.CreditsException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.plans.BillingEvent;
 import io.preprompt.credits.plans.BillingOutcome;
 import io.preprompt.credits.plans.PackCatalog;

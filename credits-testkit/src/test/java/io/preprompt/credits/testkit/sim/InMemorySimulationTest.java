@@ -2,7 +2,7 @@ package io.preprompt.credits.testkit.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.preprompt.credits.ErrorCode;
+import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
 import java.util.List;
 import java.util.function.Supplier;

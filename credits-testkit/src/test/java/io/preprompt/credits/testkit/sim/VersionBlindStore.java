@@ -1,12 +1,12 @@
 package io.preprompt.credits.testkit.sim;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.HoldId;
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.Hold;
-import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.Lot;
 import io.preprompt.credits.balance.LotId;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldState;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.spi.AccountChange;
@@ -15,8 +15,8 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldRef;
-import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.spi.HoldSelection;
+import io.preprompt.credits.spi.IdempotencyRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

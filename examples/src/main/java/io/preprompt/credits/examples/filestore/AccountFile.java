@@ -1,19 +1,19 @@
 package io.preprompt.credits.examples.filestore;
 
-import io.preprompt.credits.AccountId;
-import io.preprompt.credits.HoldId;
-import io.preprompt.credits.IdempotencyKey;
 import io.preprompt.credits.balance.Allocation;
 import io.preprompt.credits.balance.Hold;
-import io.preprompt.credits.balance.HoldState;
 import io.preprompt.credits.balance.Lot;
 import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldState;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.spi.AccountChange;
-import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.AccountRecord;
+import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import java.net.URLDecoder;

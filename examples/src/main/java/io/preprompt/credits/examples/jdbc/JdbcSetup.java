@@ -1,9 +1,9 @@
 package io.preprompt.credits.examples.jdbc;
 
-import io.preprompt.credits.AccountId;
 import io.preprompt.credits.CreditService;
-import io.preprompt.credits.HoldId;
-import io.preprompt.credits.IdempotencyKey;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.jdbc.JdbcCreditStore;
 import io.preprompt.credits.jdbc.JdbcStoreConfig;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
 
 /** Shared checks for the textual identifiers; package-private so the rule lives in one place. */
 final class Ids {

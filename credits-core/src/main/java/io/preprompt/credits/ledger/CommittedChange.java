@@ -1,6 +1,7 @@
-package io.preprompt.credits;
+package io.preprompt.credits.ledger;
 
 import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.ledger.LedgerEntry;
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.preprompt.credits;
+package io.preprompt.credits.ledger;
 
 /**
  * Told after each committed change, for live balance updates. Called on the thread that made the

@@ -1,4 +1,4 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
 
 /** Overflow-checked arithmetic on raw credit counts, throwing the library's typed error. */
 public final class AmountOverflow {

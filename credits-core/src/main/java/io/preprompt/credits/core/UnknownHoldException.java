@@ -1,4 +1,4 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
 
 /**
  * The account has no such hold. A hold of another account is reported the same way, so one account

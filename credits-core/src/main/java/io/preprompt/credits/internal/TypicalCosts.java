@@ -1,6 +1,6 @@
-package io.preprompt.credits.gate;
+package io.preprompt.credits.internal;
 
-import io.preprompt.credits.AccountId;
+import io.preprompt.credits.core.AccountId;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,6 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
+
+import io.preprompt.credits.CreditService;
 
 /**
  * What one {@link CreditService#sweep()} did.

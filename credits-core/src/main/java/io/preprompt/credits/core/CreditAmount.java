@@ -1,4 +1,4 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
 
 /**
  * A whole, non-negative number of credits. Arithmetic is overflow-checked: a result that does not

@@ -1,4 +1,6 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
+
+import io.preprompt.credits.Credits;
 
 /** A settle asked for more than the hold holds. Nothing was settled; the hold stays active. */
 public final class SettleExceedsHeldException extends StateException {

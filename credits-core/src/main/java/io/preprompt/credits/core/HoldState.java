@@ -1,4 +1,6 @@
-package io.preprompt.credits.balance;
+package io.preprompt.credits.core;
+
+import io.preprompt.credits.Credits;
 
 /**
  * The states of a hold. A hold starts {@link #ACTIVE} and ends exactly once in one of the other

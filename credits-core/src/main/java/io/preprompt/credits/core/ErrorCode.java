@@ -1,4 +1,4 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
 
 /**
  * Stable, documented error codes carried by every {@link CreditsException}.

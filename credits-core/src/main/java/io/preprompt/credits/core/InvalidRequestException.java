@@ -1,4 +1,4 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
 
 /**
  * Bad input: a malformed id, key, amount, duration, configuration or argument. Thrown before any

@@ -1,4 +1,4 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
 
 /**
  * Other writers kept changing the account and the bounded number of optimistic retries ran out.

@@ -1,4 +1,4 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
 
 import java.time.Duration;
 import java.util.Objects;

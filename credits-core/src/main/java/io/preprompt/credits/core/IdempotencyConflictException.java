@@ -1,4 +1,4 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
 
 /**
  * An idempotency key was reused with different parameters. The exception names the first field

@@ -1,4 +1,4 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
 
 /**
  * The caller's name for one intended change, scoped to an account. Sending the same key with the

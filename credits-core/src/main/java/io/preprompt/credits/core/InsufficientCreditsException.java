@@ -1,4 +1,6 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
+
+import io.preprompt.credits.Credits;
 
 /** The account's available credits do not cover a hold or debit. Nothing was held. */
 public final class InsufficientCreditsException extends StateException {

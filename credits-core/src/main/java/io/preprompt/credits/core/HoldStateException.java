@@ -1,6 +1,6 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
 
-import io.preprompt.credits.balance.HoldState;
+import io.preprompt.credits.core.HoldState;
 
 /**
  * The hold already ended; the exception names the state it ended in. Thrown by settle and release

@@ -1,6 +1,6 @@
-package io.preprompt.credits.plans;
+package io.preprompt.credits.internal;
 
-import io.preprompt.credits.internal.FieldCodec;
+import io.preprompt.credits.plans.SubscriptionStatus;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;

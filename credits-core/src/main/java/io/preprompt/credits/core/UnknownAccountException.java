@@ -1,4 +1,4 @@
-package io.preprompt.credits;
+package io.preprompt.credits.core;
 
 /** The account does not exist (it was never opened). */
 public final class UnknownAccountException extends StateException {

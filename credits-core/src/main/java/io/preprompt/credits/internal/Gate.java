@@ -1,0 +1,451 @@
+package io.preprompt.credits.internal;
+
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.balance.Release;
+import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.gate.Authorization;
+import io.preprompt.credits.gate.BatchEstimate;
+import io.preprompt.credits.gate.Estimate;
+import io.preprompt.credits.gate.GateConfig;
+import io.preprompt.credits.gate.GenerationGate;
+import io.preprompt.credits.gate.GenerationHistory;
+import io.preprompt.credits.gate.GenerationKind;
+import io.preprompt.credits.gate.GenerationRequest;
+import io.preprompt.credits.gate.LowBalanceListener;
+import io.preprompt.credits.gate.RateCard;
+import io.preprompt.credits.gate.UpgradeOffer;
+import io.preprompt.credits.plans.Entitlements;
+import io.preprompt.credits.plans.Pack;
+import io.preprompt.credits.plans.PlanService;
+import io.preprompt.credits.plans.Tier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The generation gate over the engine: the implementation of
+ * {@link io.preprompt.credits.gate.GenerationGate}. Not supported API: use the interface, from
+ * {@code Credits.gate()}.
+ */
+public final class Gate implements GenerationGate {
+  private static final Logger LOG = LoggerFactory.getLogger(Gate.class);
+
+  private final Engine engine;
+  private final PlanService plans;
+  private final RateCard rateCard;
+  private final GateConfig config;
+  private final List<LowBalanceListener> lowBalanceListeners;
+  private final TypicalCosts typicalCosts = new TypicalCosts(TypicalCosts.DEFAULT_ACCOUNTS);
+  private final GenerationHistory history;
+
+
+  public Gate(Engine engine, PlanService plans, RateCard rateCard, GateConfig config,
+      List<LowBalanceListener> lowBalanceListeners) {
+    this.engine = engine;
+    this.plans = plans;
+    this.rateCard = rateCard;
+    this.config = config;
+    this.lowBalanceListeners = List.copyOf(lowBalanceListeners);
+    this.history = new GenerationHistory(engine);
+  }
+
+  /**
+   * Returns the reader of what generations cost: per-generation history, usage by kind, a hold's
+   * story.
+   *
+   * @return the history reader over this gate's ledger
+   */
+  @Override
+  public GenerationHistory history() {
+    return history;
+  }
+
+  /**
+   * Returns the rate card.
+   *
+   * @return the prices
+   */
+  @Override
+  public RateCard rateCard() {
+    return rateCard;
+  }
+
+  /**
+   * Authorizes one generation.
+   *
+   * @param account the account
+   * @param request what to generate
+   * @param key idempotency key
+   * @return authorized (with the hold), insufficient credits (with the upgrade offer) or not in tier
+   * @throws InvalidRequestException when the rate card cannot price the request
+   */
+  @Override
+  public Authorization authorize(AccountId account, GenerationRequest request, IdempotencyKey key) {
+    if (request == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a generation request is required");
+    }
+    return authorizeBatch(account, List.of(request), key);
+  }
+
+  /** Carries a refusal out of the operation so that nothing is committed. */
+  private static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient Authorization result;
+
+    Refused(Authorization result) {
+      super(null, null, false, false);
+      this.result = result;
+    }
+  }
+
+  /**
+   * Authorizes a scene all-or-nothing: either every item is held, in one atomic change, or none is.
+   *
+   * @param account the account
+   * @param requests the items, 1..500
+   * @param key idempotency key
+   * @return authorized (one hold per item), insufficient credits (for the total) or not in tier
+   * @throws InvalidRequestException when an item cannot be priced
+   */
+  @Override
+  public Authorization authorizeBatch(AccountId account, List<GenerationRequest> requests, IdempotencyKey key) {
+    requireAccountAndKey(account, key);
+    BatchEstimate batch = rateCard.estimateBatch(requests);
+    StringBuilder fp = new StringBuilder(64 + 160 * batch.items().size()).append("card=").append(rateCard.version())
+        .append('\n');
+    for (Estimate e : batch.items()) {
+      fp.append("item=").append(e.request()).append(':').append(e.credits()).append('\n');
+    }
+    String fingerprint = fp.toString();
+    List<Hold> holds;
+    try {
+      holds = engine.execute(account, key, new Operation<List<Hold>>() {
+        @Override
+        public String name() {
+          return "authorize";
+        }
+
+        @Override
+        public String fingerprint() {
+          return fingerprint;
+        }
+
+        @Override
+        public void beforeReplay() {
+          // A replay is refused as the first call would be now; the check needs a read of its own.
+          refuseOutsideTier(plans.currentTier(account), requests);
+        }
+
+        @Override
+        public List<Hold> apply(AccountTx tx) {
+          // The tier comes from the copy the holds are placed on: one read of the account, not two.
+          refuseOutsideTier(plans.tierAt(tx.plan(), tx.now()), requests);
+          long available = tx.available();
+          if (available < batch.totalCredits()) {
+            throw new Refused(insufficient(account, available, batch));
+          }
+          List<Hold> placed = new ArrayList<>(batch.items().size());
+          for (Estimate e : batch.items()) {
+            GenerationRequest r = e.request();
+            if (e.credits() == 0) {
+              continue;
+            }
+            // Built immutable at once: the hold and its entries share it without copying.
+            String kind = r.kind().name();
+            String seconds = Integer.toString(r.durationSeconds());
+            String variants = Integer.toString(r.variants());
+            String reshot = Boolean.toString(r.reshot());
+            String estimate = Long.toString(e.credits());
+            Map<String, String> meta = r.resolution() == null
+                ? Map.of("kind", kind, "model", r.model(), "seconds", seconds, "variants", variants, "reshot", reshot,
+                    "estimate", estimate, "rateCard", rateCard.version())
+                : Map.of("kind", kind, "model", r.model(), "resolution", r.resolution(), "seconds", seconds,
+                    "variants", variants, "reshot", reshot, "estimate", estimate, "rateCard", rateCard.version());
+            placed.add(tx.hold(HoldId.random(), e.credits(), tx.now().plus(config.holdDeadlines().get(r.kind())), key,
+                meta));
+          }
+          return placed;
+        }
+
+        @Override
+        public String encode(List<Hold> result) {
+          FieldCodec.Fields fields = FieldCodec.fields();
+          for (int i = 0; i < result.size(); i++) {
+            fields.add("hold" + i, Results.encodeHold(result.get(i)));
+          }
+          return fields.encode();
+        }
+
+        @Override
+        public List<Hold> decode(String encoded) {
+          List<Hold> out = new ArrayList<>();
+          for (String hold : FieldCodec.decode(encoded).values()) {
+            out.add(Results.decodeHold(account, hold));
+          }
+          return out;
+        }
+      });
+    } catch (Refused refused) {
+      return refused.result;
+    }
+    long total = batch.totalCredits();
+    long typical = 0;
+    for (Estimate e : batch.items()) {
+      typical = typicalCosts.record(account, e.credits());
+    }
+    signalLowBalance(account, typical);
+    return new Authorization.Authorized(holds, batch.items(), total);
+  }
+
+  private void signalLowBalance(AccountId account, long typicalCost) {
+    if (lowBalanceListeners.isEmpty()) {
+      return;
+    }
+    long available = engine.balance(account).available();
+    if (available < config.lowBalanceThreshold() || available < typicalCost) {
+      for (LowBalanceListener l : lowBalanceListeners) {
+        try {
+          l.onLowBalance(account, available, typicalCost, config.lowBalanceThreshold());
+        } catch (RuntimeException e) {
+          LOG.warn("low-balance listener failed for account {}", account, e);
+        }
+      }
+    }
+  }
+
+  private Authorization.InsufficientCredits insufficient(AccountId account, long available, BatchEstimate batch) {
+    long shortfall = batch.totalCredits() - available;
+    Tier current = plans.currentTier(account);
+    List<UpgradeOffer.TierOption> tiers = new ArrayList<>();
+    for (Tier t : plans.tiers().paidTiers()) {
+      tiers.add(new UpgradeOffer.TierOption(t, t.monthlyAllowance(), t.monthlyAllowance() >= shortfall,
+          t.id().equals(current.id())));
+    }
+    List<UpgradeOffer.PackOption> packs = new ArrayList<>();
+    if (plans.mayBuyPacks(account)) {
+      for (Pack p : plans.packs().packs()) {
+        packs.add(new UpgradeOffer.PackOption(p, p.credits() >= shortfall));
+      }
+    }
+    return new Authorization.InsufficientCredits(available, batch.totalCredits(), shortfall,
+        new UpgradeOffer(tiers, packs), batch.items());
+  }
+
+  private void refuseOutsideTier(Tier tier, List<GenerationRequest> requests) {
+    for (int i = 0; i < requests.size(); i++) {
+      Optional<Authorization> refusal = checkEntitlements(tier, requests.get(i));
+      if (refusal.isPresent()) {
+        throw new Refused(refusal.get());
+      }
+    }
+  }
+
+  /** The entitlement rules: each option the request uses must be in the tier. */
+  private Optional<Authorization> checkEntitlements(Tier tier, GenerationRequest r) {
+    Entitlements e = tier.entitlements();
+    if (!e.models().contains(r.model())) {
+      return notInTier("model=" + r.model(), tier, t -> t.entitlements().models().contains(r.model()));
+    }
+    if (r.resolution() != null && !e.resolutions().contains(r.resolution())) {
+      return notInTier("resolution=" + r.resolution(), tier, t -> t.entitlements().resolutions().contains(r.resolution()));
+    }
+    if (r.kind() == GenerationKind.VIDEO_CLIP && r.durationSeconds() > e.maxClipSeconds()) {
+      return notInTier("clipSeconds=" + r.durationSeconds(), tier,
+          t -> t.entitlements().maxClipSeconds() >= r.durationSeconds());
+    }
+    if (r.variants() > e.maxVariants()) {
+      return notInTier("variants=" + r.variants(), tier, t -> t.entitlements().maxVariants() >= r.variants());
+    }
+    if (r.feature() != null && !e.features().contains(r.feature())) {
+      return notInTier("feature=" + r.feature(), tier, t -> t.entitlements().features().contains(r.feature()));
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Authorization> notInTier(String option, Tier current, Predicate<Tier> allows) {
+    for (Tier t : plans.tiers().tiers()) {
+      if (allows.test(t)) {
+        return Optional.of(new Authorization.NotInTier(option, current, t));
+      }
+    }
+    throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "no tier allows " + option);
+  }
+
+  /**
+   * The generation succeeded: settle its actual cost (at most what was held); the rest returns.
+   *
+   * @param account the account
+   * @param hold the hold from the authorization
+   * @param actualCost the actual cost in credits; zero releases the hold, recorded as a success at no cost
+   * @param key idempotency key
+   * @return the settlement
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for a null cost
+   * @throws io.preprompt.credits.core.SettleExceedsHeldException when the cost exceeds the hold
+   * @throws io.preprompt.credits.core.HoldStateException when the hold already ended
+   * @throws io.preprompt.credits.core.UnknownHoldException when the account has no such hold
+   */
+  @Override
+  public Settlement succeeded(AccountId account, HoldId hold, CreditAmount actualCost, IdempotencyKey key) {
+    if (actualCost == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "a succeeded generation needs its actual cost");
+    }
+    if (actualCost.isZero()) {
+      // Nothing to charge: the hold is released, recorded as a success at no cost.
+      Release r = engine.release(account, hold, "succeeded at no cost", Map.of("actual", "0", "outcome", "succeeded"),
+          key);
+      return new Settlement(account, hold, 0, r.returned(), r.expiredOnReturn(), r.at());
+    }
+    return engine.settle(account, hold, actualCost,
+        Map.of("actual", Long.toString(actualCost.value()), "outcome", "succeeded"), key);
+  }
+
+  /**
+   * The generation failed: release everything; the user is never charged for it.
+   *
+   * @param account the account
+   * @param hold the hold
+   * @param reason why it failed
+   * @param key idempotency key
+   * @return the release
+   */
+  @Override
+  public Release failed(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
+    if (reason == null || reason.isBlank()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a failed generation needs a reason");
+    }
+    return engine.release(account, hold, reason, Map.of("outcome", "failed"), key);
+  }
+
+  /**
+   * The generation was blocked (for example by moderation) or cancelled: release everything.
+   *
+   * @param account the account
+   * @param hold the hold
+   * @param key idempotency key
+   * @return the release
+   */
+  @Override
+  public Release blocked(AccountId account, HoldId hold, IdempotencyKey key) {
+    return engine.release(account, hold, "blocked", Map.of("outcome", "blocked"), key);
+  }
+
+  /**
+   * A support adjustment that adds credits, as an {@link LotSource#ADJUSTMENT} lot that never expires,
+   * with a reason on the ledger.
+   *
+   * @param account the account
+   * @param credits credits to add, positive
+   * @param reason why, for the ledger, 1..256 chars
+   * @param key idempotency key
+   * @return the account's available credits afterwards
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null credits (or
+   *     {@link ErrorCode#AMOUNT_OVERFLOW}), {@link ErrorCode#INVALID_ARGUMENT} for a missing or long reason
+   * @throws io.preprompt.credits.core.UnknownAccountException when the account does not exist
+   * @throws io.preprompt.credits.core.IdempotencyConflictException when the key was used with other parameters
+   */
+  @Override
+  public long addCredits(AccountId account, CreditAmount credits, String reason, IdempotencyKey key) {
+    return adjustNow(account, credits, false, reason, key);
+  }
+
+  /**
+   * A support adjustment that removes available credits (a duplicate charge, say), with a reason on
+   * the ledger.
+   *
+   * @param account the account
+   * @param credits credits to remove, positive, at most what is available
+   * @param reason why, for the ledger, 1..256 chars
+   * @param key idempotency key
+   * @return the account's available credits afterwards
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null credits,
+   *     {@link ErrorCode#INVALID_ARGUMENT} for a missing or long reason
+   * @throws io.preprompt.credits.core.InsufficientCreditsException when fewer credits are available
+   * @throws io.preprompt.credits.core.UnknownAccountException when the account does not exist
+   * @throws io.preprompt.credits.core.IdempotencyConflictException when the key was used with other parameters
+   */
+  @Override
+  public long removeCredits(AccountId account, CreditAmount credits, String reason, IdempotencyKey key) {
+    long available = adjustNow(account, credits, true, reason, key);
+    signalLowBalance(account, typicalCosts.typical(account));
+    return available;
+  }
+
+  private static void requireAccountAndKey(@Nullable AccountId account, @Nullable IdempotencyKey key) {
+    if (account == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ACCOUNT_ID, "account id must not be null");
+    }
+    if (key == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_IDEMPOTENCY_KEY, "idempotency key must not be null");
+    }
+  }
+
+  private long adjustNow(AccountId account, @Nullable CreditAmount credits, boolean remove, String reason,
+      IdempotencyKey key) {
+    requireAccountAndKey(account, key);
+    if (credits == null || credits.isZero()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "an adjustment must be positive, was " + credits);
+    }
+    // Signed, as the single adjust call recorded it: keys used before the split replay unchanged.
+    long delta = remove ? -credits.value() : credits.value();
+    if (reason == null || reason.isBlank() || reason.length() > 256) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "an adjustment needs a reason of 1..256 chars");
+    }
+    String fingerprint = FieldCodec.fields().add("delta", delta).add("reason", reason).encode();
+    return engine.execute(account, key, new Operation<Long>() {
+      @Override
+      public String name() {
+        return "adjust";
+      }
+
+      @Override
+      public String fingerprint() {
+        return fingerprint;
+      }
+
+      @Override
+      public Long apply(AccountTx tx) {
+        Map<String, String> meta = Map.of("reason", reason);
+        if (delta > 0) {
+          tx.grant(LotSource.ADJUSTMENT, delta, null, key, meta);
+        } else {
+          tx.debit(-delta, key, meta);
+        }
+        return tx.available();
+      }
+
+      @Override
+      public String encode(Long result) {
+        return Long.toString(result);
+      }
+
+      @Override
+      public Long decode(String encoded) {
+        return Long.parseLong(encoded);
+      }
+    });
+  }
+
+  /**
+   * Returns the hold, as it stands now.
+   *
+   * @param account the account
+   * @param hold the hold
+   * @return the hold, if this account has it
+   */
+  @Override
+  public Optional<Hold> hold(AccountId account, HoldId hold) {
+    return engine.findHold(account, hold);
+  }
+}
