@@ -13,10 +13,10 @@
 -- An account is a row of counters and plan, a row per lot and a row per hold. A call reads the
 -- account row, its live lots (credits remaining or reserved) and the holds it names or finds
 -- overdue, and writes only the rows it touched: the account row (guarded by its version), the
--- lots and holds it created or changed, its ledger entries and its idempotency record. Lots and
--- holds stay when they are spent or ended. H2 has no partial indexes: where the PostgreSQL schema
--- indexes only live lots or active holds, this one leads its plain indexes with the state column,
--- or leaves the read to the primary key.
+-- lots and holds it created or changed, its ledger entries and its idempotency record. A lot is
+-- deleted when it is spent (the ledger keeps its story), so the lots table holds live lots only;
+-- holds stay when they end. H2 has no partial indexes: where the PostgreSQL schema indexes only
+-- active holds, this one leads its plain indexes with the state column.
 --
 -- The CHECKs back the rules that must never break whatever writes to these tables: no negative
 -- amounts or counters, a hold in exactly one state with its end time and settled amount consistent
@@ -64,11 +64,9 @@ CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}lots (
   CONSTRAINT ${credits_prefix}lots_amounts_ck CHECK (lot_id > 0 AND granted >= 0 AND remaining >= 0 AND reserved >= 0)
 );
 
--- Reading an account reads its live lots through the primary key, spent lots included: PostgreSQL
--- indexes live lots only (lots_live_idx), but without a partial index a plain index on account
--- would only repeat the primary key's.
+-- Reading an account reads its live lots through the primary key (the table holds live lots only).
 
--- The sweep's "accounts with expired lots" query (every lot is indexed, spent or not).
+-- The sweep's "accounts with expired lots" query.
 CREATE INDEX IF NOT EXISTS ${credits_schema}.${credits_prefix}lots_expiring_idx
   ON ${credits_schema}.${credits_prefix}lots (expires_at);
 

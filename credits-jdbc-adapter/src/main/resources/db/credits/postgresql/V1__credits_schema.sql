@@ -13,8 +13,10 @@
 -- An account is a row of counters and plan, a row per lot and a row per hold. A call reads the
 -- account row, its live lots (credits remaining or reserved) and the holds it names or finds
 -- overdue, and writes only the rows it touched: the account row (guarded by its version), the
--- lots and holds it created or changed, its ledger entries and its idempotency record. Lots and
--- holds stay when they are spent or ended; the partial indexes below keep them out of the reads.
+-- lots and holds it created or changed, its ledger entries and its idempotency record. A lot is
+-- deleted when it is spent (nothing remaining or reserved; the ledger keeps its story), so the lots
+-- table holds live lots only; holds stay when they end, and partial indexes keep ended ones out of
+-- the reads.
 --
 -- The CHECKs back the rules that must never break whatever writes to these tables: no negative
 -- amounts or counters, a hold in exactly one state with its end time and settled amount consistent
@@ -60,16 +62,17 @@ CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}lots (
   expires_at NUMERIC(26, 9),
   CONSTRAINT ${credits_prefix}lots_pk PRIMARY KEY (account, lot_id),
   CONSTRAINT ${credits_prefix}lots_amounts_ck CHECK (lot_id > 0 AND granted >= 0 AND remaining >= 0 AND reserved >= 0)
-);
+) WITH (fillfactor = 70);
 
--- Reading an account reads its live lots: only live lots are indexed, so the read does not walk
--- the account's spent lots (its whole history) through the primary key.
-CREATE INDEX IF NOT EXISTS ${credits_prefix}lots_live_idx ON ${credits_schema}.${credits_prefix}lots (account)
-  WHERE remaining > 0 OR reserved > 0;
+-- Every hold and settle updates a lot's remaining and reserved credits. No index names those
+-- columns, not even in a condition, and each page keeps room (fillfactor 70), so such an update
+-- stays on its page and writes no index entry (a heap-only tuple). The live lots of an account are
+-- read through the primary key: the table holds live lots only.
 
--- The sweep's "accounts with expired lots" query: only lots that can still expire are indexed.
+-- The sweep's "accounts with expired lots" query: only lots that can expire are indexed; the query
+-- skips the few whose remaining credits are already gone (a live lot may still have some reserved).
 CREATE INDEX IF NOT EXISTS ${credits_prefix}lots_expiring_idx ON ${credits_schema}.${credits_prefix}lots (expires_at)
-  WHERE remaining > 0 AND expires_at IS NOT NULL;
+  WHERE expires_at IS NOT NULL;
 
 -- Every hold an account ever placed: inserted ACTIVE, updated once when it ends.
 CREATE TABLE IF NOT EXISTS ${credits_schema}.${credits_prefix}holds (

@@ -65,7 +65,8 @@ import org.jspecify.annotations.Nullable;
  * guarded by the expected version (and by the ledger position the change continues from). The
  * update takes the account's row lock before any other row of the account is written, so concurrent
  * commits of one account serialize. Then the new lots are inserted, the changed lots updated by
- * {@code (account, lot_id)} while live, the new holds inserted {@code ACTIVE}, the ended holds
+ * {@code (account, lot_id)} while live (and deleted when the change leaves them spent: the table
+ * holds live lots only), the new holds inserted {@code ACTIVE}, the ended holds
  * updated by {@code (account, hold_id)} only where still {@code ACTIVE}, and the ledger entries and
  * the idempotency record inserted. A version that moved, an account that already exists, a hold
  * that is no longer active (its update matched no row), an idempotency key taken meanwhile, a
@@ -517,7 +518,7 @@ public final class JdbcCreditStore implements CreditStore {
   private boolean writeAtOnce(Connection c, AccountChange change) throws SQLException {
     Rows rows = new Rows(change);
     try (PreparedStatement ps = c.prepareStatement(atOnceText(rows))) {
-      bindPipeline(ps, rows, new int[7]);
+      bindPipeline(ps, rows, new int[8]);
       ps.execute();
     }
     return true;
@@ -535,7 +536,7 @@ public final class JdbcCreditStore implements CreditStore {
    */
   private CommitOutcome writePipelined(Connection c, AccountChange change) throws SQLException {
     Rows rows = new Rows(change);
-    int[] expected = new int[7];
+    int[] expected = new int[8];
     int statements;
     int[] actual;
     try (PreparedStatement ps = c.prepareStatement(pipelineText(rows))) {
@@ -562,11 +563,27 @@ public final class JdbcCreditStore implements CreditStore {
     return CommitOutcome.COMMITTED;
   }
 
-  /** A change's rows, those updated in a fixed order (by id) so concurrent writers lock them alike. */
-  private record Rows(AccountChange change, List<Lot> changedLots, List<Hold> endedHolds) {
+  /**
+   * A change's rows, those updated in a fixed order (by id) so concurrent writers lock them alike.
+   * A changed lot with nothing left is deleted rather than updated: the lots table keeps live lots
+   * only, so no index needs a condition on what a lot holds, and updating a lot (every hold and
+   * settle does) rewrites no index entry.
+   */
+  private record Rows(AccountChange change, List<Lot> changedLots, List<Lot> spentLots, List<Hold> endedHolds) {
     Rows(AccountChange change) {
-      this(change, sorted(change.changedLots(), Comparator.comparing(Lot::id)),
+      this(change, sorted(live(change.changedLots(), true), Comparator.comparing(Lot::id)),
+          sorted(live(change.changedLots(), false), Comparator.comparing(Lot::id)),
           sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value())));
+    }
+
+    private static List<Lot> live(List<Lot> lots, boolean live) {
+      List<Lot> out = new ArrayList<>(lots.size());
+      for (Lot lot : lots) {
+        if ((lot.remaining() > 0 || lot.reserved() > 0) == live) {
+          out.add(lot);
+        }
+      }
+      return out;
     }
   }
 
@@ -586,6 +603,9 @@ public final class JdbcCreditStore implements CreditStore {
     if (!rows.changedLots().isEmpty()) {
       String update = sql.updateLots(rows.changedLots().size());
       text.append(";\n").append(update);
+    }
+    if (!rows.spentLots().isEmpty()) {
+      text.append(";\n").append(sql.deleteLots(rows.spentLots().size()));
     }
     if (!change.newHolds().isEmpty()) {
       text.append(";\n").append(sql.holdValues);
@@ -628,6 +648,10 @@ public final class JdbcCreditStore implements CreditStore {
       text.append(", cl AS (").append(sql.updateLots(rows.changedLots().size()))
           .append(" AND EXISTS (SELECT 1 FROM a) RETURNING 1)");
     }
+    if (!rows.spentLots().isEmpty()) {
+      text.append(", sl AS (").append(sql.deleteLots(rows.spentLots().size()))
+          .append(" AND EXISTS (SELECT 1 FROM a) RETURNING 1)");
+    }
     if (!change.newHolds().isEmpty()) {
       text.append(", nh AS (").append(Statements.insertSelecting(sql.holdValues));
       Statements.values(text, change.newHolds().size(), 10);
@@ -649,6 +673,9 @@ public final class JdbcCreditStore implements CreditStore {
     text.append(" SELECT 1 / CASE WHEN (SELECT COUNT(*) FROM a) = 1");
     if (!rows.changedLots().isEmpty()) {
       text.append(" AND (SELECT COUNT(*) FROM cl) = ").append(rows.changedLots().size());
+    }
+    if (!rows.spentLots().isEmpty()) {
+      text.append(" AND (SELECT COUNT(*) FROM sl) = ").append(rows.spentLots().size());
     }
     if (!rows.endedHolds().isEmpty()) {
       text.append(" AND (SELECT COUNT(*) FROM eh) = ").append(rows.endedHolds().size());
@@ -679,6 +706,13 @@ public final class JdbcCreditStore implements CreditStore {
       }
       ps.setString(p++, id);
       expected[s++] = rows.changedLots().size();
+    }
+    if (!rows.spentLots().isEmpty()) {
+      ps.setString(p++, id);
+      for (Lot lot : rows.spentLots()) {
+        ps.setLong(p++, lot.id().value());
+      }
+      expected[s++] = rows.spentLots().size();
     }
     if (!change.newHolds().isEmpty()) {
       for (Hold h : change.newHolds()) {
@@ -807,6 +841,23 @@ public final class JdbcCreditStore implements CreditStore {
       for (int i = 0; i < updated.length; i++) {
         if (updated[i] != 1) {
           throw new IllegalArgumentException("lot " + rows.changedLots().get(i).id()
+              + " is not a live lot of account " + id);
+        }
+      }
+    }
+    if (!rows.spentLots().isEmpty()) {
+      int[] deleted;
+      try (PreparedStatement ps = c.prepareStatement(sql.deleteLot)) {
+        for (Lot lot : rows.spentLots()) {
+          ps.setString(1, id);
+          ps.setLong(2, lot.id().value());
+          ps.addBatch();
+        }
+        deleted = ps.executeBatch();
+      }
+      for (int i = 0; i < deleted.length; i++) {
+        if (deleted[i] != 1) {
+          throw new IllegalArgumentException("lot " + rows.spentLots().get(i).id()
               + " is not a live lot of account " + id);
         }
       }

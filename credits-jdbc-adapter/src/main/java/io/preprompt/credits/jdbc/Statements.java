@@ -24,6 +24,8 @@ final class Statements {
    * reserved, granted_at, expires_at, lot_id, then the account.
    */
   final String updateLot;
+  /** One spent lot removed while it was live: the account, the lot_id. */
+  final String deleteLot;
   /** One hold, parameters as {@link #holdValues}. */
   final String insertHold;
   /**
@@ -102,6 +104,7 @@ final class Statements {
     // Only a live lot changes: core never sees the others.
     updateLot = "UPDATE " + lots + " SET source = ?, granted = ?, remaining = ?, reserved = ?, granted_at = ?,"
         + " expires_at = ? WHERE lot_id = ? AND account = ? AND (remaining > 0 OR reserved > 0)";
+    deleteLot = "DELETE FROM " + lots + " WHERE account = ? AND lot_id = ? AND (remaining > 0 OR reserved > 0)";
     holdValues = "INSERT INTO " + holds
         + " (account, hold_id, amount, state, created_at, deadline, settled, ended_at, metadata, allocations) VALUES ";
     insertHold = holdValues + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -130,7 +133,7 @@ final class Statements {
     readAccount = "SELECT 0, id, " + k + ", version, last_sequence, granted, settled, expired, debited, active_holds,"
         + " created_at, plan_due_at, " + t + ", CAST(plan AS " + text + "), " + s + ", " + s + " FROM " + accounts
         + " WHERE id = ?";
-    // kind 2: the live lots (lots_live_idx on PostgreSQL). Parameter: account.
+    // kind 2: the live lots (the primary key: the table holds live lots only). Parameter: account.
     readLots = "SELECT 2, account, " + k + ", lot_id, granted, remaining, reserved, " + n + ", " + n + ", " + n
         + ", granted_at, expires_at, " + t + ", CAST(source AS " + text + "), " + s + ", " + s + " FROM " + lots
         + " WHERE account = ? AND (remaining > 0 OR reserved > 0)";
@@ -234,6 +237,19 @@ final class Statements {
     sb.append(") AS v (source, granted, remaining, reserved, granted_at, expires_at, lot_id)"
         + " WHERE l.account = ? AND l.lot_id = v.lot_id AND (l.remaining > 0 OR l.reserved > 0)");
     return sb.toString();
+  }
+
+  /**
+   * Returns the statement that removes {@code rows} spent lots that were live: the account, then
+   * each lot id.
+   */
+  String deleteLots(int rows) {
+    StringBuilder sb = new StringBuilder(128 + 4 * rows);
+    sb.append("DELETE FROM ").append(lots).append(" WHERE account = ? AND lot_id IN (");
+    for (int i = 0; i < rows; i++) {
+      sb.append(i == 0 ? "?" : ", ?");
+    }
+    return sb.append(") AND (remaining > 0 OR reserved > 0)").toString();
   }
 
   /**
