@@ -179,8 +179,8 @@ abstract class JdbcCreditStoreTestBase {
     }
 
     @Test
-    @DisplayName("ended holds are found, and loaded only when named; spent lots are not loaded")
-    void endedHoldsAndDeadLots() {
+    @DisplayName("ended holds are found, and loaded only when named; a spent lot is deleted, not loaded")
+    void endedHoldsAndDeadLots() throws SQLException {
       Hold h = activeHold(ALICE, "h_1", 100, T0.plusSeconds(900));
       store.commit(create(ALICE));
       store.commit(hold(ALICE, h, "hold-1"));
@@ -190,6 +190,7 @@ abstract class JdbcCreditStoreTestBase {
       assertThat(snapshot.holds()).isEmpty();
       assertThat(snapshot.earliestHoldDeadline()).isNull();
       assertThat(snapshot.lots()).isEmpty();
+      assertThat(count("lots")).as("lot rows left once the only lot is spent").isZero();
       assertThat(store.findHold(ALICE, h.id())).contains(ended(h, HoldState.SETTLED, 100));
       assertThat(store.load(ALICE, HoldSelection.of(h.id(), T0)).orElseThrow().holds())
           .containsExactly(ended(h, HoldState.SETTLED, 100));
