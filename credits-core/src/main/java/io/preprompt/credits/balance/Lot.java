@@ -40,6 +40,16 @@ public record Lot(LotId id, LotSource source, long granted, long remaining, long
   }
 
   /**
+   * Tells whether the lot is live: it still has credits remaining or reserved. Only live lots are
+   * part of an account's state; a store loads live lots only, and may drop a lot once it is spent.
+   *
+   * @return true while credits remain or are reserved
+   */
+  public boolean isLive() {
+    return remaining > 0 || reserved > 0;
+  }
+
+  /**
    * Returns the expiry.
    *
    * @return when the lot expires, empty for never

@@ -143,9 +143,6 @@ final class AccountTx {
       return new Lot(base.id(), base.source(), base.granted(), remaining, reserved, base.grantedAt(), expiresAt);
     }
 
-    boolean live() {
-      return remaining > 0 || reserved > 0;
-    }
   }
 
   private final AccountId account;
@@ -785,16 +782,16 @@ final class AccountTx {
    * and a lower bound of the earliest deadline among all its active holds. Only for running a later
    * call of this process without a read; never handed to a store.
    *
-   * @param change the committed change made by {@link #toChange}
+   * @param change the committed change made by {@link #toChange} (which fixed each lot's state)
    * @param maxHolds how many known active holds to keep at most
    * @return the known state after the change
    */
   public AccountSnapshot after(AccountChange change, int maxHolds) {
     List<Lot> live = new ArrayList<>(lotCount);
     for (int i = 0; i < lotCount; i++) {
-      MutableLot lot = lotAt(i);
-      if (lot.live()) {
-        live.add(lot.committed != null ? lot.committed : lot.toLot());
+      Lot lot = lotAt(i).committed;
+      if (lot != null && lot.isLive()) {
+        live.add(lot);
       }
     }
     List<Hold> active = new ArrayList<>(Math.min(holds.size(), maxHolds));

@@ -445,37 +445,14 @@ public final class Engine implements LedgerReader {
     Map<String, String> meta = HoldRequest.checkMetadata(metadata);
     String fingerprint = FieldCodec.fields().add("source", source).add("amount", amount.value())
         .addNullable("expiresAt", expiresAt).addMap("metadata", meta).encode();
-    return execute(account, key, new Operation<>() {
-      @Override
-      public String name() {
-        return "grant";
+    return execute(account, key, Operation.of("grant", fingerprint, tx -> {
+      if (expiresAt != null && !expiresAt.isAfter(tx.now())) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+            "expiry " + expiresAt + " is not after now (" + tx.now() + ")");
       }
-
-      @Override
-      public String fingerprint() {
-        return fingerprint;
-      }
-
-      @Override
-      public GrantReceipt apply(AccountTx tx) {
-        if (expiresAt != null && !expiresAt.isAfter(tx.now())) {
-          throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
-              "expiry " + expiresAt + " is not after now (" + tx.now() + ")");
-        }
-        LotId lot = tx.grant(source, amount.value(), expiresAt, key, meta);
-        return new GrantReceipt(account, lot, source, amount.value(), tx.now(), expiresAt);
-      }
-
-      @Override
-      public String encode(GrantReceipt result) {
-        return Results.encodeGrant(result);
-      }
-
-      @Override
-      public GrantReceipt decode(String encoded) {
-        return Results.decodeGrant(account, encoded);
-      }
-    });
+      LotId lot = tx.grant(source, amount.value(), expiresAt, key, meta);
+      return new GrantReceipt(account, lot, source, amount.value(), tx.now(), expiresAt);
+    }, Results::encodeGrant, encoded -> Results.decodeGrant(account, encoded)));
   }
 
   public Hold hold(HoldRequest request) {
@@ -487,43 +464,12 @@ public final class Engine implements LedgerReader {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
           "hold ttl " + ttl + " exceeds the maximum " + config.maxHoldTtl());
     }
-    // The operation reads the account and key from the request: fewer captured fields per call.
-    return execute(request.account(), request.key(), new Operation<>() {
-      @Override
-      public String name() {
-        return "hold";
-      }
-
-      /** Encoded only when a replay compares it. */
-      @Override
-      public String fingerprint() {
-        return holdFingerprint(request);
-      }
-
-      @Override
-      public Hold apply(AccountTx tx) {
-        return tx.hold(holdIds.get(), request.amount().value(), tx.now().plus(ttl), request.key(), request.metadata());
-      }
-
-      @Override
-      public String encode(Hold result) {
-        return Results.encodeHold(result);
-      }
-
-      @Override
-      public Hold decode(String encoded) {
-        return Results.decodeHold(request.account(), encoded);
-      }
-    });
-  }
-
-  private static String holdFingerprint(HoldRequest request) {
-    return holdFingerprint(request.amount().value(), request.ttl() == null ? "default" : request.ttl().toString(),
-        request.metadata());
-  }
-
-  private static String holdFingerprint(long amount, String ttl, Map<String, String> metadata) {
-    return FieldCodec.fields().add("amount", amount).add("ttl", ttl).addMap("metadata", metadata).encode();
+    String fingerprint = FieldCodec.fields().add("amount", request.amount().value())
+        .add("ttl", request.ttl() == null ? "default" : request.ttl().toString())
+        .addMap("metadata", request.metadata()).encode();
+    return execute(request.account(), request.key(), Operation.of("hold", fingerprint,
+        tx -> tx.hold(holdIds.get(), request.amount().value(), tx.now().plus(ttl), request.key(), request.metadata()),
+        Results::encodeHold, encoded -> Results.decodeHold(request.account(), encoded)));
   }
 
   /** Tells whether the store now holds a newer version of the account than the copy was read at. */
@@ -577,49 +523,15 @@ public final class Engine implements LedgerReader {
           "a settle must be for a positive amount, was 0; release the hold to return everything");
     }
     Map<String, String> meta = HoldRequest.checkMetadata(metadata);
-    return execute(account, key, new Operation<>() {
-      @Override
-      public String name() {
-        return "settle";
-      }
-
-      @Override
-      public HoldId hold() {
-        return hold;
-      }
-
-      @Override
-      public String fingerprint() {
-        return new SettleFingerprint(hold, amount, meta).get();
-      }
-
-      @Override
-      public Settlement apply(AccountTx tx) {
-        Hold active = requireActiveHold(tx, hold);
-        long settle = amount == null ? active.amount() : amount.value();
-        long expiredBefore = tx.expiredTotal();
-        long returned = tx.endHold(active, HoldState.SETTLED, settle, key, meta);
-        return new Settlement(account, hold, settle, returned, tx.expiredTotal() - expiredBefore, tx.now());
-      }
-
-      @Override
-      public String encode(Settlement result) {
-        return Results.encodeSettlement(result);
-      }
-
-      @Override
-      public Settlement decode(String encoded) {
-        return Results.decodeSettlement(account, encoded);
-      }
-    });
-  }
-
-  /** A settle's parameters. */
-  private record SettleFingerprint(HoldId hold, @Nullable CreditAmount amount, Map<String, String> metadata) {
-    String get() {
-      return FieldCodec.fields().add("hold", hold).add("amount", amount == null ? "full" : amount.toString())
-          .addMap("metadata", metadata).encode();
-    }
+    String fingerprint = FieldCodec.fields().add("hold", hold).add("amount", amount == null ? "full" : amount.toString())
+        .addMap("metadata", meta).encode();
+    return execute(account, key, Operation.of("settle", fingerprint, hold, tx -> {
+      Hold active = requireActiveHold(tx, hold);
+      long settle = amount == null ? active.amount() : amount.value();
+      long expiredBefore = tx.expiredTotal();
+      long returned = tx.endHold(active, HoldState.SETTLED, settle, key, meta);
+      return new Settlement(account, hold, settle, returned, tx.expiredTotal() - expiredBefore, tx.now());
+    }, Results::encodeSettlement, encoded -> Results.decodeSettlement(account, encoded)));
   }
 
   public Release release(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
@@ -660,41 +572,12 @@ public final class Engine implements LedgerReader {
     if (!described.isEmpty()) {
       fields.addMap("extra", described);
     }
-    String fingerprint = fields.encode();
-    return execute(account, key, new Operation<>() {
-      @Override
-      public String name() {
-        return "release";
-      }
-
-      @Override
-      public HoldId hold() {
-        return hold;
-      }
-
-      @Override
-      public String fingerprint() {
-        return fingerprint;
-      }
-
-      @Override
-      public Release apply(AccountTx tx) {
-        Hold active = requireActiveHold(tx, hold);
-        long expiredBefore = tx.expiredTotal();
-        long returned = tx.endHold(active, HoldState.RELEASED, 0, key, meta);
-        return new Release(account, hold, returned, tx.expiredTotal() - expiredBefore, tx.now());
-      }
-
-      @Override
-      public String encode(Release result) {
-        return Results.encodeRelease(result);
-      }
-
-      @Override
-      public Release decode(String encoded) {
-        return Results.decodeRelease(account, encoded);
-      }
-    });
+    return execute(account, key, Operation.of("release", fields.encode(), hold, tx -> {
+      Hold active = requireActiveHold(tx, hold);
+      long expiredBefore = tx.expiredTotal();
+      long returned = tx.endHold(active, HoldState.RELEASED, 0, key, meta);
+      return new Release(account, hold, returned, tx.expiredTotal() - expiredBefore, tx.now());
+    }, Results::encodeRelease, encoded -> Results.decodeRelease(account, encoded)));
   }
 
   /**

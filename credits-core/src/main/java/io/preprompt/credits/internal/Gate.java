@@ -403,38 +403,15 @@ public final class Gate implements GenerationGate {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "an adjustment needs a reason of 1..256 chars");
     }
     String fingerprint = FieldCodec.fields().add("delta", delta).add("reason", reason).encode();
-    return engine.execute(account, key, new Operation<Long>() {
-      @Override
-      public String name() {
-        return "adjust";
+    return engine.execute(account, key, Operation.of("adjust", fingerprint, tx -> {
+      Map<String, String> meta = Map.of("reason", reason);
+      if (delta > 0) {
+        tx.grant(LotSource.ADJUSTMENT, delta, null, key, meta);
+      } else {
+        tx.debit(-delta, key, meta);
       }
-
-      @Override
-      public String fingerprint() {
-        return fingerprint;
-      }
-
-      @Override
-      public Long apply(AccountTx tx) {
-        Map<String, String> meta = Map.of("reason", reason);
-        if (delta > 0) {
-          tx.grant(LotSource.ADJUSTMENT, delta, null, key, meta);
-        } else {
-          tx.debit(-delta, key, meta);
-        }
-        return tx.available();
-      }
-
-      @Override
-      public String encode(Long result) {
-        return Long.toString(result);
-      }
-
-      @Override
-      public Long decode(String encoded) {
-        return Long.parseLong(encoded);
-      }
-    });
+      return tx.available();
+    }, result -> Long.toString(result), Long::parseLong));
   }
 
   /**

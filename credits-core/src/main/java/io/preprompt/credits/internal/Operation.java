@@ -1,6 +1,7 @@
 package io.preprompt.credits.internal;
 
 import io.preprompt.credits.core.HoldId;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -64,4 +65,67 @@ interface Operation<R> {
    * @return the result
    */
   R decode(String encoded);
+
+  /**
+   * Makes an operation from its parts.
+   *
+   * @param name the stable name
+   * @param fingerprint the call's parameters, encoded with {@link FieldCodec}
+   * @param apply the call's effect on a working copy
+   * @param encode encodes a result for the idempotency record
+   * @param decode decodes a stored result
+   * @param <R> the result type
+   * @return the operation
+   */
+  static <R> Operation<R> of(String name, String fingerprint, Function<AccountTx, R> apply,
+      Function<R, String> encode, Function<String, R> decode) {
+    return of(name, fingerprint, null, apply, encode, decode);
+  }
+
+  /**
+   * Makes an operation that acts on a hold, read with the account, from its parts.
+   *
+   * @param name the stable name
+   * @param fingerprint the call's parameters, encoded with {@link FieldCodec}
+   * @param hold the hold the call acts on, or null
+   * @param apply the call's effect on a working copy
+   * @param encode encodes a result for the idempotency record
+   * @param decode decodes a stored result
+   * @param <R> the result type
+   * @return the operation
+   */
+  static <R> Operation<R> of(String name, String fingerprint, @Nullable HoldId hold, Function<AccountTx, R> apply,
+      Function<R, String> encode, Function<String, R> decode) {
+    return new Operation<>() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public String fingerprint() {
+        return fingerprint;
+      }
+
+      @Override
+      public @Nullable HoldId hold() {
+        return hold;
+      }
+
+      @Override
+      public R apply(AccountTx tx) {
+        return apply.apply(tx);
+      }
+
+      @Override
+      public String encode(R result) {
+        return encode.apply(result);
+      }
+
+      @Override
+      public R decode(String encoded) {
+        return decode.apply(encoded);
+      }
+    };
+  }
 }

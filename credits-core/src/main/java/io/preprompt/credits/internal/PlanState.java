@@ -367,11 +367,9 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
 
   /** Adds a charge request to send. */
   PlanState withCharge(ChargeIntent request) {
-    Draft d = draft();
-    List<ChargeIntent> charges = new ArrayList<>(d.charges);
+    List<ChargeIntent> charges = new ArrayList<>(charges());
     charges.add(request);
-    d.charges = charges;
-    return d.build();
+    return withCharges(charges);
   }
 
   PlanState withCharges(List<ChargeIntent> newCharges) {

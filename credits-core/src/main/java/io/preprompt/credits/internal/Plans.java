@@ -98,37 +98,6 @@ public final class Plans implements PlanService {
     }
   }
 
-  /** Builds an operation from its parts; {@code decode} marks replays. */
-  private static <R> Operation<R> op(String name, String fingerprint, Function<AccountTx, R> body,
-      Function<R, String> encode, Function<String, R> decode) {
-    return new Operation<>() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public String fingerprint() {
-        return fingerprint;
-      }
-
-      @Override
-      public R apply(AccountTx tx) {
-        return body.apply(tx);
-      }
-
-      @Override
-      public String encode(R result) {
-        return encode.apply(result);
-      }
-
-      @Override
-      public R decode(String encoded) {
-        return decode.apply(encoded);
-      }
-    };
-  }
-
   // ---------------------------------------------------------------- signup
 
   /**
@@ -143,7 +112,7 @@ public final class Plans implements PlanService {
   public SignupResult verifyEmail(AccountId account, IdempotencyKey key) {
     require(account, "account");
     require(key, "key");
-    return engine.execute(account, key, op("verify-email", "", tx -> {
+    return engine.execute(account, key, Operation.of("verify-email", "", tx -> {
       PlanState s = state(tx);
       if (s.signupGranted()) {
         return new SignupResult(false, 0, "signup credits were already granted to this account");
@@ -185,7 +154,7 @@ public final class Plans implements PlanService {
     require(tierId, "tier");
     // The tier is checked inside the call, after the key: a call acknowledged before its tier left the
     // catalog still replays its first result.
-    PlanChange change = engine.execute(account, key, op("subscribe", FieldCodec.fields().add("tier", tierId).encode(), tx -> {
+    PlanChange change = engine.execute(account, key, Operation.of("subscribe", FieldCodec.fields().add("tier", tierId).encode(), tx -> {
       Tier tier = tiers.require(tierId);
       if (!tier.paid()) {
         throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "the free tier is not a subscription");
@@ -242,7 +211,7 @@ public final class Plans implements PlanService {
       BillingEvent.PackPaid paid = (BillingEvent.PackPaid) event;
       Pack pack = packs.require(paid.packId());
       IdempotencyKey byReference = IdempotencyKey.reserved("pay", paid.paymentReference());
-      return engine.executeOwn(event.account(), byReference, op("pack-paid", FieldCodec.fields().add("pack", pack.id())
+      return engine.executeOwn(event.account(), byReference, Operation.of("pack-paid", FieldCodec.fields().add("pack", pack.id())
           .add("amount", paid.amountMinor()).add("currency", paid.currency()).encode(), tx -> {
             PlanState s = state(tx);
             PlanState.OpenOrder order = matchingOrder(s, paid, pack, tx.now());
@@ -257,14 +226,14 @@ public final class Plans implements PlanService {
     if (event instanceof BillingEvent.CyclePaid) {
       long cycle = ((BillingEvent.CyclePaid) event).cycle();
       checkCycle(cycle);
-      return engine.executeOwn(event.account(), key, op("cycle-paid", FieldCodec.fields().add("cycle", cycle).encode(),
+      return engine.executeOwn(event.account(), key, Operation.of("cycle-paid", FieldCodec.fields().add("cycle", cycle).encode(),
           tx -> cyclePaid(tx, cycle, key, event.eventId()), Plans::encodeOutcome,
           e -> duplicate("event already handled")));
     }
     if (event instanceof BillingEvent.PaymentFailed) {
       long cycle = ((BillingEvent.PaymentFailed) event).cycle();
       checkCycle(cycle);
-      return engine.executeOwn(event.account(), key, op("payment-failed", FieldCodec.fields().add("cycle", cycle).encode(),
+      return engine.executeOwn(event.account(), key, Operation.of("payment-failed", FieldCodec.fields().add("cycle", cycle).encode(),
           tx -> {
             PlanState s = state(tx);
             if (!s.subscribed() || cycle <= s.paidCycle()) {
@@ -275,7 +244,7 @@ public final class Plans implements PlanService {
           }, Plans::encodeOutcome, e -> duplicate("event already handled")));
     }
     BillingEvent.SubscriptionCancelled cancelled = (BillingEvent.SubscriptionCancelled) event;
-    return engine.executeOwn(event.account(), key, op("subscription-cancelled",
+    return engine.executeOwn(event.account(), key, Operation.of("subscription-cancelled",
         FieldCodec.fields().add("effectiveAt", cancelled.effectiveAt()).encode(), tx -> {
           PlanState s = state(tx);
           if (!s.subscribed()) {
@@ -484,7 +453,7 @@ public final class Plans implements PlanService {
 
   /** Refills the account's current cycle when it is due, recording the request to charge it. */
   private boolean renew(AccountId account) {
-    return engine.execute(account, null, op("renew", "", tx -> {
+    return engine.execute(account, null, Operation.of("renew", "", tx -> {
       PlanState s = state(tx);
       if (s.renewalRetryAt() != null && tx.now().isBefore(s.renewalRetryAt())) {
         saveIfChanged(tx, s);
@@ -515,7 +484,7 @@ public final class Plans implements PlanService {
 
   private void deferRenewal(AccountId account, RuntimeException cause) {
     try {
-      Instant retry = engine.execute(account, null, op("renewal-failed", "", tx -> {
+      Instant retry = engine.execute(account, null, Operation.of("renewal-failed", "", tx -> {
         PlanState s = state(tx);
         Instant at = backoff(tx.now(), s.renewalFailures() + 1, LONGEST_RENEWAL_RETRY);
         save(tx, s.renewalFailed(at));
@@ -542,7 +511,7 @@ public final class Plans implements PlanService {
    * refused one waits for its back-off.
    */
   private void sendCharges(AccountId account) {
-    List<PlanState.ChargeIntent> taken = engine.execute(account, null, op("take-charges", "", tx -> {
+    List<PlanState.ChargeIntent> taken = engine.execute(account, null, Operation.of("take-charges", "", tx -> {
       PlanState s = state(tx);
       List<PlanState.ChargeIntent> mine = new ArrayList<>();
       List<PlanState.ChargeIntent> all = new ArrayList<>(s.charges().size());
@@ -591,7 +560,7 @@ public final class Plans implements PlanService {
   }
 
   private void writeAnswer(AccountId account, PlanState.ChargeIntent c, boolean accepted) {
-    engine.execute(account, null, op(accepted ? "charge-sent" : "charge-refused", "", tx -> {
+    engine.execute(account, null, Operation.of(accepted ? "charge-sent" : "charge-refused", "", tx -> {
       PlanState s = state(tx);
       List<PlanState.ChargeIntent> all = new ArrayList<>(s.charges().size());
       boolean changed = false;
@@ -638,7 +607,7 @@ public final class Plans implements PlanService {
     require(account, "account");
     require(key, "key");
     require(tierId, "tier");
-    Sent<PlanChange> sent = engine.execute(account, key, op("change-plan", FieldCodec.fields().add("tier", tierId).encode(), tx -> {
+    Sent<PlanChange> sent = engine.execute(account, key, Operation.of("change-plan", FieldCodec.fields().add("tier", tierId).encode(), tx -> {
       Tier target = tiers.require(tierId);
       if (!target.paid()) {
         throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "moving to the free tier is a cancellation: use cancel()");
@@ -725,7 +694,7 @@ public final class Plans implements PlanService {
   public PlanChange withdrawPendingChange(AccountId account, IdempotencyKey key) {
     require(account, "account");
     require(key, "key");
-    return engine.execute(account, key, op("withdraw-change", "", tx -> {
+    return engine.execute(account, key, Operation.of("withdraw-change", "", tx -> {
       PlanState s = requireSubscription(state(tx), account);
       save(tx, s.withPending(null, null));
       return new PlanChange(s.tier(), s.tier(), tx.now(), true, 0, null);
@@ -745,7 +714,7 @@ public final class Plans implements PlanService {
   public PlanChange cancel(AccountId account, IdempotencyKey key) {
     require(account, "account");
     require(key, "key");
-    Sent<PlanChange> sent = engine.execute(account, key, op("cancel", "", tx -> {
+    Sent<PlanChange> sent = engine.execute(account, key, Operation.of("cancel", "", tx -> {
       PlanState s = state(tx);
       if (!s.subscribed() || s.cancelAt() != null) {
         throw new StateException(ErrorCode.SUBSCRIPTION_REQUIRED,
@@ -795,7 +764,7 @@ public final class Plans implements PlanService {
     require(account, "account");
     require(key, "key");
     Pack pack = packs.require(packId);
-    PackOrder order = engine.execute(account, key, op("buy-pack", FieldCodec.fields().add("pack", packId).encode(), tx -> {
+    PackOrder order = engine.execute(account, key, Operation.of("buy-pack", FieldCodec.fields().add("pack", packId).encode(), tx -> {
       PlanState s = state(tx);
       if (!canBuyPacks(s)) {
         throw new StateException(ErrorCode.PACKS_REQUIRE_PAID_TIER, "credit packs are available to paid-tier subscribers; account "
@@ -845,7 +814,7 @@ public final class Plans implements PlanService {
     if (reason == null || reason.isBlank() || reason.length() > 500) {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a grant without payment needs a reason of 1..500 chars");
     }
-    return engine.execute(account, key, op("grant-pack-without-payment",
+    return engine.execute(account, key, Operation.of("grant-pack-without-payment",
         FieldCodec.fields().add("pack", pack.id()).add("reason", reason).encode(), tx -> {
           tx.grant(LotSource.PACK, pack.credits(), null, key,
               Map.of("pack", pack.id(), "reason", reason, "withoutPayment", "true"));

@@ -579,7 +579,7 @@ public final class JdbcCreditStore implements CreditStore {
     private static List<Lot> live(List<Lot> lots, boolean live) {
       List<Lot> out = new ArrayList<>(lots.size());
       for (Lot lot : lots) {
-        if ((lot.remaining() > 0 || lot.reserved() > 0) == live) {
+        if (lot.isLive() == live) {
           out.add(lot);
         }
       }

@@ -31,8 +31,6 @@ import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.spi.KeyedRead;
 import io.preprompt.credits.testkit.AccountChangeBuilder;
 import io.preprompt.credits.testkit.MutableClock;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -562,7 +560,8 @@ abstract class JdbcCreditStoreTestBase {
     /** {@code busy} has 1,000 active holds due in a day, {@code quiet} none; both have 10,000 credits. */
     @BeforeEach
     void openAccounts() {
-      store = JdbcCreditStore.create(countingStatements(target.dataSource(), statements), target.config());
+      store = JdbcCreditStore.create(CountingDataSource.counting(target.dataSource(),
+          (method, args) -> method.equals("prepareStatement"), statements), target.config());
       AccountChangeBuilder b = AccountChangeBuilder.create(busy, T0);
       b.grant(LotSource.PACK, 10_000, null);
       for (int i = 0; i < 1_000; i++) {
@@ -765,32 +764,6 @@ abstract class JdbcCreditStoreTestBase {
         rs.next();
         return rs.getLong(1);
       }
-    }
-  }
-
-  /** A data source whose connections count the statements they prepare. */
-  static DataSource countingStatements(DataSource delegate, AtomicInteger count) {
-    return (DataSource) Proxy.newProxyInstance(JdbcCreditStoreTestBase.class.getClassLoader(),
-        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-          Object result = invoke(method, delegate, args);
-          if (!(result instanceof Connection connection)) {
-            return result;
-          }
-          return Proxy.newProxyInstance(JdbcCreditStoreTestBase.class.getClassLoader(),
-              new Class<?>[] {Connection.class}, (p, m, a) -> {
-                if (m.getName().equals("prepareStatement")) {
-                  count.incrementAndGet();
-                }
-                return invoke(m, connection, a);
-              });
-        });
-  }
-
-  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
-    try {
-      return method.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
     }
   }
 }

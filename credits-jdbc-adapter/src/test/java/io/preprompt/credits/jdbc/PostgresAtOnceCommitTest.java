@@ -16,8 +16,6 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.testkit.MutableClock;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,7 +24,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -115,7 +112,8 @@ class PostgresAtOnceCommitTest {
   void storeCommitsAtOnce() throws SQLException {
     Databases.Target target = Databases.POSTGRESQL.fresh();
     AtomicInteger transactions = new AtomicInteger();
-    JdbcCreditStore store = JdbcCreditStore.create(countingTransactions(target.dataSource(), transactions),
+    JdbcCreditStore store = JdbcCreditStore.create(CountingDataSource.counting(target.dataSource(),
+        (method, args) -> method.equals("setAutoCommit") && Boolean.FALSE.equals(args[0]), transactions),
         target.config());
     CreditService credits = CreditService.builder().store(store)
         .clock(new MutableClock(Instant.parse("2026-03-01T10:00:00Z"))).build();
@@ -138,31 +136,5 @@ class PostgresAtOnceCommitTest {
     assertThat(store.commit(stale)).isEqualTo(CommitOutcome.CONFLICT);
     assertThat(store.load(alice, HoldSelection.of(hold.id(), Instant.MAX))).contains(now);
     assertThat(transactions.get()).isEqualTo(afterOpen + 1);
-  }
-
-  /** A data source whose connections count how often auto-commit is switched off. */
-  private static DataSource countingTransactions(DataSource delegate, AtomicInteger count) {
-    return (DataSource) Proxy.newProxyInstance(PostgresAtOnceCommitTest.class.getClassLoader(),
-        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-          Object result = invoke(method, delegate, args);
-          if (!(result instanceof Connection connection)) {
-            return result;
-          }
-          return Proxy.newProxyInstance(PostgresAtOnceCommitTest.class.getClassLoader(),
-              new Class<?>[] {Connection.class}, (p, m, a) -> {
-                if (m.getName().equals("setAutoCommit") && Boolean.FALSE.equals(a[0])) {
-                  count.incrementAndGet();
-                }
-                return invoke(m, connection, a);
-              });
-        });
-  }
-
-  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
-    try {
-      return method.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
   }
 }

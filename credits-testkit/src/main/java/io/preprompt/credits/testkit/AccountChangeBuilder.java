@@ -398,7 +398,7 @@ public final class AccountChangeBuilder {
    * @return lots with credits remaining or reserved
    */
   public List<Lot> liveLots() {
-    return lots.values().stream().filter(l -> l.remaining() > 0 || l.reserved() > 0).toList();
+    return lots.values().stream().filter(Lot::isLive).toList();
   }
 
   /**

@@ -1735,7 +1735,7 @@ public abstract class CreditStoreContract {
       s.ifPresent(snapshot -> {
         assertThat(snapshot.account().id()).as("loaded account").isEqualTo(account);
         assertThat(snapshot.lots()).as("live lots of %s", account)
-            .allMatch(lot -> lot.remaining() > 0 || lot.reserved() > 0, "live");
+            .allMatch(Lot::isLive, "live");
         assertThat(snapshot.holds()).as("holds loaded for %s with %s", account, holds)
             .allMatch(h -> h.account().equals(account), "of the account")
             .allMatch(h -> holds.selects(h.id(), h.state() == HoldState.ACTIVE, h.deadline()), "selected")

@@ -195,11 +195,6 @@ public final class InMemoryCreditStore implements CreditStore {
         return false;
       }
     }
-    long stillActive = a.record.activeHolds() + change.newHolds().size() - change.endedHolds().size();
-    if (!creating && change.account().activeHolds() != stillActive) {
-      throw new IllegalArgumentException("the row counts " + change.account().activeHolds()
-          + " active holds, but the stored ones plus placed minus ended make " + stillActive);
-    }
     IdempotencyRecord record = change.idempotency();
     return record == null || !a.keys.containsKey(record.key());
   }
@@ -212,7 +207,7 @@ public final class InMemoryCreditStore implements CreditStore {
     for (Lot lot : change.changedLots()) {
       a.lots.put(lot.id(), lot);
     }
-    a.lots.values().removeIf(lot -> lot.remaining() == 0 && lot.reserved() == 0);
+    a.lots.values().removeIf(lot -> !lot.isLive());
     for (Hold h : change.newHolds()) {
       a.holds.put(h.id(), h);
       a.active.add(h);

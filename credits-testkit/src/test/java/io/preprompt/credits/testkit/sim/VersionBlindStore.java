@@ -54,7 +54,7 @@ final class VersionBlindStore implements CreditStore {
     if (a == null) {
       return Optional.empty();
     }
-    List<Lot> live = a.lots.values().stream().filter(l -> l.remaining() > 0 || l.reserved() > 0).toList();
+    List<Lot> live = a.lots.values().stream().filter(Lot::isLive).toList();
     List<Hold> selected = a.holds.values().stream()
         .filter(h -> holds.selects(h.id(), h.state() == HoldState.ACTIVE, h.deadline())).toList();
     Instant earliest = a.holds.values().stream().filter(h -> h.state() == HoldState.ACTIVE).map(Hold::deadline)

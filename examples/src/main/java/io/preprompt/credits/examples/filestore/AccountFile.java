@@ -107,7 +107,7 @@ final class AccountFile {
 
   /** Keeps live lots only (credits remaining or reserved), as {@code load} returns them. */
   private void putLot(Lot lot) {
-    if (lot.remaining() > 0 || lot.reserved() > 0) {
+    if (lot.isLive()) {
       lots.put(lot.id(), lot);
     } else {
       lots.remove(lot.id());
