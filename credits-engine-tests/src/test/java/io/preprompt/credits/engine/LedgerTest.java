@@ -206,21 +206,9 @@ class LedgerTest {
     @DisplayName("reports a difference when a stored lot was tampered with")
     void reconcile_tamperedLot_reportsDifference() {
       AtomicReference<Boolean> tamper = new AtomicReference<>(false);
-      UnaryOperator<CreditStore> corrupting = store -> new ForwardingCreditStore(store) {
-        @Override
-        public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
-          Optional<AccountSnapshot> real = super.load(account, holds);
-          if (!tamper.get() || real.isEmpty()) {
-            return real;
-          }
-          List<Lot> lots = real.get().lots().stream()
-              .map(l -> new Lot(l.id(), l.source(), l.granted(), l.remaining() + 1, l.reserved(), l.grantedAt(),
-                  l.expiresAt()))
-              .toList();
-          return Optional.of(new AccountSnapshot(real.get().account(), lots, real.get().holds(),
-              real.get().earliestHoldDeadline()));
-        }
-      };
+      UnaryOperator<CreditStore> corrupting = tamperingLoads(tamper, real -> new AccountSnapshot(real.account(),
+          real.lots().stream().map(l -> new Lot(l.id(), l.source(), l.granted(), l.remaining() + 1, l.reserved(),
+              l.grantedAt(), l.expiresAt())).toList(), real.holds(), real.earliestHoldDeadline()));
       CreditsScenario scenario = new CreditsScenario(CreditsConfig.defaults(), corrupting, List.of());
       ScenarioAccount alice = scenario.account("alice");
       mixedWorkload(scenario, alice);
@@ -236,20 +224,12 @@ class LedgerTest {
     @DisplayName("reports a difference when the account's totals were tampered with")
     void reconcile_tamperedTotals_reportsDifference() {
       AtomicReference<Boolean> tamper = new AtomicReference<>(false);
-      UnaryOperator<CreditStore> corrupting = store -> new ForwardingCreditStore(store) {
-        @Override
-        public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
-          Optional<AccountSnapshot> real = super.load(account, holds);
-          if (!tamper.get() || real.isEmpty()) {
-            return real;
-          }
-          AccountRecord a = real.get().account();
-          AccountRecord forged = new AccountRecord(a.id(), a.version(), a.lastSequence(), a.granted() + 1000,
-              a.settled(), a.expired(), a.debited(), a.activeHolds(), a.createdAt(), a.plan(), a.planDueAt());
-          return Optional.of(new AccountSnapshot(forged, real.get().lots(), real.get().holds(),
-              real.get().earliestHoldDeadline()));
-        }
-      };
+      UnaryOperator<CreditStore> corrupting = tamperingLoads(tamper, real -> {
+        AccountRecord a = real.account();
+        AccountRecord forged = new AccountRecord(a.id(), a.version(), a.lastSequence(), a.granted() + 1000,
+            a.settled(), a.expired(), a.debited(), a.activeHolds(), a.createdAt(), a.plan(), a.planDueAt());
+        return new AccountSnapshot(forged, real.lots(), real.holds(), real.earliestHoldDeadline());
+      });
       CreditsScenario scenario = new CreditsScenario(CreditsConfig.defaults(), corrupting, List.of());
       ScenarioAccount alice = scenario.account("alice");
       mixedWorkload(scenario, alice);
@@ -276,5 +256,17 @@ class LedgerTest {
       assertThat(r.consistent()).isFalse();
       assertThat(r.differences()).anySatisfy(d -> assertThat(d).contains("sequence jumps from 1 to 3"));
     }
+  }
+
+  /** A store decorator whose loads, once {@code tamper} is set, hand out {@code forge} of what is stored. */
+  static UnaryOperator<CreditStore> tamperingLoads(AtomicReference<Boolean> tamper,
+      UnaryOperator<AccountSnapshot> forge) {
+    return store -> new ForwardingCreditStore(store) {
+      @Override
+      public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
+        Optional<AccountSnapshot> real = super.load(account, holds);
+        return tamper.get() ? real.map(forge) : real;
+      }
+    };
   }
 }
