@@ -17,6 +17,13 @@
  * takes an {@link io.preprompt.credits.core.IdempotencyKey} never takes credits as a bare number, and
  * nothing returns a {@code CreditAmount}; to pass a reported count back, wrap it:
  * {@code gate.succeeded(user, hold, CreditAmount.of(ok.total()), key)}.
+ *
+ * <p>Time follows one rule too. The library reads time only from the host's
+ * {@link java.time.InstantSource} and keeps every instant in whole microseconds, the precision of SQL
+ * timestamps: the clock's instants, a hold's deadline (now plus its ttl), a grant's expiry and a
+ * cancellation's effective time are truncated toward the past to the microsecond before they are
+ * used or stored. So an account reads back from any store exactly as it was written, and a
+ * sub-microsecond part of an instant a caller passes in never changes an outcome.
  */
 @NullMarked
 package io.preprompt.credits.core;

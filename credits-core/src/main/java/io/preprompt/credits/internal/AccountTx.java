@@ -485,6 +485,7 @@ final class AccountTx {
   public LotId grant(LotSource source, long amount, @Nullable Instant expiresAt, @Nullable IdempotencyKey key,
       Map<String, String> metadata) {
     granted = CreditAmount.addExact(granted, amount);
+    expiresAt = Instants.nullableMicros(expiresAt);
     LotId id = new LotId(lastSequence + 1);
     MutableLot lot = new MutableLot(new Lot(id, source, amount, amount, 0, now, expiresAt), true);
     if (lotCount == 0) {
@@ -551,6 +552,7 @@ final class AccountTx {
       Map<String, String> metadata) {
     // One immutable copy shared by the hold and its entries (their own copies are then no-ops).
     metadata = Map.copyOf(metadata);
+    deadline = Instants.micros(deadline);
     long available = available();
     if (available < amount) {
       throw new InsufficientCreditsException(account, available, amount);

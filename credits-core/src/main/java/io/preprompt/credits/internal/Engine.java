@@ -102,7 +102,7 @@ public final class Engine implements LedgerReader {
   public Engine(CreditStore store, InstantSource clock, CreditsConfig config, List<CreditsListener> listeners,
       Supplier<HoldId> holdIds, boolean reuseCommittedAccounts) {
     this.store = Objects.requireNonNull(store, "store");
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.clock = Instants.micros(Objects.requireNonNull(clock, "clock"));
     this.config = Objects.requireNonNull(config, "config");
     this.listeners = List.copyOf(listeners);
     this.holdIds = Objects.requireNonNull(holdIds, "holdIds");

@@ -250,8 +250,8 @@ public final class Plans implements PlanService {
           if (!s.subscribed()) {
             return ignored(tx, s, "no active subscription");
           }
-          Instant at = s.cancelAt() == null || cancelled.effectiveAt().isBefore(s.cancelAt())
-              ? cancelled.effectiveAt() : s.cancelAt();
+          Instant effective = Instants.micros(cancelled.effectiveAt());
+          Instant at = s.cancelAt() == null || effective.isBefore(s.cancelAt()) ? effective : s.cancelAt();
           save(tx, s.withCancelAt(at).effective(tx.now(), free()));
           return new BillingOutcome(BillingOutcome.Effect.APPLIED, 0, "cancelled effective " + at);
         }, Plans::encodeOutcome, e -> duplicate("event already handled")));

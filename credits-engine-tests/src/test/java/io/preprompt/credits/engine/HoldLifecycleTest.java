@@ -316,10 +316,12 @@ class HoldLifecycleTest {
     }
 
     @Test
-    @DisplayName("one nanosecond after the deadline the hold has expired")
-    void settle_oneNanoAfterDeadline_holdExpired() {
+    @DisplayName("one microsecond after the deadline the hold has expired (time is kept in microseconds)")
+    void settle_oneMicroAfterDeadline_holdExpired() {
       Hold hold = alice.hold(30);
-      scenario.clock().set(hold.deadline().plusNanos(1));
+      scenario.clock().set(hold.deadline().plusNanos(999));
+      assertThat(alice.find(hold)).get().extracting(Hold::state).isEqualTo(HoldState.ACTIVE);
+      scenario.clock().set(hold.deadline().plusNanos(1_000));
       assertThat(alice.find(hold)).get().extracting(Hold::state).isEqualTo(HoldState.EXPIRED);
       failsWithoutChange(scenario, alice, () -> alice.settle(hold),
           HoldStateException.class, ErrorCode.HOLD_EXPIRED);
