@@ -264,7 +264,7 @@ public final class Credits {
      */
     public Credits build() {
       Engine engine = credits.engine();
-      PlanService plans = new Plans(engine, tiers, packs, plansConfig, billing);
+      Plans plans = new Plans(engine, tiers, packs, plansConfig, billing);
       GenerationGate gate = new Gate(engine, plans, rateCard, gateConfig, lowBalanceListeners);
       return new Credits(new EngineCreditService(engine), plans, gate);
     }

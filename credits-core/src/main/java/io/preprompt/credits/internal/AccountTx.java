@@ -19,6 +19,7 @@ import io.preprompt.credits.spi.AccountChange;
 import io.preprompt.credits.spi.AccountRecord;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.IdempotencyRecord;
+import io.preprompt.credits.spi.PlanRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -154,7 +155,7 @@ final class AccountTx {
   private long settled;
   private long expired;
   private long debited;
-  private @Nullable String plan;
+  private @Nullable PlanRecord plan;
   private @Nullable Instant planDueAt;
   // Accounts have a handful of lots and few active holds: arrays searched in place cost less than
   // maps built for every operation. Active holds stay the snapshot's list until one is placed or ended.
@@ -257,21 +258,21 @@ final class AccountTx {
   }
 
   /**
-   * Returns the encoded plan document.
+   * Returns the plan.
    *
    * @return the plan or null
    */
-  public @Nullable String plan() {
+  public @Nullable PlanRecord plan() {
     return plan;
   }
 
   /**
-   * Replaces the encoded plan document.
+   * Replaces the plan.
    *
    * @param newPlan the new plan
    * @param dueAt when the plan next needs attention, or null
    */
-  public void setPlan(@Nullable String newPlan, @Nullable Instant dueAt) {
+  public void setPlan(@Nullable PlanRecord newPlan, @Nullable Instant dueAt) {
     this.plan = newPlan;
     this.planDueAt = dueAt;
     this.planChanged = true;

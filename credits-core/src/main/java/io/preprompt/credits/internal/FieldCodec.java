@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * Encodes an ordered map of fields as {@code name=value} lines, percent-escaping {@code %}, {@code =},
  * newlines and carriage returns in names and values alike, so any name and value round-trip exactly
- * and values may themselves be encoded maps. Used for idempotency fingerprints and results and for
- * the plan document: one format, stored verbatim by adapters.
+ * and values may themselves be encoded maps. Used for idempotency fingerprints and results, which
+ * adapters store verbatim.
  *
  * <p>The encoding is injective: {@link #decode} gives back exactly the fields written, in order, so
  * two field lists with different names or values never encode to the same text. Idempotency relies

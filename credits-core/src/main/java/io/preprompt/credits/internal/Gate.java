@@ -23,7 +23,6 @@ import io.preprompt.credits.gate.RateCard;
 import io.preprompt.credits.gate.UpgradeOffer;
 import io.preprompt.credits.plans.Entitlements;
 import io.preprompt.credits.plans.Pack;
-import io.preprompt.credits.plans.PlanService;
 import io.preprompt.credits.plans.Tier;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +42,7 @@ public final class Gate implements GenerationGate {
   private static final Logger LOG = LoggerFactory.getLogger(Gate.class);
 
   private final Engine engine;
-  private final PlanService plans;
+  private final Plans plans;
   private final RateCard rateCard;
   private final GateConfig config;
   private final List<LowBalanceListener> lowBalanceListeners;
@@ -51,7 +50,7 @@ public final class Gate implements GenerationGate {
   private final GenerationHistory history;
 
 
-  public Gate(Engine engine, PlanService plans, RateCard rateCard, GateConfig config,
+  public Gate(Engine engine, Plans plans, RateCard rateCard, GateConfig config,
       List<LowBalanceListener> lowBalanceListeners) {
     this.engine = engine;
     this.plans = plans;

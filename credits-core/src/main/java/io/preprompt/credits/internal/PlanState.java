@@ -1,17 +1,17 @@
 package io.preprompt.credits.internal;
 
 import io.preprompt.credits.plans.SubscriptionStatus;
+import io.preprompt.credits.spi.PlanRecord;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An account's plan, as stored (encoded) in the account row's plan document.
+ * An account's plan, as stored on the account row ({@link PlanRecord}), with the rules that change it.
  *
  * @param tier the tier whose entitlements apply
  * @param status subscription status
@@ -61,17 +61,13 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
       return new ChargeIntent(subscription, cycle, tier, start, end, reference, attempts, false, retryAt);
     }
 
-    String encode() {
-      return FieldCodec.fields().add("sub", subscription).add("cycle", cycle).add("tier", tier).add("start", start)
-          .add("end", end).add("ref", reference).add("attempts", attempts).add("claimed", claimed)
-          .add("notBefore", notBefore).encode();
+    PlanRecord.Charge toRecord() {
+      return new PlanRecord.Charge(subscription, cycle, tier, start, end, reference, attempts, claimed, notBefore);
     }
 
-    static ChargeIntent decode(String encoded) {
-      Map<String, String> f = FieldCodec.decode(encoded);
-      return new ChargeIntent(Long.parseLong(f.get("sub")), Long.parseLong(f.get("cycle")), f.get("tier"),
-          Instant.parse(f.get("start")), Instant.parse(f.get("end")), f.get("ref"), Integer.parseInt(f.get("attempts")),
-          Boolean.parseBoolean(f.get("claimed")), Instant.parse(f.get("notBefore")));
+    static ChargeIntent of(PlanRecord.Charge c) {
+      return new ChargeIntent(c.subscription(), c.cycle(), c.tier(), c.start(), c.end(), c.reference(), c.attempts(),
+          c.claimed(), c.notBefore());
     }
   }
 
@@ -85,15 +81,12 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
    * @param orderedAt when it was ordered
    */
   record OpenOrder(String reference, String packId, long priceMinor, String currency, Instant orderedAt) {
-    String encode() {
-      return FieldCodec.fields().add("ref", reference).add("pack", packId).add("price", priceMinor)
-          .add("currency", currency).add("at", orderedAt).encode();
+    PlanRecord.Order toRecord() {
+      return new PlanRecord.Order(reference, packId, priceMinor, currency, orderedAt);
     }
 
-    static OpenOrder decode(String encoded) {
-      Map<String, String> f = FieldCodec.decode(encoded);
-      return new OpenOrder(f.get("ref"), f.get("pack"), Long.parseLong(f.get("price")), f.get("currency"),
-          Instant.parse(f.get("at")));
+    static OpenOrder of(PlanRecord.Order o) {
+      return new OpenOrder(o.reference(), o.packId(), o.priceMinor(), o.currency(), o.orderedAt());
     }
   }
 
@@ -107,66 +100,31 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
         List.of(), List.of(), 0, null);
   }
 
-  static PlanState decode(@Nullable String encoded, String freeTier) {
-    if (encoded == null || encoded.isEmpty()) {
+  static PlanState of(@Nullable PlanRecord stored, String freeTier) {
+    if (stored == null) {
       return initial(freeTier);
     }
-    Map<String, String> f = FieldCodec.decode(encoded);
-    List<ChargeIntent> charges = new ArrayList<>();
-    for (String c : list(f.get("charges"))) {
-      charges.add(ChargeIntent.decode(c));
+    List<ChargeIntent> charges = new ArrayList<>(stored.charges().size());
+    for (PlanRecord.Charge c : stored.charges()) {
+      charges.add(ChargeIntent.of(c));
     }
-    List<OpenOrder> orders = new ArrayList<>();
-    for (String o : list(f.get("orders"))) {
-      orders.add(OpenOrder.decode(o));
+    List<OpenOrder> orders = new ArrayList<>(stored.orders().size());
+    for (PlanRecord.Order o : stored.orders()) {
+      orders.add(OpenOrder.of(o));
     }
-    return new PlanState(f.get("tier"), SubscriptionStatus.valueOf(f.get("status")),
-        Boolean.parseBoolean(f.get("signup")), instant(f.get("anchor")), Long.parseLong(f.get("paidCycle")),
-        Long.parseLong(f.get("cycleStartSeq")), Long.parseLong(f.get("allowanceTotal")),
-        FieldCodec.nullable(f.get("pendingTier")), instant(f.get("pendingAt")), instant(f.get("cancelAt")),
-        number(f.get("subscription"), 0), number(f.get("requests"), 0), charges,
-        orders, (int) number(f.get("renewalFailures"), 0), instant(f.getOrDefault("renewalRetryAt", "-")));
+    return new PlanState(stored.tier(), SubscriptionStatus.valueOf(stored.status()), stored.signupGranted(),
+        stored.anchor(), stored.paidCycle(), stored.cycleStartSequence(), stored.allowanceTotal(), stored.pendingTier(),
+        stored.pendingAt(), stored.cancelAt(), stored.subscription(), stored.requests(), charges, orders,
+        stored.renewalFailures(), stored.renewalRetryAt());
   }
 
-  private static long number(@Nullable String encoded, long absent) {
-    return encoded == null ? absent : Long.parseLong(encoded);
-  }
-
-  private static List<String> list(@Nullable String encoded) {
-    if (encoded == null || encoded.isEmpty()) {
-      return List.of();
-    }
-    return new ArrayList<>(FieldCodec.decode(encoded).values());
-  }
-
-  private static String encodeList(List<String> items) {
-    if (items.isEmpty()) {
-      return "";
-    }
-    FieldCodec.Fields fields = FieldCodec.fields();
-    for (int i = 0; i < items.size(); i++) {
-      fields.add(Integer.toString(i), items.get(i));
-    }
-    return fields.encode();
-  }
-
-  private static @Nullable Instant instant(String encoded) {
-    String v = FieldCodec.nullable(encoded);
-    return v == null ? null : Instant.parse(v);
-  }
-
-  String encode() {
-    List<String> c = new ArrayList<>(charges.size());
-    charges.forEach(i -> c.add(i.encode()));
-    List<String> o = new ArrayList<>(orders.size());
-    orders.forEach(i -> o.add(i.encode()));
-    return FieldCodec.fields().add("tier", tier).add("status", status).add("signup", signupGranted)
-        .addNullable("anchor", anchor).add("paidCycle", paidCycle).add("cycleStartSeq", cycleStartSequence)
-        .add("allowanceTotal", allowanceTotal).addNullable("pendingTier", pendingTier)
-        .addNullable("pendingAt", pendingAt).addNullable("cancelAt", cancelAt).add("subscription", subscription)
-        .add("requests", requests).add("charges", encodeList(c))
-        .add("orders", encodeList(o)).add("renewalFailures", (long) renewalFailures)
-        .addNullable("renewalRetryAt", renewalRetryAt).encode();
+  PlanRecord toRecord() {
+    List<PlanRecord.Charge> c = new ArrayList<>(charges.size());
+    charges.forEach(i -> c.add(i.toRecord()));
+    List<PlanRecord.Order> o = new ArrayList<>(orders.size());
+    orders.forEach(i -> o.add(i.toRecord()));
+    return new PlanRecord(tier, status.name(), signupGranted, anchor, paidCycle, cycleStartSequence, allowanceTotal,
+        pendingTier, pendingAt, cancelAt, subscription, requests, c, o, renewalFailures, renewalRetryAt);
   }
 
   /** A mutable copy, for the changes below. */

@@ -26,6 +26,7 @@ import io.preprompt.credits.plans.Tier;
 import io.preprompt.credits.plans.TierCatalog;
 import io.preprompt.credits.plans.UpgradePolicy;
 import io.preprompt.credits.spi.BillingGateway;
+import io.preprompt.credits.spi.PlanRecord;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,11 +86,11 @@ public final class Plans implements PlanService {
   }
 
   private PlanState state(AccountTx tx) {
-    return PlanState.decode(tx.plan(), free()).effective(tx.now(), free());
+    return PlanState.of(tx.plan(), free()).effective(tx.now(), free());
   }
 
   private void save(AccountTx tx, PlanState s) {
-    tx.setPlan(s.encode(), s.dueAt(config.zone()));
+    tx.setPlan(s.toRecord(), s.dueAt(config.zone()));
   }
 
   private static void require(@Nullable Object value, String what) {
@@ -305,7 +306,7 @@ public final class Plans implements PlanService {
   }
 
   private void saveIfChanged(AccountTx tx, PlanState s) {
-    if (!s.encode().equals(tx.plan())) {
+    if (!s.toRecord().equals(tx.plan())) {
       save(tx, s);
     }
   }
@@ -841,17 +842,15 @@ public final class Plans implements PlanService {
   }
 
   /**
-   * Returns the tier a stored plan document grants at a time, for callers that already hold the
-   * account (the gate checks entitlements on the copy it holds from, without loading it again).
+   * Returns the tier a stored plan grants at a time, for callers that already hold the account (the
+   * gate checks entitlements on the copy it holds from, without loading it again).
    *
-   * @param planDocument the account's encoded plan ({@link io.preprompt.credits.spi.AccountRecord#plan()}), or null
+   * @param plan the account's plan ({@link io.preprompt.credits.spi.AccountRecord#plan()}), or null
    * @param at the time
    * @return the tier (the free tier when the plan names none or an unknown one)
    */
-  @Override
-  public Tier tierAt(@Nullable String planDocument, Instant at) {
-    require(at, "time");
-    PlanState s = PlanState.decode(planDocument, free()).effective(at, free());
+  Tier tierAt(@Nullable PlanRecord plan, Instant at) {
+    PlanState s = PlanState.of(plan, free()).effective(at, free());
     return tiers.find(s.tier()).orElse(tiers.free());
   }
 

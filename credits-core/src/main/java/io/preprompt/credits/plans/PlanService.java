@@ -7,8 +7,6 @@ import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.core.StateException;
 import io.preprompt.credits.spi.BillingGateway;
 import java.time.Duration;
-import java.time.Instant;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Tiers, the signup grant, allowance cycles, packs, plan changes and cancellation, over a
@@ -216,16 +214,6 @@ public interface PlanService {
    * @return the tier
    */
   Tier currentTier(AccountId account);
-
-  /**
-   * Returns the tier a stored plan document grants at a time, for callers that already hold the
-   * account (the gate checks entitlements on the copy it holds from, without loading it again).
-   *
-   * @param planDocument the account's encoded plan ({@link io.preprompt.credits.spi.AccountRecord#plan()}), or null
-   * @param at the time
-   * @return the tier (the free tier when the plan names none or an unknown one)
-   */
-  Tier tierAt(@Nullable String planDocument, Instant at);
 
   /**
    * Tells whether the account may buy packs now.

@@ -6,8 +6,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The account row: version, ledger position, running totals, the count of active holds and the plan
- * document.
+ * The account row: version, ledger position, running totals, the count of active holds and the plan.
  *
  * <p>Adapters store these fields as given; core computes every one of them.
  *
@@ -20,12 +19,12 @@ import org.jspecify.annotations.Nullable;
  * @param debited total credits ever removed by adjustments
  * @param activeHolds how many of its holds are active now
  * @param createdAt when the account was opened
- * @param plan core's encoded plan and subscription state, or {@code null} for none; opaque to adapters
+ * @param plan the plan and subscription state, or {@code null} for none (the free tier)
  * @param planDueAt when the plan next needs attention (a renewal, a scheduled change), or {@code null};
  *     adapters index it for {@link CreditStore#findAccountsWithPlanDue}
  */
 public record AccountRecord(AccountId id, long version, long lastSequence, long granted, long settled, long expired,
-    long debited, long activeHolds, Instant createdAt, @Nullable String plan, @Nullable Instant planDueAt) {
+    long debited, long activeHolds, Instant createdAt, @Nullable PlanRecord plan, @Nullable Instant planDueAt) {
   /**
    * Checks non-null fields and non-negative counters.
    *
@@ -38,7 +37,7 @@ public record AccountRecord(AccountId id, long version, long lastSequence, long 
    * @param debited total credits ever removed by adjustments
    * @param activeHolds how many of its holds are active now
    * @param createdAt when the account was opened
-   * @param plan core's encoded plan and subscription state, or {@code null} for none; opaque to adapters
+   * @param plan the plan and subscription state, or {@code null} for none (the free tier)
    * @param planDueAt when the plan next needs attention (a renewal, a scheduled change), or {@code null};
    *     adapters index it for {@link CreditStore#findAccountsWithPlanDue}
    */

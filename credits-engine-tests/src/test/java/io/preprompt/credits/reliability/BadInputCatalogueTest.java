@@ -488,7 +488,6 @@ class BadInputCatalogueTest {
         w -> new io.preprompt.credits.gate.GenerationHistory(null));
     b.invalid("entitlements that list a null model", ErrorCode.INVALID_CONFIGURATION,
         w -> Entitlements.builder().models("standard", null));
-    b.invalid("the tier of a plan document at no time", ErrorCode.INVALID_ARGUMENT, w -> w.plans.tierAt(null, null));
 
     // ----------------------------------------------------------------------------- billing events
     b.invalid("a paid cycle with a negative number", ErrorCode.INVALID_ARGUMENT,

@@ -275,7 +275,7 @@ public final class JdbcCreditStore implements CreditStore {
           int kind = rs.getInt(1);
           switch (kind) {
             case 0 -> record = new AccountRecord(account, rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7),
-                rs.getLong(8), rs.getLong(9), rs.getLong(10), instant(rs, 11), rs.getString(14),
+                rs.getLong(8), rs.getLong(9), rs.getLong(10), instant(rs, 11), Codec.decodePlan(rs.getString(14)),
                 nullableInstant(rs, 12));
             case 1 -> {
               IdempotencyKey asked = Objects.requireNonNull(key, "key");
@@ -797,7 +797,7 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setLong(7, account.debited());
         ps.setLong(8, account.activeHolds());
         ps.setBigDecimal(9, Codec.encodeInstant(account.createdAt()));
-        setNullableString(ps, 10, account.plan());
+        setNullableString(ps, 10, Codec.encodePlan(account.plan()));
         ps.setBigDecimal(11, Codec.encodeNullableInstant(account.planDueAt()));
         ps.executeUpdate();
       } catch (SQLException e) {
@@ -935,7 +935,7 @@ public final class JdbcCreditStore implements CreditStore {
     ps.setLong(5, account.expired());
     ps.setLong(6, account.debited());
     ps.setLong(7, account.activeHolds());
-    setNullableString(ps, 8, account.plan());
+    setNullableString(ps, 8, Codec.encodePlan(account.plan()));
     ps.setBigDecimal(9, Codec.encodeNullableInstant(account.planDueAt()));
     ps.setString(10, account.id().value());
     ps.setLong(11, change.expectedVersion());

@@ -29,6 +29,7 @@ import io.preprompt.credits.spi.HoldRef;
 import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.spi.KeyedRead;
+import io.preprompt.credits.spi.PlanRecord;
 import io.preprompt.credits.testkit.AccountChangeBuilder;
 import io.preprompt.credits.testkit.MutableClock;
 import java.sql.Connection;
@@ -53,6 +54,9 @@ import org.junit.jupiter.api.Test;
 /** The adapter's own tests, run on each database by a subclass. */
 abstract class JdbcCreditStoreTestBase {
   static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123456789Z");
+  /** A plan for rows that only need one. */
+  static final PlanRecord PLAN = new PlanRecord("studio", "ACTIVE", false, null, -1, 0, 0, null, null, null, 0, 0,
+      List.of(), List.of(), 0, null);
   static final AccountId ALICE = AccountId.of("alice");
   static final AccountId BOB = AccountId.of("bob");
   static final Map<String, String> TRICKY = Map.of("kind", "image", "prompt", "a=b %41 50%\nline two\r\n",
@@ -162,9 +166,11 @@ abstract class JdbcCreditStoreTestBase {
     }
 
     @Test
-    @DisplayName("plan text and due date round-trip, and accounts with a plan due are found soonest first")
+    @DisplayName("a plan and its due date round-trip, and accounts with a plan due are found soonest first")
     void planRoundTrip() {
-      String plan = "tier=studio\nnote=50%25 off %3D\n";
+      PlanRecord plan = new PlanRecord("studio", "ACTIVE", true, T0, 0, 1, 1_000, "studio=pro%3D\n", T0, null, 1, 2,
+          List.of(new PlanRecord.Charge(1, 1, "studio", T0, T0.plusSeconds(60), "ref 50%25 off %3D\n=", 1, false, T0)),
+          List.of(new PlanRecord.Order("pack:1 =%", "boost", 900, "EUR", T0)), 0, null);
       AccountRecord a = new AccountRecord(ALICE, 1, 0, 0, 0, 0, 0, 0, T0, plan, T0.plusSeconds(20));
       AccountRecord b = new AccountRecord(BOB, 1, 0, 0, 0, 0, 0, 0, T0, null, T0.plusSeconds(10));
       store.commit(new AccountChange(0, a, List.of(), List.of(), List.of(), List.of(), List.of(), null));
@@ -354,7 +360,7 @@ abstract class JdbcCreditStoreTestBase {
       assertThat(fresh.snapshot().holds()).containsExactlyInAnyOrder(h10, h30);
       assertThat(fresh.snapshot().earliestHoldDeadline()).isEqualTo(h10.deadline());
 
-      store.commit(new AccountChange(2, new AccountRecord(ALICE, 3, 2, 100, 10, 0, 0, 3, T0, "p", null), List.of(),
+      store.commit(new AccountChange(2, new AccountRecord(ALICE, 3, 2, 100, 10, 0, 0, 3, T0, PLAN, null), List.of(),
           List.of(), List.of(), List.of(), List.of(), idem("k-used")));
       KeyedRead used = store.readForCall(ALICE, IdempotencyKey.of("k-used"), HoldSelection.overdueAt(T0));
       assertThat(used.record()).isEqualTo(idem("k-used"));
@@ -435,7 +441,7 @@ abstract class JdbcCreditStoreTestBase {
       // A change on the current version that ends h1 again along with h2, and writes every other kind
       // of row: the account row's guards hold (version, ledger position), ending h1 matches no row.
       Hold h3 = activeHold(ALICE, "h_3", 5, T0.plusSeconds(300));
-      AccountChange releaseAgain = new AccountChange(4, new AccountRecord(ALICE, 5, 5, 105, 30, 0, 0, 0, T0, "p",
+      AccountChange releaseAgain = new AccountChange(4, new AccountRecord(ALICE, 5, 5, 105, 30, 0, 0, 0, T0, PLAN,
           null), List.of(lot(2, 5, 0, 5, null)), List.of(lot(1, 100, 80, 0, null)), List.of(h3),
           List.of(ended(h2, HoldState.RELEASED, 0), ended(h1, HoldState.RELEASED, 0)),
           List.of(entry(ALICE, 5, EntryType.RELEASE, 30, 1, h1.id(), "release-1")),

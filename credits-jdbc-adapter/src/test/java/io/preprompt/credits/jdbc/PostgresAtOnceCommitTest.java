@@ -132,7 +132,7 @@ class PostgresAtOnceCommitTest {
     AccountRecord row = now.account();
     AccountChange stale = new AccountChange(row.version() - 1, new AccountRecord(alice, row.version(),
         row.lastSequence(), row.granted(), row.settled(), row.expired(), row.debited(), row.activeHolds(),
-        row.createdAt(), "stale", null), List.of(), List.of(), List.of(), List.of(), List.of(), null);
+        row.createdAt(), null, null), List.of(), List.of(), List.of(), List.of(), List.of(), null);
     assertThat(store.commit(stale)).isEqualTo(CommitOutcome.CONFLICT);
     assertThat(store.load(alice, HoldSelection.of(hold.id(), Instant.MAX))).contains(now);
     assertThat(transactions.get()).isEqualTo(afterOpen + 1);

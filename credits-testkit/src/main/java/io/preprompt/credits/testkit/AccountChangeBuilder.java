@@ -15,6 +15,7 @@ import io.preprompt.credits.spi.AccountChange;
 import io.preprompt.credits.spi.AccountRecord;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.IdempotencyRecord;
+import io.preprompt.credits.spi.PlanRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +46,7 @@ public final class AccountChangeBuilder {
   private long expired;
   private long debited;
   private long activeHoldCount;
-  private @Nullable String plan;
+  private @Nullable PlanRecord plan;
   private @Nullable Instant planDueAt;
   private Instant at;
   private final Map<LotId, Lot> lots = new LinkedHashMap<>();
@@ -127,13 +128,13 @@ public final class AccountChangeBuilder {
   }
 
   /**
-   * Replaces the plan document.
+   * Replaces the plan.
    *
-   * @param document the new document, or {@code null} for none
+   * @param newPlan the new plan, or {@code null} for none
    * @return this builder
    */
-  public AccountChangeBuilder plan(@Nullable String document) {
-    this.plan = document;
+  public AccountChangeBuilder plan(@Nullable PlanRecord newPlan) {
+    this.plan = newPlan;
     return this;
   }
 

@@ -16,6 +16,7 @@ import io.preprompt.credits.spi.AccountRecord;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
+import io.preprompt.credits.spi.PlanRecord;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -120,7 +121,20 @@ final class AccountFile {
     StringBuilder out = new StringBuilder(256 + 160 * ledger.size());
     AccountRecord a = record;
     line(out, "A", text(a.id().value()), a.version(), a.lastSequence(), a.granted(), a.settled(), a.expired(),
-        a.debited(), a.activeHolds(), a.createdAt(), text(a.plan()), a.planDueAt() == null ? NULL : a.planDueAt());
+        a.debited(), a.activeHolds(), a.createdAt(), a.planDueAt() == null ? NULL : a.planDueAt());
+    PlanRecord p = a.plan();
+    if (p != null) {
+      line(out, "P", text(p.tier()), p.status(), p.signupGranted(), orNull(p.anchor()), p.paidCycle(),
+          p.cycleStartSequence(), p.allowanceTotal(), text(p.pendingTier()), orNull(p.pendingAt()),
+          orNull(p.cancelAt()), p.subscription(), p.requests(), p.renewalFailures(), orNull(p.renewalRetryAt()));
+      for (PlanRecord.Charge c : p.charges()) {
+        line(out, "C", c.subscription(), c.cycle(), text(c.tier()), c.start(), c.end(), text(c.reference()),
+            c.attempts(), c.claimed(), c.notBefore());
+      }
+      for (PlanRecord.Order o : p.orders()) {
+        line(out, "O", text(o.reference()), text(o.packId()), o.priceMinor(), text(o.currency()), o.orderedAt());
+      }
+    }
     for (Lot l : lots.values()) {
       line(out, "L", l.id().value(), l.source(), l.granted(), l.remaining(), l.reserved(), l.grantedAt(),
           l.expiresAt() == null ? NULL : l.expiresAt());
@@ -147,6 +161,9 @@ final class AccountFile {
   static AccountFile parse(String content) {
     AccountFile file = null;
     AccountId id = null;
+    String[] plan = null;
+    List<PlanRecord.Charge> charges = new ArrayList<>();
+    List<PlanRecord.Order> orders = new ArrayList<>();
     for (String line : content.split("\n")) {
       String[] f = line.split("\t", -1);
       switch (f[0]) {
@@ -154,7 +171,19 @@ final class AccountFile {
           id = AccountId.of(untext(f[1]));
           file = new AccountFile(new AccountRecord(id, Long.parseLong(f[2]), Long.parseLong(f[3]),
               Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]),
-              Long.parseLong(f[8]), Instant.parse(f[9]), untext(f[10]), instant(f[11])));
+              Long.parseLong(f[8]), Instant.parse(f[9]), null, instant(f[10])));
+          break;
+        case "P":
+          plan = f;
+          break;
+        case "C":
+          charges.add(new PlanRecord.Charge(Long.parseLong(f[1]), Long.parseLong(f[2]), untext(f[3]),
+              Instant.parse(f[4]), Instant.parse(f[5]), untext(f[6]), Integer.parseInt(f[7]),
+              Boolean.parseBoolean(f[8]), Instant.parse(f[9])));
+          break;
+        case "O":
+          orders.add(new PlanRecord.Order(untext(f[1]), untext(f[2]), Long.parseLong(f[3]), untext(f[4]),
+              Instant.parse(f[5])));
           break;
         case "L":
           Lot lot = new Lot(new LotId(Long.parseLong(f[1])), LotSource.valueOf(f[2]), Long.parseLong(f[3]),
@@ -186,7 +215,17 @@ final class AccountFile {
           throw new IllegalArgumentException("unreadable account file line: " + f[0]);
       }
     }
-    return require(file);
+    AccountFile read = require(file);
+    if (plan != null) {
+      String[] f = plan;
+      AccountRecord a = read.record;
+      read.record = new AccountRecord(a.id(), a.version(), a.lastSequence(), a.granted(), a.settled(), a.expired(),
+          a.debited(), a.activeHolds(), a.createdAt(), new PlanRecord(untext(f[1]), f[2], Boolean.parseBoolean(f[3]),
+              instant(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]), untext(f[8]),
+              instant(f[9]), instant(f[10]), Long.parseLong(f[11]), Long.parseLong(f[12]), charges, orders,
+              Integer.parseInt(f[13]), instant(f[14])), a.planDueAt());
+    }
+    return read;
   }
 
   private static AccountFile require(@Nullable AccountFile file) {
@@ -225,6 +264,10 @@ final class AccountFile {
 
   private static @Nullable String untext(String s) {
     return NULL.equals(s) ? null : URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  private static Object orNull(@Nullable Instant instant) {
+    return instant == null ? NULL : instant;
   }
 
   private static @Nullable Instant instant(String s) {

@@ -1,0 +1,128 @@
+package io.preprompt.credits.spi;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An account's plan and subscription state, as core keeps it on the account row: plain fields a
+ * store writes to columns (or any form it likes) and gives back unchanged. Core computes every field;
+ * stores never interpret them.
+ *
+ * @param tier the id of the tier whose entitlements apply
+ * @param status the subscription status, the name of a
+ *     {@link io.preprompt.credits.plans.SubscriptionStatus} ({@code NONE}, {@code ACTIVE},
+ *     {@code PAST_DUE})
+ * @param signupGranted whether the signup grant was ever made
+ * @param anchor the billing anchor (the start of cycle 0), or {@code null} without a subscription
+ * @param paidCycle the last cycle refilled, -1 when none
+ * @param cycleStartSequence the ledger sequence at the last refill (later entries belong to the cycle)
+ * @param allowanceTotal allowance and proration credits granted for the current cycle
+ * @param pendingTier the tier scheduled for the next cycle, or {@code null}
+ * @param pendingAt when the pending tier applies, or {@code null}
+ * @param cancelAt when a cancellation takes effect, or {@code null}
+ * @param subscription the number of the current (or last) subscription, from 1; 0 before the first
+ * @param requests how many payment references the account's orders, plan changes and cancellations took
+ * @param charges subscription charges decided but not yet accepted by the billing gateway
+ * @param orders pack orders waiting for their payment
+ * @param renewalFailures renewals that failed in a row
+ * @param renewalRetryAt when a failed renewal may be tried again, or {@code null}
+ */
+public record PlanRecord(String tier, String status, boolean signupGranted, @Nullable Instant anchor, long paidCycle,
+    long cycleStartSequence, long allowanceTotal, @Nullable String pendingTier, @Nullable Instant pendingAt,
+    @Nullable Instant cancelAt, long subscription, long requests, List<Charge> charges, List<Order> orders,
+    int renewalFailures, @Nullable Instant renewalRetryAt) {
+
+  /**
+   * Checks non-null fields and copies the lists.
+   *
+   * @param tier the id of the tier whose entitlements apply
+   * @param status the subscription status's name
+   * @param signupGranted whether the signup grant was ever made
+   * @param anchor the billing anchor, or {@code null}
+   * @param paidCycle the last cycle refilled, -1 when none
+   * @param cycleStartSequence the ledger sequence at the last refill
+   * @param allowanceTotal allowance and proration credits granted for the current cycle
+   * @param pendingTier the tier scheduled for the next cycle, or {@code null}
+   * @param pendingAt when the pending tier applies, or {@code null}
+   * @param cancelAt when a cancellation takes effect, or {@code null}
+   * @param subscription the number of the current (or last) subscription
+   * @param requests how many payment references the account took
+   * @param charges subscription charges not yet accepted by the billing gateway
+   * @param orders pack orders waiting for their payment
+   * @param renewalFailures renewals that failed in a row
+   * @param renewalRetryAt when a failed renewal may be tried again, or {@code null}
+   */
+  public PlanRecord {
+    Objects.requireNonNull(tier, "tier");
+    Objects.requireNonNull(status, "status");
+    charges = List.copyOf(charges);
+    orders = List.copyOf(orders);
+  }
+
+  /**
+   * A subscription charge core decided to ask the billing gateway for, kept until the gateway
+   * accepts it.
+   *
+   * @param subscription the subscription's number
+   * @param cycle the cycle charged for
+   * @param tier the tier charged for
+   * @param start when the cycle starts
+   * @param end when it ends
+   * @param reference the charge's payment reference
+   * @param attempts how many times an instance took it to send it
+   * @param claimed whether an instance has taken it and not yet said how the request went
+   * @param notBefore when it may be taken (again)
+   */
+  public record Charge(long subscription, long cycle, String tier, Instant start, Instant end, String reference,
+      int attempts, boolean claimed, Instant notBefore) {
+    /**
+     * Checks non-null fields.
+     *
+     * @param subscription the subscription's number
+     * @param cycle the cycle charged for
+     * @param tier the tier charged for
+     * @param start when the cycle starts
+     * @param end when it ends
+     * @param reference the charge's payment reference
+     * @param attempts how many times an instance took it to send it
+     * @param claimed whether an instance has taken it and not yet said how the request went
+     * @param notBefore when it may be taken (again)
+     */
+    public Charge {
+      Objects.requireNonNull(tier, "tier");
+      Objects.requireNonNull(start, "start");
+      Objects.requireNonNull(end, "end");
+      Objects.requireNonNull(reference, "reference");
+      Objects.requireNonNull(notBefore, "notBefore");
+    }
+  }
+
+  /**
+   * A pack order waiting for its payment.
+   *
+   * @param reference the payment reference the gateway was given
+   * @param packId the pack ordered
+   * @param priceMinor its price when ordered, in minor units of the currency
+   * @param currency the price's currency
+   * @param orderedAt when it was ordered
+   */
+  public record Order(String reference, String packId, long priceMinor, String currency, Instant orderedAt) {
+    /**
+     * Checks non-null fields.
+     *
+     * @param reference the payment reference the gateway was given
+     * @param packId the pack ordered
+     * @param priceMinor its price when ordered, in minor units of the currency
+     * @param currency the price's currency
+     * @param orderedAt when it was ordered
+     */
+    public Order {
+      Objects.requireNonNull(reference, "reference");
+      Objects.requireNonNull(packId, "packId");
+      Objects.requireNonNull(currency, "currency");
+      Objects.requireNonNull(orderedAt, "orderedAt");
+    }
+  }
+}
