@@ -7,7 +7,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 // tag::spring-provider[]
-/** The credits store inside Spring-managed transactions (Spring's own JdbcTemplate does the same). */
+/** The credits store in Spring-managed transactions: connections as Spring's JdbcTemplate gets them. */
 final class SpringConnectionProvider implements ConnectionProvider {
   private final DataSource dataSource;
 
