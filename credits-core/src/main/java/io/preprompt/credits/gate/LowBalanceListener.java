@@ -5,7 +5,9 @@ import io.preprompt.credits.core.AccountId;
 /**
  * Told when an authorization (or a support removal) leaves an account low, so the app can warn
  * before it blocks: available credits fell below the configured threshold, or below the cost of the
- * account's typical generation (the median of its recent estimates).
+ * account's typical generation (the median of its recent estimates). Like a
+ * {@link io.preprompt.credits.ledger.CreditsListener}, it is told only once the change is durable:
+ * inside the host's transaction, after the host commits, never when it rolls back.
  */
 @FunctionalInterface
 public interface LowBalanceListener {

@@ -304,12 +304,33 @@ public final class Engine implements LedgerReader {
       return;
     }
     CommittedChange committed = new CommittedChange(tx.account(), change.entries(), tx.view(change.account().version()));
-    for (CreditsListener listener : listeners) {
-      try {
-        listener.onCommitted(committed);
-      } catch (RuntimeException e) {
-        LOG.warn("credits listener {} failed for account {}", listener, tx.account(), e);
+    whenDurable("the credits listeners", tx.account(), () -> {
+      for (CreditsListener listener : listeners) {
+        try {
+          listener.onCommitted(committed);
+        } catch (RuntimeException e) {
+          LOG.warn("credits listener {} failed for account {}", listener, tx.account(), e);
+        }
       }
+    });
+  }
+
+  /**
+   * Runs an action once this thread's writes are durable ({@link CreditStore#whenDurable}): at once
+   * for a store that commits itself, after the host commits inside its transaction, never when the
+   * host rolls back. The call that wrote has succeeded either way, so a store that cannot arrange it
+   * is logged, not thrown, and the action does not run.
+   *
+   * @param what what the action tells, for the log
+   * @param account the account the action is about, for the log
+   * @param action the action; it catches its own failures
+   */
+  void whenDurable(String what, AccountId account, Runnable action) {
+    try {
+      store.whenDurable(action);
+    } catch (RuntimeException e) {
+      LOG.warn("{} were not told of a change to account {}: the store could not run them after its writes"
+          + " became durable", what, account, e);
     }
   }
 

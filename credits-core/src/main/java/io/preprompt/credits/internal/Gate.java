@@ -208,19 +208,27 @@ public final class Gate implements GenerationGate {
     return new Authorization.Authorized(holds, batch.items(), total);
   }
 
+  /**
+   * Tells the low-balance listeners when the account is low now. The balance is read at once (inside
+   * a host's transaction it includes what the call just wrote), but the listeners are told only once
+   * that is durable: after the host commits, never when it rolls back.
+   */
   private void signalLowBalance(AccountId account, long typicalCost) {
     if (lowBalanceListeners.isEmpty()) {
       return;
     }
     long available = engine.balance(account).available();
-    if (available < config.lowBalanceThreshold() || available < typicalCost) {
-      for (LowBalanceListener l : lowBalanceListeners) {
-        try {
-          l.onLowBalance(account, available, typicalCost, config.lowBalanceThreshold());
-        } catch (RuntimeException e) {
-          LOG.warn("low-balance listener failed for account {}", account, e);
+    long threshold = config.lowBalanceThreshold();
+    if (available < threshold || available < typicalCost) {
+      engine.whenDurable("the low-balance listeners", account, () -> {
+        for (LowBalanceListener l : lowBalanceListeners) {
+          try {
+            l.onLowBalance(account, available, typicalCost, threshold);
+          } catch (RuntimeException e) {
+            LOG.warn("low-balance listener failed for account {}", account, e);
+          }
         }
-      }
+      });
     }
   }
 

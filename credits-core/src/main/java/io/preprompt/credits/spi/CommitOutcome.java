@@ -10,7 +10,9 @@ public enum CommitOutcome {
   /**
    * Everything in the change was written into a transaction the store does not own (the host's):
    * it becomes durable when the host commits and disappears when the host rolls back. Core treats
-   * the call as done, but never runs a later call on the state it wrote without reading it again.
+   * the call as done, but never runs a later call on the state it wrote without reading it again,
+   * and tells its listeners only when the store runs what core handed to
+   * {@link CreditStore#whenDurable}.
    */
   WRITTEN_IN_HOST_TRANSACTION,
   /**

@@ -82,6 +82,31 @@ public interface CreditStore {
   CommitOutcome commit(AccountChange change);
 
   /**
+   * Runs an action once what the calling thread has written through this store is durable: at once
+   * when it already is, otherwise when the transaction holding it commits. Core calls this on the
+   * thread that made a change, right after the change was written, to tell the host's listeners (the
+   * new balance, a low-balance signal) only what nothing can undo any more.
+   *
+   * <p>A store that commits its own transactions, so that every {@link CommitOutcome#COMMITTED} is
+   * already durable, keeps this default, which runs the action at once. A store that writes into a
+   * transaction it does not own (its host's, where {@link #commit} reports
+   * {@link CommitOutcome#WRITTEN_IN_HOST_TRANSACTION}) overrides it: it runs the action after that
+   * transaction commits, exactly once, and drops it when the transaction rolls back; when the calling
+   * thread is in no such transaction (the write was committed at once), it runs the action at once.
+   * Actions run in the order they were given.
+   *
+   * <p>The actions core passes catch their own failures. A store that cannot follow the transaction
+   * throws instead of running the action early: core logs it and tells no listener.
+   *
+   * @param action what to run once the writes are durable; run at most once
+   * @throws RuntimeException when the store cannot tell when the writes become durable (for example
+   *     {@link io.preprompt.credits.core.StoreException} when it cannot reach its transaction)
+   */
+  default void whenDurable(Runnable action) {
+    action.run();
+  }
+
+  /**
    * Reads ledger entries of one account: sequence above {@code query.afterSequence()}, time within
    * the query's range, in ascending sequence order, at most {@code query.limit()}.
    *

@@ -9,7 +9,10 @@
  * account row, the lots and holds the call touched, its ledger entries and its
  * {@link io.preprompt.credits.spi.IdempotencyRecord}. A commit that finds another version, a hold
  * already ended or its key taken writes nothing and reports a conflict; core reads again and
- * retries. Every type here is a plain value; nothing depends on how a store lays out its data.
+ * retries. A store that writes inside its host's transaction says so
+ * ({@link io.preprompt.credits.spi.CommitOutcome#WRITTEN_IN_HOST_TRANSACTION}) and holds back what
+ * core tells listeners until the host commits ({@link io.preprompt.credits.spi.CreditStore#whenDurable}).
+ * Every type here is a plain value; nothing depends on how a store lays out its data.
  *
  * <p>The testkit's {@code CreditStoreContract} is the executable definition of this contract; a store
  * proves itself by extending it and saying how to make an empty store:

@@ -3,6 +3,7 @@ package io.preprompt.credits.engine;
 import static io.preprompt.credits.engine.Expect.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.preprompt.credits.Credits;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.core.AccountId;
@@ -12,6 +13,9 @@ import io.preprompt.credits.core.CreditsConfig;
 import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.StoreException;
+import io.preprompt.credits.gate.Authorization;
+import io.preprompt.credits.gate.GateConfig;
+import io.preprompt.credits.gate.GenerationRequest;
 import io.preprompt.credits.ledger.CommittedChange;
 import io.preprompt.credits.ledger.CreditsListener;
 import io.preprompt.credits.ledger.EntryType;
@@ -24,6 +28,8 @@ import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.testkit.CreditsScenario.ScenarioAccount;
 import io.preprompt.credits.testkit.CreditsScenario;
 import io.preprompt.credits.testkit.ForwardingCreditStore;
+import io.preprompt.credits.testkit.InMemoryCreditStore;
+import io.preprompt.credits.testkit.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -219,6 +225,86 @@ class FailureAndListenerTest {
       failure(() -> alice.hold(6), io.preprompt.credits.core.InsufficientCreditsException.class,
           ErrorCode.INSUFFICIENT_CREDITS);
       assertThat(seen).isEmpty();
+    }
+  }
+
+  @Nested
+  @DisplayName("Listeners of a store writing inside its host's transaction")
+  class InHostTransaction {
+    final AccountId maya = AccountId.of("maya");
+    final List<String> told = new CopyOnWriteArrayList<>();
+    final List<Runnable> waiting = new CopyOnWriteArrayList<>();
+    final AtomicBoolean cannotFollow = new AtomicBoolean();
+    /** The in-memory store as a store in its host's transaction reports: written, durable when the test says. */
+    final CreditStore inHost = new ForwardingCreditStore(new InMemoryCreditStore()) {
+      @Override
+      public CommitOutcome commit(AccountChange change) {
+        CommitOutcome outcome = super.commit(change);
+        return outcome == CommitOutcome.COMMITTED ? CommitOutcome.WRITTEN_IN_HOST_TRANSACTION : outcome;
+      }
+
+      @Override
+      public void whenDurable(Runnable action) {
+        if (cannotFollow.get()) {
+          throw new IllegalStateException("cannot tell when the host commits");
+        }
+        waiting.add(action);
+      }
+    };
+    final Credits library = Credits.builder().store(inHost).clock(MutableClock.at("2026-05-04T12:00:00Z"))
+        .listener(change -> told.add(change.entries().get(0).type() + " " + change.balance().available()))
+        .lowBalanceListener((account, available, typical, threshold) -> told.add("low " + available))
+        .gate(GateConfig.defaults().withLowBalanceThreshold(50))
+        .build();
+
+    InHostTransaction() {
+      library.credits().openAccount(maya, IdempotencyKey.of("open"));
+      hostCommits();
+      told.clear();
+    }
+
+    void hostCommits() {
+      List<Runnable> durable = List.copyOf(waiting);
+      waiting.clear();
+      durable.forEach(Runnable::run);
+    }
+
+    /** A grant of 50 and a generation of 8 that leaves 42, under the threshold. */
+    void grantAndGenerate() {
+      library.credits().grant(maya, LotSource.PROMOTION, CreditAmount.of(50), null, IdempotencyKey.of("grant"));
+      Authorization.Authorized ok = (Authorization.Authorized) library.gate().authorize(maya,
+          GenerationRequest.image("standard", "720p"), IdempotencyKey.of("gen"));
+      library.gate().succeeded(maya, ok.hold().id(), CreditAmount.of(ok.total()), IdempotencyKey.of("done"));
+    }
+
+    @Test
+    @DisplayName("hear of changes and low balances only once the store says they are durable, in order, once")
+    void toldWhenDurable() {
+      grantAndGenerate();
+      assertThat(told).isEmpty();
+      hostCommits();
+      assertThat(told).containsExactly("GRANT 50", "HOLD 42", "low 42", "SETTLE 42");
+      hostCommits();
+      assertThat(told).hasSize(4);
+    }
+
+    @Test
+    @DisplayName("hear nothing when the host rolls back")
+    void silentOnRollback() {
+      grantAndGenerate();
+      waiting.clear();
+      hostCommits();
+      assertThat(told).isEmpty();
+    }
+
+    @Test
+    @DisplayName("are not told when the store cannot follow its host's transaction, and the call still succeeds")
+    void storeCannotFollow_callSucceedsNobodyTold() {
+      cannotFollow.set(true);
+      grantAndGenerate();
+      assertThat(told).isEmpty();
+      assertThat(waiting).isEmpty();
+      assertThat(library.credits().balance(maya).available()).isEqualTo(42);
     }
   }
 }

@@ -96,11 +96,15 @@ import org.jspecify.annotations.Nullable;
  * ({@link io.preprompt.credits.CreditServiceBuilder#reuseCommittedAccounts}).
  *
  * <h2>Inside the host's transaction</h2>
- * {@link #inHostTransaction} (or {@link #withConnection} for one connection) runs every call on
- * the host's current connection and never commits, rolls back or closes it: a credits change
- * becomes durable when the host commits, and disappears when the host rolls back, so such a
- * commit reports {@link CommitOutcome#WRITTEN_IN_HOST_TRANSACTION} and core never runs a later call
- * on the state it wrote without reading it again. Each commit runs within a savepoint; a conflict
+ * {@link #inHostTransaction} runs every call on the connection of the host's current transaction,
+ * which a {@link ConnectionProvider} hands out and takes back, and never commits, rolls back or
+ * closes it: a credits change becomes durable when the host commits, and disappears when the host
+ * rolls back, so such a commit reports {@link CommitOutcome#WRITTEN_IN_HOST_TRANSACTION} and core
+ * never runs a later call on the state it wrote without reading it again. What core tells listeners
+ * about the change waits for the host's commit ({@link #whenDurable}, through
+ * {@link ConnectionProvider#afterCommit}) and is dropped when the host rolls back. Spring's
+ * transactions take a provider of a few lines (the README shows it); a host that runs its own
+ * transaction on a plain connection uses {@link HostTransaction}. Each commit runs within a savepoint; a conflict
  * or failure rolls back to the savepoint, so the host's own work in the transaction survives, and
  * is reported as above. Two things follow from sharing the transaction: row locks taken by a
  * commit are held until the host commits, so keep host transactions short; and core's conflict
@@ -112,13 +116,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * try (Connection c = dataSource.getConnection()) {
- *   c.setAutoCommit(false);
+ *   HostTransaction tx = HostTransaction.begin(c);
  *   CreditService credits = CreditService.builder()
- *       .store(JdbcCreditStore.withConnection(c, config))
+ *       .store(JdbcCreditStore.inHostTransaction(tx, config))
+ *       .listener(ui)
  *       .build();
  *   orders.insert(c, order);                     // the host's own write
  *   credits.settle(account, holdId, key);        // the credits change, same transaction
- *   c.commit();                                  // both or neither
+ *   tx.commit();                                 // both or neither; then the listener hears of it
  * }
  * }</pre>
  *
@@ -175,10 +180,18 @@ public final class JdbcCreditStore implements CreditStore {
   }
 
   /**
-   * Creates a store that works inside the host's current transaction, on the connection the
-   * provider returns; it never commits, rolls back or closes that connection.
+   * Creates a store that works inside the host's transactions. For each read and each commit it
+   * takes the connection of the caller's current transaction from the provider and gives it back
+   * after ({@link ConnectionProvider#releaseConnection}); it never commits, rolls back or closes that
+   * connection. In a transaction, each commit is written within a savepoint and reported as
+   * {@link CommitOutcome#WRITTEN_IN_HOST_TRANSACTION}, and what core tells listeners about it is
+   * handed to {@link ConnectionProvider#afterCommit}, so it is told after the host commits and never
+   * when the host rolls back. On a connection in auto-commit mode (a call outside any transaction)
+   * the store commits each change itself and listeners are told at once. The store lives as long as
+   * the provider: once per application over Spring's transactions, once per transaction over a
+   * {@link HostTransaction}.
    *
-   * @param provider supplies the connection of the caller's current transaction
+   * @param provider gets, gives back and follows the connection of the caller's current transaction
    * @param config the dialect, schema and table prefix
    * @return the store
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
@@ -192,7 +205,11 @@ public final class JdbcCreditStore implements CreditStore {
   /**
    * Creates a store bound to one host connection and its transaction; shorthand for
    * {@code inHostTransaction(() -> connection, config)}. Like the connection, it is for one thread
-   * at a time.
+   * at a time. Such a store cannot see when the host commits, so while the connection is in a
+   * transaction, core's listeners are not told of its changes (core logs a warning rather than tell
+   * them before the commit, see {@link ConnectionProvider#afterCommit}). With listeners, use
+   * {@code inHostTransaction(HostTransaction.begin(connection), config)} and commit through the
+   * {@link HostTransaction}.
    *
    * @param connection the host's connection, normally with auto-commit off
    * @param config the dialect, schema and table prefix
@@ -1256,11 +1273,27 @@ public final class JdbcCreditStore implements CreditStore {
     boolean writeAtOnce(Connection c) throws SQLException;
   }
 
+  /**
+   * Runs the action at once for a store that runs its own transactions; inside the host's
+   * transaction, after the host commits, and never when it rolls back (see
+   * {@link ConnectionProvider#afterCommit}).
+   *
+   * @param action what to run once this thread's writes are durable
+   * @throws StoreException when the host's transaction cannot be reached
+   * @throws IllegalStateException when the connection provider cannot tell when the host commits
+   */
+  @Override
+  public void whenDurable(Runnable action) {
+    access.whenDurable(action);
+  }
+
   /** How the store gets connections and transactions. */
   private interface Access {
     <T> T read(String what, SqlWork<T> work);
 
     CommitOutcome inTransaction(String what, CommitWork work);
+
+    void whenDurable(Runnable action);
   }
 
   /** Standalone: a connection per call from the host's pool; the store runs the transaction. */
@@ -1300,9 +1333,18 @@ public final class JdbcCreditStore implements CreditStore {
         throw failure(what, e);
       }
     }
+
+    /** Every commit here is the store's own and durable when it returns. */
+    @Override
+    public void whenDurable(Runnable action) {
+      action.run();
+    }
   }
 
-  /** Inside the host's transaction: the host's connection, a savepoint per commit. */
+  /**
+   * Inside the host's transaction: the provider's connection for each read and commit, given back
+   * after it; a savepoint per commit; what waits for durability left to the provider.
+   */
   private static final class HostAccess implements Access {
     private final ConnectionProvider provider;
 
@@ -1312,24 +1354,72 @@ public final class JdbcCreditStore implements CreditStore {
 
     @Override
     public <T> T read(String what, SqlWork<T> work) {
+      Connection c = connection(what);
+      T result;
       try {
-        return work.run(provider.currentConnection());
+        result = work.run(c);
+      } catch (SQLException e) {
+        throw release(c, failure(what, e));
+      } catch (RuntimeException e) {
+        throw release(c, e);
+      }
+      release(what, c);
+      return result;
+    }
+
+    @Override
+    public CommitOutcome inTransaction(String what, CommitWork work) {
+      Connection c = connection(what);
+      CommitOutcome outcome;
+      try {
+        outcome = c.getAutoCommit() ? ownTransaction(c, what, work) : inSavepoint(c, what, work);
+      } catch (SQLException e) {
+        throw release(c, failure(what, e));
+      } catch (RuntimeException e) {
+        throw release(c, e);
+      }
+      release(what, c);
+      return outcome;
+    }
+
+    @Override
+    public void whenDurable(Runnable action) {
+      try {
+        provider.afterCommit(action);
+      } catch (SQLException e) {
+        throw failure("wait for the host's commit", e);
+      }
+    }
+
+    private Connection connection(String what) {
+      try {
+        return Objects.requireNonNull(provider.currentConnection(), "the connection provider returned null");
       } catch (SQLException e) {
         throw failure(what, e);
       }
     }
 
-    @Override
-    public CommitOutcome inTransaction(String what, CommitWork work) {
-      Connection c;
+    /** Gives the connection back after the work succeeded; a failure to do so fails the call. */
+    private void release(String what, Connection c) {
       try {
-        c = provider.currentConnection();
-        if (c.getAutoCommit()) {
-          return ownTransaction(c, what, work);
-        }
+        provider.releaseConnection(c);
       } catch (SQLException e) {
-        throw failure(what, e);
+        throw failure(what + " (giving the connection back)", e);
       }
+    }
+
+    /** Gives the connection back after the work failed, keeping the work's failure first. */
+    private <E extends RuntimeException> E release(Connection c, E failure) {
+      try {
+        provider.releaseConnection(c);
+      } catch (SQLException | RuntimeException e) {
+        failure.addSuppressed(e);
+      }
+      return failure;
+    }
+
+    /** A commit in the host's transaction, within a savepoint: durable only when the host commits. */
+    private static CommitOutcome inSavepoint(Connection c, String what, CommitWork work) {
       Savepoint savepoint;
       try {
         savepoint = c.setSavepoint();

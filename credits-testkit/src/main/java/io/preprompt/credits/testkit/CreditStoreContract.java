@@ -1796,6 +1796,11 @@ public abstract class CreditStoreContract {
     }
 
     @Override
+    public void whenDurable(Runnable action) {
+      delegate.whenDurable(action);
+    }
+
+    @Override
     public List<LedgerEntry> readLedger(AccountId account, LedgerQuery query) {
       List<LedgerEntry> page = delegate.readLedger(account, query);
       assertThat(page).as("readLedger(%s, %s)", account, query).hasSizeLessThanOrEqualTo(query.limit())

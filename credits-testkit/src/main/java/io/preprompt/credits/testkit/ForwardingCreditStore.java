@@ -69,6 +69,12 @@ public class ForwardingCreditStore implements CreditStore {
     return delegate.commit(change);
   }
 
+  /** Forwarded, so that a decorated store working in its host's transaction still holds back listeners. */
+  @Override
+  public void whenDurable(Runnable action) {
+    delegate.whenDurable(action);
+  }
+
   @Override
   public List<LedgerEntry> readLedger(AccountId account, LedgerQuery query) {
     return delegate.readLedger(account, query);

@@ -4,8 +4,10 @@ import io.preprompt.credits.CreditService;
 import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.jdbc.HostTransaction;
 import io.preprompt.credits.jdbc.JdbcCreditStore;
 import io.preprompt.credits.jdbc.JdbcStoreConfig;
+import io.preprompt.credits.ledger.CreditsListener;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -40,11 +42,13 @@ public final class JdbcSetup {
   }
 
   /**
-   * Settles a hold and records the host's order in one transaction: both or neither.
+   * Settles a hold and records the host's order in one transaction: both or neither. The listener
+   * hears of the settle only once the host has committed, and never when it rolls back.
    *
    * @param dataSource the host's pool
    * @param config the store's configuration
    * @param clock the clock
+   * @param listener told of the settle after the commit (a live balance in the UI, say)
    * @param account the account
    * @param holdId the hold to settle
    * @param key the settle's idempotency key
@@ -53,18 +57,19 @@ public final class JdbcSetup {
    * @throws SQLException when the host's own statements fail
    */
   public static void settleWithOrder(DataSource dataSource, JdbcStoreConfig config, InstantSource clock,
-      AccountId account, HoldId holdId, IdempotencyKey key, String orderId, boolean commit) throws SQLException {
+      CreditsListener listener, AccountId account, HoldId holdId, IdempotencyKey key, String orderId, boolean commit)
+      throws SQLException {
     // tag::host-transaction[]
     try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      CreditService credits = CreditService.builder().store(JdbcCreditStore.withConnection(c, config)).clock(clock)
-          .build();
+      HostTransaction tx = HostTransaction.begin(c);   // auto-commit off: the host's transaction
+      CreditService credits = CreditService.builder().store(JdbcCreditStore.inHostTransaction(tx, config))
+          .clock(clock).listener(listener).build();
       insertOrder(c, orderId, account);        // the host's own write
-      credits.settle(account, holdId, key);    // same transaction
+      credits.settle(account, holdId, key);    // same transaction; the listener waits
       if (commit) {
-        c.commit();                            // both or neither
+        tx.commit();                           // both or neither; then the listener hears of it
       } else {
-        c.rollback();                          // undoes the credits change too
+        tx.rollback();                         // undoes the credits change too; nobody hears of it
       }
     }
     // end::host-transaction[]

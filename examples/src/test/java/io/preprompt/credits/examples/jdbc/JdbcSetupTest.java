@@ -13,11 +13,16 @@ import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.jdbc.JdbcCreditStore;
 import io.preprompt.credits.jdbc.JdbcStoreConfig;
 import io.preprompt.credits.jdbc.SchemaInstaller;
+import io.preprompt.credits.ledger.CommittedChange;
+import io.preprompt.credits.ledger.EntryType;
+import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.testkit.MutableClock;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -71,7 +76,8 @@ class JdbcSetupTest {
   }
 
   @Test
-  @DisplayName("inside the host's transaction: a commit keeps the order and the settle, a rollback drops both")
+  @DisplayName("inside the host's transaction: a commit keeps the order and the settle and then tells the listener,"
+      + " a rollback drops both and tells nobody")
   void hostTransaction_bothOrNeither() throws SQLException {
     JdbcStoreConfig config = JdbcStoreConfig.of(JdbcStoreConfig.Dialect.H2);
     JdbcCreditStore.install(dataSource, config);
@@ -85,9 +91,16 @@ class JdbcSetupTest {
     Hold first = credits.hold(HoldRequest.of(MAYA, CreditAmount.of(30), IdempotencyKey.of("gen-1")));
     Hold second = credits.hold(HoldRequest.of(MAYA, CreditAmount.of(20), IdempotencyKey.of("gen-2")));
 
-    JdbcSetup.settleWithOrder(dataSource, config, clock, MAYA, first.id(), IdempotencyKey.of("gen-1-done"), "o-1", true);
-    JdbcSetup.settleWithOrder(dataSource, config, clock, MAYA, second.id(), IdempotencyKey.of("gen-2-done"), "o-2",
-        false);
+    List<CommittedChange> told = new ArrayList<>();
+    JdbcSetup.settleWithOrder(dataSource, config, clock, told::add, MAYA, first.id(), IdempotencyKey.of("gen-1-done"),
+        "o-1", true);
+    assertThat(told).singleElement().satisfies(change -> {
+      assertThat(change.entries()).extracting(LedgerEntry::type).contains(EntryType.SETTLE);
+      assertThat(change.balance().available()).isEqualTo(50);
+    });
+    JdbcSetup.settleWithOrder(dataSource, config, clock, told::add, MAYA, second.id(), IdempotencyKey.of("gen-2-done"),
+        "o-2", false);
+    assertThat(told).as("a rolled-back settle is told to nobody").hasSize(1);
 
     assertThat(orders()).isEqualTo(1);
     assertThat(credits.findHold(MAYA, first.id())).map(Hold::state).contains(HoldState.SETTLED);
