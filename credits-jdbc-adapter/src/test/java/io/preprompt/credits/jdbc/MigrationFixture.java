@@ -101,9 +101,16 @@ final class MigrationFixture {
     plans.handle(new BillingEvent.CyclePaid("evt-bob-0", bob, 0));
     Hold h5 = c.hold(HoldRequest.of(bob, CreditAmount.of(60), IdempotencyKey.of("h5")).withTtl(Duration.ofDays(3)));
     f.holds.put("h5", h5.id());
+    plans.buyPack(bob, plans.packs().packs().get(0).id(), IdempotencyKey.of("pack-bob"));
     plans.cancel(bob, IdempotencyKey.of("cancel-bob"));
 
     c.openAccount(carol, IdempotencyKey.of("open-carol"));
+    gateway.refuseNext(1);
+    try {
+      plans.subscribe(carol, "studio_plus", IdempotencyKey.of("subscribe-carol"));
+    } catch (RuntimeException refused) {
+      // The gateway refused the first charge: the plan keeps it as an intent, asked again later.
+    }
 
     c.openAccount(dave, IdempotencyKey.of("open-dave"));
     gate.addCredits(dave, CreditAmount.of(120), "support: outage", IdempotencyKey.of("add-dave"));
@@ -145,7 +152,7 @@ final class MigrationFixture {
   }
 
   /** Renders everything a host can read about the fixture's accounts. */
-  String render(Credits credits) {
+  String render(Credits credits, CreditStore store) {
     StringBuilder out = new StringBuilder();
     var c = credits.credits();
     for (String name : ACCOUNTS) {
@@ -159,6 +166,8 @@ final class MigrationFixture {
       for (Lot lot : b.lots()) {
         out.append("lot ").append(lot).append('\n');
       }
+      out.append("stored plan ").append(store.load(account, io.preprompt.credits.spi.HoldSelection.allActive())
+          .orElseThrow().account().plan()).append('\n');
       AccountOverview o = credits.plans().overview(account);
       out.append("plan tier=").append(o.tier().id()).append(" status=").append(o.status()).append(" allowance=")
           .append(o.allowanceRemaining()).append('/').append(o.allowanceTotal()).append(" used=")

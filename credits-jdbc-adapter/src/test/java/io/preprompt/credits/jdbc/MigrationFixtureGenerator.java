@@ -27,7 +27,8 @@ public final class MigrationFixtureGenerator {
     JdbcCreditStore.install(ds, config);
     MutableClock clock = new MutableClock(MigrationFixture.START);
     RecordingBillingGateway gateway = new RecordingBillingGateway();
-    Credits credits = MigrationFixture.credits(JdbcCreditStore.create(ds, config), clock, gateway);
+    JdbcCreditStore store = JdbcCreditStore.create(ds, config);
+    Credits credits = MigrationFixture.credits(store, clock, gateway);
     MigrationFixture fixture = MigrationFixture.fill(credits, clock, gateway);
     String url = server.url();
     String port = url.replaceAll(".*:(\\d+)/.*", "$1");
@@ -57,7 +58,7 @@ public final class MigrationFixtureGenerator {
     for (Map.Entry<String, io.preprompt.credits.core.HoldId> h : fixture.holds.entrySet()) {
       expected.append("holdid ").append(h.getKey()).append(' ').append(h.getValue().value()).append('\n');
     }
-    expected.append(fixture.render(credits));
+    expected.append(fixture.render(credits, store));
     expected.append("-- replays\n");
     for (String line : fixture.replays(credits)) {
       expected.append(line).append('\n');
