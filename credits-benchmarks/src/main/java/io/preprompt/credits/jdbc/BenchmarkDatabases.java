@@ -1,11 +1,10 @@
 package io.preprompt.credits.jdbc;
 
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.Map;
+import java.time.OffsetDateTime;
 
 /**
  * The benchmarks' door into the JDBC adapter's package: the adapter tests' PostgreSQL launcher
@@ -23,26 +22,6 @@ public final class BenchmarkDatabases {
    */
   public static String postgresUrl() {
     return PostgresServer.get().url();
-  }
-
-  /**
-   * Encodes an instant the way the adapter stores it.
-   *
-   * @param instant the instant
-   * @return exact epoch seconds
-   */
-  public static BigDecimal instant(Instant instant) {
-    return Codec.encodeInstant(instant);
-  }
-
-  /**
-   * Encodes a metadata map the way the adapter stores it.
-   *
-   * @param metadata the map
-   * @return its text
-   */
-  public static String metadata(Map<String, String> metadata) {
-    return Codec.encodeMap(metadata);
   }
 
   /**
@@ -81,15 +60,15 @@ public final class BenchmarkDatabases {
           base = rs.getLong(1);
         }
       }
-      BigDecimal time = instant(at);
+      OffsetDateTime time = Codec.timestamp(at);
       String holdId = "'h_seed' || g";
       exec(c, "INSERT INTO " + holds + " (account, hold_id, amount, state, created_at, deadline, settled, ended_at,"
-          + " metadata, allocations) SELECT ?, " + holdId + ", ?, 'SETTLED', ?, ?, ?, ?, '', ? || ':' || ?"
-          + " FROM generate_series(1, ?) g", account, amount, time, time, amount, time, Long.toString(lot),
-          Long.toString(amount), pairs);
+          + " metadata, allocations) SELECT ?, " + holdId + ", ?, 'SETTLED', ?, ?, ?, ?, '{}'::jsonb,"
+          + " jsonb_build_array(jsonb_build_object('lot', ?::bigint, 'amount', ?::bigint))"
+          + " FROM generate_series(1, ?) g", account, amount, time, time, amount, time, lot, amount, pairs);
       exec(c, "INSERT INTO " + ledger + " (account, sequence, type, amount, lot_id, source, hold_id, idem_key, at,"
           + " metadata) SELECT ?, ? + 2 * g - 1 + s, CASE s WHEN 0 THEN 'HOLD' ELSE 'SETTLE' END, ?, ?, 'PACK', "
-          + holdId + ", CASE s WHEN 0 THEN 'seed-h' ELSE 'seed-s' END || g, ?, ''"
+          + holdId + ", CASE s WHEN 0 THEN 'seed-h' ELSE 'seed-s' END || g, ?, '{}'::jsonb"
           + " FROM generate_series(1, ?) g CROSS JOIN generate_series(0, 1) s", account, base, amount, lot, time,
           pairs);
       exec(c, "INSERT INTO " + idempotency + " (account, idem_key, operation, fingerprint, result, at)"

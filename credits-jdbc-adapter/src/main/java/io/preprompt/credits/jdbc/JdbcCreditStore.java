@@ -23,7 +23,7 @@ import io.preprompt.credits.spi.HoldRef;
 import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.spi.KeyedRead;
-import java.math.BigDecimal;
+import io.preprompt.credits.spi.PlanRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,6 +31,7 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -279,7 +280,7 @@ public final class JdbcCreditStore implements CreditStore {
         }
       }
       ps.setString(p++, id);
-      ps.setBigDecimal(p++, Codec.encodeInstant(selection.overdueAt()));
+      ps.setObject(p++, Codec.boundAbove(selection.overdueAt()));
       ps.setString(p, id);
       AccountRecord record = null;
       IdempotencyRecord earlier = null;
@@ -291,16 +292,16 @@ public final class JdbcCreditStore implements CreditStore {
           requireExact("account", id, rs.getString(2));
           int kind = rs.getInt(1);
           switch (kind) {
-            case 0 -> record = new AccountRecord(account, rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7),
-                rs.getLong(8), rs.getLong(9), rs.getLong(10), instant(rs, 11), Codec.decodePlan(rs.getString(14)),
-                nullableInstant(rs, 12));
+            case 0 -> record = new AccountRecord(account, rs.getLong(n(1)), rs.getLong(n(2)), rs.getLong(n(3)),
+                rs.getLong(n(4)), rs.getLong(n(5)), rs.getLong(n(6)), rs.getLong(n(7)), instant(rs, t(1)), plan(rs),
+                nullableInstant(rs, t(2)));
             case 1 -> {
               IdempotencyKey asked = Objects.requireNonNull(key, "key");
               requireExact("idempotency key", asked.value(), rs.getString(3));
-              earlier = new IdempotencyRecord(asked, text(rs, 14), text(rs, 15), text(rs, 16), instant(rs, 11));
+              earlier = new IdempotencyRecord(asked, text(rs, s(1)), text(rs, s(2)), text(rs, s(3)), instant(rs, t(1)));
             }
-            case 2 -> lots.add(new Lot(new LotId(rs.getLong(4)), LotSource.valueOf(text(rs, 14)), rs.getLong(5),
-                rs.getLong(6), rs.getLong(7), instant(rs, 11), nullableInstant(rs, 12)));
+            case 2 -> lots.add(new Lot(new LotId(rs.getLong(n(1))), LotSource.valueOf(text(rs, s(1))), rs.getLong(n(2)),
+                rs.getLong(n(3)), rs.getLong(n(4)), instant(rs, t(1)), nullableInstant(rs, t(2))));
             case 3 -> {
               requireNamed(named, text(rs, 3));
               holds.add(hold(rs, account));
@@ -312,7 +313,7 @@ public final class JdbcCreditStore implements CreditStore {
                 holds.add(h);
               }
             }
-            case 5 -> earliest = instant(rs, 11);
+            case 5 -> earliest = instant(rs, t(1));
             default -> throw new SQLException("unexpected row kind " + kind + " reading account " + id);
           }
         }
@@ -323,9 +324,34 @@ public final class JdbcCreditStore implements CreditStore {
 
   /** A hold row of {@link #readAccount} (kinds 3 and 4). */
   private static Hold hold(ResultSet rs, AccountId account) throws SQLException {
-    return new Hold(HoldId.of(text(rs, 3)), account, rs.getLong(4), HoldState.valueOf(text(rs, 14)), instant(rs, 11),
-        instant(rs, 12), rs.getLong(5), nullableInstant(rs, 13), Codec.decodeMap(text(rs, 15)),
-        Codec.decodeAllocations(text(rs, 16)));
+    return new Hold(HoldId.of(text(rs, 3)), account, rs.getLong(n(1)), HoldState.valueOf(text(rs, s(1))),
+        instant(rs, t(1)), instant(rs, t(2)), rs.getLong(n(2)), nullableInstant(rs, t(3)), Codec.metadata(text(rs, s(2))),
+        Codec.allocations(text(rs, s(3))));
+  }
+
+  // The columns of Statements#read: kind, account, hold id or key, then n1..n14, t1..t6, s1..s5.
+  private static int n(int i) {
+    return 3 + i;
+  }
+
+  private static int t(int i) {
+    return 17 + i;
+  }
+
+  private static int s(int i) {
+    return 23 + i;
+  }
+
+  /** The plan of an account row of {@link #readAccount} (kind 0), null when it has none. */
+  private static @Nullable PlanRecord plan(ResultSet rs) throws SQLException {
+    String tier = rs.getString(s(1));
+    if (tier == null) {
+      return null;
+    }
+    return new PlanRecord(tier, text(rs, s(2)), rs.getLong(n(8)) == 1, nullableInstant(rs, t(3)), rs.getLong(n(9)),
+        rs.getLong(n(10)), rs.getLong(n(11)), rs.getString(s(3)), nullableInstant(rs, t(4)), nullableInstant(rs, t(5)),
+        rs.getLong(n(12)), rs.getLong(n(13)), Codec.charges(text(rs, s(4))), Codec.orders(text(rs, s(5))),
+        Math.toIntExact(rs.getLong(n(14))), nullableInstant(rs, t(6)));
   }
 
   /** Checks that a hold read by name is one of the names asked for, exactly (see the class doc). */
@@ -370,8 +396,8 @@ public final class JdbcCreditStore implements CreditStore {
           requireExact("account", account.value(), rs.getString(9));
           requireExact("hold", hold.value(), rs.getString(10));
           return Optional.of(new Hold(hold, account, rs.getLong(1), HoldState.valueOf(text(rs, 2)), instant(rs, 3),
-              instant(rs, 4), rs.getLong(5), nullableInstant(rs, 6), Codec.decodeMap(text(rs, 7)),
-              Codec.decodeAllocations(text(rs, 8))));
+              instant(rs, 4), rs.getLong(5), nullableInstant(rs, 6), Codec.metadata(text(rs, 7)),
+              Codec.allocations(text(rs, 8))));
         }
       }
     });
@@ -387,10 +413,10 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setString(i++, account.value());
         ps.setLong(i++, query.afterSequence());
         if (from != null) {
-          ps.setBigDecimal(i++, Codec.encodeInstant(from));
+          ps.setObject(i++, Codec.boundAbove(from));
         }
         if (to != null) {
-          ps.setBigDecimal(i++, Codec.encodeInstant(to));
+          ps.setObject(i++, Codec.boundAbove(to));
         }
         ps.setInt(i, query.limit());
         List<LedgerEntry> out = new ArrayList<>(Math.min(query.limit(), 64));
@@ -401,7 +427,7 @@ public final class JdbcCreditStore implements CreditStore {
             String key = rs.getString(7);
             out.add(new LedgerEntry(account, rs.getLong(1), EntryType.valueOf(rs.getString(2)), rs.getLong(3),
                 new LotId(rs.getLong(4)), LotSource.valueOf(rs.getString(5)), hold == null ? null : HoldId.of(hold),
-                key == null ? null : IdempotencyKey.of(key), instant(rs, 8), Codec.decodeMap(rs.getString(9))));
+                key == null ? null : IdempotencyKey.of(key), instant(rs, 8), Codec.metadata(text(rs, 9))));
           }
         }
         return out;
@@ -411,7 +437,7 @@ public final class JdbcCreditStore implements CreditStore {
 
   @Override
   public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
-    return due("find holds past their deadline", sql.holdsPastDeadline, now, limit,
+    return due("find holds past their deadline", sql.holdsPastDeadline, true, now, limit,
         rs -> new HoldRef(AccountId.of(rs.getString(1)), HoldId.of(rs.getString(2)), instant(rs, 3)));
   }
 
@@ -424,18 +450,18 @@ public final class JdbcCreditStore implements CreditStore {
   public List<AccountId> findAccountsWithExpiredLots(Instant now, int limit) {
     return read("find accounts with expired lots", c -> {
       Set<AccountId> out = new LinkedHashSet<>();
-      BigDecimal at = Codec.encodeInstant(now);
-      BigDecimal lastExpiry = null;
+      OffsetDateTime at = Codec.boundBelow(now);
+      OffsetDateTime lastExpiry = null;
       String lastAccount = null;
       long lastLot = 0;
       while (out.size() < limit) {
         int rows = 0;
         try (PreparedStatement ps = c.prepareStatement(lastAccount == null ? sql.lotsExpired : sql.lotsExpiredAfter)) {
           int p = 1;
-          ps.setBigDecimal(p++, at);
+          ps.setObject(p++, at);
           if (lastAccount != null) {
-            ps.setBigDecimal(p++, lastExpiry);
-            ps.setBigDecimal(p++, lastExpiry);
+            ps.setObject(p++, lastExpiry);
+            ps.setObject(p++, lastExpiry);
             ps.setString(p++, lastAccount);
             ps.setString(p++, lastAccount);
             ps.setLong(p++, lastLot);
@@ -445,7 +471,7 @@ public final class JdbcCreditStore implements CreditStore {
             while (rs.next()) {
               rows++;
               lastAccount = rs.getString(1);
-              lastExpiry = rs.getBigDecimal(2);
+              lastExpiry = rs.getObject(2, OffsetDateTime.class);
               lastLot = rs.getLong(3);
               if (out.size() < limit) {
                 out.add(AccountId.of(lastAccount));
@@ -463,14 +489,19 @@ public final class JdbcCreditStore implements CreditStore {
 
   @Override
   public List<AccountId> findAccountsWithPlanDue(Instant now, int limit) {
-    return due("find accounts with a plan due", sql.accountsWithPlanDue, now, limit, rs -> AccountId.of(rs.getString(1)));
+    return due("find accounts with a plan due", sql.accountsWithPlanDue, false, now, limit, rs -> AccountId.of(rs.getString(1)));
   }
 
-  /** The sweep's queries: what is due at {@code now}, at most {@code limit} rows, each mapped by {@code row}. */
-  private <T> List<T> due(String what, String query, Instant now, int limit, RowMapper<T> row) {
+  /**
+   * The sweep's queries: what is due at {@code now} (what holds a time before it when
+   * {@code strictlyBefore}, at or before it otherwise), at most {@code limit} rows, each mapped by
+   * {@code row}.
+   */
+  private <T> List<T> due(String what, String query, boolean strictlyBefore, Instant now, int limit,
+      RowMapper<T> row) {
     return read(what, c -> {
       try (PreparedStatement ps = c.prepareStatement(query)) {
-        ps.setBigDecimal(1, Codec.encodeInstant(now));
+        ps.setObject(1, strictlyBefore ? Codec.boundAbove(now) : Codec.boundBelow(now));
         ps.setInt(2, limit);
         List<T> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
@@ -615,7 +646,7 @@ public final class JdbcCreditStore implements CreditStore {
     text.append(sql.updateAccount);
     if (!change.newLots().isEmpty()) {
       text.append(";\n").append(sql.lotValues);
-      Statements.values(text, change.newLots().size(), 8);
+      Statements.values(text, change.newLots().size(), sql.lotRow);
     }
     if (!rows.changedLots().isEmpty()) {
       String update = sql.updateLots(rows.changedLots().size());
@@ -626,7 +657,7 @@ public final class JdbcCreditStore implements CreditStore {
     }
     if (!change.newHolds().isEmpty()) {
       text.append(";\n").append(sql.holdValues);
-      Statements.values(text, change.newHolds().size(), 10);
+      Statements.values(text, change.newHolds().size(), sql.holdRow);
     }
     if (!rows.endedHolds().isEmpty()) {
       String update = sql.endHolds(rows.endedHolds().size());
@@ -634,7 +665,7 @@ public final class JdbcCreditStore implements CreditStore {
     }
     if (!change.entries().isEmpty()) {
       text.append(";\n").append(sql.ledgerValues);
-      Statements.values(text, change.entries().size(), 10);
+      Statements.values(text, change.entries().size(), sql.ledgerRow);
     }
     if (change.idempotency() != null) {
       text.append(";\n").append(sql.insertIdempotency);
@@ -658,7 +689,7 @@ public final class JdbcCreditStore implements CreditStore {
     text.append("WITH a AS (").append(sql.updateAccount).append(" RETURNING 1)");
     if (!change.newLots().isEmpty()) {
       text.append(", nl AS (").append(Statements.insertSelecting(sql.lotValues));
-      Statements.values(text, change.newLots().size(), 8);
+      Statements.values(text, change.newLots().size(), sql.lotRow);
       text.append(") AS v").append(after);
     }
     if (!rows.changedLots().isEmpty()) {
@@ -671,7 +702,7 @@ public final class JdbcCreditStore implements CreditStore {
     }
     if (!change.newHolds().isEmpty()) {
       text.append(", nh AS (").append(Statements.insertSelecting(sql.holdValues));
-      Statements.values(text, change.newHolds().size(), 10);
+      Statements.values(text, change.newHolds().size(), sql.holdRow);
       text.append(") AS v").append(after);
     }
     if (!rows.endedHolds().isEmpty()) {
@@ -680,7 +711,7 @@ public final class JdbcCreditStore implements CreditStore {
     }
     if (!change.entries().isEmpty()) {
       text.append(", le AS (").append(Statements.insertSelecting(sql.ledgerValues));
-      Statements.values(text, change.entries().size(), 10);
+      Statements.values(text, change.entries().size(), sql.ledgerRow);
       text.append(") AS v").append(after);
     }
     if (change.idempotency() != null) {
@@ -813,9 +844,9 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setLong(6, account.expired());
         ps.setLong(7, account.debited());
         ps.setLong(8, account.activeHolds());
-        ps.setBigDecimal(9, Codec.encodeInstant(account.createdAt()));
-        setNullableString(ps, 10, Codec.encodePlan(account.plan()));
-        ps.setBigDecimal(11, Codec.encodeNullableInstant(account.planDueAt()));
+        ps.setObject(9, Codec.timestamp(account.createdAt()));
+        setNullableTimestamp(ps, 10, account.planDueAt());
+        bindPlan(ps, 11, account.plan());
         ps.executeUpdate();
       } catch (SQLException e) {
         if (UNIQUE_VIOLATION.equals(sqlState(e))) {
@@ -952,12 +983,46 @@ public final class JdbcCreditStore implements CreditStore {
     ps.setLong(5, account.expired());
     ps.setLong(6, account.debited());
     ps.setLong(7, account.activeHolds());
-    setNullableString(ps, 8, Codec.encodePlan(account.plan()));
-    ps.setBigDecimal(9, Codec.encodeNullableInstant(account.planDueAt()));
-    ps.setString(10, account.id().value());
-    ps.setLong(11, change.expectedVersion());
-    ps.setLong(12, previousSequence(change));
-    return 13;
+    setNullableTimestamp(ps, 8, account.planDueAt());
+    int p = bindPlan(ps, 9, account.plan());
+    ps.setString(p, account.id().value());
+    ps.setLong(p + 1, change.expectedVersion());
+    ps.setLong(p + 2, previousSequence(change));
+    return p + 3;
+  }
+
+  /**
+   * Binds the plan's columns ({@link Statements#PLAN_COLUMNS}), all NULL when there is no plan.
+   *
+   * @return the next parameter index
+   */
+  private static int bindPlan(PreparedStatement ps, int p, @Nullable PlanRecord plan) throws SQLException {
+    if (plan == null) {
+      int[] types = {Types.VARCHAR, Types.VARCHAR, Types.BOOLEAN, Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT,
+          Types.BIGINT, Types.BIGINT, Types.VARCHAR, Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP_WITH_TIMEZONE,
+          Types.BIGINT, Types.BIGINT, Types.VARCHAR, Types.VARCHAR, Types.INTEGER, Types.TIMESTAMP_WITH_TIMEZONE};
+      for (int i = 0; i < types.length; i++) {
+        ps.setNull(p + i, types[i]);
+      }
+      return p + types.length;
+    }
+    ps.setString(p, plan.tier());
+    ps.setString(p + 1, plan.status());
+    ps.setBoolean(p + 2, plan.signupGranted());
+    setNullableTimestamp(ps, p + 3, plan.anchor());
+    ps.setLong(p + 4, plan.paidCycle());
+    ps.setLong(p + 5, plan.cycleStartSequence());
+    ps.setLong(p + 6, plan.allowanceTotal());
+    setNullableString(ps, p + 7, plan.pendingTier());
+    setNullableTimestamp(ps, p + 8, plan.pendingAt());
+    setNullableTimestamp(ps, p + 9, plan.cancelAt());
+    ps.setLong(p + 10, plan.subscription());
+    ps.setLong(p + 11, plan.requests());
+    ps.setString(p + 12, Codec.chargesJson(plan.charges()));
+    ps.setString(p + 13, Codec.ordersJson(plan.orders()));
+    ps.setInt(p + 14, plan.renewalFailures());
+    setNullableTimestamp(ps, p + 15, plan.renewalRetryAt());
+    return p + 16;
   }
 
   /** Binds a lot to insert: account, lot_id, source, granted, remaining, reserved, granted_at, expires_at. */
@@ -979,8 +1044,8 @@ public final class JdbcCreditStore implements CreditStore {
     ps.setLong(p + 1, lot.granted());
     ps.setLong(p + 2, lot.remaining());
     ps.setLong(p + 3, lot.reserved());
-    ps.setBigDecimal(p + 4, Codec.encodeInstant(lot.grantedAt()));
-    ps.setBigDecimal(p + 5, Codec.encodeNullableInstant(lot.expiresAt()));
+    ps.setObject(p + 4, Codec.timestamp(lot.grantedAt()));
+    setNullableTimestamp(ps, p + 5, lot.expiresAt());
     return p + 6;
   }
 
@@ -1001,12 +1066,12 @@ public final class JdbcCreditStore implements CreditStore {
   private static int bindHoldFields(PreparedStatement ps, int p, Hold h) throws SQLException {
     ps.setLong(p, h.amount());
     ps.setString(p + 1, h.state().name());
-    ps.setBigDecimal(p + 2, Codec.encodeInstant(h.createdAt()));
-    ps.setBigDecimal(p + 3, Codec.encodeInstant(h.deadline()));
+    ps.setObject(p + 2, Codec.timestamp(h.createdAt()));
+    ps.setObject(p + 3, Codec.timestamp(h.deadline()));
     ps.setLong(p + 4, h.settled());
-    ps.setBigDecimal(p + 5, Codec.encodeNullableInstant(h.endedAt()));
-    ps.setString(p + 6, Codec.encodeMap(h.metadata()));
-    ps.setString(p + 7, Codec.encodeAllocations(h.allocations()));
+    setNullableTimestamp(ps, p + 5, h.endedAt());
+    ps.setString(p + 6, Codec.metadataJson(h.metadata()));
+    ps.setString(p + 7, Codec.allocationsJson(h.allocations()));
     return p + 8;
   }
 
@@ -1019,9 +1084,12 @@ public final class JdbcCreditStore implements CreditStore {
     ps.setString(p + 5, e.source().name());
     setNullableString(ps, p + 6, e.hold() == null ? null : e.hold().value());
     setNullableString(ps, p + 7, e.key() == null ? null : e.key().value());
-    ps.setBigDecimal(p + 8, Codec.encodeInstant(e.at()));
-    ps.setString(p + 9, Codec.encodeMap(e.metadata()));
-    return p + 10;
+    ps.setObject(p + 8, Codec.timestamp(e.at()));
+    ps.setString(p + 9, Codec.metadataJson(e.metadata()));
+    // The generation's kind and model, as queryable columns beside the metadata they come from.
+    setNullableString(ps, p + 10, e.metadata().get("kind"));
+    setNullableString(ps, p + 11, e.metadata().get("model"));
+    return p + 12;
   }
 
   private static void bindIdempotency(PreparedStatement ps, int p, String account, IdempotencyRecord record)
@@ -1031,7 +1099,7 @@ public final class JdbcCreditStore implements CreditStore {
     ps.setString(p + 2, record.operation());
     ps.setString(p + 3, record.fingerprint());
     ps.setString(p + 4, record.result());
-    ps.setBigDecimal(p + 5, Codec.encodeInstant(record.at()));
+    ps.setObject(p + 5, Codec.timestamp(record.at()));
   }
 
   /**
@@ -1073,16 +1141,16 @@ public final class JdbcCreditStore implements CreditStore {
     String account = "credits-probe-Case-" + suffix;
     String hold = "h_Probe" + suffix;
     String key = "Probe-" + suffix;
-    BigDecimal epoch = Codec.encodeInstant(Instant.EPOCH);
+    OffsetDateTime epoch = Codec.timestamp(Instant.EPOCH);
     try (PreparedStatement ps = c.prepareStatement(sql.insertAccount)) {
       ps.setString(1, account);
       ps.setLong(2, 1);
       for (int i = 3; i <= 8; i++) {
         ps.setLong(i, 0);
       }
-      ps.setBigDecimal(9, epoch);
-      ps.setNull(10, Types.VARCHAR);
-      ps.setNull(11, Types.NUMERIC);
+      ps.setObject(9, epoch);
+      ps.setNull(10, Types.TIMESTAMP_WITH_TIMEZONE);
+      bindPlan(ps, 11, null);
       ps.executeUpdate();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertLot)) {
@@ -1103,8 +1171,10 @@ public final class JdbcCreditStore implements CreditStore {
       ps.setString(6, LotSource.PACK.name());
       ps.setNull(7, Types.VARCHAR);
       ps.setNull(8, Types.VARCHAR);
-      ps.setBigDecimal(9, epoch);
-      ps.setString(10, "");
+      ps.setObject(9, epoch);
+      ps.setString(10, "{}");
+      ps.setNull(11, Types.VARCHAR);
+      ps.setNull(12, Types.VARCHAR);
       ps.executeUpdate();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertIdempotency)) {
@@ -1113,7 +1183,7 @@ public final class JdbcCreditStore implements CreditStore {
       ps.setString(3, "probe");
       ps.setString(4, "");
       ps.setString(5, "");
-      ps.setBigDecimal(6, epoch);
+      ps.setObject(6, epoch);
       ps.executeUpdate();
     }
     String otherCase = account.toLowerCase(Locale.ROOT);
@@ -1198,16 +1268,26 @@ public final class JdbcCreditStore implements CreditStore {
     return value;
   }
 
+  private static void setNullableTimestamp(PreparedStatement ps, int index, @Nullable Instant value)
+      throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+    } else {
+      ps.setObject(index, Codec.timestamp(value));
+    }
+  }
+
   private static Instant instant(ResultSet rs, int column) throws SQLException {
-    BigDecimal value = rs.getBigDecimal(column);
+    Instant value = nullableInstant(rs, column);
     if (value == null) {
       throw new SQLException("unexpected NULL instant in column " + column, "22004");
     }
-    return Codec.decodeInstant(value);
+    return value;
   }
 
   private static @Nullable Instant nullableInstant(ResultSet rs, int column) throws SQLException {
-    return Codec.decodeNullableInstant(rs.getBigDecimal(column));
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
   }
 
   /**

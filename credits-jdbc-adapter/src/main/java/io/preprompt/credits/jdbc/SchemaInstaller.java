@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import javax.sql.DataSource;
 
 /**
@@ -35,13 +36,14 @@ import javax.sql.DataSource;
  * <p>This installer does the same without Flyway: it substitutes the placeholders from the
  * {@link JdbcStoreConfig}, creates the schema when one is configured, and applies, in one
  * transaction, the migrations newer than those recorded in its own {@code <prefix>schema_version}
- * table. Every statement is idempotent ({@code IF NOT EXISTS}), so running it over a schema Flyway
- * installed is harmless. On PostgreSQL concurrent installers are serialized by an advisory lock.
+ * table. V1's statements are idempotent ({@code IF NOT EXISTS}) and V2, which converts the V1 layout
+ * in place, runs only over that layout, so running the installer over a schema Flyway installed is
+ * harmless. On PostgreSQL concurrent installers are serialized by an advisory lock.
  */
 public final class SchemaInstaller {
 
   /** The migrations, in version order. */
-  private static final List<String> MIGRATIONS = List.of("V1__credits_schema.sql");
+  private static final List<String> MIGRATIONS = List.of("V1__credits_schema.sql", "V2__sql_native_layout.sql");
 
   private SchemaInstaller() {}
 
@@ -138,8 +140,10 @@ public final class SchemaInstaller {
     }
     for (int i = installed; i < MIGRATIONS.size(); i++) {
       String migration = MIGRATIONS.get(i);
+      // V2 converts the V1 layout; over a schema another tool (Flyway) already converted, it is done.
+      boolean done = i == 1 && !hasColumn(c, config, "accounts", "plan");
       try (Statement st = c.createStatement()) {
-        for (String statement : split(substitute(resource(config, migration), config))) {
+        for (String statement : done ? List.<String>of() : split(substitute(resource(config, migration), config))) {
           st.execute(statement);
         }
       }
@@ -151,6 +155,22 @@ public final class SchemaInstaller {
       }
     }
     return MIGRATIONS.size();
+  }
+
+  /** Whether a table of the store has a column, whatever case the database keeps names in. */
+  private static boolean hasColumn(Connection c, JdbcStoreConfig config, String table, String column)
+      throws SQLException {
+    String schema = config.schema().orElse(null);
+    String name = config.tablePrefix() + table;
+    for (boolean upper : new boolean[] {false, true}) {
+      try (ResultSet rs = c.getMetaData().getColumns(null, schema == null ? null : upper ? schema.toUpperCase(Locale.ROOT)
+          : schema, upper ? name.toUpperCase(Locale.ROOT) : name, upper ? column.toUpperCase(Locale.ROOT) : column)) {
+        if (rs.next()) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static String resource(JdbcStoreConfig config, String migration) {

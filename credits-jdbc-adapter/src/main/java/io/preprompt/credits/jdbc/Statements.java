@@ -1,5 +1,7 @@
 package io.preprompt.credits.jdbc;
 
+import java.util.List;
+
 /**
  * The store's SQL, built once per configuration. Only validated identifiers (schema and prefix, see
  * {@link JdbcStoreConfig}) and row counts are part of the text; every value is a bind parameter.
@@ -7,15 +9,28 @@ package io.preprompt.credits.jdbc;
 final class Statements {
   /**
    * Parameters: id, version, last_sequence, granted, settled, expired, debited, active_holds,
-   * created_at, plan, plan_due_at.
+   * created_at, plan_due_at, then the {@link #PLAN_COLUMNS}.
    */
   final String insertAccount;
   /**
-   * Parameters: version, last_sequence, granted, settled, expired, debited, active_holds, plan,
-   * plan_due_at, then the guard: id, expected version, the last sequence before the change's
-   * entries.
+   * Parameters: version, last_sequence, granted, settled, expired, debited, active_holds,
+   * plan_due_at, the {@link #PLAN_COLUMNS}, then the guard: id, expected version, the last sequence
+   * before the change's entries.
    */
   final String updateAccount;
+  /** The plan's columns, in the order their parameters are bound. */
+  static final List<String> PLAN_COLUMNS = List.of("plan_tier", "plan_status", "plan_signup_granted", "plan_anchor",
+      "plan_paid_cycle", "plan_cycle_start_sequence", "plan_allowance_total", "plan_pending_tier", "plan_pending_at",
+      "plan_cancel_at", "plan_subscription", "plan_requests", "plan_charges", "plan_orders", "plan_renewal_failures",
+      "plan_renewal_retry_at");
+  /** How a JSON parameter is written: {@code CAST(? AS JSONB)} on PostgreSQL, {@code ? FORMAT JSON} on H2. */
+  final String json;
+  /** One row of {@link #lotValues}, {@link #holdValues}, {@link #ledgerValues} and {@link #endHolds}. */
+  final String lotRow;
+  final String holdRow;
+  final String ledgerRow;
+  private final String endedHoldRow;
+  private final String changedLotRow;
   final String selectAccountState;
   /** One lot, parameters as {@link #lotValues}. */
   final String insertLot;
@@ -84,9 +99,22 @@ final class Statements {
     pg = config.dialect() == JdbcStoreConfig.Dialect.POSTGRESQL;
     String text = pg ? "TEXT" : "VARCHAR";
     pipelineCommits = pg;
+    json = pg ? "CAST(? AS JSONB)" : "? FORMAT JSON";
+    // Typed, so that a NULL instant in a VALUES list is not taken for text.
+    String ts = "CAST(? AS TIMESTAMP WITH TIME ZONE)";
+    StringBuilder planNames = new StringBuilder();
+    StringBuilder planParameters = new StringBuilder();
+    StringBuilder planSets = new StringBuilder();
+    for (String column : PLAN_COLUMNS) {
+      String parameter = column.equals("plan_charges") || column.equals("plan_orders") ? json : "?";
+      planNames.append(", ").append(column);
+      planParameters.append(", ").append(parameter);
+      planSets.append(", ").append(column).append(" = ").append(parameter);
+    }
 
     insertAccount = "INSERT INTO " + accounts + " (id, version, last_sequence, granted, settled, expired, debited,"
-        + " active_holds, created_at, plan, plan_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        + " active_holds, created_at, plan_due_at" + planNames + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+        + planParameters + ")";
     // The guard on version makes the write safe under READ COMMITTED: a concurrent commit that got
     // there first leaves 0 rows to update, and the row written is the stored one plus the change.
     // The update also takes the account's row lock before any other row of the account is written,
@@ -94,61 +122,70 @@ final class Statements {
     // entries do not continue the stored ledger.
     updateAccount = "UPDATE " + accounts
         + " SET version = ?, last_sequence = ?, granted = ?, settled = ?, expired = ?, debited = ?, active_holds = ?,"
-        + " plan = ?, plan_due_at = ? WHERE id = ? AND version = ? AND last_sequence = ?";
+        + " plan_due_at = ?" + planSets + " WHERE id = ? AND version = ? AND last_sequence = ?";
     // Every read by id also returns the id the row holds: the store checks it is exactly the one
     // asked for (see JdbcCreditStore#requireExact), whatever the columns' collation.
     selectAccountState = "SELECT version, last_sequence, id FROM " + accounts + " WHERE id = ?";
     lotValues = "INSERT INTO " + lots
         + " (account, lot_id, source, granted, remaining, reserved, granted_at, expires_at) VALUES ";
-    insertLot = lotValues + "(?, ?, ?, ?, ?, ?, ?, ?)";
+    lotRow = "(?, ?, ?, ?, ?, ?, " + ts + ", " + ts + ")";
+    insertLot = lotValues + lotRow;
     // Only a live lot changes: core never sees the others.
     updateLot = "UPDATE " + lots + " SET source = ?, granted = ?, remaining = ?, reserved = ?, granted_at = ?,"
         + " expires_at = ? WHERE lot_id = ? AND account = ? AND (remaining > 0 OR reserved > 0)";
     deleteLot = "DELETE FROM " + lots + " WHERE account = ? AND lot_id = ? AND (remaining > 0 OR reserved > 0)";
     holdValues = "INSERT INTO " + holds
         + " (account, hold_id, amount, state, created_at, deadline, settled, ended_at, metadata, allocations) VALUES ";
-    insertHold = holdValues + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    holdRow = "(?, ?, ?, ?, " + ts + ", " + ts + ", ?, " + ts + ", " + json + ", " + json + ")";
+    insertHold = holdValues + holdRow;
     // Only an active hold ends: a hold another call ended first matches no row.
     endHold = "UPDATE " + holds + " SET amount = ?, state = ?, created_at = ?, deadline = ?, settled = ?,"
-        + " ended_at = ?, metadata = ?, allocations = ? WHERE hold_id = ? AND account = ? AND ended_at IS NULL";
+        + " ended_at = ?, metadata = " + json + ", allocations = " + json
+        + " WHERE hold_id = ? AND account = ? AND ended_at IS NULL";
+    endedHoldRow = "(?, ?, " + ts + ", " + ts + ", ?, " + ts + ", " + json + ", " + json + ", ?)";
+    changedLotRow = "(?, ?, ?, ?, " + ts + ", " + ts + ", ?)";
     ledgerValues = "INSERT INTO " + ledger
-        + " (account, sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata) VALUES ";
-    insertLedger = ledgerValues + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        + " (account, sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata, kind, model) VALUES ";
+    ledgerRow = "(?, ?, ?, ?, ?, ?, ?, ?, " + ts + ", " + json + ", ?, ?)";
+    insertLedger = ledgerValues + ledgerRow;
     idempotencyValues = "INSERT INTO " + idempotency + " (account, idem_key, operation, fingerprint, result, at) VALUES ";
     insertIdempotency = idempotencyValues + "(?, ?, ?, ?, ?, ?)";
 
     // Reading an account is one statement: the branches below as typed rows of one UNION ALL, so a
     // call starts with one round trip and sees one snapshot. Columns: kind, a (the account id the
-    // row holds), k (its hold id or key), n1..n7 numbers, t1..t3 instants, s1..s3 texts.
+    // row holds), k (its hold id or key), n1..n14 numbers, t1..t6 instants, s1..s5 texts (JSON as
+    // text); see the column constants of JdbcCreditStore.
     String n = "CAST(NULL AS BIGINT)";
-    String t = "CAST(NULL AS NUMERIC(26, 9))";
+    String t = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)";
     String s = "CAST(NULL AS " + text + ")";
     String k = "CAST(NULL AS VARCHAR(200))";
     // kind 1: the idempotency record of a keyed call. Parameters: account, key.
-    readIdempotency = "SELECT 1 AS kind, account AS a, idem_key AS k, " + n + " AS n1, " + n + " AS n2, " + n
-        + " AS n3, " + n + " AS n4, " + n + " AS n5, " + n + " AS n6, " + n + " AS n7, at AS t1, " + t + " AS t2, "
-        + t + " AS t3, CAST(operation AS " + text + ") AS s1, CAST(fingerprint AS " + text + ") AS s2, CAST(result AS "
-        + text + ") AS s3 FROM " + idempotency + " WHERE account = ? AND idem_key = ?";
-    // kind 0: the account row. Parameter: id.
+    readIdempotency = "SELECT 1 AS kind, account AS a, idem_key AS k, " + numbered("n", n, 1, 14) + ", at AS t1, "
+        + numbered("t", t, 2, 6) + ", CAST(operation AS " + text + ") AS s1, CAST(fingerprint AS "
+        + text + ") AS s2, CAST(result AS " + text + ") AS s3, " + s + " AS s4, " + s + " AS s5 FROM " + idempotency
+        + " WHERE account = ? AND idem_key = ?";
+    // kind 0: the account row and its plan. Parameter: id.
     readAccount = "SELECT 0, id, " + k + ", version, last_sequence, granted, settled, expired, debited, active_holds,"
-        + " created_at, plan_due_at, " + t + ", CAST(plan AS " + text + "), " + s + ", " + s + " FROM " + accounts
-        + " WHERE id = ?";
+        + " CASE WHEN plan_signup_granted THEN 1 WHEN NOT plan_signup_granted THEN 0 END, plan_paid_cycle,"
+        + " plan_cycle_start_sequence, plan_allowance_total, plan_subscription, plan_requests, plan_renewal_failures,"
+        + " created_at, plan_due_at, plan_anchor, plan_pending_at, plan_cancel_at, plan_renewal_retry_at,"
+        + " CAST(plan_tier AS " + text + "), CAST(plan_status AS " + text + "), CAST(plan_pending_tier AS " + text
+        + "), CAST(plan_charges AS " + text + "), CAST(plan_orders AS " + text + ") FROM " + accounts + " WHERE id = ?";
     // kind 2: the live lots (the primary key: the table holds live lots only). Parameter: account.
-    readLots = "SELECT 2, account, " + k + ", lot_id, granted, remaining, reserved, " + n + ", " + n + ", " + n
-        + ", granted_at, expires_at, " + t + ", CAST(source AS " + text + "), " + s + ", " + s + " FROM " + lots
-        + " WHERE account = ? AND (remaining > 0 OR reserved > 0)";
-    String holdColumns = ", account, hold_id, amount, settled, " + n + ", " + n + ", " + n + ", " + n + ", " + n
-        + ", created_at, deadline, ended_at, CAST(state AS " + text + "), CAST(metadata AS " + text
-        + "), CAST(allocations AS " + text + ") FROM " + holds;
+    readLots = "SELECT 2, account, " + k + ", lot_id, granted, remaining, reserved, " + repeat(n, 10)
+        + ", granted_at, expires_at, " + repeat(t, 4) + ", CAST(source AS " + text + "), " + repeat(s, 4) + " FROM "
+        + lots + " WHERE account = ? AND (remaining > 0 OR reserved > 0)";
+    String holdColumns = ", account, hold_id, amount, settled, " + repeat(n, 12) + ", created_at, deadline, ended_at, "
+        + repeat(t, 3) + ", CAST(state AS " + text + "), CAST(metadata AS " + text + "), CAST(allocations AS " + text
+        + "), " + repeat(s, 2) + " FROM " + holds;
     // kind 3: the holds the call names, in any state (primary key). Parameters: account, each id.
     readNamedHolds = "SELECT 3" + holdColumns + " WHERE account = ? AND hold_id IN (";
     // kind 4: the active holds past their deadline (holds_active_idx). Parameters: account, time.
     readOverdueHolds = "SELECT 4" + holdColumns + " WHERE account = ? AND state = 'ACTIVE' AND deadline < ?";
     // kind 5: the earliest deadline among the active holds, from the first entry of holds_active_idx;
     // no row when there is no active hold. Parameter: account.
-    readEarliestDeadline = "(SELECT 5, account, hold_id, " + n + ", " + n + ", " + n + ", " + n + ", " + n + ", " + n
-        + ", " + n + ", deadline, " + t + ", " + t + ", " + s + ", " + s + ", " + s + " FROM " + holds
-        + " WHERE account = ? AND state = 'ACTIVE' ORDER BY deadline LIMIT 1)";
+    readEarliestDeadline = "(SELECT 5, account, hold_id, " + repeat(n, 14) + ", deadline, " + repeat(t, 5) + ", "
+        + repeat(s, 5) + " FROM " + holds + " WHERE account = ? AND state = 'ACTIVE' ORDER BY deadline LIMIT 1)";
     reads = new String[CACHED_NAMED + 1][2];
     for (int named = 0; named <= CACHED_NAMED; named++) {
       reads[named][0] = buildRead(named, false);
@@ -157,10 +194,10 @@ final class Statements {
 
     findIdempotency = "SELECT operation, fingerprint, result, at, account, idem_key FROM " + idempotency
         + " WHERE account = ? AND idem_key = ?";
-    findHold = "SELECT amount, state, created_at, deadline, settled, ended_at, metadata, allocations, account,"
-        + " hold_id FROM " + holds + " WHERE account = ? AND hold_id = ?";
-    ledgerSelect = "SELECT sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata, account FROM "
-        + ledger + " WHERE account = ? AND sequence > ?";
+    findHold = "SELECT amount, state, created_at, deadline, settled, ended_at, CAST(metadata AS " + text
+        + "), CAST(allocations AS " + text + "), account, hold_id FROM " + holds + " WHERE account = ? AND hold_id = ?";
+    ledgerSelect = "SELECT sequence, type, amount, lot_id, source, hold_id, idem_key, at, CAST(metadata AS " + text
+        + "), account FROM " + ledger + " WHERE account = ? AND sequence > ?";
     // Active holds whose deadline has passed, oldest first (holds_due_idx). On PostgreSQL the sweep
     // skips holds another transaction has locked (a commit ending them, or another instance's sweep
     // working inside a host transaction), so sweepers split the work.
@@ -233,7 +270,7 @@ final class Statements {
     StringBuilder sb = new StringBuilder(256 + 40 * rows);
     sb.append("UPDATE ").append(lots).append(" AS l SET source = v.source, granted = v.granted, remaining = v.remaining,"
         + " reserved = v.reserved, granted_at = v.granted_at, expires_at = v.expires_at FROM (VALUES ");
-    values(sb, rows, 7);
+    values(sb, rows, changedLotRow);
     sb.append(") AS v (source, granted, remaining, reserved, granted_at, expires_at, lot_id)"
         + " WHERE l.account = ? AND l.lot_id = v.lot_id AND (l.remaining > 0 OR l.reserved > 0)");
     return sb.toString();
@@ -262,7 +299,7 @@ final class Statements {
     sb.append("UPDATE ").append(holds).append(" AS h SET amount = v.amount, state = v.state, created_at = v.created_at,"
         + " deadline = v.deadline, settled = v.settled, ended_at = v.ended_at, metadata = v.metadata,"
         + " allocations = v.allocations FROM (VALUES ");
-    values(sb, rows, 9);
+    values(sb, rows, endedHoldRow);
     sb.append(") AS v (amount, state, created_at, deadline, settled, ended_at, metadata, allocations, hold_id)"
         // Active means not ended (holds_terminal_ck ties the two); asked as ended_at IS NULL, the
         // guard cannot make a partial index on active holds look like the way to one hold, which
@@ -272,20 +309,33 @@ final class Statements {
   }
 
   /**
-   * Appends {@code rows} rows of {@code columns} parameters each: {@code (?, ?), (?, ?)}.
+   * Appends {@code rows} copies of one row of parameters: {@code (?, ?), (?, ?)}.
    *
    * @param sb where to append
    * @param rows how many rows
-   * @param columns parameters per row
+   * @param row the row, with its parentheses
    */
-  static void values(StringBuilder sb, int rows, int columns) {
+  static void values(StringBuilder sb, int rows, String row) {
     for (int r = 0; r < rows; r++) {
-      sb.append(r == 0 ? "(" : ", (");
-      for (int col = 0; col < columns; col++) {
-        sb.append(col == 0 ? "?" : ", ?");
+      if (r > 0) {
+        sb.append(", ");
       }
-      sb.append(')');
+      sb.append(row);
     }
+  }
+
+  /** {@code count} copies of an expression, separated by commas. */
+  private static String repeat(String expression, int count) {
+    return String.join(", ", java.util.Collections.nCopies(count, expression));
+  }
+
+  /** Copies of an expression named {@code prefix<from>} to {@code prefix<to>}, separated by commas. */
+  private static String numbered(String prefix, String expression, int from, int to) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = from; i <= to; i++) {
+      sb.append(i == from ? "" : ", ").append(expression).append(" AS ").append(prefix).append(i);
+    }
+    return sb.toString();
   }
 
   /**

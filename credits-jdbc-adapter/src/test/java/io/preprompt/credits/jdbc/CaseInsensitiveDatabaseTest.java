@@ -117,7 +117,7 @@ class CaseInsensitiveDatabaseTest {
     Databases.Target target = folding.caseInsensitive();
     String accounts = target.config().table("accounts");
     execute(target, "INSERT INTO " + accounts + " (id, version, last_sequence, granted, settled, expired, debited,"
-        + " active_holds, created_at) VALUES ('Alice', 1, 0, 0, 0, 0, 0, 0, 0)");
+        + " active_holds, created_at) VALUES ('Alice', 1, 0, 0, 0, 0, 0, 0, TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00')");
 
     assertThat(count(target, "SELECT COUNT(*) FROM " + accounts + " WHERE id = 'alice'")).isEqualTo(1);
   }

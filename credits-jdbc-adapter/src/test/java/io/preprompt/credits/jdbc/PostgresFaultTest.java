@@ -57,7 +57,7 @@ class PostgresFaultTest {
       // on that key, mid-transaction.
       locker.setAutoCommit(false);
       try (PreparedStatement ps = locker.prepareStatement("INSERT INTO " + target.config().table("idempotency")
-          + " (account, idem_key, operation, fingerprint, result, at) VALUES (?, ?, 'hold', '', '', 0)")) {
+          + " (account, idem_key, operation, fingerprint, result, at) VALUES (?, ?, 'hold', '', '', CURRENT_TIMESTAMP)")) {
         ps.setString(1, ALICE.value());
         ps.setString(2, request.key().value());
         ps.executeUpdate();
