@@ -72,8 +72,9 @@ public enum ErrorCode {
   CONCURRENT_UPDATE,
   /**
    * The storage adapter failed (connection lost, constraint violated, timeout). No partial state is
-   * ever left, but when the connection was lost around the commit the change may or may not have
-   * been committed: retry with the same idempotency key, which replays it if it was.
+   * ever left; {@link StoreException#outcome()} says whether the change surely was not applied or,
+   * when the answer to the commit was lost, may have been: then resend with the same idempotency
+   * key, which replays it if it was.
    */
   STORE_FAILURE
 }

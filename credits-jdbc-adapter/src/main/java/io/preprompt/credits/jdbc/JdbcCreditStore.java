@@ -76,7 +76,13 @@ import org.jspecify.annotations.Nullable;
  * the stored account (entries that do not continue its ledger, a lot or hold id already used, a
  * changed lot that is not live) rolls back and throws {@link IllegalArgumentException}. Any other
  * {@link SQLException} rolls back and is thrown as {@link StoreException} with its SQL state;
- * nothing of the change is left behind. Every write is guarded, so READ COMMITTED (the PostgreSQL
+ * nothing of the change is left behind. Its {@link StoreException#outcome() outcome} is
+ * {@link StoreException.Outcome#UNKNOWN} only when the change may have been committed: the
+ * {@code COMMIT} itself failed, or a statement that commits itself (auto-commit) lost its answer
+ * (the connection broke: SQL state class {@code 08}, a terminated backend, a closed connection).
+ * Reads, and failures before the commit was sent, are {@link StoreException.Outcome#NOT_APPLIED}:
+ * the server rolls back a transaction that was not committed, even when the connection broke.
+ * Every write is guarded, so READ COMMITTED (the PostgreSQL
  * default) is enough; stricter levels and PostgreSQL-compatible distributed engines report their
  * conflicts as {@code 40001}, which becomes a conflict too.
  *
@@ -1215,8 +1221,35 @@ public final class JdbcCreditStore implements CreditStore {
     return state != null && CONFLICT_STATES.contains(state);
   }
 
+  /**
+   * The failure of a read, or of a write before its commit was sent: nothing was applied (a
+   * transaction the store did not commit is rolled back by the server, even when the connection
+   * broke).
+   */
   static StoreException failure(String what, SQLException e) {
-    return new StoreException(what + " failed: " + e.getMessage(), sqlState(e), e);
+    return failure(what, e, StoreException.Outcome.NOT_APPLIED);
+  }
+
+  static StoreException failure(String what, SQLException e, StoreException.Outcome outcome) {
+    return new StoreException(what + " failed: " + e.getMessage(), sqlState(e), outcome, e);
+  }
+
+  /**
+   * Tells whether a statement's answer may have been lost rather than refused: the connection broke
+   * (closed, SQL state class {@code 08}, the backend terminated: {@code 57P0x}) or the failure has no
+   * state to say what happened.
+   */
+  private static boolean answerLost(Connection c, SQLException e) {
+    String state = sqlState(e);
+    if (state == null || state.startsWith("08") || state.startsWith("57P0")) {
+      return true;
+    }
+    try {
+      return c.isClosed();
+    } catch (SQLException closed) {
+      e.addSuppressed(closed);
+      return true;
+    }
   }
 
   private static void rollback(Connection c, Throwable failure) {
@@ -1294,11 +1327,16 @@ public final class JdbcCreditStore implements CreditStore {
 
     @Override
     public CommitOutcome inTransaction(String what, CommitWork work) {
+      CommitOutcome outcome = null;
       try (Connection c = dataSource.getConnection()) {
-        return ownTransaction(c, what, work);
+        outcome = ownTransaction(c, what, work);
       } catch (SQLException e) {
-        throw failure(what, e);
+        if (outcome == null) {
+          throw failure(what, e);
+        }
+        // Only giving the connection back failed: the outcome stands; the pool discards the connection.
       }
+      return outcome;
     }
   }
 
@@ -1383,17 +1421,20 @@ public final class JdbcCreditStore implements CreditStore {
         if (isConflict(e)) {
           return CommitOutcome.CONFLICT;
         }
-        if (c.isClosed()) {
-          throw failure(what, e);
+        if (answerLost(c, e)) {
+          // The statement commits itself: with its answer lost, it may have committed.
+          throw failure(what, e, StoreException.Outcome.UNKNOWN);
         }
         // Nothing was written; the transaction below decides what the failure means.
         triedAtOnce = true;
       }
       c.setAutoCommit(false);
     }
+    boolean commitSent = false;
     try {
       CommitOutcome outcome = triedAtOnce ? work.write(c) : work.writeOwned(c);
       if (outcome == CommitOutcome.COMMITTED) {
+        commitSent = true;
         c.commit();
       } else {
         c.rollback();
@@ -1404,7 +1445,7 @@ public final class JdbcCreditStore implements CreditStore {
       if (isConflict(e)) {
         return CommitOutcome.CONFLICT;
       }
-      throw failure(what, e);
+      throw failure(what, e, commitSent ? StoreException.Outcome.UNKNOWN : StoreException.Outcome.NOT_APPLIED);
     } catch (RuntimeException e) {
       rollback(c, e);
       throw e;

@@ -72,17 +72,21 @@ public final class SchemaInstaller {
    * @param connection where to install
    * @param config the dialect, schema and table prefix
    * @return the schema version now installed
-   * @throws StoreException when a statement fails
+   * @throws StoreException when a statement fails; its outcome is
+   *     {@link StoreException.Outcome#UNKNOWN} only when the {@code COMMIT} failed (installing again is
+   *     harmless)
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
    */
   public static int install(Connection connection, JdbcStoreConfig config) {
     JdbcCreditStore.required(connection, "a connection");
     JdbcCreditStore.required(config, "a store config");
+    boolean commitSent = false;
     try {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try {
         int version = migrate(connection, config);
+        commitSent = true;
         connection.commit();
         return version;
       } catch (SQLException | RuntimeException e) {
@@ -96,7 +100,8 @@ public final class SchemaInstaller {
         connection.setAutoCommit(autoCommit);
       }
     } catch (SQLException e) {
-      throw JdbcCreditStore.failure("schema installation", e);
+      throw JdbcCreditStore.failure("schema installation", e,
+          commitSent ? StoreException.Outcome.UNKNOWN : StoreException.Outcome.NOT_APPLIED);
     }
   }
 
