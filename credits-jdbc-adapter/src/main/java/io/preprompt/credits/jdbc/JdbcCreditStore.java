@@ -1200,17 +1200,14 @@ public final class JdbcCreditStore implements CreditStore {
   }
 
   /**
-   * Returns the first SQL state found in the exception, its chained exceptions and causes (drivers
-   * put a batch's real failure in the next exception).
+   * Returns the SQL state of the failure: the exception's own, else the first of its next exceptions
+   * (drivers put a batch's real failure there). Never a cause's: a pool's timeout carries the last
+   * error it saw as its cause, and that state belongs to an older failure.
    */
   static @Nullable String sqlState(SQLException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s) {
-        for (SQLException n = s; n != null; n = n.getNextException()) {
-          if (n.getSQLState() != null) {
-            return n.getSQLState();
-          }
-        }
+    for (SQLException n = e; n != null; n = n.getNextException()) {
+      if (n.getSQLState() != null) {
+        return n.getSQLState();
       }
     }
     return null;

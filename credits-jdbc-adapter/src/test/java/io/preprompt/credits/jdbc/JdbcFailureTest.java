@@ -6,17 +6,26 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.balance.Lot;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.spi.AccountChange;
+import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.HoldSelection;
+import io.preprompt.credits.testkit.AccountChangeBuilder;
 import io.preprompt.credits.testkit.MutableClock;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +42,57 @@ class JdbcFailureTest {
 
   static CreditService service(JdbcCreditStore store) {
     return CreditService.builder().store(store).clock(new MutableClock(T0)).build();
+  }
+
+  /** Opens an account with 100 credits: one lot, version 1. */
+  static AccountChange open(AccountId account) {
+    AccountChangeBuilder b = AccountChangeBuilder.create(account, T0);
+    b.grant(LotSource.PACK, 100, null);
+    return b.build();
+  }
+
+  @Nested
+  @DisplayName("a pool that times out")
+  class PoolTimeout {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Databases.class)
+    @DisplayName("after a database error surfaces with the pool's own SQL state or none, not applied, and nothing changes")
+    void timeoutAfterDatabaseError(Databases database) {
+      Databases.Target target = database.fresh();
+      FaultyPool pool = new FaultyPool(target.dataSource());
+      JdbcCreditStore store = JdbcCreditStore.create(pool, target.config());
+      CreditService credits = service(store);
+      credits.openAccount(ALICE, IdempotencyKey.of("open"));
+      credits.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, IdempotencyKey.of("grant"));
+
+      // A database error first: a lot inserted under an id the account already used.
+      AccountSnapshot now = store.load(ALICE, HoldSelection.allActive()).orElseThrow();
+      Lot used = now.lots().get(0);
+      AccountChange twice = AccountChangeBuilder.update(now, T0).newLot(used).build();
+      assertThat(catchThrowableOfType(IllegalArgumentException.class, () -> store.commit(twice))).isNotNull();
+      SQLException seen = Objects.requireNonNull(pool.lastFailure(), "the database error the pool saw");
+      assertThat(seen.getSQLState()).isEqualTo("23505");
+
+      HoldRequest request = HoldRequest.of(ALICE, CreditAmount.of(30), IdempotencyKey.of("gen-1"));
+      pool.exhausted(null);
+      StoreException none = catchThrowableOfType(StoreException.class, () -> credits.hold(request));
+      assertThat(none.sqlState()).as("the timeout has no state of its own").isEmpty();
+      assertThat(none.outcome()).isEqualTo(StoreException.Outcome.NOT_APPLIED);
+      assertThat(none.code()).isEqualTo(ErrorCode.STORE_FAILURE);
+      assertThat(catchThrowableOfType(StoreException.class, () -> store.commit(open(AccountId.of("bob")))))
+          .returns(Optional.empty(), StoreException::sqlState)
+          .returns(StoreException.Outcome.NOT_APPLIED, StoreException::outcome);
+
+      pool.exhausted("08001");
+      StoreException own = catchThrowableOfType(StoreException.class, () -> credits.hold(request));
+      assertThat(own.sqlState()).contains("08001");
+      assertThat(own.outcome()).isEqualTo(StoreException.Outcome.NOT_APPLIED);
+      assertThat(catchThrowableOfType(StoreException.class, () -> credits.balance(ALICE)).sqlState()).contains("08001");
+
+      CreditService healthy = service(target.store());
+      assertThat(healthy.balance(ALICE).available()).as("nothing changed").isEqualTo(100);
+      assertThat(target.store().findIdempotencyRecord(ALICE, request.key())).isEmpty();
+    }
   }
 
   @Nested
