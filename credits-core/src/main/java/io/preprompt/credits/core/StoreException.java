@@ -5,7 +5,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The storage adapter failed: connection lost, constraint violated, timeout. The
+ * The storage adapter failed: connection lost, constraint violated, timeout, schema missing. The
  * write it interrupted left no partial state, and {@link #outcome()} says what the caller should do:
  *
  * <ul>
@@ -18,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  *       a new key.
  * </ul>
  *
- * <p>The code is {@link ErrorCode#STORE_FAILURE}. Adapters throw it with the SQL state of the
- * failure that happened, where there is one, and with the SQL exception as cause.
+ * <p>The code is {@link ErrorCode#STORE_FAILURE}, or {@link ErrorCode#SCHEMA_NOT_INSTALLED} when the
+ * store's tables are missing. Adapters throw it with the SQL state of the failure that happened,
+ * where there is one, and with the SQL exception as cause.
  */
 public final class StoreException extends CreditsException {
   private static final long serialVersionUID = 1L;
@@ -56,9 +57,32 @@ public final class StoreException extends CreditsException {
    * @throws NullPointerException when the message or the outcome is null
    */
   public StoreException(String message, @Nullable String sqlState, Outcome outcome, @Nullable Throwable cause) {
-    super(ErrorCode.STORE_FAILURE, describe(message, sqlState, outcome), cause);
+    this(ErrorCode.STORE_FAILURE, message, sqlState, outcome, cause);
+  }
+
+  /**
+   * Creates the exception with one of the store failure codes.
+   *
+   * @param code {@link ErrorCode#STORE_FAILURE} or {@link ErrorCode#SCHEMA_NOT_INSTALLED}
+   * @param message what failed
+   * @param sqlState the SQL state of the failure, or {@code null} when there is none
+   * @param outcome whether the change may have been committed
+   * @param cause the underlying exception
+   * @throws IllegalArgumentException when the code is not a store failure code
+   * @throws NullPointerException when the message or the outcome is null
+   */
+  public StoreException(ErrorCode code, String message, @Nullable String sqlState, Outcome outcome,
+      @Nullable Throwable cause) {
+    super(storeCode(code), describe(message, sqlState, outcome), cause);
     this.sqlState = sqlState;
     this.outcome = outcome;
+  }
+
+  private static ErrorCode storeCode(ErrorCode code) {
+    if (code != ErrorCode.STORE_FAILURE && code != ErrorCode.SCHEMA_NOT_INSTALLED) {
+      throw new IllegalArgumentException("not a store failure code: " + code);
+    }
+    return code;
   }
 
   private static String describe(String message, @Nullable String sqlState, Outcome outcome) {

@@ -2,6 +2,7 @@ package io.preprompt.credits.engine;
 
 import static io.preprompt.credits.engine.Expect.failure;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.preprompt.credits.balance.Hold;
@@ -173,6 +174,14 @@ class FailureAndListenerTest {
       assertThat(lost.getMessage()).doesNotContain("SQL state").contains("resend with the same idempotency key");
     }
 
+    @Test
+    @DisplayName("StoreException takes only the store failure codes")
+    void storeException_codes() {
+      assertThat(new StoreException(ErrorCode.SCHEMA_NOT_INSTALLED, "no tables", "42P01",
+          StoreException.Outcome.NOT_APPLIED, null).code()).isEqualTo(ErrorCode.SCHEMA_NOT_INSTALLED);
+      assertThatThrownBy(() -> new StoreException(ErrorCode.INVALID_AMOUNT, "x", null,
+          StoreException.Outcome.NOT_APPLIED, null)).isInstanceOf(IllegalArgumentException.class);
+    }
   }
 
   @Nested
@@ -249,7 +258,9 @@ class FailureAndListenerTest {
       Map<String, Object> before = scenario.store().dump(alice.id());
       for (StoreException thrown : List.of(
           new StoreException("pool timed out", "08001", StoreException.Outcome.NOT_APPLIED, null),
-          new StoreException("commit lost", "08006", StoreException.Outcome.UNKNOWN, null))) {
+          new StoreException("commit lost", "08006", StoreException.Outcome.UNKNOWN, null),
+          new StoreException(ErrorCode.SCHEMA_NOT_INSTALLED, "no tables", "42P01", StoreException.Outcome.NOT_APPLIED,
+              null))) {
         commitThrows.set(thrown);
         assertThat(catchThrowable(() -> alice.hold(10))).isSameAs(thrown);
         assertThat(catchThrowable(

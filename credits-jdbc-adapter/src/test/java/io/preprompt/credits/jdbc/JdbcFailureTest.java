@@ -12,6 +12,7 @@ import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.CreditAmount;
 import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
@@ -21,24 +22,59 @@ import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.testkit.AccountChangeBuilder;
 import io.preprompt.credits.testkit.MutableClock;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * What a new user meets when the store's database fails, on both databases: each failure is typed
- * and says what to do.
+ * What a new user meets when the store is set up wrong or its database fails, on both databases:
+ * each failure is typed and says what to do.
  */
 @DisplayName("JdbcCreditStore's failures are typed and say what to do")
 class JdbcFailureTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
   private static final AccountId ALICE = AccountId.of("alice");
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static volatile @Nullable DataSource postgres;
+
+  /** Where nothing is installed: a new H2 database, or a PostgreSQL schema that does not exist. */
+  static Databases.Target empty(Databases database) {
+    int n = COUNTER.incrementAndGet();
+    return switch (database) {
+      case H2 -> new Databases.Target(TestDataSource.pooled("jdbc:h2:mem:credits_empty_" + n + ";DB_CLOSE_DELAY=-1"),
+          JdbcStoreConfig.of(JdbcStoreConfig.Dialect.H2));
+      case POSTGRESQL -> new Databases.Target(postgres(),
+          JdbcStoreConfig.builder().dialect(JdbcStoreConfig.Dialect.POSTGRESQL).schema("absent_" + n).build());
+    };
+  }
+
+  private static synchronized DataSource postgres() {
+    DataSource ds = postgres;
+    if (ds == null) {
+      ds = TestDataSource.pooled(PostgresServer.get().url());
+      postgres = ds;
+    }
+    return ds;
+  }
+
+  /** The same schema and prefix in the other database's dialect. */
+  static JdbcStoreConfig otherDialect(JdbcStoreConfig config) {
+    JdbcStoreConfig.Dialect other = config.dialect() == JdbcStoreConfig.Dialect.H2
+        ? JdbcStoreConfig.Dialect.POSTGRESQL : JdbcStoreConfig.Dialect.H2;
+    return JdbcStoreConfig.builder().dialect(other).schema(config.schema().orElse(null))
+        .tablePrefix(config.tablePrefix()).build();
+  }
 
   static CreditService service(JdbcCreditStore store) {
     return CreditService.builder().store(store).clock(new MutableClock(T0)).build();
@@ -49,6 +85,126 @@ class JdbcFailureTest {
     AccountChangeBuilder b = AccountChangeBuilder.create(account, T0);
     b.grant(LotSource.PACK, 100, null);
     return b.build();
+  }
+
+  @Nested
+  @DisplayName("a schema that is not installed")
+  class SchemaNotInstalled {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Databases.class)
+    @DisplayName("is refused when the store is created from a data source, naming the installer and the migrations")
+    void refusedAtCreation(Databases database) {
+      Databases.Target empty = empty(database);
+      assertNotInstalled(() -> JdbcCreditStore.create(empty.dataSource(), empty.config()), database);
+
+      // The check only read: installing now installs everything, and no account is there.
+      assertThat(JdbcCreditStore.install(empty.dataSource(), empty.config())).isPositive();
+      assertThat(empty.store().load(ALICE, HoldSelection.allActive())).isEmpty();
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Databases.class)
+    @DisplayName("is reported by the first reads and commits of a store created before the database was up, and nothing is written")
+    void reportedAtFirstUse(Databases database) {
+      Databases.Target empty = empty(database);
+      FaultyPool pool = new FaultyPool(empty.dataSource());
+      pool.unreachable(true);
+      JdbcCreditStore store = JdbcCreditStore.create(pool, empty.config());
+      pool.unreachable(false);
+      CreditService credits = service(store);
+
+      assertNotInstalled(() -> store.load(ALICE, HoldSelection.allActive()), database);
+      assertNotInstalled(() -> store.commit(open(ALICE)), database);
+      assertNotInstalled(() -> credits.openAccount(ALICE, IdempotencyKey.of("open")), database);
+      assertNotInstalled(() -> credits.balance(ALICE), database);
+
+      JdbcCreditStore.install(empty.dataSource(), empty.config());
+      assertThat(store.load(ALICE, HoldSelection.allActive())).as("nothing of the failed calls").isEmpty();
+      assertThat(credits.openAccount(ALICE, IdempotencyKey.of("open"))).isTrue();
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Databases.class)
+    @DisplayName("is reported at first use inside the host's transaction")
+    void reportedInHostTransaction(Databases database) throws SQLException {
+      Databases.Target empty = empty(database);
+      try (Connection c = empty.dataSource().getConnection()) {
+        JdbcCreditStore store = JdbcCreditStore.withConnection(c, empty.config());
+        assertNotInstalled(() -> store.commit(open(ALICE)), database);
+        assertNotInstalled(() -> store.findIdempotencyRecord(ALICE, IdempotencyKey.of("open")), database);
+      }
+    }
+
+    private void assertNotInstalled(ThrowingCallable call, Databases database) {
+      StoreException e = catchThrowableOfType(StoreException.class, call);
+      assertThat(e).as("a typed failure").isNotNull();
+      assertThat(e.code()).isEqualTo(ErrorCode.SCHEMA_NOT_INSTALLED);
+      assertThat(e.outcome()).isEqualTo(StoreException.Outcome.NOT_APPLIED);
+      assertThat(e.sqlState()).isPresent();
+      assertThat(e.getCause()).isInstanceOf(SQLException.class);
+      assertThat(e.getMessage()).contains("not installed").contains("JdbcCreditStore.install(dataSource, config)")
+          .contains(database == Databases.H2 ? "db/credits/h2" : "db/credits/postgresql");
+    }
+  }
+
+  @Nested
+  @DisplayName("a dialect that is not the database's")
+  class DialectMismatch {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Databases.class)
+    @DisplayName("is refused by create and withConnection, naming both")
+    void refusedAtCreation(Databases database) throws SQLException {
+      Databases.Target target = database.fresh();
+      JdbcStoreConfig wrong = otherDialect(target.config());
+      assertMismatch(() -> JdbcCreditStore.create(target.dataSource(), wrong), database);
+      try (Connection c = target.dataSource().getConnection()) {
+        assertMismatch(() -> JdbcCreditStore.withConnection(c, wrong), database);
+      }
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Databases.class)
+    @DisplayName("is refused by the installer, which installs nothing")
+    void refusedByInstaller(Databases database) throws SQLException {
+      Databases.Target empty = empty(database);
+      JdbcStoreConfig wrong = otherDialect(empty.config());
+      assertMismatch(() -> JdbcCreditStore.install(empty.dataSource(), wrong), database);
+      try (Connection c = empty.dataSource().getConnection()) {
+        assertMismatch(() -> SchemaInstaller.install(c, wrong), database);
+      }
+      assertThat(catchThrowableOfType(StoreException.class,
+          () -> JdbcCreditStore.create(empty.dataSource(), empty.config())))
+          .as("nothing was installed").extracting(StoreException::code).isEqualTo(ErrorCode.SCHEMA_NOT_INSTALLED);
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Databases.class)
+    @DisplayName("is refused at the first call of a store created without a connection, before anything is written")
+    void refusedAtFirstUse(Databases database) throws SQLException {
+      Databases.Target target = database.fresh();
+      JdbcStoreConfig wrong = otherDialect(target.config());
+      try (Connection c = target.dataSource().getConnection()) {
+        JdbcCreditStore hosted = JdbcCreditStore.inHostTransaction(() -> c, wrong);
+        assertMismatch(() -> hosted.commit(open(ALICE)), database);
+        assertMismatch(() -> hosted.load(ALICE, HoldSelection.allActive()), database);
+      }
+      FaultyPool pool = new FaultyPool(target.dataSource());
+      pool.unreachable(true);
+      JdbcCreditStore pooled = JdbcCreditStore.create(pool, wrong);
+      pool.unreachable(false);
+      assertMismatch(() -> pooled.commit(open(ALICE)), database);
+      assertMismatch(() -> service(pooled).openAccount(ALICE, IdempotencyKey.of("open")), database);
+      assertThat(target.store().load(ALICE, HoldSelection.allActive())).as("nothing written").isEmpty();
+    }
+
+    private void assertMismatch(ThrowingCallable call, Databases database) {
+      InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class, call);
+      assertThat(e).as("a typed refusal").isNotNull();
+      assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION);
+      assertThat(e.getMessage()).contains(database == Databases.H2 ? "POSTGRESQL dialect" : "H2 dialect")
+          .contains(database == Databases.H2 ? "database is H2" : "database is PostgreSQL")
+          .contains(database == Databases.H2 ? "Dialect.H2" : "Dialect.POSTGRESQL");
+    }
   }
 
   @Nested
