@@ -36,8 +36,9 @@ import org.jspecify.annotations.Nullable;
  * may share one store. Every mutating call takes an {@link IdempotencyKey} scoped to the account:
  * the same key with the same parameters returns the first result; with different parameters it
  * throws {@link IdempotencyConflictException}. Every {@link CreditsException} a mutating call throws
- * means nothing changed, except a {@link StoreException} from a connection lost around the commit,
- * whose outcome is unknown: resend the call with the same key, which replays it if it was committed.
+ * means nothing changed, except a {@link StoreException} whose {@link StoreException#outcome()} is
+ * {@link StoreException.Outcome#UNKNOWN} (the answer to the commit was lost): resend the call with
+ * the same key, which replays it if it was committed and applies it if not.
  *
  * <p>Hold the estimate when a job starts, settle what it cost when it succeeds:
  *

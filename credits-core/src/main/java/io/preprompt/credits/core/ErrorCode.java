@@ -21,7 +21,8 @@ public enum ErrorCode {
   INVALID_ARGUMENT,
   /**
    * A configuration (catalog, rate card, store config) was rejected when it was built, or a store
-   * refused its database (the JDBC store's id columns must compare exactly, not ignoring case).
+   * refused its database (the JDBC store's dialect must match the database, and its id columns must
+   * compare exactly, not ignoring case).
    */
   INVALID_CONFIGURATION,
   /** The account does not exist. */
@@ -72,8 +73,15 @@ public enum ErrorCode {
   CONCURRENT_UPDATE,
   /**
    * The storage adapter failed (connection lost, constraint violated, timeout). No partial state is
-   * ever left, but when the connection was lost around the commit the change may or may not have
-   * been committed: retry with the same idempotency key, which replays it if it was.
+   * ever left; {@link StoreException#outcome()} says whether the change surely was not applied or,
+   * when the answer to the commit was lost, may have been: then resend with the same idempotency
+   * key, which replays it if it was.
    */
-  STORE_FAILURE
+  STORE_FAILURE,
+  /**
+   * The store's schema is not installed, or is older than the library needs (a table or column it
+   * uses is missing): install or upgrade it (the JDBC store's {@code JdbcCreditStore.install} or the
+   * migrations it ships). Thrown as a {@link StoreException}; nothing was applied.
+   */
+  SCHEMA_NOT_INSTALLED
 }

@@ -188,7 +188,7 @@ public final class Engine implements LedgerReader {
           try {
             read = store.readForCall(account, key, holds);
           } catch (RuntimeException e) {
-            throw storeFailure(e);
+            throw storeFailure(e, StoreException.Outcome.NOT_APPLIED);
           }
           IdempotencyRecord earlier = read.record();
           if (earlier != null) {
@@ -201,7 +201,7 @@ public final class Engine implements LedgerReader {
           try {
             loaded = store.load(account, holds);
           } catch (RuntimeException e) {
-            throw storeFailure(e);
+            throw storeFailure(e, StoreException.Outcome.NOT_APPLIED);
           }
           snapshot = loaded.orElse(null);
         }
@@ -290,7 +290,8 @@ public final class Engine implements LedgerReader {
         // The outcome is unknown: whatever is kept for the account may no longer be its state.
         snapshots.drop(change.account().id());
       }
-      throw storeFailure(e);
+      // A store that did not say whether it committed may have: the caller resends with the key.
+      throw storeFailure(e, StoreException.Outcome.UNKNOWN);
     }
     return Objects.requireNonNull(outcome, "the store's commit outcome");
   }
@@ -382,23 +383,26 @@ public final class Engine implements LedgerReader {
     LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1, maxNanos));
   }
 
+  /** A store call that reads: whatever it throws, nothing was applied. */
   private static <T> T storeCall(Supplier<T> call) {
     try {
       return call.get();
     } catch (RuntimeException e) {
-      throw storeFailure(e);
+      throw storeFailure(e, StoreException.Outcome.NOT_APPLIED);
     }
   }
 
   /**
-   * What a store call's exception becomes: credits exceptions pass, anything else is a StoreException.
+   * What a store call's exception becomes: credits exceptions pass as they are (a StoreException
+   * keeps the store's SQL state and outcome); anything else is a StoreException with the outcome the
+   * call allows and no SQL state, since the engine cannot tell which failure a state would belong to.
    * Not logged here: the caller gets the exception and logs it once, where it knows what to do.
    */
-  private static RuntimeException storeFailure(RuntimeException e) {
+  private static RuntimeException storeFailure(RuntimeException e, StoreException.Outcome outcome) {
     if (e instanceof CreditsException credits) {
       return credits;
     }
-    return new StoreException("store failed: " + e, null, e);
+    return new StoreException("store failed: " + e, null, outcome, e);
   }
 
   private static void requireKey(@Nullable IdempotencyKey key) {

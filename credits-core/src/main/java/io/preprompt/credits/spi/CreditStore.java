@@ -19,7 +19,10 @@ import java.util.Optional;
  * must pass ({@code CreditStoreContract}).
  *
  * <p>Failures other than a version conflict are thrown as {@link io.preprompt.credits.core.StoreException};
- * a failed commit must leave nothing of the change behind.
+ * a failed commit must leave nothing of the change behind. Its
+ * {@linkplain io.preprompt.credits.core.StoreException#outcome() outcome} says what the caller may
+ * do: {@code NOT_APPLIED} for a read and for a commit that failed before it was sent or was rolled
+ * back, {@code UNKNOWN} when the commit was sent and its answer lost (or the store cannot tell).
  */
 public interface CreditStore {
 

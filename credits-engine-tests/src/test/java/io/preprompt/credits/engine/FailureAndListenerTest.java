@@ -2,9 +2,12 @@ package io.preprompt.credits.engine;
 
 import static io.preprompt.credits.engine.Expect.failure;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.preprompt.credits.Credits;
 import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.ConcurrentUpdateException;
@@ -37,6 +40,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -165,12 +169,112 @@ class FailureAndListenerTest {
     }
 
     @Test
-    @DisplayName("StoreException carries the SQL state in its message when there is one")
+    @DisplayName("StoreException carries the SQL state and the outcome in its message")
     void storeException_sqlState() {
-      StoreException e = new StoreException("insert failed", "40001", null);
+      StoreException e = new StoreException("insert failed", "40001", StoreException.Outcome.NOT_APPLIED, null);
       assertThat(e.sqlState()).contains("40001");
-      assertThat(e.getMessage()).contains("SQL state 40001").doesNotContain("STORE_FAILURE");
+      assertThat(e.outcome()).isEqualTo(StoreException.Outcome.NOT_APPLIED);
+      assertThat(e.getMessage()).contains("SQL state 40001").contains("not applied").doesNotContain("STORE_FAILURE");
       assertThat(e.toString()).contains("STORE_FAILURE: ");
+      StoreException lost = new StoreException("commit failed", null, StoreException.Outcome.UNKNOWN, null);
+      assertThat(lost.getMessage()).doesNotContain("SQL state").contains("resend with the same idempotency key");
+    }
+
+    @Test
+    @DisplayName("StoreException takes only the store failure codes")
+    void storeException_codes() {
+      assertThat(new StoreException(ErrorCode.SCHEMA_NOT_INSTALLED, "no tables", "42P01",
+          StoreException.Outcome.NOT_APPLIED, null).code()).isEqualTo(ErrorCode.SCHEMA_NOT_INSTALLED);
+      assertThatThrownBy(() -> new StoreException(ErrorCode.INVALID_AMOUNT, "x", null,
+          StoreException.Outcome.NOT_APPLIED, null)).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Nested
+  @DisplayName("What a store failure says about the change")
+  class StoreFailureOutcomes {
+    final AtomicBoolean readFails = new AtomicBoolean();
+    final AtomicBoolean commitFails = new AtomicBoolean();
+    final AtomicBoolean commitThenFail = new AtomicBoolean();
+    final AtomicReference<RuntimeException> commitThrows = new AtomicReference<>();
+    final UnaryOperator<CreditStore> faulty = store -> new ForwardingCreditStore(store) {
+      @Override
+      public Optional<AccountSnapshot> load(AccountId account, HoldSelection holds) {
+        if (readFails.get()) {
+          throw new IllegalStateException("connection reset");
+        }
+        return super.load(account, holds);
+      }
+
+      @Override
+      public CommitOutcome commit(AccountChange change) {
+        RuntimeException thrown = commitThrows.get();
+        if (thrown != null) {
+          throw thrown;
+        }
+        if (commitFails.get()) {
+          throw new IllegalStateException("disk full");
+        }
+        CommitOutcome outcome = super.commit(change);
+        if (commitThenFail.get()) {
+          throw new IllegalStateException("the answer was lost after the commit");
+        }
+        return outcome;
+      }
+    };
+    final CreditsScenario scenario = new CreditsScenario(CreditsConfig.defaults(), faulty, List.of(), false);
+    final ScenarioAccount alice = scenario.account("alice");
+
+    @Test
+    @DisplayName("a read that throws is NOT_APPLIED, with no SQL state, and nothing changed")
+    void readThrows_notApplied() {
+      alice.grant(LotSource.SIGNUP_GRANT, 100);
+      Map<String, Object> before = scenario.store().dump(alice.id());
+      readFails.set(true);
+      StoreException e = failure(() -> alice.hold(10), StoreException.class, ErrorCode.STORE_FAILURE);
+      assertThat(e.outcome()).isEqualTo(StoreException.Outcome.NOT_APPLIED);
+      assertThat(e.sqlState()).isEmpty();
+      assertThat(failure(() -> alice.balance(), StoreException.class, ErrorCode.STORE_FAILURE).outcome())
+          .isEqualTo(StoreException.Outcome.NOT_APPLIED);
+      readFails.set(false);
+      assertThat(scenario.store().dump(alice.id())).isEqualTo(before);
+    }
+
+    @Test
+    @DisplayName("a commit that throws anything but a StoreException is UNKNOWN: it may have committed, and the same key converges")
+    void commitThrows_unknown() {
+      alice.grant(LotSource.SIGNUP_GRANT, 100);
+      HoldRequest request = HoldRequest.of(alice.id(), CreditAmount.of(10), IdempotencyKey.of("h"));
+      commitThenFail.set(true);
+      StoreException e = failure(() -> scenario.service().hold(request), StoreException.class, ErrorCode.STORE_FAILURE);
+      assertThat(e.outcome()).isEqualTo(StoreException.Outcome.UNKNOWN);
+      assertThat(e.sqlState()).isEmpty();
+      assertThat(e.getCause()).hasMessage("the answer was lost after the commit");
+      commitThenFail.set(false);
+      Hold resent = scenario.service().hold(request);
+      assertThat(scenario.service().hold(request)).isEqualTo(resent);
+      assertThat(alice.held()).isEqualTo(10);
+      assertThat(alice.ledger()).filteredOn(entry -> entry.type() == EntryType.HOLD).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a StoreException from the store reaches the caller as it is: its outcome, SQL state and code")
+    void storeException_passesUnchanged() {
+      alice.grant(LotSource.SIGNUP_GRANT, 100);
+      Map<String, Object> before = scenario.store().dump(alice.id());
+      for (StoreException thrown : List.of(
+          new StoreException("pool timed out", "08001", StoreException.Outcome.NOT_APPLIED, null),
+          new StoreException("commit lost", "08006", StoreException.Outcome.UNKNOWN, null),
+          new StoreException(ErrorCode.SCHEMA_NOT_INSTALLED, "no tables", "42P01", StoreException.Outcome.NOT_APPLIED,
+              null))) {
+        commitThrows.set(thrown);
+        assertThat(catchThrowable(() -> alice.hold(10))).isSameAs(thrown);
+        assertThat(catchThrowable(
+            () -> scenario.service().grant(alice.id(), LotSource.PACK, CreditAmount.of(5), null, IdempotencyKey.of("g"))))
+            .isSameAs(thrown);
+      }
+      commitThrows.set(null);
+      assertThat(scenario.store().dump(alice.id())).isEqualTo(before);
     }
   }
 

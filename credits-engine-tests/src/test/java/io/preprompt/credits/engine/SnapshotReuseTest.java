@@ -259,7 +259,8 @@ class SnapshotReuseTest {
     a.hold(HoldRequest.of(ALICE, CreditAmount.of(1), key("warm")));
     storeA.loseNextAnswer.set(true);
     assertThatThrownBy(() -> a.hold(HoldRequest.of(ALICE, CreditAmount.of(30), key("h"))))
-        .isInstanceOf(StoreException.class);
+        .isInstanceOfSatisfying(StoreException.class,
+            e -> assertThat(e.outcome()).isEqualTo(StoreException.Outcome.UNKNOWN));
     Hold resent = a.hold(HoldRequest.of(ALICE, CreditAmount.of(30), key("h")));
     assertThat(resent.amount()).isEqualTo(30);
     Hold next = a.hold(HoldRequest.of(ALICE, CreditAmount.of(5), key("h-next")));

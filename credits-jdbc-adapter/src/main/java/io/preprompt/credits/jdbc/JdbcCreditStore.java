@@ -77,7 +77,13 @@ import org.jspecify.annotations.Nullable;
  * the stored account (entries that do not continue its ledger, a lot or hold id already used, a
  * changed lot that is not live) rolls back and throws {@link IllegalArgumentException}. Any other
  * {@link SQLException} rolls back and is thrown as {@link StoreException} with its SQL state;
- * nothing of the change is left behind. Every write is guarded, so READ COMMITTED (the PostgreSQL
+ * nothing of the change is left behind. Its {@link StoreException#outcome() outcome} is
+ * {@link StoreException.Outcome#UNKNOWN} only when the change may have been committed: the
+ * {@code COMMIT} itself failed, or a statement that commits itself (auto-commit) lost its answer
+ * (the connection broke: SQL state class {@code 08}, a terminated backend, a closed connection).
+ * Reads, and failures before the commit was sent, are {@link StoreException.Outcome#NOT_APPLIED}:
+ * the server rolls back a transaction that was not committed, even when the connection broke.
+ * Every write is guarded, so READ COMMITTED (the PostgreSQL
  * default) is enough; stricter levels and PostgreSQL-compatible distributed engines report their
  * conflicts as {@code 40001}, which becomes a conflict too.
  *
@@ -129,7 +135,12 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>The schema must exist: run the migrations under {@code db/credits/<dialect>/} with the host's
- * Flyway, or call {@link #install(DataSource, JdbcStoreConfig)} once at startup.
+ * Flyway, or call {@link #install(DataSource, JdbcStoreConfig)} once at startup. Without it, calls
+ * fail with a {@link StoreException} whose code is {@link ErrorCode#SCHEMA_NOT_INSTALLED} and whose
+ * message names both ways; {@link #create} finds out at once when it can reach the database. The
+ * dialect must be the database's: the store refuses H2 configured on PostgreSQL, or the reverse,
+ * with an {@link InvalidRequestException} ({@link ErrorCode#INVALID_CONFIGURATION}) naming both, at
+ * creation when it has a connection and else at its first call.
  *
  * <h2>Ids compare exactly</h2>
  * Account ids, hold ids and idempotency keys are case-sensitive: {@code alice} and {@code Alice} are
@@ -140,8 +151,8 @@ import org.jspecify.annotations.Nullable;
  * table under ids with capital letters, looks each up in lower case and deletes them again, all in
  * the commit's transaction; when any is found the commit is refused with an
  * {@link InvalidRequestException} ({@link ErrorCode#INVALID_CONFIGURATION}) naming the columns, and
- * nothing is written. ({@link #create} does not reach the database, so a host may create the store
- * before its database is up.) Every read by id also checks that the row it got holds exactly the id
+ * nothing is written. ({@link #create} only reads, and a host may create the store before its
+ * database is up.) Every read by id also checks that the row it got holds exactly the id
  * asked for and throws the same exception when not, so a column altered later cannot merge accounts
  * either.
  */
@@ -155,29 +166,46 @@ public final class JdbcCreditStore implements CreditStore {
   private static final Set<String> CONFLICT_STATES = Set.of("40001", "40P01", "90131", "55P03", "HYT00");
   private static final String UNIQUE_VIOLATION = "23505";
 
+  /** The account {@link #create} reads to see that the schema is installed; it need not exist. */
+  private static final AccountId SCHEMA_CHECK = AccountId.of("credits-schema-check");
+
   private final Access access;
   private final Statements sql;
+  private final JdbcStoreConfig config;
   /** Set once a commit's probe found that the id columns compare exactly (see the class doc). */
   private volatile boolean idsCompareExactly;
+  /** Set once the dialect was found to match the database (see {@link DatabaseChecks#requireDialect}). */
+  private volatile boolean dialectChecked;
 
   private JdbcCreditStore(Access access, JdbcStoreConfig config) {
     this.access = access;
     this.sql = new Statements(config);
+    this.config = config;
   }
 
   /**
    * Creates a store that borrows connections from the host's pool and runs each commit as its own
    * transaction.
    *
+   * <p>When the database can be reached, the store checks it at once: that the dialect is the
+   * database's, and that the schema is installed (it reads an account, which need not exist, the way
+   * every call does). When it cannot be reached (the database is not up yet) the store is created all
+   * the same, and the first call makes both checks.
+   *
    * @param dataSource the host's data source (normally a pool)
    * @param config the dialect, schema and table prefix
    * @return the store
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null,
+   *     or when the dialect does not match the database (H2 configured on PostgreSQL, or the reverse)
+   * @throws StoreException with {@link ErrorCode#SCHEMA_NOT_INSTALLED} when the schema is not
+   *     installed, or older than this version of the library needs
    */
   public static JdbcCreditStore create(DataSource dataSource, JdbcStoreConfig config) {
     required(dataSource, "a data source");
     required(config, "a store config");
-    return new JdbcCreditStore(new PooledAccess(dataSource), config);
+    JdbcCreditStore store = new JdbcCreditStore(new PooledAccess(dataSource), config);
+    store.checkAtCreation(dataSource);
+    return store;
   }
 
   /**
@@ -191,6 +219,11 @@ public final class JdbcCreditStore implements CreditStore {
    * the store commits each change itself and listeners are told at once. The store lives as long as
    * the provider: once per application over Spring's transactions, once per transaction over a
    * {@link HostTransaction}.
+   *
+   * <p>The store has no connection yet, so its first call checks that the dialect is the
+   * database's ({@link InvalidRequestException} with {@link ErrorCode#INVALID_CONFIGURATION} when
+   * not); a missing schema surfaces as {@link ErrorCode#SCHEMA_NOT_INSTALLED} at the first call that
+   * needs it.
    *
    * @param provider gets, gives back and follows the connection of the caller's current transaction
    * @param config the dialect, schema and table prefix
@@ -212,14 +245,25 @@ public final class JdbcCreditStore implements CreditStore {
    * {@code inHostTransaction(HostTransaction.begin(connection), config)} and commit through the
    * {@link HostTransaction}.
    *
+   * <p>The dialect is checked against the connection's metadata at once (no statement runs in the
+   * host's transaction); a missing schema surfaces as {@link ErrorCode#SCHEMA_NOT_INSTALLED} at the
+   * first call that needs it.
+   *
    * @param connection the host's connection, normally with auto-commit off
    * @param config the dialect, schema and table prefix
    * @return the store
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null,
+   *     or when the dialect does not match the database
    */
   public static JdbcCreditStore withConnection(Connection connection, JdbcStoreConfig config) {
     required(connection, "a connection");
-    return inHostTransaction(() -> connection, config);
+    JdbcCreditStore store = inHostTransaction(() -> connection, config);
+    try {
+      store.checkDialect(connection);
+    } catch (SQLException e) {
+      // The metadata cannot be read now (a closed connection): the first call checks, and fails there.
+    }
+    return store;
   }
 
   /**
@@ -230,7 +274,8 @@ public final class JdbcCreditStore implements CreditStore {
    * @param config the dialect, schema and table prefix
    * @return the schema version now installed
    * @throws StoreException when a statement fails
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null,
+   *     or when the dialect does not match the database
    */
   public static int install(DataSource dataSource, JdbcStoreConfig config) {
     return SchemaInstaller.install(dataSource, config);
@@ -239,6 +284,47 @@ public final class JdbcCreditStore implements CreditStore {
   static void required(@Nullable Object value, String what) {
     if (value == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "the JDBC store needs " + what + ", was null");
+    }
+  }
+
+  /**
+   * Checks the database when it can be reached: the dialect, then the schema, by reading an account
+   * as every call does. Only a refusal is thrown; any other failure is left for the first call.
+   */
+  private void checkAtCreation(DataSource dataSource) {
+    Connection c;
+    try {
+      c = dataSource.getConnection();
+    } catch (SQLException e) {
+      return;
+    }
+    try (c) {
+      checkDialect(c);
+      boolean autoCommit = c.getAutoCommit();
+      try {
+        readAccount(c, SCHEMA_CHECK, null, HoldSelection.overdueAt(Instant.EPOCH));
+      } catch (SQLException e) {
+        if (!autoCommit) {
+          rollback(c, e);
+        }
+        throw e;
+      }
+      if (!autoCommit) {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      StoreException failure = DatabaseChecks.typed(config, failure("check the credits schema", e));
+      if (failure.code() == ErrorCode.SCHEMA_NOT_INSTALLED) {
+        throw failure;
+      }
+    }
+  }
+
+  /** Checks the dialect against the database once per store, before its first statement. */
+  private void checkDialect(Connection c) throws SQLException {
+    if (!dialectChecked) {
+      DatabaseChecks.requireDialect(c, config);
+      dialectChecked = true;
     }
   }
 
@@ -524,9 +610,11 @@ public final class JdbcCreditStore implements CreditStore {
     }
     // The first commit probes the id columns, one kind of row at a time in a transaction it owns.
     boolean pipelined = idsCompareExactly && pipelined(change);
-    return access.inTransaction("commit account " + change.account().id(), new CommitWork() {
+    // Each way in checks the dialect first (a pipelined commit follows one that did).
+    CommitWork work = new CommitWork() {
       @Override
       public CommitOutcome write(Connection c) throws SQLException {
+        checkDialect(c);
         return JdbcCreditStore.this.write(c, change);
       }
 
@@ -537,9 +625,15 @@ public final class JdbcCreditStore implements CreditStore {
 
       @Override
       public boolean writeAtOnce(Connection c) throws SQLException {
+        checkDialect(c);
         return pipelined && JdbcCreditStore.this.writeAtOnce(c, change);
       }
-    });
+    };
+    try {
+      return access.inTransaction("commit account " + change.account().id(), work);
+    } catch (StoreException e) {
+      throw DatabaseChecks.typed(config, e);
+    }
   }
 
   /** At most this many rows of one kind go into one pipelined commit; bigger changes go one kind at a time. */
@@ -1240,7 +1334,14 @@ public final class JdbcCreditStore implements CreditStore {
   // Plumbing
 
   private <T> T read(String what, SqlWork<T> work) {
-    return access.read(what, work);
+    try {
+      return access.read(what, dialectChecked ? work : c -> {
+        checkDialect(c);
+        return work.run(c);
+      });
+    } catch (StoreException e) {
+      throw DatabaseChecks.typed(config, e);
+    }
   }
 
   private static <T> List<T> sorted(List<T> items, Comparator<T> order) {
@@ -1291,17 +1392,14 @@ public final class JdbcCreditStore implements CreditStore {
   }
 
   /**
-   * Returns the first SQL state found in the exception, its chained exceptions and causes (drivers
-   * put a batch's real failure in the next exception).
+   * Returns the SQL state of the failure: the exception's own, else the first of its next exceptions
+   * (drivers put a batch's real failure there). Never a cause's: a pool's timeout carries the last
+   * error it saw as its cause, and that state belongs to an older failure.
    */
   static @Nullable String sqlState(SQLException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s) {
-        for (SQLException n = s; n != null; n = n.getNextException()) {
-          if (n.getSQLState() != null) {
-            return n.getSQLState();
-          }
-        }
+    for (SQLException n = e; n != null; n = n.getNextException()) {
+      if (n.getSQLState() != null) {
+        return n.getSQLState();
       }
     }
     return null;
@@ -1312,8 +1410,35 @@ public final class JdbcCreditStore implements CreditStore {
     return state != null && CONFLICT_STATES.contains(state);
   }
 
+  /**
+   * The failure of a read, or of a write before its commit was sent: nothing was applied (a
+   * transaction the store did not commit is rolled back by the server, even when the connection
+   * broke).
+   */
   static StoreException failure(String what, SQLException e) {
-    return new StoreException(what + " failed: " + e.getMessage(), sqlState(e), e);
+    return failure(what, e, StoreException.Outcome.NOT_APPLIED);
+  }
+
+  static StoreException failure(String what, SQLException e, StoreException.Outcome outcome) {
+    return new StoreException(what + " failed: " + e.getMessage(), sqlState(e), outcome, e);
+  }
+
+  /**
+   * Tells whether a statement's answer may have been lost rather than refused: the connection broke
+   * (closed, SQL state class {@code 08}, the backend terminated: {@code 57P0x}) or the failure has no
+   * state to say what happened.
+   */
+  private static boolean answerLost(Connection c, SQLException e) {
+    String state = sqlState(e);
+    if (state == null || state.startsWith("08") || state.startsWith("57P0")) {
+      return true;
+    }
+    try {
+      return c.isClosed();
+    } catch (SQLException closed) {
+      e.addSuppressed(closed);
+      return true;
+    }
   }
 
   private static void rollback(Connection c, Throwable failure) {
@@ -1407,11 +1532,16 @@ public final class JdbcCreditStore implements CreditStore {
 
     @Override
     public CommitOutcome inTransaction(String what, CommitWork work) {
+      CommitOutcome outcome = null;
       try (Connection c = dataSource.getConnection()) {
-        return ownTransaction(c, what, work);
+        outcome = ownTransaction(c, what, work);
       } catch (SQLException e) {
-        throw failure(what, e);
+        if (outcome == null) {
+          throw failure(what, e);
+        }
+        // Only giving the connection back failed: the outcome stands; the pool discards the connection.
       }
+      return outcome;
     }
 
     /** Every commit here is the store's own and durable when it returns. */
@@ -1553,17 +1683,20 @@ public final class JdbcCreditStore implements CreditStore {
         if (isConflict(e)) {
           return CommitOutcome.CONFLICT;
         }
-        if (c.isClosed()) {
-          throw failure(what, e);
+        if (answerLost(c, e)) {
+          // The statement commits itself: with its answer lost, it may have committed.
+          throw failure(what, e, StoreException.Outcome.UNKNOWN);
         }
         // Nothing was written; the transaction below decides what the failure means.
         triedAtOnce = true;
       }
       c.setAutoCommit(false);
     }
+    boolean commitSent = false;
     try {
       CommitOutcome outcome = triedAtOnce ? work.write(c) : work.writeOwned(c);
       if (outcome == CommitOutcome.COMMITTED) {
+        commitSent = true;
         c.commit();
       } else {
         c.rollback();
@@ -1574,7 +1707,7 @@ public final class JdbcCreditStore implements CreditStore {
       if (isConflict(e)) {
         return CommitOutcome.CONFLICT;
       }
-      throw failure(what, e);
+      throw failure(what, e, commitSent ? StoreException.Outcome.UNKNOWN : StoreException.Outcome.NOT_APPLIED);
     } catch (RuntimeException e) {
       rollback(c, e);
       throw e;

@@ -55,7 +55,8 @@ public final class SchemaInstaller {
    * @return the schema version now installed
    * @throws StoreException when a statement fails; nothing of the failed upgrade is kept where the
    *     database has transactional DDL (PostgreSQL)
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null,
+   *     or when the dialect does not match the database (H2 configured on PostgreSQL, or the reverse)
    */
   public static int install(DataSource dataSource, JdbcStoreConfig config) {
     JdbcCreditStore.required(dataSource, "a data source");
@@ -74,17 +75,23 @@ public final class SchemaInstaller {
    * @param connection where to install
    * @param config the dialect, schema and table prefix
    * @return the schema version now installed
-   * @throws StoreException when a statement fails
-   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
+   * @throws StoreException when a statement fails; its outcome is
+   *     {@link StoreException.Outcome#UNKNOWN} only when the {@code COMMIT} failed (installing again is
+   *     harmless)
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null,
+   *     or when the dialect does not match the database (H2 configured on PostgreSQL, or the reverse)
    */
   public static int install(Connection connection, JdbcStoreConfig config) {
     JdbcCreditStore.required(connection, "a connection");
     JdbcCreditStore.required(config, "a store config");
+    boolean commitSent = false;
     try {
+      DatabaseChecks.requireDialect(connection, config);
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try {
         int version = migrate(connection, config);
+        commitSent = true;
         connection.commit();
         return version;
       } catch (SQLException | RuntimeException e) {
@@ -98,7 +105,8 @@ public final class SchemaInstaller {
         connection.setAutoCommit(autoCommit);
       }
     } catch (SQLException e) {
-      throw JdbcCreditStore.failure("schema installation", e);
+      throw JdbcCreditStore.failure("schema installation", e,
+          commitSent ? StoreException.Outcome.UNKNOWN : StoreException.Outcome.NOT_APPLIED);
     }
   }
 

@@ -14,6 +14,7 @@ import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Settlement;
 import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.core.IdempotencyKey;
@@ -533,15 +534,19 @@ abstract class JdbcCreditStoreTestBase {
     }
 
     @Test
-    @DisplayName("missing tables are a StoreException with the SQL state")
-    void missingTables() {
+    @DisplayName("missing tables are a SCHEMA_NOT_INSTALLED StoreException with the SQL state, at creation or first use")
+    void missingTables() throws SQLException {
       JdbcStoreConfig other = JdbcStoreConfig.builder().dialect(target.config().dialect())
           .tablePrefix("nothing_here_").build();
-      JdbcCreditStore broken = JdbcCreditStore.create(target.dataSource(), other);
-      assertThatThrownBy(() -> broken.load(ALICE, HoldSelection.allActive()))
-          .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.sqlState()).isPresent());
-      assertThatThrownBy(() -> broken.commit(create(ALICE))).isInstanceOfSatisfying(StoreException.class,
-          e -> assertThat(e.sqlState()).isPresent());
+      assertThatThrownBy(() -> JdbcCreditStore.create(target.dataSource(), other))
+          .isInstanceOfSatisfying(StoreException.class, JdbcCreditStoreTestBase::notInstalled);
+      try (Connection c = target.dataSource().getConnection()) {
+        JdbcCreditStore broken = JdbcCreditStore.withConnection(c, other);
+        assertThatThrownBy(() -> broken.load(ALICE, HoldSelection.allActive()))
+            .isInstanceOfSatisfying(StoreException.class, JdbcCreditStoreTestBase::notInstalled);
+        assertThatThrownBy(() -> broken.commit(create(ALICE)))
+            .isInstanceOfSatisfying(StoreException.class, JdbcCreditStoreTestBase::notInstalled);
+      }
     }
 
     @Test
@@ -755,6 +760,11 @@ abstract class JdbcCreditStoreTestBase {
     assertThat(JdbcCreditStore.install(target.dataSource(), target.config())).isEqualTo(2);
     assertThat(SchemaInstaller.statements(target.config())).isNotEmpty()
         .allSatisfy(s -> assertThat(s).doesNotContain("${"));
+  }
+
+  static void notInstalled(StoreException e) {
+    assertThat(e.code()).isEqualTo(ErrorCode.SCHEMA_NOT_INSTALLED);
+    assertThat(e.sqlState()).isPresent();
   }
 
   static CreditService service(JdbcCreditStore store) {

@@ -19,6 +19,7 @@ import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.IdempotencyConflictException;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
+import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
@@ -61,13 +62,15 @@ import org.junit.jupiter.api.Timeout;
  * return the first result) and a few with the same key and other parameters (they must be refused
  * with {@link ErrorCode#IDEMPOTENCY_CONFLICT}).
  *
- * <p>A call that fails with a store failure has an unknown outcome: it may have committed with its
- * answer lost. Afterwards each one is resolved from the store: its idempotency record and ledger
- * entries say whether it took effect, and resending it with its key gives its result (a replay when
- * it did, a first execution when it did not). Then every acknowledged call is checked to be durable
- * (its ledger entries survived the {@code kill -9}), every key to have taken effect once, and each
- * account's balance, reconciliation and ledger to equal an independent model built from the calls'
- * results.
+ * <p>A call that fails with a store failure has an unknown outcome to the test: it may have committed
+ * with its answer lost. Afterwards each one is resolved from the store: its idempotency record and
+ * ledger entries say whether it took effect, and resending it with its key gives its result (a replay
+ * when it did, a first execution when it did not). One the store reported
+ * {@link StoreException.Outcome#NOT_APPLIED} must not have taken effect, and every dropped answer to
+ * a commit must have been reported {@link StoreException.Outcome#UNKNOWN}. Then every acknowledged
+ * call is checked to be durable (its ledger entries survived the {@code kill -9}), every key to have
+ * taken effect once, and each account's balance, reconciliation and ledger to equal an independent
+ * model built from the calls' results.
  */
 @DisplayName("Bank test on PostgreSQL: 16 writers while backends are killed, the server frozen and kill -9'd")
 class PostgresBankTest {
@@ -108,6 +111,8 @@ class PostgresBankTest {
     /** The result, or {@link #REFUSED}; null while unknown. */
     volatile @Nullable Object result;
     volatile boolean unknown;
+    /** The call failed with a StoreException that said nothing was applied. */
+    volatile boolean notApplied;
     volatile boolean acknowledgedBeforeCrash;
 
     Call(int number, Kind kind, AccountId account, IdempotencyKey key, long amount, @Nullable HoldId hold,
@@ -140,6 +145,7 @@ class PostgresBankTest {
     final AtomicLong acknowledged = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
     final AtomicLong unknown = new AtomicLong();
+    final AtomicLong reportedUnknown = new AtomicLong();
     final AtomicLong replays = new AtomicLong();
     final AtomicLong replaysFailed = new AtomicLong();
     final AtomicLong conflictsProbed = new AtomicLong();
@@ -263,6 +269,12 @@ class PostgresBankTest {
               }
               // Committed with its answer lost, or not committed: found out afterwards.
               call.unknown = true;
+              if (e instanceof StoreException failure) {
+                call.notApplied = failure.outcome() == StoreException.Outcome.NOT_APPLIED;
+                if (!call.notApplied) {
+                  counts.reportedUnknown.incrementAndGet();
+                }
+              }
               counts.unknown.incrementAndGet();
               Thread.sleep(BACKOFF_AFTER_FAILURE_MILLIS);
             }
@@ -345,6 +357,9 @@ class PostgresBankTest {
       List<LedgerEntry> before = ledger(check, call.account);
       boolean inLedger = before.stream().anyMatch(e -> call.key.equals(e.key()));
       assertThat(inLedger).as("ledger and idempotency record agree on %s", call.key).isEqualTo(recorded);
+      if (call.notApplied) {
+        assertThat(recorded).as("%s was reported NOT_APPLIED, but had committed", call.key).isFalse();
+      }
       try {
         call.result = call.send.apply(check);
       } catch (InsufficientCreditsException e) {
@@ -462,14 +477,16 @@ class PostgresBankTest {
 
     long durable = all.stream().filter(c -> c.acknowledgedBeforeCrash && c.tookEffect()).count();
     System.out.printf("bank test: %d ms of traffic and faults, %d ms in all (server start and checks included); calls attempted %d, acknowledged %d (%d before the"
-        + " kill -9), refused for credits %d, unknown %d (resolved: %d had committed, %d had not); commit answers"
+        + " kill -9), refused for credits %d, unknown %d (reported UNKNOWN %d; resolved: %d had committed, %d had not);"
+        + " commit answers"
         + " dropped %d; same-key resends"
         + " %d (%d failed with a store error); same-key other-parameter probes %d (%d refused with"
         + " IDEMPOTENCY_CONFLICT, %d failed with a store error); replays after restart %d; ledger entries checked %d;"
         + " backends terminated %d (%d attempts found none or failed); pauses %d (%d processes frozen for %d ms);"
         + " kill -9 %d (%d processes), restart took %d ms%n",
         runMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), counts.attempted.get(),
-        counts.acknowledged.get(), durable, counts.refused.get(), counts.unknown.get(), unknownCommitted,
+        counts.acknowledged.get(), durable, counts.refused.get(), counts.unknown.get(), counts.reportedUnknown.get(),
+        unknownCommitted,
         unknownNotCommitted, counts.answersDropped.get(), counts.replays.get(), counts.replaysFailed.get(), counts.conflictsProbed.get(),
         counts.conflictsRefused.get(), counts.conflictsFailed.get(), replayedAfterRestart, entriesChecked,
         counts.backendsKilled.get(), counts.killAttemptsFailed.get(), counts.pauses.get(),
@@ -478,6 +495,8 @@ class PostgresBankTest {
     assertThat(counts.unknown.get()).as("the faults left some outcomes unknown").isPositive();
     assertThat(unknownCommitted).as("unknown outcomes that had committed").isGreaterThanOrEqualTo(
         counts.answersDropped.get());
+    assertThat(counts.reportedUnknown.get()).as("failures reported UNKNOWN, every dropped answer among them")
+        .isGreaterThanOrEqualTo(counts.answersDropped.get());
     assertThat(counts.refused.get()).as("holds refused for insufficient credits").isPositive();
     assertThat(counts.replays.get()).isPositive();
     assertThat(counts.conflictsRefused.get()).isPositive();

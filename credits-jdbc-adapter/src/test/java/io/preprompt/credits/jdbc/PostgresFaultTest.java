@@ -38,7 +38,7 @@ class PostgresFaultTest {
 
   @Test
   @Timeout(60)
-  @DisplayName("leaves no partial state, surfaces a StoreException with the SQL state, and a retry with the same key takes effect once")
+  @DisplayName("leaves no partial state, surfaces a StoreException with the SQL state, not applied, and a retry with the same key takes effect once")
   void terminatedMidCommit() throws Exception {
     Databases.Target target = Databases.POSTGRESQL.fresh();
     CreditService credits = CreditService.builder().store(target.store()).clock(new MutableClock(T0)).build();
@@ -79,8 +79,11 @@ class PostgresFaultTest {
       } catch (ExecutionException e) {
         failure = e.getCause();
       }
-      assertThat(failure).isInstanceOfSatisfying(StoreException.class,
-          e -> assertThat(e.sqlState()).hasValueSatisfying(s -> assertThat(s).matches("57P01|08.*")));
+      // Killed before its COMMIT was sent: the server rolled the transaction back.
+      assertThat(failure).isInstanceOfSatisfying(StoreException.class, e -> {
+        assertThat(e.sqlState()).hasValueSatisfying(s -> assertThat(s).matches("57P01|08.*"));
+        assertThat(e.outcome()).isEqualTo(StoreException.Outcome.NOT_APPLIED);
+      });
       locker.rollback();
     }
 
@@ -110,7 +113,7 @@ class PostgresFaultTest {
 
   @Test
   @Timeout(60)
-  @DisplayName("a connection lost before the call surfaces as a StoreException with the SQL state")
+  @DisplayName("a connection lost before the call surfaces as a StoreException with the SQL state, not applied")
   void connectionRefused() {
     JdbcStoreConfig config = JdbcStoreConfig.of(JdbcStoreConfig.Dialect.POSTGRESQL);
     JdbcCreditStore store = JdbcCreditStore.create(
@@ -119,6 +122,32 @@ class PostgresFaultTest {
     assertThatThrownBy(() -> credits.balance(ALICE))
         .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.sqlState()).hasValueSatisfying(
             s -> assertThat(s).startsWith("08")));
+    assertThatThrownBy(() -> credits.grant(ALICE, LotSource.PACK, CreditAmount.of(1), null, IdempotencyKey.of("g")))
+        .isInstanceOfSatisfying(StoreException.class,
+            e -> assertThat(e.outcome()).isEqualTo(StoreException.Outcome.NOT_APPLIED));
+  }
+
+  @Test
+  @Timeout(60)
+  @DisplayName("a commit made at once in auto-commit mode whose answer was lost is unknown, and resending the key replays it")
+  void answerToAtOnceCommitLost() {
+    Databases.Target target = Databases.POSTGRESQL.fresh();
+    FaultyPool pool = new FaultyPool(target.dataSource());
+    CreditService credits = CreditService.builder().store(JdbcCreditStore.create(pool, target.config()))
+        .clock(new MutableClock(T0)).build();
+    credits.openAccount(ALICE, IdempotencyKey.of("open"));
+    credits.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, IdempotencyKey.of("grant"));
+    HoldRequest request = HoldRequest.of(ALICE, CreditAmount.of(30), IdempotencyKey.of("gen-1"));
+    // The account exists and the store has committed before: the hold is one statement that commits itself.
+    pool.arm(FaultyPool.Fault.LOSE_AUTO_COMMIT_ANSWER);
+
+    assertThatThrownBy(() -> credits.hold(request)).isInstanceOfSatisfying(StoreException.class, e -> {
+      assertThat(e.outcome()).isEqualTo(StoreException.Outcome.UNKNOWN);
+      assertThat(e.sqlState()).contains("08006");
+    });
+    assertThat(pool.armed()).as("the fault fired").isNull();
+    assertThat(target.store().findIdempotencyRecord(ALICE, request.key())).as("it had committed").isPresent();
+    JdbcFailureTest.assertResendConverges(credits, request, target);
   }
 
   private static long version(Databases.Target target) {

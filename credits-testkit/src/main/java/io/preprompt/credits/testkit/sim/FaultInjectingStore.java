@@ -139,7 +139,7 @@ public final class FaultInjectingStore extends ForwardingCreditStore {
     if (kind == FaultKind.FAIL_BEFORE_COMMIT) {
       fire(a, kind);
       throw new StoreException("injected fault: commit of " + change.account().id() + " failed before reaching the store",
-          null, null);
+          null, StoreException.Outcome.NOT_APPLIED, null);
     }
     if (kind == FaultKind.SLOW_COMMIT) {
       fire(a, kind);
@@ -149,7 +149,7 @@ public final class FaultInjectingStore extends ForwardingCreditStore {
     if (kind == FaultKind.FAIL_AFTER_COMMIT && outcome == CommitOutcome.COMMITTED) {
       fire(a, kind);
       throw new StoreException("injected fault: commit of " + change.account().id() + " was written but its result was lost",
-          null, null);
+          null, StoreException.Outcome.UNKNOWN, null);
     }
     return outcome;
   }

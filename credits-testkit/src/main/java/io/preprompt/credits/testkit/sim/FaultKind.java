@@ -2,11 +2,15 @@ package io.preprompt.credits.testkit.sim;
 
 /** The faults a {@link FaultInjectingStore} can inject into the store calls of one operation. */
 public enum FaultKind {
-  /** The commit throws a {@code StoreException} before anything reaches the store: nothing is written. */
+  /**
+   * The commit throws a {@code StoreException} before anything reaches the store: nothing is written,
+   * and the exception says so ({@code NOT_APPLIED}).
+   */
   FAIL_BEFORE_COMMIT,
   /**
    * The commit reaches the store and is written, then the caller gets a {@code StoreException}: the
-   * result is lost and the outcome is unknown to the caller until it retries with the same key.
+   * result is lost and the outcome is unknown to the caller ({@code UNKNOWN}) until it retries with the
+   * same key.
    */
   FAIL_AFTER_COMMIT,
   /** The commit is delayed before it reaches the store, widening every race window. */

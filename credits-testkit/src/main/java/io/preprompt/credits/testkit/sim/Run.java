@@ -492,6 +492,8 @@ final class Run {
       FaultKind fired = disarmStore();
       if (e instanceof SimGateway.Refused) {
         fired = FaultKind.GATEWAY_REFUSES;
+      } else {
+        checkOutcome(call, (StoreException) e, fired);
       }
       synchronized (call.account) {
         call.state.lastFault = fired;
@@ -551,6 +553,21 @@ final class Run {
       call.state.status = Status.ACKED;
       call.state.firstSummary = summary;
       call.acknowledged(result);
+    }
+  }
+
+  /**
+   * Checks that a store failure reached the caller saying what the injected fault did: a commit
+   * written before its answer was lost must say the outcome is unknown (else the caller could give
+   * up on a change that was made), one that never reached the store that nothing was applied.
+   */
+  private void checkOutcome(Call call, StoreException e, @Nullable FaultKind fired) {
+    if (fired == FaultKind.FAIL_AFTER_COMMIT) {
+      check(e.outcome() == StoreException.Outcome.UNKNOWN, () -> "a commit that was written and lost its answer was"
+          + " reported " + e.outcome() + ": " + call + ": " + e.getMessage());
+    } else if (fired == FaultKind.FAIL_BEFORE_COMMIT) {
+      check(e.outcome() == StoreException.Outcome.NOT_APPLIED, () -> "a commit that never reached the store was"
+          + " reported " + e.outcome() + ": " + call + ": " + e.getMessage());
     }
   }
 

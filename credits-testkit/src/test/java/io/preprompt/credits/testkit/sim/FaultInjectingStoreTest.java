@@ -41,24 +41,27 @@ class FaultInjectingStoreTest {
   }
 
   @Test
-  @DisplayName("a fault before commit surfaces as STORE_FAILURE and writes nothing")
+  @DisplayName("a fault before commit surfaces as STORE_FAILURE, NOT_APPLIED, and writes nothing")
   void failBeforeCommit_nothingWritten() {
     long before = version();
     store.arm(FaultKind.FAIL_BEFORE_COMMIT);
     assertThatThrownBy(() -> credits.grant(account, LotSource.PROMOTION, CreditAmount.of(5), null, IdempotencyKey.of("g2")))
-        .isInstanceOf(StoreException.class).extracting(e -> ((StoreException) e).code()).isEqualTo(ErrorCode.STORE_FAILURE);
+        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.outcome())
+            .isEqualTo(StoreException.Outcome.NOT_APPLIED))
+        .extracting(e -> ((StoreException) e).code()).isEqualTo(ErrorCode.STORE_FAILURE);
     assertThat(store.disarm()).isEqualTo(FaultKind.FAIL_BEFORE_COMMIT);
     assertThat(version()).isEqualTo(before);
     assertThat(inner.findIdempotencyRecord(account, IdempotencyKey.of("g2"))).isEmpty();
   }
 
   @Test
-  @DisplayName("a fault after commit writes the change, loses the result, and a retry with the key replays it")
+  @DisplayName("a fault after commit writes the change, loses the result (UNKNOWN), and a retry with the key replays it")
   void failAfterCommit_writtenAndReplayed() {
     long before = version();
     store.arm(FaultKind.FAIL_AFTER_COMMIT);
     assertThatThrownBy(() -> credits.grant(account, LotSource.PROMOTION, CreditAmount.of(5), null, IdempotencyKey.of("g2")))
-        .isInstanceOf(StoreException.class);
+        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.outcome())
+            .isEqualTo(StoreException.Outcome.UNKNOWN));
     assertThat(store.disarm()).isEqualTo(FaultKind.FAIL_AFTER_COMMIT);
     assertThat(version()).isEqualTo(before + 1);
     credits.grant(account, LotSource.PROMOTION, CreditAmount.of(5), null, IdempotencyKey.of("g2"));

@@ -87,7 +87,8 @@ public final class FileCreditStore implements CreditStore {
     try {
       return new FileCreditStore(Files.createDirectories(directory).toRealPath());
     } catch (IOException e) {
-      throw new StoreException("cannot create the store directory " + directory, null, e);
+      throw new StoreException("cannot create the store directory " + directory, null,
+          StoreException.Outcome.NOT_APPLIED, e);
     }
   }
 
@@ -128,7 +129,8 @@ public final class FileCreditStore implements CreditStore {
       write(id, file);
       return CommitOutcome.COMMITTED;
     } catch (IOException e) {
-      throw new StoreException("cannot commit account " + id + ": " + e, null, e);
+      // The file may have been replaced before the failure (say, removing the temporary file): unknown.
+      throw new StoreException("cannot commit account " + id + ": " + e, null, StoreException.Outcome.UNKNOWN, e);
     } finally {
       lock.unlock();
     }
@@ -193,7 +195,8 @@ public final class FileCreditStore implements CreditStore {
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
       // A file this store did not write whole (edited by hand, a full disk elsewhere) is a store failure.
-      throw new StoreException("cannot read account " + account + ": " + e, null, e);
+      throw new StoreException("cannot read account " + account + ": " + e, null, StoreException.Outcome.NOT_APPLIED,
+          e);
     }
   }
 
@@ -204,7 +207,7 @@ public final class FileCreditStore implements CreditStore {
         all.add(AccountFile.parse(Files.readString(p)));
       }
     } catch (IOException | RuntimeException e) {
-      throw new StoreException("cannot scan " + directory + ": " + e, null, e);
+      throw new StoreException("cannot scan " + directory + ": " + e, null, StoreException.Outcome.NOT_APPLIED, e);
     }
     return all;
   }
