@@ -82,6 +82,18 @@ public final class SchemaInstaller {
    *     or when the dialect does not match the database (H2 configured on PostgreSQL, or the reverse)
    */
   public static int install(Connection connection, JdbcStoreConfig config) {
+    return install(connection, config, MIGRATIONS.size());
+  }
+
+  /**
+   * Installs or upgrades the schema up to a version, for tests of the migrations themselves.
+   *
+   * @param connection where to install
+   * @param config the dialect, schema and table prefix
+   * @param target the version to stop at
+   * @return the schema version now installed
+   */
+  static int install(Connection connection, JdbcStoreConfig config, int target) {
     JdbcCreditStore.required(connection, "a connection");
     JdbcCreditStore.required(config, "a store config");
     boolean commitSent = false;
@@ -90,7 +102,7 @@ public final class SchemaInstaller {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try {
-        int version = migrate(connection, config);
+        int version = migrate(connection, config, target);
         commitSent = true;
         connection.commit();
         return version;
@@ -125,7 +137,7 @@ public final class SchemaInstaller {
     return out;
   }
 
-  private static int migrate(Connection c, JdbcStoreConfig config) throws SQLException {
+  private static int migrate(Connection c, JdbcStoreConfig config, int target) throws SQLException {
     String history = config.table("schema_version");
     try (Statement st = c.createStatement()) {
       if (config.dialect() == JdbcStoreConfig.Dialect.POSTGRESQL) {
@@ -146,7 +158,7 @@ public final class SchemaInstaller {
         installed = rs.getInt(1);
       }
     }
-    for (int i = installed; i < MIGRATIONS.size(); i++) {
+    for (int i = installed; i < target; i++) {
       String migration = MIGRATIONS.get(i);
       // V2 converts the V1 layout; over a schema another tool (Flyway) already converted, it is done.
       boolean done = i == 1 && !hasColumn(c, config, "accounts", "plan");
@@ -162,7 +174,7 @@ public final class SchemaInstaller {
         ps.executeUpdate();
       }
     }
-    return MIGRATIONS.size();
+    return Math.max(installed, target);
   }
 
   /** Whether a table of the store has a column, whatever case the database keeps names in. */

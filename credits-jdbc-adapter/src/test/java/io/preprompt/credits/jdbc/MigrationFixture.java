@@ -34,17 +34,28 @@ import java.util.TreeMap;
  * and a rendering of everything a host can observe about an account (balance, lots, holds, ledger,
  * plan overview), with maps in name order so two renderings compare as text.
  *
- * <p>{@link #fill} ran once over the V1 layout (the release before V2) to make the recorded data in
- * {@code src/test/resources/migration/}; the test loads that data, migrates it and renders it again.
+ * <p>{@link #fill} ran once over the V1 layout (the release before V2), at commit {@code ae45dea},
+ * through a generator that dumped the rows with {@code pg_dump} (COPY blocks) and wrote the rendering
+ * and the replays' answers to {@code src/test/resources/migration/}; {@link V1ToV2MigrationTest} loads
+ * that data, migrates it and renders it again.
  */
 final class MigrationFixture {
   static final Instant START = Instant.parse("2026-01-15T10:00:00Z");
   static final List<String> ACCOUNTS = List.of("alice", "bob", "carol", "dave");
+  /** Where {@link #fill} left the clock. */
+  static final Instant END = Instant.parse("2026-01-17T10:04:50Z");
 
   /** The holds whose state the rendering shows, by name, filled in by {@link #fill}. */
   final Map<String, HoldId> holds = new TreeMap<>();
 
   private MigrationFixture() {}
+
+  /** The fixture as recorded: the holds by name. */
+  static MigrationFixture recorded(Map<String, HoldId> holds) {
+    MigrationFixture f = new MigrationFixture();
+    f.holds.putAll(holds);
+    return f;
+  }
 
   /** The credits wired over a store, with the fixture's clock and gateway. */
   static Credits credits(CreditStore store, MutableClock clock, RecordingBillingGateway gateway) {
