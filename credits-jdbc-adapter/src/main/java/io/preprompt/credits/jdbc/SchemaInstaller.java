@@ -20,8 +20,9 @@ import javax.sql.DataSource;
 /**
  * Installs or upgrades the store's schema, for hosts without a migration tool.
  *
- * <p>The schema ships as Flyway-style versioned migrations, one folder per dialect:
- * {@code db/credits/postgresql/V1__credits_schema.sql} and {@code db/credits/h2/V1__credits_schema.sql}.
+ * <p>The schema ships as Flyway-style versioned migrations, one folder per dialect
+ * ({@code db/credits/postgresql}, {@code db/credits/h2}): {@code V1__credits_schema.sql} creates the
+ * first layout and {@code V2__sql_native_layout.sql} converts it in place to the current one.
  * They live outside Flyway's default {@code db/migration} so they never collide with a host's own
  * {@code V1}; a host using Flyway runs them as a separate history, for example:
  *
