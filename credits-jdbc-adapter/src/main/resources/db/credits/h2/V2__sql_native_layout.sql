@@ -63,12 +63,6 @@ ALTER TABLE ${credits_schema}.${credits_prefix}accounts ALTER COLUMN plan_due_at
 ALTER TABLE ${credits_schema}.${credits_prefix}accounts ALTER COLUMN created_at SET NOT NULL;
 CREATE INDEX ${credits_schema}.${credits_prefix}accounts_plan_due_idx
   ON ${credits_schema}.${credits_prefix}accounts (plan_due_at);
-ALTER TABLE ${credits_schema}.${credits_prefix}accounts ADD CONSTRAINT ${credits_prefix}accounts_plan_ck CHECK (
-  (plan_tier IS NULL) = (plan_status IS NULL)
-  AND (plan_tier IS NULL OR (plan_signup_granted IS NOT NULL AND plan_paid_cycle IS NOT NULL
-    AND plan_cycle_start_sequence IS NOT NULL AND plan_allowance_total IS NOT NULL
-    AND plan_subscription IS NOT NULL AND plan_requests IS NOT NULL AND plan_charges IS NOT NULL
-    AND plan_orders IS NOT NULL AND plan_renewal_failures IS NOT NULL)));
 
 -- Lots.
 ALTER TABLE ${credits_schema}.${credits_prefix}lots ADD COLUMN granted_at_v2 TIMESTAMP WITH TIME ZONE;
@@ -98,6 +92,8 @@ UPDATE ${credits_schema}.${credits_prefix}holds SET
 DROP INDEX IF EXISTS ${credits_schema}.${credits_prefix}holds_due_idx;
 DROP INDEX IF EXISTS ${credits_schema}.${credits_prefix}holds_active_idx;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_terminal_ck;
+-- holds_terminal_ck allows only the four states: the state's own CHECK goes, as on PostgreSQL.
+ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_state_ck;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP COLUMN created_at;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP COLUMN deadline;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP COLUMN ended_at;

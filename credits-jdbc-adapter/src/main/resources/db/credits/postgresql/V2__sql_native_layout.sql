@@ -81,19 +81,16 @@ WHERE a.id = p.id;
 ALTER TABLE ${credits_schema}.${credits_prefix}accounts
   DROP COLUMN plan,
   ALTER COLUMN created_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(created_at),
-  ALTER COLUMN plan_due_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(plan_due_at),
-  ADD CONSTRAINT ${credits_prefix}accounts_plan_ck CHECK ((plan_tier IS NULL) = (plan_status IS NULL)
-    AND (plan_tier IS NULL OR (plan_signup_granted IS NOT NULL AND plan_paid_cycle IS NOT NULL
-      AND plan_cycle_start_sequence IS NOT NULL AND plan_allowance_total IS NOT NULL
-      AND plan_subscription IS NOT NULL AND plan_requests IS NOT NULL AND plan_charges IS NOT NULL
-      AND plan_orders IS NOT NULL AND plan_renewal_failures IS NOT NULL)));
+  ALTER COLUMN plan_due_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(plan_due_at);
 
 -- Lots.
 ALTER TABLE ${credits_schema}.${credits_prefix}lots
   ALTER COLUMN granted_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(granted_at),
   ALTER COLUMN expires_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(expires_at);
 
--- Holds.
+-- Holds. The state's CHECK goes: holds_terminal_ck already allows only the four states, and every
+-- CHECK is compiled again for each statement that writes the table.
+ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_state_ck;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds
   ALTER COLUMN created_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(created_at),
   ALTER COLUMN deadline TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(deadline),

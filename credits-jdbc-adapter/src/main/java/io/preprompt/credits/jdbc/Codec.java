@@ -4,6 +4,7 @@ import io.preprompt.credits.balance.Allocation;
 import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.spi.PlanRecord;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -39,7 +40,13 @@ final class Codec {
       throw new IllegalArgumentException("instant " + instant + " is outside what the credits store keeps ("
           + EARLIEST + " to " + LATEST + ")");
     }
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    return utc(instant);
+  }
+
+  /** The instant in UTC, without looking up a zone's rules for every value. */
+  private static OffsetDateTime utc(Instant instant) {
+    return OffsetDateTime.of(LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC),
+        ZoneOffset.UTC);
   }
 
   /**
@@ -65,7 +72,7 @@ final class Codec {
 
   private static OffsetDateTime bound(Instant instant) {
     Instant within = instant.isAfter(LATEST) ? LATEST : instant.isBefore(EARLIEST) ? EARLIEST : instant;
-    return OffsetDateTime.ofInstant(within, ZoneOffset.UTC);
+    return utc(within);
   }
 
   static @Nullable OffsetDateTime nullableTimestamp(@Nullable Instant instant) {

@@ -40,6 +40,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -638,6 +640,14 @@ public final class JdbcCreditStore implements CreditStore {
 
   /** At most this many rows of one kind go into one pipelined commit; bigger changes go one kind at a time. */
   private static final int PIPELINE_LIMIT = 200;
+  /** Marks an {@link #atOnceText} in {@link #texts}, apart from the {@link #pipelineText} of the same shape. */
+  private static final long AT_ONCE = 1L << 56;
+  /**
+   * The commit statements' texts by {@link Rows#shape}: a few shapes (a hold, a settle, a grant)
+   * make nearly every commit, and building the text each time cost more than the driver's work.
+   * Bounded by the shapes there can be.
+   */
+  private final ConcurrentMap<Long, String> texts = new ConcurrentHashMap<>();
 
   private boolean pipelined(AccountChange change) {
     return sql.pipelineCommits && change.expectedVersion() != 0 && change.newLots().size() <= PIPELINE_LIMIT
@@ -659,7 +669,8 @@ public final class JdbcCreditStore implements CreditStore {
    */
   private boolean writeAtOnce(Connection c, AccountChange change) throws SQLException {
     Rows rows = new Rows(change);
-    try (PreparedStatement ps = c.prepareStatement(atOnceText(rows))) {
+    try (PreparedStatement ps = c.prepareStatement(texts.computeIfAbsent(rows.shape() | AT_ONCE,
+        shape -> atOnceText(rows)))) {
       bindPipeline(ps, rows, new int[8]);
       ps.execute();
     }
@@ -681,7 +692,7 @@ public final class JdbcCreditStore implements CreditStore {
     int[] expected = new int[8];
     int statements;
     int[] actual;
-    try (PreparedStatement ps = c.prepareStatement(pipelineText(rows))) {
+    try (PreparedStatement ps = c.prepareStatement(texts.computeIfAbsent(rows.shape(), shape -> pipelineText(rows)))) {
       statements = bindPipeline(ps, rows, expected);
       actual = new int[statements];
       try {
@@ -716,6 +727,16 @@ public final class JdbcCreditStore implements CreditStore {
       this(change, sorted(live(change.changedLots(), true), Comparator.comparing(Lot::id)),
           sorted(live(change.changedLots(), false), Comparator.comparing(Lot::id)),
           sorted(change.endedHolds(), Comparator.comparing(h -> h.id().value())));
+    }
+
+    /**
+     * What a commit's statement text depends on: how many rows of each kind it writes (each at most
+     * {@link #PIPELINE_LIMIT}, so 8 bits each) and whether it has an idempotency record.
+     */
+    long shape() {
+      return change.newLots().size() | (long) changedLots.size() << 8 | (long) spentLots.size() << 16
+          | (long) change.newHolds().size() << 24 | (long) endedHolds.size() << 32
+          | (long) change.entries().size() << 40 | (change.idempotency() == null ? 0L : 1L << 48);
     }
 
     private static List<Lot> live(List<Lot> lots, boolean live) {
