@@ -258,30 +258,29 @@ class JdbcFailureTest {
     @EnumSource(Databases.class)
     @DisplayName("after the COMMIT was sent: outcome unknown, the change is there, and resending the key replays it")
     void answerToCommitLost(Databases database) {
-      Databases.Target target = database.fresh();
-      CreditService setup = service(target.store());
-      setup.openAccount(ALICE, IdempotencyKey.of("open"));
-      setup.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, IdempotencyKey.of("grant"));
       // A new store's first commit is a transaction of its own, ended by a COMMIT on both databases.
-      FaultyPool pool = new FaultyPool(target.dataSource());
-      CreditService credits = service(JdbcCreditStore.create(pool, target.config()));
-      HoldRequest request = HoldRequest.of(ALICE, CreditAmount.of(30), IdempotencyKey.of("gen-1"));
-      pool.arm(FaultyPool.Fault.LOSE_COMMIT_ANSWER);
+      Broken b = holdThrough(database, FaultyPool.Fault.LOSE_COMMIT_ANSWER);
+      assertThat(b.failure().outcome()).isEqualTo(StoreException.Outcome.UNKNOWN);
+      assertThat(b.failure().getMessage()).contains("resend with the same idempotency key");
+      assertThat(b.target().store().findIdempotencyRecord(ALICE, b.request().key())).as("it had committed").isPresent();
 
-      StoreException e = catchThrowableOfType(StoreException.class, () -> credits.hold(request));
-      assertThat(pool.armed()).as("the fault fired").isNull();
-      assertThat(e.outcome()).isEqualTo(StoreException.Outcome.UNKNOWN);
-      assertThat(e.sqlState()).contains("08006");
-      assertThat(e.getMessage()).contains("resend with the same idempotency key");
-      assertThat(target.store().findIdempotencyRecord(ALICE, request.key())).as("it had committed").isPresent();
-
-      assertResendConverges(credits, request, target);
+      assertResendConverges(b.credits(), b.request(), b.target());
     }
 
     @ParameterizedTest(name = "on {0}")
     @EnumSource(Databases.class)
     @DisplayName("before the COMMIT was sent: not applied, nothing is there, and resending the key applies it once")
     void brokenMidTransaction(Databases database) {
+      Broken b = holdThrough(database, FaultyPool.Fault.BREAK_BEFORE_COMMIT);
+      assertThat(b.failure().outcome()).isEqualTo(StoreException.Outcome.NOT_APPLIED);
+      assertThat(b.target().store().findIdempotencyRecord(ALICE, b.request().key())).as("rolled back").isEmpty();
+      assertThat(service(b.target().store()).balance(ALICE).held()).isZero();
+
+      assertResendConverges(b.credits(), b.request(), b.target());
+    }
+
+    /** A hold through a store whose connection breaks as {@code fault} says, with what it threw. */
+    private Broken holdThrough(Databases database, FaultyPool.Fault fault) {
       Databases.Target target = database.fresh();
       CreditService setup = service(target.store());
       setup.openAccount(ALICE, IdempotencyKey.of("open"));
@@ -289,18 +288,16 @@ class JdbcFailureTest {
       FaultyPool pool = new FaultyPool(target.dataSource());
       CreditService credits = service(JdbcCreditStore.create(pool, target.config()));
       HoldRequest request = HoldRequest.of(ALICE, CreditAmount.of(30), IdempotencyKey.of("gen-1"));
-      pool.arm(FaultyPool.Fault.BREAK_BEFORE_COMMIT);
-
+      pool.arm(fault);
       StoreException e = catchThrowableOfType(StoreException.class, () -> credits.hold(request));
       assertThat(pool.armed()).as("the fault fired").isNull();
-      assertThat(e.outcome()).isEqualTo(StoreException.Outcome.NOT_APPLIED);
       assertThat(e.sqlState()).contains("08006");
-      assertThat(target.store().findIdempotencyRecord(ALICE, request.key())).as("rolled back").isEmpty();
-      assertThat(setup.balance(ALICE).held()).isZero();
-
-      assertResendConverges(credits, request, target);
+      return new Broken(target, credits, request, e);
     }
   }
+
+  /** A hold that failed on a broken connection: where, through what, the request and the failure. */
+  private record Broken(Databases.Target target, CreditService credits, HoldRequest request, StoreException failure) {}
 
   /** Resending the request with its key gives one hold, replayed on the next resend. */
   static void assertResendConverges(CreditService credits, HoldRequest request, Databases.Target target) {
