@@ -43,6 +43,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -644,10 +645,23 @@ public final class JdbcCreditStore implements CreditStore {
   private static final long AT_ONCE = 1L << 56;
   /**
    * The commit statements' texts by {@link Rows#shape}: a few shapes (a hold, a settle, a grant)
-   * make nearly every commit, and building the text each time cost more than the driver's work.
-   * Bounded by the shapes there can be.
+   * make nearly every commit, and building the text each time cost about as much CPU as binding its
+   * parameters. At most {@link #TEXTS_KEPT} are kept; rarer shapes are built each time.
    */
   private final ConcurrentMap<Long, String> texts = new ConcurrentHashMap<>();
+  private static final int TEXTS_KEPT = 256;
+
+  /** The text of a commit statement of a shape, kept in {@link #texts} while there is room. */
+  private String commitText(long shape, Supplier<String> build) {
+    String text = texts.get(shape);
+    if (text == null) {
+      text = build.get();
+      if (texts.size() < TEXTS_KEPT) {
+        texts.putIfAbsent(shape, text);
+      }
+    }
+    return text;
+  }
 
   private boolean pipelined(AccountChange change) {
     return sql.pipelineCommits && change.expectedVersion() != 0 && change.newLots().size() <= PIPELINE_LIMIT
@@ -669,8 +683,7 @@ public final class JdbcCreditStore implements CreditStore {
    */
   private boolean writeAtOnce(Connection c, AccountChange change) throws SQLException {
     Rows rows = new Rows(change);
-    try (PreparedStatement ps = c.prepareStatement(texts.computeIfAbsent(rows.shape() | AT_ONCE,
-        shape -> atOnceText(rows)))) {
+    try (PreparedStatement ps = c.prepareStatement(commitText(rows.shape() | AT_ONCE, () -> atOnceText(rows)))) {
       bindPipeline(ps, rows, new int[8]);
       ps.execute();
     }
@@ -692,7 +705,7 @@ public final class JdbcCreditStore implements CreditStore {
     int[] expected = new int[8];
     int statements;
     int[] actual;
-    try (PreparedStatement ps = c.prepareStatement(texts.computeIfAbsent(rows.shape(), shape -> pipelineText(rows)))) {
+    try (PreparedStatement ps = c.prepareStatement(commitText(rows.shape(), () -> pipelineText(rows)))) {
       statements = bindPipeline(ps, rows, expected);
       actual = new int[statements];
       try {
