@@ -23,7 +23,9 @@
  * timestamps: the clock's instants, a hold's deadline (now plus its ttl), a grant's expiry and a
  * cancellation's effective time are truncated toward the past to the microsecond before they are
  * used or stored. So an account reads back from any store exactly as it was written, and a
- * sub-microsecond part of an instant a caller passes in never changes an outcome.
+ * sub-microsecond part of an instant a caller passes in never changes an outcome. The latest instant
+ * kept is the end of year 9999, the last that SQL timestamps hold: a later grant expiry or
+ * cancellation time is refused with {@code INVALID_ARGUMENT}.
  */
 @NullMarked
 package io.preprompt.credits.core;

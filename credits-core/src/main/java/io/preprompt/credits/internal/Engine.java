@@ -467,6 +467,7 @@ public final class Engine implements LedgerReader {
     if (amount.isZero()) {
       throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "a grant must be for a positive amount, was 0");
     }
+    Instants.requireKeepable("expiry", expiresAt);
     Map<String, String> meta = HoldRequest.checkMetadata(metadata);
     String fingerprint = FieldCodec.fields().add("source", source).add("amount", amount.value())
         .addNullable("expiresAt", expiresAt).addMap("metadata", meta).encode();

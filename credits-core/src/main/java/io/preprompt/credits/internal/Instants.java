@@ -1,5 +1,7 @@
 package io.preprompt.credits.internal;
 
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
@@ -11,7 +13,27 @@ import org.jspecify.annotations.Nullable;
  * microseconds, so an account reads back from any store exactly as core wrote it.
  */
 final class Instants {
+  /**
+   * The latest instant the library keeps: the end of year 9999, the last the SQL standard's
+   * timestamps (and so every supported database) hold. Later expiries and effective times are refused.
+   */
+  static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
   private Instants() {}
+
+  /**
+   * Refuses an instant after {@link #LATEST}.
+   *
+   * @param what what the instant is, for the message
+   * @param instant the instant, or null for none
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} when it is later
+   */
+  static void requireKeepable(String what, @Nullable Instant instant) {
+    if (instant != null && instant.isAfter(LATEST)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+          what + " " + instant + " is after " + LATEST + ", the latest instant the library keeps");
+    }
+  }
 
   /**
    * Returns a clock whose instants are truncated to microseconds.

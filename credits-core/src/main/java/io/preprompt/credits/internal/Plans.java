@@ -245,6 +245,7 @@ public final class Plans implements PlanService {
           }, Plans::encodeOutcome, e -> duplicate("event already handled")));
     }
     BillingEvent.SubscriptionCancelled cancelled = (BillingEvent.SubscriptionCancelled) event;
+    Instants.requireKeepable("effective time", cancelled.effectiveAt());
     return engine.executeOwn(event.account(), key, Operation.of("subscription-cancelled",
         FieldCodec.fields().add("effectiveAt", cancelled.effectiveAt()).encode(), tx -> {
           PlanState s = state(tx);

@@ -253,6 +253,9 @@ class BadInputCatalogueTest {
         w -> w.credits.grant(w.alice, null, CreditAmount.of(1), null, w.key()));
     b.invalid("a grant that expires in the past", ErrorCode.INVALID_ARGUMENT,
         w -> w.credits.grant(w.alice, LotSource.PROMOTION, CreditAmount.of(1), T0.minusSeconds(1), w.key()));
+    b.invalid("a grant that expires after year 9999, later than SQL timestamps hold", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.grant(w.alice, LotSource.PROMOTION, CreditAmount.of(1), Instant.parse("+10000-01-01T00:00:00Z"),
+            w.key()));
     b.invalid("a hold with a negative ttl", ErrorCode.INVALID_ARGUMENT,
         w -> HoldRequest.of(w.alice, CreditAmount.of(1), w.key()).withTtl(Duration.ofSeconds(-1)));
     b.invalid("a hold with a ttl beyond the maximum", ErrorCode.INVALID_ARGUMENT,
@@ -542,6 +545,8 @@ class BadInputCatalogueTest {
         w -> w.plans.handle(new BillingEvent.PackPaid("evt-1", w.alice, "pack_small", " ", 500, "USD")));
     b.invalid("a cancellation without an effective time", ErrorCode.INVALID_ARGUMENT,
         w -> w.plans.handle(new BillingEvent.SubscriptionCancelled("evt-1", w.alice, null)));
+    b.invalid("a cancellation effective after year 9999", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.handle(new BillingEvent.SubscriptionCancelled("evt-1", w.alice, Instant.MAX)));
     b.invalid("a null billing event", ErrorCode.INVALID_ARGUMENT, w -> w.plans.handle(null));
     b.row("a paid cycle for an account never opened", UnknownAccountException.class, ErrorCode.ACCOUNT_NOT_FOUND,
         w -> w.plans.handle(new BillingEvent.CyclePaid("evt-1", w.nobody, 1)));

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.TestFactory;
 @DisplayName("Bad-input catalogue of the JDBC adapter")
 class JdbcBadInputCatalogueTest {
   private static final Instant T0 = Instant.parse("2026-05-04T12:00:00Z");
-  private static final List<String> TABLES = List.of("accounts", "holds", "ledger", "idempotency");
+  private static final List<String> TABLES = List.of("accounts", "lots", "holds", "ledger", "idempotency");
 
   record Row(String input, Class<? extends CreditsException> type, ErrorCode code, Consumer<World> call) {}
 
@@ -162,6 +162,9 @@ class JdbcBadInputCatalogueTest {
     add.accept(new Row("a grant that overflows the account's total", InvalidRequestException.class,
         ErrorCode.AMOUNT_OVERFLOW,
         w -> w.credits.grant(w.alice, LotSource.PACK, CreditAmount.of(Long.MAX_VALUE), null, IdempotencyKey.of("g"))));
+    add.accept(new Row("a grant expiring after year 9999, later than a timestamp column holds",
+        InvalidRequestException.class, ErrorCode.INVALID_ARGUMENT, w -> w.credits.grant(w.alice, LotSource.PROMOTION,
+            CreditAmount.of(5), Instant.parse("+100000-01-01T00:00:00Z"), IdempotencyKey.of("g"))));
     return rows;
   }
 }
