@@ -384,7 +384,7 @@ public final class Engine implements LedgerReader {
   }
 
   /** A store call that reads: whatever it throws, nothing was applied. */
-  private static <T> T storeCall(Supplier<T> call) {
+  static <T> T storeCall(Supplier<T> call) {
     try {
       return call.get();
     } catch (RuntimeException e) {

@@ -440,7 +440,8 @@ public final class Plans implements PlanService {
   public int renewDue() {
     Instant now = engine.clock().instant();
     int refilled = 0;
-    for (AccountId account : engine.store().findAccountsWithPlanDue(now, config.renewalBatchSize())) {
+    List<AccountId> due = Engine.storeCall(() -> engine.store().findAccountsWithPlanDue(now, config.renewalBatchSize()));
+    for (AccountId account : due) {
       try {
         if (renew(account)) {
           refilled++;
@@ -885,7 +886,8 @@ public final class Plans implements PlanService {
     long used = 0;
     long after = inCycle ? s.cycleStartSequence() : 0;
     while (true) {
-      List<LedgerEntry> page = engine.store().readLedger(account, LedgerQuery.after(after, 1000));
+      long from = after;
+      List<LedgerEntry> page = Engine.storeCall(() -> engine.store().readLedger(account, LedgerQuery.after(from, 1000)));
       for (LedgerEntry e : page) {
         if (e.type() == EntryType.SETTLE) {
           used += e.amount();

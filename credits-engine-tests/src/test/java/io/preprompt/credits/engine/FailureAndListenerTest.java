@@ -23,6 +23,7 @@ import io.preprompt.credits.ledger.CommittedChange;
 import io.preprompt.credits.ledger.CreditsListener;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.spi.AccountChange;
 import io.preprompt.credits.spi.AccountSnapshot;
 import io.preprompt.credits.spi.CommitOutcome;
@@ -33,7 +34,9 @@ import io.preprompt.credits.testkit.CreditsScenario;
 import io.preprompt.credits.testkit.ForwardingCreditStore;
 import io.preprompt.credits.testkit.InMemoryCreditStore;
 import io.preprompt.credits.testkit.MutableClock;
+import io.preprompt.credits.testkit.RecordingBillingGateway;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -238,6 +241,42 @@ class FailureAndListenerTest {
           .isEqualTo(StoreException.Outcome.NOT_APPLIED);
       readFails.set(false);
       assertThat(scenario.store().dump(alice.id())).isEqualTo(before);
+    }
+
+    @Test
+    @DisplayName("the plan service's own store reads (renewals due, a cycle's usage) that throw are NOT_APPLIED too")
+    void planReadsThrow_notApplied() {
+      AtomicBoolean fail = new AtomicBoolean();
+      CreditStore store = new ForwardingCreditStore(new InMemoryCreditStore()) {
+        @Override
+        public List<AccountId> findAccountsWithPlanDue(Instant now, int limit) {
+          if (fail.get()) {
+            throw new IllegalStateException("connection reset");
+          }
+          return super.findAccountsWithPlanDue(now, limit);
+        }
+
+        @Override
+        public List<LedgerEntry> readLedger(AccountId account,
+            LedgerQuery query) {
+          if (fail.get()) {
+            throw new IllegalStateException("connection reset");
+          }
+          return super.readLedger(account, query);
+        }
+      };
+      Credits credits = Credits.builder().store(store)
+          .clock(new MutableClock(Instant.parse("2026-01-15T10:00:00Z")))
+          .billing(new RecordingBillingGateway()).build();
+      AccountId maya = AccountId.of("maya");
+      credits.credits().openAccount(maya, IdempotencyKey.of("open"));
+      fail.set(true);
+      assertThat(failure(() -> credits.plans().renewDue(), StoreException.class, ErrorCode.STORE_FAILURE).outcome())
+          .isEqualTo(StoreException.Outcome.NOT_APPLIED);
+      assertThat(failure(() -> credits.plans().overview(maya), StoreException.class, ErrorCode.STORE_FAILURE)
+          .outcome()).isEqualTo(StoreException.Outcome.NOT_APPLIED);
+      fail.set(false);
+      assertThat(credits.plans().overview(maya).balance().available()).isZero();
     }
 
     @Test
