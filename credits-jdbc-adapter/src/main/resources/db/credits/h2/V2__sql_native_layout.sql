@@ -92,7 +92,7 @@ UPDATE ${credits_schema}.${credits_prefix}holds SET
 DROP INDEX IF EXISTS ${credits_schema}.${credits_prefix}holds_due_idx;
 DROP INDEX IF EXISTS ${credits_schema}.${credits_prefix}holds_active_idx;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_terminal_ck;
--- holds_terminal_ck allows only the four states: the state's own CHECK goes, as on PostgreSQL.
+-- V1's two state CHECKs become one shorter CHECK with the same rules, as on PostgreSQL.
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_state_ck;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP COLUMN created_at;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP COLUMN deadline;
@@ -108,10 +108,9 @@ ALTER TABLE ${credits_schema}.${credits_prefix}holds ALTER COLUMN created_at SET
 ALTER TABLE ${credits_schema}.${credits_prefix}holds ALTER COLUMN deadline SET NOT NULL;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds ALTER COLUMN metadata SET NOT NULL;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds ALTER COLUMN allocations SET NOT NULL;
-ALTER TABLE ${credits_schema}.${credits_prefix}holds ADD CONSTRAINT ${credits_prefix}holds_terminal_ck CHECK (
-  (state = 'ACTIVE' AND ended_at IS NULL AND settled = 0)
-  OR (state = 'SETTLED' AND ended_at IS NOT NULL)
-  OR (state IN ('RELEASED', 'EXPIRED') AND ended_at IS NOT NULL AND settled = 0));
+ALTER TABLE ${credits_schema}.${credits_prefix}holds ADD CONSTRAINT ${credits_prefix}holds_state_ck CHECK (
+  state IN ('ACTIVE', 'SETTLED', 'RELEASED', 'EXPIRED')
+  AND (state = 'ACTIVE') = (ended_at IS NULL) AND (settled = 0 OR state = 'SETTLED'));
 CREATE INDEX ${credits_schema}.${credits_prefix}holds_due_idx ON ${credits_schema}.${credits_prefix}holds (state, deadline);
 CREATE INDEX ${credits_schema}.${credits_prefix}holds_active_idx
   ON ${credits_schema}.${credits_prefix}holds (account, state, deadline);

@@ -88,15 +88,18 @@ ALTER TABLE ${credits_schema}.${credits_prefix}lots
   ALTER COLUMN granted_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(granted_at),
   ALTER COLUMN expires_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(expires_at);
 
--- Holds. The state's CHECK goes: holds_terminal_ck already allows only the four states, and every
--- CHECK is compiled again for each statement that writes the table.
-ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_state_ck;
+-- Holds. V1's two state CHECKs become one shorter CHECK with the same rules: PostgreSQL compiles
+-- every CHECK again for each statement that writes the table.
+ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_state_ck,
+  DROP CONSTRAINT ${credits_prefix}holds_terminal_ck;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds
   ALTER COLUMN created_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(created_at),
   ALTER COLUMN deadline TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(deadline),
   ALTER COLUMN ended_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(ended_at),
   ALTER COLUMN metadata TYPE JSONB USING pg_temp.credits_v1_fields(metadata),
-  ALTER COLUMN allocations TYPE JSONB USING pg_temp.credits_v1_allocations(allocations);
+  ALTER COLUMN allocations TYPE JSONB USING pg_temp.credits_v1_allocations(allocations),
+  ADD CONSTRAINT ${credits_prefix}holds_state_ck CHECK (state IN ('ACTIVE', 'SETTLED', 'RELEASED', 'EXPIRED')
+    AND (state = 'ACTIVE') = (ended_at IS NULL) AND (settled = 0 OR state = 'SETTLED'));
 
 -- Ledger: the generation's kind and model beside the metadata they come from.
 ALTER TABLE ${credits_schema}.${credits_prefix}ledger

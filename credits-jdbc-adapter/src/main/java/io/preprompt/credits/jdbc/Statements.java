@@ -301,7 +301,7 @@ final class Statements {
         + " allocations = v.allocations FROM (VALUES ");
     values(sb, rows, endedHoldRow);
     sb.append(") AS v (amount, state, created_at, deadline, settled, ended_at, metadata, allocations, hold_id)"
-        // Active means not ended (holds_terminal_ck ties the two); asked as ended_at IS NULL, the
+        // Active means not ended (holds_state_ck ties the two); asked as ended_at IS NULL, the
         // guard cannot make a partial index on active holds look like the way to one hold, which
         // would walk every active hold: the primary key finds it.
         + " WHERE h.account = ? AND h.hold_id = v.hold_id AND h.ended_at IS NULL");

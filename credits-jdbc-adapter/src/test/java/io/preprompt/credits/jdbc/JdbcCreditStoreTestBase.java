@@ -495,6 +495,22 @@ abstract class JdbcCreditStoreTestBase {
     }
 
     @Test
+    @DisplayName("a hold ended in a state its columns contradict (released with credits settled) is refused by a CHECK")
+    void holdStateContradiction() throws SQLException {
+      store.commit(create(ALICE));
+      Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
+      store.commit(hold(ALICE, h, "hold-1"));
+      AccountChange settle = settle(ALICE, h, 2, "settle-1");
+      AccountChange change = new AccountChange(2, settle.account(), List.of(), settle.changedLots(), List.of(),
+          List.of(ended(h, HoldState.RELEASED, 30)), settle.entries(), settle.idempotency());
+      assertThatThrownBy(() -> store.commit(change)).isInstanceOfSatisfying(StoreException.class,
+          e -> assertThat(e.sqlState()).hasValueSatisfying(s -> assertThat(s).isIn("23513", "23514")));
+      assertThat(storedVersion(ALICE)).isEqualTo(2);
+      assertThat(store.findHold(ALICE, h.id())).contains(h);
+      assertThat(count("ledger")).isEqualTo(2);
+    }
+
+    @Test
     @DisplayName("a hold placed under an id the account already used, active or ended, is malformed and writes nothing")
     void duplicateHold() throws SQLException {
       store.commit(create(ALICE));
