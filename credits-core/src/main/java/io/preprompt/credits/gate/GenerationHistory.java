@@ -266,7 +266,7 @@ public final class GenerationHistory {
       @Nullable Instant endedAt, @Nullable String reason) {
     Map<String, String> meta = s.first.metadata();
     long estimate = parseLong(meta.get("estimate"), s.held);
-    return new GenerationRecord(id, s.kind, meta.getOrDefault("model", ""), estimate, s.held, actual, outcome,
+    return new GenerationRecord(id, s.kind, meta.getOrDefault(LedgerEntry.MODEL, ""), estimate, s.held, actual, outcome,
         s.first.at(), endedAt, meta.getOrDefault("rateCard", ""), reason);
   }
 
@@ -282,7 +282,7 @@ public final class GenerationHistory {
   }
 
   private static @Nullable GenerationKind kindOf(Map<String, String> metadata) {
-    String kind = metadata.get("kind");
+    String kind = metadata.get(LedgerEntry.KIND);
     if (kind == null) {
       return null;
     }

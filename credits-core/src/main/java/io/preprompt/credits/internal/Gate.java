@@ -21,6 +21,7 @@ import io.preprompt.credits.gate.GenerationRequest;
 import io.preprompt.credits.gate.LowBalanceListener;
 import io.preprompt.credits.gate.RateCard;
 import io.preprompt.credits.gate.UpgradeOffer;
+import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.plans.Entitlements;
 import io.preprompt.credits.plans.Pack;
 import io.preprompt.credits.plans.Tier;
@@ -168,9 +169,9 @@ public final class Gate implements GenerationGate {
             String reshot = Boolean.toString(r.reshot());
             String estimate = Long.toString(e.credits());
             Map<String, String> meta = r.resolution() == null
-                ? Map.of("kind", kind, "model", r.model(), "seconds", seconds, "variants", variants, "reshot", reshot,
+                ? Map.of(LedgerEntry.KIND, kind, LedgerEntry.MODEL, r.model(), "seconds", seconds, "variants", variants, "reshot", reshot,
                     "estimate", estimate, "rateCard", rateCard.version())
-                : Map.of("kind", kind, "model", r.model(), "resolution", r.resolution(), "seconds", seconds,
+                : Map.of(LedgerEntry.KIND, kind, LedgerEntry.MODEL, r.model(), "resolution", r.resolution(), "seconds", seconds,
                     "variants", variants, "reshot", reshot, "estimate", estimate, "rateCard", rateCard.version());
             placed.add(tx.hold(HoldId.random(), e.credits(), tx.now().plus(config.holdDeadlines().get(r.kind())), key,
                 meta));

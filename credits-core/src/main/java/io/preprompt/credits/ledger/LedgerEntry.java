@@ -27,6 +27,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record LedgerEntry(AccountId account, long sequence, EntryType type, long amount, LotId lot, LotSource source,
     @Nullable HoldId hold, @Nullable IdempotencyKey key, Instant at, Map<String, String> metadata) {
+  /** The metadata key under which a generation's entries name its kind (the gate writes it). */
+  public static final String KIND = "kind";
+  /** The metadata key under which a generation's entries name its model (the gate writes it). */
+  public static final String MODEL = "model";
+
 
   /**
    * Checks non-null fields, a positive sequence and amount, and copies the metadata.
@@ -56,5 +61,23 @@ public record LedgerEntry(AccountId account, long sequence, EntryType type, long
       throw new IllegalArgumentException("amount must be positive, was " + amount);
     }
     metadata = Map.copyOf(metadata);
+  }
+
+  /**
+   * Returns the kind of the generation the entry belongs to, as its metadata names it.
+   *
+   * @return the kind, or {@code null} for an entry that is not a generation's
+   */
+  public @Nullable String kind() {
+    return metadata.get(KIND);
+  }
+
+  /**
+   * Returns the model of the generation the entry belongs to, as its metadata names it.
+   *
+   * @return the model, or {@code null} for an entry that is not a generation's
+   */
+  public @Nullable String model() {
+    return metadata.get(MODEL);
   }
 }

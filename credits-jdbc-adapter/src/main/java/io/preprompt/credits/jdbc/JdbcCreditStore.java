@@ -1215,8 +1215,8 @@ public final class JdbcCreditStore implements CreditStore {
     ps.setObject(p + 8, Codec.timestamp(e.at()));
     ps.setString(p + 9, Codec.metadataJson(e.metadata()));
     // The generation's kind and model, as queryable columns beside the metadata they come from.
-    setNullableString(ps, p + 10, e.metadata().get("kind"));
-    setNullableString(ps, p + 11, e.metadata().get("model"));
+    setNullableString(ps, p + 10, e.kind());
+    setNullableString(ps, p + 11, e.model());
     return p + 12;
   }
 
