@@ -75,10 +75,6 @@ final class Codec {
     return utc(within);
   }
 
-  static @Nullable OffsetDateTime nullableTimestamp(@Nullable Instant instant) {
-    return instant == null ? null : timestamp(instant);
-  }
-
   static String metadataJson(Map<String, String> metadata) {
     return Json.write(metadata.isEmpty() ? metadata : new TreeMap<>(metadata));
   }

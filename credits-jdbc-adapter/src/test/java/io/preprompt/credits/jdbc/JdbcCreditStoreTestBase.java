@@ -480,33 +480,31 @@ abstract class JdbcCreditStoreTestBase {
     @Test
     @DisplayName("a violated constraint is a StoreException with the SQL state, and nothing is left behind")
     void constraintViolation() throws SQLException {
-      store.commit(create(ALICE));
-      Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
-      store.commit(hold(ALICE, h, "hold-1"));
-      AccountChange overSettle = settle(ALICE, h, 2, "settle-1");
-      AccountChange change = new AccountChange(2, overSettle.account(), List.of(), overSettle.changedLots(),
-          List.of(), List.of(ended(h, HoldState.SETTLED, 31)), overSettle.entries(), overSettle.idempotency());
-      assertThatThrownBy(() -> store.commit(change)).isInstanceOfSatisfying(StoreException.class,
-          e -> assertThat(e.sqlState()).hasValueSatisfying(s -> assertThat(s).isIn("23513", "23514")));
-      assertThat(storedVersion(ALICE)).isEqualTo(2);
-      assertThat(store.findHold(ALICE, h.id())).contains(h);
-      assertThat(load(ALICE).lots()).containsExactly(lot(1, 100, 70, 30, null));
-      assertThat(count("ledger")).isEqualTo(2);
+      assertEndingRefusedByCheck(HoldState.SETTLED, 31);
     }
 
     @Test
     @DisplayName("a hold ended in a state its columns contradict (released with credits settled) is refused by a CHECK")
     void holdStateContradiction() throws SQLException {
+      assertEndingRefusedByCheck(HoldState.RELEASED, 30);
+    }
+
+    /**
+     * Ends a 30-credit hold as {@code state} with {@code settled} credits inside an otherwise valid
+     * settle, and checks a CHECK refuses it and nothing of the change is kept.
+     */
+    private void assertEndingRefusedByCheck(HoldState state, long settled) throws SQLException {
       store.commit(create(ALICE));
       Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
       store.commit(hold(ALICE, h, "hold-1"));
       AccountChange settle = settle(ALICE, h, 2, "settle-1");
       AccountChange change = new AccountChange(2, settle.account(), List.of(), settle.changedLots(), List.of(),
-          List.of(ended(h, HoldState.RELEASED, 30)), settle.entries(), settle.idempotency());
+          List.of(ended(h, state, settled)), settle.entries(), settle.idempotency());
       assertThatThrownBy(() -> store.commit(change)).isInstanceOfSatisfying(StoreException.class,
           e -> assertThat(e.sqlState()).hasValueSatisfying(s -> assertThat(s).isIn("23513", "23514")));
       assertThat(storedVersion(ALICE)).isEqualTo(2);
       assertThat(store.findHold(ALICE, h.id())).contains(h);
+      assertThat(load(ALICE).lots()).containsExactly(lot(1, 100, 70, 30, null));
       assertThat(count("ledger")).isEqualTo(2);
     }
 
