@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Installs or upgrades the store's schema, for hosts without a migration tool.
@@ -43,8 +44,24 @@ import javax.sql.DataSource;
  */
 public final class SchemaInstaller {
 
+  /**
+   * A migration script, and for a script that converts an older layout the column only that layout
+   * has: over a schema another tool already converted (Flyway keeps its own history), the column is
+   * gone and the script is recorded without running. A script without one is idempotent.
+   *
+   * @param script the file name in the dialect's folder
+   * @param convertsTable the table whose column shows the older layout, or null
+   * @param convertsColumn that column, or null
+   */
+  private record Migration(String script, @Nullable String convertsTable, @Nullable String convertsColumn) {
+    boolean needed(Connection c, JdbcStoreConfig config) throws SQLException {
+      return convertsTable == null || convertsColumn == null || hasColumn(c, config, convertsTable, convertsColumn);
+    }
+  }
+
   /** The migrations, in version order. */
-  private static final List<String> MIGRATIONS = List.of("V1__credits_schema.sql", "V2__sql_native_layout.sql");
+  private static final List<Migration> MIGRATIONS = List.of(new Migration("V1__credits_schema.sql", null, null),
+      new Migration("V2__sql_native_layout.sql", "accounts", "plan"));
 
   private SchemaInstaller() {}
 
@@ -132,8 +149,8 @@ public final class SchemaInstaller {
    */
   public static List<String> statements(JdbcStoreConfig config) {
     List<String> out = new ArrayList<>();
-    for (String migration : MIGRATIONS) {
-      out.addAll(split(substitute(resource(config, migration), config)));
+    for (Migration migration : MIGRATIONS) {
+      out.addAll(split(substitute(resource(config, migration.script()), config)));
     }
     return out;
   }
@@ -160,18 +177,18 @@ public final class SchemaInstaller {
       }
     }
     for (int i = installed; i < target; i++) {
-      String migration = MIGRATIONS.get(i);
-      // V2 converts the V1 layout; over a schema another tool (Flyway) already converted, it is done.
-      boolean done = i == 1 && !hasColumn(c, config, "accounts", "plan");
-      try (Statement st = c.createStatement()) {
-        for (String statement : done ? List.<String>of() : split(substitute(resource(config, migration), config))) {
-          st.execute(statement);
+      Migration migration = MIGRATIONS.get(i);
+      if (migration.needed(c, config)) {
+        try (Statement st = c.createStatement()) {
+          for (String statement : split(substitute(resource(config, migration.script()), config))) {
+            st.execute(statement);
+          }
         }
       }
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO " + history + " (version, script, installed_at) VALUES (?, ?, CURRENT_TIMESTAMP)")) {
         ps.setInt(1, i + 1);
-        ps.setString(2, migration);
+        ps.setString(2, migration.script());
         ps.executeUpdate();
       }
     }
