@@ -64,6 +64,17 @@ ALTER TABLE ${credits_schema}.${credits_prefix}accounts ALTER COLUMN created_at 
 CREATE INDEX ${credits_schema}.${credits_prefix}accounts_plan_due_idx
   ON ${credits_schema}.${credits_prefix}accounts (plan_due_at);
 
+-- Accounts', lots' and ledger rows' CHECKs in the short form PostgreSQL's V2 gives them, the same rules.
+ALTER TABLE ${credits_schema}.${credits_prefix}accounts DROP CONSTRAINT ${credits_prefix}accounts_amounts_ck;
+ALTER TABLE ${credits_schema}.${credits_prefix}accounts ADD CONSTRAINT ${credits_prefix}accounts_amounts_ck
+  CHECK (LEAST(version - 1, last_sequence, granted, settled, expired, debited, active_holds) >= 0);
+ALTER TABLE ${credits_schema}.${credits_prefix}lots DROP CONSTRAINT ${credits_prefix}lots_amounts_ck;
+ALTER TABLE ${credits_schema}.${credits_prefix}lots ADD CONSTRAINT ${credits_prefix}lots_amounts_ck
+  CHECK (LEAST(lot_id - 1, granted, remaining, reserved) >= 0);
+ALTER TABLE ${credits_schema}.${credits_prefix}ledger DROP CONSTRAINT ${credits_prefix}ledger_amounts_ck;
+ALTER TABLE ${credits_schema}.${credits_prefix}ledger ADD CONSTRAINT ${credits_prefix}ledger_amounts_ck
+  CHECK (LEAST(sequence, amount, lot_id) > 0);
+
 -- Lots.
 ALTER TABLE ${credits_schema}.${credits_prefix}lots ADD COLUMN granted_at_v2 TIMESTAMP WITH TIME ZONE;
 ALTER TABLE ${credits_schema}.${credits_prefix}lots ADD COLUMN expires_at_v2 TIMESTAMP WITH TIME ZONE;
@@ -91,9 +102,10 @@ UPDATE ${credits_schema}.${credits_prefix}holds SET
   allocations_v2 = ${credits_schema}.${credits_prefix}v1_allocations(allocations) FORMAT JSON;
 DROP INDEX IF EXISTS ${credits_schema}.${credits_prefix}holds_due_idx;
 DROP INDEX IF EXISTS ${credits_schema}.${credits_prefix}holds_active_idx;
+-- V1's three CHECKs become one with the same rules, as on PostgreSQL.
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_terminal_ck;
--- V1's two state CHECKs become one shorter CHECK with the same rules, as on PostgreSQL.
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_state_ck;
+ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_amounts_ck;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP COLUMN created_at;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP COLUMN deadline;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP COLUMN ended_at;
@@ -108,8 +120,8 @@ ALTER TABLE ${credits_schema}.${credits_prefix}holds ALTER COLUMN created_at SET
 ALTER TABLE ${credits_schema}.${credits_prefix}holds ALTER COLUMN deadline SET NOT NULL;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds ALTER COLUMN metadata SET NOT NULL;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds ALTER COLUMN allocations SET NOT NULL;
-ALTER TABLE ${credits_schema}.${credits_prefix}holds ADD CONSTRAINT ${credits_prefix}holds_state_ck CHECK (
-  state IN ('ACTIVE', 'SETTLED', 'RELEASED', 'EXPIRED')
+ALTER TABLE ${credits_schema}.${credits_prefix}holds ADD CONSTRAINT ${credits_prefix}holds_ck CHECK (
+  LEAST(settled, amount - settled) >= 0 AND state IN ('ACTIVE', 'SETTLED', 'RELEASED', 'EXPIRED')
   AND (state = 'ACTIVE') = (ended_at IS NULL) AND (settled = 0 OR state = 'SETTLED'));
 CREATE INDEX ${credits_schema}.${credits_prefix}holds_due_idx ON ${credits_schema}.${credits_prefix}holds (state, deadline);
 CREATE INDEX ${credits_schema}.${credits_prefix}holds_active_idx

@@ -25,10 +25,13 @@ import org.jspecify.annotations.Nullable;
  * @param expectedVersion the version the change was computed from (0 for a new account)
  * @param account the new account row (its version is {@code expectedVersion + 1})
  * @param newLots lots to insert
- * @param changedLots existing lots in their new state: remaining, reserved and expiry (core moves a
- *     lot's expiry to now when a refill replaces the allowance)
+ * @param changedLots existing lots in their new state: only remaining, reserved and expiry differ from
+ *     the stored lot (core moves a lot's expiry to now when a refill replaces the allowance), so a
+ *     store may write just those three
  * @param newHolds holds to insert, all {@code ACTIVE}
- * @param endedHolds holds that were {@code ACTIVE} and now carry their terminal state
+ * @param endedHolds holds that were {@code ACTIVE} and now carry their terminal state: only the state,
+ *     the settled amount and the end time differ from the stored hold (the rest is fixed when a hold
+ *     is placed, so a store may write just those three)
  * @param entries ledger entries to append, in sequence order, continuing the stored sequence
  * @param idempotency the record of the call, or {@code null} for automatic changes
  */

@@ -1162,9 +1162,11 @@ public final class JdbcCreditStore implements CreditStore {
 
   /** Binds a changed lot as {@link Statements#updateLot} takes it, the account excepted. */
   private static int bindLot(PreparedStatement ps, int p, Lot lot) throws SQLException {
-    int next = bindLotFields(ps, p, lot);
-    ps.setLong(next, lot.id().value());
-    return next + 1;
+    ps.setLong(p, lot.remaining());
+    ps.setLong(p + 1, lot.reserved());
+    setNullableTimestamp(ps, p + 2, lot.expiresAt());
+    ps.setLong(p + 3, lot.id().value());
+    return p + 4;
   }
 
   private static int bindLotFields(PreparedStatement ps, int p, Lot lot) throws SQLException {
@@ -1186,9 +1188,11 @@ public final class JdbcCreditStore implements CreditStore {
 
   /** Binds an ended hold as {@link Statements#endHold} takes it, the account excepted. */
   private static int bindEndedHold(PreparedStatement ps, int p, Hold h) throws SQLException {
-    int next = bindHoldFields(ps, p, h);
-    ps.setString(next, h.id().value());
-    return next + 1;
+    ps.setString(p, h.state().name());
+    ps.setLong(p + 1, h.settled());
+    setNullableTimestamp(ps, p + 2, h.endedAt());
+    ps.setString(p + 3, h.id().value());
+    return p + 4;
   }
 
   private static int bindHoldFields(PreparedStatement ps, int p, Hold h) throws SQLException {

@@ -130,20 +130,21 @@ final class Statements {
         + " (account, lot_id, source, granted, remaining, reserved, granted_at, expires_at) VALUES ";
     lotRow = "(?, ?, ?, ?, ?, ?, " + ts + ", " + ts + ")";
     insertLot = lotValues + lotRow;
-    // Only a live lot changes: core never sees the others.
-    updateLot = "UPDATE " + lots + " SET source = ?, granted = ?, remaining = ?, reserved = ?, granted_at = ?,"
-        + " expires_at = ? WHERE lot_id = ? AND account = ? AND (remaining > 0 OR reserved > 0)";
+    // Only a live lot changes (core never sees the others), and only in what it holds and when it
+    // expires: its source, grant and grant time are fixed when it is made.
+    updateLot = "UPDATE " + lots + " SET remaining = ?, reserved = ?, expires_at = " + ts
+        + " WHERE lot_id = ? AND account = ? AND (remaining > 0 OR reserved > 0)";
     deleteLot = "DELETE FROM " + lots + " WHERE account = ? AND lot_id = ? AND (remaining > 0 OR reserved > 0)";
     holdValues = "INSERT INTO " + holds
         + " (account, hold_id, amount, state, created_at, deadline, settled, ended_at, metadata, allocations) VALUES ";
     holdRow = "(?, ?, ?, ?, " + ts + ", " + ts + ", ?, " + ts + ", " + json + ", " + json + ")";
     insertHold = holdValues + holdRow;
-    // Only an active hold ends: a hold another call ended first matches no row.
-    endHold = "UPDATE " + holds + " SET amount = ?, state = ?, created_at = ?, deadline = ?, settled = ?,"
-        + " ended_at = ?, metadata = " + json + ", allocations = " + json
+    // Only an active hold ends (a hold another call ended first matches no row), and only its
+    // state, settled amount and end time change: the rest is fixed when it is placed.
+    endHold = "UPDATE " + holds + " SET state = ?, settled = ?, ended_at = " + ts
         + " WHERE hold_id = ? AND account = ? AND ended_at IS NULL";
-    endedHoldRow = "(?, ?, " + ts + ", " + ts + ", ?, " + ts + ", " + json + ", " + json + ", ?)";
-    changedLotRow = "(?, ?, ?, ?, " + ts + ", " + ts + ", ?)";
+    endedHoldRow = "(?, ?, " + ts + ", ?)";
+    changedLotRow = "(?, ?, " + ts + ", ?)";
     ledgerValues = "INSERT INTO " + ledger
         + " (account, sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata, kind, model) VALUES ";
     ledgerRow = "(?, ?, ?, ?, ?, ?, ?, ?, " + ts + ", " + json + ", ?, ?)";
@@ -268,10 +269,10 @@ final class Statements {
   String updateLots(int rows) {
     requirePg();
     StringBuilder sb = new StringBuilder(256 + 40 * rows);
-    sb.append("UPDATE ").append(lots).append(" AS l SET source = v.source, granted = v.granted, remaining = v.remaining,"
-        + " reserved = v.reserved, granted_at = v.granted_at, expires_at = v.expires_at FROM (VALUES ");
+    sb.append("UPDATE ").append(lots).append(" AS l SET remaining = v.remaining, reserved = v.reserved,"
+        + " expires_at = v.expires_at FROM (VALUES ");
     values(sb, rows, changedLotRow);
-    sb.append(") AS v (source, granted, remaining, reserved, granted_at, expires_at, lot_id)"
+    sb.append(") AS v (remaining, reserved, expires_at, lot_id)"
         + " WHERE l.account = ? AND l.lot_id = v.lot_id AND (l.remaining > 0 OR l.reserved > 0)");
     return sb.toString();
   }
@@ -296,12 +297,11 @@ final class Statements {
   String endHolds(int rows) {
     requirePg();
     StringBuilder sb = new StringBuilder(256 + 50 * rows);
-    sb.append("UPDATE ").append(holds).append(" AS h SET amount = v.amount, state = v.state, created_at = v.created_at,"
-        + " deadline = v.deadline, settled = v.settled, ended_at = v.ended_at, metadata = v.metadata,"
-        + " allocations = v.allocations FROM (VALUES ");
+    sb.append("UPDATE ").append(holds).append(" AS h SET state = v.state, settled = v.settled, ended_at = v.ended_at"
+        + " FROM (VALUES ");
     values(sb, rows, endedHoldRow);
-    sb.append(") AS v (amount, state, created_at, deadline, settled, ended_at, metadata, allocations, hold_id)"
-        // Active means not ended (holds_state_ck ties the two); asked as ended_at IS NULL, the
+    sb.append(") AS v (state, settled, ended_at, hold_id)"
+        // Active means not ended (holds_ck ties the two); asked as ended_at IS NULL, the
         // guard cannot make a partial index on active holds look like the way to one hold, which
         // would walk every active hold: the primary key finds it.
         + " WHERE h.account = ? AND h.hold_id = v.hold_id AND h.ended_at IS NULL");
