@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The commit succeeds only if the stored version still equals {@link #expectedVersion()} (0 means
  * the account must not exist yet). It then writes, all or nothing: the new account row (replacing
- * the stored one), inserts {@link #newLots()}, replaces {@link #changedLots()} (by lot id), inserts
+ * the stored one; its plan may be left as stored when {@link #planChanged()} is false), inserts {@link #newLots()}, replaces {@link #changedLots()} (by lot id), inserts
  * {@link #newHolds()}, replaces {@link #endedHolds()} (by hold id, only where the stored state is
  * still {@code ACTIVE}), appends {@link #entries()} and inserts the {@link #idempotency()} record
  * when there is one.
@@ -34,9 +34,12 @@ import org.jspecify.annotations.Nullable;
  *     is placed, so a store may write just those three)
  * @param entries ledger entries to append, in sequence order, continuing the stored sequence
  * @param idempotency the record of the call, or {@code null} for automatic changes
+ * @param planChanged false only when the account's plan ({@link AccountRecord#plan()}) equals the
+ *     stored one, so a store may leave it as stored; true for a new account
  */
 public record AccountChange(long expectedVersion, AccountRecord account, List<Lot> newLots, List<Lot> changedLots,
-    List<Hold> newHolds, List<Hold> endedHolds, List<LedgerEntry> entries, @Nullable IdempotencyRecord idempotency) {
+    List<Hold> newHolds, List<Hold> endedHolds, List<LedgerEntry> entries, @Nullable IdempotencyRecord idempotency,
+    boolean planChanged) {
   /**
    * Checks and copies; the new version must follow the expected one, new holds must be active and
    * ended holds must not.
@@ -49,12 +52,16 @@ public record AccountChange(long expectedVersion, AccountRecord account, List<Lo
    * @param endedHolds holds that were {@code ACTIVE} and now carry their terminal state
    * @param entries ledger entries to append, in sequence order, continuing the stored sequence
    * @param idempotency the record of the call, or {@code null} for automatic changes
+   * @param planChanged false only when the plan equals the stored one; true for a new account
    */
   public AccountChange {
     Objects.requireNonNull(account, "account");
     if (account.version() != expectedVersion + 1) {
       throw new IllegalArgumentException(
           "new version " + account.version() + " does not follow expected version " + expectedVersion);
+    }
+    if (expectedVersion == 0 && !planChanged) {
+      throw new IllegalArgumentException("a new account has no stored plan to keep");
     }
     newLots = List.copyOf(newLots);
     changedLots = List.copyOf(changedLots);
@@ -71,5 +78,22 @@ public record AccountChange(long expectedVersion, AccountRecord account, List<Lo
         throw new IllegalArgumentException("ended hold " + h.id() + " is still active");
       }
     }
+  }
+  /**
+   * A change that may touch the plan: {@link #planChanged()} is true, so a store writes the whole
+   * account row.
+   *
+   * @param expectedVersion the version the change was computed from (0 for a new account)
+   * @param account the new account row (its version is {@code expectedVersion + 1})
+   * @param newLots lots to insert
+   * @param changedLots existing lots in their new state
+   * @param newHolds holds to insert, all {@code ACTIVE}
+   * @param endedHolds holds that were {@code ACTIVE} and now carry their terminal state
+   * @param entries ledger entries to append, in sequence order, continuing the stored sequence
+   * @param idempotency the record of the call, or {@code null} for automatic changes
+   */
+  public AccountChange(long expectedVersion, AccountRecord account, List<Lot> newLots, List<Lot> changedLots,
+      List<Hold> newHolds, List<Hold> endedHolds, List<LedgerEntry> entries, @Nullable IdempotencyRecord idempotency) {
+    this(expectedVersion, account, newLots, changedLots, newHolds, endedHolds, entries, idempotency, true);
   }
 }

@@ -55,4 +55,15 @@ class AccountChangeTest {
     assertThatThrownBy(() -> change(v3, List.of(), List.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not follow");
   }
+
+  @Test
+  @DisplayName("may say the plan stays as stored, except for a new account, which has none stored")
+  void planKeptOnlyOverAStoredRow() {
+    AccountChange kept = new AccountChange(1, V2, List.of(), List.of(), List.of(), List.of(), List.of(), null, false);
+    assertThat(kept.planChanged()).isFalse();
+    assertThat(change(V2, List.of(), List.of()).planChanged()).as("the short form writes the plan").isTrue();
+    AccountRecord v1 = new AccountRecord(ALICE, 1, 0, 0, 0, 0, 0, 0, T0, null, null);
+    assertThatThrownBy(() -> new AccountChange(0, v1, List.of(), List.of(), List.of(), List.of(), List.of(), null, false))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("new account");
+  }
 }

@@ -744,12 +744,14 @@ public final class JdbcCreditStore implements CreditStore {
 
     /**
      * What a commit's statement text depends on: how many rows of each kind it writes (each at most
-     * {@link #PIPELINE_LIMIT}, so 8 bits each) and whether it has an idempotency record.
+     * {@link #PIPELINE_LIMIT}, so 8 bits each), whether it has an idempotency record and whether
+     * it writes the plan.
      */
     long shape() {
       return change.newLots().size() | (long) changedLots.size() << 8 | (long) spentLots.size() << 16
           | (long) change.newHolds().size() << 24 | (long) endedHolds.size() << 32
-          | (long) change.entries().size() << 40 | (change.idempotency() == null ? 0L : 1L << 48);
+          | (long) change.entries().size() << 40 | (change.idempotency() == null ? 0L : 1L << 48)
+          | (change.planChanged() ? 1L << 49 : 0L);
     }
 
     private static List<Lot> live(List<Lot> lots, boolean live) {
@@ -771,7 +773,7 @@ public final class JdbcCreditStore implements CreditStore {
   private String pipelineText(Rows rows) {
     AccountChange change = rows.change();
     StringBuilder text = new StringBuilder(1024);
-    text.append(sql.updateAccount);
+    text.append(sql.updateAccount(change.planChanged()));
     if (!change.newLots().isEmpty()) {
       text.append(";\n").append(sql.lotValues);
       Statements.values(text, change.newLots().size(), sql.lotRow);
@@ -814,7 +816,7 @@ public final class JdbcCreditStore implements CreditStore {
     AccountChange change = rows.change();
     StringBuilder text = new StringBuilder(2048);
     String after = " WHERE EXISTS (SELECT 1 FROM a) RETURNING 1)";
-    text.append("WITH a AS (").append(sql.updateAccount).append(" RETURNING 1)");
+    text.append("WITH a AS (").append(sql.updateAccount(change.planChanged())).append(" RETURNING 1)");
     if (!change.newLots().isEmpty()) {
       text.append(", nl AS (").append(Statements.insertSelecting(sql.lotValues));
       Statements.values(text, change.newLots().size(), sql.lotRow);
@@ -983,7 +985,7 @@ public final class JdbcCreditStore implements CreditStore {
         throw e;
       }
     } else {
-      try (PreparedStatement ps = c.prepareStatement(sql.updateAccount)) {
+      try (PreparedStatement ps = c.prepareStatement(sql.updateAccount(change.planChanged()))) {
         bindUpdate(ps, change);
         if (ps.executeUpdate() != 1) {
           return staleOrMalformed(c, change);
@@ -1098,7 +1100,8 @@ public final class JdbcCreditStore implements CreditStore {
   }
 
   /**
-   * Binds the guarded account update of {@link Statements#updateAccount}.
+   * Binds the guarded account update of {@link Statements#updateAccount(boolean)}: the plan's
+   * columns only when the change may touch the plan.
    *
    * @return the next parameter index
    */
@@ -1112,7 +1115,7 @@ public final class JdbcCreditStore implements CreditStore {
     ps.setLong(6, account.debited());
     ps.setLong(7, account.activeHolds());
     setNullableTimestamp(ps, 8, account.planDueAt());
-    int p = bindPlan(ps, 9, account.plan());
+    int p = change.planChanged() ? bindPlan(ps, 9, account.plan()) : 9;
     ps.setString(p, account.id().value());
     ps.setLong(p + 1, change.expectedVersion());
     ps.setLong(p + 2, previousSequence(change));

@@ -18,6 +18,11 @@ final class Statements {
    * before the change's entries.
    */
   final String updateAccount;
+  /**
+   * {@link #updateAccount} without the {@link #PLAN_COLUMNS}, for a change that leaves the plan as
+   * stored (nearly every call): parameters version to plan_due_at, then the guard.
+   */
+  final String updateCounters;
   /** The plan's columns, in the order their parameters are bound. */
   static final List<String> PLAN_COLUMNS = List.of("plan_tier", "plan_status", "plan_signup_granted", "plan_anchor",
       "plan_paid_cycle", "plan_cycle_start_sequence", "plan_allowance_total", "plan_pending_tier", "plan_pending_at",
@@ -120,9 +125,12 @@ final class Statements {
     // The update also takes the account's row lock before any other row of the account is written,
     // so the account's commits serialize. The guard on last_sequence catches a change whose ledger
     // entries do not continue the stored ledger.
-    updateAccount = "UPDATE " + accounts
+    String counters = "UPDATE " + accounts
         + " SET version = ?, last_sequence = ?, granted = ?, settled = ?, expired = ?, debited = ?, active_holds = ?,"
-        + " plan_due_at = ?" + planSets + " WHERE id = ? AND version = ? AND last_sequence = ?";
+        + " plan_due_at = ?";
+    String guard = " WHERE id = ? AND version = ? AND last_sequence = ?";
+    updateAccount = counters + planSets + guard;
+    updateCounters = counters + guard;
     // Every read by id also returns the id the row holds: the store checks it is exactly the one
     // asked for (see JdbcCreditStore#requireExact), whatever the columns' collation.
     selectAccountState = "SELECT version, last_sequence, id FROM " + accounts + " WHERE id = ?";
@@ -260,6 +268,11 @@ final class Statements {
     }
     sb.append(" UNION ALL ").append(readOverdueHolds).append(" UNION ALL ").append(readEarliestDeadline);
     return sb.toString();
+  }
+
+  /** {@link #updateAccount}, or {@link #updateCounters} when the plan stays as stored. */
+  String updateAccount(boolean planChanged) {
+    return planChanged ? updateAccount : updateCounters;
   }
 
   /**

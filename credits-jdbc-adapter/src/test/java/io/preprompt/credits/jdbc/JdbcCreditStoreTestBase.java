@@ -184,6 +184,25 @@ abstract class JdbcCreditStoreTestBase {
     }
 
     @Test
+    @DisplayName("a change that keeps the plan writes the counters and leaves the stored plan as it was")
+    void planKept() {
+      PlanRecord plan = new PlanRecord("studio", "ACTIVE", true, T0, 0, 1, 1_000, null, null, null, 1, 2,
+          List.of(new PlanRecord.Charge(1, 1, "studio", T0, T0.plusSeconds(60), "ref-1", 1, false, T0)),
+          List.of(new PlanRecord.Order("pack:1", "boost", 900, "EUR", T0)), 0, null);
+      AccountRecord v1 = new AccountRecord(ALICE, 1, 1, 100, 0, 0, 0, 0, T0, plan, T0.plusSeconds(20));
+      store.commit(new AccountChange(0, v1, List.of(lot(1, 100, 100, 0, null)), List.of(), List.of(), List.of(),
+          List.of(entry(ALICE, 1, EntryType.GRANT, 100, 1, null, "grant-1")), idem("grant-1")));
+      Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
+      AccountRecord v2 = new AccountRecord(ALICE, 2, 2, 100, 0, 0, 0, 1, T0, plan, T0.plusSeconds(30));
+      AccountChange kept = new AccountChange(1, v2, List.of(), List.of(lot(1, 100, 70, 30, null)), List.of(h),
+          List.of(), List.of(entry(ALICE, 2, EntryType.HOLD, 30, 1, h.id(), "hold-1")), idem("hold-1"), false);
+      assertThat(store.commit(kept)).isEqualTo(CommitOutcome.COMMITTED);
+      assertThat(load(ALICE).account()).isEqualTo(v2);
+      assertThat(store.findAccountsWithPlanDue(T0.plusSeconds(25), 10)).as("plan_due_at is written").isEmpty();
+      assertThat(store.findHold(ALICE, h.id())).contains(h);
+    }
+
+    @Test
     @DisplayName("ended holds are found, and loaded only when named; a spent lot is deleted, not loaded")
     void endedHoldsAndDeadLots() throws SQLException {
       Hold h = activeHold(ALICE, "h_1", 100, T0.plusSeconds(900));

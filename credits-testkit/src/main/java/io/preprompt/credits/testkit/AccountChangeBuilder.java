@@ -47,6 +47,9 @@ public final class AccountChangeBuilder {
   private long debited;
   private long activeHoldCount;
   private @Nullable PlanRecord plan;
+  /** The plan loaded with the account ({@code null} for a new one, or one without a plan). */
+  private @Nullable PlanRecord storedPlan;
+  private boolean stored;
   private @Nullable Instant planDueAt;
   private Instant at;
   private final Map<LotId, Lot> lots = new LinkedHashMap<>();
@@ -93,6 +96,8 @@ public final class AccountChangeBuilder {
     b.debited = a.debited();
     b.activeHoldCount = a.activeHolds();
     b.plan = a.plan();
+    b.storedPlan = a.plan();
+    b.stored = true;
     b.planDueAt = a.planDueAt();
     for (Lot lot : snapshot.lots()) {
       b.lots.put(lot.id(), lot);
@@ -413,7 +418,8 @@ public final class AccountChangeBuilder {
   }
 
   /**
-   * Builds the change.
+   * Builds the change. It says the plan changed ({@link AccountChange#planChanged()}) unless it
+   * starts from a stored account and carries the plan loaded with it, as core's changes do.
    *
    * @return the change
    */
@@ -429,6 +435,8 @@ public final class AccountChangeBuilder {
     }
     AccountRecord row = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
         debited, Math.max(activeHoldCount, 0), createdAt, plan, planDueAt);
-    return new AccountChange(expectedVersion, row, inserted, updated, newHolds, endedHolds, entries, idempotency);
+    boolean planChanged = !stored || expectedVersion == 0 || !Objects.equals(storedPlan, plan);
+    return new AccountChange(expectedVersion, row, inserted, updated, newHolds, endedHolds, entries, idempotency,
+        planChanged);
   }
 }

@@ -366,6 +366,22 @@ public abstract class CreditStoreContract {
     }
 
     @Test
+    @DisplayName("a change that keeps the plan (planChanged false) writes the rest of the row and leaves the plan")
+    void planKeptAsStored() {
+      commitOpenAlice();
+      commit(AccountChangeBuilder.update(load(ALICE), T0).plan(PLAN).build());
+      AccountChangeBuilder b = AccountChangeBuilder.update(load(ALICE), T0).planDueAt(T0.plusSeconds(90));
+      b.grant(LotSource.ADJUSTMENT, 7, null);
+      AccountChange keep = b.build();
+      assertThat(keep.planChanged()).isFalse();
+
+      assertThat(store().commit(keep)).isEqualTo(CommitOutcome.COMMITTED);
+
+      assertThat(load(ALICE).account()).isEqualTo(keep.account());
+      assertThat(load(ALICE).account().plan()).isEqualTo(PLAN);
+    }
+
+    @Test
     @DisplayName("changes without an idempotency record (automatic expiry) commit one after another")
     void changesWithoutKeys() {
       commitOpenAlice();
