@@ -684,7 +684,7 @@ public final class JdbcCreditStore implements CreditStore {
   private boolean writeAtOnce(Connection c, AccountChange change) throws SQLException {
     Rows rows = new Rows(change);
     try (PreparedStatement ps = c.prepareStatement(commitText(rows.shape() | AT_ONCE, () -> atOnceText(rows)))) {
-      bindPipeline(ps, rows, new int[8]);
+      bindAtOnce(ps, rows);
       ps.execute();
     }
     return true;
@@ -804,61 +804,113 @@ public final class JdbcCreditStore implements CreditStore {
   }
 
   /**
-   * The text of a commit made at once on an auto-commit connection: the statements of
-   * {@link #pipelineText}, in its order and with its parameters, as the data-modifying parts of one
-   * statement. The server then parses, plans and runs one statement per commit instead of one per
-   * kind of row. The account's guarded update comes first and every other part waits for its row
-   * (each reads the update's result), so the account's row lock is still taken before any other row
-   * of it; when the update or a guarded part matches fewer rows than it should, the closing division
-   * fails and the whole statement, and so the commit, is undone.
+   * The text of a commit made at once on an auto-commit connection, sent as one multi-statement
+   * execute (see {@link #writeAtOnce}) of at most three statements, bound by {@link #bindAtOnce}:
+   * <ol>
+   *   <li>the account's guarded update, which takes the account's row lock before any other row of
+   *       it is written: {@code WITH a AS (UPDATE ... RETURNING 1) SELECT 1 / COUNT(*) FROM a};
+   *   <li>the guarded updates of rows that exist (changed lots, spent lots, ended holds), as parts of
+   *       one statement that divides by zero unless each matched every row it should;
+   *   <li>the inserts (new lots, new holds, ledger rows, the idempotency record) as one statement,
+   *       all but the last as parts of its {@code WITH}: an insert writes every row or fails.
+   * </ol>
+   * Any failure undoes the whole commit. Each statement is planned and run on its own, with no part
+   * waiting on another through a sub-plan; three statements instead of one per kind of row save the
+   * server each statement's own start and end (measured in {@code BENCHMARKS.md}).
    */
   private String atOnceText(Rows rows) {
     AccountChange change = rows.change();
     StringBuilder text = new StringBuilder(2048);
-    String after = " WHERE EXISTS (SELECT 1 FROM a) RETURNING 1)";
-    text.append("WITH a AS (").append(sql.updateAccount(change.planChanged())).append(" RETURNING 1)");
-    if (!change.newLots().isEmpty()) {
-      text.append(", nl AS (").append(Statements.insertSelecting(sql.lotValues));
-      Statements.values(text, change.newLots().size(), sql.lotRow);
-      text.append(") AS v").append(after);
-    }
+    text.append("WITH a AS (").append(sql.updateAccount(change.planChanged()))
+        .append(" RETURNING 1) SELECT 1 / COUNT(*) FROM a");
+    List<String> guarded = new ArrayList<>(3);
+    StringBuilder counts = new StringBuilder();
     if (!rows.changedLots().isEmpty()) {
-      text.append(", cl AS (").append(sql.updateLots(rows.changedLots().size()))
-          .append(" AND EXISTS (SELECT 1 FROM a) RETURNING 1)");
+      guarded.add("cl AS (" + sql.updateLots(rows.changedLots().size()) + " RETURNING 1)");
+      counts.append(" AND (SELECT COUNT(*) FROM cl) = ").append(rows.changedLots().size());
     }
     if (!rows.spentLots().isEmpty()) {
-      text.append(", sl AS (").append(sql.deleteLots(rows.spentLots().size()))
-          .append(" AND EXISTS (SELECT 1 FROM a) RETURNING 1)");
+      guarded.add("sl AS (" + sql.deleteLots(rows.spentLots().size()) + " RETURNING 1)");
+      counts.append(" AND (SELECT COUNT(*) FROM sl) = ").append(rows.spentLots().size());
+    }
+    if (!rows.endedHolds().isEmpty()) {
+      guarded.add("eh AS (" + sql.endHolds(rows.endedHolds().size()) + " RETURNING 1)");
+      counts.append(" AND (SELECT COUNT(*) FROM eh) = ").append(rows.endedHolds().size());
+    }
+    if (!guarded.isEmpty()) {
+      text.append(";\nWITH ").append(String.join(", ", guarded)).append(" SELECT 1 / CASE WHEN")
+          .append(counts.substring(" AND".length())).append(" THEN 1 ELSE 0 END");
+    }
+    List<String> inserts = new ArrayList<>(4);
+    if (!change.newLots().isEmpty()) {
+      inserts.add(rowsOf(sql.lotValues, change.newLots().size(), sql.lotRow));
     }
     if (!change.newHolds().isEmpty()) {
-      text.append(", nh AS (").append(Statements.insertSelecting(sql.holdValues));
-      Statements.values(text, change.newHolds().size(), sql.holdRow);
-      text.append(") AS v").append(after);
-    }
-    if (!rows.endedHolds().isEmpty()) {
-      text.append(", eh AS (").append(sql.endHolds(rows.endedHolds().size()))
-          .append(" AND EXISTS (SELECT 1 FROM a) RETURNING 1)");
+      inserts.add(rowsOf(sql.holdValues, change.newHolds().size(), sql.holdRow));
     }
     if (!change.entries().isEmpty()) {
-      text.append(", le AS (").append(Statements.insertSelecting(sql.ledgerValues));
-      Statements.values(text, change.entries().size(), sql.ledgerRow);
-      text.append(") AS v").append(after);
+      inserts.add(rowsOf(sql.ledgerValues, change.entries().size(), sql.ledgerRow));
     }
     if (change.idempotency() != null) {
-      text.append(", k AS (").append(Statements.insertSelecting(sql.idempotencyValues)).append("(?, ?, ?, ?, ?, ?)")
-          .append(") AS v").append(after);
+      inserts.add(sql.insertIdempotency);
     }
-    text.append(" SELECT 1 / CASE WHEN (SELECT COUNT(*) FROM a) = 1");
+    if (!inserts.isEmpty()) {
+      int last = inserts.size() - 1;
+      text.append(";\n");
+      for (int i = 0; i < last; i++) {
+        text.append(i == 0 ? "WITH " : ", ").append('i').append(i).append(" AS (").append(inserts.get(i)).append(')');
+      }
+      text.append(last > 0 ? " " : "").append(inserts.get(last));
+    }
+    return text.toString();
+  }
+
+  /** An insert of {@code rows} rows: the statement's head, then the rows. */
+  private static String rowsOf(String head, int rows, String row) {
+    StringBuilder sb = new StringBuilder(head);
+    Statements.values(sb, rows, row);
+    return sb.toString();
+  }
+
+  /**
+   * Binds {@link #atOnceText}: the account update, the changed lots, the spent lots and the ended
+   * holds, then the new lots, the new holds, the ledger rows and the idempotency record.
+   */
+  private static void bindAtOnce(PreparedStatement ps, Rows rows) throws SQLException {
+    AccountChange change = rows.change();
+    String id = change.account().id().value();
+    int p = bindUpdate(ps, change);
     if (!rows.changedLots().isEmpty()) {
-      text.append(" AND (SELECT COUNT(*) FROM cl) = ").append(rows.changedLots().size());
+      for (Lot lot : rows.changedLots()) {
+        p = bindLot(ps, p, lot);
+      }
+      ps.setString(p++, id);
     }
     if (!rows.spentLots().isEmpty()) {
-      text.append(" AND (SELECT COUNT(*) FROM sl) = ").append(rows.spentLots().size());
+      ps.setString(p++, id);
+      for (Lot lot : rows.spentLots()) {
+        ps.setLong(p++, lot.id().value());
+      }
     }
     if (!rows.endedHolds().isEmpty()) {
-      text.append(" AND (SELECT COUNT(*) FROM eh) = ").append(rows.endedHolds().size());
+      for (Hold h : rows.endedHolds()) {
+        p = bindEndedHold(ps, p, h);
+      }
+      ps.setString(p++, id);
     }
-    return text.append(" THEN 1 ELSE 0 END").toString();
+    for (Lot lot : change.newLots()) {
+      p = bindNewLot(ps, p, id, lot);
+    }
+    for (Hold h : change.newHolds()) {
+      p = bindNewHold(ps, p, id, h);
+    }
+    for (LedgerEntry e : change.entries()) {
+      p = bindEntry(ps, p, id, e);
+    }
+    IdempotencyRecord record = change.idempotency();
+    if (record != null) {
+      bindIdempotency(ps, p, id, record);
+    }
   }
 
   /**

@@ -351,18 +351,6 @@ final class Statements {
     return sb.toString();
   }
 
-  /**
-   * Turns the head of an insert ({@code INSERT INTO t (columns) VALUES }) into the head of an insert
-   * that selects from a values list, {@code INSERT INTO t (columns) SELECT * FROM (VALUES }, so that
-   * a {@code WHERE} can follow the list's closing {@code ) AS v}.
-   */
-  static String insertSelecting(String valuesHead) {
-    if (!valuesHead.endsWith(" VALUES ")) {
-      throw new IllegalArgumentException("not the head of an insert: " + valuesHead);
-    }
-    return valuesHead.substring(0, valuesHead.length() - "VALUES ".length()) + "SELECT * FROM (VALUES ";
-  }
-
   private void requirePg() {
     if (!pg) {
       throw new IllegalStateException("multi-row updates are PostgreSQL's");
