@@ -805,18 +805,20 @@ public final class JdbcCreditStore implements CreditStore {
 
   /**
    * The text of a commit made at once on an auto-commit connection, sent as one multi-statement
-   * execute (see {@link #writeAtOnce}) of at most three statements, bound by {@link #bindAtOnce}:
+   * execute (see {@link #writeAtOnce}) of at most two statements, bound by {@link #bindAtOnce}:
    * <ol>
    *   <li>the account's guarded update, which takes the account's row lock before any other row of
    *       it is written: {@code WITH a AS (UPDATE ... RETURNING 1) SELECT 1 / COUNT(*) FROM a};
-   *   <li>the guarded updates of rows that exist (changed lots, spent lots, ended holds), as parts of
-   *       one statement that divides by zero unless each matched every row it should;
-   *   <li>the inserts (new lots, new holds, ledger rows, the idempotency record) as one statement,
-   *       all but the last as parts of its {@code WITH}: an insert writes every row or fails.
+   *   <li>everything else as the parts of one {@code WITH}: the updates of rows that exist (changed
+   *       lots, spent lots, ended holds), each {@code RETURNING 1}, and the inserts (new lots, new
+   *       holds, ledger rows, the idempotency record); the statement divides by zero unless each
+   *       update matched every row it should (an insert writes every row or fails). Without such
+   *       updates the last insert is the statement itself.
    * </ol>
-   * Any failure undoes the whole commit. Each statement is planned and run on its own, with no part
-   * waiting on another through a sub-plan; three statements instead of one per kind of row save the
-   * server each statement's own start and end (measured in {@code BENCHMARKS.md}).
+   * Any failure undoes the whole commit. Each part runs once with no part waiting on another through
+   * a sub-plan (they touch different rows, all under the account's lock), and two statements instead
+   * of one per kind of row save the server each statement's own start and end (measured in
+   * {@code BENCHMARKS.md}).
    */
   private String atOnceText(Rows rows) {
     AccountChange change = rows.change();
@@ -837,10 +839,6 @@ public final class JdbcCreditStore implements CreditStore {
       guarded.add("eh AS (" + sql.endHolds(rows.endedHolds().size()) + " RETURNING 1)");
       counts.append(" AND (SELECT COUNT(*) FROM eh) = ").append(rows.endedHolds().size());
     }
-    if (!guarded.isEmpty()) {
-      text.append(";\nWITH ").append(String.join(", ", guarded)).append(" SELECT 1 / CASE WHEN")
-          .append(counts.substring(" AND".length())).append(" THEN 1 ELSE 0 END");
-    }
     List<String> inserts = new ArrayList<>(4);
     if (!change.newLots().isEmpty()) {
       inserts.add(rowsOf(sql.lotValues, change.newLots().size(), sql.lotRow));
@@ -854,14 +852,26 @@ public final class JdbcCreditStore implements CreditStore {
     if (change.idempotency() != null) {
       inserts.add(sql.insertIdempotency);
     }
-    if (!inserts.isEmpty()) {
-      int last = inserts.size() - 1;
-      text.append(";\n");
-      for (int i = 0; i < last; i++) {
-        text.append(i == 0 ? "WITH " : ", ").append('i').append(i).append(" AS (").append(inserts.get(i)).append(')');
-      }
-      text.append(last > 0 ? " " : "").append(inserts.get(last));
+    if (guarded.isEmpty() && inserts.isEmpty()) {
+      return text.toString();
     }
+    // The rest is one statement: every part but its last is a part of its WITH, run to the end
+    // whether read or not. With guarded parts, the last is the division checking their counts;
+    // without, the last insert.
+    List<String> parts = new ArrayList<>(guarded);
+    for (int i = 0; i < inserts.size(); i++) {
+      parts.add("i" + i + " AS (" + inserts.get(i) + ")");
+    }
+    String last = guarded.isEmpty() ? inserts.get(inserts.size() - 1)
+        : "SELECT 1 / CASE WHEN" + counts.substring(" AND".length()) + " THEN 1 ELSE 0 END";
+    if (guarded.isEmpty()) {
+      parts.remove(parts.size() - 1);
+    }
+    text.append(";\n");
+    if (!parts.isEmpty()) {
+      text.append("WITH ").append(String.join(", ", parts)).append(' ');
+    }
+    text.append(last);
     return text.toString();
   }
 
