@@ -64,16 +64,10 @@ ALTER TABLE ${credits_schema}.${credits_prefix}accounts ALTER COLUMN created_at 
 CREATE INDEX ${credits_schema}.${credits_prefix}accounts_plan_due_idx
   ON ${credits_schema}.${credits_prefix}accounts (plan_due_at);
 
--- Accounts', lots' and ledger rows' CHECKs in the short form PostgreSQL's V2 gives them, the same rules.
+-- V1's CHECKs on accounts, lots and the ledger go, as on PostgreSQL (see that script).
 ALTER TABLE ${credits_schema}.${credits_prefix}accounts DROP CONSTRAINT ${credits_prefix}accounts_amounts_ck;
-ALTER TABLE ${credits_schema}.${credits_prefix}accounts ADD CONSTRAINT ${credits_prefix}accounts_amounts_ck
-  CHECK (LEAST(version - 1, last_sequence, granted, settled, expired, debited, active_holds) >= 0);
 ALTER TABLE ${credits_schema}.${credits_prefix}lots DROP CONSTRAINT ${credits_prefix}lots_amounts_ck;
-ALTER TABLE ${credits_schema}.${credits_prefix}lots ADD CONSTRAINT ${credits_prefix}lots_amounts_ck
-  CHECK (LEAST(lot_id - 1, granted, remaining, reserved) >= 0);
 ALTER TABLE ${credits_schema}.${credits_prefix}ledger DROP CONSTRAINT ${credits_prefix}ledger_amounts_ck;
-ALTER TABLE ${credits_schema}.${credits_prefix}ledger ADD CONSTRAINT ${credits_prefix}ledger_amounts_ck
-  CHECK (LEAST(sequence, amount, lot_id) > 0);
 
 -- Lots.
 ALTER TABLE ${credits_schema}.${credits_prefix}lots ADD COLUMN granted_at_v2 TIMESTAMP WITH TIME ZONE;

@@ -78,14 +78,12 @@ FROM (SELECT id, pg_temp.credits_v1_fields(plan) AS f FROM ${credits_schema}.${c
       WHERE plan IS NOT NULL AND plan <> '') AS p
 WHERE a.id = p.id;
 
--- One CHECK per table, each as short as its rules allow: PostgreSQL reads and compiles every CHECK
--- of a table again for each statement that writes it, and a commit writes four of these tables.
--- LEAST(...) >= 0 says "none of these is negative" in a fraction of the nodes of one comparison
--- per column. The rules are V1's.
+-- V1's CHECKs on accounts, lots and the ledger go: they repeat what core's records check on every
+-- write and every read (AccountRecord, Lot, LotId, LedgerEntry), and PostgreSQL reads and compiles
+-- every CHECK of a table again for each statement that writes it, which cost a commit more than
+-- its writes. The hold keeps its CHECK: core's Hold does not check its state rules.
 ALTER TABLE ${credits_schema}.${credits_prefix}accounts
   DROP CONSTRAINT ${credits_prefix}accounts_amounts_ck,
-  ADD CONSTRAINT ${credits_prefix}accounts_amounts_ck
-    CHECK (LEAST(version - 1, last_sequence, granted, settled, expired, debited, active_holds) >= 0),
   DROP COLUMN plan,
   ALTER COLUMN created_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(created_at),
   ALTER COLUMN plan_due_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(plan_due_at);
@@ -93,12 +91,12 @@ ALTER TABLE ${credits_schema}.${credits_prefix}accounts
 -- Lots.
 ALTER TABLE ${credits_schema}.${credits_prefix}lots
   DROP CONSTRAINT ${credits_prefix}lots_amounts_ck,
-  ADD CONSTRAINT ${credits_prefix}lots_amounts_ck CHECK (LEAST(lot_id - 1, granted, remaining, reserved) >= 0),
   ALTER COLUMN granted_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(granted_at),
   ALTER COLUMN expires_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(expires_at);
 
--- Holds. V1's three CHECKs become one with the same rules, and the state is TEXT, which compares
--- to its literals without a cast. The partial indexes on active holds name the state, so they are
+-- Holds. V1's three CHECKs become one, as short as its rules allow (LEAST(...) >= 0 says "none is
+-- negative" in a fraction of the nodes), and the state is TEXT, which compares to its literals
+-- without a cast. The partial indexes on active holds name the state, so they are
 -- made again for the new type.
 DROP INDEX ${credits_schema}.${credits_prefix}holds_due_idx;
 DROP INDEX ${credits_schema}.${credits_prefix}holds_active_idx;
@@ -123,7 +121,6 @@ CREATE INDEX ${credits_prefix}holds_active_idx ON ${credits_schema}.${credits_pr
 -- Ledger: the generation's kind and model beside the metadata they come from.
 ALTER TABLE ${credits_schema}.${credits_prefix}ledger
   DROP CONSTRAINT ${credits_prefix}ledger_amounts_ck,
-  ADD CONSTRAINT ${credits_prefix}ledger_amounts_ck CHECK (LEAST(sequence, amount, lot_id) > 0),
   ALTER COLUMN at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(at),
   ALTER COLUMN metadata TYPE JSONB USING pg_temp.credits_v1_fields(metadata),
   ADD COLUMN kind TEXT,

@@ -528,6 +528,25 @@ abstract class JdbcCreditStoreTestBase {
     }
 
     @Test
+    @DisplayName("a row written by hand against a rule core checks (a negative lot) fails the next call with STORE_FAILURE and writes nothing")
+    void handWrittenRowBreakingCoreRule() throws SQLException {
+      store.commit(create(ALICE));
+      try (Connection c = target.dataSource().getConnection(); Statement st = c.createStatement()) {
+        assertThat(st.executeUpdate("UPDATE " + target.config().table("lots") + " SET reserved = -5"
+            + " WHERE account = 'alice'")).as("no CHECK repeats core's rule").isEqualTo(1);
+      }
+      CreditService credits = CreditService.builder().store(store).clock(new MutableClock(T0)).build();
+
+      assertThatThrownBy(() -> credits.balance(ALICE)).isInstanceOfSatisfying(StoreException.class,
+          e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_FAILURE));
+      assertThatThrownBy(() -> credits.hold(HoldRequest.of(ALICE, CreditAmount.of(5), IdempotencyKey.of("h-1"))))
+          .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_FAILURE))
+          .hasRootCauseMessage("lot amounts must not be negative");
+      assertThat(count("ledger")).isEqualTo(1);
+      assertThat(count("holds")).isZero();
+    }
+
+    @Test
     @DisplayName("a hold placed under an id the account already used, active or ended, is malformed and writes nothing")
     void duplicateHold() throws SQLException {
       store.commit(create(ALICE));
