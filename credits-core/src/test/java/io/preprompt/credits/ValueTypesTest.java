@@ -3,6 +3,7 @@ package io.preprompt.credits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
@@ -12,6 +13,7 @@ import io.preprompt.credits.core.CreditsConfig;
 import io.preprompt.credits.core.CreditsException;
 import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.core.HoldStateException;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InvalidRequestException;
@@ -19,8 +21,10 @@ import io.preprompt.credits.ledger.LedgerQuery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -175,6 +179,35 @@ class ValueTypesTest {
     void of_tooLong_throwsInvalidHoldId() {
       assertThat(HoldId.of("h_" + "a".repeat(64)).value()).hasSize(66);
       assertCode(() -> HoldId.of("h_" + "a".repeat(65)), ErrorCode.INVALID_HOLD_ID);
+    }
+  }
+
+  @Nested
+  @DisplayName("Hold")
+  class HoldTest {
+    final Instant t0 = Instant.parse("2026-05-04T12:00:00Z");
+
+    Hold hold(long amount, HoldState state, long settled, @Nullable Instant endedAt) {
+      return new Hold(HoldId.of("h_1"), AccountId.of("alice"), amount, state, t0, t0.plusSeconds(60), settled, endedAt,
+          Map.of(), List.of());
+    }
+
+    @Test
+    @DisplayName("keeps its rules: settled within its amount, an end time exactly when ended, settled credits only when settled")
+    void checksItsRules() {
+      assertThat(hold(30, HoldState.ACTIVE, 0, null).settled()).isZero();
+      assertThat(hold(30, HoldState.SETTLED, 30, t0).settled()).isEqualTo(30);
+      assertThat(hold(30, HoldState.SETTLED, 0, t0).settled()).isZero();
+      assertThat(hold(30, HoldState.RELEASED, 0, t0).state()).isEqualTo(HoldState.RELEASED);
+      assertThatThrownBy(() -> hold(30, HoldState.SETTLED, 31, t0)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("settles 31 of 30");
+      assertThatThrownBy(() -> hold(30, HoldState.SETTLED, -1, t0)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> hold(30, HoldState.ACTIVE, 0, t0)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("with an end time");
+      assertThatThrownBy(() -> hold(30, HoldState.EXPIRED, 0, null)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("without an end time");
+      assertThatThrownBy(() -> hold(30, HoldState.RELEASED, 30, t0)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("RELEASED with 30 settled");
     }
   }
 

@@ -64,7 +64,7 @@ ALTER TABLE ${credits_schema}.${credits_prefix}accounts ALTER COLUMN created_at 
 CREATE INDEX ${credits_schema}.${credits_prefix}accounts_plan_due_idx
   ON ${credits_schema}.${credits_prefix}accounts (plan_due_at);
 
--- V1's CHECKs on accounts, lots and the ledger go, as on PostgreSQL (see that script).
+-- V1's CHECKs go, as on PostgreSQL (see that script).
 ALTER TABLE ${credits_schema}.${credits_prefix}accounts DROP CONSTRAINT ${credits_prefix}accounts_amounts_ck;
 ALTER TABLE ${credits_schema}.${credits_prefix}lots DROP CONSTRAINT ${credits_prefix}lots_amounts_ck;
 ALTER TABLE ${credits_schema}.${credits_prefix}ledger DROP CONSTRAINT ${credits_prefix}ledger_amounts_ck;
@@ -96,7 +96,6 @@ UPDATE ${credits_schema}.${credits_prefix}holds SET
   allocations_v2 = ${credits_schema}.${credits_prefix}v1_allocations(allocations) FORMAT JSON;
 DROP INDEX IF EXISTS ${credits_schema}.${credits_prefix}holds_due_idx;
 DROP INDEX IF EXISTS ${credits_schema}.${credits_prefix}holds_active_idx;
--- V1's three CHECKs become one with the same rules, as on PostgreSQL.
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_terminal_ck;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_state_ck;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_amounts_ck;
@@ -114,9 +113,6 @@ ALTER TABLE ${credits_schema}.${credits_prefix}holds ALTER COLUMN created_at SET
 ALTER TABLE ${credits_schema}.${credits_prefix}holds ALTER COLUMN deadline SET NOT NULL;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds ALTER COLUMN metadata SET NOT NULL;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds ALTER COLUMN allocations SET NOT NULL;
-ALTER TABLE ${credits_schema}.${credits_prefix}holds ADD CONSTRAINT ${credits_prefix}holds_ck CHECK (
-  LEAST(settled, amount - settled) >= 0 AND state IN ('ACTIVE', 'SETTLED', 'RELEASED', 'EXPIRED')
-  AND (state = 'ACTIVE') = (ended_at IS NULL) AND (settled = 0 OR state = 'SETTLED'));
 CREATE INDEX ${credits_schema}.${credits_prefix}holds_due_idx ON ${credits_schema}.${credits_prefix}holds (state, deadline);
 CREATE INDEX ${credits_schema}.${credits_prefix}holds_active_idx
   ON ${credits_schema}.${credits_prefix}holds (account, state, deadline);

@@ -78,10 +78,9 @@ FROM (SELECT id, pg_temp.credits_v1_fields(plan) AS f FROM ${credits_schema}.${c
       WHERE plan IS NOT NULL AND plan <> '') AS p
 WHERE a.id = p.id;
 
--- V1's CHECKs on accounts, lots and the ledger go: they repeat what core's records check on every
--- write and every read (AccountRecord, Lot, LotId, LedgerEntry), and PostgreSQL reads and compiles
--- every CHECK of a table again for each statement that writes it, which cost a commit more than
--- its writes. The hold keeps its CHECK: core's Hold does not check its state rules.
+-- V1's CHECKs go: they repeat what core's records check on every write and every read
+-- (AccountRecord, Lot, LotId, Hold, LedgerEntry), and PostgreSQL reads and compiles every CHECK of
+-- a table again for each statement that writes it, a seventh of the server's work on a hold+settle.
 ALTER TABLE ${credits_schema}.${credits_prefix}accounts
   DROP CONSTRAINT ${credits_prefix}accounts_amounts_ck,
   DROP COLUMN plan,
@@ -94,10 +93,8 @@ ALTER TABLE ${credits_schema}.${credits_prefix}lots
   ALTER COLUMN granted_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(granted_at),
   ALTER COLUMN expires_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(expires_at);
 
--- Holds. V1's three CHECKs become one, as short as its rules allow (LEAST(...) >= 0 says "none is
--- negative" in a fraction of the nodes), and the state is TEXT, which compares to its literals
--- without a cast. The partial indexes on active holds name the state, so they are
--- made again for the new type.
+-- Holds. The state is TEXT, which compares to its literals without a cast. The partial indexes on
+-- active holds name the state, so they are made again for the new type.
 DROP INDEX ${credits_schema}.${credits_prefix}holds_due_idx;
 DROP INDEX ${credits_schema}.${credits_prefix}holds_active_idx;
 ALTER TABLE ${credits_schema}.${credits_prefix}holds DROP CONSTRAINT ${credits_prefix}holds_amounts_ck,
@@ -109,10 +106,7 @@ ALTER TABLE ${credits_schema}.${credits_prefix}holds
   ALTER COLUMN deadline TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(deadline),
   ALTER COLUMN ended_at TYPE TIMESTAMPTZ USING pg_temp.credits_v1_instant(ended_at),
   ALTER COLUMN metadata TYPE JSONB USING pg_temp.credits_v1_fields(metadata),
-  ALTER COLUMN allocations TYPE JSONB USING pg_temp.credits_v1_allocations(allocations),
-  ADD CONSTRAINT ${credits_prefix}holds_ck CHECK (LEAST(settled, amount - settled) >= 0
-    AND state IN ('ACTIVE', 'SETTLED', 'RELEASED', 'EXPIRED')
-    AND (state = 'ACTIVE') = (ended_at IS NULL) AND (settled = 0 OR state = 'SETTLED'));
+  ALTER COLUMN allocations TYPE JSONB USING pg_temp.credits_v1_allocations(allocations);
 CREATE INDEX ${credits_prefix}holds_due_idx ON ${credits_schema}.${credits_prefix}holds (deadline)
   WHERE state = 'ACTIVE';
 CREATE INDEX ${credits_prefix}holds_active_idx ON ${credits_schema}.${credits_prefix}holds (account, deadline)

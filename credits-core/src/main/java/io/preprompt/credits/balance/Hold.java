@@ -28,7 +28,9 @@ public record Hold(HoldId id, AccountId account, long amount, HoldState state, I
     long settled, @Nullable Instant endedAt, Map<String, String> metadata, List<Allocation> allocations) {
 
   /**
-   * Checks non-null fields and copies the metadata.
+   * Checks non-null fields and the hold's rules, and copies the metadata: {@code 0 <= settled <=
+   * amount}, an end time exactly when not {@link HoldState#ACTIVE}, and settled credits only when
+   * {@link HoldState#SETTLED}. A store's row that breaks one cannot be read back as a hold.
    *
    * @param id the hold id (unguessable)
    * @param account the account it belongs to
@@ -47,6 +49,16 @@ public record Hold(HoldId id, AccountId account, long amount, HoldState state, I
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(deadline, "deadline");
+    if (settled < 0 || settled > amount) {
+      throw new IllegalArgumentException("hold " + id + " settles " + settled + " of " + amount);
+    }
+    if ((state == HoldState.ACTIVE) != (endedAt == null)) {
+      throw new IllegalArgumentException("hold " + id + " is " + state + (endedAt == null ? " without" : " with")
+          + " an end time");
+    }
+    if (settled != 0 && state != HoldState.SETTLED) {
+      throw new IllegalArgumentException("hold " + id + " is " + state + " with " + settled + " settled");
+    }
     metadata = Map.copyOf(metadata);
     allocations = List.copyOf(allocations);
   }

@@ -314,7 +314,7 @@ final class Statements {
         + " FROM (VALUES ");
     values(sb, rows, endedHoldRow);
     sb.append(") AS v (state, settled, ended_at, hold_id)"
-        // Active means not ended (holds_ck ties the two); asked as ended_at IS NULL, the
+        // Active means not ended (core's Hold ties the two); asked as ended_at IS NULL, the
         // guard cannot make a partial index on active holds look like the way to one hold, which
         // would walk every active hold: the primary key finds it.
         + " WHERE h.account = ? AND h.hold_id = v.hold_id AND h.ended_at IS NULL");

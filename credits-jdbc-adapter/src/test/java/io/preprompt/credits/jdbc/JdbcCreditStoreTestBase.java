@@ -497,34 +497,22 @@ abstract class JdbcCreditStoreTestBase {
   @DisplayName("failures")
   class Failures {
     @Test
-    @DisplayName("a violated constraint is a StoreException with the SQL state, and nothing is left behind")
-    void constraintViolation() throws SQLException {
-      assertEndingRefusedByCheck(HoldState.SETTLED, 31);
-    }
-
-    @Test
-    @DisplayName("a hold ended in a state its columns contradict (released with credits settled) is refused by a CHECK")
-    void holdStateContradiction() throws SQLException {
-      assertEndingRefusedByCheck(HoldState.RELEASED, 30);
-    }
-
-    /**
-     * Ends a 30-credit hold as {@code state} with {@code settled} credits inside an otherwise valid
-     * settle, and checks a CHECK refuses it and nothing of the change is kept.
-     */
-    private void assertEndingRefusedByCheck(HoldState state, long settled) throws SQLException {
+    @DisplayName("a hold row written by hand against its rules (settled beyond its amount) fails the next call with STORE_FAILURE")
+    void handWrittenHoldBreakingItsRules() throws SQLException {
       store.commit(create(ALICE));
       Hold h = activeHold(ALICE, "h_1", 30, T0.plusSeconds(900));
       store.commit(hold(ALICE, h, "hold-1"));
-      AccountChange settle = settle(ALICE, h, 2, "settle-1");
-      AccountChange change = new AccountChange(2, settle.account(), List.of(), settle.changedLots(), List.of(),
-          List.of(ended(h, state, settled)), settle.entries(), settle.idempotency());
-      assertThatThrownBy(() -> store.commit(change)).isInstanceOfSatisfying(StoreException.class,
-          e -> assertThat(e.sqlState()).hasValueSatisfying(s -> assertThat(s).isIn("23513", "23514")));
-      assertThat(storedVersion(ALICE)).isEqualTo(2);
-      assertThat(store.findHold(ALICE, h.id())).contains(h);
-      assertThat(load(ALICE).lots()).containsExactly(lot(1, 100, 70, 30, null));
+      try (Connection c = target.dataSource().getConnection(); Statement st = c.createStatement()) {
+        assertThat(st.executeUpdate("UPDATE " + target.config().table("holds") + " SET settled = 31"
+            + " WHERE account = 'alice'")).as("no CHECK repeats core's rule").isEqualTo(1);
+      }
+      CreditService credits = CreditService.builder().store(store).clock(new MutableClock(T0)).build();
+
+      assertThatThrownBy(() -> credits.settle(ALICE, h.id(), IdempotencyKey.of("settle-1")))
+          .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_FAILURE))
+          .hasRootCauseMessage("hold h_1 settles 31 of 30");
       assertThat(count("ledger")).isEqualTo(2);
+      assertThat(count("idempotency")).as("grant and hold only").isEqualTo(2);
     }
 
     @Test
