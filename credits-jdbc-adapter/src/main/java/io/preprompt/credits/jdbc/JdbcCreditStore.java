@@ -684,7 +684,7 @@ public final class JdbcCreditStore implements CreditStore {
   private boolean writeAtOnce(Connection c, AccountChange change) throws SQLException {
     Rows rows = new Rows(change);
     try (PreparedStatement ps = c.prepareStatement(commitText(rows.shape() | AT_ONCE, () -> atOnceText(rows)))) {
-      bindAtOnce(ps, rows);
+      bindPipeline(ps, rows, new int[8]);
       ps.execute();
     }
     return true;
@@ -693,10 +693,9 @@ public final class JdbcCreditStore implements CreditStore {
   /**
    * Writes an existing account's change as one multi-statement prepared statement, which the
    * PostgreSQL driver sends in one round trip instead of one per kind of row; the {@code COMMIT}
-   * is the only other one. The statements and their order are those of {@link #write}, one per kind
-   * of row: the guarded account update first (taking the row lock), then the new lots, the changed
-   * lots, the new holds, the ended holds and the ledger rows (multi-row statements) and the
-   * idempotency record. The store owns the transaction here, so when anything does not match (a
+   * is the only other one. The statements are those of {@link #write}, one per kind of row, in the
+   * order of {@link #pipelineText}: the guarded account update first (taking the row lock), then the
+   * updates of existing rows and the inserts (multi-row statements). The store owns the transaction here, so when anything does not match (a
    * stale version, a hold no longer active, a key or sequence taken meanwhile) it rolls back and
    * reports exactly what the one-kind-at-a-time path reports.
    */
@@ -767,35 +766,30 @@ public final class JdbcCreditStore implements CreditStore {
 
   /**
    * The text of a pipelined commit: the guarded account update, then one statement per kind of row
-   * present (new lots, changed lots, new holds, ended holds, ledger rows) and the idempotency
-   * record.
+   * present, in the order of {@link #atOnceText} (changed lots, spent lots, ended holds, then new
+   * lots, new holds, ledger rows and the idempotency record), so {@link #bindPipeline} binds both.
    */
   private String pipelineText(Rows rows) {
     AccountChange change = rows.change();
     StringBuilder text = new StringBuilder(1024);
     text.append(sql.updateAccount(change.planChanged()));
-    if (!change.newLots().isEmpty()) {
-      text.append(";\n").append(sql.lotValues);
-      Statements.values(text, change.newLots().size(), sql.lotRow);
-    }
     if (!rows.changedLots().isEmpty()) {
-      String update = sql.updateLots(rows.changedLots().size());
-      text.append(";\n").append(update);
+      text.append(";\n").append(sql.updateLots(rows.changedLots().size()));
     }
     if (!rows.spentLots().isEmpty()) {
       text.append(";\n").append(sql.deleteLots(rows.spentLots().size()));
     }
-    if (!change.newHolds().isEmpty()) {
-      text.append(";\n").append(sql.holdValues);
-      Statements.values(text, change.newHolds().size(), sql.holdRow);
-    }
     if (!rows.endedHolds().isEmpty()) {
-      String update = sql.endHolds(rows.endedHolds().size());
-      text.append(";\n").append(update);
+      text.append(";\n").append(sql.endHolds(rows.endedHolds().size()));
+    }
+    if (!change.newLots().isEmpty()) {
+      text.append(";\n").append(rowsOf(sql.lotValues, change.newLots().size(), sql.lotRow));
+    }
+    if (!change.newHolds().isEmpty()) {
+      text.append(";\n").append(rowsOf(sql.holdValues, change.newHolds().size(), sql.holdRow));
     }
     if (!change.entries().isEmpty()) {
-      text.append(";\n").append(sql.ledgerValues);
-      Statements.values(text, change.entries().size(), sql.ledgerRow);
+      text.append(";\n").append(rowsOf(sql.ledgerValues, change.entries().size(), sql.ledgerRow));
     }
     if (change.idempotency() != null) {
       text.append(";\n").append(sql.insertIdempotency);
@@ -803,9 +797,10 @@ public final class JdbcCreditStore implements CreditStore {
     return text.toString();
   }
 
+
   /**
    * The text of a commit made at once on an auto-commit connection, sent as one multi-statement
-   * execute (see {@link #writeAtOnce}) of at most two statements, bound by {@link #bindAtOnce}:
+   * execute (see {@link #writeAtOnce}) of at most two statements, bound by {@link #bindPipeline}:
    * <ol>
    *   <li>the account's guarded update, which takes the account's row lock before any other row of
    *       it is written: {@code WITH a AS (UPDATE ... RETURNING 1) SELECT 1 / COUNT(*) FROM a};
@@ -883,48 +878,8 @@ public final class JdbcCreditStore implements CreditStore {
   }
 
   /**
-   * Binds {@link #atOnceText}: the account update, the changed lots, the spent lots and the ended
-   * holds, then the new lots, the new holds, the ledger rows and the idempotency record.
-   */
-  private static void bindAtOnce(PreparedStatement ps, Rows rows) throws SQLException {
-    AccountChange change = rows.change();
-    String id = change.account().id().value();
-    int p = bindUpdate(ps, change);
-    if (!rows.changedLots().isEmpty()) {
-      for (Lot lot : rows.changedLots()) {
-        p = bindLot(ps, p, lot);
-      }
-      ps.setString(p++, id);
-    }
-    if (!rows.spentLots().isEmpty()) {
-      ps.setString(p++, id);
-      for (Lot lot : rows.spentLots()) {
-        ps.setLong(p++, lot.id().value());
-      }
-    }
-    if (!rows.endedHolds().isEmpty()) {
-      for (Hold h : rows.endedHolds()) {
-        p = bindEndedHold(ps, p, h);
-      }
-      ps.setString(p++, id);
-    }
-    for (Lot lot : change.newLots()) {
-      p = bindNewLot(ps, p, id, lot);
-    }
-    for (Hold h : change.newHolds()) {
-      p = bindNewHold(ps, p, id, h);
-    }
-    for (LedgerEntry e : change.entries()) {
-      p = bindEntry(ps, p, id, e);
-    }
-    IdempotencyRecord record = change.idempotency();
-    if (record != null) {
-      bindIdempotency(ps, p, id, record);
-    }
-  }
-
-  /**
-   * Binds {@link #pipelineText} and fills {@code expected} with each statement's row count.
+   * Binds {@link #pipelineText} or {@link #atOnceText} (the same parameters in the same order) and
+   * fills {@code expected} with each of {@link #pipelineText}'s statements' row count.
    *
    * @return the number of statements
    */
@@ -934,12 +889,6 @@ public final class JdbcCreditStore implements CreditStore {
     int p = bindUpdate(ps, change);
     int s = 0;
     expected[s++] = 1;
-    if (!change.newLots().isEmpty()) {
-      for (Lot lot : change.newLots()) {
-        p = bindNewLot(ps, p, id, lot);
-      }
-      expected[s++] = change.newLots().size();
-    }
     if (!rows.changedLots().isEmpty()) {
       for (Lot lot : rows.changedLots()) {
         p = bindLot(ps, p, lot);
@@ -954,18 +903,24 @@ public final class JdbcCreditStore implements CreditStore {
       }
       expected[s++] = rows.spentLots().size();
     }
-    if (!change.newHolds().isEmpty()) {
-      for (Hold h : change.newHolds()) {
-        p = bindNewHold(ps, p, id, h);
-      }
-      expected[s++] = change.newHolds().size();
-    }
     if (!rows.endedHolds().isEmpty()) {
       for (Hold h : rows.endedHolds()) {
         p = bindEndedHold(ps, p, h);
       }
       ps.setString(p++, id);
       expected[s++] = rows.endedHolds().size();
+    }
+    if (!change.newLots().isEmpty()) {
+      for (Lot lot : change.newLots()) {
+        p = bindNewLot(ps, p, id, lot);
+      }
+      expected[s++] = change.newLots().size();
+    }
+    if (!change.newHolds().isEmpty()) {
+      for (Hold h : change.newHolds()) {
+        p = bindNewHold(ps, p, id, h);
+      }
+      expected[s++] = change.newHolds().size();
     }
     if (!change.entries().isEmpty()) {
       for (LedgerEntry e : change.entries()) {
@@ -980,6 +935,7 @@ public final class JdbcCreditStore implements CreditStore {
     }
     return s;
   }
+
 
   /**
    * The pipelined statements did not all do what they should (a stale version, a hold no longer
@@ -1222,7 +1178,13 @@ public final class JdbcCreditStore implements CreditStore {
   private static int bindNewLot(PreparedStatement ps, int p, String account, Lot lot) throws SQLException {
     ps.setString(p, account);
     ps.setLong(p + 1, lot.id().value());
-    return bindLotFields(ps, p + 2, lot);
+    ps.setString(p + 2, lot.source().name());
+    ps.setLong(p + 3, lot.granted());
+    ps.setLong(p + 4, lot.remaining());
+    ps.setLong(p + 5, lot.reserved());
+    ps.setObject(p + 6, Codec.timestamp(lot.grantedAt()));
+    setNullableTimestamp(ps, p + 7, lot.expiresAt());
+    return p + 8;
   }
 
   /** Binds a changed lot as {@link Statements#updateLot} takes it, the account excepted. */
@@ -1234,21 +1196,22 @@ public final class JdbcCreditStore implements CreditStore {
     return p + 4;
   }
 
-  private static int bindLotFields(PreparedStatement ps, int p, Lot lot) throws SQLException {
-    ps.setString(p, lot.source().name());
-    ps.setLong(p + 1, lot.granted());
-    ps.setLong(p + 2, lot.remaining());
-    ps.setLong(p + 3, lot.reserved());
-    ps.setObject(p + 4, Codec.timestamp(lot.grantedAt()));
-    setNullableTimestamp(ps, p + 5, lot.expiresAt());
-    return p + 6;
-  }
-
-  /** Binds a hold to insert: account, hold_id, then the fields of {@link #bindHoldFields}. */
+  /**
+   * Binds a hold to insert: account, hold_id, amount, state, created_at, deadline, settled,
+   * ended_at, metadata, allocations.
+   */
   private static int bindNewHold(PreparedStatement ps, int p, String account, Hold h) throws SQLException {
     ps.setString(p, account);
     ps.setString(p + 1, h.id().value());
-    return bindHoldFields(ps, p + 2, h);
+    ps.setLong(p + 2, h.amount());
+    ps.setString(p + 3, h.state().name());
+    ps.setObject(p + 4, Codec.timestamp(h.createdAt()));
+    ps.setObject(p + 5, Codec.timestamp(h.deadline()));
+    ps.setLong(p + 6, h.settled());
+    setNullableTimestamp(ps, p + 7, h.endedAt());
+    ps.setString(p + 8, Codec.metadataJson(h.metadata()));
+    ps.setString(p + 9, Codec.allocationsJson(h.allocations()));
+    return p + 10;
   }
 
   /** Binds an ended hold as {@link Statements#endHold} takes it, the account excepted. */
@@ -1258,18 +1221,6 @@ public final class JdbcCreditStore implements CreditStore {
     setNullableTimestamp(ps, p + 2, h.endedAt());
     ps.setString(p + 3, h.id().value());
     return p + 4;
-  }
-
-  private static int bindHoldFields(PreparedStatement ps, int p, Hold h) throws SQLException {
-    ps.setLong(p, h.amount());
-    ps.setString(p + 1, h.state().name());
-    ps.setObject(p + 2, Codec.timestamp(h.createdAt()));
-    ps.setObject(p + 3, Codec.timestamp(h.deadline()));
-    ps.setLong(p + 4, h.settled());
-    setNullableTimestamp(ps, p + 5, h.endedAt());
-    ps.setString(p + 6, Codec.metadataJson(h.metadata()));
-    ps.setString(p + 7, Codec.allocationsJson(h.allocations()));
-    return p + 8;
   }
 
   private static int bindEntry(PreparedStatement ps, int p, String account, LedgerEntry e) throws SQLException {
