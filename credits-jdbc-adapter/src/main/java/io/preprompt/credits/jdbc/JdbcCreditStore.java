@@ -180,10 +180,29 @@ public final class JdbcCreditStore implements CreditStore {
   /** Set once the dialect was found to match the database (see {@link DatabaseChecks#requireDialect}). */
   private volatile boolean dialectChecked;
 
+  /** Group commit, for a store that runs its own transactions on PostgreSQL unless turned off. */
+  private final @Nullable GroupCommit group;
+
   private JdbcCreditStore(Access access, JdbcStoreConfig config) {
     this.access = access;
     this.sql = new Statements(config);
     this.config = config;
+    this.group = access instanceof PooledAccess pooled && config.groupCommit()
+        ? new GroupCommit(pooled.dataSource, sql, config.groupCommitWriters()) : null;
+  }
+
+  /**
+   * Group commit's counters, for tests: batches of two or more committed, the changes in them,
+   * those changes left out as stale, and batches that failed whole.
+   */
+  long[] groupCommits() {
+    return group == null ? new long[4]
+        : new long[] {group.batches(), group.batchedChanges(), group.leftOut(), group.failedBatches()};
+  }
+
+  /** Changes waiting for a group commit, for tests. */
+  int groupCommitQueue() {
+    return group == null ? 0 : group.queued();
   }
 
   /**
@@ -613,6 +632,18 @@ public final class JdbcCreditStore implements CreditStore {
     }
     // The first commit probes the id columns, one kind of row at a time in a transaction it owns.
     boolean pipelined = idsCompareExactly && pipelined(change);
+    try {
+      if (group != null && pipelined && dialectChecked && !change.planChanged()) {
+        return group.commit(change, alone -> commitAlone(alone, true));
+      }
+      return commitAlone(change, pipelined);
+    } catch (StoreException e) {
+      throw DatabaseChecks.typed(config, e);
+    }
+  }
+
+  /** Commits the change in a transaction of its own (or the host's). */
+  private CommitOutcome commitAlone(AccountChange change, boolean pipelined) {
     // Each way in checks the dialect first (a pipelined commit follows one that did).
     CommitWork work = new CommitWork() {
       @Override
@@ -632,11 +663,7 @@ public final class JdbcCreditStore implements CreditStore {
         return pipelined && JdbcCreditStore.this.writeAtOnce(c, change);
       }
     };
-    try {
-      return access.inTransaction("commit account " + change.account().id(), work);
-    } catch (StoreException e) {
-      throw DatabaseChecks.typed(config, e);
-    }
+    return access.inTransaction("commit account " + change.account().id(), work);
   }
 
   /** At most this many rows of one kind go into one pipelined commit; bigger changes go one kind at a time. */

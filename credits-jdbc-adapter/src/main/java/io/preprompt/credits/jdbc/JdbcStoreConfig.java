@@ -64,11 +64,16 @@ public final class JdbcStoreConfig {
   private final Dialect dialect;
   private final @Nullable String schema;
   private final String tablePrefix;
+  private final int groupCommitWriters;
+
+  /** How many batches a store writes at once by default (see {@link Builder#groupCommitWriters}). */
+  public static final int DEFAULT_GROUP_COMMIT_WRITERS = 2;
 
   private JdbcStoreConfig(Builder builder) {
     this.dialect = builder.dialect;
     this.schema = builder.schema;
     this.tablePrefix = builder.tablePrefix;
+    this.groupCommitWriters = builder.groupCommitWriters;
   }
 
   /**
@@ -119,6 +124,26 @@ public final class JdbcStoreConfig {
   }
 
   /**
+   * Returns how many group commits a store that runs its own transactions writes at once; 0 when
+   * group commit is off. See {@link Builder#groupCommitWriters}.
+   *
+   * @return the number of batches written at once, 0 for none
+   */
+  public int groupCommitWriters() {
+    return groupCommitWriters;
+  }
+
+  /**
+   * Tells whether concurrent commits share transactions: on PostgreSQL, for a store that runs its
+   * own transactions ({@link JdbcCreditStore#create}), unless turned off.
+   *
+   * @return whether group commit is on for this configuration
+   */
+  public boolean groupCommit() {
+    return groupCommitWriters > 0 && dialect == Dialect.POSTGRESQL;
+  }
+
+  /**
    * Returns the qualified name of one of the store's tables.
    *
    * @param table the unprefixed table name ({@code accounts}, {@code holds}, ...)
@@ -131,17 +156,18 @@ public final class JdbcStoreConfig {
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof JdbcStoreConfig other && dialect == other.dialect && Objects.equals(schema, other.schema)
-        && tablePrefix.equals(other.tablePrefix);
+        && tablePrefix.equals(other.tablePrefix) && groupCommitWriters == other.groupCommitWriters;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(dialect, schema, tablePrefix);
+    return Objects.hash(dialect, schema, tablePrefix, groupCommitWriters);
   }
 
   @Override
   public String toString() {
-    return "JdbcStoreConfig[dialect=" + dialect + ", schema=" + schema + ", tablePrefix=" + tablePrefix + "]";
+    return "JdbcStoreConfig[dialect=" + dialect + ", schema=" + schema + ", tablePrefix=" + tablePrefix
+        + ", groupCommitWriters=" + groupCommitWriters + "]";
   }
 
   /** Builds a {@link JdbcStoreConfig}; each setter checks its value at once. */
@@ -149,6 +175,7 @@ public final class JdbcStoreConfig {
     private Dialect dialect = Dialect.POSTGRESQL;
     private @Nullable String schema;
     private String tablePrefix = DEFAULT_TABLE_PREFIX;
+    private int groupCommitWriters = DEFAULT_GROUP_COMMIT_WRITERS;
 
     private Builder() {}
 
@@ -197,6 +224,44 @@ public final class JdbcStoreConfig {
             + (tablePrefix == null ? "null" : quote(tablePrefix)));
       }
       this.tablePrefix = tablePrefix;
+      return this;
+    }
+
+    /**
+     * Turns group commit on (the default, with {@value #DEFAULT_GROUP_COMMIT_WRITERS} writers) or off.
+     *
+     * @param on whether concurrent commits may share transactions
+     * @return this builder
+     * @see #groupCommitWriters(int)
+     */
+    public Builder groupCommit(boolean on) {
+      this.groupCommitWriters = on ? DEFAULT_GROUP_COMMIT_WRITERS : 0;
+      return this;
+    }
+
+    /**
+     * Sets how many group commits a store writes at once, 0 to turn group commit off.
+     *
+     * <p>With group commit, concurrent commits on different accounts of a store that runs its own
+     * transactions ({@link JdbcCreditStore#create}) on PostgreSQL share one transaction: one round
+     * trip and one WAL flush for all of them. Each caller is answered only once its batch committed;
+     * a change the batch cannot take (a stale version, a key taken meanwhile) makes every change of
+     * the batch commit alone, once. A caller with nobody to share with commits alone at once, so one
+     * thread pays nothing for it. Stores inside the host's transaction
+     * ({@link JdbcCreditStore#inHostTransaction}) and H2 never batch. Each batch being written holds
+     * one pooled connection.
+     *
+     * @param writers how many batches may be written at once (each on its own connection), 0 for
+     *     none; at most 64
+     * @return this builder
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when negative or
+     *     above 64
+     */
+    public Builder groupCommitWriters(int writers) {
+      if (writers < 0 || writers > 64) {
+        throw bad("group commit writers must be 0 to 64, was " + writers);
+      }
+      this.groupCommitWriters = writers;
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.preprompt.credits.jdbc;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store's SQL, built once per configuration. Only validated identifiers (schema and prefix, see
@@ -76,6 +77,15 @@ final class Statements {
   final String probeIdComparison;
   /** Whether commits may send their statements in one round trip (PostgreSQL's driver pipelines them). */
   final boolean pipelineCommits;
+  /**
+   * The commit of a batch of changes on PostgreSQL ({@link GroupCommit}), null on H2: two statements
+   * whose parameters are arrays, one per column of each kind of row, in the order of
+   * {@link GroupCommit#ARRAY_TYPES}. First the accounts' row locks in the order of their ids (the
+   * ids); then one {@code WITH}: the accounts' guarded updates, and every other row of the changes
+   * whose account matched; it returns those accounts' ids, and divides by zero when a guarded row
+   * of theirs (a changed or spent lot, an ended hold) did not match.
+   */
+  final @Nullable String groupCommit;
   final String lotValues;
   final String holdValues;
   final String ledgerValues;
@@ -160,6 +170,8 @@ final class Statements {
     idempotencyValues = "INSERT INTO " + idempotency + " (account, idem_key, operation, fingerprint, result, at) VALUES ";
     insertIdempotency = idempotencyValues + "(?, ?, ?, ?, ?, ?)";
 
+    groupCommit = pg ? groupCommit(accounts, ledger, idempotency) : null;
+
     // Reading an account is one statement: the branches below as typed rows of one UNION ALL, so a
     // call starts with one round trip and sees one snapshot. Columns: kind, a (the account id the
     // row holds), k (its hold id or key), n1..n14 numbers, t1..t6 instants, s1..s5 texts (JSON as
@@ -237,6 +249,69 @@ final class Statements {
         + " UNION ALL SELECT 'idempotency.account' FROM " + idempotency + " WHERE account = ?"
         + " UNION ALL SELECT 'holds.hold_id' FROM " + holds + " WHERE account = ? AND hold_id = ?"
         + " UNION ALL SELECT 'idempotency.idem_key' FROM " + idempotency + " WHERE account = ? AND idem_key = ?";
+  }
+
+  /** The text of {@link #groupCommit}. */
+  private String groupCommit(String accounts, String ledger, String idempotency) {
+    String[][] types = GroupCommit.ARRAY_TYPES;
+    String ts = "TIMESTAMPTZ";
+    // Rows of a change are written only when its account's guarded update matched ("IN a"), so a
+    // stale change leaves the others to commit; a guarded row of a matched account that does not
+    // match (which its version rules out unless the rows were changed by hand) fails the batch.
+    String matched = " WHERE account IN (SELECT id FROM a)";
+    // The accounts' row locks are taken first, in the database's order of their ids: batches of two
+    // stores (two instances of the host) that share accounts lock them alike and never deadlock.
+    return "SELECT COUNT(*) FROM (SELECT 1 FROM " + accounts + " WHERE id = ANY(CAST(? AS TEXT[])) ORDER BY id"
+        + " FOR UPDATE) AS locked;\n"
+        + "WITH v AS (SELECT * FROM " + unnest(types[0]) + " AS v (id, version, last_sequence, granted, settled,"
+        + " expired, debited, active_holds, plan_due_at, expected, previous)),"
+        + " a AS (UPDATE " + accounts + " AS t SET version = v.version, last_sequence = v.last_sequence,"
+        + " granted = v.granted, settled = v.settled, expired = v.expired, debited = v.debited,"
+        + " active_holds = v.active_holds, plan_due_at = CAST(v.plan_due_at AS " + ts + ") FROM v"
+        + " WHERE t.id = v.id AND t.version = v.expected AND t.last_sequence = v.previous RETURNING t.id),"
+        + " clv AS (SELECT * FROM " + unnest(types[1]) + " AS v (account, lot_id, remaining, reserved, expires_at)"
+        + matched + "),"
+        + " cl AS (UPDATE " + lots + " AS l SET remaining = v.remaining, reserved = v.reserved,"
+        + " expires_at = CAST(v.expires_at AS " + ts + ") FROM clv AS v"
+        + " WHERE l.account = v.account AND l.lot_id = v.lot_id AND (l.remaining > 0 OR l.reserved > 0) RETURNING 1),"
+        + " slv AS (SELECT * FROM " + unnest(types[2]) + " AS v (account, lot_id)" + matched + "),"
+        + " sl AS (DELETE FROM " + lots + " AS l USING slv AS v"
+        + " WHERE l.account = v.account AND l.lot_id = v.lot_id AND (l.remaining > 0 OR l.reserved > 0) RETURNING 1),"
+        + " ehv AS (SELECT * FROM " + unnest(types[3]) + " AS v (account, hold_id, state, settled, ended_at)"
+        + matched + "),"
+        + " eh AS (UPDATE " + holds + " AS h SET state = v.state, settled = v.settled,"
+        + " ended_at = CAST(v.ended_at AS " + ts + ") FROM ehv AS v"
+        + " WHERE h.account = v.account AND h.hold_id = v.hold_id AND h.ended_at IS NULL RETURNING 1),"
+        + " i0 AS (INSERT INTO " + lots + " (account, lot_id, source, granted, remaining, reserved, granted_at,"
+        + " expires_at) SELECT account, lot_id, source, granted, remaining, reserved, CAST(granted_at AS " + ts
+        + "), CAST(expires_at AS " + ts + ") FROM " + unnest(types[4])
+        + " AS v (account, lot_id, source, granted, remaining, reserved, granted_at, expires_at)" + matched + "),"
+        + " i1 AS (INSERT INTO " + holds + " (account, hold_id, amount, state, created_at, deadline, settled,"
+        + " ended_at, metadata, allocations) SELECT account, hold_id, amount, state, CAST(created_at AS " + ts
+        + "), CAST(deadline AS " + ts + "), settled, CAST(ended_at AS " + ts + "), CAST(metadata AS JSONB),"
+        + " CAST(allocations AS JSONB) FROM " + unnest(types[5]) + " AS v (account, hold_id, amount, state,"
+        + " created_at, deadline, settled, ended_at, metadata, allocations)" + matched + "),"
+        + " i2 AS (INSERT INTO " + ledger + " (account, sequence, type, amount, lot_id, source, hold_id, idem_key,"
+        + " at, metadata, kind, model) SELECT account, sequence, type, amount, lot_id, source, hold_id, idem_key,"
+        + " CAST(at AS " + ts + "), CAST(metadata AS JSONB), kind, model FROM " + unnest(types[6])
+        + " AS v (account, sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata, kind, model)"
+        + matched + "),"
+        + " i3 AS (INSERT INTO " + idempotency + " (account, idem_key, operation, fingerprint, result, at)"
+        + " SELECT account, idem_key, operation, fingerprint, result, CAST(at AS " + ts + ") FROM "
+        + unnest(types[7]) + " AS v (account, idem_key, operation, fingerprint, result, at)" + matched + ")"
+        + " SELECT id, 1 / CASE WHEN (SELECT COUNT(*) FROM cl) = (SELECT COUNT(*) FROM clv)"
+        + " AND (SELECT COUNT(*) FROM sl) = (SELECT COUNT(*) FROM slv)"
+        + " AND (SELECT COUNT(*) FROM eh) = (SELECT COUNT(*) FROM ehv) THEN 1 ELSE 0 END FROM a";
+  }
+
+  /** {@code unnest} of one array parameter per type: {@code unnest(CAST(? AS TEXT[]), ...)}. */
+  private static String unnest(String[] types) {
+    StringBuilder sb = new StringBuilder("unnest(");
+    for (int i = 0; i < types.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append("CAST(? AS ").append("int8".equals(types[i]) ? "BIGINT" : "TEXT")
+          .append("[])");
+    }
+    return sb.append(')').toString();
   }
 
   /**

@@ -29,6 +29,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -75,6 +76,8 @@ import org.junit.jupiter.api.Timeout;
 @DisplayName("Bank test on PostgreSQL: 16 writers while backends are killed, the server frozen and kill -9'd")
 class PostgresBankTest {
   private static final int WORKERS = 16;
+  /** Instances of the host: each has its own pool and store, shared by its workers. */
+  private static final int INSTANCES = 2;
   private static final int ACCOUNTS = 4;
   private static final long INITIAL = 300;
   /** How often a committed transaction's answer is dropped on the way back to the client. */
@@ -151,7 +154,10 @@ class PostgresBankTest {
     final AtomicLong conflictsProbed = new AtomicLong();
     final AtomicLong conflictsRefused = new AtomicLong();
     final AtomicLong conflictsFailed = new AtomicLong();
+    /** Answers dropped after a commit of one change: each hides a call that committed. */
     final AtomicLong answersDropped = new AtomicLong();
+    /** Answers dropped after a group commit: each hides its batch, whose stale changes did not commit. */
+    final AtomicLong groupAnswersDropped = new AtomicLong();
     final AtomicLong backendsKilled = new AtomicLong();
     final AtomicLong killAttemptsFailed = new AtomicLong();
     final AtomicLong pauses = new AtomicLong();
@@ -194,17 +200,23 @@ class PostgresBankTest {
     CountDownLatch go = new CountDownLatch(1);
     long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RUN_MILLIS);
 
+    // Two instances of the host, each with its own pool and store shared by half the workers, so
+    // each store's group commit batches its workers' commits and the two stores' batches meet on
+    // the same accounts. Each pool discards a connection once it reports a killed backend or a
+    // lost server, so it survives the chaos the way a host's pool would. It also drops 1% of the
+    // answers to a commit that did commit, as a network failure right after the commit would.
+    List<JdbcCreditStore> stores = new ArrayList<>();
+    List<CreditService> instances = new ArrayList<>();
+    for (int i = 0; i < INSTANCES; i++) {
+      DataSource lossy = new LostAnswers(TestDataSource.pooled(url), new Random(9_000 + i), counts);
+      JdbcCreditStore store = JdbcCreditStore.create(lossy, config);
+      stores.add(store);
+      instances.add(CreditService.builder().store(store).clock(clock).config(settings).build());
+    }
     List<Thread> threads = new ArrayList<>();
     for (int w = 0; w < WORKERS; w++) {
       int worker = w;
-      // Each worker's own pool discards a connection once it reports a killed backend or a lost
-      // server, so it survives the chaos the way a host's pool would.
-      // Its pool also drops 1% of the answers to a commit that did commit, as a network failure
-      // right after the commit would.
-      DataSource lossy = new LostAnswers(TestDataSource.pooled(url), new Random(9_000 + worker),
-          counts.answersDropped);
-      CreditService credits = CreditService.builder().store(JdbcCreditStore.create(lossy, config)).clock(clock)
-          .config(settings).build();
+      CreditService credits = instances.get(worker % INSTANCES);
       threads.add(new Thread(() -> {
         Random random = new Random(8_000 + worker);
         List<Hold> mine = new ArrayList<>();
@@ -475,11 +487,18 @@ class PostgresBankTest {
       }
     }
 
+    long batches = stores.stream().mapToLong(st -> st.groupCommits()[0]).sum();
+    long batched = stores.stream().mapToLong(st -> st.groupCommits()[1]).sum();
+    long leftOut = stores.stream().mapToLong(st -> st.groupCommits()[2]).sum();
+    long batchesFailed = stores.stream().mapToLong(st -> st.groupCommits()[3]).sum();
+    System.out.printf("bank test group commits: %d batches of %d changes in all, %d of them left out as stale;"
+        + " %d batches failed whole, their changes committed alone%n", batches, batched, leftOut, batchesFailed);
+    assertThat(batches).as("group commits of two or more changes").isPositive();
     long durable = all.stream().filter(c -> c.acknowledgedBeforeCrash && c.tookEffect()).count();
     System.out.printf("bank test: %d ms of traffic and faults, %d ms in all (server start and checks included); calls attempted %d, acknowledged %d (%d before the"
         + " kill -9), refused for credits %d, unknown %d (reported UNKNOWN %d; resolved: %d had committed, %d had not);"
         + " commit answers"
-        + " dropped %d; same-key resends"
+        + " dropped %d (and %d of group commits); same-key resends"
         + " %d (%d failed with a store error); same-key other-parameter probes %d (%d refused with"
         + " IDEMPOTENCY_CONFLICT, %d failed with a store error); replays after restart %d; ledger entries checked %d;"
         + " backends terminated %d (%d attempts found none or failed); pauses %d (%d processes frozen for %d ms);"
@@ -487,7 +506,7 @@ class PostgresBankTest {
         runMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), counts.attempted.get(),
         counts.acknowledged.get(), durable, counts.refused.get(), counts.unknown.get(), counts.reportedUnknown.get(),
         unknownCommitted,
-        unknownNotCommitted, counts.answersDropped.get(), counts.replays.get(), counts.replaysFailed.get(), counts.conflictsProbed.get(),
+        unknownNotCommitted, counts.answersDropped.get(), counts.groupAnswersDropped.get(), counts.replays.get(), counts.replaysFailed.get(), counts.conflictsProbed.get(),
         counts.conflictsRefused.get(), counts.conflictsFailed.get(), replayedAfterRestart, entriesChecked,
         counts.backendsKilled.get(), counts.killAttemptsFailed.get(), counts.pauses.get(),
         counts.processesFrozen.get(), PAUSE_FOR_MILLIS, counts.crashes.get(), counts.processesKilled.get(),
@@ -496,7 +515,7 @@ class PostgresBankTest {
     assertThat(unknownCommitted).as("unknown outcomes that had committed").isGreaterThanOrEqualTo(
         counts.answersDropped.get());
     assertThat(counts.reportedUnknown.get()).as("failures reported UNKNOWN, every dropped answer among them")
-        .isGreaterThanOrEqualTo(counts.answersDropped.get());
+        .isGreaterThanOrEqualTo(counts.answersDropped.get() + counts.groupAnswersDropped.get());
     assertThat(counts.refused.get()).as("holds refused for insufficient credits").isPositive();
     assertThat(counts.replays.get()).isPositive();
     assertThat(counts.conflictsRefused.get()).isPositive();
@@ -550,12 +569,12 @@ class PostgresBankTest {
   static final class LostAnswers extends DataSourceBase {
     private final DataSource delegate;
     private final Random random;
-    private final AtomicLong dropped;
+    private final Counts counts;
 
-    LostAnswers(DataSource delegate, Random random, AtomicLong dropped) {
+    LostAnswers(DataSource delegate, Random random, Counts counts) {
       this.delegate = delegate;
       this.random = random;
-      this.dropped = dropped;
+      this.counts = counts;
     }
 
     @Override
@@ -565,15 +584,45 @@ class PostgresBankTest {
           new Class<?>[] {Connection.class}, (proxy, method, args) -> {
             try {
               Object result = method.invoke(target, args);
-              if (method.getName().equals("commit") && random.nextDouble() < LOST_ANSWER_RATE) {
-                dropped.incrementAndGet();
-                throw new SQLException("injected: the answer to a commit that committed was lost", "08006");
+              if (method.getName().equals("commit")) {
+                drop(counts.answersDropped);
+              }
+              if (method.getName().equals("prepareStatement") && result instanceof PreparedStatement statement) {
+                // The group commit's text is the one that locks accounts in order first.
+                boolean group = ((String) args[0]).contains("FOR UPDATE) AS locked");
+                return committing(target, statement, group ? counts.groupAnswersDropped : counts.answersDropped);
               }
               return result;
             } catch (InvocationTargetException e) {
               throw e.getCause();
             }
           });
+    }
+
+    /**
+     * A statement whose {@code execute} on a connection in auto-commit mode (an at-once or group
+     * commit, which commits itself) now and then loses its answer after it committed.
+     */
+    private PreparedStatement committing(Connection connection, PreparedStatement target, AtomicLong dropped) {
+      return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
+          new Class<?>[] {PreparedStatement.class}, (proxy, method, args) -> {
+            try {
+              Object result = method.invoke(target, args);
+              if (method.getName().equals("execute") && args == null && connection.getAutoCommit()) {
+                drop(dropped);
+              }
+              return result;
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+    }
+
+    private void drop(AtomicLong dropped) throws SQLException {
+      if (random.nextDouble() < LOST_ANSWER_RATE) {
+        dropped.incrementAndGet();
+        throw new SQLException("injected: the answer to a commit that committed was lost", "08006");
+      }
     }
   }
 
