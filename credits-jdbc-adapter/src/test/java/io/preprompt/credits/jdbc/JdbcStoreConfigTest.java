@@ -42,4 +42,30 @@ class JdbcStoreConfigTest {
         .isInstanceOfSatisfying(InvalidRequestException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION));
   }
+
+  @Test
+  @DisplayName("group commit: on by default on PostgreSQL with two writers, off on H2 and when turned off")
+  void groupCommit() {
+    JdbcStoreConfig defaults = JdbcStoreConfig.builder().build();
+    assertThat(defaults.groupCommit()).isTrue();
+    assertThat(defaults.groupCommitWriters()).isEqualTo(2);
+    assertThat(JdbcStoreConfig.of(JdbcStoreConfig.Dialect.H2).groupCommit()).isFalse();
+    JdbcStoreConfig off = JdbcStoreConfig.builder().groupCommit(false).build();
+    assertThat(off.groupCommit()).isFalse();
+    assertThat(off.groupCommitWriters()).isZero();
+    assertThat(off).isNotEqualTo(defaults);
+    assertThat(JdbcStoreConfig.builder().groupCommitWriters(4).build().toString()).contains("groupCommitWriters=4");
+    assertThat(JdbcStoreConfig.builder().groupCommitWriters(0).build()).isEqualTo(off).hasSameHashCodeAs(off);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {-1, 65, Integer.MIN_VALUE})
+  @DisplayName("a number of group commit writers outside 0 to 64 is rejected as invalid configuration")
+  void badWriters(int writers) {
+    JdbcStoreConfig.Builder builder = JdbcStoreConfig.builder();
+    assertThatThrownBy(() -> builder.groupCommitWriters(writers))
+        .isInstanceOfSatisfying(InvalidRequestException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION));
+    assertThat(builder.build().groupCommitWriters()).as("left unchanged").isEqualTo(2);
+  }
 }
