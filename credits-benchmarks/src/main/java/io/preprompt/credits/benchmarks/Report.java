@@ -128,10 +128,7 @@ final class Report {
           bytes(base.get().allocPerOp())));
     }
 
-    sb.append("\nCost growth (one thread; the account's history before the run; cost per pair relative to the"
-        + " 10-entry account, or for the accounts rows to one account among 10^3, of the same store in the same"
-        + " run; PostgreSQL is the durable server):\n\n");
-    sb.append("| Store | Account | Pairs/s | Cost per pair |\n|---|---|---:|---:|\n");
+    StringBuilder growth = new StringBuilder();
     for (String store : new String[] {"MEMORY", "POSTGRESQL"}) {
       String group = "growth-" + store.toLowerCase(Locale.ROOT);
       for (String h : HISTORIES) {
@@ -139,10 +136,16 @@ final class Report {
         Optional<Row> base = BenchmarkSuite.find(all.rows(), group, "pair", "history=" + reference + ",");
         Optional<Row> r = BenchmarkSuite.find(all.rows(), group, "pair", "history=" + h + ",");
         if (r.isPresent() && base.isPresent()) {
-          sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f× |%n", store, h, ops(r.get()),
+          growth.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f× |%n", store, h, ops(r.get()),
               base.get().score() / r.get().score()));
         }
       }
+    }
+    if (growth.length() > 0) {
+      sb.append("\nCost growth (one thread; the account's history before the run; cost per pair relative to the"
+          + " 10-entry account, or for the accounts rows to one account among 10^3, of the same store in the same"
+          + " run; PostgreSQL is the durable server):\n\n");
+      sb.append("| Store | Account | Pairs/s | Cost per pair |\n|---|---|---:|---:|\n").append(growth);
     }
 
     sb.append("\nMachine load during the run (one-minute load average at the group's start and end; CPU busy and"
