@@ -36,10 +36,14 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Cost growth: the same hold+settle pair on an account that already has a short history (about 10
- * ledger entries, the baseline of this run), 10^4 or 10^6 entries, or 1,000 active holds. The long
+ * ledger entries, the baseline of this run), 10^4 or 10^6 entries, or 1,000 active holds; and on
+ * one account among 10^3 (the baseline of the next) or 10^6 accounts in one database. The long
  * histories are real: settled holds with their HOLD and SETTLE entries and idempotency records, as
- * core writes them (on PostgreSQL seeded with set-based SQL, in memory through the engine). A flat
- * cost means no operation reads the whole history.
+ * core writes them (on PostgreSQL seeded with set-based SQL, in memory through the engine); the
+ * many accounts are copies of one the engine opened and granted, with all its rows
+ * ({@link BenchmarkDatabases#copyAccount}; on PostgreSQL only, in memory the store is one map). A
+ * flat cost means no operation reads the whole history, or the whole table. PostgreSQL is the
+ * suite's durable server.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -62,13 +66,17 @@ public class GrowthBenchmarks {
     @Param({"MEMORY", "POSTGRESQL"})
     public Store store;
 
-    /** The account's shape before the run: ledger entries already there, or active holds. */
-    @Param({"10-entries", "10k-entries", "1M-entries", "1k-active-holds"})
+    /**
+     * The account's shape before the run: ledger entries already there, active holds, or how many
+     * accounts share its database (PostgreSQL only).
+     */
+    @Param({"10-entries", "10k-entries", "1M-entries", "1k-active-holds", "1k-accounts", "1M-accounts"})
     public String history;
 
     final InstantSource clock = InstantSource.system();
-    final AccountId account = AccountId.of("grown");
+    AccountId account = AccountId.of("grown");
     CreditService credits;
+    String schema;
     FixedPool pool;
     long n;
     long entriesBefore;
@@ -77,6 +85,7 @@ public class GrowthBenchmarks {
     public void build() throws SQLException {
       long entries = switch (history) {
         case "10-entries", "1k-active-holds" -> 10;
+        case "1k-accounts", "1M-accounts" -> 1;
         case "10k-entries" -> 10_000;
         case "1M-entries" -> 1_000_000;
         default -> throw new IllegalArgumentException("unknown history " + history);
@@ -85,11 +94,32 @@ public class GrowthBenchmarks {
       if (store == Store.MEMORY) {
         credits = CreditService.builder().store(new InMemoryCreditStore()).clock(clock).build();
       } else {
-        pool = new FixedPool(BenchmarkDatabases.postgresUrl(), 2);
-        config = JdbcStoreConfig.builder().dialect(JdbcStoreConfig.Dialect.POSTGRESQL)
-            .schema("growth" + TRIALS.incrementAndGet()).build();
+        pool = new FixedPool(BenchmarkDatabases.durableUrl(), 2);
+        // Unique per fork as well: the suite's server outlives the forks.
+        schema = "growth_" + ProcessHandle.current().pid() + "_" + TRIALS.incrementAndGet();
+        config = JdbcStoreConfig.builder().dialect(JdbcStoreConfig.Dialect.POSTGRESQL).schema(schema).build();
         JdbcCreditStore.install(pool, config);
         credits = CreditService.builder().store(JdbcCreditStore.create(pool, config)).clock(clock).build();
+      }
+      if (history.endsWith("-accounts")) {
+        if (config == null) {
+          throw new IllegalArgumentException(history + " is measured on PostgreSQL only");
+        }
+        long count = history.equals("1M-accounts") ? 1_000_000 : 1_000;
+        AccountId template = AccountId.of("seed-template-account");
+        credits.openAccount(template, IdempotencyKey.of("open"));
+        credits.grant(template, LotSource.PACK, CreditAmount.of(Long.MAX_VALUE / 4), null, IdempotencyKey.of("pack"));
+        try (Connection c = pool.getConnection()) {
+          BenchmarkDatabases.copyAccount(c, config, template.value(), "acct-", count);
+        }
+        // One in the middle of the key range, so neither end of the index favours it.
+        account = AccountId.of("acct-" + count / 2);
+        Reconciliation check = credits.reconcile(account);
+        if (!check.consistent()) {
+          throw new IllegalStateException("the copied account does not reconcile: " + check);
+        }
+        entriesBefore = check.entriesReplayed();
+        return;
       }
       credits.openAccount(account, IdempotencyKey.of("open"));
       credits.grant(account, LotSource.PACK, CreditAmount.of(Long.MAX_VALUE / 4), null, IdempotencyKey.of("pack"));
@@ -136,6 +166,11 @@ public class GrowthBenchmarks {
       System.out.println("growth " + store + " " + history + ": " + entriesBefore + " ledger entries before the run, "
           + n + " pairs added by it");
       if (pool != null) {
+        try (Connection c = pool.getConnection(); java.sql.Statement st = c.createStatement()) {
+          st.execute("DROP SCHEMA " + schema + " CASCADE");
+        } catch (SQLException e) {
+          throw new IllegalStateException("cannot drop " + schema + ": " + e, e);
+        }
         pool.close();
       }
     }

@@ -5,6 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The benchmarks' door into the JDBC adapter's package: the adapter tests' PostgreSQL launcher
@@ -12,16 +15,117 @@ import java.time.OffsetDateTime;
  * seed long histories with plain SQL instead of a million engine calls. Not part of any API.
  */
 public final class BenchmarkDatabases {
+  /**
+   * The system property carrying the JDBC URL of the durable server the suite started
+   * ({@link #durableUrl()}); the suite passes it to its JMH forks.
+   */
+  public static final String DURABLE_URL = "benchmarks.durableUrl";
+  /** The system property carrying the JDBC URL of the no-durability server ({@link #postgresUrl()}). */
+  public static final String NO_DURABILITY_URL = "benchmarks.noDurabilityUrl";
+
+  private static volatile @Nullable PostgresServer durable;
+
   private BenchmarkDatabases() {}
 
   /**
-   * Starts (once per JVM) the throw-away PostgreSQL server the adapter's tests use and returns its
-   * JDBC URL; the server is stopped and deleted at JVM exit.
+   * The no-durability PostgreSQL server: the one named by {@value #NO_DURABILITY_URL} when set
+   * (the suite's), else the throw-away server the adapter's tests use ({@code fsync},
+   * {@code synchronous_commit} and {@code full_page_writes} off), started once per JVM and stopped
+   * and deleted at JVM exit.
    *
-   * @return the URL of an empty database, user {@code postgres}
+   * @return the JDBC URL of its database, user {@code postgres}
    */
   public static String postgresUrl() {
-    return PostgresServer.get().url();
+    String url = System.getProperty(NO_DURABILITY_URL);
+    return url == null || url.isBlank() ? PostgresServer.get().url() : url;
+  }
+
+  /**
+   * The durable PostgreSQL server ({@code fsync}, {@code synchronous_commit} and
+   * {@code full_page_writes} on, as in production): the one named by {@value #DURABLE_URL} when set
+   * (the suite's, so that every fork and pgbench use one server), else one started once per JVM
+   * and stopped and deleted at JVM exit.
+   *
+   * @return the JDBC URL of its database, user {@code postgres}
+   */
+  public static String durableUrl() {
+    String url = System.getProperty(DURABLE_URL);
+    if (url != null && !url.isBlank()) {
+      return url;
+    }
+    PostgresServer server = durable;
+    if (server == null) {
+      synchronized (BenchmarkDatabases.class) {
+        server = durable;
+        if (server == null) {
+          server = PostgresServer.production();
+          durable = server;
+        }
+      }
+    }
+    return server.url();
+  }
+
+  /**
+   * Copies an account the adapter created, with all its rows (account, lots, holds, ledger,
+   * idempotency records), to {@code count} new accounts named {@code prefix + 1 ...}: rows exactly
+   * as core wrote them for the template, with the account's id replaced (in text columns as well,
+   * where a fingerprint or result names it). One statement per table, set based
+   * ({@code generate_series}), so a million accounts take seconds, not a million engine calls.
+   *
+   * @param c a connection in auto-commit mode
+   * @param config the store's configuration (PostgreSQL)
+   * @param template the account to copy; its id must not occur in any other text by chance
+   * @param prefix the new accounts' ids before their number
+   * @param count how many accounts to add
+   * @throws SQLException when a statement fails
+   */
+  public static void copyAccount(Connection c, JdbcStoreConfig config, String template, String prefix, long count)
+      throws SQLException {
+    for (String name : new String[] {"accounts", "lots", "holds", "ledger", "idempotency"}) {
+      String table = config.table(name);
+      String key = name.equals("accounts") ? "id" : "account";
+      List<String> columns = new ArrayList<>();
+      List<String> values = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type FROM information_schema.columns"
+          + " WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
+        ps.setString(1, config.schema().orElse("public"));
+        ps.setString(2, config.tablePrefix() + name);
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String column = rs.getString(1);
+            String type = rs.getString(2);
+            columns.add(column);
+            if (column.equals(key)) {
+              values.add("? || g");
+            } else if (type.equals("text") || type.equals("character varying")) {
+              values.add("replace(t." + column + ", ?, ? || g)");
+            } else {
+              values.add("t." + column);
+            }
+          }
+        }
+      }
+      String sql = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") SELECT " + String.join(", ", values)
+          + " FROM " + table + " t CROSS JOIN generate_series(1, ?) g WHERE t." + key + " = ?";
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        int i = 1;
+        for (String v : values) {
+          if (v.startsWith("? ||")) {
+            ps.setString(i++, prefix);
+          } else if (v.startsWith("replace(")) {
+            ps.setString(i++, template);
+            ps.setString(i++, prefix);
+          }
+        }
+        ps.setLong(i++, count);
+        ps.setString(i, template);
+        ps.executeUpdate();
+      }
+      try (var st = c.createStatement()) {
+        st.execute("ANALYZE " + table);
+      }
+    }
   }
 
   /**

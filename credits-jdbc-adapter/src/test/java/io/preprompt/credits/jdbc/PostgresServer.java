@@ -69,7 +69,7 @@ final class PostgresServer {
       synchronized (PostgresServer.class) {
         server = instance;
         if (server == null) {
-          server = start(false);
+          server = start(Durability.NONE);
           instance = server;
         }
       }
@@ -97,10 +97,39 @@ final class PostgresServer {
    * @throws IllegalStateException naming the fix when it cannot be started
    */
   static PostgresServer dedicated() {
-    return start(true);
+    return start(Durability.SYNCHRONOUS_COMMIT);
   }
 
-  private static PostgresServer start(boolean durable) {
+  /**
+   * Starts a server of the caller's own with production durability: {@code fsync},
+   * {@code synchronous_commit} and {@code full_page_writes} on (PostgreSQL's defaults), every other
+   * setting default but a generous {@code max_connections}. The benchmarks measure on it; the tests
+   * do not need it.
+   *
+   * @return the running server, stopped and deleted at JVM exit or by {@link #stop()}
+   * @throws IllegalStateException naming the fix when it cannot be started
+   */
+  static PostgresServer production() {
+    return start(Durability.PRODUCTION);
+  }
+
+  /** How much of a commit reaches the disk before it is acknowledged. */
+  private enum Durability {
+    /** Nothing: the shared test server. */
+    NONE("-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"),
+    /** The WAL is written (not flushed) before the commit returns: survives a killed server. */
+    SYNCHRONOUS_COMMIT("-c fsync=off -c synchronous_commit=on -c full_page_writes=off -c max_connections=100"),
+    /** PostgreSQL's defaults: the WAL is flushed to disk before the commit returns. */
+    PRODUCTION("-c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=300");
+
+    private final String options;
+
+    Durability(String options) {
+      this.options = options;
+    }
+  }
+
+  private static PostgresServer start(Durability durability) {
     Path bin = findBinaries();
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir;
@@ -119,8 +148,7 @@ final class PostgresServer {
         "-E", "UTF8", "--locale=C", "--no-sync"), dir, "initdb", null);
     int port = freePort();
     // Durability is irrelevant for a throw-away server: turning it off makes the tests fast.
-    String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
-        + " -c synchronous_commit=" + (durable ? "on" : "off") + " -c full_page_writes=off -c max_connections=100";
+    String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 " + durability.options;
     PostgresServer server = new PostgresServer(bin, dir, root, port, options);
     server.pgCtlStart();
     try (Connection c = DriverManager.getConnection(
