@@ -9,7 +9,6 @@ import io.preprompt.credits.spi.AccountChange;
 import io.preprompt.credits.spi.AccountRecord;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.IdempotencyRecord;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,14 +41,14 @@ import org.jspecify.annotations.Nullable;
  * quiet moment) goes straight through as if there were no batching: its batch of one is the store's
  * ordinary commit.
  *
- * <p><b>What a batch writes.</b> Three statements in one multi-statement execute on a connection in
- * auto-commit mode, so one implicit transaction committed at the driver's {@code Sync}: the
- * accounts' row locks, taken in the order of their ids so that batches of two stores (two
- * instances of the host) sharing accounts never deadlock; the accounts' guarded updates, one row per
- * change from arrays ({@code unnest}); then every other row of every change, each kind from its
- * arrays, as the parts of one {@code WITH}. The last two divide by zero unless every guarded row
- * matched. The texts never
- * change, so each connection prepares them once and reuses the plan, whatever the batch holds.
+ * <p><b>What a batch writes.</b> Two statements in one multi-statement execute on a connection in
+ * auto-commit mode, so one implicit transaction committed at the driver's {@code Sync}. First the
+ * accounts' row locks, taken in the order of their ids, so that batches of two stores (two
+ * instances of the host) sharing accounts never deadlock. Then one {@code WITH}: the accounts'
+ * guarded updates, one row per change, and every other row of the changes whose account matched,
+ * each kind of row from one JSON parameter ({@code json_to_recordset}); it returns the ids of the
+ * accounts written. The texts never change, so each connection prepares them once and reuses the
+ * plan, whatever the batch holds.
  *
  * <p><b>Guarantees.</b> A caller is answered only once its batch committed. A change whose account
  * moved on since the change was made (a stale version) is left out of the batch, which commits the
@@ -272,7 +271,7 @@ final class GroupCommit {
       boolean autoCommit = c.getAutoCommit();
       Set<String> committed = new HashSet<>();
       try (PreparedStatement ps = c.prepareStatement(sql.groupCommit)) {
-        bind(c, ps, batch);
+        bind(ps, batch);
         ps.execute();
         // The first result counts the locked accounts; the second names those written.
         if (!ps.getMoreResults()) {
@@ -376,114 +375,144 @@ final class GroupCommit {
   // ------------------------------------------------------------------------------------------------
   // Binding
 
-  /** Column arrays, filled change by change. */
-  private static final class Columns {
-    final Object[][] values;
-    int rows;
+  /**
+   * The columns of {@link Statements#groupCommit}'s JSON parameters, one per kind of row, in the
+   * order they are bound: accounts, changed lots, spent lots, ended holds, new lots, new holds,
+   * ledger entries, idempotency records. Each row is an object with these keys.
+   */
+  static final String[] COLUMNS = {
+      "id TEXT, version BIGINT, last_sequence BIGINT, granted BIGINT, settled BIGINT, expired BIGINT,"
+          + " debited BIGINT, active_holds BIGINT, plan_due_at TIMESTAMPTZ, expected BIGINT, previous BIGINT",
+      "account TEXT, lot_id BIGINT, remaining BIGINT, reserved BIGINT, expires_at TIMESTAMPTZ",
+      "account TEXT, lot_id BIGINT",
+      "account TEXT, hold_id TEXT, state TEXT, settled BIGINT, ended_at TIMESTAMPTZ",
+      "account TEXT, lot_id BIGINT, source TEXT, granted BIGINT, remaining BIGINT, reserved BIGINT,"
+          + " granted_at TIMESTAMPTZ, expires_at TIMESTAMPTZ",
+      "account TEXT, hold_id TEXT, amount BIGINT, state TEXT, created_at TIMESTAMPTZ, deadline TIMESTAMPTZ,"
+          + " settled BIGINT, ended_at TIMESTAMPTZ, metadata JSONB, allocations JSONB",
+      "account TEXT, sequence BIGINT, type TEXT, amount BIGINT, lot_id BIGINT, source TEXT, hold_id TEXT,"
+          + " idem_key TEXT, at TIMESTAMPTZ, metadata JSONB, kind TEXT, model TEXT",
+      "account TEXT, idem_key TEXT, operation TEXT, fingerprint TEXT, result TEXT, at TIMESTAMPTZ"};
 
-    Columns(int columns, int capacity) {
-      values = new Object[columns][capacity];
+  /** A JSON array of row objects, written field by field. */
+  private static final class JsonRows {
+    final StringBuilder sb = new StringBuilder(512).append('[');
+    private boolean firstRow = true;
+    private boolean firstField;
+
+    JsonRows row() {
+      if (!firstRow) {
+        sb.append("},");
+      }
+      firstRow = false;
+      firstField = true;
+      sb.append('{');
+      return this;
     }
 
-    void add(Object... row) {
-      if (rows == values[0].length) {
-        for (int i = 0; i < values.length; i++) {
-          values[i] = java.util.Arrays.copyOf(values[i], rows * 2);
-        }
+    private StringBuilder key(String name) {
+      if (!firstField) {
+        sb.append(',');
       }
-      for (int i = 0; i < row.length; i++) {
-        values[i][rows] = row[i];
+      firstField = false;
+      return sb.append('"').append(name).append("\":");
+    }
+
+    JsonRows text(String name, @Nullable String value) {
+      Json.write(key(name), value);
+      return this;
+    }
+
+    JsonRows number(String name, long value) {
+      key(name).append(value);
+      return this;
+    }
+
+    JsonRows time(String name, @Nullable Instant value) {
+      key(name);
+      if (value == null) {
+        sb.append("null");
+      } else {
+        sb.append('"');
+        GroupCommit.time(sb, value);
+        sb.append('"');
       }
-      rows++;
+      return this;
+    }
+
+    /** A value that is JSON already. */
+    JsonRows json(String name, String json) {
+      key(name).append(json);
+      return this;
+    }
+
+    String done() {
+      return (firstRow ? sb : sb.append('}')).append(']').toString();
     }
   }
 
-  /** The SQL types of {@link Statements#groupCommit}'s arrays, in order. */
-  static final String[][] ARRAY_TYPES = {
-      // accounts: id, version, last_sequence, granted, settled, expired, debited, active_holds,
-      // plan_due_at, expected version, previous sequence
-      {"text", "int8", "int8", "int8", "int8", "int8", "int8", "int8", "text", "int8", "int8"},
-      // changed lots: account, lot_id, remaining, reserved, expires_at
-      {"text", "int8", "int8", "int8", "text"},
-      // spent lots: account, lot_id
-      {"text", "int8"},
-      // ended holds: account, hold_id, state, settled, ended_at
-      {"text", "text", "text", "int8", "text"},
-      // new lots: account, lot_id, source, granted, remaining, reserved, granted_at, expires_at
-      {"text", "int8", "text", "int8", "int8", "int8", "text", "text"},
-      // new holds: account, hold_id, amount, state, created_at, deadline, settled, ended_at, metadata, allocations
-      {"text", "text", "int8", "text", "text", "text", "int8", "text", "text", "text"},
-      // ledger: account, sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata, kind, model
-      {"text", "int8", "text", "int8", "int8", "text", "text", "text", "text", "text", "text", "text"},
-      // idempotency: account, idem_key, operation, fingerprint, result, at
-      {"text", "text", "text", "text", "text", "text"}};
-
-  private static void bind(Connection c, PreparedStatement ps, List<Pending> batch) throws SQLException {
-    int n = batch.size();
-    Columns accounts = new Columns(ARRAY_TYPES[0].length, n);
-    Columns changedLots = new Columns(ARRAY_TYPES[1].length, n);
-    Columns spentLots = new Columns(ARRAY_TYPES[2].length, 4);
-    Columns endedHolds = new Columns(ARRAY_TYPES[3].length, n);
-    Columns newLots = new Columns(ARRAY_TYPES[4].length, 4);
-    Columns newHolds = new Columns(ARRAY_TYPES[5].length, n);
-    Columns entries = new Columns(ARRAY_TYPES[6].length, n);
-    Columns keys = new Columns(ARRAY_TYPES[7].length, n);
+  private static void bind(PreparedStatement ps, List<Pending> batch) throws SQLException {
+    JsonRows accounts = new JsonRows();
+    JsonRows changedLots = new JsonRows();
+    JsonRows spentLots = new JsonRows();
+    JsonRows endedHolds = new JsonRows();
+    JsonRows newLots = new JsonRows();
+    JsonRows newHolds = new JsonRows();
+    JsonRows entries = new JsonRows();
+    JsonRows keys = new JsonRows();
     for (Pending p : batch) {
       AccountChange change = p.change;
       AccountRecord a = change.account();
       String id = a.id().value();
       long previous = change.entries().isEmpty() ? a.lastSequence() : change.entries().get(0).sequence() - 1;
-      accounts.add(id, a.version(), a.lastSequence(), a.granted(), a.settled(), a.expired(), a.debited(),
-          a.activeHolds(), time(a.planDueAt()), change.expectedVersion(), previous);
+      accounts.row().text("id", id).number("version", a.version()).number("last_sequence", a.lastSequence())
+          .number("granted", a.granted()).number("settled", a.settled()).number("expired", a.expired())
+          .number("debited", a.debited()).number("active_holds", a.activeHolds()).time("plan_due_at", a.planDueAt())
+          .number("expected", change.expectedVersion()).number("previous", previous);
       for (Lot lot : change.changedLots()) {
         if (lot.isLive()) {
-          changedLots.add(id, lot.id().value(), lot.remaining(), lot.reserved(), time(lot.expiresAt()));
+          changedLots.row().text("account", id).number("lot_id", lot.id().value()).number("remaining", lot.remaining())
+              .number("reserved", lot.reserved()).time("expires_at", lot.expiresAt());
         } else {
-          spentLots.add(id, lot.id().value());
+          spentLots.row().text("account", id).number("lot_id", lot.id().value());
         }
       }
       for (Hold h : change.endedHolds()) {
-        endedHolds.add(id, h.id().value(), h.state().name(), h.settled(), time(h.endedAt()));
+        endedHolds.row().text("account", id).text("hold_id", h.id().value()).text("state", h.state().name())
+            .number("settled", h.settled()).time("ended_at", h.endedAt());
       }
       for (Lot lot : change.newLots()) {
-        newLots.add(id, lot.id().value(), lot.source().name(), lot.granted(), lot.remaining(), lot.reserved(),
-            time(lot.grantedAt()), time(lot.expiresAt()));
+        newLots.row().text("account", id).number("lot_id", lot.id().value()).text("source", lot.source().name())
+            .number("granted", lot.granted()).number("remaining", lot.remaining()).number("reserved", lot.reserved())
+            .time("granted_at", lot.grantedAt()).time("expires_at", lot.expiresAt());
       }
       for (Hold h : change.newHolds()) {
-        newHolds.add(id, h.id().value(), h.amount(), h.state().name(), time(h.createdAt()), time(h.deadline()),
-            h.settled(), time(h.endedAt()), Codec.metadataJson(h.metadata()), Codec.allocationsJson(h.allocations()));
+        newHolds.row().text("account", id).text("hold_id", h.id().value()).number("amount", h.amount())
+            .text("state", h.state().name()).time("created_at", h.createdAt()).time("deadline", h.deadline())
+            .number("settled", h.settled()).time("ended_at", h.endedAt())
+            .json("metadata", Codec.metadataJson(h.metadata()))
+            .json("allocations", Codec.allocationsJson(h.allocations()));
       }
       for (LedgerEntry e : change.entries()) {
-        entries.add(id, e.sequence(), e.type().name(), e.amount(), e.lot().value(), e.source().name(),
-            e.hold() == null ? null : e.hold().value(), e.key() == null ? null : e.key().value(), time(e.at()),
-            Codec.metadataJson(e.metadata()), e.kind(), e.model());
+        entries.row().text("account", id).number("sequence", e.sequence()).text("type", e.type().name())
+            .number("amount", e.amount()).number("lot_id", e.lot().value()).text("source", e.source().name())
+            .text("hold_id", e.hold() == null ? null : e.hold().value())
+            .text("idem_key", e.key() == null ? null : e.key().value()).time("at", e.at())
+            .json("metadata", Codec.metadataJson(e.metadata())).text("kind", e.kind()).text("model", e.model());
       }
       IdempotencyRecord record = change.idempotency();
       if (record != null) {
-        keys.add(id, record.key().value(), record.operation(), record.fingerprint(), record.result(),
-            time(record.at()));
+        keys.row().text("account", id).text("idem_key", record.key().value()).text("operation", record.operation())
+            .text("fingerprint", record.fingerprint()).text("result", record.result()).time("at", record.at());
       }
     }
-    Object[] ids = new String[n];
-    System.arraycopy(accounts.values[0], 0, ids, 0, n);
-    ps.setArray(1, c.createArrayOf("text", ids));
-    int p = 2;
-    Columns[] kinds = {accounts, changedLots, spentLots, endedHolds, newLots, newHolds, entries, keys};
+    String accountRows = accounts.done();
+    ps.setString(1, accountRows);
+    ps.setString(2, accountRows);
+    JsonRows[] kinds = {changedLots, spentLots, endedHolds, newLots, newHolds, entries, keys};
     for (int i = 0; i < kinds.length; i++) {
-      p = bindArrays(c, ps, p, ARRAY_TYPES[i], kinds[i]);
+      ps.setString(i + 3, kinds[i].done());
     }
-  }
-
-  private static int bindArrays(Connection c, PreparedStatement ps, int p, String[] types, Columns columns)
-      throws SQLException {
-    for (int i = 0; i < types.length; i++) {
-      Object[] values = columns.values[i];
-      Object[] column = "int8".equals(types[i]) ? new Long[columns.rows] : new String[columns.rows];
-      System.arraycopy(values, 0, column, 0, columns.rows);
-      Array array = c.createArrayOf(types[i], column);
-      ps.setArray(p++, array);
-    }
-    return p;
   }
 
   /**
@@ -494,9 +523,11 @@ final class GroupCommit {
    * @throws IllegalArgumentException when the store cannot keep it
    */
   static @Nullable String time(@Nullable Instant instant) {
-    if (instant == null) {
-      return null;
-    }
+    return instant == null ? null : time(new StringBuilder(40), instant).toString();
+  }
+
+  /** Appends {@link #time(Instant)}'s text. */
+  static StringBuilder time(StringBuilder sb, Instant instant) {
     Codec.timestamp(instant);
     long seconds = instant.getEpochSecond();
     int micros = (instant.getNano() + 500) / 1000;
@@ -507,7 +538,6 @@ final class GroupCommit {
     LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
     int year = t.getYear();
     boolean bc = year <= 0;
-    StringBuilder sb = new StringBuilder(40);
     pad(sb, bc ? 1 - year : year, 4).append('-');
     pad(sb, t.getMonthValue(), 2).append('-');
     pad(sb, t.getDayOfMonth(), 2).append(' ');
@@ -515,14 +545,15 @@ final class GroupCommit {
     pad(sb, t.getMinute(), 2).append(':');
     pad(sb, t.getSecond(), 2).append('.');
     pad(sb, micros, 6).append("+00");
-    return bc ? sb.append(" BC").toString() : sb.toString();
+    return bc ? sb.append(" BC") : sb;
   }
 
   private static StringBuilder pad(StringBuilder sb, int value, int width) {
-    String digits = Integer.toString(value);
-    for (int i = digits.length(); i < width; i++) {
-      sb.append('0');
+    for (int limit = 10, digits = 1; digits < width; limit *= 10, digits++) {
+      if (value < limit) {
+        sb.append('0');
+      }
     }
-    return sb.append(digits);
+    return sb.append(value);
   }
 }

@@ -79,11 +79,11 @@ final class Statements {
   final boolean pipelineCommits;
   /**
    * The commit of a batch of changes on PostgreSQL ({@link GroupCommit}), null on H2: two statements
-   * whose parameters are arrays, one per column of each kind of row, in the order of
-   * {@link GroupCommit#ARRAY_TYPES}. First the accounts' row locks in the order of their ids (the
-   * ids); then one {@code WITH}: the accounts' guarded updates, and every other row of the changes
-   * whose account matched; it returns those accounts' ids, and divides by zero when a guarded row
-   * of theirs (a changed or spent lot, an ended hold) did not match.
+   * whose parameters are JSON arrays of rows, one per kind of row, with the columns of
+   * {@link GroupCommit#COLUMNS}. First the accounts' row locks in the order of their ids (the
+   * accounts' rows); then one {@code WITH}: the accounts' guarded updates, and every other row of
+   * the changes whose account matched; it returns those accounts' ids, and divides by zero when a
+   * guarded row of theirs (a changed or spent lot, an ended hold) did not match.
    */
   final @Nullable String groupCommit;
   final String lotValues;
@@ -253,65 +253,52 @@ final class Statements {
 
   /** The text of {@link #groupCommit}. */
   private String groupCommit(String accounts, String ledger, String idempotency) {
-    String[][] types = GroupCommit.ARRAY_TYPES;
-    String ts = "TIMESTAMPTZ";
+    String[] kinds = GroupCommit.COLUMNS;
     // Rows of a change are written only when its account's guarded update matched ("IN a"), so a
     // stale change leaves the others to commit; a guarded row of a matched account that does not
     // match (which its version rules out unless the rows were changed by hand) fails the batch.
     String matched = " WHERE account IN (SELECT id FROM a)";
     // The accounts' row locks are taken first, in the database's order of their ids: batches of two
     // stores (two instances of the host) that share accounts lock them alike and never deadlock.
-    return "SELECT COUNT(*) FROM (SELECT 1 FROM " + accounts + " WHERE id = ANY(CAST(? AS TEXT[])) ORDER BY id"
-        + " FOR UPDATE) AS locked;\n"
-        + "WITH v AS (SELECT * FROM " + unnest(types[0]) + " AS v (id, version, last_sequence, granted, settled,"
-        + " expired, debited, active_holds, plan_due_at, expected, previous)),"
-        + " a AS (UPDATE " + accounts + " AS t SET version = v.version, last_sequence = v.last_sequence,"
+    return "SELECT COUNT(*) FROM (SELECT 1 FROM " + accounts + " WHERE id IN (SELECT id FROM "
+        + rows("id TEXT") + ") ORDER BY id FOR UPDATE) AS locked;\n"
+        + "WITH a AS (UPDATE " + accounts + " AS t SET version = v.version, last_sequence = v.last_sequence,"
         + " granted = v.granted, settled = v.settled, expired = v.expired, debited = v.debited,"
-        + " active_holds = v.active_holds, plan_due_at = CAST(v.plan_due_at AS " + ts + ") FROM v"
+        + " active_holds = v.active_holds, plan_due_at = v.plan_due_at FROM " + rows(kinds[0])
         + " WHERE t.id = v.id AND t.version = v.expected AND t.last_sequence = v.previous RETURNING t.id),"
-        + " clv AS (SELECT * FROM " + unnest(types[1]) + " AS v (account, lot_id, remaining, reserved, expires_at)"
-        + matched + "),"
+        + " clv AS (SELECT * FROM " + rows(kinds[1]) + matched + "),"
         + " cl AS (UPDATE " + lots + " AS l SET remaining = v.remaining, reserved = v.reserved,"
-        + " expires_at = CAST(v.expires_at AS " + ts + ") FROM clv AS v"
+        + " expires_at = v.expires_at FROM clv AS v"
         + " WHERE l.account = v.account AND l.lot_id = v.lot_id AND (l.remaining > 0 OR l.reserved > 0) RETURNING 1),"
-        + " slv AS (SELECT * FROM " + unnest(types[2]) + " AS v (account, lot_id)" + matched + "),"
+        + " slv AS (SELECT * FROM " + rows(kinds[2]) + matched + "),"
         + " sl AS (DELETE FROM " + lots + " AS l USING slv AS v"
         + " WHERE l.account = v.account AND l.lot_id = v.lot_id AND (l.remaining > 0 OR l.reserved > 0) RETURNING 1),"
-        + " ehv AS (SELECT * FROM " + unnest(types[3]) + " AS v (account, hold_id, state, settled, ended_at)"
-        + matched + "),"
-        + " eh AS (UPDATE " + holds + " AS h SET state = v.state, settled = v.settled,"
-        + " ended_at = CAST(v.ended_at AS " + ts + ") FROM ehv AS v"
-        + " WHERE h.account = v.account AND h.hold_id = v.hold_id AND h.ended_at IS NULL RETURNING 1),"
-        + " i0 AS (INSERT INTO " + lots + " (account, lot_id, source, granted, remaining, reserved, granted_at,"
-        + " expires_at) SELECT account, lot_id, source, granted, remaining, reserved, CAST(granted_at AS " + ts
-        + "), CAST(expires_at AS " + ts + ") FROM " + unnest(types[4])
-        + " AS v (account, lot_id, source, granted, remaining, reserved, granted_at, expires_at)" + matched + "),"
-        + " i1 AS (INSERT INTO " + holds + " (account, hold_id, amount, state, created_at, deadline, settled,"
-        + " ended_at, metadata, allocations) SELECT account, hold_id, amount, state, CAST(created_at AS " + ts
-        + "), CAST(deadline AS " + ts + "), settled, CAST(ended_at AS " + ts + "), CAST(metadata AS JSONB),"
-        + " CAST(allocations AS JSONB) FROM " + unnest(types[5]) + " AS v (account, hold_id, amount, state,"
-        + " created_at, deadline, settled, ended_at, metadata, allocations)" + matched + "),"
-        + " i2 AS (INSERT INTO " + ledger + " (account, sequence, type, amount, lot_id, source, hold_id, idem_key,"
-        + " at, metadata, kind, model) SELECT account, sequence, type, amount, lot_id, source, hold_id, idem_key,"
-        + " CAST(at AS " + ts + "), CAST(metadata AS JSONB), kind, model FROM " + unnest(types[6])
-        + " AS v (account, sequence, type, amount, lot_id, source, hold_id, idem_key, at, metadata, kind, model)"
-        + matched + "),"
-        + " i3 AS (INSERT INTO " + idempotency + " (account, idem_key, operation, fingerprint, result, at)"
-        + " SELECT account, idem_key, operation, fingerprint, result, CAST(at AS " + ts + ") FROM "
-        + unnest(types[7]) + " AS v (account, idem_key, operation, fingerprint, result, at)" + matched + ")"
+        + " ehv AS (SELECT * FROM " + rows(kinds[3]) + matched + "),"
+        + " eh AS (UPDATE " + holds + " AS h SET state = v.state, settled = v.settled, ended_at = v.ended_at"
+        + " FROM ehv AS v WHERE h.account = v.account AND h.hold_id = v.hold_id AND h.ended_at IS NULL RETURNING 1),"
+        + " i0 AS (INSERT INTO " + lots + " (" + names(kinds[4]) + ") SELECT * FROM " + rows(kinds[4]) + matched + "),"
+        + " i1 AS (INSERT INTO " + holds + " (" + names(kinds[5]) + ") SELECT * FROM " + rows(kinds[5]) + matched + "),"
+        + " i2 AS (INSERT INTO " + ledger + " (" + names(kinds[6]) + ") SELECT * FROM " + rows(kinds[6]) + matched
+        + "),"
+        + " i3 AS (INSERT INTO " + idempotency + " (" + names(kinds[7]) + ") SELECT * FROM " + rows(kinds[7])
+        + matched + ")"
         + " SELECT id, 1 / CASE WHEN (SELECT COUNT(*) FROM cl) = (SELECT COUNT(*) FROM clv)"
         + " AND (SELECT COUNT(*) FROM sl) = (SELECT COUNT(*) FROM slv)"
         + " AND (SELECT COUNT(*) FROM eh) = (SELECT COUNT(*) FROM ehv) THEN 1 ELSE 0 END FROM a";
   }
 
-  /** {@code unnest} of one array parameter per type: {@code unnest(CAST(? AS TEXT[]), ...)}. */
-  private static String unnest(String[] types) {
-    StringBuilder sb = new StringBuilder("unnest(");
-    for (int i = 0; i < types.length; i++) {
-      sb.append(i == 0 ? "" : ", ").append("CAST(? AS ").append("int8".equals(types[i]) ? "BIGINT" : "TEXT")
-          .append("[])");
+  /** The rows of one JSON parameter, an array of objects: {@code json_to_recordset(CAST(? AS JSON)) AS v (...)}. */
+  private static String rows(String columns) {
+    return "json_to_recordset(CAST(? AS JSON)) AS v (" + columns + ")";
+  }
+
+  /** The names of {@code "name TYPE, ..."}. */
+  private static String names(String columns) {
+    StringBuilder sb = new StringBuilder();
+    for (String column : columns.split(", ")) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(column, 0, column.indexOf(' '));
     }
-    return sb.append(')').toString();
+    return sb.toString();
   }
 
   /**
