@@ -202,7 +202,15 @@ final class Statements {
     // kind 3: the holds the call names, in any state (primary key). Parameters: account, each id.
     readNamedHolds = "SELECT 3" + holdColumns + " WHERE account = ? AND hold_id IN (";
     // kind 4: the active holds past their deadline (holds_active_idx). Parameters: account, time.
-    readOverdueHolds = "SELECT 4" + holdColumns + " WHERE account = ? AND state = 'ACTIVE' AND deadline < ?";
+    // On PostgreSQL the time is a sub-select, whose value the planner does not look at: a custom plan
+    // then estimates this branch as the generic plan does, so the server keeps its generic plan of the
+    // read. With the time as a plain parameter, an account with many active holds made every custom
+    // plan (none overdue, from the deadline statistics) look cheaper than the generic one (a third of
+    // them), and the read was planned again on every call. The executor still bounds the index scan
+    // by the time, so the branch touches only the overdue holds.
+    String overdueBefore = pg ? "(SELECT " + ts + ")" : "?";
+    readOverdueHolds = "SELECT 4" + holdColumns + " WHERE account = ? AND state = 'ACTIVE' AND deadline < "
+        + overdueBefore;
     // kind 5: the earliest deadline among the active holds, from the first entry of holds_active_idx;
     // no row when there is no active hold. Parameter: account.
     readEarliestDeadline = "(SELECT 5, account, hold_id, " + repeat(n, 14) + ", deadline, " + repeat(t, 5) + ", "

@@ -607,6 +607,7 @@ abstract class JdbcCreditStoreTestBase {
     private final AccountId quiet = AccountId.of("quiet");
     private final AtomicInteger statements = new AtomicInteger();
     private CreditService credits;
+    private MutableClock clock;
 
     /** {@code busy} has 1,000 active holds due in a day, {@code quiet} none; both have 10,000 credits. */
     @BeforeEach
@@ -623,8 +624,34 @@ abstract class JdbcCreditStoreTestBase {
       q.grant(LotSource.PACK, 10_000, null);
       assertThat(store.commit(q.build())).isEqualTo(CommitOutcome.COMMITTED);
       // Every call reads the account, so both calls are measured whole.
-      credits = CreditService.builder().store(store).clock(new MutableClock(T0.plusSeconds(60)))
-          .reuseCommittedAccounts(false).build();
+      clock = new MutableClock(T0.plusSeconds(60));
+      credits = CreditService.builder().store(store).clock(clock).reuseCommittedAccounts(false).build();
+    }
+
+    @Test
+    @DisplayName("a call reads the few overdue holds among them, with the earliest deadline, and expires them")
+    void overdueHoldsAmongManyAreExpired() {
+      Hold first = credits.hold(HoldRequest.of(busy, CreditAmount.of(5), IdempotencyKey.of("short-1"))
+          .withTtl(Duration.ofSeconds(30)));
+      Hold second = credits.hold(HoldRequest.of(busy, CreditAmount.of(7), IdempotencyKey.of("short-2"))
+          .withTtl(Duration.ofSeconds(40)));
+      Instant past = clock.advance(Duration.ofMinutes(2));
+
+      AccountSnapshot read = store.load(busy, HoldSelection.overdueAt(past)).orElseThrow();
+      assertThat(read.holds()).containsExactlyInAnyOrder(first, second);
+      assertThat(read.earliestHoldDeadline()).isEqualTo(first.deadline());
+      assertThat(store.load(busy, HoldSelection.overdueAt(T0.plusSeconds(60))).orElseThrow().holds()).isEmpty();
+
+      Hold next = credits.hold(HoldRequest.of(busy, CreditAmount.of(30), IdempotencyKey.of("after")));
+
+      assertThat(credits.findHold(busy, first.id()).orElseThrow().state()).isEqualTo(HoldState.EXPIRED);
+      assertThat(credits.findHold(busy, second.id()).orElseThrow().state()).isEqualTo(HoldState.EXPIRED);
+      BalanceView view = credits.balance(busy);
+      assertThat(view.activeHolds()).isEqualTo(1_001);
+      assertThat(view.held()).isEqualTo(1_030);
+      AccountSnapshot after = store.load(busy, HoldSelection.overdueAt(past)).orElseThrow();
+      assertThat(after.holds()).isEmpty();
+      assertThat(after.earliestHoldDeadline()).isEqualTo(next.deadline());
     }
 
     @Test

@@ -8,12 +8,18 @@ import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.CommitOutcome;
+import io.preprompt.credits.spi.HoldSelection;
+import io.preprompt.credits.testkit.AccountChangeBuilder;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +52,38 @@ class PostgresJdbcCreditStoreTest extends JdbcCreditStoreTestBase {
     long heapOnly = after[1] - before[1];
     assertThat(updates).as("lot updates of 50 holds and 50 settles").isEqualTo(100);
     assertThat(heapOnly).as("of which heap-only").isGreaterThanOrEqualTo(95);
+  }
+
+  @Test
+  @DisplayName("with 1,000 active holds, reading an account keeps the server's generic plan instead of planning each read")
+  void readKeepsItsGenericPlanWithManyActiveHolds() throws Exception {
+    AccountId busy = AccountId.of("busy");
+    AccountChangeBuilder b = AccountChangeBuilder.create(busy, T0);
+    b.grant(LotSource.PACK, 10_000, null);
+    for (int i = 0; i < 1_000; i++) {
+      b.hold(HoldId.of(String.format("h_bg%04d", i)), 1, T0.plus(Duration.ofDays(1)));
+    }
+    assertThat(store.commit(b.build())).isEqualTo(CommitOutcome.COMMITTED);
+    try (Connection c = target.dataSource().getConnection()) {
+      try (Statement st = c.createStatement()) {
+        // The statistics autovacuum would gather: 1,000 active holds, none due before tomorrow.
+        st.execute("ANALYZE " + target.config().table("holds"));
+      }
+      JdbcCreditStore onOne = JdbcCreditStore.withConnection(c, target.config());
+      for (int i = 0; i < 20; i++) {
+        AccountSnapshot read = onOne.load(busy, HoldSelection.overdueAt(T0.plusSeconds(i))).orElseThrow();
+        assertThat(read.holds()).isEmpty();
+        assertThat(read.earliestHoldDeadline()).isEqualTo(T0.plus(Duration.ofDays(1)));
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+          + " WHERE statement LIKE 'SELECT 0, id,%'"); ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).as("the read, prepared on the server").isTrue();
+        // The driver prepares on the server from the fifth execution; the server plans the first five
+        // executions of a prepared statement for their parameters before it may settle on one plan.
+        assertThat(rs.getLong(2)).as("reads planned for their parameters").isLessThanOrEqualTo(5);
+        assertThat(rs.getLong(1)).as("reads run on the generic plan").isGreaterThanOrEqualTo(5);
+      }
+    }
   }
 
   /** The lots table's updates and heap-only updates so far, as the statistics collector has them. */
