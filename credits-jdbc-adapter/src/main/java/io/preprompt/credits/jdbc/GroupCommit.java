@@ -32,6 +32,10 @@ import org.jspecify.annotations.Nullable;
  * Group commit: concurrent commits on different accounts share one PostgreSQL transaction, so one
  * round trip and one WAL flush serve them all.
  *
+ * <p><b>When it batches.</b> While few commits of the store are under way at once (at most
+ * {@link #ALONE_UP_TO}), each commits alone, in parallel, as without group commit. Past that, they
+ * queue for batches.
+ *
  * <p><b>How a batch forms.</b> No thread of its own: a caller whose change is queued becomes the
  * batch's <em>leader</em> when fewer than {@code writers} batches are being written and no batch
  * being written holds its account. The leader takes its own change and every queued change of
@@ -64,6 +68,23 @@ import org.jspecify.annotations.Nullable;
 final class GroupCommit {
   /** At most this many changes go into one batch. */
   static final int MAX_BATCH = 64;
+  /**
+   * A batch starts while another is being written only when at least this many changes wait: a
+   * smaller one would spend a round trip and a flush on few changes, and the waiting changes go
+   * together as soon as the batch being written ends. Measured on a durable PostgreSQL at 16
+   * threads: with 4, batches of 5 changes on average and fewer pairs per second than with one batch
+   * at a time; with 8, batches of 8 and the most pairs per second; with 12, as one at a time.
+   */
+  static final int MIN_NEXT_BATCH = 8;
+  /**
+   * While at most this many commits of the store are under way, each commits alone: a few commits
+   * run in parallel on their own connections sooner than one batch after another on one. Measured
+   * on a durable PostgreSQL at 4 threads: batching every commit gave about half the pairs per second
+   * of commits alone; at 16 threads batching gave 1.1 to 1.3 times as many.
+   */
+  static final int ALONE_UP_TO = 4;
+  /** The callers inside {@link #commit}. */
+  private final java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
 
   /** Writes one change alone: the store's ordinary commit. */
   @FunctionalInterface
@@ -93,6 +114,8 @@ final class GroupCommit {
   private final DataSource dataSource;
   private final Statements sql;
   private final int writers;
+  /** {@link #ALONE_UP_TO}; tests set 0 to batch every commit. */
+  private volatile int aloneUpTo = ALONE_UP_TO;
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   /** The accounts of the batches being written. */
@@ -121,6 +144,19 @@ final class GroupCommit {
    * @throws StoreException with {@link StoreException.Outcome#UNKNOWN} when the batch's answer was lost
    */
   CommitOutcome commit(AccountChange change, Alone alone) {
+    int committing = inside.incrementAndGet();
+    try {
+      if (committing <= aloneUpTo) {
+        // Few commits at once: each alone, in parallel, is faster than one batch after another.
+        return alone.commit(change);
+      }
+      return batched(change, alone);
+    } finally {
+      inside.decrementAndGet();
+    }
+  }
+
+  private CommitOutcome batched(AccountChange change, Alone alone) {
     Pending me = new Pending(change);
     List<Pending> batch = null;
     boolean interrupted = false;
@@ -128,7 +164,7 @@ final class GroupCommit {
     try {
       queue.add(me);
       while (me.state == State.QUEUED || me.state == State.TAKEN) {
-        if (me.state == State.QUEUED && writing < writers && !busy.contains(me.account)) {
+        if (me.state == State.QUEUED && mayLead() && !busy.contains(me.account)) {
           batch = take(me);
           break;
         }
@@ -170,9 +206,19 @@ final class GroupCommit {
     return batch;
   }
 
+  /**
+   * Tells whether a queued caller may start a batch now. With none being written, at once: a lone
+   * caller is not kept waiting. With one or more being written, only when enough callers wait for
+   * another batch to be worth its own round trip and flush; until then they wait for the batch
+   * being written to end, and go together. Under the lock.
+   */
+  private boolean mayLead() {
+    return writing == 0 || (writing < writers && queue.size() >= MIN_NEXT_BATCH);
+  }
+
   /** Wakes the first queued caller that may lead a batch now, if any. Under the lock. */
   private void wakeNextLeader() {
-    if (writing >= writers) {
+    if (!mayLead()) {
       return;
     }
     for (Pending p : queue) {
@@ -360,6 +406,11 @@ final class GroupCommit {
   /** Changes a committed batch left out because their account had moved on. */
   long leftOut() {
     return leftOut.sum();
+  }
+
+  /** Sets how many commits at once still commit alone; tests set 0 to batch every commit. */
+  void aloneUpTo(int commits) {
+    aloneUpTo = commits;
   }
 
   /** Changes waiting for a batch. */

@@ -200,6 +200,13 @@ public final class JdbcCreditStore implements CreditStore {
         : new long[] {group.batches(), group.batchedChanges(), group.leftOut(), group.failedBatches()};
   }
 
+  /** Makes every commit of the group commit batch, however few at once, for tests. */
+  void batchEveryCommit() {
+    if (group != null) {
+      group.aloneUpTo(0);
+    }
+  }
+
   /** Changes waiting for a group commit, for tests. */
   int groupCommitQueue() {
     return group == null ? 0 : group.queued();

@@ -128,6 +128,8 @@ class PostgresGroupCommitTest {
     Instance instance() {
       Gate gate = new Gate();
       JdbcCreditStore store = JdbcCreditStore.create(gate, config);
+      // Four callers at once would each commit alone: these tests batch every commit.
+      store.batchEveryCommit();
       return new Instance(store, CreditService.builder().store(store).clock(clock).build(), gate);
     }
 
@@ -239,6 +241,32 @@ class PostgresGroupCommitTest {
     for (AccountId id : List.of(a, b, c)) {
       assertThat(app.credits().reconcile(id).consistent()).as("reconciles: %s", id).isTrue();
     }
+  }
+
+  @Test
+  @DisplayName("lets a few commits at once each commit alone, in parallel, without waiting for one another")
+  void fewCommitAlone() throws Exception {
+    World world = new World();
+    Gate gate = new Gate();
+    JdbcCreditStore store = JdbcCreditStore.create(gate, world.config);
+    CreditService credits = CreditService.builder().store(store).clock(world.clock).build();
+    Instance app = new Instance(store, credits, gate);
+    AccountId first = world.open(app, "first", 100);
+    AccountId a = world.open(app, "a", 100);
+    AccountId b = world.open(app, "b", 100);
+    CountDownLatch release = new CountDownLatch(1);
+    gate.holdNext = release;
+    Thread held = new Thread(() -> hold(app, first, 5, "h0").get());
+    held.start();
+    waitFor(() -> gate.held.get() == 1, "the first call held in its commit");
+    // With one commit under way, two more (three in all, at most ALONE_UP_TO) go ahead alone.
+    assertThat(hold(app, a, 10, "h1").get()).isInstanceOf(Hold.class);
+    assertThat(hold(app, b, 20, "h2").get()).isInstanceOf(Hold.class);
+    assertThat(held.isAlive()).as("the first call still held").isTrue();
+    release.countDown();
+    held.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(store.groupCommits()).containsExactly(0, 0, 0, 0);
+    assertThat(credits.balance(first).available()).isEqualTo(95);
   }
 
   @Test
