@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -84,7 +85,7 @@ final class GroupCommit {
    */
   static final int ALONE_UP_TO = 4;
   /** The callers inside {@link #commit}. */
-  private final java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger inside = new AtomicInteger();
 
   /** Writes one change alone: the store's ordinary commit. */
   @FunctionalInterface
