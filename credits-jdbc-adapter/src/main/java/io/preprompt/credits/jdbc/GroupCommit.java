@@ -335,7 +335,7 @@ final class GroupCommit {
           rollbackQuietly(c, e);
           throw e;
         }
-        if (lostAnswer(c, e)) {
+        if (JdbcCreditStore.answerLost(c, e)) {
           throw new LostAnswer(e);
         }
         throw e;
@@ -369,23 +369,6 @@ final class GroupCommit {
       c.rollback();
     } catch (SQLException e) {
       failure.addSuppressed(e);
-    }
-  }
-
-  /**
-   * Tells whether a statement's answer may have been lost rather than refused: the connection broke
-   * (SQL state class {@code 08}, the backend terminated: {@code 57P0x}), or the failure has no state.
-   */
-  private static boolean lostAnswer(Connection c, SQLException e) {
-    String state = JdbcCreditStore.sqlState(e);
-    if (state == null || state.startsWith("08") || state.startsWith("57P0")) {
-      return true;
-    }
-    try {
-      return c.isClosed();
-    } catch (SQLException closed) {
-      e.addSuppressed(closed);
-      return true;
     }
   }
 

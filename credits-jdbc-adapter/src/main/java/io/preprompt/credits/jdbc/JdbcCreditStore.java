@@ -1516,7 +1516,7 @@ public final class JdbcCreditStore implements CreditStore {
    * (closed, SQL state class {@code 08}, the backend terminated: {@code 57P0x}) or the failure has no
    * state to say what happened.
    */
-  private static boolean answerLost(Connection c, SQLException e) {
+  static boolean answerLost(Connection c, SQLException e) {
     String state = sqlState(e);
     if (state == null || state.startsWith("08") || state.startsWith("57P0")) {
       return true;
