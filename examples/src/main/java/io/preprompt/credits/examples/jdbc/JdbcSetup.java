@@ -42,6 +42,19 @@ public final class JdbcSetup {
   }
 
   /**
+   * The group commit settings: off, and more batches written at once.
+   *
+   * @return the two configurations
+   */
+  public static java.util.List<JdbcStoreConfig> groupCommitSettings() {
+    // tag::group-commit[]
+    JdbcStoreConfig alone = JdbcStoreConfig.builder().groupCommit(false).build();      // every commit alone
+    JdbcStoreConfig wider = JdbcStoreConfig.builder().groupCommitWriters(4).build();   // up to four batches at once
+    // end::group-commit[]
+    return java.util.List.of(alone, wider);
+  }
+
+  /**
    * Settles a hold and records the host's order in one transaction: both or neither. The listener
    * hears of the settle only once the host has committed, and never when it rolls back.
    *

@@ -143,4 +143,13 @@ class JdbcSetupTest {
       return rs.getLong(1);
     }
   }
+
+  @Test
+  @DisplayName("the group commit settings turn it off, or let four batches be written at once")
+  void groupCommitSettings() {
+    List<JdbcStoreConfig> settings = JdbcSetup.groupCommitSettings();
+    assertThat(settings.get(0).groupCommit()).isFalse();
+    assertThat(settings.get(1).groupCommit()).isTrue();
+    assertThat(settings.get(1).groupCommitWriters()).isEqualTo(4);
+  }
 }
