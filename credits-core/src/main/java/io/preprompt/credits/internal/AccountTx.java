@@ -26,7 +26,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -773,7 +772,7 @@ final class AccountTx {
     // Immutable lists here, so AccountChange's defensive copies are no-ops on the hot path.
     return new AccountChange(expectedVersion, row(expectedVersion + 1), immutable(newLots), immutable(changedLots),
         immutable(newHolds), immutable(endedHolds), immutable(entries), idempotency,
-        base == null || !Objects.equals(base.plan(), plan));
+        AccountChange.planChanged(base, plan));
   }
 
   private AccountRecord row(long version) {

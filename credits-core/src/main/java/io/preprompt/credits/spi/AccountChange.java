@@ -80,6 +80,18 @@ public record AccountChange(long expectedVersion, AccountRecord account, List<Lo
     }
   }
   /**
+   * Tells whether a change's plan differs from the stored one: the value of {@link #planChanged()}
+   * for a change computed from {@code stored}.
+   *
+   * @param stored the account row the change was computed from, or {@code null} for a new account
+   * @param plan the change's plan
+   * @return true for a new account, or when the plans differ
+   */
+  public static boolean planChanged(@Nullable AccountRecord stored, @Nullable PlanRecord plan) {
+    return stored == null || !Objects.equals(stored.plan(), plan);
+  }
+
+  /**
    * A change that may touch the plan: {@link #planChanged()} is true, so a store writes the whole
    * account row.
    *

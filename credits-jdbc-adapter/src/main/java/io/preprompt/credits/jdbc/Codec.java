@@ -43,6 +43,48 @@ final class Codec {
     return utc(instant);
   }
 
+  /**
+   * An instant as PostgreSQL's {@code timestamptz} input reads it exactly: UTC, rounded half up to
+   * the microsecond as the driver rounds an instant it binds ({@code 2026-12-02 07:30:22.123456+00},
+   * {@code 4714-11-24 00:00:00+00 BC}).
+   *
+   * @throws IllegalArgumentException when the store cannot keep it
+   */
+  static @Nullable String timestampText(@Nullable Instant instant) {
+    return instant == null ? null : timestampText(new StringBuilder(40), instant).toString();
+  }
+
+  /** Appends {@link #timestampText(Instant)}'s text. */
+  static StringBuilder timestampText(StringBuilder sb, Instant instant) {
+    timestamp(instant);
+    long seconds = instant.getEpochSecond();
+    int micros = (instant.getNano() + 500) / 1000;
+    if (micros == 1_000_000) {
+      seconds++;
+      micros = 0;
+    }
+    LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
+    int year = t.getYear();
+    boolean bc = year <= 0;
+    pad(sb, bc ? 1 - year : year, 4).append('-');
+    pad(sb, t.getMonthValue(), 2).append('-');
+    pad(sb, t.getDayOfMonth(), 2).append(' ');
+    pad(sb, t.getHour(), 2).append(':');
+    pad(sb, t.getMinute(), 2).append(':');
+    pad(sb, t.getSecond(), 2).append('.');
+    pad(sb, micros, 6).append("+00");
+    return bc ? sb.append(" BC") : sb;
+  }
+
+  private static StringBuilder pad(StringBuilder sb, int value, int width) {
+    for (int limit = 10, digits = 1; digits < width; limit *= 10, digits++) {
+      if (value < limit) {
+        sb.append('0');
+      }
+    }
+    return sb.append(value);
+  }
+
   /** The instant in UTC, without looking up a zone's rules for every value. */
   private static OffsetDateTime utc(Instant instant) {
     return OffsetDateTime.of(LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC),

@@ -14,8 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -249,7 +247,7 @@ final class GroupCommit {
       leftOut.add(batch.size() - committed.size());
     } catch (LostAnswer e) {
       result = State.UNKNOWN;
-      lost = e.cause;
+      lost = (SQLException) e.getCause();
     } catch (SQLException | RuntimeException e) {
       // Nothing was written: every caller commits alone.
       failedBatches.increment();
@@ -298,11 +296,9 @@ final class GroupCommit {
   /** The batch's answer was lost: it may have committed. */
   private static final class LostAnswer extends Exception {
     private static final long serialVersionUID = 1L;
-    final transient SQLException cause;
 
     LostAnswer(SQLException cause) {
       super(cause.getMessage(), cause, false, false);
-      this.cause = cause;
     }
   }
 
@@ -332,7 +328,7 @@ final class GroupCommit {
       } catch (SQLException e) {
         if (!autoCommit) {
           // No COMMIT was sent: the transaction is rolled back, here or by the server.
-          rollbackQuietly(c, e);
+          JdbcCreditStore.rollback(c, e);
           throw e;
         }
         if (JdbcCreditStore.answerLost(c, e)) {
@@ -362,14 +358,6 @@ final class GroupCommit {
   private void count(List<Pending> batch) {
     batches.increment();
     batchedChanges.add(batch.size());
-  }
-
-  private static void rollbackQuietly(Connection c, SQLException failure) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      failure.addSuppressed(e);
-    }
   }
 
   /** Batches of two or more changes committed, for tests and metrics. */
@@ -469,7 +457,7 @@ final class GroupCommit {
         sb.append("null");
       } else {
         sb.append('"');
-        GroupCommit.time(sb, value);
+        Codec.timestampText(sb, value);
         sb.append('"');
       }
       return this;
@@ -499,20 +487,19 @@ final class GroupCommit {
       AccountChange change = p.change;
       AccountRecord a = change.account();
       String id = a.id().value();
-      long previous = change.entries().isEmpty() ? a.lastSequence() : change.entries().get(0).sequence() - 1;
+      JdbcCreditStore.Rows rows = new JdbcCreditStore.Rows(change);
       accounts.row().text("id", id).number("version", a.version()).number("last_sequence", a.lastSequence())
           .number("granted", a.granted()).number("settled", a.settled()).number("expired", a.expired())
           .number("debited", a.debited()).number("active_holds", a.activeHolds()).time("plan_due_at", a.planDueAt())
-          .number("expected", change.expectedVersion()).number("previous", previous);
-      for (Lot lot : change.changedLots()) {
-        if (lot.isLive()) {
-          changedLots.row().text("account", id).number("lot_id", lot.id().value()).number("remaining", lot.remaining())
-              .number("reserved", lot.reserved()).time("expires_at", lot.expiresAt());
-        } else {
-          spentLots.row().text("account", id).number("lot_id", lot.id().value());
-        }
+          .number("expected", change.expectedVersion()).number("previous", JdbcCreditStore.previousSequence(change));
+      for (Lot lot : rows.changedLots()) {
+        changedLots.row().text("account", id).number("lot_id", lot.id().value()).number("remaining", lot.remaining())
+            .number("reserved", lot.reserved()).time("expires_at", lot.expiresAt());
       }
-      for (Hold h : change.endedHolds()) {
+      for (Lot lot : rows.spentLots()) {
+        spentLots.row().text("account", id).number("lot_id", lot.id().value());
+      }
+      for (Hold h : rows.endedHolds()) {
         endedHolds.row().text("account", id).text("hold_id", h.id().value()).text("state", h.state().name())
             .number("settled", h.settled()).time("ended_at", h.endedAt());
       }
@@ -548,47 +535,5 @@ final class GroupCommit {
     for (int i = 0; i < kinds.length; i++) {
       ps.setString(i + 3, kinds[i].done());
     }
-  }
-
-  /**
-   * An instant as PostgreSQL's {@code timestamptz} input reads it exactly: UTC, rounded half up to
-   * the microsecond as the driver rounds an instant it binds ({@code 2026-12-02 07:30:22.123456+00},
-   * {@code 4714-11-24 00:00:00+00 BC}).
-   *
-   * @throws IllegalArgumentException when the store cannot keep it
-   */
-  static @Nullable String time(@Nullable Instant instant) {
-    return instant == null ? null : time(new StringBuilder(40), instant).toString();
-  }
-
-  /** Appends {@link #time(Instant)}'s text. */
-  static StringBuilder time(StringBuilder sb, Instant instant) {
-    Codec.timestamp(instant);
-    long seconds = instant.getEpochSecond();
-    int micros = (instant.getNano() + 500) / 1000;
-    if (micros == 1_000_000) {
-      seconds++;
-      micros = 0;
-    }
-    LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
-    int year = t.getYear();
-    boolean bc = year <= 0;
-    pad(sb, bc ? 1 - year : year, 4).append('-');
-    pad(sb, t.getMonthValue(), 2).append('-');
-    pad(sb, t.getDayOfMonth(), 2).append(' ');
-    pad(sb, t.getHour(), 2).append(':');
-    pad(sb, t.getMinute(), 2).append(':');
-    pad(sb, t.getSecond(), 2).append('.');
-    pad(sb, micros, 6).append("+00");
-    return bc ? sb.append(" BC") : sb;
-  }
-
-  private static StringBuilder pad(StringBuilder sb, int value, int width) {
-    for (int limit = 10, digits = 1; digits < width; limit *= 10, digits++) {
-      if (value < limit) {
-        sb.append('0');
-      }
-    }
-    return sb.append(value);
   }
 }

@@ -640,6 +640,7 @@ public final class JdbcCreditStore implements CreditStore {
     // The first commit probes the id columns, one kind of row at a time in a transaction it owns.
     boolean pipelined = idsCompareExactly && pipelined(change);
     try {
+      // A batch writes the account's counters only: a change to the plan (rare) commits alone.
       if (group != null && pipelined && dialectChecked && !change.planChanged()) {
         return group.commit(change, alone -> commitAlone(alone, true));
       }
@@ -768,7 +769,7 @@ public final class JdbcCreditStore implements CreditStore {
    * only, so no index needs a condition on what a lot holds, and updating a lot (every hold and
    * settle does) rewrites no index entry.
    */
-  private record Rows(AccountChange change, List<Lot> changedLots, List<Lot> spentLots, List<Hold> endedHolds) {
+  record Rows(AccountChange change, List<Lot> changedLots, List<Lot> spentLots, List<Hold> endedHolds) {
     Rows(AccountChange change) {
       this(change, sorted(live(change.changedLots(), true), Comparator.comparing(Lot::id)),
           sorted(live(change.changedLots(), false), Comparator.comparing(Lot::id)),
@@ -1147,7 +1148,7 @@ public final class JdbcCreditStore implements CreditStore {
   }
 
   /** The last ledger sequence the change continues from. */
-  private static long previousSequence(AccountChange change) {
+  static long previousSequence(AccountChange change) {
     return change.entries().isEmpty() ? change.account().lastSequence() : change.entries().get(0).sequence() - 1;
   }
 
@@ -1529,7 +1530,7 @@ public final class JdbcCreditStore implements CreditStore {
     }
   }
 
-  private static void rollback(Connection c, Throwable failure) {
+  static void rollback(Connection c, Throwable failure) {
     try {
       c.rollback();
     } catch (SQLException | RuntimeException e) {

@@ -454,14 +454,14 @@ class PostgresGroupCommitTest {
   @Test
   @DisplayName("writes instants as timestamptz text the way the driver rounds them")
   void instantText() {
-    assertThat(GroupCommit.time(Instant.parse("2026-12-02T07:30:22.123456499Z"))).isEqualTo("2026-12-02 07:30:22.123456+00");
-    assertThat(GroupCommit.time(Instant.parse("2026-12-02T07:30:22.123456500Z"))).isEqualTo("2026-12-02 07:30:22.123457+00");
-    assertThat(GroupCommit.time(Instant.parse("2026-12-31T23:59:59.999999500Z"))).isEqualTo("2027-01-01 00:00:00.000000+00");
-    assertThat(GroupCommit.time(Codec.LATEST)).isEqualTo("294276-12-31 23:59:59.999999+00");
-    assertThat(GroupCommit.time(Codec.EARLIEST)).isEqualTo("4714-11-24 00:00:00.000000+00 BC");
-    assertThat(GroupCommit.time(Instant.parse("0000-06-01T00:00:00Z"))).isEqualTo("0001-06-01 00:00:00.000000+00 BC");
-    assertThat(GroupCommit.time(null)).isNull();
-    assertThatThrownBy(() -> GroupCommit.time(Codec.LATEST.plusSeconds(1))).isInstanceOf(IllegalArgumentException.class);
+    assertThat(Codec.timestampText(Instant.parse("2026-12-02T07:30:22.123456499Z"))).isEqualTo("2026-12-02 07:30:22.123456+00");
+    assertThat(Codec.timestampText(Instant.parse("2026-12-02T07:30:22.123456500Z"))).isEqualTo("2026-12-02 07:30:22.123457+00");
+    assertThat(Codec.timestampText(Instant.parse("2026-12-31T23:59:59.999999500Z"))).isEqualTo("2027-01-01 00:00:00.000000+00");
+    assertThat(Codec.timestampText(Codec.LATEST)).isEqualTo("294276-12-31 23:59:59.999999+00");
+    assertThat(Codec.timestampText(Codec.EARLIEST)).isEqualTo("4714-11-24 00:00:00.000000+00 BC");
+    assertThat(Codec.timestampText(Instant.parse("0000-06-01T00:00:00Z"))).isEqualTo("0001-06-01 00:00:00.000000+00 BC");
+    assertThat(Codec.timestampText(null)).isNull();
+    assertThatThrownBy(() -> Codec.timestampText(Codec.LATEST.plusSeconds(1))).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -473,7 +473,7 @@ class PostgresGroupCommitTest {
         PreparedStatement text = c.prepareStatement("SELECT CAST(? AS TIMESTAMPTZ), ?")) {
       for (Instant t : instants) {
         Instant micros = t.plusNanos(500).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-        text.setString(1, GroupCommit.time(t));
+        text.setString(1, Codec.timestampText(t));
         text.setObject(2, Codec.timestamp(t));
         try (ResultSet rs = text.executeQuery()) {
           rs.next();

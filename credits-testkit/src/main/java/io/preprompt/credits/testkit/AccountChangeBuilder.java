@@ -47,9 +47,8 @@ public final class AccountChangeBuilder {
   private long debited;
   private long activeHoldCount;
   private @Nullable PlanRecord plan;
-  /** The plan loaded with the account ({@code null} for a new one, or one without a plan). */
-  private @Nullable PlanRecord storedPlan;
-  private boolean stored;
+  /** The account row loaded ({@code null} for a new account). */
+  private @Nullable AccountRecord stored;
   private @Nullable Instant planDueAt;
   private Instant at;
   private final Map<LotId, Lot> lots = new LinkedHashMap<>();
@@ -96,8 +95,7 @@ public final class AccountChangeBuilder {
     b.debited = a.debited();
     b.activeHoldCount = a.activeHolds();
     b.plan = a.plan();
-    b.storedPlan = a.plan();
-    b.stored = true;
+    b.stored = a;
     b.planDueAt = a.planDueAt();
     for (Lot lot : snapshot.lots()) {
       b.lots.put(lot.id(), lot);
@@ -435,8 +433,7 @@ public final class AccountChangeBuilder {
     }
     AccountRecord row = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
         debited, Math.max(activeHoldCount, 0), createdAt, plan, planDueAt);
-    boolean planChanged = !stored || expectedVersion == 0 || !Objects.equals(storedPlan, plan);
     return new AccountChange(expectedVersion, row, inserted, updated, newHolds, endedHolds, entries, idempotency,
-        planChanged);
+        AccountChange.planChanged(expectedVersion == 0 ? null : stored, plan));
   }
 }
