@@ -78,10 +78,11 @@ final class GroupCommit {
   /**
    * While at most this many commits of the store are under way, each commits alone: a few commits
    * run in parallel on their own connections sooner than one batch after another on one. Measured
-   * on a durable PostgreSQL at 4 threads: batching every commit gave about half the pairs per second
-   * of commits alone; at 16 threads batching gave 1.1 to 1.3 times as many.
+   * with {@code credits-benchmarks/paired/ConfigSlices.java} on a durable PostgreSQL, on/off: with 4
+   * here, 0.67× at 8 threads and 1.07–1.19× at 16; with 8, 1.06× at 8 threads, 0.81× at 12 and
+   * 1.17–1.62× at 16.
    */
-  static final int ALONE_UP_TO = 4;
+  static final int ALONE_UP_TO = 8;
   /** The callers inside {@link #commit}. */
   private final AtomicInteger inside = new AtomicInteger();
 

@@ -361,6 +361,8 @@ class PostgresGroupCommitTest {
           .schema(world.config.schema().orElseThrow()).build();
       assertThat(config.groupCommitWriters()).isEqualTo(JdbcStoreConfig.DEFAULT_GROUP_COMMIT_WRITERS);
       JdbcCreditStore store = JdbcCreditStore.create(new Gate(), config);
+      // Twelve threads are close to the number that commit alone; here every commit is batched.
+      store.batchEveryCommit();
       CreditService credits = CreditService.builder().store(store).clock(world.clock).build();
       int threads = 12;
       int pairs = 40;
