@@ -12,6 +12,7 @@ import io.preprompt.credits.internal.Engine;
 import io.preprompt.credits.internal.Gate;
 import io.preprompt.credits.internal.Plans;
 import io.preprompt.credits.ledger.CreditsListener;
+import io.preprompt.credits.plans.Pack;
 import io.preprompt.credits.plans.PackCatalog;
 import io.preprompt.credits.plans.PlanService;
 import io.preprompt.credits.plans.PlansConfig;
@@ -260,9 +261,18 @@ public final class Credits {
      * Builds the three services over one engine.
      *
      * @return the library
-     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when no store was set
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when no store was set,
+     *     or when a pack is sold only to a tier the tier catalog does not have
      */
     public Credits build() {
+      for (Pack pack : packs.packs()) {
+        for (String tier : pack.tiers()) {
+          if (tiers.find(tier).isEmpty()) {
+            throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "pack " + pack.id()
+                + " is sold to tier " + tier + ", which the tier catalog does not have");
+          }
+        }
+      }
       Engine engine = credits.engine();
       Plans plans = new Plans(engine, tiers, packs, plansConfig, billing);
       GenerationGate gate = new Gate(engine, plans, rateCard, gateConfig, lowBalanceListeners);

@@ -49,6 +49,8 @@ public enum ErrorCode {
   UNKNOWN_PACK,
   /** Packs can be bought only by active paid subscribers whose tier allows them. */
   PACKS_REQUIRE_PAID_TIER,
+  /** The pack is sold only to subscribers of other tiers. */
+  PACK_NOT_FOR_TIER,
   /** The call needs an active paid subscription and the account has none. */
   SUBSCRIPTION_REQUIRED,
   /** The account already has an active subscription. */

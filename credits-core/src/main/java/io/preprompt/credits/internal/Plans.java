@@ -759,7 +759,8 @@ public final class Plans implements PlanService {
    * @param key idempotency key
    * @return the order with its payment reference
    * @throws InvalidRequestException with {@link ErrorCode#UNKNOWN_PACK}
-   * @throws StateException with {@link ErrorCode#PACKS_REQUIRE_PAID_TIER}, or
+   * @throws StateException with {@link ErrorCode#PACKS_REQUIRE_PAID_TIER}, {@link ErrorCode#PACK_NOT_FOR_TIER}
+   *     when the pack is sold only to other tiers, or
    *     {@link ErrorCode#TOO_MANY_OPEN_ORDERS} with {@link #MAX_OPEN_PACK_ORDERS} orders unpaid
    */
   @Override
@@ -772,6 +773,10 @@ public final class Plans implements PlanService {
       if (!canBuyPacks(s)) {
         throw new StateException(ErrorCode.PACKS_REQUIRE_PAID_TIER, "credit packs are available to paid-tier subscribers; account "
             + account + " is on " + s.tier() + " (" + s.status() + ")");
+      }
+      if (!pack.availableTo(s.tier())) {
+        throw new StateException(ErrorCode.PACK_NOT_FOR_TIER, "pack " + pack.id() + " is sold to subscribers of "
+            + pack.tiers() + "; account " + account + " is on " + s.tier());
       }
       List<PlanState.OpenOrder> open = new ArrayList<>();
       for (PlanState.OpenOrder o : s.orders()) {

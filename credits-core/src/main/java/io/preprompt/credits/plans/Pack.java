@@ -2,7 +2,11 @@ package io.preprompt.credits.plans;
 
 import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.InvalidRequestException;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,8 +20,9 @@ public final class Pack {
   private final long credits;
   private final long priceMinor;
   private final String currency;
+  private final Set<String> tiers;
 
-  private Pack(@Nullable String id, long credits, long priceMinor, @Nullable String currency) {
+  private Pack(@Nullable String id, long credits, long priceMinor, @Nullable String currency, Set<String> tiers) {
     if (id == null || !id.matches("[a-z][a-z0-9_-]{0,31}")) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "pack id must match [a-z][a-z0-9_-]{0,31}, was " + id);
     }
@@ -32,6 +37,7 @@ public final class Pack {
     this.credits = credits;
     this.priceMinor = priceMinor;
     this.currency = currency;
+    this.tiers = tiers;
   }
 
   /**
@@ -48,7 +54,7 @@ public final class Pack {
     if (price == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "pack " + id + " needs a price");
     }
-    return new Pack(id, credits, price.minorUnits(), price.currency());
+    return new Pack(id, credits, price.minorUnits(), price.currency(), Set.of());
   }
 
   /**
@@ -88,7 +94,51 @@ public final class Pack {
   }
 
   /**
-   * Compares by value: id, credits, price and currency.
+   * Returns this pack sold only to subscribers of the given tiers (still only to active paid
+   * subscribers whose tier allows packs). {@code Credits.builder().build()} refuses a pack that names
+   * a tier its catalog does not have.
+   *
+   * @param tierIds the tiers, at least one
+   * @return the restricted pack
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for no tiers or a
+   *     null or blank one
+   */
+  public Pack onlyFor(Collection<String> tierIds) {
+    if (tierIds == null || tierIds.isEmpty()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "pack " + id + " needs at least one tier");
+    }
+    Set<String> ids = new LinkedHashSet<>();
+    for (String tier : tierIds) {
+      if (tier == null || tier.isBlank()) {
+        throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "pack " + id + " names a blank tier");
+      }
+      ids.add(tier);
+    }
+    return new Pack(id, credits, priceMinor, currency, Collections.unmodifiableSet(ids));
+  }
+
+  /**
+   * Returns the tiers whose subscribers may buy this pack.
+   *
+   * @return the tier ids; empty when every tier that allows packs may
+   */
+  public Set<String> tiers() {
+    return tiers;
+  }
+
+  /**
+   * Tells whether a tier's subscribers may buy this pack, as far as the pack decides (the tier must
+   * also allow packs).
+   *
+   * @param tierId the tier
+   * @return true when the pack names no tiers or names this one
+   */
+  public boolean availableTo(String tierId) {
+    return tiers.isEmpty() || tiers.contains(tierId);
+  }
+
+  /**
+   * Compares by value: id, credits, price, currency and tiers.
    *
    * @param o the other object
    * @return true when it is a pack with the same settings
@@ -96,17 +146,18 @@ public final class Pack {
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof Pack p && id.equals(p.id) && credits == p.credits && priceMinor == p.priceMinor
-        && currency.equals(p.currency);
+        && currency.equals(p.currency) && tiers.equals(p.tiers);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, credits, priceMinor, currency);
+    return Objects.hash(id, credits, priceMinor, currency, tiers);
   }
 
   @Override
   public String toString() {
-    return "Pack[id=" + id + ", credits=" + credits + ", priceMinor=" + priceMinor + ", currency=" + currency + "]";
+    return "Pack[id=" + id + ", credits=" + credits + ", priceMinor=" + priceMinor + ", currency=" + currency
+        + (tiers.isEmpty() ? "" : ", tiers=" + tiers) + "]";
   }
 
   /**

@@ -187,7 +187,8 @@ public interface PlanService {
    * @param key idempotency key
    * @return the order with its payment reference
    * @throws InvalidRequestException with {@link ErrorCode#UNKNOWN_PACK}
-   * @throws StateException with {@link ErrorCode#PACKS_REQUIRE_PAID_TIER}, or
+   * @throws StateException with {@link ErrorCode#PACKS_REQUIRE_PAID_TIER}, {@link ErrorCode#PACK_NOT_FOR_TIER}
+   *     when the pack is sold only to other tiers, or
    *     {@link ErrorCode#TOO_MANY_OPEN_ORDERS} with {@link #MAX_OPEN_PACK_ORDERS} orders unpaid
    */
   PackOrder buyPack(AccountId account, String packId, IdempotencyKey key);

@@ -1,0 +1,241 @@
+package io.preprompt.credits.spring;
+
+import io.preprompt.credits.core.CreditsConfig;
+import io.preprompt.credits.core.CreditsException;
+import io.preprompt.credits.gate.GateConfig;
+import io.preprompt.credits.gate.GenerationKind;
+import io.preprompt.credits.gate.ModelRate;
+import io.preprompt.credits.gate.RateCard;
+import io.preprompt.credits.gate.Ratio;
+import io.preprompt.credits.plans.Entitlements;
+import io.preprompt.credits.plans.Pack;
+import io.preprompt.credits.plans.PackCatalog;
+import io.preprompt.credits.plans.PlansConfig;
+import io.preprompt.credits.plans.Tier;
+import io.preprompt.credits.plans.TierCatalog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The library's settings built from {@link CreditsProperties} by the library's own factories, which
+ * check every value. A value they refuse becomes a {@link CreditsConfigurationException} naming the
+ * property, so a bad {@code application.yml} stops the application at startup, before anything is
+ * written.
+ *
+ * @param engine the engine's settings
+ * @param reuseCommittedAccounts whether a call may start from this process's last commit
+ * @param plans the plan settings
+ * @param tiers the tier catalog
+ * @param packs the pack catalog
+ * @param rateCard the rate card
+ * @param gate the gate's settings
+ */
+public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccounts, PlansConfig plans,
+    TierCatalog tiers, PackCatalog packs, RateCard rateCard, GateConfig gate) {
+
+  /**
+   * Builds and checks the settings.
+   *
+   * @param p the bound properties
+   * @return the settings
+   * @throws CreditsConfigurationException naming the first property the library refuses
+   */
+  public static CreditsSettings from(CreditsProperties p) {
+    CreditsConfig engine = engine(p.engine());
+    PlansConfig plans = plans(p.plans());
+    TierCatalog tiers = tiers(p.tiers());
+    PackCatalog packs = packs(p.packs(), tiers);
+    RateCard rateCard = rateCard(p.rateCard());
+    GateConfig gate = gate(p.gate());
+    return new CreditsSettings(engine, p.engine().reuseCommittedAccounts(), plans, tiers, packs, rateCard, gate);
+  }
+
+  private static CreditsConfig engine(CreditsProperties.Engine e) {
+    CreditsConfig.Builder b = CreditsConfig.builder();
+    if (e.defaultHoldTtl() != null) {
+      checked("credits.engine.default-hold-ttl", () -> b.defaultHoldTtl(e.defaultHoldTtl()));
+    }
+    if (e.maxHoldTtl() != null) {
+      checked("credits.engine.max-hold-ttl", () -> b.maxHoldTtl(e.maxHoldTtl()));
+    }
+    if (e.maxCommitAttempts() != null) {
+      checked("credits.engine.max-commit-attempts", () -> b.maxCommitAttempts(e.maxCommitAttempts()));
+    }
+    if (e.sweepBatchSize() != null) {
+      checked("credits.engine.sweep-batch-size", () -> b.sweepBatchSize(e.sweepBatchSize()));
+    }
+    return checked(e.maxHoldTtl() != null ? "credits.engine.max-hold-ttl" : "credits.engine.default-hold-ttl",
+        b::build);
+  }
+
+  private static PlansConfig plans(CreditsProperties.Plans p) {
+    PlansConfig c = PlansConfig.defaults();
+    if (p.signupGrant() != null) {
+      PlansConfig base = c;
+      c = checked("credits.plans.signup-grant", () -> base.withSignupGrant(p.signupGrant()));
+    }
+    if (p.upgradePolicy() != null) {
+      PlansConfig base = c;
+      c = checked("credits.plans.upgrade-policy", () -> base.withUpgradePolicy(p.upgradePolicy()));
+    }
+    if (p.zone() != null) {
+      PlansConfig base = c;
+      c = checked("credits.plans.zone", () -> base.withZone(p.zone()));
+    }
+    if (p.renewalBatchSize() != null) {
+      PlansConfig base = c;
+      c = checked("credits.plans.renewal-batch-size", () -> base.withRenewalBatchSize(p.renewalBatchSize()));
+    }
+    return c;
+  }
+
+  private static TierCatalog tiers(List<CreditsProperties.TierSettings> settings) {
+    if (settings.isEmpty()) {
+      return TierCatalog.defaults();
+    }
+    TierCatalog.Builder b = TierCatalog.builder();
+    for (int i = 0; i < settings.size(); i++) {
+      CreditsProperties.TierSettings t = settings.get(i);
+      String at = "credits.tiers[" + i + "]";
+      CreditsProperties.EntitlementSettings e = t.entitlements();
+      Entitlements entitlements = checked(at + ".entitlements", () -> Entitlements.builder()
+          .resolutions(e.resolutions().toArray(String[]::new))
+          .maxClipSeconds(e.maxClipSeconds())
+          .maxVariants(e.maxVariants())
+          .models(e.models().toArray(String[]::new))
+          .features(e.features().toArray(String[]::new))
+          .build());
+      Tier tier = checked(at, () -> t.paid()
+          ? Tier.paid(t.id(), t.name(), t.monthlyAllowance(), entitlements)
+          : Tier.free(t.id(), t.name(), entitlements));
+      if (!t.paid() && t.monthlyAllowance() != 0) {
+        throw new CreditsConfigurationException(at + ".monthly-allowance",
+            "a free tier has no monthly allowance (set paid: true), was " + t.monthlyAllowance(), null);
+      }
+      if (t.rolloverCap() != null) {
+        Tier base = tier;
+        tier = checked(at + ".rollover-cap", () -> base.withRolloverCap(t.rolloverCap()));
+      }
+      if (!t.packsAllowed()) {
+        tier = tier.withoutPacks();
+      }
+      Tier done = tier;
+      checked(at + ".id", () -> b.tier(done));
+    }
+    return checked("credits.tiers", b::build);
+  }
+
+  private static PackCatalog packs(List<CreditsProperties.PackSettings> settings, TierCatalog tiers) {
+    if (settings.isEmpty()) {
+      return PackCatalog.defaults();
+    }
+    List<Pack> packs = new ArrayList<>();
+    for (int i = 0; i < settings.size(); i++) {
+      CreditsProperties.PackSettings s = settings.get(i);
+      String at = "credits.packs[" + i + "]";
+      if (s.credits() <= 0) {
+        throw new CreditsConfigurationException(at + ".credits", "must be positive, was " + s.credits(), null);
+      }
+      if (s.priceMinor() <= 0) {
+        throw new CreditsConfigurationException(at + ".price-minor", "must be positive, was " + s.priceMinor(), null);
+      }
+      Pack pack = checked(at, () -> Pack.of(s.id(), s.credits(), Pack.Price.of(s.priceMinor(), s.currency())));
+      for (int j = 0; j < s.tiers().size(); j++) {
+        String tier = s.tiers().get(j);
+        if (tiers.find(tier).isEmpty()) {
+          throw new CreditsConfigurationException(at + ".tiers[" + j + "]", "no tier '" + tier
+              + "' in the tier catalog (" + tiers.tiers().stream().map(Tier::id).toList() + ")", null);
+        }
+      }
+      if (!s.tiers().isEmpty()) {
+        Pack base = pack;
+        pack = checked(at + ".tiers", () -> base.onlyFor(s.tiers()));
+      }
+      packs.add(pack);
+    }
+    return checked("credits.packs", () -> PackCatalog.of(packs));
+  }
+
+  private static RateCard rateCard(CreditsProperties.RateCardSettings s) {
+    if (s.rates().isEmpty()) {
+      return RateCard.defaults();
+    }
+    Ratio reshot = ratio("credits.rate-card.reshot-factor", s.reshotFactor());
+    List<ModelRate> rates = new ArrayList<>();
+    for (int i = 0; i < s.rates().size(); i++) {
+      CreditsProperties.RateSettings r = s.rates().get(i);
+      String at = "credits.rate-card.rates[" + i + "]";
+      if (r.kind() == null) {
+        throw new CreditsConfigurationException(at + ".kind", "required: one of "
+            + List.of(GenerationKind.values()), null);
+      }
+      Map<String, Ratio> factors = new LinkedHashMap<>();
+      r.resolutionFactors().forEach((resolution, factor) ->
+          factors.put(resolution, ratio(at + ".resolution-factors." + resolution, factor)));
+      for (Map.Entry<String, Long> price : Map.of("per-call", nz(r.perCall()), "base", nz(r.base()),
+          "per-second", nz(r.perSecond())).entrySet()) {
+        if (price.getValue() < 0) {
+          throw new CreditsConfigurationException(at + "." + price.getKey(), "must not be negative, was "
+              + price.getValue(), null);
+        }
+      }
+      if (r.perCall() != null && (r.base() != null || r.perSecond() != null)) {
+        throw new CreditsConfigurationException(at + ".per-call", "a rate is per call or per second"
+            + " (base and per-second), not both", null);
+      }
+      if (r.perCall() == null && r.perSecond() == null) {
+        throw new CreditsConfigurationException(at + ".per-call", "a rate needs per-call, or base and per-second", null);
+      }
+      rates.add(checked(at, () -> r.perCall() != null
+          ? ModelRate.perCall(r.kind(), r.model(), r.perCall(), factors)
+          : ModelRate.perSecond(r.kind(), r.model(), nz(r.base()), r.perSecond(), factors)));
+    }
+    return checked("credits.rate-card", () -> RateCard.of(s.version(), rates, reshot));
+  }
+
+  private static GateConfig gate(CreditsProperties.Gate g) {
+    GateConfig c = GateConfig.defaults();
+    if (g.lowBalanceThreshold() != null) {
+      GateConfig base = c;
+      c = checked("credits.gate.low-balance-threshold", () -> base.withLowBalanceThreshold(g.lowBalanceThreshold()));
+    }
+    for (Map.Entry<GenerationKind, Duration> e : g.holdDeadlines().entrySet()) {
+      GateConfig base = c;
+      c = checked("credits.gate.hold-deadlines." + e.getKey().name().toLowerCase(java.util.Locale.ROOT),
+          () -> base.withHoldDeadline(e.getKey(), e.getValue()));
+    }
+    return c;
+  }
+
+  private static Ratio ratio(String property, String text) {
+    String[] parts = text.trim().split("/", -1);
+    try {
+      long numerator = Long.parseLong(parts[0].trim());
+      long denominator = parts.length == 1 ? 1 : Long.parseLong(parts[1].trim());
+      if (parts.length > 2) {
+        throw new NumberFormatException(text);
+      }
+      return checked(property, () -> Ratio.of(numerator, denominator));
+    } catch (NumberFormatException e) {
+      throw new CreditsConfigurationException(property, "a ratio is written numerator/denominator (3/2) or a whole"
+          + " number, was '" + text + "'", e);
+    }
+  }
+
+  private static long nz(@Nullable Long value) {
+    return value == null ? 0 : value;
+  }
+
+  private static <T> T checked(String property, Supplier<T> build) {
+    try {
+      return build.get();
+    } catch (CreditsException | IllegalArgumentException | NullPointerException e) {
+      throw new CreditsConfigurationException(property, String.valueOf(e.getMessage()), e);
+    }
+  }
+}
