@@ -2,6 +2,7 @@ package io.preprompt.credits.spring;
 
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.Credits;
+import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.LowBalanceListener;
@@ -79,14 +80,22 @@ public final class CreditsAutoConfiguration {
     }
     JdbcStoreConfig config = storeConfig(ds, properties.store());
     installSchema(ds, config, properties.schema());
-    CreditsProperties.Store s = properties.store();
-    if (!s.joinTransactions()) {
-      return JdbcCreditStore.create(ds, config);
+    // create() checks the dialect and that the schema is installed at once; a store that joins
+    // Spring's transactions would only find out at its first call.
+    JdbcCreditStore checked;
+    try {
+      checked = JdbcCreditStore.create(ds, config);
+    } catch (StoreException e) {
+      throw e.code() == ErrorCode.SCHEMA_NOT_INSTALLED
+          ? new CreditsConfigurationException("credits.schema.mode", "the credits schema is not installed in this"
+              + " database (" + e.getMessage() + "); set credits.schema.mode to install or flyway, or install it"
+              + " yourself", e)
+          : new CreditsConfigurationException("spring.datasource.url", "the database cannot be used: "
+              + e.getMessage(), e);
     }
-    // create() checks the dialect and that the schema is installed at once; the store kept joins
-    // Spring's transactions, where the first call would only find out then.
-    JdbcCreditStore.create(ds, config);
-    return JdbcCreditStore.inHostTransaction(new SpringTransactionConnectionProvider(ds), config);
+    return properties.store().joinTransactions()
+        ? JdbcCreditStore.inHostTransaction(new SpringTransactionConnectionProvider(ds), config)
+        : checked;
   }
 
   /**

@@ -52,6 +52,9 @@ public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccoun
     PackCatalog packs = packs(p.packs(), tiers);
     RateCard rateCard = rateCard(p.rateCard());
     GateConfig gate = gate(p.gate());
+    if (p.housekeeping().enabled()) {
+      housekeeping(p.housekeeping());
+    }
     return new CreditsSettings(engine, p.engine().reuseCommittedAccounts(), plans, tiers, packs, rateCard, gate);
   }
 
@@ -110,6 +113,10 @@ public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccoun
           .models(e.models().toArray(String[]::new))
           .features(e.features().toArray(String[]::new))
           .build());
+      if (t.monthlyAllowance() < 0) {
+        throw new CreditsConfigurationException(at + ".monthly-allowance", "must not be negative, was "
+            + t.monthlyAllowance(), null);
+      }
       Tier tier = checked(at, () -> t.paid()
           ? Tier.paid(t.id(), t.name(), t.monthlyAllowance(), entitlements)
           : Tier.free(t.id(), t.name(), entitlements));
@@ -210,6 +217,19 @@ public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccoun
           () -> base.withHoldDeadline(e.getKey(), e.getValue()));
     }
     return c;
+  }
+
+  private static void housekeeping(CreditsProperties.Housekeeping h) {
+    for (Map.Entry<String, Duration> interval : Map.of("credits.housekeeping.sweep-interval", h.sweepInterval(),
+        "credits.housekeeping.renewal-interval", h.renewalInterval()).entrySet()) {
+      if (interval.getValue().isZero() || interval.getValue().isNegative()) {
+        throw new CreditsConfigurationException(interval.getKey(), "must be positive, was " + interval.getValue(), null);
+      }
+    }
+    if (h.initialDelay().isNegative()) {
+      throw new CreditsConfigurationException("credits.housekeeping.initial-delay", "must not be negative, was "
+          + h.initialDelay(), null);
+    }
   }
 
   private static Ratio ratio(String property, String text) {
