@@ -84,8 +84,8 @@ class Generations {
         try {
           return new Done(jobs.succeeded(account, key, request, hold, produced), false);
         } catch (FakeGenerator.OutputNotSavedException e) {
-          LOG.warn("generation {} of {} produced an output that could not be saved; releasing its hold", key,
-              account, e);
+          LOG.warn("generation {} of {}: {}; its charge rolled back, releasing its hold", key, account,
+              e.getMessage());
           return new Done(jobs.failed(account, key, request, hold, "the output could not be saved"), false);
         }
       }
