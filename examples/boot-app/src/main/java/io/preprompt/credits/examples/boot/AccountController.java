@@ -76,8 +76,8 @@ class AccountController {
   }
 
   /**
-   * The per-generation cost history (estimate against charge) of a period, by default the last 31
-   * days.
+   * The per-generation cost history (estimate against charge) of a period, {@code from} inclusive,
+   * {@code to} exclusive, by default the last 31 days.
    */
   @GetMapping("/history")
   Json.History history(@PathVariable String id,
@@ -85,8 +85,7 @@ class AccountController {
       @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant to) {
     AccountId account = AccountId.of(id);
     credits.balance(account);  // 404 for an unknown account, rather than an empty history
-    // The period's end is exclusive: a minute ahead takes in what was written this instant.
-    Instant end = to != null ? to : clock.instant().plus(Duration.ofMinutes(1));
+    Instant end = to != null ? to : clock.instant();
     Instant start = from != null ? from : end.minus(DEFAULT_HISTORY);
     return new Json.History(account.value(), start, end, gate.history().generations(account, start, end).stream()
         .map(Json.HistoryItem::of).toList());

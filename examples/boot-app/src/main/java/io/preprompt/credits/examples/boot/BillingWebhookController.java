@@ -100,7 +100,7 @@ class BillingWebhookController {
 
     private <T> T require(@Nullable T value, String field) {
       if (value == null) {
-        throw Json.badRequest("a " + type + " event needs " + field);
+        throw Json.badRequest("the billing event needs " + field);
       }
       return value;
     }

@@ -68,6 +68,7 @@ class Generations {
    * @throws ErrorResponseException with 409 when the key was used for a different request
    */
   Result generate(AccountId account, String key, GenerationRequest request, FakeGenerator.Simulation simulate) {
+    IdempotencyKey.of(key);  // the client's key must be well formed itself, not only with a suffix
     IdempotencyKey authorizeKey = IdempotencyKey.of(key + ":authorize");
     Optional<GenerationJobs.Job> earlier = jobs.find(account, key);
     if (earlier.isPresent()) {

@@ -161,6 +161,7 @@ abstract class CreditsAppContract {
     assertThat(post(generations, null, IMAGE.formatted("success")).status()).isEqualTo(400);  // no Idempotency-Key
     assertThat(post(generations, "bad key!", IMAGE.formatted("success")).text("code"))
         .isEqualTo("INVALID_IDEMPOTENCY_KEY");
+    assertThat(post(generations, "", IMAGE.formatted("success")).status()).isEqualTo(400);
     assertThat(post(generations, "k1", """
         {"kind": "hologram", "model": "standard"}""").status()).isEqualTo(400);
     assertThat(post(generations, "k2", """
