@@ -18,6 +18,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiFunction;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,12 +118,8 @@ public final class CreditsAutoConfiguration {
   public Credits credits(CreditStore store, CreditsSettings settings, ObjectProvider<InstantSource> clock,
       ObjectProvider<BillingGateway> billing, ObjectProvider<CreditsListener> listeners,
       ObjectProvider<LowBalanceListener> lowBalance, ObjectProvider<CreditsDecorator> decorators) {
-    CreditStore decorated = store;
-    for (CreditsDecorator d : decorators.orderedStream().toList()) {
-      decorated = d.store(decorated);
-    }
     Credits.Builder b = Credits.builder()
-        .store(decorated)
+        .store(decorated(store, decorators, CreditsDecorator::store))
         .clock(clock.getIfAvailable(InstantSource::system))
         .config(settings.engine())
         .reuseCommittedAccounts(settings.reuseCommittedAccounts())
@@ -150,11 +147,7 @@ public final class CreditsAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public CreditService creditService(Credits credits, ObjectProvider<CreditsDecorator> decorators) {
-    CreditService service = credits.credits();
-    for (CreditsDecorator d : decorators.orderedStream().toList()) {
-      service = d.credits(service);
-    }
-    return service;
+    return decorated(credits.credits(), decorators, CreditsDecorator::credits);
   }
 
   /**
@@ -167,11 +160,7 @@ public final class CreditsAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public PlanService planService(Credits credits, ObjectProvider<CreditsDecorator> decorators) {
-    PlanService service = credits.plans();
-    for (CreditsDecorator d : decorators.orderedStream().toList()) {
-      service = d.plans(service);
-    }
-    return service;
+    return decorated(credits.plans(), decorators, CreditsDecorator::plans);
   }
 
   /**
@@ -184,11 +173,7 @@ public final class CreditsAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public GenerationGate generationGate(Credits credits, ObjectProvider<CreditsDecorator> decorators) {
-    GenerationGate gate = credits.gate();
-    for (CreditsDecorator d : decorators.orderedStream().toList()) {
-      gate = d.gate(gate);
-    }
-    return gate;
+    return decorated(credits.gate(), decorators, CreditsDecorator::gate);
   }
 
   /**
@@ -205,6 +190,15 @@ public final class CreditsAutoConfiguration {
   public CreditsHousekeeping creditsHousekeeping(CreditService credits, PlanService plans,
       CreditsProperties properties) {
     return new CreditsHousekeeping(credits, plans, properties.housekeeping());
+  }
+
+  private static <T> T decorated(T piece, ObjectProvider<CreditsDecorator> decorators,
+      BiFunction<CreditsDecorator, T, T> wrap) {
+    T result = piece;
+    for (CreditsDecorator d : decorators.orderedStream().toList()) {
+      result = wrap.apply(d, result);
+    }
+    return result;
   }
 
   static JdbcStoreConfig storeConfig(DataSource ds, CreditsProperties.Store s) {
