@@ -73,7 +73,8 @@ final class Observations {
       observation.highCardinalityKeyValue(ACCOUNT, account.value());
     }
     observation.start();
-    try (Observation.Scope scope = observation.openScope()) {
+    Observation.Scope scope = observation.openScope();
+    try {
       T result = call.get();
       observation.lowCardinalityKeyValue(OUTCOME, outcomeOf.apply(result))
           .lowCardinalityKeyValue(ERROR_CODE, NONE);
@@ -84,6 +85,7 @@ final class Observations {
           .error(e);
       throw e;
     } finally {
+      scope.close();
       observation.stop();
     }
   }
