@@ -67,6 +67,18 @@ public enum ErrorCode {
   PAYMENT_MISMATCH,
   /** The account has as many unpaid pack orders open as allowed; pay or let one lapse first. */
   TOO_MANY_OPEN_ORDERS,
+  /**
+   * A paid period is not one of the account's cycles: its start is no cycle's start, its end is not
+   * that cycle's end, or it names a tier the account neither has nor has scheduled. Nothing changed.
+   */
+  BILLING_PERIOD_MISMATCH,
+  /**
+   * A paid period has not started yet: it is refused, never applied early; the billing system's
+   * redelivery applies it once the period has started. Nothing changed.
+   */
+  BILLING_PERIOD_NOT_STARTED,
+  /** A refund names a payment that granted nothing to the account. Nothing changed. */
+  UNKNOWN_PAYMENT,
   /** The rate card has no price for that kind and model. */
   UNKNOWN_MODEL,
   /** The rate card does not price that resolution for the model. */

@@ -539,6 +539,37 @@ final class AccountTx {
   }
 
   /**
+   * Returns the credits still available in one lot.
+   *
+   * @param id the lot
+   * @return its available credits, 0 when it has none left (or is not the account's)
+   */
+  public long remainingIn(LotId id) {
+    MutableLot lot = lot(id);
+    return lot == null ? 0 : lot.remaining;
+  }
+
+  /**
+   * Removes available credits from one lot (a refund takes back what its payment granted).
+   *
+   * @param id the lot
+   * @param amount credits, positive, at most {@link #remainingIn(LotId)}
+   * @param key the call's key
+   * @param metadata description for the ledger
+   * @throws IllegalArgumentException when the lot has fewer credits available (a bug in the caller)
+   */
+  public void debitLot(LotId id, long amount, @Nullable IdempotencyKey key, Map<String, String> metadata) {
+    MutableLot lot = lot(id);
+    if (lot == null || amount <= 0 || lot.remaining < amount) {
+      throw new IllegalArgumentException("cannot debit " + amount + " from lot " + id + " of account " + account);
+    }
+    lot.remaining -= amount;
+    lot.changed = true;
+    append(EntryType.DEBIT, amount, lot, null, key, Map.copyOf(metadata));
+    debited = CreditAmount.addExact(debited, amount);
+  }
+
+  /**
    * Places a hold, drawing from lots in drawdown order.
    *
    * @param id the new hold's id

@@ -294,6 +294,11 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
 
   /** A new subscription: its number, its anchor, and the request to charge its first cycle. */
   PlanState subscribed(String newTier, Instant newAnchor, ChargeIntent firstCharge) {
+    return subscribed(newTier, newAnchor, firstCharge.subscription()).withCharge(firstCharge);
+  }
+
+  /** A new subscription the billing system started itself: nothing to ask it for. */
+  PlanState subscribed(String newTier, Instant newAnchor, long number) {
     Draft d = draft();
     d.tier = newTier;
     d.status = SubscriptionStatus.ACTIVE;
@@ -303,12 +308,9 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
     d.pendingTier = null;
     d.pendingAt = null;
     d.cancelAt = null;
-    d.subscription = firstCharge.subscription();
+    d.subscription = number;
     d.renewalFailures = 0;
     d.renewalRetryAt = null;
-    List<ChargeIntent> charges = new ArrayList<>(d.charges);
-    charges.add(firstCharge);
-    d.charges = charges;
     return d.build();
   }
 

@@ -199,10 +199,17 @@ public final class Plans implements PlanService {
    * @param event the confirmation
    * @return what it did
    * @throws InvalidRequestException for malformed ids, with {@link ErrorCode#UNKNOWN_PACK} for an
-   *     unknown pack, or with {@link ErrorCode#PAYMENT_MISMATCH} for a payment that does not match
-   *     an open order of the account it names (reference, pack, amount, currency): nothing is granted
+   *     unknown pack, with {@link ErrorCode#PAYMENT_MISMATCH} for a payment that does not match
+   *     an open order of the account it names (reference, pack, amount, currency): nothing is granted;
+   *     with {@link ErrorCode#BILLING_PERIOD_MISMATCH} for a period that is not one of the
+   *     subscription's cycles, {@link ErrorCode#UNKNOWN_TIER} for a period or plan change naming a tier
+   *     the catalog lacks, or {@link ErrorCode#UNKNOWN_PAYMENT} for a refund of a payment that granted
+   *     the account nothing
    * @throws StateException with {@link ErrorCode#CYCLE_NOT_STARTED} for a cycle payment that came
-   *     before its cycle started (send it again once it has; nothing changed)
+   *     before its cycle started, or {@link ErrorCode#BILLING_PERIOD_NOT_STARTED} for a period paid
+   *     before it started (send it again once it has; nothing changed); with
+   *     {@link ErrorCode#SUBSCRIPTION_REQUIRED} for a {@link BillingEvent.PlanChanged} on an account
+   *     without an active subscription
    */
   @Override
   public BillingOutcome handle(BillingEvent event) {
@@ -228,21 +235,50 @@ public final class Plans implements PlanService {
       long cycle = ((BillingEvent.CyclePaid) event).cycle();
       checkCycle(cycle);
       return engine.executeOwn(event.account(), key, Operation.of("cycle-paid", FieldCodec.fields().add("cycle", cycle).encode(),
-          tx -> cyclePaid(tx, cycle, key, event.eventId()), Plans::encodeOutcome,
+          tx -> cyclePaid(tx, cycle, key, Map.of("by", "payment", "event", event.eventId())), Plans::encodeOutcome,
           e -> duplicate("event already handled")));
     }
     if (event instanceof BillingEvent.PaymentFailed) {
       long cycle = ((BillingEvent.PaymentFailed) event).cycle();
       checkCycle(cycle);
       return engine.executeOwn(event.account(), key, Operation.of("payment-failed", FieldCodec.fields().add("cycle", cycle).encode(),
-          tx -> {
+          tx -> paymentFailed(tx, state(tx), cycle), Plans::encodeOutcome, e -> duplicate("event already handled")));
+    }
+    if (event instanceof BillingEvent.PeriodPaid) {
+      BillingEvent.PeriodPaid paid = (BillingEvent.PeriodPaid) event;
+      Instants.requireKeepable("period start", paid.periodStart());
+      Instants.requireKeepable("period end", paid.periodEnd());
+      return engine.executeOwn(event.account(), key, Operation.of("period-paid", FieldCodec.fields().add("tier", paid.tierId())
+          .add("start", paid.periodStart()).add("end", paid.periodEnd()).add("ref", paid.paymentReference())
+          .add("amount", paid.amountMinor()).add("currency", paid.currency()).encode(),
+          tx -> periodPaid(tx, paid, key), Plans::encodeOutcome, e -> duplicate("event already handled")));
+    }
+    if (event instanceof BillingEvent.PeriodPaymentFailed) {
+      BillingEvent.PeriodPaymentFailed failed = (BillingEvent.PeriodPaymentFailed) event;
+      Instants.requireKeepable("period start", failed.periodStart());
+      Instants.requireKeepable("period end", failed.periodEnd());
+      return engine.executeOwn(event.account(), key, Operation.of("period-payment-failed", FieldCodec.fields()
+          .add("start", failed.periodStart()).add("end", failed.periodEnd()).encode(), tx -> {
             PlanState s = state(tx);
-            if (!s.subscribed() || cycle <= s.paidCycle()) {
-              return ignored(tx, s, "cycle " + cycle + " is not awaiting payment");
+            if (!s.subscribed() || s.anchor() == null) {
+              return ignored(tx, s, "no active subscription");
             }
-            save(tx, s.with(s.tier(), SubscriptionStatus.PAST_DUE));
-            return new BillingOutcome(BillingOutcome.Effect.APPLIED, 0, "subscription past due");
+            long cycle = cycleOf(s, Instants.micros(failed.periodStart()), Instants.micros(failed.periodEnd()));
+            return paymentFailed(tx, s, cycle);
           }, Plans::encodeOutcome, e -> duplicate("event already handled")));
+    }
+    if (event instanceof BillingEvent.PlanChanged) {
+      BillingEvent.PlanChanged changed = (BillingEvent.PlanChanged) event;
+      Instants.requireKeepable("effective time", changed.effectiveAt());
+      return engine.executeOwn(event.account(), key, Operation.of("plan-changed", FieldCodec.fields()
+          .add("tier", changed.toTier()).add("effectiveAt", changed.effectiveAt()).encode(),
+          tx -> planChanged(tx, changed, key), Plans::encodeOutcome, e -> duplicate("event already handled")));
+    }
+    if (event instanceof BillingEvent.Refunded) {
+      BillingEvent.Refunded refund = (BillingEvent.Refunded) event;
+      return engine.executeOwn(event.account(), key, Operation.of("refunded", FieldCodec.fields()
+          .add("ref", refund.paymentReference()).add("amount", refund.amountMinor()).add("paid", refund.paidMinor())
+          .encode(), tx -> refunded(tx, refund, key), Plans::encodeOutcome, e -> duplicate("event already handled")));
     }
     BillingEvent.SubscriptionCancelled cancelled = (BillingEvent.SubscriptionCancelled) event;
     Instants.requireKeepable("effective time", cancelled.effectiveAt());
@@ -312,7 +348,7 @@ public final class Plans implements PlanService {
     }
   }
 
-  private BillingOutcome cyclePaid(AccountTx tx, long cycle, IdempotencyKey key, String eventId) {
+  private BillingOutcome cyclePaid(AccountTx tx, long cycle, IdempotencyKey key, Map<String, String> trigger) {
     PlanState s = state(tx);
     if (!s.subscribed() || s.anchor() == null) {
       return ignored(tx, s, "no active subscription");
@@ -330,7 +366,7 @@ public final class Plans implements PlanService {
     if (s.cancelAt() != null && !start.isBefore(s.cancelAt())) {
       return ignored(tx, s, "cycle " + cycle + " starts after the cancellation");
     }
-    Refill refill = refill(tx, s, cycle, key, Map.of("by", "payment", "event", eventId));
+    Refill refill = refill(tx, s, cycle, key, trigger);
     save(tx, refill.state());
     return new BillingOutcome(BillingOutcome.Effect.APPLIED, refill.granted(), "cycle " + cycle + " refilled");
   }
@@ -343,6 +379,109 @@ public final class Plans implements PlanService {
       }
     }
     return kept.size() == s.charges().size() ? s : s.withCharges(kept);
+  }
+
+  private BillingOutcome paymentFailed(AccountTx tx, PlanState s, long cycle) {
+    if (!s.subscribed() || cycle <= s.paidCycle()) {
+      return ignored(tx, s, "cycle " + cycle + " is not awaiting payment");
+    }
+    save(tx, s.with(s.tier(), SubscriptionStatus.PAST_DUE));
+    return new BillingOutcome(BillingOutcome.Effect.APPLIED, 0, "subscription past due");
+  }
+
+  /**
+   * Applies a paid period: a cycle of the subscription, refilled as a {@link BillingEvent.CyclePaid}
+   * refills it, or, without a subscription, the first cycle of one the payment system started.
+   */
+  private BillingOutcome periodPaid(AccountTx tx, BillingEvent.PeriodPaid paid, IdempotencyKey key) {
+    Instant start = Instants.micros(paid.periodStart());
+    Instant end = Instants.micros(paid.periodEnd());
+    if (start.isAfter(tx.now())) {
+      throw new StateException(ErrorCode.BILLING_PERIOD_NOT_STARTED, "the period " + start + " to " + end
+          + " paid for account " + tx.account() + " has not started: it is applied once it has, never before");
+    }
+    Tier tier = paidTier(paid.tierId());
+    Map<String, String> trigger = Map.of("by", "payment", "event", paid.eventId(), "paymentReference",
+        paid.paymentReference(), "amountMinor", Long.toString(paid.amountMinor()), "currency", paid.currency());
+    PlanState s = state(tx);
+    if (!s.subscribed() || s.anchor() == null) {
+      if (s.cancelAt() != null && start.isBefore(s.cancelAt())) {
+        return ignored(tx, s, "the period " + start + " belongs to a subscription cancelled at " + s.cancelAt());
+      }
+      if (!end.equals(PlanState.cycleStart(start, 1, config.zone()))) {
+        throw new InvalidRequestException(ErrorCode.BILLING_PERIOD_MISMATCH, "the period " + start + " to " + end
+            + " is not a calendar month: a subscription's cycles are");
+      }
+      // The payment system's own checkout subscribed the user: recorded as done, nothing to ask it.
+      Refill refill = refill(tx, s.subscribed(tier.id(), start, s.subscription() + 1), 0, key, trigger);
+      save(tx, refill.state());
+      return new BillingOutcome(BillingOutcome.Effect.APPLIED, refill.granted(), "subscription to " + tier.id()
+          + " started, cycle 0 refilled");
+    }
+    long cycle = cycleOf(s, start, end);
+    if (cycle > s.paidCycle() && !tier.id().equals(s.tier()) && !tier.id().equals(s.pendingTier())) {
+      throw new InvalidRequestException(ErrorCode.BILLING_PERIOD_MISMATCH, "the period was paid for tier " + tier.id()
+          + " but account " + tx.account() + " subscribes to " + s.tier()
+          + (s.pendingTier() == null ? "" : " (then " + s.pendingTier() + ")"));
+    }
+    return cyclePaid(tx, cycle, key, trigger);
+  }
+
+  /** The cycle of the subscription whose period this is, exactly. */
+  private long cycleOf(PlanState s, Instant start, Instant end) {
+    long cycle = s.cycleAt(start, config.zone());
+    if (cycle < 0 || !s.cycleStart(cycle, config.zone()).equals(start)) {
+      throw new InvalidRequestException(ErrorCode.BILLING_PERIOD_MISMATCH, "no cycle of the subscription (anchored "
+          + s.anchor() + ") starts at " + start);
+    }
+    Instant cycleEnd = s.cycleStart(cycle + 1, config.zone());
+    if (!cycleEnd.equals(end)) {
+      throw new InvalidRequestException(ErrorCode.BILLING_PERIOD_MISMATCH, "cycle " + cycle + " starts at " + start
+          + " and ends at " + cycleEnd + ", not at " + end);
+    }
+    return cycle;
+  }
+
+  /**
+   * Takes back the refunded share of what a payment granted, as far as it is unspent. The grant is
+   * found in the ledger by the payment reference its metadata names; only entries the account's
+   * copy already has are looked at, so the lot is there to take from.
+   */
+  private BillingOutcome refunded(AccountTx tx, BillingEvent.Refunded refund, IdempotencyKey key) {
+    LedgerEntry grant = paymentGrant(tx, refund.paymentReference());
+    long share = BigInteger.valueOf(grant.amount()).multiply(BigInteger.valueOf(refund.amountMinor()))
+        .divide(BigInteger.valueOf(refund.paidMinor())).longValueExact();
+    long taken = Math.min(share, tx.remainingIn(grant.lot()));
+    long notTaken = share - taken;
+    if (taken > 0) {
+      tx.debitLot(grant.lot(), taken, key, Map.of("reason", "refund", "paymentReference", refund.paymentReference(),
+          "event", refund.eventId(), "refundedMinor", Long.toString(refund.amountMinor()), "paidMinor",
+          Long.toString(refund.paidMinor()), "notTaken", Long.toString(notTaken)));
+    }
+    return new BillingOutcome(BillingOutcome.Effect.APPLIED, taken, "refund of " + refund.amountMinor() + "/"
+        + refund.paidMinor() + " of payment " + refund.paymentReference() + ": took back " + taken + " of " + share
+        + " credits; " + notTaken + " already spent, expired or held");
+  }
+
+  private LedgerEntry paymentGrant(AccountTx tx, String paymentReference) {
+    long last = tx.lastSequence();
+    long after = 0;
+    while (after < last) {
+      long from = after;
+      List<LedgerEntry> page = Engine.storeCall(() -> engine.store().readLedger(tx.account(), LedgerQuery.after(from, 1000)));
+      for (LedgerEntry e : page) {
+        if (e.sequence() <= last && e.type() == EntryType.GRANT && paymentReference.equals(e.metadata().get("paymentReference"))
+            && !e.metadata().containsKey("rollover")) {
+          return e;
+        }
+      }
+      if (page.size() < 1000) {
+        break;
+      }
+      after = page.get(page.size() - 1).sequence();
+    }
+    throw new InvalidRequestException(ErrorCode.UNKNOWN_PAYMENT, "payment " + paymentReference
+        + " granted nothing to account " + tx.account());
   }
 
   /** A refill's new plan state and the allowance it granted. */
@@ -611,39 +750,72 @@ public final class Plans implements PlanService {
     require(key, "key");
     require(tierId, "tier");
     Sent<PlanChange> sent = engine.execute(account, key, Operation.of("change-plan", FieldCodec.fields().add("tier", tierId).encode(), tx -> {
-      Tier target = tiers.require(tierId);
-      if (!target.paid()) {
-        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "moving to the free tier is a cancellation: use cancel()");
-      }
+      Tier target = paidTier(tierId);
       PlanState s = requireSubscription(state(tx), account);
-      Tier current = tiers.require(s.tier());
       long n = s.requests() + 1;
       String reference = requestReference("change", account, n);
       s = s.withRequests(n);
-      if (current.id().equals(target.id())) {
-        if (s.pendingTier() == null) {
-          throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "account already has tier " + tierId);
-        }
-        save(tx, s.withPending(null, null));
-        return new Sent<>(new PlanChange(current.id(), current.id(), tx.now(), true, 0, null), reference);
+      if (s.tier().equals(target.id()) && s.pendingTier() == null) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "account already has tier " + tierId);
       }
-      boolean upgrade = tiers.rank(target) > tiers.rank(current);
-      if (upgrade && config.upgradePolicy() == UpgradePolicy.PRORATE_NOW) {
-        long prorated = proration(s, current, target, tx.now());
-        if (prorated > 0) {
-          tx.grant(LotSource.PRORATION, prorated, null, key, Map.of("from", current.id(), "to", target.id()));
-        }
-        save(tx, s.with(target.id(), s.status()).withPending(null, null)
-            .withAllowanceTotal(s.allowanceTotal() + prorated));
-        return new Sent<>(new PlanChange(current.id(), target.id(), tx.now(), true, prorated, null), reference);
-      }
-      Instant at = s.paidCycle() < 0 ? tx.now() : s.cycleStart(s.paidCycle() + 1, config.zone());
-      save(tx, s.withPending(target.id(), at));
-      return new Sent<>(new PlanChange(current.id(), target.id(), at, false, 0, target.id()), reference);
+      return new Sent<>(applyChange(tx, s, target, key, Map.of()), reference);
     }, r -> encodeSent(encodeChange(r.value()), r.reference()), e -> decodeSent(e, Plans::decodeChange)));
     PlanChange change = sent.value();
     gateway.changePlan(account, change.fromTier(), change.toTier(), change.effectiveAt(), sent.reference());
     return change;
+  }
+
+  /** A paid tier of the catalog. */
+  private Tier paidTier(String tierId) {
+    Tier target = tiers.require(tierId);
+    if (!target.paid()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "moving to the free tier is a cancellation: use cancel()");
+    }
+    return target;
+  }
+
+  /**
+   * The rule of a plan change, whoever asked for it (the host, or the payment system that already
+   * made it): the current tier withdraws a scheduled change; an upgrade with
+   * {@link UpgradePolicy#PRORATE_NOW} switches now and grants the pro-rated difference; anything else
+   * waits for the next cycle.
+   */
+  private PlanChange applyChange(AccountTx tx, PlanState s, Tier target, IdempotencyKey key, Map<String, String> why) {
+    Tier current = tiers.require(s.tier());
+    if (current.id().equals(target.id())) {
+      save(tx, s.withPending(null, null));
+      return new PlanChange(current.id(), current.id(), tx.now(), true, 0, null);
+    }
+    boolean upgrade = tiers.rank(target) > tiers.rank(current);
+    if (upgrade && config.upgradePolicy() == UpgradePolicy.PRORATE_NOW) {
+      long prorated = proration(s, current, target, tx.now());
+      if (prorated > 0) {
+        Map<String, String> meta = new java.util.TreeMap<>(why);
+        meta.put("from", current.id());
+        meta.put("to", target.id());
+        tx.grant(LotSource.PRORATION, prorated, null, key, meta);
+      }
+      save(tx, s.with(target.id(), s.status()).withPending(null, null)
+          .withAllowanceTotal(s.allowanceTotal() + prorated));
+      return new PlanChange(current.id(), target.id(), tx.now(), true, prorated, null);
+    }
+    Instant at = s.paidCycle() < 0 ? tx.now() : s.cycleStart(s.paidCycle() + 1, config.zone());
+    save(tx, s.withPending(target.id(), at));
+    return new PlanChange(current.id(), target.id(), at, false, 0, target.id());
+  }
+
+  /** Records a plan change the payment system already made; nothing is asked of the gateway. */
+  private BillingOutcome planChanged(AccountTx tx, BillingEvent.PlanChanged changed, IdempotencyKey key) {
+    Tier target = paidTier(changed.toTier());
+    PlanState s = requireSubscription(state(tx), tx.account());
+    if (s.tier().equals(target.id()) && s.pendingTier() == null) {
+      return ignored(tx, s, "account already has tier " + target.id());
+    }
+    PlanChange c = applyChange(tx, s, target, key, Map.of("event", changed.eventId(),
+        "effectiveAt", changed.effectiveAt().toString()));
+    String when = c.immediate() ? "now" : "at " + c.effectiveAt();
+    return new BillingOutcome(BillingOutcome.Effect.APPLIED, c.proratedCredits(), "tier " + c.fromTier() + " to "
+        + c.toTier() + " " + when + " (the payment system's change effective " + changed.effectiveAt() + ")");
   }
 
   /** A result and the reference the gateway is told it under (kept with the result, for replays). */

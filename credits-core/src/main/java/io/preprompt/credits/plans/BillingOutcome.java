@@ -4,7 +4,7 @@ package io.preprompt.credits.plans;
  * What handling a {@link BillingEvent} did.
  *
  * @param effect the kind of effect
- * @param credits credits granted by it (0 when none)
+ * @param credits credits granted by it, or taken back by a {@link BillingEvent.Refunded} (0 when none)
  * @param detail a short explanation
  */
 public record BillingOutcome(Effect effect, long credits, String detail) {

@@ -35,6 +35,16 @@ import java.time.Duration;
  * PackOrder order = plans.buyPack(user, "pack_500", IdempotencyKey.of("order-9"));
  * plans.handle(BillingEvent.PackPaid.of("evt_2", order));               // webhook: the pack is paid, +500
  * }</pre>
+ *
+ * <p>A payment system that runs the subscription itself (its own checkout, renewals, customer portal,
+ * refunds) reports what it did, and the library records it without calling the gateway back:
+ *
+ * <pre>{@code
+ * plans.handle(new BillingEvent.PeriodPaid("evt_3", user, "studio", periodStart, periodEnd,
+ *     "in_1", 1_200, "USD"));                                            // invoice paid: starts or renews
+ * plans.handle(new BillingEvent.PlanChanged("evt_4", user, "studio_pro", changedAt)); // portal upgrade
+ * plans.handle(new BillingEvent.Refunded("evt_5", user, "in_1", 600, 1_200));          // half refunded
+ * }</pre>
  */
 public interface PlanService {
   /**
@@ -88,10 +98,17 @@ public interface PlanService {
    * @param event the confirmation
    * @return what it did
    * @throws InvalidRequestException for malformed ids, with {@link ErrorCode#UNKNOWN_PACK} for an
-   *     unknown pack, or with {@link ErrorCode#PAYMENT_MISMATCH} for a payment that does not match
-   *     an open order of the account it names (reference, pack, amount, currency): nothing is granted
+   *     unknown pack, with {@link ErrorCode#PAYMENT_MISMATCH} for a payment that does not match
+   *     an open order of the account it names (reference, pack, amount, currency): nothing is granted;
+   *     with {@link ErrorCode#BILLING_PERIOD_MISMATCH} for a period that is not one of the
+   *     subscription's cycles, {@link ErrorCode#UNKNOWN_TIER} for a period or plan change naming a tier
+   *     the catalog lacks, or {@link ErrorCode#UNKNOWN_PAYMENT} for a refund of a payment that granted
+   *     the account nothing
    * @throws StateException with {@link ErrorCode#CYCLE_NOT_STARTED} for a cycle payment that came
-   *     before its cycle started (send it again once it has; nothing changed)
+   *     before its cycle started, or {@link ErrorCode#BILLING_PERIOD_NOT_STARTED} for a period paid
+   *     before it started (send it again once it has; nothing changed); with
+   *     {@link ErrorCode#SUBSCRIPTION_REQUIRED} for a {@link BillingEvent.PlanChanged} on an account
+   *     without an active subscription
    */
   BillingOutcome handle(BillingEvent event);
 

@@ -548,6 +548,51 @@ class BadInputCatalogueTest {
     b.invalid("a cancellation effective after year 9999", ErrorCode.INVALID_ARGUMENT,
         w -> w.plans.handle(new BillingEvent.SubscriptionCancelled("evt-1", w.alice, Instant.MAX)));
     b.invalid("a null billing event", ErrorCode.INVALID_ARGUMENT, w -> w.plans.handle(null));
+    b.row("a paid period that starts next month", StateException.class, ErrorCode.BILLING_PERIOD_NOT_STARTED,
+        w -> w.plans.handle(new BillingEvent.PeriodPaid("evt-1", w.alice, "studio", T0.plus(Duration.ofDays(31)),
+            T0.plus(Duration.ofDays(61)), "in_1", 1_200, "USD")));
+    b.row("a first paid period that starts next month", StateException.class, ErrorCode.BILLING_PERIOD_NOT_STARTED,
+        w -> w.plans.handle(new BillingEvent.PeriodPaid("evt-1", w.bob, "studio", T0.plus(Duration.ofDays(31)),
+            T0.plus(Duration.ofDays(61)), "in_1", 1_200, "USD")));
+    b.invalid("a paid period whose end is not its cycle's end", ErrorCode.BILLING_PERIOD_MISMATCH,
+        w -> w.plans.handle(new BillingEvent.PeriodPaid("evt-1", w.alice, "studio", T0, T0.plus(Duration.ofDays(30)),
+            "in_1", 1_200, "USD")));
+    b.invalid("a paid period that starts at no cycle's start", ErrorCode.BILLING_PERIOD_MISMATCH,
+        w -> w.plans.handle(new BillingEvent.PeriodPaid("evt-1", w.alice, "studio", T0.plusSeconds(1),
+            T0.plus(Duration.ofDays(31)), "in_1", 1_200, "USD")));
+    b.invalid("a first paid period of a week", ErrorCode.BILLING_PERIOD_MISMATCH,
+        w -> w.plans.handle(new BillingEvent.PeriodPaid("evt-1", w.bob, "studio", T0, T0.plus(Duration.ofDays(7)),
+            "in_1", 1_200, "USD")));
+    b.invalid("a first paid period for an unknown tier", ErrorCode.UNKNOWN_TIER,
+        w -> w.plans.handle(new BillingEvent.PeriodPaid("evt-1", w.bob, "studio_max", T0, T0.plus(Duration.ofDays(31)),
+            "in_1", 1_200, "USD")));
+    b.invalid("a paid period that ends before it starts", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.handle(new BillingEvent.PeriodPaid("evt-1", w.alice, "studio", T0, T0.minusSeconds(1), "in_1",
+            1_200, "USD")));
+    b.invalid("a paid period with a negative amount", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.handle(new BillingEvent.PeriodPaid("evt-1", w.alice, "studio", T0, T0.plus(Duration.ofDays(31)),
+            "in_1", -1, "USD")));
+    b.invalid("a paid period with a malformed currency", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.handle(new BillingEvent.PeriodPaid("evt-1", w.alice, "studio", T0, T0.plus(Duration.ofDays(31)),
+            "in_1", 1_200, "US$")));
+    b.invalid("a failed period payment whose end is not its cycle's end", ErrorCode.BILLING_PERIOD_MISMATCH,
+        w -> w.plans.handle(new BillingEvent.PeriodPaymentFailed("evt-1", w.alice, T0, T0.plus(Duration.ofDays(30)))));
+    b.invalid("a plan change to an unknown tier", ErrorCode.UNKNOWN_TIER,
+        w -> w.plans.handle(new BillingEvent.PlanChanged("evt-1", w.alice, "studio_max", T0)));
+    b.invalid("a plan change to the free tier", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.handle(new BillingEvent.PlanChanged("evt-1", w.alice, "free", T0)));
+    b.row("a plan change for an account without a subscription", StateException.class, ErrorCode.SUBSCRIPTION_REQUIRED,
+        w -> w.plans.handle(new BillingEvent.PlanChanged("evt-1", w.bob, "studio", T0)));
+    b.invalid("a refund of a made-up payment", ErrorCode.UNKNOWN_PAYMENT,
+        w -> w.plans.handle(new BillingEvent.Refunded("evt-1", w.alice, "ch_made_up", 500, 500)));
+    b.invalid("a refund naming bob of alice's pack payment", ErrorCode.UNKNOWN_PAYMENT,
+        w -> w.plans.handle(new BillingEvent.Refunded("evt-1", w.bob, w.paidOrder.paymentReference(), 500, 500)));
+    b.invalid("a refund of an order never paid", ErrorCode.UNKNOWN_PAYMENT,
+        w -> w.plans.handle(new BillingEvent.Refunded("evt-1", w.alice, w.openOrder.paymentReference(), 500, 500)));
+    b.invalid("a refund of more than was paid", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.handle(new BillingEvent.Refunded("evt-1", w.alice, w.paidOrder.paymentReference(), 501, 500)));
+    b.invalid("a refund of nothing", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.handle(new BillingEvent.Refunded("evt-1", w.alice, w.paidOrder.paymentReference(), 0, 500)));
     b.row("a paid cycle for an account never opened", UnknownAccountException.class, ErrorCode.ACCOUNT_NOT_FOUND,
         w -> w.plans.handle(new BillingEvent.CyclePaid("evt-1", w.nobody, 1)));
     b.row("a billing event id reused for another kind of event", IdempotencyConflictException.class,

@@ -19,6 +19,9 @@ import io.preprompt.credits.plans.PackOrder;
 import io.preprompt.credits.plans.PlanService;
 import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.spi.CreditStore;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
 
 /**
  * The examples in the javadoc of the entry points ({@code Credits}, {@code CreditService},
@@ -88,5 +91,32 @@ public final class EntryPoints {
     }
     // end::gate[]
     return new Balances(available, spent, consistent, credits.credits().balance(user).available());
+  }
+
+  /**
+   * Runs the example of a payment system that runs the subscription itself (checkout, portal,
+   * refunds), for one user: a month paid for Studio, an upgrade to Studio Pro made in the portal at
+   * the start of the month, and half the month's payment refunded.
+   *
+   * @param store an empty store
+   * @param billing the billing gateway (the example never calls it)
+   * @param clock the time: the paid month starts now
+   * @return the user's available credits at the end
+   */
+  public static long runWithPaymentSystem(CreditStore store, BillingGateway billing, InstantSource clock) {
+    AccountId user = AccountId.of("user-43");
+    Credits credits = Credits.builder().store(store).billing(billing).clock(clock).build();
+    credits.credits().openAccount(user, IdempotencyKey.of("signup-43"));
+    PlanService plans = credits.plans();
+    Instant periodStart = clock.instant();
+    Instant periodEnd = periodStart.atZone(ZoneOffset.UTC).plusMonths(1).toInstant();
+    Instant changedAt = periodStart;
+    // tag::payment-system[]
+    plans.handle(new BillingEvent.PeriodPaid("evt_3", user, "studio", periodStart, periodEnd,
+        "in_1", 1_200, "USD"));                                            // invoice paid: starts or renews
+    plans.handle(new BillingEvent.PlanChanged("evt_4", user, "studio_pro", changedAt)); // portal upgrade
+    plans.handle(new BillingEvent.Refunded("evt_5", user, "in_1", 600, 1_200));          // half refunded
+    // end::payment-system[]
+    return credits.credits().balance(user).available();
   }
 }
