@@ -18,7 +18,7 @@ class BillOfMaterialsTest {
       + "<version>([^<]+)</version>");
 
   @Test
-  @DisplayName("credits-bom has the project's version and pins exactly core, testkit, the JDBC adapter and the starter")
+  @DisplayName("credits-bom has the project's version and pins exactly core, testkit, the JDBC adapter, the starter and Stripe")
   void bom_listsThePublishedArtifacts() throws IOException {
     Path root = Path.of("").toAbsolutePath().getParent();
     String parent = Files.readString(root.resolve("pom.xml"));
@@ -34,7 +34,8 @@ class BillOfMaterialsTest {
       pinned.add(m.group(1) + ":" + m.group(2));
     }
     assertThat(pinned).containsExactly("io.preprompt.credits:credits-core", "io.preprompt.credits:credits-testkit",
-        "io.preprompt.credits:credits-jdbc-adapter", "io.preprompt.credits:credits-spring-boot-starter");
+        "io.preprompt.credits:credits-jdbc-adapter", "io.preprompt.credits:credits-spring-boot-starter",
+        "io.preprompt.credits:credits-stripe");
     assertThat(bom).doesNotContainIgnoringCase("junit").doesNotContain("h2database").doesNotContain("slf4j");
   }
 
