@@ -196,8 +196,20 @@ public final class JdbcCreditStore implements CreditStore {
    * those changes left out as stale, and batches that failed whole.
    */
   long[] groupCommits() {
-    return group == null ? new long[4]
-        : new long[] {group.batches(), group.batchedChanges(), group.leftOut(), group.failedBatches()};
+    GroupCommitStats stats = groupCommitStats().orElse(new GroupCommitStats(0, 0, 0, 0));
+    return new long[] {stats.batches(), stats.batchedChanges(), stats.leftOut(), stats.failedBatches()};
+  }
+
+  /**
+   * Returns what group commit did so far, for metrics (the Spring Boot starter publishes it).
+   *
+   * @return the counts, or empty when this store does not group commits (H2, a host's transaction,
+   *     or {@link JdbcStoreConfig.Builder#groupCommit group commit} turned off)
+   */
+  public Optional<GroupCommitStats> groupCommitStats() {
+    return group == null ? Optional.empty()
+        : Optional.of(new GroupCommitStats(group.batches(), group.batchedChanges(), group.leftOut(),
+            group.failedBatches()));
   }
 
   /** Makes every commit of the group commit batch, however few at once, for tests. */

@@ -2,7 +2,9 @@ package io.preprompt.credits.spring.observation;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spring.CreditsAutoConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -76,6 +78,20 @@ public final class CreditsObservationAutoConfiguration {
     @ConditionalOnMissingBean
     public CreditsMetricsDecorator creditsMetricsDecorator(MeterRegistry registry) {
       return new CreditsMetricsDecorator(registry);
+    }
+
+    /**
+     * Publishes the JDBC store's group commit counts, when it groups commits.
+     *
+     * @param registry the application's meter registry
+     * @param store the credits store
+     * @return the binder
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public GroupCommitMetrics creditsGroupCommitMetrics(MeterRegistry registry,
+        ObjectProvider<CreditStore> store) {
+      return new GroupCommitMetrics(registry, store);
     }
   }
 }
