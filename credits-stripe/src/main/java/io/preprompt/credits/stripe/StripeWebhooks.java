@@ -19,7 +19,6 @@ import io.preprompt.credits.plans.PlanService;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -152,20 +151,27 @@ public final class StripeWebhooks {
     if (payload == null) {
       throw new StripeWebhookException(StripeWebhookException.Reason.MALFORMED, "no payload", null);
     }
-    Instant now = clock.instant();
-    Long signedAt = signedAt(header);
-    if (signedAt != null && Duration.between(Instant.ofEpochSecond(signedAt), now).abs().compareTo(tolerance) > 0) {
-      throw new StripeWebhookException(StripeWebhookException.Reason.STALE, "signed at "
-          + Instant.ofEpochSecond(signedAt) + ", more than " + tolerance + " from now (" + now + ")", null);
-    }
+    Event event;
     try {
-      return Webhook.constructEvent(payload, header, secret, tolerance.toSeconds(), clock.withZone(ZoneOffset.UTC));
+      // Tolerance 0: the SDK checks the signature only; its age is checked below, on our clock, and
+      // only once the signature is known to be Stripe's (a forged payload is BAD_SIGNATURE, whatever
+      // its timestamp).
+      event = Webhook.constructEvent(payload, header, secret, 0);
     } catch (SignatureVerificationException e) {
       throw new StripeWebhookException(StripeWebhookException.Reason.BAD_SIGNATURE, String.valueOf(e.getMessage()), e);
     } catch (RuntimeException e) {
       // The SDK parses the payload with Gson once the signature matched: its errors are unchecked.
       throw new StripeWebhookException(StripeWebhookException.Reason.MALFORMED, "not a Stripe event: " + e.getMessage(), e);
     }
+    Instant now = clock.instant();
+    Long signedAt = signedAt(header);
+    if (signedAt == null
+        || Duration.between(Instant.ofEpochSecond(signedAt), now).abs().compareTo(tolerance) > 0) {
+      throw new StripeWebhookException(StripeWebhookException.Reason.STALE, "signed at "
+          + (signedAt == null ? "no time" : Instant.ofEpochSecond(signedAt)) + ", more than " + tolerance
+          + " from now (" + now + ")", null);
+    }
+    return event;
   }
 
   /** The {@code t=} of a signature header, or null when there is none (the SDK then refuses it). */

@@ -151,6 +151,7 @@ class StripeWebhooksTest {
     SIGNED_WITH_ANOTHER_SECRET(StripeWebhookException.Reason.BAD_SIGNATURE),
     ALTERED_AFTER_SIGNING(StripeWebhookException.Reason.BAD_SIGNATURE),
     REPLAYED_AN_HOUR_LATER(StripeWebhookException.Reason.STALE),
+    FORGED_AND_OLD(StripeWebhookException.Reason.BAD_SIGNATURE),
     MALFORMED_JSON(StripeWebhookException.Reason.MALFORMED),
     NOT_AN_INVOICE(StripeWebhookException.Reason.MALFORMED),
     UNKNOWN_CUSTOMER(StripeWebhookException.Reason.UNKNOWN_CUSTOMER),
@@ -174,6 +175,10 @@ class StripeWebhooksTest {
       case SIGNED_WITH_ANOTHER_SECRET -> header = sign(good, "whsec_someone_else", clock.instant());
       case ALTERED_AFTER_SIGNING -> body = good.replace("\"amount_paid\": 1500", "\"amount_paid\": 15");
       case REPLAYED_AN_HOUR_LATER -> clock.advance(Duration.ofHours(1));
+      case FORGED_AND_OLD -> {
+        header = sign(good, "whsec_someone_else", clock.instant());
+        clock.advance(Duration.ofHours(1));
+      }
       case MALFORMED_JSON -> {
         body = "{\"id\": \"evt_bad\", \"type\": \"invoice.paid\", \"data\": {";
         header = sign(body, SECRET, clock.instant());
