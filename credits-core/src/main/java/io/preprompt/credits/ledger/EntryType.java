@@ -18,8 +18,18 @@ public enum EntryType {
   HOLD_EXPIRED,
   /** A lot's available credits expired: {@code remaining -= amount; expired += amount}. */
   LOT_EXPIRED,
-  /** Credits removed by a support adjustment: {@code remaining -= amount; debited += amount}. */
-  DEBIT;
+  /**
+   * Credits removed by a support adjustment, a refund or a voided grant (metadata {@code void=true}):
+   * {@code remaining -= amount; debited += amount}.
+   */
+  DEBIT,
+  /**
+   * A lot's expiry was changed: no credits move; {@code amount} is what the lot still carried
+   * (remaining plus reserved), and the metadata names the previous and the new expiry and the reason.
+   * A ledger entry always moves a positive amount of one lot, so this is how a change that moves
+   * nothing is recorded against its lot.
+   */
+  EXPIRY_CHANGED;
 
   /**
    * Tells whether entries of this type move credits out of {@code reserved}.
