@@ -3,7 +3,8 @@ package io.preprompt.credits.ledger;
 /**
  * What a ledger entry did to its lot. Each entry moves {@code amount} credits of one lot between
  * the buckets {@code remaining} (available), {@code reserved} (held) and the account's sinks
- * (settled, expired, debited); replaying entries in sequence order rebuilds every lot.
+ * (settled, expired, debited), except {@link #EXPIRY_CHANGED}, which moves none; replaying entries
+ * in sequence order rebuilds every lot's amounts.
  */
 public enum EntryType {
   /** A lot was created: {@code remaining += amount}. */
