@@ -1,9 +1,12 @@
 package io.preprompt.credits;
 
 import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.ExpiryChange;
 import io.preprompt.credits.balance.GrantReceipt;
+import io.preprompt.credits.balance.GrantVoid;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
@@ -104,6 +107,74 @@ public interface CreditService extends LedgerReader {
    */
   GrantReceipt grant(AccountId account, LotSource source, CreditAmount amount, @Nullable Instant expiresAt,
       Map<String, String> metadata, IdempotencyKey key);
+
+  /**
+   * Grants credits as a new lot whose credits start to count at a later instant: until then they
+   * are upcoming ({@link BalanceView#upcoming()}), neither available nor drawn by holds, and from
+   * then on available, with no call needed (the clock passing is enough). The ledger entry has the
+   * call's time and names the start in its metadata ({@code startsAt}); the lot's
+   * {@link io.preprompt.credits.balance.Lot#grantedAt()} is the start.
+   *
+   * @param account the account, which must exist
+   * @param source where the credits come from
+   * @param amount credits, positive
+   * @param startsAt when the credits start to count; one not after now means at once
+   * @param expiresAt when the lot's remaining credits expire (after the start and after now), or
+   *     {@code null} for never
+   * @param metadata a description (reason, payment reference), see {@link HoldRequest#checkMetadata}
+   * @param key idempotency key
+   * @return the new lot, whose {@link GrantReceipt#grantedAt()} is the start
+   * @throws InvalidRequestException for a zero amount, an expiry not after the start or not in the
+   *     future, a null start, bad metadata or overflow
+   * @throws UnknownAccountException when the account does not exist
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  GrantReceipt grantStarting(AccountId account, LotSource source, CreditAmount amount, Instant startsAt,
+      @Nullable Instant expiresAt, Map<String, String> metadata, IdempotencyKey key);
+
+  /**
+   * Voids a grant: what remains of its lot leaves the balance, as a {@code DEBIT} ledger entry with
+   * metadata {@code void=true} and the reason. What was already used is not taken back, and what
+   * active holds reserved from the lot stays with them: what they settle is spent, what they return
+   * expires at once (the void sets the lot's expiry to now). The result reports both.
+   *
+   * @param account the lot's account
+   * @param lot the lot, as {@link GrantReceipt#lot()} named it
+   * @param reason why, non-blank, at most 256 chars
+   * @param key idempotency key
+   * @return what was voided, what was held and what was already used
+   * @throws InvalidRequestException for a null lot or a null, blank or too long reason
+   * @throws io.preprompt.credits.core.StateException with {@link ErrorCode#LOT_NOT_FOUND} when the
+   *     account has no such lot, with {@link ErrorCode#LOT_ENDED} when nothing of it remains
+   *     available (voided already with another key, spent, held or expired)
+   * @throws UnknownAccountException when the account does not exist
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  GrantVoid voidGrant(AccountId account, LotId lot, String reason, IdempotencyKey key);
+
+  /**
+   * Changes when a lot's remaining credits expire: later, earlier (but after now) or never. The
+   * ledger records it as an {@code EXPIRY_CHANGED} entry whose amount is what the lot still carries
+   * (remaining plus reserved; no credits move) and whose metadata names {@code previousExpiry},
+   * {@code newExpiry} ({@code never} for none) and the reason. An expiry not after now is refused:
+   * to end a lot at once, void it.
+   *
+   * @param account the lot's account
+   * @param lot the lot
+   * @param expiresAt the new expiry, after now and after the lot's start, or {@code null} for never
+   * @param reason why, non-blank, at most 256 chars
+   * @param key idempotency key
+   * @return the previous and the new expiry
+   * @throws InvalidRequestException for a null lot, a bad reason, an expiry not after now or the
+   *     start, past the latest instant kept, or equal to the current one
+   * @throws io.preprompt.credits.core.StateException with {@link ErrorCode#LOT_NOT_FOUND} when the
+   *     account has no such lot, with {@link ErrorCode#LOT_ENDED} when it has no credits left or
+   *     has expired (or was voided)
+   * @throws UnknownAccountException when the account does not exist
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  ExpiryChange changeExpiry(AccountId account, LotId lot, @Nullable Instant expiresAt, String reason,
+      IdempotencyKey key);
 
   /**
    * Holds credits for a generation: they leave available and show as held, drawn from lots in

@@ -1,16 +1,21 @@
 package io.preprompt.credits;
 
 import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.ExpiryChange;
 import io.preprompt.credits.balance.GrantReceipt;
+import io.preprompt.credits.balance.GrantVoid;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
 import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.core.SweepReport;
 import io.preprompt.credits.internal.Engine;
 import io.preprompt.credits.ledger.LedgerPage;
@@ -42,6 +47,26 @@ final class EngineCreditService implements CreditService {
   public GrantReceipt grant(AccountId account, LotSource source, CreditAmount amount, @Nullable Instant expiresAt,
       Map<String, String> metadata, IdempotencyKey key) {
     return engine.grant(account, source, amount, expiresAt, metadata, key);
+  }
+
+  @Override
+  public GrantReceipt grantStarting(AccountId account, LotSource source, CreditAmount amount, Instant startsAt,
+      @Nullable Instant expiresAt, Map<String, String> metadata, IdempotencyKey key) {
+    if (startsAt == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "start must not be null");
+    }
+    return engine.grant(account, source, amount, startsAt, expiresAt, metadata, key);
+  }
+
+  @Override
+  public GrantVoid voidGrant(AccountId account, LotId lot, String reason, IdempotencyKey key) {
+    return engine.voidGrant(account, lot, reason, key);
+  }
+
+  @Override
+  public ExpiryChange changeExpiry(AccountId account, LotId lot, @Nullable Instant expiresAt, String reason,
+      IdempotencyKey key) {
+    return engine.changeExpiry(account, lot, expiresAt, reason, key);
   }
 
   @Override

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * @param lot the new lot's id
  * @param source the lot's source
  * @param amount credits granted
- * @param grantedAt when
+ * @param grantedAt when the lot's credits start to count: the call's time, or the later start it named
  * @param expiresAt when the lot expires, or {@code null} for never
  */
 public record GrantReceipt(AccountId account, LotId lot, LotSource source, long amount, Instant grantedAt,
@@ -24,7 +24,7 @@ public record GrantReceipt(AccountId account, LotId lot, LotSource source, long 
    * @param lot the new lot's id
    * @param source the lot's source
    * @param amount credits granted
-   * @param grantedAt when
+   * @param grantedAt when the lot's credits start to count: the call's time, or the later start it named
    * @param expiresAt when the lot expires, or {@code null} for never
    */
   public GrantReceipt {

@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param granted credits granted
  * @param remaining credits still available to spend
  * @param reserved credits reserved by active holds
- * @param grantedAt when it was granted
+ * @param grantedAt when its credits start to count: the grant's time, or the later start it named
+ *     (before then the lot is upcoming: not available, not drawn by holds)
  * @param expiresAt when its remaining credits expire, or {@code null} for never
  */
 public record Lot(LotId id, LotSource source, long granted, long remaining, long reserved, Instant grantedAt,
@@ -27,7 +28,8 @@ public record Lot(LotId id, LotSource source, long granted, long remaining, long
    * @param granted credits granted
    * @param remaining credits still available to spend
    * @param reserved credits reserved by active holds
-   * @param grantedAt when it was granted
+   * @param grantedAt when its credits start to count: the grant's time, or the later start it named
+   *     (before then the lot is upcoming: not available, not drawn by holds)
    * @param expiresAt when its remaining credits expire, or {@code null} for never
    */
   public Lot {

@@ -31,6 +31,13 @@ public enum ErrorCode {
   ACCOUNT_ALREADY_EXISTS,
   /** The hold does not exist on this account (it may belong to another account). */
   HOLD_NOT_FOUND,
+  /** The account has no lot with that id (it may belong to another account). Nothing changed. */
+  LOT_NOT_FOUND,
+  /**
+   * The lot has no credits left to act on: it was voided already, or spent, expired or taken back
+   * (a grant voided twice gets this). Nothing changed.
+   */
+  LOT_ENDED,
   /** The hold was already settled. */
   HOLD_ALREADY_SETTLED,
   /** The hold was already released. */

@@ -136,6 +136,11 @@ final class AccountTx {
       return expiresAt != null && !now.isBefore(expiresAt);
     }
 
+    /** Tells whether the lot's credits count at {@code now}: a grant with a later start does not yet. */
+    boolean startedAt(Instant now) {
+      return !base.grantedAt().isAfter(now);
+    }
+
     Lot toLot() {
       if (!changed) {
         // Unchanged: the stored (or just granted) lot itself, not a copy.
@@ -383,12 +388,15 @@ final class AccountTx {
   /**
    * Returns the credits available now.
    *
-   * @return the sum of remaining credits over live lots
+   * @return the sum of remaining credits over live lots that have started
    */
   public long available() {
     long sum = 0;
     for (int i = 0; i < lotCount; i++) {
-      sum += lotAt(i).remaining;
+      MutableLot lot = lotAt(i);
+      if (lot.startedAt(now)) {
+        sum += lot.remaining;
+      }
     }
     return sum;
   }
@@ -485,10 +493,29 @@ final class AccountTx {
    */
   public LotId grant(LotSource source, long amount, @Nullable Instant expiresAt, @Nullable IdempotencyKey key,
       Map<String, String> metadata) {
+    return grant(source, amount, now, expiresAt, key, metadata);
+  }
+
+  /**
+   * Grants a new lot whose credits count from {@code startsAt} (now or later): until then it is
+   * upcoming, neither available nor drawn. The ledger entry has the call's time.
+   *
+   * @param source the source
+   * @param amount credits, positive
+   * @param startsAt when the credits start to count, not before now
+   * @param expiresAt expiry or null, after the start
+   * @param key the call's key
+   * @param metadata description for the ledger
+   * @return the new lot's id
+   */
+  public LotId grant(LotSource source, long amount, Instant startsAt, @Nullable Instant expiresAt,
+      @Nullable IdempotencyKey key, Map<String, String> metadata) {
     granted = CreditAmount.addExact(granted, amount);
     expiresAt = Instants.nullableMicros(expiresAt);
+    startsAt = Instants.micros(startsAt);
     LotId id = new LotId(lastSequence + 1);
-    MutableLot lot = new MutableLot(new Lot(id, source, amount, amount, 0, now, expiresAt), true);
+    MutableLot lot = new MutableLot(new Lot(id, source, amount, amount, 0, startsAt.isAfter(now) ? startsAt : now,
+        expiresAt), true);
     if (lotCount == 0) {
       lot0 = lot;
     } else {
@@ -527,7 +554,7 @@ final class AccountTx {
       if (left == 0) {
         break;
       }
-      long take = Math.min(left, lot.remaining);
+      long take = lot.startedAt(now) ? Math.min(left, lot.remaining) : 0;
       if (take > 0) {
         lot.remaining -= take;
         lot.changed = true;
@@ -570,6 +597,56 @@ final class AccountTx {
   }
 
   /**
+   * Finds a live lot of the account (one with credits remaining or reserved).
+   *
+   * @param id the lot
+   * @return the lot, or null when the account has no live lot with that id
+   */
+  public @Nullable MutableLot liveLot(LotId id) {
+    return lot(id);
+  }
+
+  /**
+   * Voids what remains of a lot (a {@code DEBIT} entry with the metadata given) and sets its expiry
+   * to now, so credits an active hold later returns to it expire at once instead of becoming
+   * available again. Reserved credits stay with their holds.
+   *
+   * @param lot the lot, with credits remaining
+   * @param key the call's key
+   * @param metadata description for the ledger
+   * @return credits removed
+   */
+  public long voidLot(MutableLot lot, @Nullable IdempotencyKey key, Map<String, String> metadata) {
+    long amount = lot.remaining;
+    if (amount <= 0) {
+      throw new IllegalArgumentException("lot " + lot.id() + " of account " + account + " has nothing to void");
+    }
+    lot.remaining = 0;
+    lot.expiresAt = now;
+    lot.changed = true;
+    debited = CreditAmount.addExact(debited, amount);
+    append(EntryType.DEBIT, amount, lot, null, key, Map.copyOf(metadata));
+    return amount;
+  }
+
+  /**
+   * Changes a live lot's expiry, recorded as an {@code EXPIRY_CHANGED} entry for what the lot still
+   * carries (remaining plus reserved); no credits move.
+   *
+   * @param lot the live lot
+   * @param expiresAt the new expiry, or null for never
+   * @param key the call's key
+   * @param metadata description for the ledger
+   */
+  public void changeExpiry(MutableLot lot, @Nullable Instant expiresAt, @Nullable IdempotencyKey key,
+      Map<String, String> metadata) {
+    lot.expiresAt = Instants.nullableMicros(expiresAt);
+    lot.changed = true;
+    append(EntryType.EXPIRY_CHANGED, CreditAmount.addExact(lot.remaining, lot.reserved), lot, null, key,
+        Map.copyOf(metadata));
+  }
+
+  /**
    * Places a hold, drawing from lots in drawdown order.
    *
    * @param id the new hold's id
@@ -604,7 +681,7 @@ final class AccountTx {
       List<MutableLot> ordered = lotsInDrawdownOrder();
       for (int i = 0; i < ordered.size() && left > 0; i++) {
         MutableLot lot = ordered.get(i);
-        long take = Math.min(left, lot.remaining);
+        long take = lot.startedAt(now) ? Math.min(left, lot.remaining) : 0;
         if (take > 0) {
           lot.remaining -= take;
           lot.reserved += take;
@@ -759,6 +836,7 @@ final class AccountTx {
     long pack = 0;
     long allowance = 0;
     long held = 0;
+    long upcoming = 0;
     List<MutableLot> ordered = lotsInDrawdownOrder();
     List<Lot> views = new ArrayList<>(ordered.size());
     for (MutableLot lot : ordered) {
@@ -766,6 +844,10 @@ final class AccountTx {
         continue;
       }
       views.add(lot.toLot());
+      if (!lot.startedAt(now)) {
+        upcoming += lot.remaining;
+        continue;
+      }
       available += lot.remaining;
       held += lot.reserved;
       if (lot.source() == LotSource.PACK) {
@@ -776,7 +858,7 @@ final class AccountTx {
         free += lot.remaining;
       }
     }
-    return new BalanceView(account, available, held, free, pack, allowance, Math.toIntExact(activeHoldCount), views,
+    return new BalanceView(account, available, held, upcoming, free, pack, allowance, Math.toIntExact(activeHoldCount), views,
         now, version);
   }
 

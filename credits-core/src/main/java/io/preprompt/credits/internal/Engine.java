@@ -1,6 +1,8 @@
 package io.preprompt.credits.internal;
 
 import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.ExpiryChange;
+import io.preprompt.credits.balance.GrantVoid;
 import io.preprompt.credits.balance.GrantReceipt;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
@@ -20,12 +22,14 @@ import io.preprompt.credits.core.HoldStateException;
 import io.preprompt.credits.core.IdempotencyConflictException;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.StateException;
 import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.core.SweepReport;
 import io.preprompt.credits.core.UnknownAccountException;
 import io.preprompt.credits.core.UnknownHoldException;
 import io.preprompt.credits.ledger.CommittedChange;
 import io.preprompt.credits.ledger.CreditsListener;
+import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
@@ -459,6 +463,23 @@ public final class Engine implements LedgerReader {
 
   public GrantReceipt grant(AccountId account, LotSource source, CreditAmount amount, @Nullable Instant expiresAt,
       Map<String, String> metadata, IdempotencyKey key) {
+    return grant(account, source, amount, null, expiresAt, metadata, key);
+  }
+
+  /**
+   * Grants a lot whose credits start to count at {@code startsAt} (null or not after now: at once).
+   *
+   * @param account the account
+   * @param source the source
+   * @param amount credits
+   * @param startsAt the start, or null for now
+   * @param expiresAt the expiry, or null for never
+   * @param metadata description
+   * @param key idempotency key
+   * @return the receipt
+   */
+  public GrantReceipt grant(AccountId account, LotSource source, CreditAmount amount, @Nullable Instant startsAt,
+      @Nullable Instant expiresAt, Map<String, String> metadata, IdempotencyKey key) {
     requireAccount(account);
     requireKey(key);
     if (source == null || amount == null) {
@@ -468,17 +489,142 @@ public final class Engine implements LedgerReader {
       throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT, "a grant must be for a positive amount, was 0");
     }
     Instants.requireKeepable("expiry", expiresAt);
+    Instants.requireKeepable("start", startsAt);
+    if (startsAt != null && expiresAt != null && !expiresAt.isAfter(startsAt)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+          "expiry " + expiresAt + " is not after the start " + startsAt);
+    }
     Map<String, String> meta = HoldRequest.checkMetadata(metadata);
-    String fingerprint = FieldCodec.fields().add("source", source).add("amount", amount.value())
-        .addNullable("expiresAt", expiresAt).addMap("metadata", meta).encode();
-    return execute(account, key, Operation.of("grant", fingerprint, tx -> {
+    FieldCodec.Fields fields = FieldCodec.fields().add("source", source).add("amount", amount.value())
+        .addNullable("expiresAt", expiresAt).addMap("metadata", meta);
+    if (startsAt != null) {
+      // Only when named, so that the keys of grants made before starts existed replay as they did.
+      fields.add("startsAt", startsAt);
+    }
+    return execute(account, key, Operation.of("grant", fields.encode(), tx -> {
       if (expiresAt != null && !expiresAt.isAfter(tx.now())) {
         throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
             "expiry " + expiresAt + " is not after now (" + tx.now() + ")");
       }
-      LotId lot = tx.grant(source, amount.value(), expiresAt, key, meta);
-      return new GrantReceipt(account, lot, source, amount.value(), tx.now(), expiresAt);
+      // A start not after now is now: the lot counts at once, as a plain grant's does.
+      Instant start = startsAt != null && Instants.micros(startsAt).isAfter(tx.now()) ? Instants.micros(startsAt)
+          : tx.now();
+      Map<String, String> described = meta;
+      if (start.isAfter(tx.now())) {
+        Map<String, String> m = new java.util.TreeMap<>(meta);
+        m.put("startsAt", start.toString());
+        described = Map.copyOf(m);
+      }
+      LotId lot = tx.grant(source, amount.value(), start, expiresAt, key, described);
+      return new GrantReceipt(account, lot, source, amount.value(), start, Instants.nullableMicros(expiresAt));
     }, Results::encodeGrant, encoded -> Results.decodeGrant(account, encoded)));
+  }
+
+  /**
+   * Voids what remains of a lot; see {@link io.preprompt.credits.CreditService#voidGrant}.
+   *
+   * @param account the account
+   * @param lot the lot
+   * @param reason why, recorded on the ledger
+   * @param key idempotency key
+   * @return what was voided and what was not
+   */
+  public GrantVoid voidGrant(AccountId account, LotId lot, String reason, IdempotencyKey key) {
+    requireAccount(account);
+    requireKey(key);
+    requireLot(lot);
+    requireReason(reason);
+    String fingerprint = FieldCodec.fields().add("lot", lot.value()).add("reason", reason).encode();
+    return execute(account, key, Operation.of("void", fingerprint, tx -> {
+      AccountTx.MutableLot target = requireLiveLot(tx, lot);
+      if (target.remaining() == 0) {
+        throw new StateException(ErrorCode.LOT_ENDED, "lot " + lot + " of account " + account.value()
+            + " has no credits left to void (voided already, spent, held or expired)");
+      }
+      long held = target.reserved();
+      long used = target.base.granted() - target.remaining() - held;
+      long voided = tx.voidLot(target, key, Map.of("void", "true", "reason", reason));
+      return new GrantVoid(account, lot, target.source(), voided, held, used, tx.now());
+    }, Results::encodeVoid, encoded -> Results.decodeVoid(account, encoded)));
+  }
+
+  /**
+   * Changes a lot's expiry; see {@link io.preprompt.credits.CreditService#changeExpiry}.
+   *
+   * @param account the account
+   * @param lot the lot
+   * @param expiresAt the new expiry, or null for never
+   * @param reason why, recorded on the ledger
+   * @param key idempotency key
+   * @return the previous and the new expiry
+   */
+  public ExpiryChange changeExpiry(AccountId account, LotId lot, @Nullable Instant expiresAt, String reason,
+      IdempotencyKey key) {
+    requireAccount(account);
+    requireKey(key);
+    requireLot(lot);
+    requireReason(reason);
+    Instants.requireKeepable("expiry", expiresAt);
+    String fingerprint = FieldCodec.fields().add("lot", lot.value()).addNullable("expiresAt", expiresAt)
+        .add("reason", reason).encode();
+    return execute(account, key, Operation.of("changeExpiry", fingerprint, tx -> {
+      AccountTx.MutableLot target = requireLiveLot(tx, lot);
+      Instant previous = target.expiresAt();
+      if (target.expiredAt(tx.now())) {
+        throw new StateException(ErrorCode.LOT_ENDED, "lot " + lot + " of account " + account.value()
+            + " expired at " + previous + " (or was voided); its expiry can no longer change");
+      }
+      Instant next = Instants.nullableMicros(expiresAt);
+      if (next != null && !next.isAfter(tx.now())) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+            "expiry " + next + " is not after now (" + tx.now() + "); to end a lot now, void it");
+      }
+      if (next != null && !next.isAfter(target.base.grantedAt())) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+            "expiry " + next + " is not after the lot's start " + target.base.grantedAt());
+      }
+      if (Objects.equals(previous, next)) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+            "lot " + lot + " already expires at " + (next == null ? "never" : next));
+      }
+      Map<String, String> meta = Map.of("previousExpiry", previous == null ? "never" : previous.toString(),
+          "newExpiry", next == null ? "never" : next.toString(), "reason", reason);
+      tx.changeExpiry(target, next, key, meta);
+      return new ExpiryChange(account, lot, target.source(), previous, next, tx.now());
+    }, Results::encodeExpiryChange, encoded -> Results.decodeExpiryChange(account, encoded)));
+  }
+
+  /**
+   * Finds a live lot, or explains why there is none: a lot the account was granted but that has
+   * nothing left ({@link ErrorCode#LOT_ENDED}), or none at all ({@link ErrorCode#LOT_NOT_FOUND}).
+   * A lot's id is the sequence of its grant's entry, so one ledger entry tells them apart.
+   */
+  private AccountTx.MutableLot requireLiveLot(AccountTx tx, LotId lot) {
+    AccountTx.MutableLot live = tx.liveLot(lot);
+    if (live != null) {
+      return live;
+    }
+    if (lot.value() <= tx.lastSequence()) {
+      List<LedgerEntry> at = storeCall(() -> store.readLedger(tx.account(), LedgerQuery.after(lot.value() - 1, 1)));
+      if (!at.isEmpty() && at.get(0).sequence() == lot.value() && at.get(0).type() == EntryType.GRANT) {
+        throw new StateException(ErrorCode.LOT_ENDED, "lot " + lot + " of account " + tx.account().value()
+            + " has no credits left (voided, spent, expired or taken back)");
+      }
+    }
+    throw new StateException(ErrorCode.LOT_NOT_FOUND, "account " + tx.account().value() + " has no lot " + lot);
+  }
+
+  private static void requireLot(@Nullable LotId lot) {
+    if (lot == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "lot id must not be null");
+    }
+  }
+
+  private static void requireReason(@Nullable String reason) {
+    if (reason == null || reason.isBlank() || reason.length() > HoldRequest.MAX_METADATA_LENGTH) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+          "reason must be non-blank and at most " + HoldRequest.MAX_METADATA_LENGTH + " chars");
+    }
   }
 
   public Hold hold(HoldRequest request) {

@@ -507,7 +507,7 @@ public final class Plans implements PlanService {
     List<AccountTx.MutableLot> allowance = new ArrayList<>();
     for (AccountTx.MutableLot lot : tx.lotsInDrawdownOrder()) {
       if ((lot.source() == LotSource.MONTHLY_ALLOWANCE || lot.source() == LotSource.PRORATION)
-          && lot.expiresAt() == null) {
+          && lot.expiresAt() == null && lot.startedAt(tx.now())) {
         allowance.add(lot);
       }
     }

@@ -77,6 +77,9 @@ final class Reconciler {
             lot[0] -= a;
             debited += a;
             break;
+          case EXPIRY_CHANGED:
+            // Moves no credits: only the lot's expiry changed.
+            break;
           default:
             throw new IllegalStateException("unknown entry type " + e.type());
         }

@@ -1,6 +1,8 @@
 package io.preprompt.credits.internal;
 
 import io.preprompt.credits.balance.Allocation;
+import io.preprompt.credits.balance.ExpiryChange;
+import io.preprompt.credits.balance.GrantVoid;
 import io.preprompt.credits.balance.GrantReceipt;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.LotId;
@@ -96,5 +98,32 @@ final class Results {
     Map<String, String> f = FieldCodec.decode(s);
     return new Release(account, HoldId.of(f.get("hold")), Long.parseLong(f.get("returned")),
         Long.parseLong(f.get("expiredOnReturn")), Instant.parse(f.get("at")));
+  }
+
+  public static String encodeVoid(GrantVoid r) {
+    return FieldCodec.fields().add("lot", r.lot().value()).add("source", r.source()).add("voided", r.voided())
+        .add("held", r.held()).add("used", r.used()).add("at", r.at()).encode();
+  }
+
+  public static GrantVoid decodeVoid(AccountId account, String s) {
+    Map<String, String> f = FieldCodec.decode(s);
+    return new GrantVoid(account, new LotId(Long.parseLong(f.get("lot"))), LotSource.valueOf(f.get("source")),
+        Long.parseLong(f.get("voided")), Long.parseLong(f.get("held")), Long.parseLong(f.get("used")),
+        Instant.parse(f.get("at")));
+  }
+
+  public static String encodeExpiryChange(ExpiryChange r) {
+    return FieldCodec.fields().add("lot", r.lot().value()).add("source", r.source())
+        .addNullable("previousExpiry", r.previousExpiry()).addNullable("newExpiry", r.newExpiry())
+        .add("at", r.at()).encode();
+  }
+
+  public static ExpiryChange decodeExpiryChange(AccountId account, String s) {
+    Map<String, String> f = FieldCodec.decode(s);
+    String previous = FieldCodec.nullable(f.get("previousExpiry"));
+    String next = FieldCodec.nullable(f.get("newExpiry"));
+    return new ExpiryChange(account, new LotId(Long.parseLong(f.get("lot"))), LotSource.valueOf(f.get("source")),
+        previous == null ? null : Instant.parse(previous), next == null ? null : Instant.parse(next),
+        Instant.parse(f.get("at")));
   }
 }

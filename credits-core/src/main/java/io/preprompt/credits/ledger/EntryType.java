@@ -3,7 +3,8 @@ package io.preprompt.credits.ledger;
 /**
  * What a ledger entry did to its lot. Each entry moves {@code amount} credits of one lot between
  * the buckets {@code remaining} (available), {@code reserved} (held) and the account's sinks
- * (settled, expired, debited); replaying entries in sequence order rebuilds every lot.
+ * (settled, expired, debited), except {@link #EXPIRY_CHANGED}, which moves none; replaying entries
+ * in sequence order rebuilds every lot's amounts.
  */
 public enum EntryType {
   /** A lot was created: {@code remaining += amount}. */
@@ -18,8 +19,18 @@ public enum EntryType {
   HOLD_EXPIRED,
   /** A lot's available credits expired: {@code remaining -= amount; expired += amount}. */
   LOT_EXPIRED,
-  /** Credits removed by a support adjustment: {@code remaining -= amount; debited += amount}. */
-  DEBIT;
+  /**
+   * Credits removed by a support adjustment, a refund or a voided grant (metadata {@code void=true}):
+   * {@code remaining -= amount; debited += amount}.
+   */
+  DEBIT,
+  /**
+   * A lot's expiry was changed: no credits move; {@code amount} is what the lot still carried
+   * (remaining plus reserved), and the metadata names the previous and the new expiry and the reason.
+   * A ledger entry always moves a positive amount of one lot, so this is how a change that moves
+   * nothing is recorded against its lot.
+   */
+  EXPIRY_CHANGED;
 
   /**
    * Tells whether entries of this type move credits out of {@code reserved}.

@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param account the account
  * @param sequence per-account sequence number, starting at 1, without gaps
  * @param type what happened
- * @param amount credits moved, positive
+ * @param amount credits moved, positive (for {@link EntryType#EXPIRY_CHANGED}: what the lot still
+ *     carried, none moved)
  * @param lot the lot the credits belong to
  * @param source the lot's source
  * @param hold the hold involved, or {@code null}
@@ -39,7 +40,8 @@ public record LedgerEntry(AccountId account, long sequence, EntryType type, long
    * @param account the account
    * @param sequence per-account sequence number, starting at 1, without gaps
    * @param type what happened
-   * @param amount credits moved, positive
+   * @param amount credits moved, positive (for {@link EntryType#EXPIRY_CHANGED}: what the lot still
+   *     carried, none moved)
    * @param lot the lot the credits belong to
    * @param source the lot's source
    * @param hold the hold involved, or {@code null}

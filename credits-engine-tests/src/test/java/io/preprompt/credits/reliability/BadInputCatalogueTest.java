@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.Credits;
 import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.GrantReceipt;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
@@ -86,7 +88,8 @@ class BadInputCatalogueTest {
    * A fresh world per row. Alice subscribes to Studio (her first cycle paid), has ordered a
    * {@code pack_500} (not yet paid), was granted a {@code pack_500} paid outside the library, and has
    * an active hold, a settled one, a released one and one past its deadline; Bob is on the free tier
-   * with an active hold; nobody ever opened {@code nobody}.
+   * with an active hold; nobody ever opened {@code nobody}. Alice's {@code packLot} (the pack granted
+   * outside the library) is live; her {@code voidedLot} was granted and voided.
    */
   static final class World {
     final InMemoryCreditStore store = new InMemoryCreditStore();
@@ -100,6 +103,9 @@ class BadInputCatalogueTest {
     final AccountId bob = AccountId.of("bob");
     final AccountId nobody = AccountId.of("nobody");
     final IdempotencyKey usedKey = IdempotencyKey.of("pack-grant-1");
+    final IdempotencyKey voidKey = IdempotencyKey.of("void-1");
+    final GrantReceipt packLot;
+    final GrantReceipt voidedLot;
     final Hold active;
     final Hold settled;
     final Hold released;
@@ -116,7 +122,9 @@ class BadInputCatalogueTest {
       plans.verifyEmail(bob, key());
       plans.subscribe(alice, "studio", key());
       plans.handle(new BillingEvent.CyclePaid("evt-alice-0", alice, 0));
-      credits.grant(alice, LotSource.PACK, CreditAmount.of(100), null, usedKey);
+      packLot = credits.grant(alice, LotSource.PACK, CreditAmount.of(100), null, usedKey);
+      voidedLot = credits.grant(alice, LotSource.PROMOTION, CreditAmount.of(5), null, key());
+      credits.voidGrant(alice, voidedLot.lot(), "granted by mistake", voidKey);
       paidOrder = plans.buyPack(alice, "pack_500", IdempotencyKey.of("order-1"));
       plans.handle(BillingEvent.PackPaid.of("evt-pack-1", paidOrder));
       openOrder = plans.buyPack(alice, "pack_500", IdempotencyKey.of("order-2"));
@@ -300,6 +308,47 @@ class BadInputCatalogueTest {
         w -> w.credits.hold(HoldRequest.of(w.alice, CreditAmount.of(100), w.usedKey)));
     b.row("a used key with other metadata", IdempotencyConflictException.class, ErrorCode.IDEMPOTENCY_CONFLICT,
         w -> w.credits.grant(w.alice, LotSource.PACK, CreditAmount.of(100), null, Map.of("note", "x"), w.usedKey));
+
+    // ----------------------------------------------------------------------------- grant lifecycle
+    b.row("voiding a lot the account never had", StateException.class, ErrorCode.LOT_NOT_FOUND,
+        w -> w.credits.voidGrant(w.alice, new LotId(999_999), "mistake", w.key()));
+    b.row("voiding another account's lot", StateException.class, ErrorCode.LOT_NOT_FOUND,
+        w -> w.credits.voidGrant(w.bob, w.packLot.lot(), "mistake", w.key()));
+    b.row("voiding a grant twice with a new key", StateException.class, ErrorCode.LOT_ENDED,
+        w -> w.credits.voidGrant(w.alice, w.voidedLot.lot(), "granted by mistake", w.key()));
+    b.row("a void's key reused for another lot", IdempotencyConflictException.class, ErrorCode.IDEMPOTENCY_CONFLICT,
+        w -> w.credits.voidGrant(w.alice, w.packLot.lot(), "granted by mistake", w.voidKey));
+    b.row("a grant's key reused for a void", IdempotencyConflictException.class, ErrorCode.IDEMPOTENCY_CONFLICT,
+        w -> w.credits.voidGrant(w.alice, w.packLot.lot(), "mistake", w.usedKey));
+    b.invalid("voiding a null lot", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.voidGrant(w.alice, null, "mistake", w.key()));
+    b.invalid("voiding with a null reason", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.voidGrant(w.alice, w.packLot.lot(), null, w.key()));
+    b.invalid("voiding with a reason of 257 chars", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.voidGrant(w.alice, w.packLot.lot(), "r".repeat(257), w.key()));
+    b.invalid("moving an expiry into the past", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.changeExpiry(w.alice, w.packLot.lot(), T0.minus(Duration.ofDays(1)), "x", w.key()));
+    b.invalid("an expiry before 1970 (a negative epoch)", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.changeExpiry(w.alice, w.packLot.lot(), Instant.ofEpochSecond(-1), "x", w.key()));
+    b.invalid("an expiry past the year 9999", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.changeExpiry(w.alice, w.packLot.lot(), Instant.MAX, "x", w.key()));
+    b.invalid("an expiry change with a null reason", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.changeExpiry(w.alice, w.packLot.lot(), null, null, w.key()));
+    b.invalid("an expiry change to the expiry the lot has", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.changeExpiry(w.alice, w.packLot.lot(), null, "x", w.key()));
+    b.row("changing the expiry of a voided lot", StateException.class, ErrorCode.LOT_ENDED,
+        w -> w.credits.changeExpiry(w.alice, w.voidedLot.lot(), null, "x", w.key()));
+    b.row("changing the expiry of a lot the account never had", StateException.class, ErrorCode.LOT_NOT_FOUND,
+        w -> w.credits.changeExpiry(w.alice, new LotId(999_999), null, "x", w.key()));
+    b.invalid("a grant starting after its expiry", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.grantStarting(w.alice, LotSource.PROMOTION, CreditAmount.of(5), T0.plus(Duration.ofDays(2)),
+            T0.plus(Duration.ofDays(1)), Map.of(), w.key()));
+    b.invalid("a grant with a null start", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.grantStarting(w.alice, LotSource.PROMOTION, CreditAmount.of(5), null, null, Map.of(),
+            w.key()));
+    b.invalid("a grant starting past the year 9999", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.grantStarting(w.alice, LotSource.PROMOTION, CreditAmount.of(5), Instant.MAX, null, Map.of(),
+            w.key()));
 
     // ----------------------------------------------------------------------------- other accounts, unknown ids
     b.row("settling another account's hold", UnknownHoldException.class, ErrorCode.HOLD_NOT_FOUND,

@@ -1494,6 +1494,36 @@ public abstract class CreditStoreContract {
     }
 
     @Test
+    @DisplayName("a future start, a void and an expiry change read back as written and reconcile")
+    void grantLifecycleRoundTrips() {
+      CreditService credits = service();
+      credits.openAccount(ALICE, KEY_OPEN);
+      Instant start = T0.plus(Duration.ofDays(2));
+      GrantReceipt upcoming = credits.grantStarting(ALICE, LotSource.PROMOTION, CreditAmount.of(40), start,
+          start.plus(Duration.ofDays(30)), Map.of(), IdempotencyKey.of("g1"));
+      GrantReceipt pack = credits.grant(ALICE, LotSource.PACK, CreditAmount.of(100), T0.plus(Duration.ofDays(1)),
+          IdempotencyKey.of("g2"));
+      GrantReceipt promo = credits.grant(ALICE, LotSource.PROMOTION, CreditAmount.of(10), null,
+          IdempotencyKey.of("g3"));
+      credits.changeExpiry(ALICE, pack.lot(), null, "made permanent", IdempotencyKey.of("e1"));
+      credits.voidGrant(ALICE, promo.lot(), "mistake", IdempotencyKey.of("v1"));
+
+      Map<LotId, Lot> lots = byId(load(ALICE).lots());
+      assertThat(lots.get(upcoming.lot()).grantedAt()).isEqualTo(start);
+      assertThat(lots.get(pack.lot()).expiresAt()).isNull();
+      assertThat(lots).doesNotContainKey(promo.lot());
+      BalanceView before = credits.balance(ALICE);
+      assertThat(before.available()).isEqualTo(100);
+      assertThat(before.upcoming()).isEqualTo(40);
+
+      clock.advance(Duration.ofDays(3));
+      assertThat(credits.balance(ALICE).available()).isEqualTo(140);
+      assertThat(credits.reconcile(ALICE).differences()).isEmpty();
+      assertThat(credits.history(ALICE, LedgerQuery.firstPage(100)).entries())
+          .containsExactlyElementsOf(ledger(ALICE));
+    }
+
+    @Test
     @DisplayName("a repeated call with the same key returns the first result and writes once")
     void idempotentReplay() {
       CreditService credits = service();

@@ -2,9 +2,12 @@ package io.preprompt.credits.spring.observation;
 
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.ExpiryChange;
 import io.preprompt.credits.balance.GrantReceipt;
+import io.preprompt.credits.balance.GrantVoid;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.balance.LotId;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
@@ -52,6 +55,25 @@ final class ObservedCreditService implements CreditService {
       Map<String, String> metadata, IdempotencyKey key) {
     return observations.observe("grant", account,
         () -> delegate.grant(account, source, amount, expiresAt, metadata, key));
+  }
+
+  @Override
+  public GrantReceipt grantStarting(AccountId account, LotSource source, CreditAmount amount, Instant startsAt,
+      @Nullable Instant expiresAt, Map<String, String> metadata, IdempotencyKey key) {
+    return observations.observe("grant", account,
+        () -> delegate.grantStarting(account, source, amount, startsAt, expiresAt, metadata, key));
+  }
+
+  @Override
+  public GrantVoid voidGrant(AccountId account, LotId lot, String reason, IdempotencyKey key) {
+    return observations.observe("void_grant", account, () -> delegate.voidGrant(account, lot, reason, key));
+  }
+
+  @Override
+  public ExpiryChange changeExpiry(AccountId account, LotId lot, @Nullable Instant expiresAt, String reason,
+      IdempotencyKey key) {
+    return observations.observe("change_expiry", account,
+        () -> delegate.changeExpiry(account, lot, expiresAt, reason, key));
   }
 
   @Override
