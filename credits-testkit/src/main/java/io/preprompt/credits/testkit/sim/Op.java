@@ -23,6 +23,26 @@ sealed interface Op {
   record Grant(int id, int client, int account, long amount, long expiresInMinutes, @Nullable FaultKind fault)
       implements Op {}
 
+  /**
+   * Grants a lot whose credits start {@code startsInSeconds} after the clock (upcoming until then) and
+   * expire {@code expiresInMinutes} after the start, or never for 0.
+   */
+  record GrantStarting(int id, int client, int account, long amount, long startsInSeconds, long expiresInMinutes,
+      @Nullable FaultKind fault) implements Op {}
+
+  /**
+   * Voids a lot the model knows from a grant receipt (picked like a hold), or, for a {@code pick}
+   * divisible by 16, a lot the account never had.
+   */
+  record VoidGrant(int id, int client, int account, int pick, @Nullable FaultKind fault) implements Op {}
+
+  /**
+   * Changes a known lot's expiry (picked as {@link VoidGrant} picks) to {@code minutes} after the
+   * clock: never for 0, an instant already past (to be refused) when negative.
+   */
+  record ChangeExpiry(int id, int client, int account, int pick, long minutes, @Nullable FaultKind fault)
+      implements Op {}
+
   record Hold(int id, int client, int account, long amount, long ttlMinutes, @Nullable FaultKind fault) implements Op {}
 
   /** Settles a hold; {@code percent} 100 settles it whole, less settles part and returns the rest. */
@@ -111,15 +131,28 @@ sealed interface Op {
       FaultKind fault = faults.draw(r);
       int roll = r.nextInt(1000);
       Op op;
-      if (roll < 230) {
+      if (roll < 210) {
         op = new Hold(id, client, account, amount(r, 1, 2_500), 5 + r.nextInt(56), fault);
-      } else if (roll < 390) {
+      } else if (roll < 360) {
         op = new Settle(id, client, account, r.nextInt(1 << 20), r.nextInt(3) == 0 ? 1 + r.nextInt(99) : 100, fault);
-      } else if (roll < 470) {
+      } else if (roll < 440) {
         op = new Release(id, client, account, r.nextInt(1 << 20), fault);
-      } else if (roll < 570) {
+      } else if (roll < 520) {
         long expires = r.nextBoolean() ? 0 : 60 + r.nextInt(60 * 24 * 40);
         op = new Grant(id, client, account, amount(r, 20, 600), expires, fault);
+      } else if (roll < 545) {
+        // Starts a little ahead of the clock, which the time jumps soon pass.
+        long expires = r.nextBoolean() ? 0 : 1 + r.nextInt(60 * 24 * 30);
+        op = new GrantStarting(id, client, account, amount(r, 20, 600), 30 + r.nextInt(3 * 3_600), expires, fault);
+      } else if (roll < 555) {
+        op = new VoidGrant(id, client, account, r.nextInt(1 << 20), fault);
+      } else if (roll < 570) {
+        long minutes = switch (r.nextInt(10)) {
+          case 0 -> 0;
+          case 1 -> -1 - r.nextInt(60);
+          default -> 1 + r.nextInt(60 * 24 * 30);
+        };
+        op = new ChangeExpiry(id, client, account, r.nextInt(1 << 20), minutes, fault);
       } else if (roll < 650) {
         op = new Retry(id, client, account, r.nextInt(1 << 20), fault);
       } else if (roll < 675) {

@@ -4,7 +4,9 @@ import io.preprompt.credits.CreditService;
 import io.preprompt.credits.Credits;
 import io.preprompt.credits.balance.Allocation;
 import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.ExpiryChange;
 import io.preprompt.credits.balance.GrantReceipt;
+import io.preprompt.credits.balance.GrantVoid;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.Lot;
@@ -44,6 +46,7 @@ import io.preprompt.credits.testkit.MutableClock;
 import io.preprompt.credits.testkit.RecordingBillingGateway;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -51,6 +54,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -117,6 +121,29 @@ final class Run {
     }
   }
 
+  /** A lot the model knows from an acknowledged grant receipt. */
+  private static final class ModelLot {
+    final LotId id;
+    final long amount;
+    /** When its credits start to count: the receipt's grantedAt. */
+    final Instant startsAt;
+    final String grantedBy;
+    @Nullable String voidedBy;
+
+    ModelLot(LotId id, long amount, Instant startsAt, String grantedBy) {
+      this.id = id;
+      this.amount = amount;
+      this.startsAt = startsAt;
+      this.grantedBy = grantedBy;
+    }
+
+    @Override
+    public String toString() {
+      return "lot " + id + " (" + amount + " from " + startsAt + ", granted by " + grantedBy
+          + (voidedBy == null ? "" : ", voided by " + voidedBy) + ")";
+    }
+  }
+
   /** The model of one account; guarded by its own monitor. */
   private static final class AccountModel {
     final int index;
@@ -125,13 +152,28 @@ final class Run {
     final Map<HoldId, ModelHold> holdsById = new HashMap<>();
     final Map<String, KeyState> keys = new LinkedHashMap<>();
     final List<Call> calls = new ArrayList<>();
+    final List<ModelLot> lots = new ArrayList<>();
+    final Map<LotId, ModelLot> lotsById = new HashMap<>();
     long settled;
+    /** Credits removed by acknowledged voids. */
+    long debited;
     int subscriptions;
     @Nullable String signupGrantedBy;
 
     AccountModel(int index, AccountId id) {
       this.index = index;
       this.id = id;
+    }
+
+    /** Notes the lot of an acknowledged grant receipt. */
+    void granted(GrantReceipt r, String key) {
+      if (lotsById.containsKey(r.lot())) {
+        throw new Violation("grant " + key + " acknowledged lot " + r.lot() + " of " + id + ", which "
+            + lotsById.get(r.lot()) + " already got");
+      }
+      ModelLot lot = new ModelLot(r.lot(), r.amount(), r.grantedAt(), key);
+      lots.add(lot);
+      lotsById.put(lot.id, lot);
     }
 
     KeyState keyState(String key, String description) {
@@ -296,6 +338,21 @@ final class Run {
     opsByKind.computeIfAbsent(op.getClass().getSimpleName(), k -> new LongAdder()).increment();
     if (op instanceof Op.Grant g) {
       attempt(grant(models[g.account()], "k" + g.id(), g.amount(), g.expiresInMinutes()), g.fault());
+    } else if (op instanceof Op.GrantStarting g) {
+      attempt(grantStarting(models[g.account()], "k" + g.id(), g.amount(), g.startsInSeconds(), g.expiresInMinutes()),
+          g.fault());
+    } else if (op instanceof Op.VoidGrant v) {
+      ModelLot target = v.pick() % 16 == 0 ? null : pickLot(models[v.account()], v.pick());
+      if (target != null || v.pick() % 16 == 0) {
+        attempt(voidGrant(models[v.account()], "k" + v.id(), target, target == null ? unknownLot(v.id()) : target.id),
+            v.fault());
+      }
+    } else if (op instanceof Op.ChangeExpiry c) {
+      ModelLot target = c.pick() % 16 == 0 ? null : pickLot(models[c.account()], c.pick());
+      if (target != null || c.pick() % 16 == 0) {
+        attempt(changeExpiry(models[c.account()], "k" + c.id(), target, target == null ? unknownLot(c.id()) : target.id,
+            c.minutes()), c.fault());
+      }
     } else if (op instanceof Op.Hold h) {
       attempt(hold(models[h.account()], "k" + h.id(), h.amount(), h.ttlMinutes()), h.fault());
     } else if (op instanceof Op.Settle s) {
@@ -623,6 +680,7 @@ final class Run {
         if (r.amount() != amount) {
           throw new Violation("grant acknowledged " + r.amount() + " instead of " + amount + ": " + this);
         }
+        m.granted(r, key.value());
         state.expected = moves(EntryType.GRANT, amount);
       }
 
@@ -630,6 +688,177 @@ final class Run {
       String summary(Object result) {
         GrantReceipt r = (GrantReceipt) result;
         return r.lot() + "/" + r.amount();
+      }
+    };
+  }
+
+  private Call grantStarting(AccountModel m, String key, long amount, long startsInSeconds, long expiresInMinutes) {
+    Instant startsAt = clock.instant().plusSeconds(startsInSeconds);
+    Instant expiresAt = expiresInMinutes == 0 ? null : startsAt.plus(Duration.ofMinutes(expiresInMinutes));
+    return new Call(m, key, "grant " + amount + " to " + m.id + " starting " + startsAt
+        + (expiresAt == null ? "" : " expiring " + expiresAt)) {
+      @Override
+      Object invoke() {
+        return credits.grantStarting(m.id, LotSource.PROMOTION, CreditAmount.of(amount), startsAt, expiresAt,
+            Map.of(), key);
+      }
+
+      @Override
+      Object conflicting() {
+        return credits.grantStarting(m.id, LotSource.PROMOTION, CreditAmount.of(amount), startsAt.plusSeconds(1),
+            expiresAt, Map.of(), key);
+      }
+
+      @Override
+      Set<ErrorCode> allowedRejections() {
+        // A grant retried late may find its absolute expiry already past.
+        return expiresAt == null ? RETRYABLE : EnumSet.of(ErrorCode.INVALID_ARGUMENT, ErrorCode.CONCURRENT_UPDATE);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        GrantReceipt r = (GrantReceipt) result;
+        // A start already passed when the grant commits (a late retry) means at once, so not before the start.
+        if (r.amount() != amount || r.grantedAt().isBefore(startsAt.truncatedTo(ChronoUnit.MICROS))
+            || !Objects.equals(r.expiresAt(), expiresAt == null ? null : expiresAt.truncatedTo(ChronoUnit.MICROS))) {
+          throw new Violation("grant acknowledged as " + r + ": " + this);
+        }
+        m.granted(r, key.value());
+        state.expected = moves(EntryType.GRANT, amount);
+      }
+
+      @Override
+      String summary(Object result) {
+        GrantReceipt r = (GrantReceipt) result;
+        return r.lot() + "/" + r.amount() + "/" + r.grantedAt();
+      }
+    };
+  }
+
+  /** A lot the account never had: past any sequence a simulated ledger reaches. */
+  private static LotId unknownLot(int opId) {
+    return new LotId(1_000_000_000L + opId);
+  }
+
+  private @Nullable ModelLot pickLot(AccountModel m, int pick) {
+    synchronized (m) {
+      int n = m.lots.size();
+      if (n == 0) {
+        return null;
+      }
+      // Mostly one of the newest lots (a grant just found to be a mistake), sometimes any lot.
+      return pick % 10 < 7 ? m.lots.get(n - 1 - (pick / 10) % Math.min(n, 4)) : m.lots.get(pick % n);
+    }
+  }
+
+  /**
+   * Voids {@code target}, or an unknown lot when it is null. Two voids of one lot under different
+   * keys: the second must be refused, so the model checks no lot is voided twice.
+   */
+  private Call voidGrant(AccountModel m, String key, @Nullable ModelLot target, LotId lot) {
+    return new Call(m, key, "void " + (target == null ? "unknown lot " + lot : target.toString()) + " of " + m.id) {
+      @Override
+      Object invoke() {
+        return credits.voidGrant(m.id, lot, "chargeback", key);
+      }
+
+      @Override
+      Object conflicting() {
+        return credits.voidGrant(m.id, lot, "granted by mistake", key);
+      }
+
+      @Override
+      Set<ErrorCode> allowedRejections() {
+        return target == null ? EnumSet.of(ErrorCode.LOT_NOT_FOUND, ErrorCode.CONCURRENT_UPDATE)
+            : EnumSet.of(ErrorCode.LOT_ENDED, ErrorCode.CONCURRENT_UPDATE);
+      }
+
+      @Override
+      void rejected(CreditsException e) {
+        if (e.code() == ErrorCode.LOT_ENDED && !threaded && target != null) {
+          // Run alone, nothing changed since the refusal: the lot must have nothing left to void.
+          Instant now = clock.instant();
+          Lot stored = raw.load(m.id, HoldSelection.allActive()).flatMap(s -> s.lots().stream()
+              .filter(l -> l.id().equals(lot)).findFirst()).orElse(null);
+          check(stored == null || stored.remaining() == 0
+              || stored.expiresAt() != null && !now.isBefore(stored.expiresAt()), () -> "void of " + target
+              + " was refused as LOT_ENDED but the lot still has credits to void: " + stored + " (now " + now + ")");
+        }
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        GrantVoid v = (GrantVoid) result;
+        if (target == null) {
+          throw new Violation("an unknown lot was voided: " + v + ": " + this);
+        }
+        if (target.voidedBy != null) {
+          throw new Violation(target + " was voided again: " + this);
+        }
+        if (!v.lot().equals(lot) || v.voided() <= 0 || v.voided() + v.held() + v.used() != target.amount) {
+          throw new Violation("void acknowledged as " + v + " for " + target + ": " + this);
+        }
+        target.voidedBy = key.value();
+        m.debited += v.voided();
+        state.expected = moves(EntryType.DEBIT, v.voided());
+      }
+
+      @Override
+      String summary(Object result) {
+        GrantVoid v = (GrantVoid) result;
+        return v.lot() + "/" + v.voided() + "/" + v.held() + "/" + v.used();
+      }
+    };
+  }
+
+  /** Changes the expiry of {@code target}, or of an unknown lot when it is null. */
+  private Call changeExpiry(AccountModel m, String key, @Nullable ModelLot target, LotId lot, long minutes) {
+    Instant expiresAt = minutes == 0 ? null : clock.instant().plus(Duration.ofMinutes(minutes));
+    boolean voidedBefore;
+    synchronized (m) {
+      voidedBefore = target != null && target.voidedBy != null;
+    }
+    String what = target == null ? "unknown lot " + lot : target.toString();
+    return new Call(m, key, "change the expiry of " + what + " of " + m.id + " to "
+        + (expiresAt == null ? "never" : expiresAt)) {
+      @Override
+      Object invoke() {
+        return credits.changeExpiry(m.id, lot, expiresAt, "goodwill", key);
+      }
+
+      @Override
+      Object conflicting() {
+        return credits.changeExpiry(m.id, lot, expiresAt == null ? Instant.parse("2100-01-01T00:00:00Z")
+            : expiresAt.plusSeconds(60), "goodwill", key);
+      }
+
+      @Override
+      Set<ErrorCode> allowedRejections() {
+        // INVALID_ARGUMENT: an expiry past (on purpose, or by a late retry), not after a future start,
+        // or the one the lot has already.
+        return target == null ? EnumSet.of(ErrorCode.LOT_NOT_FOUND, ErrorCode.CONCURRENT_UPDATE)
+            : EnumSet.of(ErrorCode.LOT_ENDED, ErrorCode.INVALID_ARGUMENT, ErrorCode.CONCURRENT_UPDATE);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        ExpiryChange c = (ExpiryChange) result;
+        if (target == null || voidedBefore || minutes < 0) {
+          throw new Violation("expiry change acknowledged as " + c + " for a lot that is unknown, voided or "
+              + "given a past expiry: " + this);
+        }
+        if (!c.lot().equals(lot) || !Objects.equals(c.newExpiry(),
+            expiresAt == null ? null : expiresAt.truncatedTo(ChronoUnit.MICROS))) {
+          throw new Violation("expiry change acknowledged as " + c + ": " + this);
+        }
+        // The entry carries what the lot still holds, which the model does not track.
+        state.expected = null;
+      }
+
+      @Override
+      String summary(Object result) {
+        ExpiryChange c = (ExpiryChange) result;
+        return c.lot() + "/" + c.previousExpiry() + ">" + c.newExpiry();
       }
     };
   }
@@ -1317,6 +1546,9 @@ final class Run {
     Map<String, String> refilledBy = new HashMap<>();
     Set<String> refillEvents = new java.util.HashSet<>();
     List<LedgerEntry> packsGranted = new ArrayList<>();
+    // Lots voided so far in the replay, and each lot's last expiry change (a void ends it).
+    Set<LotId> voidedInLedger = new java.util.HashSet<>();
+    Map<LotId, String> changedExpiry = new HashMap<>();
     long expectedSeq = 1;
     long after = 0;
     while (true) {
@@ -1347,6 +1579,11 @@ final class Run {
           case HOLD -> {
             lot[0] -= e.amount();
             lot[1] += e.amount();
+            check(!voidedInLedger.contains(e.lot()), () -> "hold entry " + e + " of " + id + " draws on lot "
+                + e.lot() + " after it was voided");
+            ModelLot known = m.lotsById.get(e.lot());
+            check(known == null || !e.at().isBefore(known.startsAt), () -> "hold entry " + e + " of " + id
+                + " draws on " + known + " before its start");
           }
           case SETTLE -> {
             lot[1] -= e.amount();
@@ -1363,6 +1600,16 @@ final class Run {
           case DEBIT -> {
             lot[0] -= e.amount();
             totals[3] += e.amount();
+            if ("true".equals(e.metadata().get("void"))) {
+              check(voidedInLedger.add(e.lot()), () -> "lot " + e.lot() + " of " + id + " voided twice: " + e);
+              changedExpiry.remove(e.lot());
+            }
+          }
+          case EXPIRY_CHANGED -> {
+            // No credits move; the entry names the lot's new expiry.
+            check(!voidedInLedger.contains(e.lot()), () -> "expiry of lot " + e.lot() + " of " + id
+                + " changed after it was voided: " + e);
+            changedExpiry.put(e.lot(), e.metadata().getOrDefault("newExpiry", "?"));
           }
         }
         check(lot[0] >= 0 && lot[1] >= 0, () -> "replaying the ledger of " + id + " drives lot " + e.lot()
@@ -1406,6 +1653,13 @@ final class Run {
         check(stored == null, () -> "lot " + e.getKey() + " of " + id + " is empty in the ledger but stored live: "
             + stored);
       }
+    }
+    for (Map.Entry<LotId, String> e : changedExpiry.entrySet()) {
+      Lot stored = live.get(e.getKey());
+      String want = e.getValue();
+      check(stored == null || want.equals(stored.expiresAt() == null ? "never" : stored.expiresAt().toString()),
+          () -> "lot " + e.getKey() + " of " + id + " is stored expiring " + stored.expiresAt()
+              + " but its last expiry change said " + want);
     }
     check(live.keySet().stream().allMatch(replay::containsKey),
         () -> "live lots of " + id + " missing from the ledger: " + live.keySet());
@@ -1455,8 +1709,28 @@ final class Run {
     // The model: what was acknowledged is what the store shows.
     check(rec.settled() == m.settled, () -> "account " + id + " settled " + rec.settled()
         + " but acknowledged settlements add up to " + m.settled);
-    check(rec.debited() == 0, () -> "account " + id + " debited " + rec.debited() + " without any debit");
+    check(rec.debited() == m.debited, () -> "account " + id + " debited " + rec.debited()
+        + " but acknowledged voids add up to " + m.debited);
     Instant now = clock.instant();
+    // Lots: voided ones are never spendable again, and what is upcoming is exactly the model's
+    // lots still to start.
+    long upcomingModel = 0;
+    Set<LotId> voidedModel = new java.util.HashSet<>();
+    for (ModelLot lot : m.lots) {
+      Lot stored = live.get(lot.id);
+      if (lot.voidedBy != null) {
+        voidedModel.add(lot.id);
+        check(stored == null || stored.remaining() == 0 && stored.expiresAt() != null
+            && !now.isBefore(stored.expiresAt()), () -> lot + " of " + id + " is spendable again: " + stored);
+      } else if (now.isBefore(lot.startsAt)) {
+        upcomingModel += lot.amount;
+        check(stored != null && stored.remaining() == lot.amount && stored.reserved() == 0
+            && stored.grantedAt().equals(lot.startsAt), () -> lot + " of " + id + " has not started but is stored as "
+            + stored);
+      }
+    }
+    check(voidedModel.equals(voidedInLedger), () -> "acknowledged voids of " + id + " name lots " + voidedModel
+        + " but the ledger voided " + voidedInLedger);
     long heldModel = 0;
     int activeModel = 0;
     for (ModelHold h : m.holds) {
@@ -1499,22 +1773,33 @@ final class Run {
       }
     }
     long availableNow = 0;
+    long upcomingNow = 0;
     long expiredNow = rec.expired();
     for (Lot lot : snapshot.lots()) {
       long free = lot.remaining() + back.getOrDefault(lot.id(), 0L);
-      if (lot.expiresAt() != null && !now.isBefore(lot.expiresAt())) {
+      if (now.isBefore(lot.grantedAt())) {
+        check(lot.reserved() == 0 && free == lot.granted(), () -> "lot " + lot + " of " + id
+            + " was drawn on before its start (now " + now + ")");
+        upcomingNow += free;
+      } else if (lot.expiresAt() != null && !now.isBefore(lot.expiresAt())) {
         expiredNow += free;
       } else {
         availableNow += free;
       }
     }
     long avail = availableNow;
+    long upcoming = upcomingNow;
+    long upcomingByModel = upcomingModel;
     long heldAt = heldNow;
     long expiredAt = expiredNow;
+    check(view.upcoming() == upcoming && upcoming == upcomingByModel, () -> "account " + id + " shows "
+        + view.upcoming() + " upcoming; its stored lots not started hold " + upcoming
+        + " and the acknowledged grants not started " + upcomingByModel);
     check(view.available() == avail && heldAt == held, () -> "account " + id + " shows available " + view.available()
         + " and held " + view.held() + " but expiring its stored state by hand gives " + avail + " and " + heldAt);
-    check(rec.granted() == avail + held + m.settled + expiredAt + rec.debited(), () -> "conservation broken on " + id
-        + " by the model: granted " + rec.granted() + " != available " + avail + " + held " + held
-        + " + acknowledged settlements " + m.settled + " + expired " + expiredAt + " + debited " + rec.debited());
+    check(rec.granted() == avail + held + upcoming + m.settled + expiredAt + m.debited, () -> "conservation broken on "
+        + id + " by the model: granted " + rec.granted() + " != available " + avail + " + held " + held
+        + " + upcoming " + upcoming + " + acknowledged settlements " + m.settled + " + expired " + expiredAt
+        + " + acknowledged voids " + m.debited);
   }
 }

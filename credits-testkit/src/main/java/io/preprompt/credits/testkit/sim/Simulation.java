@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * {@link CreditStore}, with faults injected, checking that no credit is ever lost, duplicated or
  * overdrawn.
  *
- * <p>The seed generates a history of operations (see {@link Builder}): grants, holds, full and partial
+ * <p>The seed generates a history of operations (see {@link Builder}): grants, grants that start a
+ * little ahead of the clock, voids and expiry changes of the lots granted, holds, full and partial
  * settles, releases, hold and lot expiry through time jumps and the sweep, monthly refills, pack
  * purchases, subscriptions and plan changes, billing confirmations delivered late, out of order and
  * twice, retries with the same key, and the same key with other parameters (which must fail with
@@ -30,12 +31,16 @@ import org.jspecify.annotations.Nullable;
  * retry with the same key.
  *
  * <p>At every checkpoint and at the end, for every account, the run checks: conservation (granted =
- * live lots + settled + expired + debited, in the account row and in the ledger), no negative lot
+ * live lots + settled + expired + debited, in the account row and in the ledger; and available +
+ * held + upcoming + settled + expired + voided, by the model), no negative lot
  * even midway through the ledger, a gapless ledger that replays to the stored lots and totals,
  * {@code reconcile} finding no difference, every key's entries forming one commit, every acknowledged
  * call present with its idempotency record and exactly the credits its result names, refused calls
  * leaving nothing, each pack payment granted once and each cycle refilled once, and the holds, held
- * credits and settled total the acknowledged calls imply.
+ * credits, settled and voided totals the acknowledged calls imply. Lots: what is upcoming is exactly
+ * the acknowledged grants not yet started, untouched, and no hold draws on a lot before its start; a
+ * voided lot has nothing left to spend and is never held, voided or given a new expiry again; a lot's
+ * stored expiry is the one its last expiry change named.
  *
  * <p>A run either returns a {@link SimulationReport} or throws a {@link SimulationFailure} whose
  * message carries the seed and the shortest failing history the shrinker found: it replays prefixes
