@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.core.AccountId;
-import io.preprompt.credits.core.ConcurrentUpdateException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import java.time.Instant;
@@ -20,7 +19,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.RepeatedTest;
@@ -32,17 +30,6 @@ class PaymentSystemRaceTest {
   private static final int THREADS = 8;
   private static final int PERIODS = 6;
   private static final Instant ANCHOR = Instant.parse("2026-01-31T10:00:00Z");
-
-  /** Retries a call the engine gave up on after too many conflicts; it documents that nothing changed. */
-  private static <T> T retrying(Supplier<T> call) {
-    while (true) {
-      try {
-        return call.get();
-      } catch (ConcurrentUpdateException e) {
-        Thread.onSpinWait();
-      }
-    }
-  }
 
   private static Instant start(long period) {
     return ANCHOR.atZone(ZoneOffset.UTC).plusMonths(period).toInstant();
@@ -90,7 +77,7 @@ class PaymentSystemRaceTest {
       String id = thread % 2 == 0 ? "A" : "B";
       for (long p = 0; p <= PERIODS; p++) {
         long n = p;
-        BillingOutcome outcome = retrying(() -> f.plans.handle(new BillingEvent.PeriodPaid(id + "-" + n, account,
+        BillingOutcome outcome = PlansFixture.retrying(() -> f.plans.handle(new BillingEvent.PeriodPaid(id + "-" + n, account,
             "studio", start(n), start(n + 1), "in_" + n, 1_200, "USD")));
         if (outcome.effect() == BillingOutcome.Effect.APPLIED) {
           applied.computeIfAbsent(n, k -> new AtomicInteger()).incrementAndGet();
@@ -122,10 +109,10 @@ class PaymentSystemRaceTest {
       String refund = "re-" + (thread % 4);
       for (long p = 1; p <= PERIODS; p++) {
         long n = p;
-        retrying(() -> f.plans.handle(new BillingEvent.PeriodPaid("evt-" + n, account, "studio", start(n), start(n + 1),
+        PlansFixture.retrying(() -> f.plans.handle(new BillingEvent.PeriodPaid("evt-" + n, account, "studio", start(n), start(n + 1),
             "in_" + n, 1_200, "USD")));
         if (n == thread % PERIODS + 1) {
-          BillingOutcome outcome = retrying(() -> f.plans.handle(new BillingEvent.Refunded(refund, account, reference,
+          BillingOutcome outcome = PlansFixture.retrying(() -> f.plans.handle(new BillingEvent.Refunded(refund, account, reference,
               300, 1_200)));
           if (outcome.effect() == BillingOutcome.Effect.APPLIED) {
             refundsApplied.computeIfAbsent(refund, k -> new AtomicInteger()).incrementAndGet();

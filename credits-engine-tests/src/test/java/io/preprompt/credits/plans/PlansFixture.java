@@ -9,6 +9,7 @@ import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.ConcurrentUpdateException;
 import io.preprompt.credits.core.CreditAmount;
 import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.IdempotencyKey;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /** A credit service and plan service over the in-memory store, a mutable clock and a recording gateway. */
 final class PlansFixture {
@@ -42,6 +44,20 @@ final class PlansFixture {
     Credits all = Credits.builder().store(store).clock(clock).plans(config).billing(gateway).build();
     this.credits = all.credits();
     this.plans = all.plans();
+  }
+
+  /**
+   * Retries a call the engine gave up on after too many conflicts (ConcurrentUpdateException
+   * documents that nothing changed), for the race tests.
+   */
+  static <T> T retrying(Supplier<T> call) {
+    while (true) {
+      try {
+        return call.get();
+      } catch (ConcurrentUpdateException e) {
+        Thread.onSpinWait();
+      }
+    }
   }
 
   /** Returns a fresh idempotency key. */

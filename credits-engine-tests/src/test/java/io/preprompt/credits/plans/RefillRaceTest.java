@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.core.AccountId;
-import io.preprompt.credits.core.ConcurrentUpdateException;
 import io.preprompt.credits.core.CreditAmount;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
@@ -21,7 +20,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -34,17 +32,6 @@ class RefillRaceTest {
   private static final int CYCLES = 24;
   private static final int HOLD_THREADS = 4;
   private static final int HOLDS_PER_THREAD = 150;
-
-  /** Retries a call the engine gave up on after too many conflicts; it documents that nothing changed. */
-  private static <T> T retrying(Supplier<T> call) {
-    while (true) {
-      try {
-        return call.get();
-      } catch (ConcurrentUpdateException e) {
-        Thread.onSpinWait();
-      }
-    }
-  }
 
   @Nested
   @DisplayName("Holds, settles and releases against concurrent CyclePaid events and their duplicates")
@@ -75,17 +62,17 @@ class RefillRaceTest {
               Hold hold;
               try {
                 long amount = random.nextLong(1, 400);
-                hold = retrying(() -> f.credits.hold(HoldRequest.of(account, CreditAmount.of(amount),
+                hold = PlansFixture.retrying(() -> f.credits.hold(HoldRequest.of(account, CreditAmount.of(amount),
                     IdempotencyKey.of("hold-" + id))));
               } catch (InsufficientCreditsException e) {
                 continue;
               }
               if (random.nextBoolean()) {
                 long settle = random.nextLong(1, hold.amount() + 1);
-                retrying(() -> f.credits.settle(account, hold.id(), CreditAmount.of(settle), IdempotencyKey.of("settle-" + id)));
+                PlansFixture.retrying(() -> f.credits.settle(account, hold.id(), CreditAmount.of(settle), IdempotencyKey.of("settle-" + id)));
                 holdsSettled.incrementAndGet();
               } else {
-                retrying(() -> f.credits.release(account, hold.id(), "failed", IdempotencyKey.of("release-" + id)));
+                PlansFixture.retrying(() -> f.credits.release(account, hold.id(), "failed", IdempotencyKey.of("release-" + id)));
               }
             }
             return null;
@@ -99,7 +86,7 @@ class RefillRaceTest {
             for (long cycle = 1; cycle <= CYCLES; cycle++) {
               for (int copy = 0; copy < 2; copy++) {
                 long c = cycle;
-                BillingOutcome outcome = retrying(() -> f.plans.handle(
+                BillingOutcome outcome = PlansFixture.retrying(() -> f.plans.handle(
                     new BillingEvent.CyclePaid(deliverer + "-" + c, account, c)));
                 if (outcome.effect() == BillingOutcome.Effect.APPLIED) {
                   applied.computeIfAbsent(c, k -> new AtomicInteger()).incrementAndGet();

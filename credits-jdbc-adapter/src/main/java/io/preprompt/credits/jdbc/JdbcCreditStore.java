@@ -244,9 +244,26 @@ public final class JdbcCreditStore implements CreditStore {
   public static JdbcCreditStore create(DataSource dataSource, JdbcStoreConfig config) {
     required(dataSource, "a data source");
     required(config, "a store config");
-    JdbcCreditStore store = new JdbcCreditStore(new PooledAccess(dataSource), config);
-    store.checkAtCreation(dataSource);
-    return store;
+    return new JdbcCreditStore(new PooledAccess(dataSource), config).checkedAgainst(dataSource);
+  }
+
+  /**
+   * Makes at once the checks {@link #create} makes: that the dialect is the database's and that
+   * the schema is installed. For a store made with {@link #inHostTransaction}, which has no
+   * connection of its own until its first call, when the host wants a bad setup to fail at startup.
+   * When the database cannot be reached, nothing is checked (the first call checks).
+   *
+   * @param dataSource where the store's connections come from
+   * @return this store
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when the dialect does
+   *     not match the database
+   * @throws StoreException with {@link ErrorCode#SCHEMA_NOT_INSTALLED} when the schema is not
+   *     installed, or older than this version of the library needs
+   */
+  public JdbcCreditStore checkedAgainst(DataSource dataSource) {
+    required(dataSource, "a data source");
+    checkAtCreation(dataSource);
+    return this;
   }
 
   /**

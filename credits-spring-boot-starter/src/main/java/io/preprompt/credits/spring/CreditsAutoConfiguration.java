@@ -81,11 +81,11 @@ public final class CreditsAutoConfiguration {
     }
     JdbcStoreConfig config = storeConfig(ds, properties.store());
     installSchema(ds, config, properties.schema());
-    // create() checks the dialect and that the schema is installed at once; a store that joins
-    // Spring's transactions would only find out at its first call.
-    JdbcCreditStore checked;
+    // A bad setup fails here, at startup, not at the first call.
     try {
-      checked = JdbcCreditStore.create(ds, config);
+      return properties.store().joinTransactions()
+          ? JdbcCreditStore.inHostTransaction(new SpringTransactionConnectionProvider(ds), config).checkedAgainst(ds)
+          : JdbcCreditStore.create(ds, config);
     } catch (StoreException e) {
       throw e.code() == ErrorCode.SCHEMA_NOT_INSTALLED
           ? new CreditsConfigurationException("credits.schema.mode", "the credits schema is not installed in this"
@@ -94,9 +94,6 @@ public final class CreditsAutoConfiguration {
           : new CreditsConfigurationException("spring.datasource.url", "the database cannot be used: "
               + e.getMessage(), e);
     }
-    return properties.store().joinTransactions()
-        ? JdbcCreditStore.inHostTransaction(new SpringTransactionConnectionProvider(ds), config)
-        : checked;
   }
 
   /**

@@ -45,6 +45,16 @@ public final class CreditsHousekeeping implements SmartLifecycle {
     this.credits = Objects.requireNonNull(credits, "credits");
     this.plans = Objects.requireNonNull(plans, "plans");
     this.settings = Objects.requireNonNull(settings, "settings");
+    check(settings);
+  }
+
+  /**
+   * Checks the intervals: positive, and an initial delay not negative.
+   *
+   * @param settings the intervals
+   * @throws CreditsConfigurationException naming the first bad property
+   */
+  static void check(CreditsProperties.Housekeeping settings) {
     positive("credits.housekeeping.sweep-interval", settings.sweepInterval());
     positive("credits.housekeeping.renewal-interval", settings.renewalInterval());
     if (settings.initialDelay().isNegative()) {

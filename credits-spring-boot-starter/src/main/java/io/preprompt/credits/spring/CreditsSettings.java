@@ -53,7 +53,7 @@ public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccoun
     RateCard rateCard = rateCard(p.rateCard());
     GateConfig gate = gate(p.gate());
     if (p.housekeeping().enabled()) {
-      housekeeping(p.housekeeping());
+      CreditsHousekeeping.check(p.housekeeping());
     }
     return new CreditsSettings(engine, p.engine().reuseCommittedAccounts(), plans, tiers, packs, rateCard, gate);
   }
@@ -217,19 +217,6 @@ public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccoun
           () -> base.withHoldDeadline(e.getKey(), e.getValue()));
     }
     return c;
-  }
-
-  private static void housekeeping(CreditsProperties.Housekeeping h) {
-    for (Map.Entry<String, Duration> interval : Map.of("credits.housekeeping.sweep-interval", h.sweepInterval(),
-        "credits.housekeeping.renewal-interval", h.renewalInterval()).entrySet()) {
-      if (interval.getValue().isZero() || interval.getValue().isNegative()) {
-        throw new CreditsConfigurationException(interval.getKey(), "must be positive, was " + interval.getValue(), null);
-      }
-    }
-    if (h.initialDelay().isNegative()) {
-      throw new CreditsConfigurationException("credits.housekeeping.initial-delay", "must not be negative, was "
-          + h.initialDelay(), null);
-    }
   }
 
   private static Ratio ratio(String property, String text) {

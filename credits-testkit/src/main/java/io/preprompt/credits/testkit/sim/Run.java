@@ -670,8 +670,7 @@ final class Run {
 
       @Override
       Set<ErrorCode> allowedRejections() {
-        // A grant retried late may find its absolute expiry already past.
-        return expiresAt == null ? RETRYABLE : EnumSet.of(ErrorCode.INVALID_ARGUMENT, ErrorCode.CONCURRENT_UPDATE);
+        return grantRejections(expiresAt);
       }
 
       @Override
@@ -690,6 +689,11 @@ final class Run {
         return r.lot() + "/" + r.amount();
       }
     };
+  }
+
+  /** A grant retried late may find its absolute expiry already past. */
+  private static Set<ErrorCode> grantRejections(@Nullable Instant expiresAt) {
+    return expiresAt == null ? RETRYABLE : EnumSet.of(ErrorCode.INVALID_ARGUMENT, ErrorCode.CONCURRENT_UPDATE);
   }
 
   private Call grantStarting(AccountModel m, String key, long amount, long startsInSeconds, long expiresInMinutes) {
@@ -711,8 +715,7 @@ final class Run {
 
       @Override
       Set<ErrorCode> allowedRejections() {
-        // A grant retried late may find its absolute expiry already past.
-        return expiresAt == null ? RETRYABLE : EnumSet.of(ErrorCode.INVALID_ARGUMENT, ErrorCode.CONCURRENT_UPDATE);
+        return grantRejections(expiresAt);
       }
 
       @Override
