@@ -110,7 +110,7 @@ public final class GenerationHistory {
     long[] other = {0};
     credits.forEachEntry(account, LedgerQuery.between(from, to, PAGE), e -> {
       boolean chargedAtNoCost = e.type() == EntryType.RELEASE && "succeeded".equals(e.metadata().get("outcome"));
-      if (e.type() != EntryType.SETTLE && !chargedAtNoCost) {
+      if (!e.type().charges() && !chargedAtNoCost) {
         return;
       }
       GenerationKind kind = kindOf(e.metadata());
@@ -118,7 +118,7 @@ public final class GenerationHistory {
         other[0] = Math.addExact(other[0], e.amount());
         return;
       }
-      if (e.type() == EntryType.SETTLE) {
+      if (e.type().charges()) {
         long[] sum = sums.computeIfAbsent(kind, k -> new long[1]);
         sum[0] = Math.addExact(sum[0], e.amount());
       }
@@ -228,7 +228,7 @@ public final class GenerationHistory {
     String reason = null;
     for (LedgerEntry e : end) {
       switch (e.type()) {
-        case SETTLE -> {
+        case SETTLE, OVERAGE, DEBT_INCURRED -> {
           actual = Math.addExact(actual, e.amount());
           outcome = GenerationOutcome.SUCCEEDED;
         }
