@@ -10,6 +10,7 @@ import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
@@ -438,7 +439,7 @@ public final class JdbcCreditStore implements CreditStore {
           switch (kind) {
             case 0 -> record = new AccountRecord(account, rs.getLong(n(1)), rs.getLong(n(2)), rs.getLong(n(3)),
                 rs.getLong(n(4)), rs.getLong(n(5)), rs.getLong(n(6)), rs.getLong(n(7)), instant(rs, t(1)), plan(rs),
-                nullableInstant(rs, t(2)));
+                nullableInstant(rs, t(2)), rs.getLong(n(15)), overage(rs.getString(s(6)), rs.getLong(n(16))));
             case 1 -> {
               IdempotencyKey asked = Objects.requireNonNull(key, "key");
               requireExact("idempotency key", asked.value(), rs.getString(3));
@@ -473,17 +474,43 @@ public final class JdbcCreditStore implements CreditStore {
         Codec.allocations(text(rs, s(3))));
   }
 
-  // The columns of Statements#read: kind, account, hold id or key, then n1..n14, t1..t6, s1..s5.
+  // The columns of Statements#read: kind, account, hold id or key, then n1..n16, t1..t6, s1..s6.
   private static int n(int i) {
     return 3 + i;
   }
 
   private static int t(int i) {
-    return 17 + i;
+    return 19 + i;
   }
 
   private static int s(int i) {
-    return 23 + i;
+    return 25 + i;
+  }
+
+  /** The account's own overage policy from its columns, null when it has none. */
+  private static @Nullable OveragePolicy overage(@Nullable String mode, long maxDebt) throws SQLException {
+    if (mode == null) {
+      return null;
+    }
+    try {
+      return new OveragePolicy(OveragePolicy.Mode.valueOf(mode), maxDebt);
+    } catch (RuntimeException e) {
+      throw new SQLException("unreadable overage policy " + mode + " with bound " + maxDebt, e);
+    }
+  }
+
+  /** Binds debt, overage_mode and overage_max_debt. */
+  private static int bindDebt(PreparedStatement ps, int p, AccountRecord account) throws SQLException {
+    ps.setLong(p, account.debt());
+    OveragePolicy overage = account.overage();
+    if (overage == null) {
+      ps.setNull(p + 1, Types.VARCHAR);
+      ps.setLong(p + 2, 0);
+    } else {
+      ps.setString(p + 1, overage.mode().name());
+      ps.setLong(p + 2, overage.maxDebt());
+    }
+    return p + 3;
   }
 
   /** The plan of an account row of {@link #readAccount} (kind 0), null when it has none. */
@@ -730,7 +757,9 @@ public final class JdbcCreditStore implements CreditStore {
   private boolean pipelined(AccountChange change) {
     return sql.pipelineCommits && change.expectedVersion() != 0 && change.newLots().size() <= PIPELINE_LIMIT
         && change.changedLots().size() <= PIPELINE_LIMIT && change.newHolds().size() <= PIPELINE_LIMIT
-        && change.endedHolds().size() <= PIPELINE_LIMIT && change.entries().size() <= PIPELINE_LIMIT;
+        && change.endedHolds().size() <= PIPELINE_LIMIT && change.entries().size() <= PIPELINE_LIMIT
+        // An extension (rare) goes the plain way, which grows its hold with a guarded update.
+        && change.changedHolds().isEmpty();
   }
 
   /**
@@ -1030,8 +1059,8 @@ public final class JdbcCreditStore implements CreditStore {
         throw new IllegalArgumentException("ledger entries must continue the account's sequence; got " + e.sequence());
       }
     }
-    // A new account has no hold to end.
-    return change.expectedVersion() != 0 || change.endedHolds().isEmpty();
+    // A new account has no hold to end or grow.
+    return change.expectedVersion() != 0 || (change.endedHolds().isEmpty() && change.changedHolds().isEmpty());
   }
 
   /**
@@ -1058,7 +1087,7 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setLong(8, account.activeHolds());
         ps.setObject(9, Codec.timestamp(account.createdAt()));
         setNullableTimestamp(ps, 10, account.planDueAt());
-        bindPlan(ps, 11, account.plan());
+        bindDebt(ps, bindPlan(ps, 11, account.plan()), account);
         ps.executeUpdate();
       } catch (SQLException e) {
         if (UNIQUE_VIOLATION.equals(sqlState(e))) {
@@ -1152,6 +1181,19 @@ public final class JdbcCreditStore implements CreditStore {
         }
       }
     }
+    for (Hold h : change.changedHolds()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.growHold)) {
+        ps.setLong(1, h.amount());
+        ps.setObject(2, Codec.timestamp(h.deadline()));
+        ps.setString(3, Codec.allocationsJson(h.allocations()));
+        ps.setString(4, h.id().value());
+        ps.setString(5, id);
+        if (ps.executeUpdate() != 1) {
+          // Not active any more, or never this account's.
+          return CommitOutcome.CONFLICT;
+        }
+      }
+    }
     if (!change.entries().isEmpty()) {
       try (PreparedStatement ps = c.prepareStatement(sql.insertLedger)) {
         for (LedgerEntry e : change.entries()) {
@@ -1197,7 +1239,8 @@ public final class JdbcCreditStore implements CreditStore {
     ps.setLong(6, account.debited());
     ps.setLong(7, account.activeHolds());
     setNullableTimestamp(ps, 8, account.planDueAt());
-    int p = change.planChanged() ? bindPlan(ps, 9, account.plan()) : 9;
+    bindDebt(ps, 9, account);
+    int p = change.planChanged() ? bindPlan(ps, 12, account.plan()) : 12;
     ps.setString(p, account.id().value());
     ps.setLong(p + 1, change.expectedVersion());
     ps.setLong(p + 2, previousSequence(change));

@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The schema ships as Flyway-style versioned migrations, one folder per dialect
  * ({@code db/credits/postgresql}, {@code db/credits/h2}): {@code V1__credits_schema.sql} creates the
- * first layout and {@code V2__sql_native_layout.sql} converts it in place to the current one.
+ * first layout, {@code V2__sql_native_layout.sql} converts it in place to a layout plain SQL can
+ * read, and {@code V3__overage_and_debt.sql} adds the debt and overage policy columns.
  * They live outside Flyway's default {@code db/migration} so they never collide with a host's own
  * {@code V1}; a host using Flyway runs them as a separate history, for example:
  *
@@ -38,8 +39,8 @@ import org.jspecify.annotations.Nullable;
  * <p>This installer does the same without Flyway: it substitutes the placeholders from the
  * {@link JdbcStoreConfig}, creates the schema when one is configured, and applies, in one
  * transaction, the migrations newer than those recorded in its own {@code <prefix>schema_version}
- * table. V1's statements are idempotent ({@code IF NOT EXISTS}) and V2, which converts the V1 layout
- * in place, runs only over that layout, so running the installer over a schema Flyway installed is
+ * table. V1's and V3's statements are idempotent ({@code IF NOT EXISTS}) and V2, which converts the
+ * V1 layout in place, runs only over that layout, so running the installer over a schema Flyway installed is
  * harmless. On PostgreSQL concurrent installers are serialized by an advisory lock.
  */
 public final class SchemaInstaller {
@@ -61,7 +62,8 @@ public final class SchemaInstaller {
 
   /** The migrations, in version order. */
   private static final List<Migration> MIGRATIONS = List.of(new Migration("V1__credits_schema.sql", null, null),
-      new Migration("V2__sql_native_layout.sql", "accounts", "plan"));
+      new Migration("V2__sql_native_layout.sql", "accounts", "plan"),
+      new Migration("V3__overage_and_debt.sql", null, null));
 
   private SchemaInstaller() {}
 

@@ -10,13 +10,13 @@ import org.jspecify.annotations.Nullable;
 final class Statements {
   /**
    * Parameters: id, version, last_sequence, granted, settled, expired, debited, active_holds,
-   * created_at, plan_due_at, then the {@link #PLAN_COLUMNS}.
+   * created_at, plan_due_at, then the {@link #PLAN_COLUMNS}, then debt, overage_mode, overage_max_debt.
    */
   final String insertAccount;
   /**
    * Parameters: version, last_sequence, granted, settled, expired, debited, active_holds,
-   * plan_due_at, the {@link #PLAN_COLUMNS}, then the guard: id, expected version, the last sequence
-   * before the change's entries.
+   * plan_due_at, debt, overage_mode, overage_max_debt, the {@link #PLAN_COLUMNS}, then the guard: id,
+   * expected version, the last sequence before the change's entries.
    */
   final String updateAccount;
   /**
@@ -54,6 +54,10 @@ final class Statements {
    * allocations, hold_id, then the account.
    */
   final String endHold;
+  /**
+   * One active hold grown by an extension: amount, deadline, allocations, hold_id, then the account.
+   */
+  final String growHold;
   final String insertLedger;
   final String insertIdempotency;
   final String findIdempotency;
@@ -128,8 +132,8 @@ final class Statements {
     }
 
     insertAccount = "INSERT INTO " + accounts + " (id, version, last_sequence, granted, settled, expired, debited,"
-        + " active_holds, created_at, plan_due_at" + planNames + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-        + planParameters + ")";
+        + " active_holds, created_at, plan_due_at" + planNames + ", debt, overage_mode, overage_max_debt)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?" + planParameters + ", ?, ?, ?)";
     // The guard on version makes the write safe under READ COMMITTED: a concurrent commit that got
     // there first leaves 0 rows to update, and the row written is the stored one plus the change.
     // The update also takes the account's row lock before any other row of the account is written,
@@ -137,7 +141,7 @@ final class Statements {
     // entries do not continue the stored ledger.
     String counters = "UPDATE " + accounts
         + " SET version = ?, last_sequence = ?, granted = ?, settled = ?, expired = ?, debited = ?, active_holds = ?,"
-        + " plan_due_at = ?";
+        + " plan_due_at = ?, debt = ?, overage_mode = ?, overage_max_debt = ?";
     String guard = " WHERE id = ? AND version = ? AND last_sequence = ?";
     updateAccount = counters + planSets + guard;
     updateCounters = counters + guard;
@@ -161,6 +165,9 @@ final class Statements {
     // state, settled amount and end time change: the rest is fixed when it is placed.
     endHold = "UPDATE " + holds + " SET state = ?, settled = ?, ended_at = " + ts
         + " WHERE hold_id = ? AND account = ? AND ended_at IS NULL";
+    // An extension grows an active hold: its amount, its allocations and maybe its deadline.
+    growHold = "UPDATE " + holds + " SET amount = ?, deadline = " + ts + ", allocations = " + json
+        + " WHERE hold_id = ? AND account = ? AND ended_at IS NULL";
     endedHoldRow = "(?, ?, " + ts + ", ?)";
     changedLotRow = "(?, ?, " + ts + ", ?)";
     ledgerValues = "INSERT INTO " + ledger
@@ -174,31 +181,34 @@ final class Statements {
 
     // Reading an account is one statement: the branches below as typed rows of one UNION ALL, so a
     // call starts with one round trip and sees one snapshot. Columns: kind, a (the account id the
-    // row holds), k (its hold id or key), n1..n14 numbers, t1..t6 instants, s1..s5 texts (JSON as
+    // row holds), k (its hold id or key), n1..n16 numbers, t1..t6 instants, s1..s6 texts (JSON as
     // text); see the column constants of JdbcCreditStore.
     String n = "CAST(NULL AS BIGINT)";
     String t = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)";
     String s = "CAST(NULL AS " + text + ")";
     String k = "CAST(NULL AS VARCHAR(200))";
     // kind 1: the idempotency record of a keyed call. Parameters: account, key.
-    readIdempotency = "SELECT 1 AS kind, account AS a, idem_key AS k, " + numbered("n", n, 1, 14) + ", at AS t1, "
+    readIdempotency = "SELECT 1 AS kind, account AS a, idem_key AS k, " + numbered("n", n, 1, 16) + ", at AS t1, "
         + numbered("t", t, 2, 6) + ", CAST(operation AS " + text + ") AS s1, CAST(fingerprint AS "
-        + text + ") AS s2, CAST(result AS " + text + ") AS s3, " + s + " AS s4, " + s + " AS s5 FROM " + idempotency
+        + text + ") AS s2, CAST(result AS " + text + ") AS s3, " + s + " AS s4, " + s + " AS s5, " + s + " AS s6 FROM "
+        + idempotency
         + " WHERE account = ? AND idem_key = ?";
     // kind 0: the account row and its plan. Parameter: id.
     readAccount = "SELECT 0, id, " + k + ", version, last_sequence, granted, settled, expired, debited, active_holds,"
         + " CASE WHEN plan_signup_granted THEN 1 WHEN NOT plan_signup_granted THEN 0 END, plan_paid_cycle,"
         + " plan_cycle_start_sequence, plan_allowance_total, plan_subscription, plan_requests, plan_renewal_failures,"
+        + " debt, overage_max_debt,"
         + " created_at, plan_due_at, plan_anchor, plan_pending_at, plan_cancel_at, plan_renewal_retry_at,"
         + " CAST(plan_tier AS " + text + "), CAST(plan_status AS " + text + "), CAST(plan_pending_tier AS " + text
-        + "), CAST(plan_charges AS " + text + "), CAST(plan_orders AS " + text + ") FROM " + accounts + " WHERE id = ?";
+        + "), CAST(plan_charges AS " + text + "), CAST(plan_orders AS " + text + "), CAST(overage_mode AS " + text
+        + ") FROM " + accounts + " WHERE id = ?";
     // kind 2: the live lots (the primary key: the table holds live lots only). Parameter: account.
-    readLots = "SELECT 2, account, " + k + ", lot_id, granted, remaining, reserved, " + repeat(n, 10)
-        + ", granted_at, expires_at, " + repeat(t, 4) + ", CAST(source AS " + text + "), " + repeat(s, 4) + " FROM "
+    readLots = "SELECT 2, account, " + k + ", lot_id, granted, remaining, reserved, " + repeat(n, 12)
+        + ", granted_at, expires_at, " + repeat(t, 4) + ", CAST(source AS " + text + "), " + repeat(s, 5) + " FROM "
         + lots + " WHERE account = ? AND (remaining > 0 OR reserved > 0)";
-    String holdColumns = ", account, hold_id, amount, settled, " + repeat(n, 12) + ", created_at, deadline, ended_at, "
+    String holdColumns = ", account, hold_id, amount, settled, " + repeat(n, 14) + ", created_at, deadline, ended_at, "
         + repeat(t, 3) + ", CAST(state AS " + text + "), CAST(metadata AS " + text + "), CAST(allocations AS " + text
-        + "), " + repeat(s, 2) + " FROM " + holds;
+        + "), " + repeat(s, 3) + " FROM " + holds;
     // kind 3: the holds the call names, in any state (primary key). Parameters: account, each id.
     readNamedHolds = "SELECT 3" + holdColumns + " WHERE account = ? AND hold_id IN (";
     // kind 4: the active holds past their deadline (holds_active_idx). Parameters: account, time.
@@ -213,8 +223,8 @@ final class Statements {
         + overdueBefore;
     // kind 5: the earliest deadline among the active holds, from the first entry of holds_active_idx;
     // no row when there is no active hold. Parameter: account.
-    readEarliestDeadline = "(SELECT 5, account, hold_id, " + repeat(n, 14) + ", deadline, " + repeat(t, 5) + ", "
-        + repeat(s, 5) + " FROM " + holds + " WHERE account = ? AND state = 'ACTIVE' ORDER BY deadline LIMIT 1)";
+    readEarliestDeadline = "(SELECT 5, account, hold_id, " + repeat(n, 16) + ", deadline, " + repeat(t, 5) + ", "
+        + repeat(s, 6) + " FROM " + holds + " WHERE account = ? AND state = 'ACTIVE' ORDER BY deadline LIMIT 1)";
     reads = new String[CACHED_NAMED + 1][2];
     for (int named = 0; named <= CACHED_NAMED; named++) {
       reads[named][0] = buildRead(named, false);
@@ -272,7 +282,8 @@ final class Statements {
         + rows("id TEXT") + ") ORDER BY id FOR UPDATE) AS locked;\n"
         + "WITH a AS (UPDATE " + accounts + " AS t SET version = v.version, last_sequence = v.last_sequence,"
         + " granted = v.granted, settled = v.settled, expired = v.expired, debited = v.debited,"
-        + " active_holds = v.active_holds, plan_due_at = v.plan_due_at FROM " + rows(kinds[0])
+        + " active_holds = v.active_holds, plan_due_at = v.plan_due_at, debt = v.debt,"
+        + " overage_mode = v.overage_mode, overage_max_debt = v.overage_max_debt FROM " + rows(kinds[0])
         + " WHERE t.id = v.id AND t.version = v.expected AND t.last_sequence = v.previous RETURNING t.id),"
         + " clv AS (SELECT * FROM " + rows(kinds[1]) + matched + "),"
         + " cl AS (UPDATE " + lots + " AS l SET remaining = v.remaining, reserved = v.reserved,"
