@@ -1405,7 +1405,10 @@ public final class JdbcCreditStore implements CreditStore {
       }
       ps.setObject(9, epoch);
       ps.setNull(10, Types.TIMESTAMP_WITH_TIMEZONE);
-      bindPlan(ps, 11, null);
+      int p = bindPlan(ps, 11, null);
+      ps.setLong(p, 0);
+      ps.setNull(p + 1, Types.VARCHAR);
+      ps.setLong(p + 2, 0);
       ps.executeUpdate();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertLot)) {
