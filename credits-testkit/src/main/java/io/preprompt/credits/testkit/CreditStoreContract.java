@@ -1602,6 +1602,35 @@ public abstract class CreditStoreContract {
     }
 
     @Test
+    @DisplayName("an extension, a settle above the hold into debt and its repayment read back and reconcile")
+    void extensionAndDebtRoundTrip() {
+      CreditService credits = service();
+      credits.openAccount(ALICE, KEY_OPEN);
+      credits.setOveragePolicy(ALICE, OveragePolicy.allowDebt(500), IdempotencyKey.of("p1"));
+      credits.grant(ALICE, LotSource.SIGNUP_GRANT, CreditAmount.of(100), null, IdempotencyKey.of("g1"));
+      credits.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, IdempotencyKey.of("g2"));
+      Hold hold = credits.hold(HoldRequest.of(ALICE, CreditAmount.of(80), IdempotencyKey.of("h1")));
+      Hold grown = credits.extend(ALICE, hold.id(), CreditAmount.of(70), Duration.ofHours(1), IdempotencyKey.of("x1"));
+      assertThat(store().findHold(ALICE, hold.id())).contains(grown);
+      assertThat(grown.allocations()).hasSize(2);
+
+      Settlement s = credits.settle(ALICE, hold.id(), CreditAmount.of(400), IdempotencyKey.of("s1"));
+      assertThat(s.charged()).isEqualTo(400);
+      assertThat(s.debtIncurred()).isEqualTo(200);
+      assertThat(load(ALICE).account().debt()).isEqualTo(200);
+      assertThat(load(ALICE).account().overage()).isEqualTo(OveragePolicy.allowDebt(500));
+      assertThat(credits.balance(ALICE).available()).isEqualTo(-200);
+      assertThat(credits.settle(ALICE, hold.id(), CreditAmount.of(400), IdempotencyKey.of("s1"))).isEqualTo(s);
+
+      credits.grant(ALICE, LotSource.PACK, CreditAmount.of(250), null, IdempotencyKey.of("g3"));
+      assertThat(load(ALICE).account().debt()).isZero();
+      assertThat(credits.balance(ALICE).available()).isEqualTo(50);
+      assertThat(credits.reconcile(ALICE).differences()).isEmpty();
+      assertThat(credits.history(ALICE, LedgerQuery.firstPage(100)).entries())
+          .containsExactlyElementsOf(ledger(ALICE));
+    }
+
+    @Test
     @DisplayName("a future start, a void and an expiry change read back as written and reconcile")
     void grantLifecycleRoundTrips() {
       CreditService credits = service();
