@@ -90,6 +90,11 @@ public enum ErrorCode {
   UNKNOWN_MODEL,
   /** The rate card does not price that resolution for the model. */
   UNKNOWN_RESOLUTION,
+  /**
+   * A request counts a quantity (tokens of some kind, a host's own unit) that the model's rate does
+   * not price: the message names the dimension and what the rate prices. Nothing changed.
+   */
+  UNKNOWN_PRICE_DIMENSION,
   /** Optimistic concurrency retries were exhausted; nothing changed, the call may be retried. */
   CONCURRENT_UPDATE,
   /**
