@@ -1203,6 +1203,8 @@ public final class Plans implements PlanService {
         return;
       }
     }
+    LOG.warn("the answer to top-up {} of account {} could not be recorded (others kept winning the account); it is"
+        + " asked again after {}", reference, account, CHARGE_CLAIM_TIMEOUT);
   }
 
   private void recordTopUpAnswer(AccountId account, String reference, int attempts, boolean accepted) {
