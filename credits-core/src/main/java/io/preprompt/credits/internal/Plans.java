@@ -1028,7 +1028,7 @@ public final class Plans implements PlanService {
    * @param account the account
    * @param setting the threshold, the pack and the monthly cap
    * @param key idempotency key
-   * @return the top-up as it now stands
+   * @return the top-up as this call set it
    */
   @Override
   public TopUpStatus enableAutoTopUp(AccountId account, AutoTopUp setting, IdempotencyKey key) {

@@ -258,7 +258,8 @@ public interface PlanService {
    * @param account the account
    * @param setting the threshold, the pack and the monthly cap
    * @param key idempotency key
-   * @return the top-up as it now stands
+   * @return the top-up as this call set it (a purchase its own commit made, enabled below the
+   *     threshold, shows in {@link #overview})
    * @throws InvalidRequestException with {@link ErrorCode#UNKNOWN_PACK} for a pack not in the catalog,
    *     or {@link ErrorCode#TOP_UP_CAP_BELOW_PACK} for a monthly cap below the pack's price
    * @throws StateException with {@link ErrorCode#PACKS_REQUIRE_PAID_TIER} for an account that may not
