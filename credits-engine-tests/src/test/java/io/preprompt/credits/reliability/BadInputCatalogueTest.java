@@ -41,6 +41,7 @@ import io.preprompt.credits.gate.TokenPrices;
 import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
+import io.preprompt.credits.plans.AutoTopUp;
 import io.preprompt.credits.plans.BillingEvent;
 import io.preprompt.credits.plans.Entitlements;
 import io.preprompt.credits.plans.Pack;
@@ -394,6 +395,26 @@ class BadInputCatalogueTest {
     b.invalid("buying an unknown pack", ErrorCode.UNKNOWN_PACK, w -> w.plans.buyPack(w.alice, "pack_1m", w.key()));
     b.row("buying a pack on the free tier", StateException.class, ErrorCode.PACKS_REQUIRE_PAID_TIER,
         w -> w.plans.buyPack(w.bob, PackCatalog.defaults().packs().get(0).id(), w.key()));
+    b.invalid("an automatic top-up whose monthly cap is below one pack", ErrorCode.TOP_UP_CAP_BELOW_PACK,
+        w -> w.plans.enableAutoTopUp(w.alice, new AutoTopUp(100, "pack_500", 499), w.key()));
+    b.row("an automatic top-up on the free tier", StateException.class, ErrorCode.PACKS_REQUIRE_PAID_TIER,
+        w -> w.plans.enableAutoTopUp(w.bob, new AutoTopUp(100, "pack_500", 5_000), w.key()));
+    b.invalid("an automatic top-up of an unknown pack", ErrorCode.UNKNOWN_PACK,
+        w -> w.plans.enableAutoTopUp(w.alice, new AutoTopUp(100, "pack_1m", 5_000), w.key()));
+    b.invalid("an automatic top-up with a zero threshold", ErrorCode.INVALID_AMOUNT,
+        w -> w.plans.enableAutoTopUp(w.alice, new AutoTopUp(0, "pack_500", 5_000), w.key()));
+    b.invalid("an automatic top-up with a negative threshold", ErrorCode.INVALID_AMOUNT,
+        w -> w.plans.enableAutoTopUp(w.alice, new AutoTopUp(Long.MIN_VALUE, "pack_500", 5_000), w.key()));
+    b.invalid("an automatic top-up with a zero cap", ErrorCode.INVALID_AMOUNT,
+        w -> w.plans.enableAutoTopUp(w.alice, new AutoTopUp(100, "pack_500", 0), w.key()));
+    b.invalid("an automatic top-up without a pack", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.enableAutoTopUp(w.alice, new AutoTopUp(100, " ", 5_000), w.key()));
+    b.invalid("a null automatic top-up", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.enableAutoTopUp(w.alice, null, w.key()));
+    b.row("an automatic top-up of a pack sold to other tiers", StateException.class, ErrorCode.PACK_NOT_FOR_TIER,
+        w -> Credits.builder().store(w.store).clock(w.clock).billing(w.gateway)
+            .packs(PackCatalog.of(List.of(Pack.of("pro_only", 100, Pack.Price.of(100, "USD")).onlyFor(List.of("studio_pro")))))
+            .build().plans().enableAutoTopUp(w.alice, new AutoTopUp(100, "pro_only", 5_000), w.key()));
     b.invalid("a tier catalog with a duplicate tier id", ErrorCode.INVALID_CONFIGURATION,
         w -> TierCatalog.builder().tier(free).tier(studio).tier(studio).build());
     b.invalid("a tier catalog without a paid tier", ErrorCode.INVALID_CONFIGURATION,

@@ -23,7 +23,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The schema ships as Flyway-style versioned migrations, one folder per dialect
  * ({@code db/credits/postgresql}, {@code db/credits/h2}): {@code V1__credits_schema.sql} creates the
- * first layout and {@code V2__sql_native_layout.sql} converts it in place to the current one.
+ * first layout, {@code V2__sql_native_layout.sql} converts it in place to a layout plain SQL reads,
+ * and each later one adds what a feature needs ({@code V4__automatic_top_up.sql}: the automatic
+ * top-up's columns). A migration's version is the number in its name; versions may skip numbers, and
+ * the installer applies those newer than the newest it recorded, in order.
  * They live outside Flyway's default {@code db/migration} so they never collide with a host's own
  * {@code V1}; a host using Flyway runs them as a separate history, for example:
  *
@@ -54,6 +57,11 @@ public final class SchemaInstaller {
    * @param convertsColumn that column, or null
    */
   private record Migration(String script, @Nullable String convertsTable, @Nullable String convertsColumn) {
+    /** The version the script's name carries ({@code V4__...} is 4). */
+    int version() {
+      return Integer.parseInt(script.substring(1, script.indexOf("__")));
+    }
+
     boolean needed(Connection c, JdbcStoreConfig config) throws SQLException {
       return convertsTable == null || convertsColumn == null || hasColumn(c, config, convertsTable, convertsColumn);
     }
@@ -61,7 +69,11 @@ public final class SchemaInstaller {
 
   /** The migrations, in version order. */
   private static final List<Migration> MIGRATIONS = List.of(new Migration("V1__credits_schema.sql", null, null),
-      new Migration("V2__sql_native_layout.sql", "accounts", "plan"));
+      new Migration("V2__sql_native_layout.sql", "accounts", "plan"),
+      new Migration("V4__automatic_top_up.sql", null, null));
+
+  /** The newest schema version, the one this version of the library needs. */
+  static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
 
   private SchemaInstaller() {}
 
@@ -100,7 +112,7 @@ public final class SchemaInstaller {
    *     or when the dialect does not match the database (H2 configured on PostgreSQL, or the reverse)
    */
   public static int install(Connection connection, JdbcStoreConfig config) {
-    return install(connection, config, MIGRATIONS.size());
+    return install(connection, config, LATEST);
   }
 
   /**
@@ -176,8 +188,10 @@ public final class SchemaInstaller {
         installed = rs.getInt(1);
       }
     }
-    for (int i = installed; i < target; i++) {
-      Migration migration = MIGRATIONS.get(i);
+    for (Migration migration : MIGRATIONS) {
+      if (migration.version() <= installed || migration.version() > target) {
+        continue;
+      }
       if (migration.needed(c, config)) {
         try (Statement st = c.createStatement()) {
           for (String statement : split(substitute(resource(config, migration.script()), config))) {
@@ -187,7 +201,7 @@ public final class SchemaInstaller {
       }
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO " + history + " (version, script, installed_at) VALUES (?, ?, CURRENT_TIMESTAMP)")) {
-        ps.setInt(1, i + 1);
+        ps.setInt(1, migration.version());
         ps.setString(2, migration.script());
         ps.executeUpdate();
       }

@@ -28,7 +28,9 @@ final class Statements {
   static final List<String> PLAN_COLUMNS = List.of("plan_tier", "plan_status", "plan_signup_granted", "plan_anchor",
       "plan_paid_cycle", "plan_cycle_start_sequence", "plan_allowance_total", "plan_pending_tier", "plan_pending_at",
       "plan_cancel_at", "plan_subscription", "plan_requests", "plan_charges", "plan_orders", "plan_renewal_failures",
-      "plan_renewal_retry_at");
+      "plan_renewal_retry_at", "plan_top_up_pack", "plan_top_up_threshold", "plan_top_up_cap_minor",
+      "plan_top_up_armed", "plan_top_up_month", "plan_top_up_spent_minor", "plan_top_up_reference",
+      "plan_top_up_send_at", "plan_top_up_attempts", "plan_top_up_skipped_at");
   /** How a JSON parameter is written: {@code CAST(? AS JSONB)} on PostgreSQL, {@code ? FORMAT JSON} on H2. */
   final String json;
   /** One row of {@link #lotValues}, {@link #holdValues}, {@link #ledgerValues} and {@link #endHolds}. */
@@ -180,10 +182,13 @@ final class Statements {
     String t = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)";
     String s = "CAST(NULL AS " + text + ")";
     String k = "CAST(NULL AS VARCHAR(200))";
+    // The automatic top-up's columns (V4) follow every branch's s5, as u1..u10: five numbers, three
+    // instants, two texts. Only the account's row has them.
+    String u = ", " + repeat(n, 5) + ", " + repeat(t, 3) + ", " + repeat(s, 2);
     // kind 1: the idempotency record of a keyed call. Parameters: account, key.
     readIdempotency = "SELECT 1 AS kind, account AS a, idem_key AS k, " + numbered("n", n, 1, 14) + ", at AS t1, "
         + numbered("t", t, 2, 6) + ", CAST(operation AS " + text + ") AS s1, CAST(fingerprint AS "
-        + text + ") AS s2, CAST(result AS " + text + ") AS s3, " + s + " AS s4, " + s + " AS s5 FROM " + idempotency
+        + text + ") AS s2, CAST(result AS " + text + ") AS s3, " + s + " AS s4, " + s + " AS s5" + u + " FROM " + idempotency
         + " WHERE account = ? AND idem_key = ?";
     // kind 0: the account row and its plan. Parameter: id.
     readAccount = "SELECT 0, id, " + k + ", version, last_sequence, granted, settled, expired, debited, active_holds,"
@@ -191,14 +196,18 @@ final class Statements {
         + " plan_cycle_start_sequence, plan_allowance_total, plan_subscription, plan_requests, plan_renewal_failures,"
         + " created_at, plan_due_at, plan_anchor, plan_pending_at, plan_cancel_at, plan_renewal_retry_at,"
         + " CAST(plan_tier AS " + text + "), CAST(plan_status AS " + text + "), CAST(plan_pending_tier AS " + text
-        + "), CAST(plan_charges AS " + text + "), CAST(plan_orders AS " + text + ") FROM " + accounts + " WHERE id = ?";
+        + "), CAST(plan_charges AS " + text + "), CAST(plan_orders AS " + text + "), plan_top_up_threshold,"
+        + " plan_top_up_cap_minor, plan_top_up_spent_minor, plan_top_up_attempts, CASE WHEN plan_top_up_armed THEN 1"
+        + " WHEN NOT plan_top_up_armed THEN 0 END, plan_top_up_month, plan_top_up_send_at, plan_top_up_skipped_at,"
+        + " CAST(plan_top_up_pack AS " + text + "), CAST(plan_top_up_reference AS " + text + ") FROM " + accounts
+        + " WHERE id = ?";
     // kind 2: the live lots (the primary key: the table holds live lots only). Parameter: account.
     readLots = "SELECT 2, account, " + k + ", lot_id, granted, remaining, reserved, " + repeat(n, 10)
-        + ", granted_at, expires_at, " + repeat(t, 4) + ", CAST(source AS " + text + "), " + repeat(s, 4) + " FROM "
+        + ", granted_at, expires_at, " + repeat(t, 4) + ", CAST(source AS " + text + "), " + repeat(s, 4) + u + " FROM "
         + lots + " WHERE account = ? AND (remaining > 0 OR reserved > 0)";
     String holdColumns = ", account, hold_id, amount, settled, " + repeat(n, 12) + ", created_at, deadline, ended_at, "
         + repeat(t, 3) + ", CAST(state AS " + text + "), CAST(metadata AS " + text + "), CAST(allocations AS " + text
-        + "), " + repeat(s, 2) + " FROM " + holds;
+        + "), " + repeat(s, 2) + u + " FROM " + holds;
     // kind 3: the holds the call names, in any state (primary key). Parameters: account, each id.
     readNamedHolds = "SELECT 3" + holdColumns + " WHERE account = ? AND hold_id IN (";
     // kind 4: the active holds past their deadline (holds_active_idx). Parameters: account, time.
@@ -214,7 +223,7 @@ final class Statements {
     // kind 5: the earliest deadline among the active holds, from the first entry of holds_active_idx;
     // no row when there is no active hold. Parameter: account.
     readEarliestDeadline = "(SELECT 5, account, hold_id, " + repeat(n, 14) + ", deadline, " + repeat(t, 5) + ", "
-        + repeat(s, 5) + " FROM " + holds + " WHERE account = ? AND state = 'ACTIVE' ORDER BY deadline LIMIT 1)";
+        + repeat(s, 5) + u + " FROM " + holds + " WHERE account = ? AND state = 'ACTIVE' ORDER BY deadline LIMIT 1)";
     reads = new String[CACHED_NAMED + 1][2];
     for (int named = 0; named <= CACHED_NAMED; named++) {
       reads[named][0] = buildRead(named, false);
