@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * CI's check of the benchmarks: every benchmark of every group runs once (no fork, no warm-up, one
- * 200 ms iteration, the short histories only, a 1 s pgbench ceiling) and yields a positive score,
- * the alternating groups see both sides, and the reports are written. It measures nothing;
+ * 200 ms iteration, 1 s for the alternating groups, the short histories only, a 1 s pgbench
+ * ceiling) and yields a positive score, the alternating groups see both sides, and the reports are
+ * written. It measures nothing;
  * {@code run-benchmarks.sh} does. The competent baseline's guards are checked here too: a baseline
  * that skipped one would be fast for the wrong reason.
  */

@@ -75,6 +75,11 @@ public enum ErrorCode {
   /** The account has as many unpaid pack orders open as allowed; pay or let one lapse first. */
   TOO_MANY_OPEN_ORDERS,
   /**
+   * An automatic top-up's monthly spend cap is below the price of one of its packs, so it could
+   * never buy one. Nothing changed.
+   */
+  TOP_UP_CAP_BELOW_PACK,
+  /**
    * A paid period is not one of the account's cycles: its start is no cycle's start, its end is not
    * that cycle's end, or it names a tier the account neither has nor has scheduled. Nothing changed.
    */
@@ -90,6 +95,11 @@ public enum ErrorCode {
   UNKNOWN_MODEL,
   /** The rate card does not price that resolution for the model. */
   UNKNOWN_RESOLUTION,
+  /**
+   * A request counts a quantity (tokens of some kind, a host's own unit) that the model's rate does
+   * not price: the message names the dimension and what the rate prices. Nothing changed.
+   */
+  UNKNOWN_PRICE_DIMENSION,
   /** Optimistic concurrency retries were exhausted; nothing changed, the call may be retried. */
   CONCURRENT_UPDATE,
   /**

@@ -3,7 +3,8 @@ package io.preprompt.credits.gate;
 import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.InvalidRequestException;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -18,42 +19,56 @@ public final class GateConfig {
   /** The longest hold deadline: a year, so that a deadline added to any instant never overflows. */
   public static final Duration LONGEST_DEADLINE = Duration.ofDays(366);
 
+  /** The deadline of a kind without its own: 5 minutes. */
+  public static final Duration DEFAULT_HOLD_DEADLINE = Duration.ofMinutes(5);
+
+  private final Duration defaultHoldDeadline;
   private final Map<GenerationKind, Duration> holdDeadlines;
   private final long lowBalanceThreshold;
 
-  private GateConfig(Map<GenerationKind, @Nullable Duration> holdDeadlines, long lowBalanceThreshold) {
-    EnumMap<GenerationKind, Duration> copy = new EnumMap<>(GenerationKind.class);
-    for (GenerationKind kind : GenerationKind.values()) {
-      Duration d = holdDeadlines.get(kind);
-      if (d == null || d.isZero() || d.isNegative()) {
-        throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "hold deadline for " + kind + " must be positive");
-      }
-      if (d.compareTo(LONGEST_DEADLINE) > 0) {
-        throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "hold deadline for " + kind + " must be at most "
-            + LONGEST_DEADLINE + ", was " + d);
-      }
-      copy.put(kind, d);
+  private GateConfig(@Nullable Duration defaultHoldDeadline, Map<GenerationKind, @Nullable Duration> holdDeadlines,
+      long lowBalanceThreshold) {
+    check("a kind without its own", defaultHoldDeadline);
+    Map<GenerationKind, Duration> copy = new LinkedHashMap<>();
+    for (Map.Entry<GenerationKind, @Nullable Duration> e : holdDeadlines.entrySet()) {
+      copy.put(e.getKey(), check(e.getKey().name(), e.getValue()));
     }
     if (lowBalanceThreshold < 0) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "lowBalanceThreshold must not be negative");
     }
-    this.holdDeadlines = Map.copyOf(copy);
+    this.defaultHoldDeadline = defaultHoldDeadline;
+    this.holdDeadlines = Collections.unmodifiableMap(copy);
     this.lowBalanceThreshold = lowBalanceThreshold;
   }
 
+  private static Duration check(String kind, @Nullable Duration d) {
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "hold deadline for " + kind + " must be positive");
+    }
+    if (d.compareTo(LONGEST_DEADLINE) > 0) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "hold deadline for " + kind + " must be at most "
+          + LONGEST_DEADLINE + ", was " + d);
+    }
+    return d;
+  }
+
   /**
-   * Returns the defaults: images and voice 2 minutes, music 5, video 15; warn below 50 credits.
+   * Returns the defaults: images and voice 2 minutes, music 5, video 15, any other kind
+   * {@link #DEFAULT_HOLD_DEADLINE}; warn below 50 credits.
    *
    * @return the defaults
    */
   public static GateConfig defaults() {
-    return new GateConfig(Map.of(GenerationKind.IMAGE, Duration.ofMinutes(2), GenerationKind.VOICE_LINE,
-        Duration.ofMinutes(2), GenerationKind.MUSIC_CUE, Duration.ofMinutes(5), GenerationKind.VIDEO_CLIP,
-        Duration.ofMinutes(15)), 50);
+    Map<GenerationKind, @Nullable Duration> deadlines = new LinkedHashMap<>();
+    deadlines.put(GenerationKind.IMAGE, Duration.ofMinutes(2));
+    deadlines.put(GenerationKind.VIDEO_CLIP, Duration.ofMinutes(15));
+    deadlines.put(GenerationKind.VOICE_LINE, Duration.ofMinutes(2));
+    deadlines.put(GenerationKind.MUSIC_CUE, Duration.ofMinutes(5));
+    return new GateConfig(DEFAULT_HOLD_DEADLINE, deadlines, 50);
   }
 
   /**
-   * Returns a copy with another hold deadline for one kind.
+   * Returns a copy with another hold deadline for one kind, any kind (a host's {@code CHAT} too).
    *
    * @param kind the kind
    * @param deadline how long its hold may stay unanswered, positive, at most {@link #LONGEST_DEADLINE}
@@ -65,9 +80,21 @@ public final class GateConfig {
     if (kind == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a hold deadline needs its kind");
     }
-    EnumMap<GenerationKind, @Nullable Duration> copy = new EnumMap<>(holdDeadlines);
+    Map<GenerationKind, @Nullable Duration> copy = new LinkedHashMap<>(holdDeadlines);
     copy.put(kind, deadline);
-    return new GateConfig(copy, lowBalanceThreshold);
+    return new GateConfig(defaultHoldDeadline, copy, lowBalanceThreshold);
+  }
+
+  /**
+   * Returns a copy with another deadline for the kinds without their own.
+   *
+   * @param deadline how long such a hold may stay unanswered, positive, at most {@link #LONGEST_DEADLINE}
+   * @return the new config
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a deadline missing or
+   *     out of range
+   */
+  public GateConfig withDefaultHoldDeadline(Duration deadline) {
+    return new GateConfig(deadline, holdDeadlines, lowBalanceThreshold);
   }
 
   /**
@@ -78,16 +105,36 @@ public final class GateConfig {
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when negative
    */
   public GateConfig withLowBalanceThreshold(long credits) {
-    return new GateConfig(holdDeadlines, credits);
+    return new GateConfig(defaultHoldDeadline, holdDeadlines, credits);
   }
 
   /**
-   * Returns how long each kind's hold may stay unanswered (long video jobs get longer).
+   * Returns the kinds with their own hold deadline (long video jobs get longer).
    *
-   * @return a positive deadline for every kind, immutable
+   * @return a positive deadline per kind that has its own, immutable; other kinds get
+   *     {@link #defaultHoldDeadline()}
    */
   public Map<GenerationKind, Duration> holdDeadlines() {
     return holdDeadlines;
+  }
+
+  /**
+   * Returns the deadline of the kinds without their own.
+   *
+   * @return the deadline, positive
+   */
+  public Duration defaultHoldDeadline() {
+    return defaultHoldDeadline;
+  }
+
+  /**
+   * Returns how long a hold of this kind may stay unanswered.
+   *
+   * @param kind the kind
+   * @return its own deadline, or {@link #defaultHoldDeadline()}
+   */
+  public Duration holdDeadline(GenerationKind kind) {
+    return holdDeadlines.getOrDefault(kind, defaultHoldDeadline);
   }
 
   /**
@@ -107,17 +154,17 @@ public final class GateConfig {
    */
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof GateConfig g && holdDeadlines.equals(g.holdDeadlines)
-        && lowBalanceThreshold == g.lowBalanceThreshold;
+    return o instanceof GateConfig g && defaultHoldDeadline.equals(g.defaultHoldDeadline)
+        && holdDeadlines.equals(g.holdDeadlines) && lowBalanceThreshold == g.lowBalanceThreshold;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(holdDeadlines, lowBalanceThreshold);
+    return Objects.hash(defaultHoldDeadline, holdDeadlines, lowBalanceThreshold);
   }
 
   @Override
   public String toString() {
-    return "GateConfig[holdDeadlines=" + holdDeadlines + ", lowBalanceThreshold=" + lowBalanceThreshold + "]";
+    return "GateConfig[defaultHoldDeadline=" + defaultHoldDeadline + ", holdDeadlines=" + holdDeadlines + ", lowBalanceThreshold=" + lowBalanceThreshold + "]";
   }
 }

@@ -107,6 +107,29 @@ public interface GenerationGate {
   Settlement succeeded(AccountId account, HoldId hold, CreditAmount actualCost, IdempotencyKey key);
 
   /**
+   * The generation succeeded: settle the price of its actual usage (at most what was held); the rest
+   * returns. For a language model, authorize with the prompt's tokens and the most it may write,
+   * then settle with the tokens it reported; the settle's ledger entries record the actual quantities
+   * ({@code q.output_tokens=...}) and the usage report sums them.
+   *
+   * @param account the account
+   * @param hold the hold from the authorization
+   * @param actualUsage what was actually generated: the same kind and model as authorized, with the
+   *     quantities used
+   * @param key idempotency key
+   * @return the settlement; a usage priced at 0 credits releases the hold, recorded as a success at no
+   *     cost
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} for a missing usage, a hold
+   *     the gate did not place, or a kind or model other than the hold's;
+   *     {@link ErrorCode#UNKNOWN_PRICE_DIMENSION} or {@link ErrorCode#AMOUNT_OVERFLOW} when the rate card
+   *     cannot price the usage. Nothing changes.
+   * @throws io.preprompt.credits.core.SettleExceedsHeldException when its price exceeds the hold
+   * @throws io.preprompt.credits.core.HoldStateException when the hold already ended
+   * @throws io.preprompt.credits.core.UnknownHoldException when the account has no such hold
+   */
+  Settlement succeeded(AccountId account, HoldId hold, GenerationRequest actualUsage, IdempotencyKey key);
+
+  /**
    * The generation failed: release everything; the user is never charged for it.
    *
    * @param account the account

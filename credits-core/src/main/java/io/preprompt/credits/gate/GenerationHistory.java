@@ -14,14 +14,13 @@ import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.LedgerReader;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashSet;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,23 +33,46 @@ import org.jspecify.annotations.Nullable;
  * reason. So a period's report reads only that period's entries; a generation that started in the
  * period but ended after it is completed by one lookup of its hold and the entries at its end time.
  * Nothing here reads an account's whole history.
+ *
+ * <p>Holds and settles record the quantities a generation was priced by: the duration as
+ * {@code seconds}, other quantities as {@code q.<dimension>} ({@code q.input_tokens=1200}). A settle
+ * from the actual usage overrides the requested ones and is marked {@code usage=actual}.
  */
 public final class GenerationHistory {
   /** Page size used while scanning a period. */
   static final int PAGE = 1_000;
 
+  /** The settle metadata key marking quantities of the actual usage. */
+  static final String USAGE = "usage";
+
   private final LedgerReader credits;
+  private final List<GenerationKind> kinds;
 
   /**
-   * Creates a reader.
+   * Creates a reader whose usage reports list the kinds of the {@linkplain RateCard#defaults() default
+   * card}.
    *
    * @param credits the credit service whose ledger to read
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when it is null
    */
   public GenerationHistory(LedgerReader credits) {
-    if (credits == null) {
-      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a generation history needs a credit service");
+    this(credits, RateCard.defaults());
+  }
+
+  /**
+   * Creates a reader whose usage reports list the kinds of this card, with zero when unused.
+   *
+   * @param credits the credit service whose ledger to read
+   * @param card the rate card whose kinds every report lists
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when either is null
+   */
+  public GenerationHistory(LedgerReader credits, RateCard card) {
+    if (credits == null || card == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+          "a generation history needs a credit service and a rate card");
     }
     this.credits = credits;
+    this.kinds = card.kinds();
   }
 
   /**
@@ -92,21 +114,21 @@ public final class GenerationHistory {
   }
 
   /**
-   * Sums what each kind of generation was charged in {@code [from, to)} (the settlements made in
-   * the period, whenever the generation started).
+   * Sums what each kind, and each model of each kind, was charged in {@code [from, to)} (the
+   * settlements made in the period, whenever the generation started), with the quantities charged
+   * for: the actual ones when the generation was settled from its usage, else the requested ones.
    *
    * @param account the account
    * @param from inclusive start
    * @param to exclusive end
-   * @return the usage, every kind present
+   * @return the usage, every kind of the card present
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} when a bound is missing
    *     or {@code from} is after {@code to}
    * @throws UnknownAccountException when the account does not exist
    */
   public UsageReport usage(AccountId account, Instant from, Instant to) {
     requirePeriod(account, from, to);
-    Map<GenerationKind, long[]> sums = new EnumMap<>(GenerationKind.class);
-    Map<GenerationKind, Set<HoldId>> holds = new EnumMap<>(GenerationKind.class);
+    Map<String, ModelSum> byModel = new LinkedHashMap<>();
     long[] other = {0};
     credits.forEachEntry(account, LedgerQuery.between(from, to, PAGE), e -> {
       boolean chargedAtNoCost = e.type() == EntryType.RELEASE && "succeeded".equals(e.metadata().get("outcome"));
@@ -118,19 +140,79 @@ public final class GenerationHistory {
         other[0] = Math.addExact(other[0], e.amount());
         return;
       }
+      String model = e.metadata().getOrDefault(LedgerEntry.MODEL, "");
+      ModelSum sum = byModel.computeIfAbsent(kind.name() + "/" + model, k -> new ModelSum(kind, model));
       if (e.type().charges()) {
-        long[] sum = sums.computeIfAbsent(kind, k -> new long[1]);
-        sum[0] = Math.addExact(sum[0], e.amount());
+        sum.credits = Math.addExact(sum.credits, e.amount());
       }
-      holds.computeIfAbsent(kind, k -> new HashSet<>()).add(Objects.requireNonNull(e.hold()));
+      // A settle writes one entry per lot, each with the same description: count a hold's quantities once.
+      sum.holds.putIfAbsent(Objects.requireNonNull(e.hold()), quantitiesOf(e.metadata()));
     });
-    Map<GenerationKind, KindUsage> byKind = new EnumMap<>(GenerationKind.class);
-    for (GenerationKind k : GenerationKind.values()) {
-      long[] sum = sums.get(k);
-      Set<HoldId> h = holds.get(k);
-      byKind.put(k, new KindUsage(k, sum == null ? 0 : sum[0], h == null ? 0 : h.size()));
+    Map<GenerationKind, long[]> kindSums = new LinkedHashMap<>();
+    for (GenerationKind k : kinds) {
+      kindSums.put(k, new long[2]);
     }
-    return new UsageReport(account, from, to, byKind, other[0]);
+    List<ModelUsage> models = new ArrayList<>(byModel.size());
+    for (ModelSum m : byModel.values()) {
+      Map<PriceDimension, Long> quantities = new TreeMap<>();
+      for (Map<PriceDimension, Long> q : m.holds.values()) {
+        q.forEach((d, n) -> quantities.merge(d, n, GenerationHistory::saturatedAdd));
+      }
+      models.add(new ModelUsage(m.kind, m.model, m.credits, m.holds.size(), quantities));
+      long[] k = kindSums.computeIfAbsent(m.kind, x -> new long[2]);
+      k[0] = Math.addExact(k[0], m.credits);
+      k[1] += m.holds.size();
+    }
+    models.sort(Comparator.comparing((ModelUsage u) -> u.kind().name()).thenComparing(ModelUsage::model));
+    Map<GenerationKind, KindUsage> byKind = new LinkedHashMap<>();
+    kindSums.forEach((k, v) -> byKind.put(k, new KindUsage(k, v[0], v[1])));
+    return new UsageReport(account, from, to, byKind, models, other[0]);
+  }
+
+  /** One model's charges in a period. */
+  private static final class ModelSum {
+    final GenerationKind kind;
+    final String model;
+    long credits;
+    /** Per hold charged: the quantities recorded on its settle. */
+    final Map<HoldId, Map<PriceDimension, Long>> holds = new LinkedHashMap<>();
+
+    ModelSum(GenerationKind kind, String model) {
+      this.kind = kind;
+      this.model = model;
+    }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  /**
+   * Reads the quantities a generation's entry records: {@code seconds} and each {@code q.<dimension>};
+   * malformed ones are skipped (the ledger is read, never refused).
+   */
+  static Map<PriceDimension, Long> quantitiesOf(Map<String, String> metadata) {
+    Map<PriceDimension, Long> out = new TreeMap<>();
+    long seconds = parseLong(metadata.get(LedgerEntry.SECONDS), 0);
+    if (seconds > 0) {
+      out.put(PriceDimension.SECONDS, seconds);
+    }
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      if (!e.getKey().startsWith(LedgerEntry.QUANTITY_PREFIX)) {
+        continue;
+      }
+      Optional<PriceDimension> dimension = PriceDimension.parse(e.getKey().substring(LedgerEntry.QUANTITY_PREFIX.length()));
+      long quantity = parseLong(e.getValue(), 0);
+      if (dimension.isPresent()) {
+        if (quantity > 0) {
+          out.put(dimension.get(), quantity);
+        } else {
+          out.remove(dimension.get());
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -214,19 +296,23 @@ public final class GenerationHistory {
     }
     if (end.isEmpty() && h.state() == HoldState.EXPIRED) {
       // Overdue but not yet swept: the hold reads as expired; its entries come with the sweep.
-      return build(id, s, GenerationOutcome.EXPIRED, 0, ended.get(), null);
+      return build(id, s, GenerationOutcome.EXPIRED, 0, ended.get(), null, null);
     }
     return record(id, s, end);
   }
 
   private GenerationRecord record(HoldId id, Start s, List<LedgerEntry> end) {
     if (end.isEmpty()) {
-      return build(id, s, GenerationOutcome.PENDING, 0, null, null);
+      return build(id, s, GenerationOutcome.PENDING, 0, null, null, null);
     }
     long actual = 0;
     GenerationOutcome outcome = null;
     String reason = null;
+    Map<String, String> actualUsage = null;
     for (LedgerEntry e : end) {
+      if ("actual".equals(e.metadata().get(USAGE))) {
+        actualUsage = e.metadata();
+      }
       switch (e.type()) {
         case SETTLE, OVERAGE, DEBT_INCURRED -> {
           actual = Math.addExact(actual, e.amount());
@@ -247,7 +333,7 @@ public final class GenerationHistory {
     if (outcome == null) {
       outcome = GenerationOutcome.RELEASED;
     }
-    return build(id, s, outcome, actual, end.get(0).at(), reason);
+    return build(id, s, outcome, actual, end.get(0).at(), reason, actualUsage);
   }
 
   private static GenerationOutcome releaseOutcome(@Nullable String recorded) {
@@ -263,11 +349,12 @@ public final class GenerationHistory {
   }
 
   private static GenerationRecord build(HoldId id, Start s, GenerationOutcome outcome, long actual,
-      @Nullable Instant endedAt, @Nullable String reason) {
+      @Nullable Instant endedAt, @Nullable String reason, @Nullable Map<String, String> actualUsage) {
     Map<String, String> meta = s.first.metadata();
     long estimate = parseLong(meta.get("estimate"), s.held);
     return new GenerationRecord(id, s.kind, meta.getOrDefault(LedgerEntry.MODEL, ""), estimate, s.held, actual, outcome,
-        s.first.at(), endedAt, meta.getOrDefault("rateCard", ""), reason);
+        s.first.at(), endedAt, meta.getOrDefault("rateCard", ""), reason, quantitiesOf(meta),
+        actualUsage == null ? Map.of() : quantitiesOf(actualUsage));
   }
 
   private static long parseLong(@Nullable String s, long fallback) {
@@ -282,15 +369,7 @@ public final class GenerationHistory {
   }
 
   private static @Nullable GenerationKind kindOf(Map<String, String> metadata) {
-    String kind = metadata.get(LedgerEntry.KIND);
-    if (kind == null) {
-      return null;
-    }
-    try {
-      return GenerationKind.valueOf(kind);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return GenerationKind.parse(metadata.get(LedgerEntry.KIND)).orElse(null);
   }
 
   /** The hold's entries written at one instant (the ledger is read by time, never whole). */

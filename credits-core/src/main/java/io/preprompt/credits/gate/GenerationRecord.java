@@ -2,7 +2,10 @@ package io.preprompt.credits.gate;
 
 import io.preprompt.credits.core.HoldId;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -21,10 +24,14 @@ import org.jspecify.annotations.Nullable;
  * @param endedAt when it ended, or {@code null} while pending
  * @param rateCardVersion the rate card that priced it
  * @param reason the reason given when it was released, or {@code null}
+ * @param quantities the quantities requested (seconds, tokens), sorted by dimension name
+ * @param actualQuantities the quantities it was settled from ({@link GenerationGate#succeeded(
+ *     io.preprompt.credits.core.AccountId, HoldId, GenerationRequest, io.preprompt.credits.core.IdempotencyKey)}),
+ *     empty when it was settled by amount or did not succeed
  */
 public record GenerationRecord(HoldId hold, GenerationKind kind, String model, long estimate, long held, long actual,
     GenerationOutcome outcome, Instant startedAt, @Nullable Instant endedAt, String rateCardVersion,
-    @Nullable String reason) {
+    @Nullable String reason, Map<PriceDimension, Long> quantities, Map<PriceDimension, Long> actualQuantities) {
 
   /**
    * Checks the record.
@@ -40,6 +47,8 @@ public record GenerationRecord(HoldId hold, GenerationKind kind, String model, l
    * @param endedAt when it ended, or {@code null} while pending
    * @param rateCardVersion the rate card that priced it
    * @param reason the reason given when it was released, or {@code null}
+   * @param quantities the quantities requested
+   * @param actualQuantities the quantities it was settled from, empty when none were given
    */
   public GenerationRecord {
     Objects.requireNonNull(hold, "hold");
@@ -51,6 +60,8 @@ public record GenerationRecord(HoldId hold, GenerationKind kind, String model, l
     if (estimate < 0 || held < 0 || actual < 0 || actual > held) {
       throw new IllegalArgumentException("estimate, held and actual must be non-negative with actual <= held");
     }
+    quantities = Collections.unmodifiableMap(new TreeMap<>(quantities));
+    actualQuantities = Collections.unmodifiableMap(new TreeMap<>(actualQuantities));
   }
 
   /**

@@ -2,16 +2,24 @@ package io.preprompt.credits.gate;
 
 import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.InvalidRequestException;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the app is about to generate. Built with {@link #image}, {@link #clip}, {@link #voice} or
- * {@link #music}, then {@link #withVariants}, {@link #asReshot} and {@link #withFeature}.
+ * What the app is about to generate (or, for {@link GenerationGate#succeeded(io.preprompt.credits.core.AccountId,
+ * io.preprompt.credits.core.HoldId, GenerationRequest, io.preprompt.credits.core.IdempotencyKey)}, what it
+ * did generate). Built with {@link #image}, {@link #clip}, {@link #voice} or {@link #music} for media,
+ * {@link #tokens} for a language model, {@link #of} for any kind; then {@link #withVariants},
+ * {@link #asReshot}, {@link #withFeature} and {@link #with} for the quantities a rate prices
+ * ({@link PriceDimension}).
  *
- * <p>Immutable; equal when every part is. {@link #toString()} keeps the form it had as a record,
- * which stored idempotency fingerprints contain.
+ * <p>Immutable; equal when every part is (a quantity of 0 is the same as none). {@link #toString()}
+ * keeps the form it had as a record, which stored idempotency fingerprints contain; quantities other
+ * than seconds are appended only when there are some.
  */
 public final class GenerationRequest {
   private final GenerationKind kind;
@@ -21,9 +29,20 @@ public final class GenerationRequest {
   private final int variants;
   private final boolean reshot;
   private final @Nullable String feature;
+  /** Quantities other than seconds, positive, sorted by dimension name. */
+  private final Map<PriceDimension, Long> quantities;
+
+  /** At most this many quantities besides seconds (each is recorded in the ledger's metadata). */
+  public static final int MAX_QUANTITIES = ModelRate.MAX_DIMENSIONS;
 
   private GenerationRequest(@Nullable GenerationKind kind, @Nullable String model, @Nullable String resolution,
       int durationSeconds, int variants, boolean reshot, @Nullable String feature) {
+    this(kind, model, resolution, durationSeconds, variants, reshot, feature, Map.of());
+  }
+
+  private GenerationRequest(@Nullable GenerationKind kind, @Nullable String model, @Nullable String resolution,
+      int durationSeconds, int variants, boolean reshot, @Nullable String feature,
+      Map<PriceDimension, Long> quantities) {
     if (kind == null || model == null || model.isBlank()) {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "kind and model are required");
     }
@@ -33,8 +52,13 @@ public final class GenerationRequest {
     if (variants < 1 || variants > 64) {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "variants must be 1..64, was " + variants);
     }
-    if (kind != GenerationKind.IMAGE && durationSeconds == 0) {
+    if (durationSeconds == 0 && (kind.equals(GenerationKind.VIDEO_CLIP) || kind.equals(GenerationKind.VOICE_LINE)
+        || kind.equals(GenerationKind.MUSIC_CUE))) {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, kind + " needs a positive duration");
+    }
+    if (quantities.size() > MAX_QUANTITIES) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+          "a request has at most " + MAX_QUANTITIES + " quantities besides seconds, was " + quantities.keySet());
     }
     this.kind = kind;
     this.model = model;
@@ -43,6 +67,123 @@ public final class GenerationRequest {
     this.variants = variants;
     this.reshot = reshot;
     this.feature = feature;
+    this.quantities = quantities;
+  }
+
+  /**
+   * A request of any kind, with no quantities yet: a flat-priced call as it is, or add them with
+   * {@link #with}.
+   *
+   * @param kind the kind, for example {@code GenerationKind.of("CHAT")}
+   * @param model the model
+   * @return the request, one variant, not a reshot, no resolution
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} for no kind or a blank model,
+   *     or a per-second media kind (which needs its duration: use {@link #clip}, {@link #voice},
+   *     {@link #music})
+   */
+  public static GenerationRequest of(GenerationKind kind, String model) {
+    return new GenerationRequest(kind, model, null, 0, 1, false, null);
+  }
+
+  /**
+   * A language-model call: its input (prompt) tokens and output tokens (the actual count, or the
+   * most it may produce when estimating).
+   *
+   * @param kind the kind, for example {@code GenerationKind.of("CHAT")}
+   * @param model the model
+   * @param inputTokens input tokens, not negative
+   * @param outputTokens output tokens, not negative
+   * @return the request
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} for no kind, a blank model
+   *     or a negative count
+   */
+  public static GenerationRequest tokens(GenerationKind kind, String model, long inputTokens, long outputTokens) {
+    return of(kind, model).with(PriceDimension.INPUT_TOKENS, inputTokens).with(PriceDimension.OUTPUT_TOKENS,
+        outputTokens);
+  }
+
+  /**
+   * Returns a copy with the quantity of one dimension set (replacing any earlier one). Seconds set
+   * the duration.
+   *
+   * @param dimension what is counted
+   * @param quantity how many, not negative (0 removes it); seconds 0..3600
+   * @return the new request
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} for no dimension, a negative
+   *     quantity, seconds out of range, or more than {@link #MAX_QUANTITIES} dimensions
+   */
+  public GenerationRequest with(PriceDimension dimension, long quantity) {
+    if (dimension == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a quantity needs its dimension");
+    }
+    if (quantity < 0) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+          "a quantity must not be negative, was " + dimension + "=" + quantity);
+    }
+    if (dimension.equals(PriceDimension.SECONDS)) {
+      if (quantity > 3600) {
+        throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "duration must be 0..3600 seconds, was " + quantity);
+      }
+      return new GenerationRequest(kind, model, resolution, (int) quantity, variants, reshot, feature, quantities);
+    }
+    TreeMap<PriceDimension, Long> copy = new TreeMap<>(quantities);
+    if (quantity == 0) {
+      copy.remove(dimension);
+    } else {
+      copy.put(dimension, quantity);
+    }
+    return new GenerationRequest(kind, model, resolution, durationSeconds, variants, reshot, feature,
+        Collections.unmodifiableMap(copy));
+  }
+
+  /**
+   * Returns a copy with cached input tokens (input served from the provider's prompt cache).
+   *
+   * @param count the tokens, not negative
+   * @return the new request
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} for a negative count
+   */
+  public GenerationRequest withCachedInputTokens(long count) {
+    return with(PriceDimension.CACHED_INPUT_TOKENS, count);
+  }
+
+  /**
+   * Returns a copy with reasoning tokens.
+   *
+   * @param count the tokens, not negative
+   * @return the new request
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} for a negative count
+   */
+  public GenerationRequest withReasoningTokens(long count) {
+    return with(PriceDimension.REASONING_TOKENS, count);
+  }
+
+  /**
+   * Returns the quantity of one dimension.
+   *
+   * @param dimension the dimension
+   * @return how many, 0 when not given ({@link PriceDimension#SECONDS} is the duration)
+   */
+  public long quantity(PriceDimension dimension) {
+    if (PriceDimension.SECONDS.equals(dimension)) {
+      return durationSeconds;
+    }
+    Long q = quantities.get(dimension);
+    return q == null ? 0 : q;
+  }
+
+  /**
+   * Returns every positive quantity, the duration included as {@link PriceDimension#SECONDS}.
+   *
+   * @return the quantities, immutable, sorted by dimension name
+   */
+  public Map<PriceDimension, Long> quantities() {
+    if (durationSeconds == 0) {
+      return quantities;
+    }
+    TreeMap<PriceDimension, Long> all = new TreeMap<>(quantities);
+    all.put(PriceDimension.SECONDS, (long) durationSeconds);
+    return Collections.unmodifiableMap(all);
   }
 
   /**
@@ -105,7 +246,7 @@ public final class GenerationRequest {
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} when out of range
    */
   public GenerationRequest withVariants(int count) {
-    return new GenerationRequest(kind, model, resolution, durationSeconds, count, reshot, feature);
+    return new GenerationRequest(kind, model, resolution, durationSeconds, count, reshot, feature, quantities);
   }
 
   /**
@@ -114,7 +255,7 @@ public final class GenerationRequest {
    * @return the new request
    */
   public GenerationRequest asReshot() {
-    return new GenerationRequest(kind, model, resolution, durationSeconds, variants, true, feature);
+    return new GenerationRequest(kind, model, resolution, durationSeconds, variants, true, feature, quantities);
   }
 
   /**
@@ -128,13 +269,13 @@ public final class GenerationRequest {
     if (name == null || name.isBlank()) {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a feature needs a name");
     }
-    return new GenerationRequest(kind, model, resolution, durationSeconds, variants, reshot, name);
+    return new GenerationRequest(kind, model, resolution, durationSeconds, variants, reshot, name, quantities);
   }
 
   /**
    * Returns the kind.
    *
-   * @return image, video clip, voice line or music cue
+   * @return the kind, for example {@link GenerationKind#IMAGE}
    */
   public GenerationKind kind() {
     return kind;
@@ -211,25 +352,28 @@ public final class GenerationRequest {
    */
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof GenerationRequest r && kind == r.kind && model.equals(r.model)
+    return o instanceof GenerationRequest r && kind.equals(r.kind) && model.equals(r.model)
         && Objects.equals(resolution, r.resolution) && durationSeconds == r.durationSeconds
-        && variants == r.variants && reshot == r.reshot && Objects.equals(feature, r.feature);
+        && variants == r.variants && reshot == r.reshot && Objects.equals(feature, r.feature)
+        && quantities.equals(r.quantities);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(kind, model, resolution, durationSeconds, variants, reshot, feature);
+    return Objects.hash(kind, model, resolution, durationSeconds, variants, reshot, feature, quantities);
   }
 
   /**
    * Returns the record form {@code GenerationRequest[kind=IMAGE, model=..., ...]}, which stored
-   * fingerprints contain.
+   * fingerprints contain; quantities other than seconds follow as {@code , quantities={input_tokens=1200}}
+   * only when there are some, so a media request's form is unchanged.
    *
    * @return the text
    */
   @Override
   public String toString() {
     return "GenerationRequest[kind=" + kind + ", model=" + model + ", resolution=" + resolution + ", durationSeconds="
-        + durationSeconds + ", variants=" + variants + ", reshot=" + reshot + ", feature=" + feature + "]";
+        + durationSeconds + ", variants=" + variants + ", reshot=" + reshot + ", feature=" + feature
+        + (quantities.isEmpty() ? "" : ", quantities=" + quantities) + "]";
   }
 }

@@ -6,25 +6,38 @@ import io.preprompt.credits.core.InvalidRequestException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * A versioned price list, and the estimator that applies it.
+ * A versioned price list, and the estimator that applies it. The card defines the kinds it prices
+ * ({@link #kinds()}) and, per kind and model, a {@link ModelRate}: media by the second, language
+ * models by the token, other calls at a flat price.
  *
  * <p>Prices are in millicredits. An item's exact price is
- * {@code (base + perSecond * seconds) * resolutionFactor * variants * (reshot ? reshotFactor : 1)},
- * computed as an exact fraction; <b>the one rounding rule</b>: that exact amount is rounded up to
- * the next whole credit, once per item. A batch total is the sum of its items' whole-credit costs.
+ * {@code (base + Σ quantity_d * price_d / per_d) * resolutionFactor * variants * (reshot ? reshotFactor : 1)}
+ * over the dimensions {@code d} its rate prices (seconds at a price per second, tokens at a price per
+ * million), computed as an exact fraction; <b>the one rounding rule</b>: that exact amount is
+ * rounded up to the next whole credit, once per item, never per dimension. A batch total is the sum
+ * of its items' whole-credit costs.
+ *
+ * <p>A request that counts a quantity its rate does not price is refused
+ * ({@link ErrorCode#UNKNOWN_PRICE_DIMENSION}); the one exception is a media request's duration,
+ * which a rate without a per-second price ignores, as it always has.
  */
 public final class RateCard {
   private final String version;
   private final Map<String, ModelRate> rates;
+  private final List<ModelRate> ordered;
   private final Ratio reshotFactor;
 
-  private RateCard(String version, Map<String, ModelRate> rates, Ratio reshotFactor) {
+  private RateCard(String version, Map<String, ModelRate> rates, List<ModelRate> ordered, Ratio reshotFactor) {
     this.version = version;
     this.rates = rates;
+    this.ordered = ordered;
     this.reshotFactor = reshotFactor;
   }
 
@@ -55,7 +68,89 @@ public final class RateCard {
             "two rates for " + r.kind() + "/" + r.model() + " in rate card " + version);
       }
     }
-    return new RateCard(version, Map.copyOf(m), reshotFactor);
+    return new RateCard(version, Map.copyOf(m), List.copyOf(m.values()), reshotFactor);
+  }
+
+  /**
+   * Returns a card with more rates: these are added, and each replaces the rate of the same kind and
+   * model, if any. A host adds its language models to {@link #defaults()} this way.
+   *
+   * @param newVersion the new card's version, not this card's
+   * @param more the rates to add or replace, at least one
+   * @return the new card, with this card's reshot factor
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a blank or unchanged
+   *     version, no rates, a null, or two new rates for the same kind and model
+   */
+  public RateCard with(String newVersion, ModelRate... more) {
+    if (newVersion == null || newVersion.isBlank() || newVersion.equals(version)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+          "a changed rate card needs a new version, not '" + newVersion + "'");
+    }
+    if (more == null || more.length == 0) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a changed rate card needs at least one rate");
+    }
+    Map<String, ModelRate> added = new LinkedHashMap<>();
+    for (ModelRate r : more) {
+      if (r == null) {
+        throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "a rate must not be null");
+      }
+      if (added.put(key(r.kind(), r.model()), r) != null) {
+        throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
+            "two rates for " + r.kind() + "/" + r.model() + " in rate card " + newVersion);
+      }
+    }
+    List<ModelRate> all = new ArrayList<>();
+    for (ModelRate r : ordered) {
+      all.add(added.getOrDefault(key(r.kind(), r.model()), r));
+    }
+    for (ModelRate r : added.values()) {
+      if (!rates.containsKey(key(r.kind(), r.model()))) {
+        all.add(r);
+      }
+    }
+    return of(newVersion, all, reshotFactor);
+  }
+
+  /**
+   * Returns the kinds this card prices, in the order their first rate was listed.
+   *
+   * @return the kinds, immutable, at least one
+   */
+  public List<GenerationKind> kinds() {
+    Set<GenerationKind> kinds = new LinkedHashSet<>();
+    for (ModelRate r : ordered) {
+      kinds.add(r.kind());
+    }
+    return List.copyOf(kinds);
+  }
+
+  /**
+   * Returns every rate, in the order the card lists them.
+   *
+   * @return the rates, immutable
+   */
+  public List<ModelRate> rates() {
+    return ordered;
+  }
+
+  /**
+   * Returns the rate of one kind and model.
+   *
+   * @param kind the kind
+   * @param model the model
+   * @return the rate, empty when this card does not price them
+   */
+  public Optional<ModelRate> rate(GenerationKind kind, String model) {
+    return Optional.ofNullable(rates.get(key(kind, model)));
+  }
+
+  /**
+   * Returns the factor applied to reshots.
+   *
+   * @return the factor, for example 1/2
+   */
+  public Ratio reshotFactor() {
+    return reshotFactor;
   }
 
   private static String key(GenerationKind kind, String model) {
@@ -102,8 +197,10 @@ public final class RateCard {
    *
    * @param request what to generate
    * @return the itemized estimate
-   * @throws InvalidRequestException with {@link ErrorCode#UNKNOWN_MODEL} or {@link ErrorCode#UNKNOWN_RESOLUTION}
-   *     when the card does not price the request, or {@link ErrorCode#AMOUNT_OVERFLOW}
+   * @throws InvalidRequestException with {@link ErrorCode#UNKNOWN_MODEL}, {@link ErrorCode#UNKNOWN_RESOLUTION}
+   *     or {@link ErrorCode#UNKNOWN_PRICE_DIMENSION} when the card does not price the request, or
+   *     {@link ErrorCode#AMOUNT_OVERFLOW} when its price is beyond the credit range (any quantity up to
+   *     {@code Long.MAX_VALUE} gives this error, never an arithmetic exception)
    */
   public Estimate estimate(GenerationRequest request) {
     if (request == null) {
@@ -123,14 +220,31 @@ public final class RateCard {
             + rate.resolutionFactors().keySet());
       }
     }
+    for (Map.Entry<PriceDimension, Long> q : request.quantities().entrySet()) {
+      // A media request's duration is ignored by a rate without a per-second price, as it always was.
+      if (!q.getKey().equals(PriceDimension.SECONDS) && !rate.prices().containsKey(q.getKey())) {
+        throw new InvalidRequestException(ErrorCode.UNKNOWN_PRICE_DIMENSION, "rate card " + version + " does not price "
+            + q.getKey() + " for " + request.kind() + "/" + request.model() + " (the request counts " + q.getValue()
+            + "); it prices " + (rate.prices().isEmpty() ? "a flat call" : rate.prices().keySet().toString()));
+      }
+    }
     List<EstimateLine> lines = new ArrayList<>();
     BigInteger num = BigInteger.valueOf(rate.baseMillis());
     BigInteger den = BigInteger.ONE;
     lines.add(new EstimateLine("base", request.kind() + " " + request.model() + ": " + rate.baseMillis() + " mc", rate.baseMillis()));
-    if (rate.perSecondMillis() > 0 && request.durationSeconds() > 0) {
-      num = num.add(BigInteger.valueOf(rate.perSecondMillis()).multiply(BigInteger.valueOf(request.durationSeconds())));
-      lines.add(new EstimateLine("per-second", request.durationSeconds() + " s x " + rate.perSecondMillis() + " mc",
-          ceil(num, den)));
+    for (Map.Entry<PriceDimension, UnitPrice> p : rate.prices().entrySet()) {
+      long quantity = request.quantity(p.getKey());
+      if (quantity == 0) {
+        continue;
+      }
+      UnitPrice price = p.getValue();
+      BigInteger per = BigInteger.valueOf(price.per());
+      num = num.multiply(per).add(BigInteger.valueOf(quantity).multiply(BigInteger.valueOf(price.millicredits())).multiply(den));
+      den = den.multiply(per);
+      boolean seconds = p.getKey().equals(PriceDimension.SECONDS) && price.per() == 1;
+      lines.add(seconds
+          ? new EstimateLine("per-second", quantity + " s x " + price.millicredits() + " mc", ceil(num, den))
+          : new EstimateLine(p.getKey().name(), p.getKey().label() + ": " + quantity + " x " + price, ceil(num, den)));
     }
     if (request.resolution() != null) {
       num = num.multiply(BigInteger.valueOf(resolution.numerator()));

@@ -2,41 +2,44 @@ package io.preprompt.credits.gate;
 
 import io.preprompt.credits.core.AccountId;
 import java.time.Instant;
-import java.util.EnumMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Credits charged in {@code [from, to)}, by kind of generation, from the ledger's settle entries.
+ * Credits charged in {@code [from, to)}, by kind of generation and by kind and model, from the
+ * ledger's settle entries.
  *
  * @param account the account
  * @param from inclusive start
  * @param to exclusive end
- * @param byKind usage per kind; every kind is present, zero when unused
+ * @param byKind usage per kind: every kind of the rate card (zero when unused), then any other kind
+ *     that was charged, in that order
+ * @param byModel usage per kind and model that was charged, with the quantities, sorted by kind and
+ *     model
  * @param otherCredits credits settled on holds not placed by the gate (no kind recorded)
  */
 public record UsageReport(AccountId account, Instant from, Instant to, Map<GenerationKind, KindUsage> byKind,
-    long otherCredits) {
+    List<ModelUsage> byModel, long otherCredits) {
 
   /**
-   * Checks the report and fills in unused kinds.
+   * Checks the report and copies its parts.
    *
    * @param account the account
    * @param from inclusive start
    * @param to exclusive end
-   * @param byKind usage per kind; every kind is present, zero when unused
+   * @param byKind usage per kind
+   * @param byModel usage per kind and model
    * @param otherCredits credits settled on holds not placed by the gate (no kind recorded)
    */
   public UsageReport {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
-    EnumMap<GenerationKind, KindUsage> all = new EnumMap<>(GenerationKind.class);
-    for (GenerationKind k : GenerationKind.values()) {
-      KindUsage u = byKind.get(k);
-      all.put(k, u == null ? new KindUsage(k, 0, 0) : u);
-    }
-    byKind = java.util.Collections.unmodifiableMap(all);
+    byKind = Collections.unmodifiableMap(new LinkedHashMap<>(byKind));
+    byModel = List.copyOf(byModel);
     if (otherCredits < 0) {
       throw new IllegalArgumentException("otherCredits must not be negative");
     }
@@ -49,7 +52,24 @@ public record UsageReport(AccountId account, Instant from, Instant to, Map<Gener
    * @return its usage (zero when unused)
    */
   public KindUsage of(GenerationKind kind) {
-    return byKind.get(kind);
+    KindUsage u = byKind.get(kind);
+    return u == null ? new KindUsage(kind, 0, 0) : u;
+  }
+
+  /**
+   * Returns the usage of one model of one kind.
+   *
+   * @param kind the kind
+   * @param model the model
+   * @return its usage (zero, with no quantities, when unused)
+   */
+  public ModelUsage of(GenerationKind kind, String model) {
+    for (ModelUsage u : byModel) {
+      if (u.kind().equals(kind) && u.model().equals(model)) {
+        return u;
+      }
+    }
+    return new ModelUsage(kind, model, 0, 0, Map.of());
   }
 
   /**

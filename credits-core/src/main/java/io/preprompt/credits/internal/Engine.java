@@ -80,6 +80,8 @@ public final class Engine implements LedgerReader {
   private final Supplier<HoldId> holdIds;
   /** Accounts as this process last committed them, when calls may run on them without a read; else null. */
   private final @Nullable SnapshotCache snapshots;
+  /** The plan rules every change passes before it commits (see {@link ChangeHook}), or null without plans. */
+  private volatile @Nullable ChangeHook changeHook;
   /** How many accounts the snapshot cache keeps at most. */
   static final int SNAPSHOT_CACHE_CAPACITY = 16_384;
   /** How many active holds the snapshot cache keeps per account at most (the newest). */
@@ -160,6 +162,30 @@ public final class Engine implements LedgerReader {
    */
   InstantSource clock() {
     return clock;
+  }
+
+  /**
+   * A rule that looks at every change before it commits, whatever operation made it (the plan
+   * service's automatic top-up): it may change the working copy further, in the same commit, and
+   * return what to do once the commit is durable.
+   */
+  interface ChangeHook {
+    /**
+     * Looks at a change about to commit; called again on a conflict retry, on the new copy.
+     *
+     * @param tx the working copy, with the operation's changes
+     * @return what to run once the commit is durable, or null
+     */
+    @Nullable Runnable beforeCommit(AccountTx tx);
+  }
+
+  /**
+   * Sets the rule every change passes before it commits (one: the plan service's).
+   *
+   * @param hook the rule
+   */
+  void changeHook(ChangeHook hook) {
+    this.changeHook = Objects.requireNonNull(hook, "hook");
   }
 
   /**
@@ -246,11 +272,14 @@ public final class Engine implements LedgerReader {
       }
       AccountTx tx = new AccountTx(snapshot, now);
       R result;
+      Runnable whenCommitted;
       try {
         tx.applyDueExpiry();
         result = op.apply(tx);
         // Credits the operation brought (a grant, a return) pay what the account owes first.
         tx.repayDebt(key);
+        ChangeHook hook = changeHook;
+        whenCommitted = hook != null && tx.hasChanges() ? hook.beforeCommit(tx) : null;
       } catch (RuntimeException e) {
         if (fromCache) {
           // An error from a kept copy (a stale one included) may be the copy's age speaking: decide it
@@ -285,6 +314,9 @@ public final class Engine implements LedgerReader {
           }
         }
         afterCommit(op.name(), tx, change);
+        if (whenCommitted != null) {
+          whenDurable("the change's follow-up", account, whenCommitted);
+        }
         return result;
       }
       if (fromCache) {

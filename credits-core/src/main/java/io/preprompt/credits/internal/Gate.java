@@ -11,6 +11,7 @@ import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.UnknownHoldException;
 import io.preprompt.credits.gate.Authorization;
 import io.preprompt.credits.gate.BatchEstimate;
 import io.preprompt.credits.gate.Estimate;
@@ -19,6 +20,7 @@ import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationHistory;
 import io.preprompt.credits.gate.GenerationKind;
 import io.preprompt.credits.gate.GenerationRequest;
+import io.preprompt.credits.gate.PriceDimension;
 import io.preprompt.credits.gate.LowBalanceListener;
 import io.preprompt.credits.gate.RateCard;
 import io.preprompt.credits.gate.UpgradeOffer;
@@ -27,6 +29,7 @@ import io.preprompt.credits.plans.Entitlements;
 import io.preprompt.credits.plans.Pack;
 import io.preprompt.credits.plans.Tier;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,7 +62,7 @@ public final class Gate implements GenerationGate {
     this.rateCard = rateCard;
     this.config = config;
     this.lowBalanceListeners = List.copyOf(lowBalanceListeners);
-    this.history = new GenerationHistory(engine);
+    this.history = new GenerationHistory(engine, rateCard);
   }
 
   /**
@@ -163,19 +166,8 @@ public final class Gate implements GenerationGate {
             if (e.credits() == 0) {
               continue;
             }
-            // Built immutable at once: the hold and its entries share it without copying.
-            String kind = r.kind().name();
-            String seconds = Integer.toString(r.durationSeconds());
-            String variants = Integer.toString(r.variants());
-            String reshot = Boolean.toString(r.reshot());
-            String estimate = Long.toString(e.credits());
-            Map<String, String> meta = r.resolution() == null
-                ? Map.of(LedgerEntry.KIND, kind, LedgerEntry.MODEL, r.model(), "seconds", seconds, "variants", variants, "reshot", reshot,
-                    "estimate", estimate, "rateCard", rateCard.version())
-                : Map.of(LedgerEntry.KIND, kind, LedgerEntry.MODEL, r.model(), "resolution", r.resolution(), "seconds", seconds,
-                    "variants", variants, "reshot", reshot, "estimate", estimate, "rateCard", rateCard.version());
-            placed.add(tx.hold(HoldId.random(), e.credits(), tx.now().plus(config.holdDeadlines().get(r.kind())), key,
-                meta));
+            placed.add(tx.hold(HoldId.random(), e.credits(), tx.now().plus(config.holdDeadline(r.kind())), key,
+                holdMetadata(r, e.credits())));
           }
           return placed;
         }
@@ -208,6 +200,46 @@ public final class Gate implements GenerationGate {
     }
     signalLowBalance(account, typical);
     return new Authorization.Authorized(holds, batch.items(), total);
+  }
+
+  /**
+   * The description a generation's hold carries (and its ending entries inherit): kind, model, the
+   * requested options and quantities, the estimate and the card. Built immutable at once: the hold and
+   * its entries share it without copying. A media request's map is the one it always was.
+   */
+  private Map<String, String> holdMetadata(GenerationRequest r, long estimateCredits) {
+    String kind = r.kind().name();
+    String seconds = Integer.toString(r.durationSeconds());
+    String variants = Integer.toString(r.variants());
+    String reshot = Boolean.toString(r.reshot());
+    String estimate = Long.toString(estimateCredits);
+    Map<PriceDimension, Long> quantities = r.quantities();
+    boolean mediaOnly = quantities.isEmpty()
+        || quantities.size() == 1 && quantities.containsKey(PriceDimension.SECONDS);
+    if (mediaOnly) {
+      return r.resolution() == null
+          ? Map.of(LedgerEntry.KIND, kind, LedgerEntry.MODEL, r.model(), LedgerEntry.SECONDS, seconds, "variants", variants,
+              "reshot", reshot, "estimate", estimate, "rateCard", rateCard.version())
+          : Map.of(LedgerEntry.KIND, kind, LedgerEntry.MODEL, r.model(), "resolution", r.resolution(), LedgerEntry.SECONDS,
+              seconds, "variants", variants, "reshot", reshot, "estimate", estimate, "rateCard", rateCard.version());
+    }
+    Map<String, String> meta = new HashMap<>();
+    meta.put(LedgerEntry.KIND, kind);
+    meta.put(LedgerEntry.MODEL, r.model());
+    if (r.resolution() != null) {
+      meta.put("resolution", r.resolution());
+    }
+    meta.put(LedgerEntry.SECONDS, seconds);
+    meta.put("variants", variants);
+    meta.put("reshot", reshot);
+    meta.put("estimate", estimate);
+    meta.put("rateCard", rateCard.version());
+    quantities.forEach((d, q) -> {
+      if (!d.equals(PriceDimension.SECONDS)) {
+        meta.put(LedgerEntry.QUANTITY_PREFIX + d.name(), Long.toString(q));
+      }
+    });
+    return Map.copyOf(meta);
   }
 
   /**
@@ -291,13 +323,15 @@ public final class Gate implements GenerationGate {
   /** The entitlement rules: each option the request uses must be in the tier. */
   private Optional<Authorization> checkEntitlements(Tier tier, GenerationRequest r) {
     Entitlements e = tier.entitlements();
-    if (!e.models().contains(r.model())) {
-      return notInTier("model=" + r.model(), tier, t -> t.entitlements().models().contains(r.model()));
+    // A kind with its own list of models in the tier is decided by it; any other kind by the tier's models.
+    String kind = r.kind().name();
+    if (!e.models(kind).contains(r.model())) {
+      return notInTier("model=" + r.model(), tier, t -> t.entitlements().models(kind).contains(r.model()));
     }
     if (r.resolution() != null && !e.resolutions().contains(r.resolution())) {
       return notInTier("resolution=" + r.resolution(), tier, t -> t.entitlements().resolutions().contains(r.resolution()));
     }
-    if (r.kind() == GenerationKind.VIDEO_CLIP && r.durationSeconds() > e.maxClipSeconds()) {
+    if (r.kind().equals(GenerationKind.VIDEO_CLIP) && r.durationSeconds() > e.maxClipSeconds()) {
       return notInTier("clipSeconds=" + r.durationSeconds(), tier,
           t -> t.entitlements().maxClipSeconds() >= r.durationSeconds());
     }
@@ -347,6 +381,72 @@ public final class Gate implements GenerationGate {
     }
     return engine.settle(account, hold, actualCost,
         Map.of("actual", Long.toString(actualCost.value()), "outcome", "succeeded"), key);
+  }
+
+  /**
+   * The generation succeeded: settle the price of its actual usage (at most what was held); the rest
+   * returns. The actual quantities are recorded on the settle, so history reports them.
+   *
+   * @param account the account
+   * @param hold the hold from the authorization
+   * @param actualUsage what was actually generated: the same kind and model as authorized, with the
+   *     quantities used (for example the tokens the model reported)
+   * @param key idempotency key
+   * @return the settlement; a usage priced at 0 credits releases the hold, recorded as a success at no
+   *     cost
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} for a missing usage, a hold
+   *     the gate did not place, or a kind or model other than the hold's; the rate card's errors when
+   *     it cannot price the usage
+   * @throws io.preprompt.credits.core.SettleExceedsHeldException when its price exceeds the hold
+   * @throws io.preprompt.credits.core.HoldStateException when the hold already ended
+   * @throws io.preprompt.credits.core.UnknownHoldException when the account has no such hold
+   */
+  @Override
+  public Settlement succeeded(AccountId account, HoldId hold, GenerationRequest actualUsage, IdempotencyKey key) {
+    requireAccountAndKey(account, key);
+    if (hold == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_HOLD_ID, "hold id must not be null");
+    }
+    if (actualUsage == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "a succeeded generation needs its actual usage");
+    }
+    Optional<Hold> found = engine.findHold(account, hold);
+    if (found.isEmpty()) {
+      throw new UnknownHoldException(account, hold);
+    }
+    Map<String, String> held = found.get().metadata();
+    String heldKind = held.get(LedgerEntry.KIND);
+    String heldModel = held.get(LedgerEntry.MODEL);
+    if (heldKind == null || heldModel == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+          "hold " + hold + " was not placed by the gate: settle it by amount");
+    }
+    if (!heldKind.equals(actualUsage.kind().name()) || !heldModel.equals(actualUsage.model())) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "hold " + hold + " is for " + heldKind + "/"
+          + heldModel + ", the usage is for " + actualUsage.kind() + "/" + actualUsage.model());
+    }
+    long cost = rateCard.estimate(actualUsage).credits();
+    Map<String, String> meta = new HashMap<>();
+    meta.put("actual", Long.toString(cost));
+    meta.put("outcome", "succeeded");
+    meta.put("usage", "actual");
+    meta.put(LedgerEntry.SECONDS, Integer.toString(actualUsage.durationSeconds()));
+    // Every dimension the hold requested is overwritten, with 0 when the usage has none of it.
+    for (String k : held.keySet()) {
+      if (k.startsWith(LedgerEntry.QUANTITY_PREFIX)) {
+        meta.put(k, "0");
+      }
+    }
+    actualUsage.quantities().forEach((d, q) -> {
+      if (!d.equals(PriceDimension.SECONDS)) {
+        meta.put(LedgerEntry.QUANTITY_PREFIX + d.name(), Long.toString(q));
+      }
+    });
+    if (cost == 0) {
+      Release r = engine.release(account, hold, "succeeded at no cost", meta, key);
+      return new Settlement(account, hold, 0, r.returned(), r.expiredOnReturn(), r.at());
+    }
+    return engine.settle(account, hold, CreditAmount.of(cost), meta, key);
   }
 
   /**

@@ -29,11 +29,13 @@ import org.jspecify.annotations.Nullable;
  * @param orders pack orders waiting for their payment
  * @param renewalFailures renewals that failed in a row (reset by a successful one)
  * @param renewalRetryAt when a failed renewal may be tried again, or null
+ * @param topUp the automatic top-up's setting and state, or null when it was never enabled
  */
 record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, @Nullable Instant anchor,
     long paidCycle, long cycleStartSequence, long allowanceTotal, @Nullable String pendingTier,
     @Nullable Instant pendingAt, @Nullable Instant cancelAt, long subscription, long requests,
-    List<ChargeIntent> charges, List<OpenOrder> orders, int renewalFailures, @Nullable Instant renewalRetryAt) {
+    List<ChargeIntent> charges, List<OpenOrder> orders, int renewalFailures, @Nullable Instant renewalRetryAt,
+    PlanRecord.@Nullable TopUp topUp) {
 
   /**
    * A subscription charge the library decided to ask for, kept until the gateway accepts it, so that a
@@ -97,7 +99,7 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
 
   static PlanState initial(String freeTier) {
     return new PlanState(freeTier, SubscriptionStatus.NONE, false, null, -1, 0, 0, null, null, null, 0, 0,
-        List.of(), List.of(), 0, null);
+        List.of(), List.of(), 0, null, null);
   }
 
   static PlanState of(@Nullable PlanRecord stored, String freeTier) {
@@ -115,7 +117,7 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
     return new PlanState(stored.tier(), SubscriptionStatus.valueOf(stored.status()), stored.signupGranted(),
         stored.anchor(), stored.paidCycle(), stored.cycleStartSequence(), stored.allowanceTotal(), stored.pendingTier(),
         stored.pendingAt(), stored.cancelAt(), stored.subscription(), stored.requests(), charges, orders,
-        stored.renewalFailures(), stored.renewalRetryAt());
+        stored.renewalFailures(), stored.renewalRetryAt(), stored.topUp());
   }
 
   PlanRecord toRecord() {
@@ -124,7 +126,7 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
     List<PlanRecord.Order> o = new ArrayList<>(orders.size());
     orders.forEach(i -> o.add(i.toRecord()));
     return new PlanRecord(tier, status.name(), signupGranted, anchor, paidCycle, cycleStartSequence, allowanceTotal,
-        pendingTier, pendingAt, cancelAt, subscription, requests, c, o, renewalFailures, renewalRetryAt);
+        pendingTier, pendingAt, cancelAt, subscription, requests, c, o, renewalFailures, renewalRetryAt, topUp);
   }
 
   /** A mutable copy, for the changes below. */
@@ -150,6 +152,7 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
     List<OpenOrder> orders;
     int renewalFailures;
     @Nullable Instant renewalRetryAt;
+    PlanRecord.@Nullable TopUp topUp;
 
     Draft(PlanState s) {
       tier = s.tier;
@@ -168,12 +171,13 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
       orders = s.orders;
       renewalFailures = s.renewalFailures;
       renewalRetryAt = s.renewalRetryAt;
+      topUp = s.topUp;
     }
 
     PlanState build() {
       return new PlanState(tier, status, signupGranted, anchor, paidCycle, cycleStartSequence, allowanceTotal,
           pendingTier, pendingAt, cancelAt, subscription, requests, charges, orders, renewalFailures,
-          renewalRetryAt);
+          renewalRetryAt, topUp);
     }
   }
 
@@ -231,7 +235,8 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
 
   /**
    * When the plan next needs attention: the next refill (when active; not before a failed renewal's
-   * retry time), a scheduled change, a cancellation, a charge request waiting to be sent.
+   * retry time), a scheduled change, a cancellation, a charge request (a top-up's included) waiting to
+   * be sent.
    */
   @Nullable Instant dueAt(ZoneId zone) {
     Instant due = null;
@@ -247,6 +252,9 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
     }
     for (ChargeIntent c : charges) {
       due = min(due, c.notBefore());
+    }
+    if (topUp != null) {
+      due = min(due, topUp.sendAt());
     }
     return due;
   }
@@ -355,6 +363,12 @@ record PlanState(String tier, SubscriptionStatus status, boolean signupGranted, 
     Draft d = draft();
     d.renewalFailures = d.renewalFailures + 1;
     d.renewalRetryAt = retryAt;
+    return d.build();
+  }
+
+  PlanState withTopUp(PlanRecord.@Nullable TopUp newTopUp) {
+    Draft d = draft();
+    d.topUp = newTopUp;
     return d.build();
   }
 }

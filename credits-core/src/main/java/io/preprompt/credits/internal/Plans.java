@@ -12,6 +12,7 @@ import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.plans.AccountOverview;
+import io.preprompt.credits.plans.AutoTopUp;
 import io.preprompt.credits.plans.BillingEvent;
 import io.preprompt.credits.plans.BillingOutcome;
 import io.preprompt.credits.plans.Pack;
@@ -24,16 +25,19 @@ import io.preprompt.credits.plans.SignupResult;
 import io.preprompt.credits.plans.SubscriptionStatus;
 import io.preprompt.credits.plans.Tier;
 import io.preprompt.credits.plans.TierCatalog;
+import io.preprompt.credits.plans.TopUpStatus;
 import io.preprompt.credits.plans.UpgradePolicy;
 import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.spi.PlanRecord;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -60,6 +64,7 @@ public final class Plans implements PlanService {
     this.config = config;
     this.gateway = gateway;
     engine.useTierOverage((plan, at) -> tierAt(plan, at).overage().orElse(null));
+    engine.changeHook(this::beforeCommit);
   }
 
   /**
@@ -226,8 +231,12 @@ public final class Plans implements PlanService {
             PlanState.OpenOrder order = matchingOrder(s, paid, pack, tx.now());
             List<PlanState.OpenOrder> open = new ArrayList<>(s.orders());
             open.remove(order);
-            tx.grant(LotSource.PACK, pack.credits(), null, byReference, Map.of("pack", pack.id(), "paymentReference",
+            Map<String, String> meta = new java.util.TreeMap<>(Map.of("pack", pack.id(), "paymentReference",
                 paid.paymentReference(), "event", paid.eventId(), "orderedAt", order.orderedAt().toString()));
+            if (s.topUp() != null && paid.paymentReference().equals(s.topUp().reference())) {
+              meta.put("autoTopUp", "true");
+            }
+            tx.grant(LotSource.PACK, pack.credits(), null, byReference, meta);
             save(tx, s.withOrders(open));
             return new BillingOutcome(BillingOutcome.Effect.APPLIED, pack.credits(), "pack " + pack.id() + " granted");
           }, Plans::encodeOutcome, e -> duplicate("payment " + paid.paymentReference() + " was already granted")));
@@ -646,6 +655,11 @@ public final class Plans implements PlanService {
     } catch (RuntimeException e) {
       LOG.warn("charge requests of account {} could not be sent now: {}", account, e.toString());
     }
+    try {
+      sendDueTopUp(account);
+    } catch (RuntimeException e) {
+      LOG.warn("the top-up charge request of account {} could not be sent now: {}", account, e.toString());
+    }
   }
 
   /**
@@ -1007,6 +1021,269 @@ public final class Plans implements PlanService {
     return s.status() == SubscriptionStatus.ACTIVE && tiers.require(s.tier()).packsAllowed();
   }
 
+  // ---------------------------------------------------------------- automatic top-up
+
+  /**
+   * Turns on (or changes) the account's automatic top-up; see {@link PlanService#enableAutoTopUp}.
+   *
+   * @param account the account
+   * @param setting the threshold, the pack and the monthly cap
+   * @param key idempotency key
+   * @return the top-up as this call set it
+   */
+  @Override
+  public TopUpStatus enableAutoTopUp(AccountId account, AutoTopUp setting, IdempotencyKey key) {
+    require(account, "account");
+    require(key, "key");
+    require(setting, "top-up setting");
+    String fingerprint = FieldCodec.fields().add("threshold", setting.thresholdCredits()).add("pack", setting.packId())
+        .add("cap", setting.monthlyCapMinor()).encode();
+    return engine.execute(account, key, Operation.of("enable-top-up", fingerprint, tx -> {
+      Pack pack = packs.require(setting.packId());
+      PlanState s = state(tx);
+      if (!canBuyPacks(s)) {
+        throw new StateException(ErrorCode.PACKS_REQUIRE_PAID_TIER, "an automatic top-up buys credit packs, which are"
+            + " available to paid-tier subscribers; account " + account + " is on " + s.tier() + " (" + s.status() + ")");
+      }
+      if (!pack.availableTo(s.tier())) {
+        throw new StateException(ErrorCode.PACK_NOT_FOR_TIER, "pack " + pack.id() + " is sold to subscribers of "
+            + pack.tiers() + "; account " + account + " is on " + s.tier());
+      }
+      if (setting.monthlyCapMinor() < pack.priceMinor()) {
+        throw new InvalidRequestException(ErrorCode.TOP_UP_CAP_BELOW_PACK, "a monthly cap of "
+            + setting.monthlyCapMinor() + " " + pack.currency() + " (minor units) is below the price of pack " + pack.id()
+            + ", " + pack.priceMinor() + ": the top-up could never buy it");
+      }
+      PlanRecord.TopUp t = s.topUp();
+      PlanRecord.TopUp next = t == null
+          ? new PlanRecord.TopUp(pack.id(), setting.thresholdCredits(), setting.monthlyCapMinor(), true, null, 0, null,
+              null, 0, null)
+          : new PlanRecord.TopUp(pack.id(), setting.thresholdCredits(), setting.monthlyCapMinor(),
+              t.packId() == null || t.armed(), t.month(), t.spentMinor(), t.reference(), t.sendAt(), t.attempts(),
+              t.skippedAt());
+      PlanState after = s.withTopUp(next);
+      save(tx, after);
+      return topUpStatus(after, tx);
+    }, Plans::encodeTopUp, Plans::decodeTopUp));
+  }
+
+  /**
+   * Turns the account's automatic top-up off; see {@link PlanService#disableAutoTopUp}.
+   *
+   * @param account the account
+   * @param key idempotency key
+   * @return the top-up as it now stands (no setting)
+   */
+  @Override
+  public TopUpStatus disableAutoTopUp(AccountId account, IdempotencyKey key) {
+    require(account, "account");
+    require(key, "key");
+    return engine.execute(account, key, Operation.of("disable-top-up", "", tx -> {
+      PlanState s = state(tx);
+      PlanRecord.TopUp t = s.topUp();
+      if (t != null && t.packId() != null) {
+        s = s.withTopUp(new PlanRecord.TopUp(null, t.threshold(), t.capMinor(), false, t.month(), t.spentMinor(),
+            t.reference(), t.sendAt(), t.attempts(), t.skippedAt()));
+        save(tx, s);
+      }
+      return topUpStatus(s, tx);
+    }, Plans::encodeTopUp, Plans::decodeTopUp));
+  }
+
+  /** The start of the calendar month (in the plans' zone) that {@code at} falls in: top-up caps count by it. */
+  private Instant monthStart(Instant at) {
+    return at.atZone(config.zone()).withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS).toInstant();
+  }
+
+  /** The account's open (not lapsed) pack order with this reference, or null. */
+  private static PlanState.@Nullable OpenOrder openOrder(PlanState s, String reference, Instant now) {
+    for (PlanState.OpenOrder o : s.orders()) {
+      if (o.reference().equals(reference) && o.orderedAt().plus(PACK_ORDER_LIFETIME).isAfter(now)) {
+        return o;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The automatic top-up's rule, run by the engine on every change before it commits
+   * ({@link Engine.ChangeHook}), so the change that takes available credits below the threshold is
+   * the one that records the order, the spend and the disarmed state: two instances crossing at
+   * once conflict on the account's version, and the one retried sees the top-up disarmed. Returns
+   * the request to the gateway, sent once the commit is durable.
+   */
+  private @Nullable Runnable beforeCommit(AccountTx tx) {
+    PlanRecord stored = tx.plan();
+    if (stored == null || stored.topUp() == null) {
+      return null;
+    }
+    PlanRecord.TopUp t = stored.topUp();
+    if (t.packId() == null && t.reference() == null) {
+      return null;
+    }
+    PlanState s = state(tx);
+    Instant now = tx.now();
+    PlanRecord.TopUp next = t;
+    if (next.reference() != null && openOrder(s, next.reference(), now) == null) {
+      // Paid (its grant removed the order) or lapsed: nothing waits any more.
+      next = new PlanRecord.TopUp(next.packId(), next.threshold(), next.capMinor(), next.armed(), next.month(),
+          next.spentMinor(), null, null, 0, next.skippedAt());
+    }
+    Runnable send = null;
+    if (next.packId() != null && next.reference() == null) {
+      long available = tx.available();
+      if (!next.armed() && available >= next.threshold()) {
+        next = new PlanRecord.TopUp(next.packId(), next.threshold(), next.capMinor(), true, next.month(),
+            next.spentMinor(), null, null, 0, next.skippedAt());
+      } else if (next.armed() && available < next.threshold()) {
+        Optional<Pack> found = packs.find(next.packId());
+        if (found.isPresent() && canBuyPacks(s) && found.get().availableTo(s.tier()) && openOrders(s, now) < MAX_OPEN_PACK_ORDERS) {
+          Pack pack = found.get();
+          Instant month = monthStart(now);
+          long spent = month.equals(next.month()) ? next.spentMinor() : 0;
+          if (spent <= next.capMinor() - pack.priceMinor()) {
+            long n = s.requests() + 1;
+            String reference = requestReference("topup", tx.account(), n);
+            List<PlanState.OpenOrder> orders = new ArrayList<>(s.orders());
+            orders.add(new PlanState.OpenOrder(reference, pack.id(), pack.priceMinor(), pack.currency(), now));
+            s = s.withRequests(n).withOrders(orders);
+            next = new PlanRecord.TopUp(pack.id(), next.threshold(), next.capMinor(), false, month,
+                spent + pack.priceMinor(), reference, now.plus(CHARGE_CLAIM_TIMEOUT), 1, next.skippedAt());
+            AccountId account = tx.account();
+            send = () -> sendTopUp(account, pack.id(), pack.priceMinor(), pack.currency(), reference, 1);
+          } else if (next.skippedAt() == null || next.skippedAt().isBefore(month)) {
+            next = new PlanRecord.TopUp(next.packId(), next.threshold(), next.capMinor(), true, next.month(),
+                next.spentMinor(), null, null, 0, now);
+          }
+        }
+      }
+    }
+    if (next.equals(t)) {
+      return null;
+    }
+    save(tx, s.withTopUp(next));
+    return send;
+  }
+
+  private static int openOrders(PlanState s, Instant now) {
+    int open = 0;
+    for (PlanState.OpenOrder o : s.orders()) {
+      if (o.orderedAt().plus(PACK_ORDER_LIFETIME).isAfter(now)) {
+        open++;
+      }
+    }
+    return open;
+  }
+
+  /**
+   * Asks the gateway to charge a top-up order and records the answer: accepted, the request is done;
+   * refused, it is asked again by {@link #renewDue()} after a back-off. Never throws: the change that
+   * ordered the top-up has committed, and its caller's call succeeded.
+   */
+  private void sendTopUp(AccountId account, String packId, long priceMinor, String currency, String reference,
+      int attempts) {
+    boolean accepted = true;
+    try {
+      gateway.chargePack(account, packId, priceMinor, currency, reference);
+      LOG.info("automatic top-up {} of account {}: asked the billing gateway to charge pack {}", reference, account,
+          packId);
+    } catch (RuntimeException e) {
+      accepted = false;
+      LOG.warn("billing gateway refused top-up {} of account {} (attempt {}): {}", reference, account, attempts,
+          e.toString());
+    }
+    for (int round = 1; round <= 3; round++) {
+      try {
+        recordTopUpAnswer(account, reference, attempts, accepted);
+        return;
+      } catch (ConcurrentUpdateException e) {
+        // Others keep winning the account: tried again; at worst it is sent again after the claim timeout.
+      } catch (RuntimeException e) {
+        LOG.warn("the answer to top-up {} of account {} could not be recorded; it is asked again after {}: {}",
+            reference, account, CHARGE_CLAIM_TIMEOUT, e.toString());
+        return;
+      }
+    }
+    LOG.warn("the answer to top-up {} of account {} could not be recorded (others kept winning the account); it is"
+        + " asked again after {}", reference, account, CHARGE_CLAIM_TIMEOUT);
+  }
+
+  private void recordTopUpAnswer(AccountId account, String reference, int attempts, boolean accepted) {
+    engine.execute(account, null, Operation.of(accepted ? "top-up-sent" : "top-up-refused", "", tx -> {
+      PlanState s = state(tx);
+      PlanRecord.TopUp t = s.topUp();
+      if (t == null || !reference.equals(t.reference()) || t.sendAt() == null || t.attempts() != attempts) {
+        return Boolean.FALSE; // done already, or another instance took it since: its answer counts
+      }
+      Instant sendAt = accepted ? null : backoff(tx.now(), attempts, LONGEST_CHARGE_RETRY);
+      save(tx, s.withTopUp(new PlanRecord.TopUp(t.packId(), t.threshold(), t.capMinor(), t.armed(), t.month(),
+          t.spentMinor(), t.reference(), sendAt, t.attempts(), t.skippedAt())));
+      return Boolean.TRUE;
+    }, String::valueOf, Boolean::valueOf));
+  }
+
+  /** A top-up's charge request an instance took to send. */
+  private record TopUpRequest(String packId, long priceMinor, String currency, String reference, int attempts) {}
+
+  /**
+   * Takes the account's top-up charge request when it is due (refused before, or its instance gone
+   * past the claim timeout), in one commit so two instances never take it together, and sends it.
+   */
+  private void sendDueTopUp(AccountId account) {
+    Optional<TopUpRequest> taken = engine.execute(account, null, Operation.of("take-top-up", "", tx -> {
+      PlanState s = state(tx);
+      PlanRecord.TopUp t = s.topUp();
+      if (t == null || t.reference() == null || t.sendAt() == null || t.sendAt().isAfter(tx.now())) {
+        return Optional.<TopUpRequest>empty();
+      }
+      PlanState.OpenOrder order = openOrder(s, t.reference(), tx.now());
+      if (order == null) {
+        save(tx, s.withTopUp(new PlanRecord.TopUp(t.packId(), t.threshold(), t.capMinor(), t.armed(), t.month(),
+            t.spentMinor(), null, null, 0, t.skippedAt())));
+        return Optional.<TopUpRequest>empty();
+      }
+      int attempts = t.attempts() + 1;
+      save(tx, s.withTopUp(new PlanRecord.TopUp(t.packId(), t.threshold(), t.capMinor(), t.armed(), t.month(),
+          t.spentMinor(), t.reference(), tx.now().plus(CHARGE_CLAIM_TIMEOUT), attempts, t.skippedAt())));
+      return Optional.of(new TopUpRequest(order.packId(), order.priceMinor(), order.currency(), order.reference(),
+          attempts));
+    }, r -> "", e -> Optional.<TopUpRequest>empty()));
+    taken.ifPresent(r -> sendTopUp(account, r.packId(), r.priceMinor(), r.currency(), r.reference(), r.attempts()));
+  }
+
+  /** Where the account's top-up stands, as of the working copy. */
+  private TopUpStatus topUpStatus(PlanState s, AccountTx tx) {
+    Instant month = monthStart(tx.now());
+    PlanRecord.TopUp t = s.topUp();
+    if (t == null) {
+      return new TopUpStatus(null, false, month, 0, null, null);
+    }
+    String pending = t.reference() != null && openOrder(s, t.reference(), tx.now()) != null ? t.reference() : null;
+    AutoTopUp setting = t.packId() == null ? null : new AutoTopUp(t.threshold(), t.packId(), t.capMinor());
+    boolean armed = setting != null && pending == null && (t.armed() || tx.available() >= t.threshold());
+    return new TopUpStatus(setting, armed, month, month.equals(t.month()) ? t.spentMinor() : 0, pending,
+        t.skippedAt());
+  }
+
+  private static String encodeTopUp(TopUpStatus t) {
+    FieldCodec.Fields f = FieldCodec.fields();
+    if (t.setting() != null) {
+      f.add("threshold", t.setting().thresholdCredits()).add("pack", t.setting().packId())
+          .add("cap", t.setting().monthlyCapMinor());
+    }
+    return f.add("armed", t.armed()).add("month", t.monthStart()).add("spent", t.spentThisMonthMinor())
+        .addNullable("pending", t.pendingReference()).addNullable("skipped", t.skippedAt()).encode();
+  }
+
+  private static TopUpStatus decodeTopUp(String encoded) {
+    Map<String, String> f = FieldCodec.decode(encoded);
+    AutoTopUp setting = f.containsKey("pack") ? new AutoTopUp(Long.parseLong(f.get("threshold")), f.get("pack"),
+        Long.parseLong(f.get("cap"))) : null;
+    String skipped = FieldCodec.nullable(f.get("skipped"));
+    return new TopUpStatus(setting, Boolean.parseBoolean(f.get("armed")), Instant.parse(f.get("month")),
+        Long.parseLong(f.get("spent")), FieldCodec.nullable(f.get("pending")), skipped == null ? null : Instant.parse(skipped));
+  }
+
   // ---------------------------------------------------------------- views
 
   /**
@@ -1077,7 +1354,7 @@ public final class Plans implements PlanService {
       after = page.get(page.size() - 1).sequence();
     }
     return new AccountOverview(balance, tier, s.status(), balance.allowanceCredits(), inCycle ? s.allowanceTotal() : 0,
-        used, cycleStart, cycleEnd, s.pendingTier(), s.cancelAt(), canBuyPacks(s));
+        used, cycleStart, cycleEnd, s.pendingTier(), s.cancelAt(), canBuyPacks(s), topUpStatus(s, tx));
   }
 
   // ---------------------------------------------------------------- encodings

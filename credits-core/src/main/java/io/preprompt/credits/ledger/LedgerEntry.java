@@ -32,6 +32,14 @@ public record LedgerEntry(AccountId account, long sequence, EntryType type, long
   public static final String KIND = "kind";
   /** The metadata key under which a generation's entries name its model (the gate writes it). */
   public static final String MODEL = "model";
+  /**
+   * The prefix of the metadata keys under which a generation's entries record its quantities other
+   * than seconds ({@code q.input_tokens=1200}); the hold records what was requested, the settle what
+   * was used when the gate settled from the actual usage.
+   */
+  public static final String QUANTITY_PREFIX = "q.";
+  /** The metadata key under which a media generation's entries record its duration in seconds. */
+  public static final String SECONDS = "seconds";
 
 
   /**

@@ -3,6 +3,9 @@ package io.preprompt.credits.plans;
 import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.InvalidRequestException;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -18,9 +21,10 @@ public final class Entitlements {
   private final int maxVariants;
   private final Set<String> models;
   private final Set<String> features;
+  private final Map<String, Set<String>> modelsByKind;
 
   private Entitlements(Set<String> resolutions, int maxClipSeconds, int maxVariants, Set<String> models,
-      Set<String> features) {
+      Set<String> features, Map<String, Set<String>> modelsByKind) {
     if (maxClipSeconds < 0 || maxVariants < 1) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION,
           "maxClipSeconds must be >= 0 and maxVariants >= 1, were " + maxClipSeconds + " and " + maxVariants);
@@ -30,6 +34,7 @@ public final class Entitlements {
     this.maxVariants = maxVariants;
     this.models = Set.copyOf(models);
     this.features = Set.copyOf(features);
+    this.modelsByKind = Collections.unmodifiableMap(new LinkedHashMap<>(modelsByKind));
   }
 
   /**
@@ -87,6 +92,26 @@ public final class Entitlements {
   }
 
   /**
+   * Returns the model ids allowed for one kind of generation: the kind's own list when the tier has
+   * one ({@link Builder#modelsFor}), else {@link #models()}.
+   *
+   * @param kind the kind's name, for example {@code CHAT}
+   * @return the ids, immutable
+   */
+  public Set<String> models(String kind) {
+    return modelsByKind.getOrDefault(kind, models);
+  }
+
+  /**
+   * Returns the kinds with their own list of allowed models.
+   *
+   * @return the lists by kind name, immutable; empty when every kind uses {@link #models()}
+   */
+  public Map<String, Set<String>> modelsByKind() {
+    return modelsByKind;
+  }
+
+  /**
    * Compares by value: every setting.
    *
    * @param o the other object
@@ -95,18 +120,20 @@ public final class Entitlements {
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof Entitlements e && resolutions.equals(e.resolutions) && maxClipSeconds == e.maxClipSeconds
-        && maxVariants == e.maxVariants && models.equals(e.models) && features.equals(e.features);
+        && maxVariants == e.maxVariants && models.equals(e.models) && features.equals(e.features)
+        && modelsByKind.equals(e.modelsByKind);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(resolutions, maxClipSeconds, maxVariants, models, features);
+    return Objects.hash(resolutions, maxClipSeconds, maxVariants, models, features, modelsByKind);
   }
 
   @Override
   public String toString() {
     return "Entitlements[resolutions=" + resolutions + ", maxClipSeconds=" + maxClipSeconds + ", maxVariants="
-        + maxVariants + ", models=" + models + ", features=" + features + "]";
+        + maxVariants + ", models=" + models + ", features=" + features
+        + (modelsByKind.isEmpty() ? "" : ", modelsByKind=" + modelsByKind) + "]";
   }
 
   /** Builds {@link Entitlements}; each setter checks its values at once, {@link #build()} the whole. */
@@ -116,6 +143,7 @@ public final class Entitlements {
     private int maxVariants = 1;
     private Set<String> models = Set.of();
     private Set<String> features = Set.of();
+    private final Map<String, Set<String>> modelsByKind = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -166,6 +194,24 @@ public final class Entitlements {
     }
 
     /**
+     * Sets the model ids allowed for one kind of generation, instead of {@link #models} (so that a
+     * tier can allow a language model's {@code CHAT} calls without allowing every kind of that model).
+     *
+     * @param kind the kind's name, for example {@code CHAT}
+     * @param models the ids; none forbids the kind
+     * @return this builder
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a blank kind or a
+     *     null
+     */
+    public Builder modelsFor(String kind, String... models) {
+      if (kind == null || kind.isBlank()) {
+        throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "entitlement models need their kind");
+      }
+      this.modelsByKind.put(kind, names("models for " + kind, models));
+      return this;
+    }
+
+    /**
      * Sets the named advanced features.
      *
      * @param features the names
@@ -200,7 +246,7 @@ public final class Entitlements {
      *     duration or fewer than 1 variant
      */
     public Entitlements build() {
-      return new Entitlements(resolutions, maxClipSeconds, maxVariants, models, features);
+      return new Entitlements(resolutions, maxClipSeconds, maxVariants, models, features, modelsByKind);
     }
   }
 }

@@ -226,6 +226,60 @@ public interface PlanService {
   long grantPackWithoutPayment(AccountId account, String packId, String reason, IdempotencyKey key);
 
   /**
+   * Turns on (or changes) the account's automatic top-up: from now on, whenever a committed change
+   * (a hold, a settle, a debit, an expiry, anything) leaves the account's available credits below
+   * {@link AutoTopUp#thresholdCredits()}, the library orders {@link AutoTopUp#packId()} as
+   * {@link #buyPack} would and asks the {@link BillingGateway} to charge it; the credits come when the
+   * payment is confirmed ({@link BillingEvent.PackPaid} with the order's reference), exactly once.
+   *
+   * <p>The rules, in one place:
+   * <ul>
+   *   <li><b>Once per fall below the threshold.</b> The change that takes available credits below the
+   *       threshold records the order in the same commit, and disarms the top-up; it is armed again
+   *       only when available credits are back at or above the threshold and the order is paid (or
+   *       lapsed after {@link #PACK_ORDER_LIFETIME}). So however many instances spend at once, one
+   *       commit crosses and one pack is ordered, and at most one top-up waits for its payment.</li>
+   *   <li><b>Never above the monthly cap.</b> The prices of the top-ups ordered in a calendar month
+   *       (in {@link PlansConfig#zone()}, UTC by default, from the engine's clock) never exceed
+   *       {@link AutoTopUp#monthlyCapMinor()}. A fall below the threshold that the cap does not allow
+   *       buys nothing, is recorded ({@link TopUpStatus#skippedAt()}) and stays pending: the first
+   *       change of a month whose cap allows it buys.</li>
+   *   <li><b>Sent after commit, never twice.</b> The order's payment reference
+   *       ({@code topup:<account>:<n>}) is decided in the commit; the gateway is asked after it, by
+   *       the instance that committed. A request the gateway refuses is asked again by
+   *       {@link #renewDue()} with a back-off, and one whose instance vanished after
+   *       {@link #CHARGE_CLAIM_TIMEOUT}, always under the same reference: a gateway idempotent by
+   *       reference, as the port asks, charges once.</li>
+   *   <li>Only while the account may buy the pack (an active paid subscription whose tier allows
+   *       it): otherwise a fall below the threshold buys nothing. Enabling while already below the
+   *       threshold buys at once.</li>
+   * </ul>
+   *
+   * @param account the account
+   * @param setting the threshold, the pack and the monthly cap
+   * @param key idempotency key
+   * @return the top-up as this call set it (a purchase its own commit made, enabled below the
+   *     threshold, shows in {@link #overview})
+   * @throws InvalidRequestException with {@link ErrorCode#UNKNOWN_PACK} for a pack not in the catalog,
+   *     or {@link ErrorCode#TOP_UP_CAP_BELOW_PACK} for a monthly cap below the pack's price
+   * @throws StateException with {@link ErrorCode#PACKS_REQUIRE_PAID_TIER} for an account that may not
+   *     buy packs (the free tier, no active subscription), or {@link ErrorCode#PACK_NOT_FOR_TIER} when
+   *     the pack is sold only to other tiers
+   */
+  TopUpStatus enableAutoTopUp(AccountId account, AutoTopUp setting, IdempotencyKey key);
+
+  /**
+   * Turns the account's automatic top-up off: no fall below the threshold buys from now on. A
+   * top-up already ordered is still charged and granted when paid; the month's spend is kept, so
+   * turning it off and on again never lifts the cap.
+   *
+   * @param account the account
+   * @param key idempotency key
+   * @return the top-up as it now stands (no setting)
+   */
+  TopUpStatus disableAutoTopUp(AccountId account, IdempotencyKey key);
+
+  /**
    * Returns the tier whose entitlements apply to the account now (free after a cancellation).
    *
    * @param account the account
@@ -242,7 +296,8 @@ public interface PlanService {
   boolean mayBuyPacks(AccountId account);
 
   /**
-   * Returns what the user menu shows: balance, tier, this cycle's allowance and usage, cycle end.
+   * Returns what the user menu shows: balance, tier, this cycle's allowance and usage, cycle end,
+   * and the automatic top-up with what it spent this month.
    * Reads this cycle's ledger entries to count usage.
    *
    * @param account the account

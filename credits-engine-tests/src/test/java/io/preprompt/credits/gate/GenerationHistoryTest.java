@@ -168,6 +168,34 @@ class GenerationHistoryTest {
   }
 
   @Nested
+  @DisplayName("Entries the gate wrote before kinds were data")
+  class EarlierEntries {
+    @Test
+    @DisplayName("a media hold's description is the one it always was, and reads back with its seconds")
+    void mediaMetadataUnchanged() {
+      HoldId clip = authorize(maya, GenerationRequest.clip("standard", "720p", 5));
+      assertThat(gate.hold(maya, clip).orElseThrow().metadata()).containsOnlyKeys("kind", "model", "resolution",
+          "seconds", "variants", "reshot", "estimate", "rateCard").containsEntry("kind", "VIDEO_CLIP");
+      gate.succeeded(maya, clip, CreditAmount.of(21), key());
+      GenerationRecord r = history.generations(maya, start, clock.instant().plusSeconds(1)).get(0);
+      assertThat(r.quantities()).containsExactly(Map.entry(PriceDimension.SECONDS, 5L));
+      assertThat(r.actualQuantities()).as("settled by amount: no actual usage recorded").isEmpty();
+    }
+
+    @Test
+    @DisplayName("raw holds whose metadata names a malformed kind count as other credits")
+    void malformedKind() {
+      HoldId raw = credits.hold(HoldRequest.of(maya, CreditAmount.of(4), key()).withMetadata("kind", "not a kind")
+          .withMetadata("model", "x")).id();
+      credits.settle(maya, raw, key());
+      UsageReport usage = history.usage(maya, start, clock.instant().plusSeconds(1));
+      assertThat(usage.otherCredits()).isEqualTo(4);
+      assertThat(usage.byModel()).isEmpty();
+      assertThat(history.generations(maya, start, clock.instant().plusSeconds(1))).isEmpty();
+    }
+  }
+
+  @Nested
   @DisplayName("Usage by kind over a period")
   class Usage {
     @Test

@@ -11,6 +11,8 @@ import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.spi.HoldSelection;
+import io.preprompt.credits.testkit.RecordingBillingGateway;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -34,8 +36,10 @@ import net.jqwik.api.state.Transformer;
  * Random sequences of balance operations (grants, holds, settles, releases) mixed with plan
  * operations (subscribe, cycle payments that are random, duplicated or out of order, failed
  * payments, packs, plan changes, cancellation, clock-driven renewal) and time jumps of minutes to
- * months. After every step the ledger replays to the stored state, every granted credit is
- * accounted for, nothing is negative, and no cycle was refilled twice.
+ * months, and the automatic top-up (enabled, disabled, its purchases paid or paid again). After every
+ * step the ledger replays to the stored state, every granted credit is accounted for, nothing is
+ * negative, no cycle was refilled twice, the top-ups charged in a month stay within the cap, and at
+ * most one top-up waits for its payment.
  */
 class PlanOperationsProperties {
 
@@ -54,6 +58,31 @@ class PlanOperationsProperties {
     final List<Long> subscribedAt = new ArrayList<>();
     Instant anchor;
     int events;
+    /** The automatic top-up's cap in force (the last one enabled), 0 before any. */
+    long topUpCap;
+    /** The top-up charges the gateway saw, each with when it appeared (orders are sent in the step that makes them). */
+    final List<Instant> topUpChargedAt = new ArrayList<>();
+
+    List<RecordingBillingGateway.PackCharge> topUpCharges() {
+      return f.gateway.packCharges().stream().filter(c -> c.reference().startsWith("topup:")).toList();
+    }
+
+    /** Stamps the top-up charges that appeared since the last step, and checks each against the cap. */
+    void noteTopUpCharges() {
+      List<RecordingBillingGateway.PackCharge> charges = topUpCharges();
+      for (int i = topUpChargedAt.size(); i < charges.size(); i++) {
+        Instant now = f.clock.instant();
+        topUpChargedAt.add(now);
+        java.time.YearMonth month = java.time.YearMonth.from(now.atZone(ZoneOffset.UTC));
+        long spent = 0;
+        for (int j = 0; j <= i; j++) {
+          if (java.time.YearMonth.from(topUpChargedAt.get(j).atZone(ZoneOffset.UTC)).equals(month)) {
+            spent += charges.get(j).priceMinor();
+          }
+        }
+        assertThat(spent).as("top-ups charged in %s, up to charge %d", month, i).isLessThanOrEqualTo(topUpCap);
+      }
+    }
 
     /** Runs a step that may be refused for one of the given reasons; any other failure fails the property. */
     void attempt(Runnable step, ErrorCode... allowed) {
@@ -101,6 +130,15 @@ class PlanOperationsProperties {
             }
           }
         })
+        .withInvariant("spent this month <= cap", World::noteTopUpCharges)
+        .withInvariant("at most one top-up waiting for its payment", w -> {
+          var plan = w.f.store.load(w.account, HoldSelection.allActive()).orElseThrow().account().plan();
+          long waiting = plan == null ? 0 : plan.orders().stream().filter(o -> o.reference().startsWith("topup:")
+              && o.orderedAt().plus(PlanService.PACK_ORDER_LIFETIME).isAfter(w.f.clock.instant())).count();
+          assertThat(waiting).isLessThanOrEqualTo(1);
+        })
+        .withInvariant("each top-up reference charged once", w -> assertThat(w.topUpCharges().stream()
+            .map(RecordingBillingGateway.PackCharge::reference)).doesNotHaveDuplicates())
         .withInvariant("no pack granted twice", w -> assertThat(w.f.ledger(w.account).stream()
             .filter(e -> e.source() == LotSource.PACK && e.type().name().equals("GRANT"))
             .map(e -> e.metadata().get("paymentReference"))).doesNotHaveDuplicates())
@@ -124,9 +162,41 @@ class PlanOperationsProperties {
         .withAction(1, withdraw())
         .withAction(1, cancel())
         .withAction(2, renewDue())
+        .withAction(2, enableTopUp())
+        .withAction(1, Action.just("disable top-up", Transformer.mutate("disable top-up",
+            w -> w.f.plans.disableAutoTopUp(w.account, w.f.key()))))
+        .withAction(2, topUpPaid())
         .withAction(3, timeJump())
         .withAction(1, Action.just("sweep", Transformer.mutate("sweep", w -> w.f.credits.sweep())))
         .withMaxTransformations(40);
+  }
+
+  private static Action.Independent<World> enableTopUp() {
+    return () -> Combinators.combine(Arbitraries.longs().between(1, 1_500), Arbitraries.of(PACKS),
+        Arbitraries.integers().between(1, 4)).as((threshold, pack, packs) -> Transformer.mutate(
+            "enable top-up below " + threshold + " buying " + pack + " capped at " + packs + " packs",
+            w -> w.attempt(() -> {
+              long cap = PackCatalog.defaults().require(pack).priceMinor() * packs;
+              long before = w.topUpCap;
+              w.topUpCap = cap; // set first: enabling below the threshold buys at once, under the new cap
+              try {
+                w.f.plans.enableAutoTopUp(w.account, new AutoTopUp(threshold, pack, cap), w.f.key());
+              } catch (CreditsException e) {
+                w.topUpCap = before;
+                throw e;
+              }
+            }, ErrorCode.PACKS_REQUIRE_PAID_TIER)));
+  }
+
+  private static Action.Independent<World> topUpPaid() {
+    return () -> Arbitraries.integers().between(0, 20).map(index -> Transformer.mutate("top-up paid #" + index, w -> {
+      List<RecordingBillingGateway.PackCharge> charges = w.topUpCharges();
+      if (!charges.isEmpty()) {
+        RecordingBillingGateway.PackCharge c = charges.get(charges.size() - 1 - index % charges.size());
+        w.attempt(() -> w.deliver(new BillingEvent.PackPaid(w.eventId(), w.account, c.packId(), c.reference(),
+            c.priceMinor(), c.currency())), ErrorCode.PAYMENT_MISMATCH);
+      }
+    }));
   }
 
   private static Action.Independent<World> grant() {

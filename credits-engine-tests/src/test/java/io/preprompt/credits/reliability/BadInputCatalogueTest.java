@@ -35,11 +35,14 @@ import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationKind;
 import io.preprompt.credits.gate.GenerationRequest;
 import io.preprompt.credits.gate.ModelRate;
+import io.preprompt.credits.gate.PriceDimension;
 import io.preprompt.credits.gate.RateCard;
 import io.preprompt.credits.gate.Ratio;
+import io.preprompt.credits.gate.TokenPrices;
 import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
+import io.preprompt.credits.plans.AutoTopUp;
 import io.preprompt.credits.plans.BillingEvent;
 import io.preprompt.credits.plans.Entitlements;
 import io.preprompt.credits.plans.Pack;
@@ -81,6 +84,10 @@ import org.junit.jupiter.api.TestFactory;
 @DisplayName("Bad-input catalogue")
 class BadInputCatalogueTest {
   private static final Instant T0 = Instant.parse("2026-05-04T12:00:00Z");
+  private static final GenerationKind CHAT = GenerationKind.of("CHAT");
+  /** The default card plus a token-priced chat model whose reasoning tokens are not priced. */
+  private static final RateCard CHAT_CARD = RateCard.defaults().with("2026-11-chat",
+      ModelRate.perToken(CHAT, "chat-mini", TokenPrices.of(150_000, 600_000).withCachedInput(75_000)));
 
   /** One kind of bad input: what is sent, and the typed error it must get. */
   record Row(String input, Class<? extends CreditsException> type, ErrorCode code, Consumer<World> call) {}
@@ -97,7 +104,7 @@ class BadInputCatalogueTest {
     final InMemoryCreditStore store = new InMemoryCreditStore();
     final MutableClock clock = new MutableClock(T0);
     final RecordingBillingGateway gateway = new RecordingBillingGateway();
-    final Credits all = Credits.builder().store(store).clock(clock).billing(gateway).build();
+    final Credits all = Credits.builder().store(store).clock(clock).billing(gateway).rateCard(CHAT_CARD).build();
     final CreditService credits = all.credits();
     final PlanService plans = all.plans();
     final GenerationGate gate = all.gate();
@@ -222,7 +229,7 @@ class BadInputCatalogueTest {
         ErrorCode.INSUFFICIENT_CREDITS,
         w -> w.gate.removeCredits(w.bob, CreditAmount.of(w.available(w.bob) + 1), "refund", w.key()));
     b.invalid("a generation that succeeded without a cost", ErrorCode.INVALID_AMOUNT,
-        w -> w.gate.succeeded(w.alice, w.active.id(), null, w.key()));
+        w -> w.gate.succeeded(w.alice, w.active.id(), (CreditAmount) null, w.key()));
     b.row("a generation that succeeded at more than was held", SettleExceedsHeldException.class,
         ErrorCode.SETTLE_EXCEEDS_HELD, w -> w.gate.succeeded(w.alice, w.active.id(), CreditAmount.of(51), w.key()));
 
@@ -432,6 +439,26 @@ class BadInputCatalogueTest {
     b.invalid("buying an unknown pack", ErrorCode.UNKNOWN_PACK, w -> w.plans.buyPack(w.alice, "pack_1m", w.key()));
     b.row("buying a pack on the free tier", StateException.class, ErrorCode.PACKS_REQUIRE_PAID_TIER,
         w -> w.plans.buyPack(w.bob, PackCatalog.defaults().packs().get(0).id(), w.key()));
+    b.invalid("an automatic top-up whose monthly cap is below one pack", ErrorCode.TOP_UP_CAP_BELOW_PACK,
+        w -> w.plans.enableAutoTopUp(w.alice, new AutoTopUp(100, "pack_500", 499), w.key()));
+    b.row("an automatic top-up on the free tier", StateException.class, ErrorCode.PACKS_REQUIRE_PAID_TIER,
+        w -> w.plans.enableAutoTopUp(w.bob, new AutoTopUp(100, "pack_500", 5_000), w.key()));
+    b.invalid("an automatic top-up of an unknown pack", ErrorCode.UNKNOWN_PACK,
+        w -> w.plans.enableAutoTopUp(w.alice, new AutoTopUp(100, "pack_1m", 5_000), w.key()));
+    b.invalid("an automatic top-up with a zero threshold", ErrorCode.INVALID_AMOUNT,
+        w -> w.plans.enableAutoTopUp(w.alice, new AutoTopUp(0, "pack_500", 5_000), w.key()));
+    b.invalid("an automatic top-up with a negative threshold", ErrorCode.INVALID_AMOUNT,
+        w -> w.plans.enableAutoTopUp(w.alice, new AutoTopUp(Long.MIN_VALUE, "pack_500", 5_000), w.key()));
+    b.invalid("an automatic top-up with a zero cap", ErrorCode.INVALID_AMOUNT,
+        w -> w.plans.enableAutoTopUp(w.alice, new AutoTopUp(100, "pack_500", 0), w.key()));
+    b.invalid("an automatic top-up without a pack", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.enableAutoTopUp(w.alice, new AutoTopUp(100, " ", 5_000), w.key()));
+    b.invalid("a null automatic top-up", ErrorCode.INVALID_ARGUMENT,
+        w -> w.plans.enableAutoTopUp(w.alice, null, w.key()));
+    b.row("an automatic top-up of a pack sold to other tiers", StateException.class, ErrorCode.PACK_NOT_FOR_TIER,
+        w -> Credits.builder().store(w.store).clock(w.clock).billing(w.gateway)
+            .packs(PackCatalog.of(List.of(Pack.of("pro_only", 100, Pack.Price.of(100, "USD")).onlyFor(List.of("studio_pro")))))
+            .build().plans().enableAutoTopUp(w.alice, new AutoTopUp(100, "pro_only", 5_000), w.key()));
     b.invalid("a tier catalog with a duplicate tier id", ErrorCode.INVALID_CONFIGURATION,
         w -> TierCatalog.builder().tier(free).tier(studio).tier(studio).build());
     b.invalid("a tier catalog without a paid tier", ErrorCode.INVALID_CONFIGURATION,
@@ -508,6 +535,40 @@ class BadInputCatalogueTest {
     b.invalid("a generation without a model", ErrorCode.INVALID_ARGUMENT,
         w -> GenerationRequest.image(null, "720p"));
     b.invalid("a generation with a null feature", ErrorCode.INVALID_ARGUMENT, w -> image.withFeature(null));
+    b.invalid("a negative token count", ErrorCode.INVALID_ARGUMENT,
+        w -> GenerationRequest.tokens(CHAT, "chat-mini", -1, 100));
+    b.invalid("a negative reasoning token count", ErrorCode.INVALID_ARGUMENT,
+        w -> GenerationRequest.tokens(CHAT, "chat-mini", 10, 100).withReasoningTokens(-5));
+    b.invalid("a negative quantity of a custom dimension", ErrorCode.INVALID_ARGUMENT,
+        w -> GenerationRequest.of(CHAT, "chat-mini").with(PriceDimension.of("pages"), -1));
+    b.invalid("authorizing tokens of a dimension the rate does not price", ErrorCode.UNKNOWN_PRICE_DIMENSION,
+        w -> w.gate.authorize(w.alice, GenerationRequest.tokens(CHAT, "chat-mini", 10, 100).withReasoningTokens(5),
+            w.key()));
+    b.invalid("estimating a custom dimension on an image", ErrorCode.UNKNOWN_PRICE_DIMENSION,
+        w -> w.gate.rateCard().estimate(image.with(PriceDimension.of("pages"), 3)));
+    b.invalid("authorizing Long.MAX_VALUE tokens (token x price overflows)", ErrorCode.AMOUNT_OVERFLOW,
+        w -> w.gate.authorize(w.alice, GenerationRequest.tokens(CHAT, "chat-mini", Long.MAX_VALUE, Long.MAX_VALUE),
+            w.key()));
+    b.invalid("estimating Long.MAX_VALUE output tokens", ErrorCode.AMOUNT_OVERFLOW,
+        w -> w.gate.rateCard().estimate(GenerationRequest.tokens(CHAT, "chat-mini", 0, Long.MAX_VALUE)));
+    b.invalid("a generation kind named in lower case", ErrorCode.INVALID_ARGUMENT, w -> GenerationKind.of("chat"));
+    b.invalid("a generation kind with a space", ErrorCode.INVALID_ARGUMENT, w -> GenerationKind.of("CHAT COMPLETION"));
+    b.invalid("a blank generation kind", ErrorCode.INVALID_ARGUMENT, w -> GenerationKind.of(""));
+    b.invalid("a price dimension named in upper case", ErrorCode.INVALID_ARGUMENT, w -> PriceDimension.of("TOKENS"));
+    b.invalid("a token rate without prices", ErrorCode.INVALID_CONFIGURATION,
+        w -> ModelRate.perToken(CHAT, "m", null));
+    b.invalid("a negative price per million tokens", ErrorCode.INVALID_CONFIGURATION,
+        w -> TokenPrices.of(-1, 10));
+    b.invalid("a token rate that is free", ErrorCode.INVALID_CONFIGURATION,
+        w -> ModelRate.perToken(CHAT, "m", TokenPrices.of(0, 0)));
+    b.invalid("a rate card changed without a new version", ErrorCode.INVALID_CONFIGURATION,
+        w -> RateCard.defaults().with("2026-11", ModelRate.flat(CHAT, "m", 1_000)));
+    b.invalid("settling a hold not placed by the gate from its usage", ErrorCode.INVALID_ARGUMENT,
+        w -> w.gate.succeeded(w.alice, w.active.id(), GenerationRequest.tokens(CHAT, "chat-mini", 10, 10), w.key()));
+    b.invalid("settling from a missing usage", ErrorCode.INVALID_ARGUMENT,
+        w -> w.gate.succeeded(w.alice, w.active.id(), (GenerationRequest) null, w.key()));
+    b.row("settling another account's hold from its usage", UnknownHoldException.class, ErrorCode.HOLD_NOT_FOUND,
+        w -> w.gate.succeeded(w.alice, w.bobs.id(), GenerationRequest.tokens(CHAT, "chat-mini", 10, 10), w.key()));
 
     // ----------------------------------------------------------------------------- configuration builders
     b.invalid("zero commit attempts", ErrorCode.INVALID_CONFIGURATION,

@@ -439,7 +439,7 @@ public final class JdbcCreditStore implements CreditStore {
           switch (kind) {
             case 0 -> record = new AccountRecord(account, rs.getLong(n(1)), rs.getLong(n(2)), rs.getLong(n(3)),
                 rs.getLong(n(4)), rs.getLong(n(5)), rs.getLong(n(6)), rs.getLong(n(7)), instant(rs, t(1)), plan(rs),
-                nullableInstant(rs, t(2)), rs.getLong(n(15)), overage(rs.getString(s(6)), rs.getLong(n(16))));
+                nullableInstant(rs, t(2)), rs.getLong(u(11)), overage(rs.getString(u(13)), rs.getLong(u(12))));
             case 1 -> {
               IdempotencyKey asked = Objects.requireNonNull(key, "key");
               requireExact("idempotency key", asked.value(), rs.getString(3));
@@ -474,17 +474,17 @@ public final class JdbcCreditStore implements CreditStore {
         Codec.allocations(text(rs, s(3))));
   }
 
-  // The columns of Statements#read: kind, account, hold id or key, then n1..n16, t1..t6, s1..s6.
+  // The columns of Statements#read: kind, account, hold id or key, then n1..n14, t1..t6, s1..s5.
   private static int n(int i) {
     return 3 + i;
   }
 
   private static int t(int i) {
-    return 19 + i;
+    return 17 + i;
   }
 
   private static int s(int i) {
-    return 25 + i;
+    return 23 + i;
   }
 
   /** The account's own overage policy from its columns, null when it has none. */
@@ -513,6 +513,12 @@ public final class JdbcCreditStore implements CreditStore {
     return p + 3;
   }
 
+  // After s5: the automatic top-up's columns, u1..u5 numbers, u6..u8 instants, u9..u10 texts; then
+  // the debt (u11), the overage policy's bound (u12) and mode (u13).
+  private static int u(int i) {
+    return 28 + i;
+  }
+
   /** The plan of an account row of {@link #readAccount} (kind 0), null when it has none. */
   private static @Nullable PlanRecord plan(ResultSet rs) throws SQLException {
     String tier = rs.getString(s(1));
@@ -522,7 +528,18 @@ public final class JdbcCreditStore implements CreditStore {
     return new PlanRecord(tier, text(rs, s(2)), rs.getLong(n(8)) == 1, nullableInstant(rs, t(3)), rs.getLong(n(9)),
         rs.getLong(n(10)), rs.getLong(n(11)), rs.getString(s(3)), nullableInstant(rs, t(4)), nullableInstant(rs, t(5)),
         rs.getLong(n(12)), rs.getLong(n(13)), Codec.charges(text(rs, s(4))), Codec.orders(text(rs, s(5))),
-        Math.toIntExact(rs.getLong(n(14))), nullableInstant(rs, t(6)));
+        Math.toIntExact(rs.getLong(n(14))), nullableInstant(rs, t(6)), topUp(rs));
+  }
+
+  /** The automatic top-up of an account row, null when it was never enabled (a NULL threshold). */
+  private static PlanRecord.@Nullable TopUp topUp(ResultSet rs) throws SQLException {
+    long threshold = rs.getLong(u(1));
+    if (rs.wasNull()) {
+      return null;
+    }
+    return new PlanRecord.TopUp(rs.getString(u(9)), threshold, rs.getLong(u(2)), rs.getLong(u(5)) == 1,
+        nullableInstant(rs, u(6)), rs.getLong(u(3)), rs.getString(u(10)), nullableInstant(rs, u(7)),
+        Math.toIntExact(rs.getLong(u(4))), nullableInstant(rs, u(8)));
   }
 
   /** Checks that a hold read by name is one of the names asked for, exactly (see the class doc). */
@@ -1256,7 +1273,9 @@ public final class JdbcCreditStore implements CreditStore {
     if (plan == null) {
       int[] types = {Types.VARCHAR, Types.VARCHAR, Types.BOOLEAN, Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT,
           Types.BIGINT, Types.BIGINT, Types.VARCHAR, Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP_WITH_TIMEZONE,
-          Types.BIGINT, Types.BIGINT, Types.VARCHAR, Types.VARCHAR, Types.INTEGER, Types.TIMESTAMP_WITH_TIMEZONE};
+          Types.BIGINT, Types.BIGINT, Types.VARCHAR, Types.VARCHAR, Types.INTEGER, Types.TIMESTAMP_WITH_TIMEZONE,
+          Types.VARCHAR, Types.BIGINT, Types.BIGINT, Types.BOOLEAN, Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT,
+          Types.VARCHAR, Types.TIMESTAMP_WITH_TIMEZONE, Types.INTEGER, Types.TIMESTAMP_WITH_TIMEZONE};
       for (int i = 0; i < types.length; i++) {
         ps.setNull(p + i, types[i]);
       }
@@ -1278,7 +1297,30 @@ public final class JdbcCreditStore implements CreditStore {
     ps.setString(p + 13, Codec.ordersJson(plan.orders()));
     ps.setInt(p + 14, plan.renewalFailures());
     setNullableTimestamp(ps, p + 15, plan.renewalRetryAt());
-    return p + 16;
+    return bindTopUp(ps, p + 16, plan.topUp());
+  }
+
+  /** Binds the automatic top-up's columns, all NULL when it was never enabled; returns the next index. */
+  private static int bindTopUp(PreparedStatement ps, int p, PlanRecord.@Nullable TopUp topUp) throws SQLException {
+    if (topUp == null) {
+      int[] types = {Types.VARCHAR, Types.BIGINT, Types.BIGINT, Types.BOOLEAN, Types.TIMESTAMP_WITH_TIMEZONE,
+          Types.BIGINT, Types.VARCHAR, Types.TIMESTAMP_WITH_TIMEZONE, Types.INTEGER, Types.TIMESTAMP_WITH_TIMEZONE};
+      for (int i = 0; i < types.length; i++) {
+        ps.setNull(p + i, types[i]);
+      }
+      return p + types.length;
+    }
+    setNullableString(ps, p, topUp.packId());
+    ps.setLong(p + 1, topUp.threshold());
+    ps.setLong(p + 2, topUp.capMinor());
+    ps.setBoolean(p + 3, topUp.armed());
+    setNullableTimestamp(ps, p + 4, topUp.month());
+    ps.setLong(p + 5, topUp.spentMinor());
+    setNullableString(ps, p + 6, topUp.reference());
+    setNullableTimestamp(ps, p + 7, topUp.sendAt());
+    ps.setInt(p + 8, topUp.attempts());
+    setNullableTimestamp(ps, p + 9, topUp.skippedAt());
+    return p + 10;
   }
 
   /** Binds a lot to insert: account, lot_id, source, granted, remaining, reserved, granted_at, expires_at. */

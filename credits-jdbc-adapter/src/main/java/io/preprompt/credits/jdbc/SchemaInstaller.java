@@ -23,8 +23,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The schema ships as Flyway-style versioned migrations, one folder per dialect
  * ({@code db/credits/postgresql}, {@code db/credits/h2}): {@code V1__credits_schema.sql} creates the
- * first layout, {@code V2__sql_native_layout.sql} converts it in place to a layout plain SQL can
- * read, and {@code V3__overage_and_debt.sql} adds the debt and overage policy columns.
+ * first layout, {@code V2__sql_native_layout.sql} converts it in place to a layout plain SQL reads,
+ * and each later one adds what a feature needs ({@code V3__overage_and_debt.sql}: the debt and the
+ * account's own overage policy; {@code V4__automatic_top_up.sql}: the automatic top-up's columns). A
+ * migration's version is the number in its name; versions may skip numbers, and the installer
+ * applies those newer than the newest it recorded, in order.
  * They live outside Flyway's default {@code db/migration} so they never collide with a host's own
  * {@code V1}; a host using Flyway runs them as a separate history, for example:
  *
@@ -39,9 +42,9 @@ import org.jspecify.annotations.Nullable;
  * <p>This installer does the same without Flyway: it substitutes the placeholders from the
  * {@link JdbcStoreConfig}, creates the schema when one is configured, and applies, in one
  * transaction, the migrations newer than those recorded in its own {@code <prefix>schema_version}
- * table. V1's and V3's statements are idempotent ({@code IF NOT EXISTS}) and V2, which converts the
- * V1 layout in place, runs only over that layout, so running the installer over a schema Flyway installed is
- * harmless. On PostgreSQL concurrent installers are serialized by an advisory lock.
+ * table. V1's, V3's and V4's statements are idempotent ({@code IF NOT EXISTS}) and V2, which converts
+ * the V1 layout in place, runs only over that layout, so running the installer over a schema Flyway
+ * installed is harmless. On PostgreSQL concurrent installers are serialized by an advisory lock.
  */
 public final class SchemaInstaller {
 
@@ -55,6 +58,11 @@ public final class SchemaInstaller {
    * @param convertsColumn that column, or null
    */
   private record Migration(String script, @Nullable String convertsTable, @Nullable String convertsColumn) {
+    /** The version the script's name carries ({@code V4__...} is 4). */
+    int version() {
+      return Integer.parseInt(script.substring(1, script.indexOf("__")));
+    }
+
     boolean needed(Connection c, JdbcStoreConfig config) throws SQLException {
       return convertsTable == null || convertsColumn == null || hasColumn(c, config, convertsTable, convertsColumn);
     }
@@ -63,7 +71,11 @@ public final class SchemaInstaller {
   /** The migrations, in version order. */
   private static final List<Migration> MIGRATIONS = List.of(new Migration("V1__credits_schema.sql", null, null),
       new Migration("V2__sql_native_layout.sql", "accounts", "plan"),
-      new Migration("V3__overage_and_debt.sql", null, null));
+      new Migration("V3__overage_and_debt.sql", null, null),
+      new Migration("V4__automatic_top_up.sql", null, null));
+
+  /** The newest schema version, the one this version of the library needs. */
+  static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
 
   private SchemaInstaller() {}
 
@@ -102,7 +114,7 @@ public final class SchemaInstaller {
    *     or when the dialect does not match the database (H2 configured on PostgreSQL, or the reverse)
    */
   public static int install(Connection connection, JdbcStoreConfig config) {
-    return install(connection, config, MIGRATIONS.size());
+    return install(connection, config, LATEST);
   }
 
   /**
@@ -178,8 +190,10 @@ public final class SchemaInstaller {
         installed = rs.getInt(1);
       }
     }
-    for (int i = installed; i < target; i++) {
-      Migration migration = MIGRATIONS.get(i);
+    for (Migration migration : MIGRATIONS) {
+      if (migration.version() <= installed || migration.version() > target) {
+        continue;
+      }
       if (migration.needed(c, config)) {
         try (Statement st = c.createStatement()) {
           for (String statement : split(substitute(resource(config, migration.script()), config))) {
@@ -189,7 +203,7 @@ public final class SchemaInstaller {
       }
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO " + history + " (version, script, installed_at) VALUES (?, ?, CURRENT_TIMESTAMP)")) {
-        ps.setInt(1, i + 1);
+        ps.setInt(1, migration.version());
         ps.setString(2, migration.script());
         ps.executeUpdate();
       }

@@ -28,7 +28,9 @@ final class Statements {
   static final List<String> PLAN_COLUMNS = List.of("plan_tier", "plan_status", "plan_signup_granted", "plan_anchor",
       "plan_paid_cycle", "plan_cycle_start_sequence", "plan_allowance_total", "plan_pending_tier", "plan_pending_at",
       "plan_cancel_at", "plan_subscription", "plan_requests", "plan_charges", "plan_orders", "plan_renewal_failures",
-      "plan_renewal_retry_at");
+      "plan_renewal_retry_at", "plan_top_up_pack", "plan_top_up_threshold", "plan_top_up_cap_minor",
+      "plan_top_up_armed", "plan_top_up_month", "plan_top_up_spent_minor", "plan_top_up_reference",
+      "plan_top_up_send_at", "plan_top_up_attempts", "plan_top_up_skipped_at");
   /** How a JSON parameter is written: {@code CAST(? AS JSONB)} on PostgreSQL, {@code ? FORMAT JSON} on H2. */
   final String json;
   /** One row of {@link #lotValues}, {@link #holdValues}, {@link #ledgerValues} and {@link #endHolds}. */
@@ -181,34 +183,39 @@ final class Statements {
 
     // Reading an account is one statement: the branches below as typed rows of one UNION ALL, so a
     // call starts with one round trip and sees one snapshot. Columns: kind, a (the account id the
-    // row holds), k (its hold id or key), n1..n16 numbers, t1..t6 instants, s1..s6 texts (JSON as
+    // row holds), k (its hold id or key), n1..n14 numbers, t1..t6 instants, s1..s5 texts (JSON as
     // text); see the column constants of JdbcCreditStore.
     String n = "CAST(NULL AS BIGINT)";
     String t = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)";
     String s = "CAST(NULL AS " + text + ")";
     String k = "CAST(NULL AS VARCHAR(200))";
+    // The automatic top-up's columns (V4) follow every branch's s5, as u1..u10: five numbers, three
+    // instants, two texts; then the debt and the overage policy (V3) as u11..u13: two numbers, a
+    // text. Only the account's row has them.
+    String u = ", " + repeat(n, 5) + ", " + repeat(t, 3) + ", " + repeat(s, 2) + ", " + repeat(n, 2) + ", " + s;
     // kind 1: the idempotency record of a keyed call. Parameters: account, key.
-    readIdempotency = "SELECT 1 AS kind, account AS a, idem_key AS k, " + numbered("n", n, 1, 16) + ", at AS t1, "
+    readIdempotency = "SELECT 1 AS kind, account AS a, idem_key AS k, " + numbered("n", n, 1, 14) + ", at AS t1, "
         + numbered("t", t, 2, 6) + ", CAST(operation AS " + text + ") AS s1, CAST(fingerprint AS "
-        + text + ") AS s2, CAST(result AS " + text + ") AS s3, " + s + " AS s4, " + s + " AS s5, " + s + " AS s6 FROM "
-        + idempotency
+        + text + ") AS s2, CAST(result AS " + text + ") AS s3, " + s + " AS s4, " + s + " AS s5" + u + " FROM " + idempotency
         + " WHERE account = ? AND idem_key = ?";
     // kind 0: the account row and its plan. Parameter: id.
     readAccount = "SELECT 0, id, " + k + ", version, last_sequence, granted, settled, expired, debited, active_holds,"
         + " CASE WHEN plan_signup_granted THEN 1 WHEN NOT plan_signup_granted THEN 0 END, plan_paid_cycle,"
         + " plan_cycle_start_sequence, plan_allowance_total, plan_subscription, plan_requests, plan_renewal_failures,"
-        + " debt, overage_max_debt,"
         + " created_at, plan_due_at, plan_anchor, plan_pending_at, plan_cancel_at, plan_renewal_retry_at,"
         + " CAST(plan_tier AS " + text + "), CAST(plan_status AS " + text + "), CAST(plan_pending_tier AS " + text
-        + "), CAST(plan_charges AS " + text + "), CAST(plan_orders AS " + text + "), CAST(overage_mode AS " + text
-        + ") FROM " + accounts + " WHERE id = ?";
+        + "), CAST(plan_charges AS " + text + "), CAST(plan_orders AS " + text + "), plan_top_up_threshold,"
+        + " plan_top_up_cap_minor, plan_top_up_spent_minor, plan_top_up_attempts, CASE WHEN plan_top_up_armed THEN 1"
+        + " WHEN NOT plan_top_up_armed THEN 0 END, plan_top_up_month, plan_top_up_send_at, plan_top_up_skipped_at,"
+        + " CAST(plan_top_up_pack AS " + text + "), CAST(plan_top_up_reference AS " + text + "), debt, overage_max_debt,"
+        + " CAST(overage_mode AS " + text + ") FROM " + accounts + " WHERE id = ?";
     // kind 2: the live lots (the primary key: the table holds live lots only). Parameter: account.
-    readLots = "SELECT 2, account, " + k + ", lot_id, granted, remaining, reserved, " + repeat(n, 12)
-        + ", granted_at, expires_at, " + repeat(t, 4) + ", CAST(source AS " + text + "), " + repeat(s, 5) + " FROM "
+    readLots = "SELECT 2, account, " + k + ", lot_id, granted, remaining, reserved, " + repeat(n, 10)
+        + ", granted_at, expires_at, " + repeat(t, 4) + ", CAST(source AS " + text + "), " + repeat(s, 4) + u + " FROM "
         + lots + " WHERE account = ? AND (remaining > 0 OR reserved > 0)";
-    String holdColumns = ", account, hold_id, amount, settled, " + repeat(n, 14) + ", created_at, deadline, ended_at, "
+    String holdColumns = ", account, hold_id, amount, settled, " + repeat(n, 12) + ", created_at, deadline, ended_at, "
         + repeat(t, 3) + ", CAST(state AS " + text + "), CAST(metadata AS " + text + "), CAST(allocations AS " + text
-        + "), " + repeat(s, 3) + " FROM " + holds;
+        + "), " + repeat(s, 2) + u + " FROM " + holds;
     // kind 3: the holds the call names, in any state (primary key). Parameters: account, each id.
     readNamedHolds = "SELECT 3" + holdColumns + " WHERE account = ? AND hold_id IN (";
     // kind 4: the active holds past their deadline (holds_active_idx). Parameters: account, time.
@@ -223,8 +230,8 @@ final class Statements {
         + overdueBefore;
     // kind 5: the earliest deadline among the active holds, from the first entry of holds_active_idx;
     // no row when there is no active hold. Parameter: account.
-    readEarliestDeadline = "(SELECT 5, account, hold_id, " + repeat(n, 16) + ", deadline, " + repeat(t, 5) + ", "
-        + repeat(s, 6) + " FROM " + holds + " WHERE account = ? AND state = 'ACTIVE' ORDER BY deadline LIMIT 1)";
+    readEarliestDeadline = "(SELECT 5, account, hold_id, " + repeat(n, 14) + ", deadline, " + repeat(t, 5) + ", "
+        + repeat(s, 5) + u + " FROM " + holds + " WHERE account = ? AND state = 'ACTIVE' ORDER BY deadline LIMIT 1)";
     reads = new String[CACHED_NAMED + 1][2];
     for (int named = 0; named <= CACHED_NAMED; named++) {
       reads[named][0] = buildRead(named, false);

@@ -16,6 +16,11 @@ import io.preprompt.credits.gate.GenerationOutcome;
 import io.preprompt.credits.gate.GenerationRecord;
 import io.preprompt.credits.gate.GenerationRequest;
 import io.preprompt.credits.gate.HoldStory;
+import io.preprompt.credits.gate.ModelRate;
+import io.preprompt.credits.gate.PriceDimension;
+import io.preprompt.credits.gate.RateCard;
+import io.preprompt.credits.gate.TokenPrices;
+import io.preprompt.credits.gate.UsageReport;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
@@ -78,6 +83,49 @@ class JdbcGenerationHistoryTest {
     List<LedgerEntry> feed = credits.history(maya, LedgerQuery.after(1, 100)).entries();
     assertThat(feed).isNotEmpty();
     assertThat(feed.get(0).sequence()).isEqualTo(2);
+    assertThat(credits.reconcile(maya).consistent()).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  @DisplayName("a token-priced call's requested and actual quantities read back, beside media entries")
+  void tokenCallsRoundTrip(Databases db) {
+    MutableClock clock = MutableClock.at("2026-05-04T12:00:00Z");
+    GenerationKind chat = GenerationKind.of("CHAT");
+    RateCard card = RateCard.defaults().with("2026-11-chat",
+        ModelRate.perToken(chat, "standard", TokenPrices.of(150_000, 600_000).withBase(500)));
+    Credits all = Credits.builder().store(db.fresh().store()).clock(clock).rateCard(card).build();
+    CreditService credits = all.credits();
+    GenerationGate gate = all.gate();
+    AccountId maya = AccountId.of("maya");
+    credits.openAccount(maya, key());
+    all.plans().verifyEmail(maya, key());
+    Instant start = clock.instant();
+
+    HoldId image = ((Authorization.Authorized) gate.authorize(maya, GenerationRequest.image("standard", "720p"), key()))
+        .hold().id();
+    gate.succeeded(maya, image, CreditAmount.of(8), key());
+    HoldId call = ((Authorization.Authorized) gate.authorize(maya, GenerationRequest.tokens(chat, "standard", 3_000,
+        4_000), key())).hold().id();
+    clock.advance(Duration.ofSeconds(5));
+    gate.succeeded(maya, call, GenerationRequest.tokens(chat, "standard", 3_000, 1_100), key());
+    Instant end = clock.instant().plusSeconds(1);
+
+    List<GenerationRecord> generations = gate.history().generations(maya, start, end);
+    assertThat(generations).extracting(GenerationRecord::kind).containsExactly(GenerationKind.IMAGE, chat);
+    GenerationRecord chatCall = generations.get(1);
+    assertThat(chatCall.estimate()).isEqualTo(4);
+    assertThat(chatCall.actual()).isEqualTo(2);
+    assertThat(chatCall.quantities()).containsEntry(PriceDimension.OUTPUT_TOKENS, 4_000L);
+    assertThat(chatCall.actualQuantities()).containsEntry(PriceDimension.OUTPUT_TOKENS, 1_100L);
+    UsageReport usage = gate.history().usage(maya, start, end);
+    assertThat(usage.of(chat).credits()).isEqualTo(2);
+    assertThat(usage.of(GenerationKind.IMAGE).credits()).isEqualTo(8);
+    assertThat(usage.of(chat, "standard").quantity(PriceDimension.INPUT_TOKENS)).isEqualTo(3_000);
+    assertThat(usage.of(chat, "standard").quantity(PriceDimension.OUTPUT_TOKENS)).isEqualTo(1_100);
+    assertThat(credits.history(maya, LedgerQuery.between(start, end, 100)).entries())
+        .filteredOn(e -> e.type() == EntryType.SETTLE && "CHAT".equals(e.kind())).isNotEmpty()
+        .allSatisfy(e -> assertThat(e.model()).isEqualTo("standard"));
     assertThat(credits.reconcile(maya).consistent()).isTrue();
   }
 }

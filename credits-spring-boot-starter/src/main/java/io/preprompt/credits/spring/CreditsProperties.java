@@ -1,6 +1,5 @@
 package io.preprompt.credits.spring;
 
-import io.preprompt.credits.gate.GenerationKind;
 import io.preprompt.credits.jdbc.JdbcStoreConfig;
 import io.preprompt.credits.plans.UpgradePolicy;
 import java.time.Duration;
@@ -116,9 +115,11 @@ public record CreditsProperties(@DefaultValue Schema schema, @DefaultValue Store
    * @param maxVariants variants per request
    * @param models models it may use
    * @param features feature flags
+   * @param modelsByKind models it may use for a kind ({@code chat}), instead of {@code models}
    */
   public record EntitlementSettings(@DefaultValue List<String> resolutions, @DefaultValue("0") int maxClipSeconds,
-      @DefaultValue("1") int maxVariants, @DefaultValue List<String> models, @DefaultValue List<String> features) {}
+      @DefaultValue("1") int maxVariants, @DefaultValue List<String> models, @DefaultValue List<String> features,
+      @DefaultValue Map<String, List<String>> modelsByKind) {}
 
   /**
    * A credit pack.
@@ -143,26 +144,38 @@ public record CreditsProperties(@DefaultValue Schema schema, @DefaultValue Store
       @DefaultValue List<RateSettings> rates) {}
 
   /**
-   * The price of one kind and model, in millicredits: per call ({@code per-call}), or a base plus a
-   * price per second ({@code base} and {@code per-second}).
+   * The price of one kind and model, in millicredits: per call ({@code per-call}), a base plus a
+   * price per second ({@code base} and {@code per-second}), or a price per million tokens
+   * ({@code input-per-million} and {@code output-per-million}, optionally
+   * {@code cached-input-per-million}, {@code reasoning-per-million} and a {@code base}).
    *
-   * @param kind the generation kind
+   * @param kind the generation kind: {@code image}, {@code video-clip}, {@code voice-line},
+   *     {@code music-cue} or any other name such as {@code chat}
    * @param model the model
    * @param perCall the price of a call, for per-call pricing
-   * @param base the base price, for per-second pricing
+   * @param base the base price, for per-second or token pricing
    * @param perSecond the price per second, for per-second pricing
    * @param resolutionFactors price factors by resolution, as {@code numerator/denominator}
+   * @param inputPerMillion the price of a million input tokens, for token pricing
+   * @param outputPerMillion the price of a million output tokens, for token pricing
+   * @param cachedInputPerMillion the price of a million cached input tokens; unpriced when absent
+   * @param reasoningPerMillion the price of a million reasoning tokens; unpriced when absent
    */
-  public record RateSettings(@Nullable GenerationKind kind, @Nullable String model, @Nullable Long perCall,
-      @Nullable Long base, @Nullable Long perSecond, @DefaultValue Map<String, String> resolutionFactors) {}
+  public record RateSettings(@Nullable String kind, @Nullable String model, @Nullable Long perCall,
+      @Nullable Long base, @Nullable Long perSecond, @DefaultValue Map<String, String> resolutionFactors,
+      @Nullable Long inputPerMillion, @Nullable Long outputPerMillion, @Nullable Long cachedInputPerMillion,
+      @Nullable Long reasoningPerMillion) {}
 
   /**
    * The gate's settings.
    *
    * @param lowBalanceThreshold credits under which an authorization signals a low balance
-   * @param holdDeadlines how long a generation's hold lives, by kind
+   * @param holdDeadlines how long a generation's hold lives, by kind ({@code video-clip}, {@code chat})
+   * @param defaultHoldDeadline how long the hold of a kind not in {@code hold-deadlines} lives; the
+   *     library's default when absent
    */
-  public record Gate(@Nullable Long lowBalanceThreshold, @DefaultValue Map<GenerationKind, Duration> holdDeadlines) {}
+  public record Gate(@Nullable Long lowBalanceThreshold, @DefaultValue Map<String, Duration> holdDeadlines,
+      @Nullable Duration defaultHoldDeadline) {}
 
   /**
    * The scheduled housekeeping: the sweep of holds past their deadline and of expired lots, and the

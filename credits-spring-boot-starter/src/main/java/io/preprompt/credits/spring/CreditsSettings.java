@@ -7,6 +7,7 @@ import io.preprompt.credits.gate.GenerationKind;
 import io.preprompt.credits.gate.ModelRate;
 import io.preprompt.credits.gate.RateCard;
 import io.preprompt.credits.gate.Ratio;
+import io.preprompt.credits.gate.TokenPrices;
 import io.preprompt.credits.plans.Entitlements;
 import io.preprompt.credits.plans.Pack;
 import io.preprompt.credits.plans.PackCatalog;
@@ -106,13 +107,18 @@ public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccoun
       CreditsProperties.TierSettings t = settings.get(i);
       String at = "credits.tiers[" + i + "]";
       CreditsProperties.EntitlementSettings e = t.entitlements();
-      Entitlements entitlements = checked(at + ".entitlements", () -> Entitlements.builder()
+      Entitlements.Builder builder = checked(at + ".entitlements", () -> Entitlements.builder()
           .resolutions(e.resolutions().toArray(String[]::new))
           .maxClipSeconds(e.maxClipSeconds())
           .maxVariants(e.maxVariants())
           .models(e.models().toArray(String[]::new))
-          .features(e.features().toArray(String[]::new))
-          .build());
+          .features(e.features().toArray(String[]::new)));
+      for (Map.Entry<String, List<String>> m : e.modelsByKind().entrySet()) {
+        String property = at + ".entitlements.models-by-kind." + m.getKey();
+        GenerationKind kind = kind(property, m.getKey());
+        checked(property, () -> builder.modelsFor(kind.name(), m.getValue().toArray(String[]::new)));
+      }
+      Entitlements entitlements = checked(at + ".entitlements", builder::build);
       if (t.monthlyAllowance() < 0) {
         throw new CreditsConfigurationException(at + ".monthly-allowance", "must not be negative, was "
             + t.monthlyAllowance(), null);
@@ -178,29 +184,51 @@ public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccoun
       CreditsProperties.RateSettings r = s.rates().get(i);
       String at = "credits.rate-card.rates[" + i + "]";
       if (r.kind() == null) {
-        throw new CreditsConfigurationException(at + ".kind", "required: one of "
-            + List.of(GenerationKind.values()), null);
+        throw new CreditsConfigurationException(at + ".kind", "required: image, video-clip, voice-line, music-cue"
+            + " or another kind's name", null);
       }
+      GenerationKind kind = kind(at + ".kind", r.kind());
       Map<String, Ratio> factors = new LinkedHashMap<>();
       r.resolutionFactors().forEach((resolution, factor) ->
           factors.put(resolution, ratio(at + ".resolution-factors." + resolution, factor)));
       for (Map.Entry<String, Long> price : Map.of("per-call", nz(r.perCall()), "base", nz(r.base()),
-          "per-second", nz(r.perSecond())).entrySet()) {
+          "per-second", nz(r.perSecond()), "input-per-million", nz(r.inputPerMillion()), "output-per-million",
+          nz(r.outputPerMillion()), "cached-input-per-million", nz(r.cachedInputPerMillion()), "reasoning-per-million",
+          nz(r.reasoningPerMillion())).entrySet()) {
         if (price.getValue() < 0) {
           throw new CreditsConfigurationException(at + "." + price.getKey(), "must not be negative, was "
               + price.getValue(), null);
         }
       }
-      if (r.perCall() != null && (r.base() != null || r.perSecond() != null)) {
-        throw new CreditsConfigurationException(at + ".per-call", "a rate is per call or per second"
-            + " (base and per-second), not both", null);
+      boolean tokens = r.inputPerMillion() != null || r.outputPerMillion() != null || r.cachedInputPerMillion() != null
+          || r.reasoningPerMillion() != null;
+      int ways = (r.perCall() != null ? 1 : 0) + (r.perSecond() != null ? 1 : 0) + (tokens ? 1 : 0);
+      if (ways > 1 || r.perCall() != null && r.base() != null) {
+        throw new CreditsConfigurationException(at + ".per-call", "a rate is per call, per second"
+            + " (base and per-second) or per token (input-per-million and output-per-million), only one", null);
       }
-      if (r.perCall() == null && r.perSecond() == null) {
-        throw new CreditsConfigurationException(at + ".per-call", "a rate needs per-call, or base and per-second", null);
+      if (ways == 0) {
+        throw new CreditsConfigurationException(at + ".per-call", "a rate needs per-call, base and per-second,"
+            + " or input-per-million and output-per-million", null);
       }
-      rates.add(checked(at, () -> r.perCall() != null
-          ? ModelRate.perCall(r.kind(), r.model(), r.perCall(), factors)
-          : ModelRate.perSecond(r.kind(), r.model(), nz(r.base()), r.perSecond(), factors)));
+      if (tokens && (r.inputPerMillion() == null || r.outputPerMillion() == null)) {
+        throw new CreditsConfigurationException(at + (r.inputPerMillion() == null ? ".input-per-million"
+            : ".output-per-million"), "required for a token price", null);
+      }
+      if (tokens && !factors.isEmpty()) {
+        throw new CreditsConfigurationException(at + ".resolution-factors", "a token price has no resolutions", null);
+      }
+      rates.add(checked(at, () -> {
+        if (r.perCall() != null) {
+          return ModelRate.perCall(kind, r.model(), r.perCall(), factors);
+        }
+        if (r.perSecond() != null) {
+          return ModelRate.perSecond(kind, r.model(), nz(r.base()), r.perSecond(), factors);
+        }
+        TokenPrices prices = new TokenPrices(nz(r.inputPerMillion()), nz(r.outputPerMillion()),
+            r.cachedInputPerMillion(), r.reasoningPerMillion(), nz(r.base()));
+        return ModelRate.perToken(kind, r.model(), prices);
+      }));
     }
     return checked("credits.rate-card", () -> RateCard.of(s.version(), rates, reshot));
   }
@@ -211,12 +239,22 @@ public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccoun
       GateConfig base = c;
       c = checked("credits.gate.low-balance-threshold", () -> base.withLowBalanceThreshold(g.lowBalanceThreshold()));
     }
-    for (Map.Entry<GenerationKind, Duration> e : g.holdDeadlines().entrySet()) {
+    if (g.defaultHoldDeadline() != null) {
       GateConfig base = c;
-      c = checked("credits.gate.hold-deadlines." + e.getKey().name().toLowerCase(java.util.Locale.ROOT),
-          () -> base.withHoldDeadline(e.getKey(), e.getValue()));
+      c = checked("credits.gate.default-hold-deadline", () -> base.withDefaultHoldDeadline(g.defaultHoldDeadline()));
+    }
+    for (Map.Entry<String, Duration> e : g.holdDeadlines().entrySet()) {
+      GateConfig base = c;
+      String at = "credits.gate.hold-deadlines." + e.getKey();
+      GenerationKind kind = kind(at, e.getKey());
+      c = checked(at, () -> base.withHoldDeadline(kind, e.getValue()));
     }
     return c;
+  }
+
+  /** A kind as properties write it: {@code video-clip}, {@code video_clip} or {@code VIDEO_CLIP}. */
+  private static GenerationKind kind(String property, String text) {
+    return checked(property, () -> GenerationKind.of(text.trim().replace('-', '_').toUpperCase(java.util.Locale.ROOT)));
   }
 
   private static Ratio ratio(String property, String text) {

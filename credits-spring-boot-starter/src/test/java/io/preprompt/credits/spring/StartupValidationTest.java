@@ -54,6 +54,13 @@ class StartupValidationTest {
       credits.tiers[1].monthly-allowance   | credits.tiers[0].id=free;credits.tiers[0].name=Free;credits.tiers[1].id=pro;credits.tiers[1].name=Pro;credits.tiers[1].paid=true;credits.tiers[1].monthly-allowance=-10
       credits.plans.signup-grant           | credits.plans.signup-grant=-1
       credits.gate.hold-deadlines.image    | credits.gate.hold-deadlines.image=-5m
+      credits.gate.hold-deadlines.chat     | credits.gate.hold-deadlines.chat=0s
+      credits.gate.default-hold-deadline   | credits.gate.default-hold-deadline=-1m
+      credits.rate-card.rates[0].kind      | credits.rate-card.rates[0].kind=chat completion;credits.rate-card.rates[0].model=m;credits.rate-card.rates[0].per-call=100
+      credits.rate-card.rates[0].output-per-million | credits.rate-card.rates[0].kind=chat;credits.rate-card.rates[0].model=m;credits.rate-card.rates[0].input-per-million=100
+      credits.rate-card.rates[0].per-call  | credits.rate-card.rates[0].kind=chat;credits.rate-card.rates[0].model=m;credits.rate-card.rates[0].per-call=100;credits.rate-card.rates[0].input-per-million=100;credits.rate-card.rates[0].output-per-million=100
+      credits.rate-card.rates[0].reasoning-per-million | credits.rate-card.rates[0].kind=chat;credits.rate-card.rates[0].model=m;credits.rate-card.rates[0].input-per-million=100;credits.rate-card.rates[0].output-per-million=100;credits.rate-card.rates[0].reasoning-per-million=-3
+      credits.tiers[0].entitlements.models-by-kind.1chat | credits.tiers[0].id=free;credits.tiers[0].name=Free;credits.tiers[0].entitlements.models-by-kind.1chat[0]=m;credits.tiers[1].id=pro;credits.tiers[1].name=Pro;credits.tiers[1].paid=true
       credits.store.table-prefix           | credits.store.table-prefix=Credits-
       credits.housekeeping.sweep-interval  | credits.housekeeping.enabled=true;credits.housekeeping.sweep-interval=0s
       """)

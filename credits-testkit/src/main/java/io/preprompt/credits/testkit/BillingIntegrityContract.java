@@ -16,6 +16,7 @@ import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.plans.AutoTopUp;
 import io.preprompt.credits.plans.BillingEvent;
 import io.preprompt.credits.plans.BillingOutcome;
 import io.preprompt.credits.plans.PackOrder;
@@ -29,6 +30,7 @@ import io.preprompt.credits.spi.BillingGateway;
 import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldSelection;
+import io.preprompt.credits.testkit.RecordingBillingGateway.PackCharge;
 import io.preprompt.credits.testkit.RecordingBillingGateway.SubscriptionCharge;
 import java.time.Duration;
 import java.time.Instant;
@@ -704,6 +706,96 @@ public abstract class BillingIntegrityContract {
       assertThat(store().load(AccountId.of("carol"), HoldSelection.allActive())).isEmpty();
       assertThat(app.plans.handle(new BillingEvent.PaymentFailed("evt-1", alice, 1)).effect())
           .as("the event that key belongs to is still free").isEqualTo(BillingOutcome.Effect.APPLIED);
+    }
+  }
+
+  @Nested
+  @DisplayName("8. An automatic top-up buys once per fall below its threshold")
+  class AutomaticTopUp {
+
+    /** An account on Studio with its 1,000 credits and a top-up below {@code threshold}. */
+    private AccountId toppedUp(Instance app, String name, long threshold) {
+      AccountId account = subscriber(app, name);
+      app.plans.handle(new BillingEvent.CyclePaid("evt-" + name + "-0", account, 0));
+      app.plans.enableAutoTopUp(account, new AutoTopUp(threshold, "pack_500", 100_000), key());
+      return account;
+    }
+
+    private List<PackCharge> packCharges(AccountId account) {
+      return gateway.packCharges().stream().filter(c -> c.account().equals(account)).toList();
+    }
+
+    @Test
+    @DisplayName("16 threads on two instances spending at once cross the threshold together: the gateway is asked once")
+    void sixteenThreadsBuyOnce() throws Exception {
+      Instance a = instance();
+      Instance b = instance();
+      AccountId account = toppedUp(a, "spent-by-sixteen", 900);
+      int threads = 16;
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      CyclicBarrier together = new CyclicBarrier(threads);
+      List<Future<?>> runs = new ArrayList<>();
+      try {
+        for (int t = 0; t < threads; t++) {
+          Instance app = t % 2 == 0 ? a : b;
+          String prefix = "spend-" + t + "-";
+          runs.add(pool.submit(() -> {
+            together.await();
+            for (int i = 0; i < 3; i++) {
+              IdempotencyKey holdKey = IdempotencyKey.of(prefix + i);
+              IdempotencyKey settleKey = IdempotencyKey.of(prefix + i + "-settle");
+              io.preprompt.credits.balance.Hold hold = retrying(() -> app.credits.hold(
+                  HoldRequest.of(account, CreditAmount.of(10), holdKey)));
+              retrying(() -> app.credits.settle(account, hold.id(), settleKey));
+            }
+            return null;
+          }));
+        }
+        for (Future<?> run : runs) {
+          run.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(a.credits.balance(account).available()).isEqualTo(1_000 - threads * 3 * 10);
+      assertThat(packCharges(account)).as("one crossing, one purchase").hasSize(1);
+      assertThat(a.plans.overview(account).topUp().spentThisMonthMinor()).isEqualTo(500);
+      assertThat(a.credits.reconcile(account).consistent()).isTrue();
+    }
+
+    @Test
+    @DisplayName("the payment's webhook retried on two instances at once grants the pack once and re-arms the top-up")
+    void retriedWebhooksGrantOnce() throws Exception {
+      Instance a = instance();
+      Instance b = instance();
+      AccountId account = toppedUp(a, "paid-twice", 200);
+      a.credits.hold(HoldRequest.of(account, CreditAmount.of(900), key()));
+      PackCharge charge = packCharges(account).get(0);
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      CyclicBarrier together = new CyclicBarrier(4);
+      List<Future<BillingOutcome>> runs = new ArrayList<>();
+      try {
+        for (int t = 0; t < 4; t++) {
+          Instance app = t % 2 == 0 ? a : b;
+          String event = "evt-pack-" + (t / 2);
+          runs.add(pool.submit(() -> {
+            together.await();
+            return retrying(() -> app.plans.handle(new BillingEvent.PackPaid(event, account, charge.packId(),
+                charge.reference(), charge.priceMinor(), charge.currency())));
+          }));
+        }
+        List<BillingOutcome.Effect> effects = new ArrayList<>();
+        for (Future<BillingOutcome> run : runs) {
+          effects.add(run.get(60, TimeUnit.SECONDS).effect());
+        }
+        assertThat(effects).containsOnlyOnce(BillingOutcome.Effect.APPLIED);
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(a.credits.balance(account).available()).isEqualTo(100 + 500);
+      assertThat(a.plans.overview(account).topUp().armed()).isTrue();
+      a.credits.hold(HoldRequest.of(account, CreditAmount.of(450), key()));
+      assertThat(packCharges(account)).as("re-armed: the next crossing buys again").hasSize(2);
     }
   }
 }

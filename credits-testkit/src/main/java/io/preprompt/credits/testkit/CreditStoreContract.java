@@ -339,7 +339,7 @@ public abstract class CreditStoreContract {
     }
 
     @Test
-    @DisplayName("the plan is stored field for field, with 200 open orders as well, and can be cleared")
+    @DisplayName("the plan is stored field for field, with 200 open orders and an automatic top-up as well, and can be cleared")
     void planIsStoredFieldForField() {
       commitOpenAlice();
       List<PlanRecord.Order> orders = new ArrayList<>();
@@ -356,6 +356,15 @@ public abstract class CreditStoreContract {
       plans.add(fresh);
       plans.add(null);
       plans.add(PLAN);
+      // An automatic top-up with every field set, then one turned off with nothing waiting.
+      plans.add(new PlanRecord(PLAN.tier(), PLAN.status(), PLAN.signupGranted(), PLAN.anchor(), PLAN.paidCycle(),
+          PLAN.cycleStartSequence(), PLAN.allowanceTotal(), PLAN.pendingTier(), PLAN.pendingAt(), PLAN.cancelAt(),
+          PLAN.subscription(), PLAN.requests(), PLAN.charges(), PLAN.orders(), PLAN.renewalFailures(),
+          PLAN.renewalRetryAt(), new PlanRecord.TopUp("boost_1000 ü", 250, 9_000, true,
+              Instant.parse("2026-03-01T00:00:00Z"), 1_800, "topup:user:alice:6 🎞", CREATED_AT.plusSeconds(900), 3,
+              Instant.parse("2026-03-02T10:00:00.000001Z"))));
+      plans.add(new PlanRecord("studio", "ACTIVE", false, CREATED_AT, 0, 0, 1_000, null, null, null, 1, 0, List.of(),
+          List.of(), 0, null, new PlanRecord.TopUp(null, 1, 1, false, null, 0, null, null, 0, null)));
       for (PlanRecord plan : plans) {
         AccountChange change = AccountChangeBuilder.update(load(ALICE), T0).plan(plan).build();
 

@@ -290,10 +290,9 @@ public final class CreditJourney {
     GenerationHistory history = gate.history();
     UsageReport usage = history.usage(maya, start, end);
     out.println("   the paid month " + start + " to " + end + ": " + usage.totalCredits() + " credits charged");
-    for (GenerationKind kind : GenerationKind.values()) {
-      KindUsage k = usage.of(kind);
+    for (KindUsage k : usage.byKind().values()) {
       if (k.generations() > 0) {
-        out.println("     " + name(kind) + ": " + k.generations() + " generation(s), " + k.credits() + " credits");
+        out.println("     " + name(k.kind()) + ": " + k.generations() + " generation(s), " + k.credits() + " credits");
       }
     }
     check(usage.totalCredits() == month.usedThisCycle(), "the usage report agrees with the user menu");

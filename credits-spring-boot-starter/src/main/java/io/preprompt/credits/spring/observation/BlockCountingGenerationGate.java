@@ -71,6 +71,11 @@ final class BlockCountingGenerationGate implements GenerationGate {
   }
 
   @Override
+  public Settlement succeeded(AccountId account, HoldId hold, GenerationRequest actualUsage, IdempotencyKey key) {
+    return delegate.succeeded(account, hold, actualUsage, key);
+  }
+
+  @Override
   public Release failed(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
     return delegate.failed(account, hold, reason, key);
   }

@@ -62,6 +62,11 @@ final class ObservedGenerationGate implements GenerationGate {
   }
 
   @Override
+  public Settlement succeeded(AccountId account, HoldId hold, GenerationRequest actualUsage, IdempotencyKey key) {
+    return observations.observe("succeeded", account, () -> delegate.succeeded(account, hold, actualUsage, key));
+  }
+
+  @Override
   public Release failed(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
     return observations.observe("failed", account, () -> delegate.failed(account, hold, reason, key));
   }

@@ -3,6 +3,7 @@ package io.preprompt.credits.spring.observation;
 import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.plans.AccountOverview;
+import io.preprompt.credits.plans.AutoTopUp;
 import io.preprompt.credits.plans.BillingEvent;
 import io.preprompt.credits.plans.BillingOutcome;
 import io.preprompt.credits.plans.PackCatalog;
@@ -12,6 +13,7 @@ import io.preprompt.credits.plans.PlanService;
 import io.preprompt.credits.plans.SignupResult;
 import io.preprompt.credits.plans.Tier;
 import io.preprompt.credits.plans.TierCatalog;
+import io.preprompt.credits.plans.TopUpStatus;
 
 /**
  * A plan service that observes each call it passes on, except the catalogs, which read nothing
@@ -81,6 +83,16 @@ final class ObservedPlanService implements PlanService {
   public long grantPackWithoutPayment(AccountId account, String packId, String reason, IdempotencyKey key) {
     return observations.observe("grant_pack_without_payment", account,
         () -> delegate.grantPackWithoutPayment(account, packId, reason, key));
+  }
+
+  @Override
+  public TopUpStatus enableAutoTopUp(AccountId account, AutoTopUp setting, IdempotencyKey key) {
+    return observations.observe("enable_auto_top_up", account, () -> delegate.enableAutoTopUp(account, setting, key));
+  }
+
+  @Override
+  public TopUpStatus disableAutoTopUp(AccountId account, IdempotencyKey key) {
+    return observations.observe("disable_auto_top_up", account, () -> delegate.disableAutoTopUp(account, key));
   }
 
   @Override

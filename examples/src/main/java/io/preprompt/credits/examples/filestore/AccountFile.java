@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * H  hold amount state createdAt deadline settled endedAt metadata allocations   (every hold)
  * E  sequence type amount lot source hold key at metadata                (the ledger, in order)
  * K  key operation fingerprint result at                                 (idempotency records)
+ * T  pack threshold cap armed month spent reference sendAt attempts skippedAt (the plan's top-up)
  * </pre>
  *
  * <p>Every text field is percent-encoded ({@code %}, tab, CR, LF, {@code ,}, {@code =} and
@@ -145,6 +146,11 @@ final class AccountFile {
       for (PlanRecord.Order o : p.orders()) {
         line(out, "O", text(o.reference()), text(o.packId()), o.priceMinor(), text(o.currency()), o.orderedAt());
       }
+      PlanRecord.TopUp t = p.topUp();
+      if (t != null) {
+        line(out, "T", text(t.packId()), t.threshold(), t.capMinor(), t.armed(), orNull(t.month()), t.spentMinor(),
+            text(t.reference()), orNull(t.sendAt()), t.attempts(), orNull(t.skippedAt()));
+      }
     }
     for (Lot l : lots.values()) {
       line(out, "L", l.id().value(), l.source(), l.granted(), l.remaining(), l.reserved(), l.grantedAt(),
@@ -175,6 +181,7 @@ final class AccountFile {
     String[] plan = null;
     List<PlanRecord.Charge> charges = new ArrayList<>();
     List<PlanRecord.Order> orders = new ArrayList<>();
+    PlanRecord.TopUp topUp = null;
     for (String line : content.split("\n")) {
       String[] f = line.split("\t", -1);
       switch (f[0]) {
@@ -198,6 +205,11 @@ final class AccountFile {
         case "O":
           orders.add(new PlanRecord.Order(untext(f[1]), untext(f[2]), Long.parseLong(f[3]), untext(f[4]),
               Instant.parse(f[5])));
+          break;
+        case "T":
+          topUp = new PlanRecord.TopUp(untext(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+              Boolean.parseBoolean(f[4]), instant(f[5]), Long.parseLong(f[6]), untext(f[7]), instant(f[8]),
+              Integer.parseInt(f[9]), instant(f[10]));
           break;
         case "L":
           Lot lot = new Lot(new LotId(Long.parseLong(f[1])), LotSource.valueOf(f[2]), Long.parseLong(f[3]),
@@ -237,7 +249,7 @@ final class AccountFile {
           a.debited(), a.activeHolds(), a.createdAt(), new PlanRecord(untext(f[1]), f[2], Boolean.parseBoolean(f[3]),
               instant(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]), untext(f[8]),
               instant(f[9]), instant(f[10]), Long.parseLong(f[11]), Long.parseLong(f[12]), charges, orders,
-              Integer.parseInt(f[13]), instant(f[14])), a.planDueAt(), a.debt(), a.overage());
+              Integer.parseInt(f[13]), instant(f[14]), topUp), a.planDueAt(), a.debt(), a.overage());
     }
     return read;
   }

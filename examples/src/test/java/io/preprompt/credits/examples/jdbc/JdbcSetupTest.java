@@ -72,14 +72,14 @@ class JdbcSetupTest {
     credits.openAccount(MAYA, IdempotencyKey.of("open"));
     credits.grant(MAYA, LotSource.PACK, CreditAmount.of(500), null, IdempotencyKey.of("pack"));
     assertThat(credits.balance(MAYA).available()).isEqualTo(500);
-    assertThat(SchemaInstaller.install(dataSource, config)).as("the installer accepts Flyway's schema").isEqualTo(3);
+    assertThat(SchemaInstaller.install(dataSource, config)).as("the installer accepts Flyway's schema").isEqualTo(4);
   }
 
   @Test
   @DisplayName("a database the installer set up is handed to Flyway by a baseline at the installer's version")
   void installerThenFlyway_baseline() {
     JdbcStoreConfig config = JdbcStoreConfig.of(JdbcStoreConfig.Dialect.H2);
-    assertThat(SchemaInstaller.install(dataSource, config)).isEqualTo(3);
+    assertThat(SchemaInstaller.install(dataSource, config)).isEqualTo(4);
     CreditService credits = CreditService.builder().store(JdbcCreditStore.create(dataSource, config)).clock(clock)
         .build();
     credits.openAccount(MAYA, IdempotencyKey.of("open"));
@@ -89,13 +89,13 @@ class JdbcSetupTest {
         .locations("classpath:" + JdbcStoreConfig.Dialect.H2.migrationLocation())   // or POSTGRESQL
         .table("credits_schema_history")
         .placeholders(Map.of("credits_schema", "public", "credits_prefix", "credits_"))
-        .baselineOnMigrate(true).baselineVersion("3")   // SELECT MAX(version) FROM credits_schema_version
+        .baselineOnMigrate(true).baselineVersion("4")   // SELECT MAX(version) FROM credits_schema_version
         .load().migrate();
     // end::flyway-baseline[]
     Flyway flyway = Flyway.configure().dataSource(dataSource)
         .locations("classpath:" + JdbcStoreConfig.Dialect.H2.migrationLocation()).table("credits_schema_history")
         .placeholders(Map.of("credits_schema", "public", "credits_prefix", "credits_")).load();
-    assertThat(flyway.info().current().getVersion().getVersion()).isEqualTo("3");
+    assertThat(flyway.info().current().getVersion().getVersion()).isEqualTo("4");
     assertThat(flyway.info().pending()).as("nothing left for Flyway to apply").isEmpty();
     assertThat(credits.balance(MAYA).available()).as("the data is untouched").isEqualTo(300);
     credits.grant(MAYA, LotSource.PACK, CreditAmount.of(1), null, IdempotencyKey.of("pack-2"));

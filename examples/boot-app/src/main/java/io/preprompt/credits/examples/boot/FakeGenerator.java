@@ -98,10 +98,11 @@ class FakeGenerator {
   }
 
   private static String extension(GenerationRequest request) {
-    return switch (request.kind()) {
-      case IMAGE -> "png";
-      case VIDEO_CLIP -> "mp4";
-      case VOICE_LINE, MUSIC_CUE -> "wav";
+    return switch (request.kind().name()) {
+      case "IMAGE" -> "png";
+      case "VIDEO_CLIP" -> "mp4";
+      case "VOICE_LINE", "MUSIC_CUE" -> "wav";
+      default -> "bin";
     };
   }
 }

@@ -127,7 +127,7 @@ class GenerationJobs {
   }
 
   private static Job job(ResultSet rs, int row) throws SQLException {
-    GenerationRequest request = request(GenerationKind.valueOf(rs.getString("kind")), rs.getString("model"),
+    GenerationRequest request = mediaRequest(GenerationKind.of(rs.getString("kind")), rs.getString("model"),
         rs.getString("resolution"), rs.getInt("seconds"));
     request = request.withVariants(rs.getInt("variants"));
     if (rs.getBoolean("reshot")) {
@@ -138,13 +138,20 @@ class GenerationJobs {
         rs.getLong("charged"), rs.getString("asset"), rs.getString("reason"));
   }
 
-  private static GenerationRequest request(GenerationKind kind, String model, @Nullable String resolution,
-      int seconds) {
-    return switch (kind) {
-      case IMAGE -> GenerationRequest.image(model, Objects.requireNonNull(resolution, "resolution"));
-      case VIDEO_CLIP -> GenerationRequest.clip(model, Objects.requireNonNull(resolution, "resolution"), seconds);
-      case VOICE_LINE -> GenerationRequest.voice(model, seconds);
-      case MUSIC_CUE -> GenerationRequest.music(model, seconds);
-    };
+  /** The request of one of the app's media kinds ({@link Json#MEDIA_KINDS}). */
+  static GenerationRequest mediaRequest(GenerationKind kind, String model, @Nullable String resolution, int seconds) {
+    if (kind.equals(GenerationKind.IMAGE)) {
+      return GenerationRequest.image(model, Objects.requireNonNull(resolution, "resolution"));
+    }
+    if (kind.equals(GenerationKind.VIDEO_CLIP)) {
+      return GenerationRequest.clip(model, Objects.requireNonNull(resolution, "resolution"), seconds);
+    }
+    if (kind.equals(GenerationKind.VOICE_LINE)) {
+      return GenerationRequest.voice(model, seconds);
+    }
+    if (kind.equals(GenerationKind.MUSIC_CUE)) {
+      return GenerationRequest.music(model, seconds);
+    }
+    throw new IllegalArgumentException("the app generates no " + kind);
   }
 }

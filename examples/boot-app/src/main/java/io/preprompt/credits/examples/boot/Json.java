@@ -25,6 +25,10 @@ import org.springframework.web.server.ResponseStatusException;
 final class Json {
   private Json() {}
 
+  /** The kinds the app's generator makes: the default rate card's media. */
+  static final List<GenerationKind> MEDIA_KINDS = List.of(GenerationKind.IMAGE, GenerationKind.VIDEO_CLIP,
+      GenerationKind.VOICE_LINE, GenerationKind.MUSIC_CUE);
+
   /**
    * What to generate (or estimate). Absent numbers take the library's defaults: one variant, not a
    * reshot.
@@ -45,21 +49,17 @@ final class Json {
       GenerationKind k = kindOf(kind);
       String m = model == null ? "" : model;
       int s = seconds == null ? 0 : seconds;
-      if (k == GenerationKind.IMAGE && s != 0) {
+      boolean visual = k.equals(GenerationKind.IMAGE) || k.equals(GenerationKind.VIDEO_CLIP);
+      if (k.equals(GenerationKind.IMAGE) && s != 0) {
         throw badRequest("an image takes no seconds");
       }
-      if ((k == GenerationKind.IMAGE || k == GenerationKind.VIDEO_CLIP) && resolution == null) {
+      if (visual && resolution == null) {
         throw badRequest("a " + name(k) + " needs a resolution");
       }
-      if ((k == GenerationKind.VOICE_LINE || k == GenerationKind.MUSIC_CUE) && resolution != null) {
+      if (!visual && resolution != null) {
         throw badRequest("a " + name(k) + " has no resolution");
       }
-      GenerationRequest request = switch (k) {
-        case IMAGE -> GenerationRequest.image(m, resolution);
-        case VIDEO_CLIP -> GenerationRequest.clip(m, resolution, s);
-        case VOICE_LINE -> GenerationRequest.voice(m, s);
-        case MUSIC_CUE -> GenerationRequest.music(m, s);
-      };
+      GenerationRequest request = GenerationJobs.mediaRequest(k, m, resolution, s);
       if (variants != null) {
         request = request.withVariants(variants);
       }
@@ -68,7 +68,7 @@ final class Json {
 
     private static GenerationKind kindOf(@Nullable String kind) {
       if (kind != null) {
-        for (GenerationKind k : GenerationKind.values()) {
+        for (GenerationKind k : MEDIA_KINDS) {
           if (name(k).equals(kind.toLowerCase(Locale.ROOT))) {
             return k;
           }
