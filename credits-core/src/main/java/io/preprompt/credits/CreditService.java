@@ -20,6 +20,7 @@ import io.preprompt.credits.core.IdempotencyConflictException;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.core.SettleExceedsHeldException;
 import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.core.SweepReport;
@@ -27,6 +28,7 @@ import io.preprompt.credits.core.UnknownAccountException;
 import io.preprompt.credits.core.UnknownHoldException;
 import io.preprompt.credits.ledger.LedgerReader;
 import io.preprompt.credits.ledger.Reconciliation;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -190,6 +192,79 @@ public interface CreditService extends LedgerReader {
   Hold hold(HoldRequest request);
 
   /**
+   * Grows an active hold while its generation runs (a streamed or reasoning call whose cost turns out
+   * higher than estimated), under the same rules as a new hold: the credits are drawn from the
+   * available balance in drawdown order, recorded as {@code HOLD} entries naming the hold, and the
+   * hold's allocations grow. Never below zero: an account in debt cannot extend. The deadline stays
+   * as it was.
+   *
+   * @param account the hold's account
+   * @param hold the hold
+   * @param more credits to add, positive
+   * @param key idempotency key
+   * @return the grown hold
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null,
+   *     {@link ErrorCode#AMOUNT_OVERFLOW} when the hold would exceed a {@code long}
+   * @throws InsufficientCreditsException when available credits do not cover {@code more}; its
+   *     {@link InsufficientCreditsException#shortfall()} says how many are missing; nothing changes
+   * @throws HoldStateException when the hold already ended (settled, released or expired)
+   * @throws UnknownHoldException when the account has no such hold (another account's included)
+   * @throws UnknownAccountException when the account does not exist
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  default Hold extend(AccountId account, HoldId hold, CreditAmount more, IdempotencyKey key) {
+    return extend(account, hold, more, null, key);
+  }
+
+  /**
+   * Grows an active hold and, optionally, moves its deadline later; see
+   * {@link #extend(AccountId, HoldId, CreditAmount, IdempotencyKey)}.
+   *
+   * @param account the hold's account
+   * @param hold the hold
+   * @param more credits to add, positive
+   * @param ttl how long from now the hold may stay unanswered at least (its deadline becomes the later
+   *     of the current one and now plus this), at most the configured maximum ttl; or {@code null} to
+   *     keep the deadline
+   * @param key idempotency key
+   * @return the grown hold
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null,
+   *     {@link ErrorCode#AMOUNT_OVERFLOW} when the hold would exceed a {@code long},
+   *     {@link ErrorCode#INVALID_ARGUMENT} for a ttl not positive or above the maximum
+   * @throws InsufficientCreditsException when available credits do not cover {@code more}
+   * @throws HoldStateException when the hold already ended
+   * @throws UnknownHoldException when the account has no such hold
+   * @throws UnknownAccountException when the account does not exist
+   * @throws IdempotencyConflictException when the key was used with other parameters
+   */
+  Hold extend(AccountId account, HoldId hold, CreditAmount more, @Nullable Duration ttl, IdempotencyKey key);
+
+  /**
+   * Sets the account's own overage policy, which wins over its tier's and the configured default:
+   * what a settle above its hold does with the difference ({@link OveragePolicy}). Exactly once per
+   * key; no ledger entry (no credits move). Debt already owed stays owed.
+   *
+   * @param account the account
+   * @param policy the policy
+   * @param key idempotency key
+   * @return the policy set
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} for a null policy
+   * @throws UnknownAccountException when the account does not exist
+   * @throws IdempotencyConflictException when the key was used with another policy
+   */
+  OveragePolicy setOveragePolicy(AccountId account, OveragePolicy policy, IdempotencyKey key);
+
+  /**
+   * Returns the overage policy that applies to the account now: its own, else its tier's, else the
+   * configured default.
+   *
+   * @param account the account
+   * @return the policy
+   * @throws UnknownAccountException when the account does not exist
+   */
+  OveragePolicy overagePolicy(AccountId account);
+
+  /**
    * Settles the whole hold.
    *
    * @param account the hold's account
@@ -205,16 +280,21 @@ public interface CreditService extends LedgerReader {
   }
 
   /**
-   * Settles part or all of a hold; the rest returns to the balance.
+   * Settles part or all of a hold; the rest returns to the balance. An amount above the hold is
+   * handled by the account's {@link OveragePolicy}: refused by default; else the whole hold is
+   * spent, the difference is drawn from the available credits ({@code OVERAGE} entries) and, when
+   * the policy allows debt, charged as debt down to the floor ({@code DEBT_INCURRED}); the
+   * {@link Settlement} reports what was requested, charged and left uncollected.
    *
    * @param account the hold's account
    * @param hold the hold
-   * @param amount credits to spend, 1 to the held amount (to spend nothing, release the hold)
+   * @param amount credits to spend, 1 to the held amount, or more under an overage policy that is not
+   *     refuse (to spend nothing, release the hold)
    * @param key idempotency key
    * @return what was settled and returned
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null (the whole hold
    *     is settled only by {@link #settle(AccountId, HoldId, IdempotencyKey)})
-   * @throws SettleExceedsHeldException when the amount exceeds the hold
+   * @throws SettleExceedsHeldException when the amount exceeds the hold and the overage policy refuses
    * @throws HoldStateException when the hold already ended
    * @throws UnknownHoldException when the account has no such hold
    * @throws IdempotencyConflictException when the key was used with other parameters
@@ -228,13 +308,14 @@ public interface CreditService extends LedgerReader {
    *
    * @param account the hold's account
    * @param hold the hold
-   * @param amount credits to spend, 1 to the held amount
+   * @param amount credits to spend, 1 to the held amount, or more under an overage policy that is not
+   *     refuse (see {@link #settle(AccountId, HoldId, CreditAmount, IdempotencyKey)})
    * @param metadata description recorded on the settle entries
    * @param key idempotency key
    * @return what was settled and returned
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null (the whole hold
    *     is settled only by {@link #settleAll})
-   * @throws SettleExceedsHeldException when the amount exceeds the hold
+   * @throws SettleExceedsHeldException when the amount exceeds the hold and the overage policy refuses
    * @throws HoldStateException when the hold already ended
    * @throws UnknownHoldException when the account has no such hold
    * @throws IdempotencyConflictException when the key was used with other parameters

@@ -16,11 +16,13 @@ import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.core.SweepReport;
 import io.preprompt.credits.internal.Engine;
 import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -88,6 +90,21 @@ final class EngineCreditService implements CreditService {
   @Override
   public Release release(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
     return engine.release(account, hold, reason, key);
+  }
+
+  @Override
+  public Hold extend(AccountId account, HoldId hold, CreditAmount more, @Nullable Duration ttl, IdempotencyKey key) {
+    return engine.extend(account, hold, more, ttl, Map.of(), key);
+  }
+
+  @Override
+  public OveragePolicy setOveragePolicy(AccountId account, OveragePolicy policy, IdempotencyKey key) {
+    return engine.setOveragePolicy(account, policy, key);
+  }
+
+  @Override
+  public OveragePolicy overagePolicy(AccountId account) {
+    return engine.overagePolicy(account);
   }
 
   @Override

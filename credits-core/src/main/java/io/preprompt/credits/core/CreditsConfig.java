@@ -19,9 +19,13 @@ public final class CreditsConfig {
   private final Duration maxHoldTtl;
   private final int maxCommitAttempts;
   private final int sweepBatchSize;
+  private final OveragePolicy overagePolicy;
 
   private CreditsConfig(@Nullable Duration defaultHoldTtl, @Nullable Duration maxHoldTtl, int maxCommitAttempts,
-      int sweepBatchSize) {
+      int sweepBatchSize, @Nullable OveragePolicy overagePolicy) {
+    if (overagePolicy == null) {
+      throw bad("overagePolicy is required");
+    }
     if (defaultHoldTtl == null || maxHoldTtl == null) {
       throw bad("defaultHoldTtl and maxHoldTtl are required");
     }
@@ -44,6 +48,7 @@ public final class CreditsConfig {
     this.maxHoldTtl = maxHoldTtl;
     this.maxCommitAttempts = maxCommitAttempts;
     this.sweepBatchSize = sweepBatchSize;
+    this.overagePolicy = overagePolicy;
   }
 
   /**
@@ -83,6 +88,15 @@ public final class CreditsConfig {
   }
 
   /**
+   * Returns the overage policy of accounts that have none of their own and whose tier names none.
+   *
+   * @return the default overage policy, {@link OveragePolicy#refuse()} unless set
+   */
+  public OveragePolicy overagePolicy() {
+    return overagePolicy;
+  }
+
+  /**
    * Compares by value: every setting.
    *
    * @param o the other object
@@ -91,18 +105,19 @@ public final class CreditsConfig {
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof CreditsConfig c && defaultHoldTtl.equals(c.defaultHoldTtl) && maxHoldTtl.equals(c.maxHoldTtl)
-        && maxCommitAttempts == c.maxCommitAttempts && sweepBatchSize == c.sweepBatchSize;
+        && maxCommitAttempts == c.maxCommitAttempts && sweepBatchSize == c.sweepBatchSize
+        && overagePolicy.equals(c.overagePolicy);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(defaultHoldTtl, maxHoldTtl, maxCommitAttempts, sweepBatchSize);
+    return Objects.hash(defaultHoldTtl, maxHoldTtl, maxCommitAttempts, sweepBatchSize, overagePolicy);
   }
 
   @Override
   public String toString() {
     return "CreditsConfig[defaultHoldTtl=" + defaultHoldTtl + ", maxHoldTtl=" + maxHoldTtl + ", maxCommitAttempts="
-        + maxCommitAttempts + ", sweepBatchSize=" + sweepBatchSize + "]";
+        + maxCommitAttempts + ", sweepBatchSize=" + sweepBatchSize + ", overagePolicy=" + overagePolicy + "]";
   }
 
   private static InvalidRequestException bad(String message) {
@@ -110,12 +125,13 @@ public final class CreditsConfig {
   }
 
   /**
-   * Returns the defaults: holds live 15 minutes (at most 7 days), 32 commit attempts, sweeps of 500.
+   * Returns the defaults: holds live 15 minutes (at most 7 days), 32 commit attempts, sweeps of 500,
+   * settles above their hold refused.
    *
    * @return the default settings
    */
   public static CreditsConfig defaults() {
-    return new CreditsConfig(Duration.ofMinutes(15), Duration.ofDays(7), 32, 500);
+    return new CreditsConfig(Duration.ofMinutes(15), Duration.ofDays(7), 32, 500, OveragePolicy.refuse());
   }
 
   /**
@@ -148,7 +164,7 @@ public final class CreditsConfig {
         throw bad("defaultHoldTtl is required");
       }
       Duration max = config.maxHoldTtl.compareTo(ttl) < 0 ? ttl : config.maxHoldTtl;
-      config = new CreditsConfig(ttl, max, config.maxCommitAttempts, config.sweepBatchSize);
+      config = new CreditsConfig(ttl, max, config.maxCommitAttempts, config.sweepBatchSize, config.overagePolicy);
       return this;
     }
 
@@ -161,7 +177,8 @@ public final class CreditsConfig {
      *     the default ttl or longer than {@link CreditsConfig#LONGEST_HOLD_TTL}
      */
     public Builder maxHoldTtl(Duration ttl) {
-      config = new CreditsConfig(config.defaultHoldTtl, ttl, config.maxCommitAttempts, config.sweepBatchSize);
+      config = new CreditsConfig(config.defaultHoldTtl, ttl, config.maxCommitAttempts, config.sweepBatchSize,
+          config.overagePolicy);
       return this;
     }
 
@@ -173,7 +190,8 @@ public final class CreditsConfig {
      * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when out of range
      */
     public Builder maxCommitAttempts(int attempts) {
-      config = new CreditsConfig(config.defaultHoldTtl, config.maxHoldTtl, attempts, config.sweepBatchSize);
+      config = new CreditsConfig(config.defaultHoldTtl, config.maxHoldTtl, attempts, config.sweepBatchSize,
+          config.overagePolicy);
       return this;
     }
 
@@ -185,7 +203,21 @@ public final class CreditsConfig {
      * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when out of range
      */
     public Builder sweepBatchSize(int size) {
-      config = new CreditsConfig(config.defaultHoldTtl, config.maxHoldTtl, config.maxCommitAttempts, size);
+      config = new CreditsConfig(config.defaultHoldTtl, config.maxHoldTtl, config.maxCommitAttempts, size,
+          config.overagePolicy);
+      return this;
+    }
+
+    /**
+     * Sets the overage policy of accounts that have none of their own and whose tier names none.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when null
+     */
+    public Builder overagePolicy(OveragePolicy policy) {
+      config = new CreditsConfig(config.defaultHoldTtl, config.maxHoldTtl, config.maxCommitAttempts,
+          config.sweepBatchSize, policy);
       return this;
     }
 

@@ -69,7 +69,29 @@ public interface GenerationGate {
   Authorization authorizeBatch(AccountId account, List<GenerationRequest> requests, IdempotencyKey key);
 
   /**
-   * The generation succeeded: settle its actual cost (at most what was held); the rest returns.
+   * Grows the hold of a running generation (a streamed or reasoning call whose cost passes the
+   * estimate), exactly once per key, under the rules of a new hold
+   * ({@link io.preprompt.credits.CreditService#extend}).
+   *
+   * @param account the account
+   * @param hold the hold from the authorization
+   * @param more credits to add, positive
+   * @param key idempotency key
+   * @return authorized (with the grown hold, no estimates, {@code total == more}) or insufficient
+   *     credits (the balance, {@code more} as the estimate, the shortfall and the upgrade offer, no
+   *     estimates); nothing changes unless authorized
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null
+   * @throws io.preprompt.credits.core.HoldStateException when the hold already ended
+   * @throws io.preprompt.credits.core.UnknownHoldException when the account has no such hold
+   * @throws io.preprompt.credits.core.IdempotencyConflictException when the key was used with other parameters
+   */
+  Authorization extend(AccountId account, HoldId hold, CreditAmount more, IdempotencyKey key);
+
+  /**
+   * The generation succeeded: settle its actual cost (at most what was held unless the account's
+   * {@link io.preprompt.credits.core.OveragePolicy} allows more); the rest returns. Under the default
+   * policy a cost above the hold is refused: extend the hold first ({@link #extend}), which answers
+   * with the shortfall and the upgrade offer when the balance cannot cover it.
    *
    * @param account the account
    * @param hold the hold from the authorization
@@ -77,7 +99,8 @@ public interface GenerationGate {
    * @param key idempotency key
    * @return the settlement
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for a null cost
-   * @throws io.preprompt.credits.core.SettleExceedsHeldException when the cost exceeds the hold
+   * @throws io.preprompt.credits.core.SettleExceedsHeldException when the cost exceeds the hold and the
+   *     overage policy refuses
    * @throws io.preprompt.credits.core.HoldStateException when the hold already ended
    * @throws io.preprompt.credits.core.UnknownHoldException when the account has no such hold
    */

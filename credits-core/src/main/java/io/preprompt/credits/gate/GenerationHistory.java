@@ -132,7 +132,7 @@ public final class GenerationHistory {
     long[] other = {0};
     credits.forEachEntry(account, LedgerQuery.between(from, to, PAGE), e -> {
       boolean chargedAtNoCost = e.type() == EntryType.RELEASE && "succeeded".equals(e.metadata().get("outcome"));
-      if (e.type() != EntryType.SETTLE && !chargedAtNoCost) {
+      if (!e.type().charges() && !chargedAtNoCost) {
         return;
       }
       GenerationKind kind = kindOf(e.metadata());
@@ -142,7 +142,7 @@ public final class GenerationHistory {
       }
       String model = e.metadata().getOrDefault(LedgerEntry.MODEL, "");
       ModelSum sum = byModel.computeIfAbsent(kind.name() + "/" + model, k -> new ModelSum(kind, model));
-      if (e.type() == EntryType.SETTLE) {
+      if (e.type().charges()) {
         sum.credits = Math.addExact(sum.credits, e.amount());
       }
       // A settle writes one entry per lot, each with the same description: count a hold's quantities once.
@@ -314,7 +314,7 @@ public final class GenerationHistory {
         actualUsage = e.metadata();
       }
       switch (e.type()) {
-        case SETTLE -> {
+        case SETTLE, OVERAGE, DEBT_INCURRED -> {
           actual = Math.addExact(actual, e.amount());
           outcome = GenerationOutcome.SUCCEEDED;
         }

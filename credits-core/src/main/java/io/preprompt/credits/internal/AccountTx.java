@@ -12,6 +12,7 @@ import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.core.SettleExceedsHeldException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
@@ -160,6 +161,9 @@ final class AccountTx {
   private long settled;
   private long expired;
   private long debited;
+  /** Credits owed; while positive, no started lot has credits remaining (they paid it). */
+  private long debt;
+  private @Nullable OveragePolicy overage;
   private @Nullable PlanRecord plan;
   private @Nullable Instant planDueAt;
   // Accounts have a handful of lots and few active holds: arrays searched in place cost less than
@@ -182,6 +186,7 @@ final class AccountTx {
   // and become ArrayLists from the second: see added().
   private List<Hold> newHolds = List.of();
   private List<Hold> endedHolds = List.of();
+  private List<Hold> changedHolds = List.of();
   private List<LedgerEntry> entries = List.of();
   private int holdsExpired;
   private int lotsExpired;
@@ -204,6 +209,8 @@ final class AccountTx {
     this.settled = a.settled();
     this.expired = a.expired();
     this.debited = a.debited();
+    this.debt = a.debt();
+    this.overage = a.overage();
     this.plan = a.plan();
     this.planDueAt = a.planDueAt();
     if (stored.size() == 1) {
@@ -339,7 +346,8 @@ final class AccountTx {
    * @return true when there is something to commit
    */
   public boolean hasChanges() {
-    return !entries.isEmpty() || !newHolds.isEmpty() || !endedHolds.isEmpty() || planChanged;
+    return !entries.isEmpty() || !newHolds.isEmpty() || !endedHolds.isEmpty() || !changedHolds.isEmpty()
+        || planChanged;
   }
 
   /**
@@ -383,14 +391,22 @@ final class AccountTx {
         lotsExpired++;
       }
     }
+    // A lot whose start has come pays what the account owes before anything else can draw on it.
+    repayDebt(null);
   }
 
   /**
    * Returns the credits available now.
    *
-   * @return the sum of remaining credits over live lots that have started
+   * @return the sum of remaining credits over live lots that have started, less the debt (negative
+   *     while the account owes more than it has)
    */
   public long available() {
+    return spendable() - debt;
+  }
+
+  /** The sum of remaining credits over live lots that have started. */
+  private long spendable() {
     long sum = 0;
     for (int i = 0; i < lotCount; i++) {
       MutableLot lot = lotAt(i);
@@ -399,6 +415,63 @@ final class AccountTx {
       }
     }
     return sum;
+  }
+
+  /**
+   * Returns the credits the account owes.
+   *
+   * @return the debt, {@code >= 0}
+   */
+  public long debt() {
+    return debt;
+  }
+
+  /**
+   * Returns the account's own overage policy.
+   *
+   * @return the policy, or null when it has none
+   */
+  public @Nullable OveragePolicy overage() {
+    return overage;
+  }
+
+  /**
+   * Sets the account's own overage policy.
+   *
+   * @param policy the policy
+   */
+  public void setOverage(OveragePolicy policy) {
+    this.overage = policy;
+    this.planChanged = true;
+  }
+
+  /**
+   * Pays the debt from the started lots' remaining credits, in drawdown order, with a
+   * {@code DEBT_REPAID} entry per lot. Called whenever credits may have reached a lot (a grant, a
+   * return, a start), so that a positive debt and spendable credits never stand side by side.
+   *
+   * @param key the call's key, or null for an automatic change
+   * @return credits repaid
+   */
+  public long repayDebt(@Nullable IdempotencyKey key) {
+    if (debt == 0) {
+      return 0;
+    }
+    long repaid = 0;
+    for (MutableLot lot : lotsInDrawdownOrder()) {
+      if (debt == 0) {
+        break;
+      }
+      long take = lot.startedAt(now) ? Math.min(debt, lot.remaining) : 0;
+      if (take > 0) {
+        lot.remaining -= take;
+        lot.changed = true;
+        debt -= take;
+        repaid += take;
+        append(EntryType.DEBT_REPAID, take, lot, null, key, Map.of());
+      }
+    }
+    return repaid;
   }
 
   /**
@@ -708,6 +781,137 @@ final class AccountTx {
   }
 
   /**
+   * Grows an active hold by {@code more} credits, drawn from the lots in drawdown order as a new
+   * hold's are ({@code HOLD} entries naming the hold); the allocations add up per lot, new lots
+   * following in drawdown order. The deadline stays unless {@code deadline} is later.
+   *
+   * @param hold the active hold, not placed by this copy
+   * @param more credits to add, positive
+   * @param deadline a new deadline, or null to keep the hold's; an earlier one is ignored
+   * @param key the call's key
+   * @param metadata description for the ledger
+   * @return the grown hold
+   * @throws InsufficientCreditsException when fewer credits are available
+   */
+  public Hold extendHold(Hold hold, long more, @Nullable Instant deadline, @Nullable IdempotencyKey key,
+      Map<String, String> metadata) {
+    if (hold.state() != HoldState.ACTIVE) {
+      throw new IllegalStateException("hold " + hold.id() + " is not active");
+    }
+    long amount = CreditAmount.addExact(hold.amount(), more);
+    long available = available();
+    if (available < more) {
+      throw new InsufficientCreditsException(account, available, more);
+    }
+    metadata = Map.copyOf(describeEnd(hold.metadata(), metadata));
+    List<Allocation> allocations = new ArrayList<>(hold.allocations());
+    long left = more;
+    List<MutableLot> ordered = lotsInDrawdownOrder();
+    for (int i = 0; i < ordered.size() && left > 0; i++) {
+      MutableLot lot = ordered.get(i);
+      long take = lot.startedAt(now) ? Math.min(left, lot.remaining) : 0;
+      if (take > 0) {
+        lot.remaining -= take;
+        lot.reserved += take;
+        lot.changed = true;
+        left -= take;
+        boolean merged = false;
+        for (int j = 0; j < allocations.size(); j++) {
+          Allocation a = allocations.get(j);
+          if (a.lot().equals(lot.id())) {
+            allocations.set(j, new Allocation(lot.id(), a.amount() + take));
+            merged = true;
+            break;
+          }
+        }
+        if (!merged) {
+          allocations.add(new Allocation(lot.id(), take));
+        }
+        append(EntryType.HOLD, take, lot, hold.id(), key, metadata);
+      }
+    }
+    Instant newDeadline = hold.deadline();
+    if (deadline != null && Instants.micros(deadline).isAfter(newDeadline)) {
+      newDeadline = Instants.micros(deadline);
+    }
+    Hold grown = new Hold(hold.id(), account, amount, HoldState.ACTIVE, hold.createdAt(), newDeadline, 0, null,
+        hold.metadata(), allocations);
+    for (Hold placed : newHolds) {
+      if (placed.id().equals(hold.id())) {
+        throw new IllegalStateException("a hold cannot grow in the operation that placed it");
+      }
+    }
+    List<Hold> changed = new ArrayList<>(changedHolds);
+    changed.removeIf(h -> h.id().equals(hold.id()));
+    changed.add(grown);
+    changedHolds = changed;
+    int known = holdIndex(hold.id());
+    if (known >= 0) {
+      mutableHolds().set(known, grown);
+    } else {
+      mutableHolds().add(grown);
+    }
+    // A later deadline never lowers the earliest one; the known bound stays a lower bound.
+    return grown;
+  }
+
+  /**
+   * Settles an active hold for more than it holds under an overage policy: the whole hold is
+   * settled, then the difference is drawn from the started lots in drawdown order ({@code OVERAGE}
+   * entries), then, when the policy allows debt, charged as debt down to the policy's floor (one
+   * {@code DEBT_INCURRED} entry on the hold's first lot). What is left is uncollected.
+   *
+   * @param hold the active hold
+   * @param requested credits asked for, more than the hold
+   * @param policy the account's overage policy, not {@link OveragePolicy.Mode#REFUSE}
+   * @param key the call's key
+   * @param metadata description for the ledger
+   * @return {@code {charged beyond the hold from available credits, charged as debt}}
+   */
+  public long[] settleOver(Hold hold, long requested, OveragePolicy policy, @Nullable IdempotencyKey key,
+      Map<String, String> metadata) {
+    if (requested <= hold.amount() || policy.mode() == OveragePolicy.Mode.REFUSE) {
+      throw new IllegalArgumentException("not an overage: " + requested + " of " + hold.amount() + " under " + policy);
+    }
+    long extra = requested - hold.amount();
+    Map<String, String> described = new java.util.TreeMap<>(metadata);
+    described.put("requested", Long.toString(requested));
+    described.put("overage", policy.toString());
+    Map<String, String> meta = Map.copyOf(describeEnd(hold.metadata(), described));
+    endHold(hold, HoldState.SETTLED, hold.amount(), key, meta);
+    long take = Math.min(extra, Math.max(0, available()));
+    long left = take;
+    for (MutableLot lot : lotsInDrawdownOrder()) {
+      if (left == 0) {
+        break;
+      }
+      long t = lot.startedAt(now) ? Math.min(left, lot.remaining) : 0;
+      if (t > 0) {
+        lot.remaining -= t;
+        lot.changed = true;
+        left -= t;
+        settled = CreditAmount.addExact(settled, t);
+        append(EntryType.OVERAGE, t, lot, hold.id(), key, meta);
+      }
+    }
+    long owed = 0;
+    if (take < extra && policy.mode() == OveragePolicy.Mode.ALLOW_DEBT) {
+      // The floor bounds the available balance, which may already be below zero: it ends at -maxDebt at most.
+      owed = Math.min(extra - take, Math.max(0, available() + policy.maxDebt()));
+      if (owed > 0) {
+        MutableLot first = lot(hold.allocations().get(0).lot());
+        if (first == null) {
+          throw new IllegalStateException("hold " + hold.id() + " reserves a lot which is not loaded");
+        }
+        debt = CreditAmount.addExact(debt, owed);
+        settled = CreditAmount.addExact(settled, owed);
+        append(EntryType.DEBT_INCURRED, owed, first, hold.id(), key, meta);
+      }
+    }
+    return new long[] {take, owed};
+  }
+
+  /**
    * Ends an active hold: settles {@code settleAmount} (in allocation order) and returns the rest.
    * What returns to a lot that has expired expires at once, with its own ledger entry.
    *
@@ -762,6 +966,12 @@ final class AccountTx {
     }
     Hold ended = new Hold(hold.id(), account, hold.amount(), state, hold.createdAt(), hold.deadline(), settleAmount,
         now, hold.metadata(), hold.allocations());
+    if (!changedHolds.isEmpty()) {
+      List<Hold> rest = new ArrayList<>(changedHolds);
+      if (rest.removeIf(h -> h.id().equals(hold.id()))) {
+        changedHolds = rest;
+      }
+    }
     for (int i = 0; i < newHolds.size(); i++) {
       if (newHolds.get(i).id().equals(hold.id())) {
         List<Hold> rest = new ArrayList<>(newHolds);
@@ -858,8 +1068,8 @@ final class AccountTx {
         free += lot.remaining;
       }
     }
-    return new BalanceView(account, available, held, upcoming, free, pack, allowance, Math.toIntExact(activeHoldCount), views,
-        now, version);
+    return new BalanceView(account, available - debt, held, upcoming, free, pack, allowance,
+        Math.toIntExact(activeHoldCount), views, now, version, debt);
   }
 
   /**
@@ -884,13 +1094,13 @@ final class AccountTx {
     long expectedVersion = storedVersion();
     // Immutable lists here, so AccountChange's defensive copies are no-ops on the hot path.
     return new AccountChange(expectedVersion, row(expectedVersion + 1), immutable(newLots), immutable(changedLots),
-        immutable(newHolds), immutable(endedHolds), immutable(entries), idempotency,
+        immutable(newHolds), immutable(endedHolds), immutable(changedHolds), immutable(entries), idempotency,
         AccountChange.planChanged(base, plan));
   }
 
   private AccountRecord row(long version) {
     return new AccountRecord(account, version, lastSequence, granted, settled, expired, debited, activeHoldCount,
-        base == null ? now : base.createdAt(), plan, planDueAt);
+        base == null ? now : base.createdAt(), plan, planDueAt, debt, overage);
   }
 
   /**

@@ -21,7 +21,10 @@ import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.core.HoldStateException;
 import io.preprompt.credits.core.IdempotencyConflictException;
 import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.OveragePolicy;
+import io.preprompt.credits.core.SettleExceedsHeldException;
 import io.preprompt.credits.core.StateException;
 import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.core.SweepReport;
@@ -43,6 +46,7 @@ import io.preprompt.credits.spi.HoldRef;
 import io.preprompt.credits.spi.HoldSelection;
 import io.preprompt.credits.spi.IdempotencyRecord;
 import io.preprompt.credits.spi.KeyedRead;
+import io.preprompt.credits.spi.PlanRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -52,6 +56,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -81,6 +86,8 @@ public final class Engine implements LedgerReader {
   static final int SNAPSHOT_CACHE_CAPACITY = 16_384;
   /** How many active holds the snapshot cache keeps per account at most (the newest). */
   static final int SNAPSHOT_CACHE_HOLDS = 32;
+  /** The overage policy of an account's tier (from its plan, at a time), or null when the tier names none. */
+  private volatile BiFunction<@Nullable PlanRecord, Instant, @Nullable OveragePolicy> tierOverage = (plan, at) -> null;
 
   /**
    * Creates the engine.
@@ -113,6 +120,30 @@ public final class Engine implements LedgerReader {
     this.listeners = List.copyOf(listeners);
     this.holdIds = Objects.requireNonNull(holdIds, "holdIds");
     this.snapshots = reuseCommittedAccounts ? new SnapshotCache(SNAPSHOT_CACHE_CAPACITY) : null;
+  }
+
+  /**
+   * Tells the engine the overage policy of each account's tier; the plan service does, once built.
+   *
+   * @param byPlan the policy of the tier a plan grants at a time, or null when the tier names none
+   */
+  void useTierOverage(BiFunction<@Nullable PlanRecord, Instant, @Nullable OveragePolicy> byPlan) {
+    this.tierOverage = Objects.requireNonNull(byPlan, "byPlan");
+  }
+
+  /**
+   * The overage policy that applies to an account: its own, else its tier's, else the configured one.
+   *
+   * @param tx the account
+   * @return the policy
+   */
+  OveragePolicy overageOf(AccountTx tx) {
+    OveragePolicy own = tx.overage();
+    if (own != null) {
+      return own;
+    }
+    OveragePolicy tier = tierOverage.apply(tx.plan(), tx.now());
+    return tier != null ? tier : config.overagePolicy();
   }
 
   /**
@@ -245,6 +276,8 @@ public final class Engine implements LedgerReader {
       try {
         tx.applyDueExpiry();
         result = op.apply(tx);
+        // Credits the operation brought (a grant, a return) pay what the account owes first.
+        tx.repayDebt(key);
         ChangeHook hook = changeHook;
         whenCommitted = hook != null && tx.hasChanges() ? hook.beforeCommit(tx) : null;
       } catch (RuntimeException e) {
@@ -732,6 +765,15 @@ public final class Engine implements LedgerReader {
     return execute(account, key, Operation.of("settle", fingerprint, hold, tx -> {
       Hold active = requireActiveHold(tx, hold);
       long settle = amount == null ? active.amount() : amount.value();
+      if (settle > active.amount()) {
+        OveragePolicy policy = overageOf(tx);
+        if (policy.mode() == OveragePolicy.Mode.REFUSE) {
+          throw new SettleExceedsHeldException(hold, active.amount(), settle);
+        }
+        long[] over = tx.settleOver(active, settle, policy, key, meta);
+        long charged = active.amount() + over[0] + over[1];
+        return new Settlement(account, hold, charged, 0, 0, tx.now(), settle, settle - charged, over[1]);
+      }
       long expiredBefore = tx.expiredTotal();
       long returned = tx.endHold(active, HoldState.SETTLED, settle, key, meta);
       return new Settlement(account, hold, settle, returned, tx.expiredTotal() - expiredBefore, tx.now());
@@ -740,6 +782,81 @@ public final class Engine implements LedgerReader {
 
   public Release release(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
     return release(account, hold, reason, Map.of(), key);
+  }
+
+  /**
+   * Grows an active hold; see {@link io.preprompt.credits.CreditService#extend}.
+   *
+   * @param account the hold's account
+   * @param hold the hold
+   * @param more credits to add
+   * @param ttl how long from now the hold may stay unanswered at least, or null to keep its deadline
+   * @param metadata more description for the ledger (checked like hold metadata)
+   * @param key idempotency key
+   * @return the grown hold
+   */
+  public Hold extend(AccountId account, HoldId hold, CreditAmount more, @Nullable Duration ttl,
+      Map<String, String> metadata, IdempotencyKey key) {
+    requireAccount(account);
+    requireHold(hold);
+    requireKey(key);
+    if (more == null || more.isZero()) {
+      throw new InvalidRequestException(ErrorCode.INVALID_AMOUNT,
+          "an extension must add a positive amount, was " + (more == null ? "null" : "0"));
+    }
+    if (ttl != null && (ttl.isNegative() || ttl.isZero() || ttl.compareTo(config.maxHoldTtl()) > 0)) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT,
+          "an extension's ttl must be positive and at most " + config.maxHoldTtl() + ", was " + ttl);
+    }
+    Map<String, String> meta = HoldRequest.checkMetadata(metadata);
+    FieldCodec.Fields fields = FieldCodec.fields().add("hold", hold).add("more", more.value())
+        .add("ttl", ttl == null ? "keep" : ttl.toString());
+    if (!meta.isEmpty()) {
+      fields.addMap("metadata", meta);
+    }
+    Map<String, String> described;
+    if (meta.isEmpty()) {
+      described = Map.of("extendedBy", Long.toString(more.value()));
+    } else {
+      Map<String, String> m = new java.util.TreeMap<>(meta);
+      m.put("extendedBy", Long.toString(more.value()));
+      described = Map.copyOf(m);
+    }
+    return execute(account, key, Operation.of("extend", fields.encode(), hold, tx -> {
+      Hold active = requireActiveHold(tx, hold);
+      return tx.extendHold(active, more.value(), ttl == null ? null : tx.now().plus(ttl), key, described);
+    }, Results::encodeHold, encoded -> Results.decodeHold(account, encoded)));
+  }
+
+  /**
+   * Sets an account's own overage policy; see {@link io.preprompt.credits.CreditService#setOveragePolicy}.
+   *
+   * @param account the account
+   * @param policy the policy
+   * @param key idempotency key
+   * @return the policy set
+   */
+  public OveragePolicy setOveragePolicy(AccountId account, OveragePolicy policy, IdempotencyKey key) {
+    requireAccount(account);
+    requireKey(key);
+    if (policy == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "an overage policy is required");
+    }
+    String fingerprint = FieldCodec.fields().add("policy", policy.toString()).encode();
+    return execute(account, key, Operation.of("setOveragePolicy", fingerprint, tx -> {
+      tx.setOverage(policy);
+      return policy;
+    }, OveragePolicy::toString, OveragePolicy::parse));
+  }
+
+  /**
+   * Returns the overage policy that applies to an account now.
+   *
+   * @param account the account
+   * @return its own, else its tier's, else the configured one
+   */
+  public OveragePolicy overagePolicy(AccountId account) {
+    return overageOf(readView(account));
   }
 
   /**

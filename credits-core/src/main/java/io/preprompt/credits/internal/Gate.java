@@ -9,6 +9,7 @@ import io.preprompt.credits.core.CreditAmount;
 import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.core.UnknownHoldException;
 import io.preprompt.credits.gate.Authorization;
@@ -266,7 +267,13 @@ public final class Gate implements GenerationGate {
   }
 
   private Authorization.InsufficientCredits insufficient(AccountId account, long available, BatchEstimate batch) {
-    long shortfall = batch.totalCredits() - available;
+    return insufficient(account, available, batch.totalCredits(), batch.items());
+  }
+
+  /** Insufficient credits for {@code requested}: the balance, the shortfall and the upgrade offer. */
+  private Authorization.InsufficientCredits insufficient(AccountId account, long available, long requested,
+      List<Estimate> estimates) {
+    long shortfall = requested - available;
     Tier current = plans.currentTier(account);
     List<UpgradeOffer.TierOption> tiers = new ArrayList<>();
     for (Tier t : plans.tiers().paidTiers()) {
@@ -279,8 +286,29 @@ public final class Gate implements GenerationGate {
         packs.add(new UpgradeOffer.PackOption(p, p.credits() >= shortfall));
       }
     }
-    return new Authorization.InsufficientCredits(available, batch.totalCredits(), shortfall,
-        new UpgradeOffer(tiers, packs), batch.items());
+    return new Authorization.InsufficientCredits(available, requested, shortfall, new UpgradeOffer(tiers, packs),
+        estimates);
+  }
+
+  /**
+   * Grows the hold of a running generation; an extension the balance cannot cover is answered with
+   * the shortfall and the upgrade offer, as an authorization is.
+   *
+   * @param account the account
+   * @param hold the hold from the authorization
+   * @param more credits to add
+   * @param key idempotency key
+   * @return authorized (with the grown hold) or insufficient credits
+   */
+  @Override
+  public Authorization extend(AccountId account, HoldId hold, CreditAmount more, IdempotencyKey key) {
+    Hold grown;
+    try {
+      grown = engine.extend(account, hold, more, null, Map.of(), key);
+    } catch (InsufficientCreditsException e) {
+      return insufficient(account, e.available(), e.requested(), List.of());
+    }
+    return new Authorization.Authorized(List.of(grown), List.of(), more.value());
   }
 
   private void refuseOutsideTier(Tier tier, List<GenerationRequest> requests) {
@@ -326,7 +354,8 @@ public final class Gate implements GenerationGate {
   }
 
   /**
-   * The generation succeeded: settle its actual cost (at most what was held); the rest returns.
+   * The generation succeeded: settle its actual cost (above the hold only as the account's overage
+   * policy allows); the rest returns.
    *
    * @param account the account
    * @param hold the hold from the authorization
@@ -334,7 +363,8 @@ public final class Gate implements GenerationGate {
    * @param key idempotency key
    * @return the settlement
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for a null cost
-   * @throws io.preprompt.credits.core.SettleExceedsHeldException when the cost exceeds the hold
+   * @throws io.preprompt.credits.core.SettleExceedsHeldException when the cost exceeds the hold and the
+   *     overage policy refuses
    * @throws io.preprompt.credits.core.HoldStateException when the hold already ended
    * @throws io.preprompt.credits.core.UnknownHoldException when the account has no such hold
    */

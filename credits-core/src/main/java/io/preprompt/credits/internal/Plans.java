@@ -63,6 +63,7 @@ public final class Plans implements PlanService {
     this.packs = packs;
     this.config = config;
     this.gateway = gateway;
+    engine.useTierOverage((plan, at) -> tierAt(plan, at).overage().orElse(null));
     engine.changeHook(this::beforeCommit);
   }
 

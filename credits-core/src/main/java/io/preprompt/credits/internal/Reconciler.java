@@ -35,6 +35,7 @@ final class Reconciler {
     long settled = 0;
     long expired = 0;
     long debited = 0;
+    long debt = 0;
     long count = 0;
     long expectedSeq = 1;
     long after = 0;
@@ -80,6 +81,22 @@ final class Reconciler {
           case EXPIRY_CHANGED:
             // Moves no credits: only the lot's expiry changed.
             break;
+          case OVERAGE:
+            lot[0] -= a;
+            settled += a;
+            break;
+          case DEBT_INCURRED:
+            // The lot is the hold's: its amounts do not change.
+            debt += a;
+            settled += a;
+            break;
+          case DEBT_REPAID:
+            lot[0] -= a;
+            debt -= a;
+            if (debt < 0) {
+              diffs.add("entry " + e.sequence() + " repays more debt than is owed");
+            }
+            break;
           default:
             throw new IllegalStateException("unknown entry type " + e.type());
         }
@@ -96,6 +113,7 @@ final class Reconciler {
     compare(diffs, "settled", account.settled(), settled);
     compare(diffs, "expired", account.expired(), expired);
     compare(diffs, "debited", account.debited(), debited);
+    compare(diffs, "debt", account.debt(), debt);
 
     Map<Long, Lot> stored = new HashMap<>();
     for (Lot lot : snapshot.lots()) {
@@ -129,11 +147,14 @@ final class Reconciler {
     if (activeHeld != held) {
       diffs.add("active holds total " + activeHeld + " but the ledger holds " + held);
     }
+    // What is owed was spent without being granted: the available balance is the lots' remaining less it.
+    available -= debt;
     if (granted != available + held + settled + expired + debited) {
       diffs.add("ledger does not conserve credits: granted " + granted + " != available " + available + " + held "
-          + held + " + settled " + settled + " + expired " + expired + " + debited " + debited);
+          + held + " + settled " + settled + " + expired " + expired + " + debited " + debited + " (debt " + debt
+          + ")");
     }
-    return new Reconciliation(account.id(), count, granted, available, held, settled, expired, debited, diffs);
+    return new Reconciliation(account.id(), count, granted, available, held, settled, expired, debited, debt, diffs);
   }
 
   private static void compare(List<String> diffs, String name, long stored, long replayed) {

@@ -79,14 +79,23 @@ final class Results {
   }
 
   public static String encodeSettlement(Settlement r) {
-    return FieldCodec.fields(128).add("hold", r.hold()).add("settled", r.settled()).add("returned", r.returned())
-        .add("expiredOnReturn", r.expiredOnReturn()).add("at", r.at()).encode();
+    FieldCodec.Fields fields = FieldCodec.fields(128).add("hold", r.hold()).add("settled", r.settled())
+        .add("returned", r.returned()).add("expiredOnReturn", r.expiredOnReturn()).add("at", r.at());
+    if (r.requested() != r.settled() || r.debtIncurred() != 0) {
+      // Only for a settle above its hold, so that a settlement within it encodes as it always did.
+      fields.add("requested", r.requested()).add("uncollected", r.uncollected()).add("debt", r.debtIncurred());
+    }
+    return fields.encode();
   }
 
   public static Settlement decodeSettlement(AccountId account, String s) {
     Map<String, String> f = FieldCodec.decode(s);
-    return new Settlement(account, HoldId.of(f.get("hold")), Long.parseLong(f.get("settled")),
-        Long.parseLong(f.get("returned")), Long.parseLong(f.get("expiredOnReturn")), Instant.parse(f.get("at")));
+    long settled = Long.parseLong(f.get("settled"));
+    String requested = f.get("requested");
+    return new Settlement(account, HoldId.of(f.get("hold")), settled, Long.parseLong(f.get("returned")),
+        Long.parseLong(f.get("expiredOnReturn")), Instant.parse(f.get("at")),
+        requested == null ? settled : Long.parseLong(requested),
+        requested == null ? 0 : Long.parseLong(f.get("uncollected")), requested == null ? 0 : Long.parseLong(f.get("debt")));
   }
 
   public static String encodeRelease(Release r) {

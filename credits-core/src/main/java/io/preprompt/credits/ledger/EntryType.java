@@ -3,8 +3,10 @@ package io.preprompt.credits.ledger;
 /**
  * What a ledger entry did to its lot. Each entry moves {@code amount} credits of one lot between
  * the buckets {@code remaining} (available), {@code reserved} (held) and the account's sinks
- * (settled, expired, debited), except {@link #EXPIRY_CHANGED}, which moves none; replaying entries
- * in sequence order rebuilds every lot's amounts.
+ * (settled, expired, debited), except {@link #EXPIRY_CHANGED}, which moves none, and the debt
+ * entries, which move credits between the account's debt and its sinks or lots; replaying entries
+ * in sequence order rebuilds every lot's amounts and the debt. Conservation:
+ * {@code granted = (remaining - debt) + reserved + settled + expired + debited}.
  */
 public enum EntryType {
   /** A lot was created: {@code remaining += amount}. */
@@ -30,7 +32,20 @@ public enum EntryType {
    * A ledger entry always moves a positive amount of one lot, so this is how a change that moves
    * nothing is recorded against its lot.
    */
-  EXPIRY_CHANGED;
+  EXPIRY_CHANGED,
+  /**
+   * A settle above its hold charged the difference from a lot's available credits (the entry names
+   * the hold): {@code remaining -= amount; settled += amount}.
+   */
+  OVERAGE,
+  /**
+   * A settle above its hold charged credits the account did not have, as debt, under an allow-debt
+   * overage policy: {@code debt += amount; settled += amount}. The lot is the hold's first; its
+   * amounts do not change.
+   */
+  DEBT_INCURRED,
+  /** Credits that reached a lot paid debt off: {@code remaining -= amount; debt -= amount}. */
+  DEBT_REPAID;
 
   /**
    * Tells whether entries of this type move credits out of {@code reserved}.
@@ -39,5 +54,14 @@ public enum EntryType {
    */
   public boolean endsReservation() {
     return this == SETTLE || this == RELEASE || this == HOLD_EXPIRED;
+  }
+
+  /**
+   * Tells whether entries of this type charge a generation: what they move is spent.
+   *
+   * @return true for settle, overage and debt incurred
+   */
+  public boolean charges() {
+    return this == SETTLE || this == OVERAGE || this == DEBT_INCURRED;
   }
 }

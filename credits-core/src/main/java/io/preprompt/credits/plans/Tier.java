@@ -2,13 +2,15 @@ package io.preprompt.credits.plans;
 
 import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.OveragePolicy;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A tier of the catalog. Built with {@link #free} or {@link #paid}, then {@link #withRolloverCap}
- * and {@link #withoutPacks}, so that no call site passes a row of booleans and bare numbers.
+ * A tier of the catalog. Built with {@link #free} or {@link #paid}, then {@link #withRolloverCap},
+ * {@link #withoutPacks} and {@link #withOverage}, so that no call site passes a row of booleans and bare numbers.
  *
  * <p>Immutable; equal when every setting is.
  */
@@ -20,9 +22,10 @@ public final class Tier {
   private final long rolloverCap;
   private final Entitlements entitlements;
   private final boolean packsAllowed;
+  private final @Nullable OveragePolicy overage;
 
   private Tier(@Nullable String id, @Nullable String name, boolean paid, long monthlyAllowance, long rolloverCap,
-      @Nullable Entitlements entitlements, boolean packsAllowed) {
+      @Nullable Entitlements entitlements, boolean packsAllowed, @Nullable OveragePolicy overage) {
     if (entitlements == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "tier " + id + " needs entitlements");
     }
@@ -50,6 +53,7 @@ public final class Tier {
     this.rolloverCap = rolloverCap;
     this.entitlements = entitlements;
     this.packsAllowed = packsAllowed;
+    this.overage = overage;
   }
 
   /**
@@ -63,7 +67,7 @@ public final class Tier {
    *     name, or no entitlements
    */
   public static Tier free(String id, String name, Entitlements entitlements) {
-    return new Tier(id, name, false, 0, 0, entitlements, false);
+    return new Tier(id, name, false, 0, 0, entitlements, false, null);
   }
 
   /**
@@ -79,7 +83,7 @@ public final class Tier {
    *     name, a negative allowance or no entitlements
    */
   public static Tier paid(String id, String name, long monthlyAllowance, Entitlements entitlements) {
-    return new Tier(id, name, true, monthlyAllowance, 0, entitlements, true);
+    return new Tier(id, name, true, monthlyAllowance, 0, entitlements, true, null);
   }
 
   /**
@@ -90,7 +94,7 @@ public final class Tier {
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for a negative cap or the free tier
    */
   public Tier withRolloverCap(long cap) {
-    return new Tier(id, name, paid, monthlyAllowance, cap, entitlements, packsAllowed);
+    return new Tier(id, name, paid, monthlyAllowance, cap, entitlements, packsAllowed, overage);
   }
 
   /**
@@ -99,7 +103,31 @@ public final class Tier {
    * @return the tier
    */
   public Tier withoutPacks() {
-    return new Tier(id, name, paid, monthlyAllowance, rolloverCap, entitlements, false);
+    return new Tier(id, name, paid, monthlyAllowance, rolloverCap, entitlements, false, overage);
+  }
+
+  /**
+   * Returns this tier with an overage policy for its accounts: what a settle above its hold does,
+   * unless an account has a policy of its own ({@code CreditService#setOveragePolicy}).
+   *
+   * @param policy the policy
+   * @return the tier
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} for null
+   */
+  public Tier withOverage(OveragePolicy policy) {
+    if (policy == null) {
+      throw new InvalidRequestException(ErrorCode.INVALID_CONFIGURATION, "tier " + id + " needs an overage policy");
+    }
+    return new Tier(id, name, paid, monthlyAllowance, rolloverCap, entitlements, packsAllowed, policy);
+  }
+
+  /**
+   * Returns the tier's overage policy.
+   *
+   * @return the policy, empty when the tier names none (the configured default applies)
+   */
+  public Optional<OveragePolicy> overage() {
+    return Optional.ofNullable(overage);
   }
 
   /**
@@ -184,17 +212,18 @@ public final class Tier {
   public boolean equals(@Nullable Object o) {
     return o instanceof Tier t && id.equals(t.id) && name.equals(t.name) && paid == t.paid
         && monthlyAllowance == t.monthlyAllowance && rolloverCap == t.rolloverCap
-        && entitlements.equals(t.entitlements) && packsAllowed == t.packsAllowed;
+        && entitlements.equals(t.entitlements) && packsAllowed == t.packsAllowed && Objects.equals(overage, t.overage);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, name, paid, monthlyAllowance, rolloverCap, entitlements, packsAllowed);
+    return Objects.hash(id, name, paid, monthlyAllowance, rolloverCap, entitlements, packsAllowed, overage);
   }
 
   @Override
   public String toString() {
     return "Tier[id=" + id + ", name=" + name + ", paid=" + paid + ", monthlyAllowance=" + monthlyAllowance
-        + ", rolloverCap=" + rolloverCap + ", entitlements=" + entitlements + ", packsAllowed=" + packsAllowed + "]";
+        + ", rolloverCap=" + rolloverCap + ", entitlements=" + entitlements + ", packsAllowed=" + packsAllowed
+        + (overage == null ? "" : ", overage=" + overage) + "]";
   }
 }

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * the account must not exist yet). It then writes, all or nothing: the new account row (replacing
  * the stored one; its plan may be left as stored when {@link #planChanged()} is false), inserts {@link #newLots()}, replaces {@link #changedLots()} (by lot id), inserts
  * {@link #newHolds()}, replaces {@link #endedHolds()} (by hold id, only where the stored state is
+ * still {@code ACTIVE}), replaces {@link #changedHolds()} (by hold id, only where the stored state is
  * still {@code ACTIVE}), appends {@link #entries()} and inserts the {@link #idempotency()} record
  * when there is one.
  *
@@ -32,17 +33,21 @@ import org.jspecify.annotations.Nullable;
  * @param endedHolds holds that were {@code ACTIVE} and now carry their terminal state: only the state,
  *     the settled amount and the end time differ from the stored hold (the rest is fixed when a hold
  *     is placed, so a store may write just those three)
+ * @param changedHolds holds that were {@code ACTIVE} and still are, grown by an extension: only the
+ *     amount, the allocations and the deadline differ from the stored hold (a store may write just
+ *     those three)
  * @param entries ledger entries to append, in sequence order, continuing the stored sequence
  * @param idempotency the record of the call, or {@code null} for automatic changes
  * @param planChanged false only when the account's plan ({@link AccountRecord#plan()}) equals the
- *     stored one, so a store may leave it as stored; true for a new account
+ *     stored one, so a store may leave it as stored; true for a new account. The rest of the row,
+ *     {@link AccountRecord#debt()} and {@link AccountRecord#overage()} included, is always written.
  */
 public record AccountChange(long expectedVersion, AccountRecord account, List<Lot> newLots, List<Lot> changedLots,
-    List<Hold> newHolds, List<Hold> endedHolds, List<LedgerEntry> entries, @Nullable IdempotencyRecord idempotency,
-    boolean planChanged) {
+    List<Hold> newHolds, List<Hold> endedHolds, List<Hold> changedHolds, List<LedgerEntry> entries,
+    @Nullable IdempotencyRecord idempotency, boolean planChanged) {
   /**
-   * Checks and copies; the new version must follow the expected one, new holds must be active and
-   * ended holds must not.
+   * Checks and copies; the new version must follow the expected one, new and changed holds must be
+   * active and ended holds must not.
    *
    * @param expectedVersion the version the change was computed from (0 for a new account)
    * @param account the new account row (its version is {@code expectedVersion + 1})
@@ -50,6 +55,7 @@ public record AccountChange(long expectedVersion, AccountRecord account, List<Lo
    * @param changedLots existing lots in their new state
    * @param newHolds holds to insert, all {@code ACTIVE}
    * @param endedHolds holds that were {@code ACTIVE} and now carry their terminal state
+   * @param changedHolds holds that were {@code ACTIVE} and still are, grown by an extension
    * @param entries ledger entries to append, in sequence order, continuing the stored sequence
    * @param idempotency the record of the call, or {@code null} for automatic changes
    * @param planChanged false only when the plan equals the stored one; true for a new account
@@ -67,6 +73,7 @@ public record AccountChange(long expectedVersion, AccountRecord account, List<Lo
     changedLots = List.copyOf(changedLots);
     newHolds = List.copyOf(newHolds);
     endedHolds = List.copyOf(endedHolds);
+    changedHolds = List.copyOf(changedHolds);
     entries = List.copyOf(entries);
     for (Hold h : newHolds) {
       if (h.state() != HoldState.ACTIVE) {
@@ -78,6 +85,31 @@ public record AccountChange(long expectedVersion, AccountRecord account, List<Lo
         throw new IllegalArgumentException("ended hold " + h.id() + " is still active");
       }
     }
+    for (Hold h : changedHolds) {
+      if (h.state() != HoldState.ACTIVE) {
+        throw new IllegalArgumentException("changed hold " + h.id() + " is not active");
+      }
+    }
+  }
+
+  /**
+   * A change that grows no hold ({@link #changedHolds()} is empty).
+   *
+   * @param expectedVersion the version the change was computed from (0 for a new account)
+   * @param account the new account row (its version is {@code expectedVersion + 1})
+   * @param newLots lots to insert
+   * @param changedLots existing lots in their new state
+   * @param newHolds holds to insert, all {@code ACTIVE}
+   * @param endedHolds holds that were {@code ACTIVE} and now carry their terminal state
+   * @param entries ledger entries to append, in sequence order, continuing the stored sequence
+   * @param idempotency the record of the call, or {@code null} for automatic changes
+   * @param planChanged false only when the plan equals the stored one; true for a new account
+   */
+  public AccountChange(long expectedVersion, AccountRecord account, List<Lot> newLots, List<Lot> changedLots,
+      List<Hold> newHolds, List<Hold> endedHolds, List<LedgerEntry> entries, @Nullable IdempotencyRecord idempotency,
+      boolean planChanged) {
+    this(expectedVersion, account, newLots, changedLots, newHolds, endedHolds, List.of(), entries, idempotency,
+        planChanged);
   }
   /**
    * Tells whether a change's plan differs from the stored one: the value of {@link #planChanged()}
@@ -106,6 +138,6 @@ public record AccountChange(long expectedVersion, AccountRecord account, List<Lo
    */
   public AccountChange(long expectedVersion, AccountRecord account, List<Lot> newLots, List<Lot> changedLots,
       List<Hold> newHolds, List<Hold> endedHolds, List<LedgerEntry> entries, @Nullable IdempotencyRecord idempotency) {
-    this(expectedVersion, account, newLots, changedLots, newHolds, endedHolds, entries, idempotency, true);
+    this(expectedVersion, account, newLots, changedLots, newHolds, endedHolds, List.of(), entries, idempotency, true);
   }
 }

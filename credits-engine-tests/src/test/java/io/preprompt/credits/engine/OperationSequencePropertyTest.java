@@ -19,6 +19,7 @@ import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.core.IdempotencyConflictException;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.Reconciliation;
@@ -35,26 +36,37 @@ import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Label;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Random operation sequences over three accounts, checked against a small model after every step:
- * credits are conserved, nothing goes negative, each idempotency key takes effect once, replaying the
- * ledger rebuilds the stored state, and every call answers what the rules say it must.
+ * credits are conserved, nothing goes below its floor, each idempotency key takes effect once,
+ * replaying the ledger rebuilds the stored state, and every call answers what the rules say it must.
+ * The accounts differ in their overage policy (refuse, take what is available, allow a debt of
+ * {@link #MAX_DEBT}), so holds are extended and settled above them under each.
  */
 class OperationSequencePropertyTest {
   private static final int ACCOUNTS = 3;
+  private static final long MAX_DEBT = 120;
+  /** Each account's overage policy, by index. */
+  private static final List<OveragePolicy> POLICIES = List.of(OveragePolicy.refuse(), OveragePolicy.takeAvailable(),
+      OveragePolicy.allowDebt(MAX_DEBT));
 
-  sealed interface Action permits Grant, Place, Settle, Release, Advance, Sweep, Repeat, Conflict {}
+  sealed interface Action permits Grant, Place, Extend, Settle, Release, Advance, Sweep, Repeat, Conflict {}
 
   /** Grant; {@code expiresInMinutes} null for never. */
   record Grant(int account, LotSource source, long amount, @Nullable Integer expiresInMinutes) implements Action {}
 
   record Place(int account, long amount, int ttlMinutes) implements Action {}
+
+  /** Extends a hold by {@code more}. */
+  record Extend(int account, int pick, long more) implements Action {}
 
   /** Settle; percent below 0 means the whole hold, above 100 asks for more than held. */
   record Settle(int account, int pick, int percent) implements Action {}
@@ -80,7 +92,12 @@ class OperationSequencePropertyTest {
         .as(Grant::new);
     Arbitrary<Action> place = Combinators.combine(account, Arbitraries.longs().between(1, 150),
         Arbitraries.integers().between(1, 180)).as(Place::new);
+    Arbitrary<Action> extend = Combinators.combine(account, pick, Arbitraries.longs().between(1, 100))
+        .as(Extend::new);
     Arbitrary<Action> settle = Combinators.combine(account, pick, Arbitraries.integers().between(-20, 110))
+        .as(Settle::new);
+    // Settles above the hold, often enough to reach each policy's floor.
+    Arbitrary<Action> settleAbove = Combinators.combine(account, pick, Arbitraries.integers().between(101, 400))
         .as(Settle::new);
     Arbitrary<Action> release = Combinators.combine(account, pick).as(Release::new);
     Arbitrary<Action> advance = Arbitraries.integers().between(1, 90).map(Advance::new);
@@ -88,13 +105,56 @@ class OperationSequencePropertyTest {
     Arbitrary<Action> repeat = pick.map(Repeat::new);
     Arbitrary<Action> conflict = pick.map(Conflict::new);
     return Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(5, grant), net.jqwik.api.Tuple.of(6, place), net.jqwik.api.Tuple.of(4, settle),
+        net.jqwik.api.Tuple.of(5, grant), net.jqwik.api.Tuple.of(6, place), net.jqwik.api.Tuple.of(2, extend),
+        net.jqwik.api.Tuple.of(4, settle), net.jqwik.api.Tuple.of(3, settleAbove),
         net.jqwik.api.Tuple.of(3, release), net.jqwik.api.Tuple.of(3, advance), net.jqwik.api.Tuple.of(1, sweep),
         net.jqwik.api.Tuple.of(2, repeat), net.jqwik.api.Tuple.of(1, conflict))
         .list().ofMinSize(1).ofMaxSize(40);
   }
 
-  @Property(tries = 300)
+  /**
+   * Longer sequences that hold, extend and settle above the hold often, so that each policy reaches
+   * its floor, debts are paid back by grants, returns and lots that start, and extensions are refused.
+   */
+  @Provide
+  Arbitrary<List<Action>> overageSequences() {
+    Arbitrary<Integer> account = Arbitraries.integers().between(0, ACCOUNTS - 1);
+    Arbitrary<Integer> pick = Arbitraries.integers().between(0, 1000);
+    Arbitrary<Action> grant = Combinators.combine(account, Arbitraries.of(LotSource.class),
+        Arbitraries.longs().between(1, 120), Arbitraries.integers().between(5, 240).injectNull(0.5))
+        .as(Grant::new);
+    Arbitrary<Action> place = Combinators.combine(account, Arbitraries.longs().between(1, 60),
+        Arbitraries.integers().between(1, 180)).as(Place::new);
+    Arbitrary<Action> extend = Combinators.combine(account, pick, Arbitraries.longs().between(1, 80))
+        .as(Extend::new);
+    Arbitrary<Action> settleAbove = Combinators.combine(account, pick, Arbitraries.integers().between(101, 1000))
+        .as(Settle::new);
+    Arbitrary<Action> settle = Combinators.combine(account, pick, Arbitraries.integers().between(-20, 100))
+        .as(Settle::new);
+    Arbitrary<Action> release = Combinators.combine(account, pick).as(Release::new);
+    Arbitrary<Action> advance = Arbitraries.integers().between(1, 90).map(Advance::new);
+    Arbitrary<Action> repeat = pick.map(Repeat::new);
+    Arbitrary<Action> conflict = pick.map(Conflict::new);
+    return Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(4, grant), net.jqwik.api.Tuple.of(7, place), net.jqwik.api.Tuple.of(4, extend),
+        net.jqwik.api.Tuple.of(6, settleAbove), net.jqwik.api.Tuple.of(1, settle), net.jqwik.api.Tuple.of(2, release),
+        net.jqwik.api.Tuple.of(1, advance), net.jqwik.api.Tuple.of(1, repeat), net.jqwik.api.Tuple.of(1, conflict))
+        .list().ofMinSize(20).ofMaxSize(60);
+  }
+
+  @Property(tries = 300, edgeCases = EdgeCasesMode.MIXIN)
+  @Label("extensions and settles above the hold keep every invariant under each overage policy")
+  void overageSequences_keepInvariants(@ForAll("overageSequences") List<Action> actions) {
+    Run run = new Run();
+    for (int a = 0; a < ACCOUNTS; a++) {
+      // An opening balance, so that holds are placed from the first steps on.
+      run.grant(new Grant(a, LotSource.PACK, 150, null));
+    }
+    run.execute(actions);
+  }
+
+  // Edge cases mixed in, not first: on their own they fill every try with one- and two-step sequences.
+  @Property(tries = 300, edgeCases = EdgeCasesMode.MIXIN)
   @Label("random operation sequences keep every invariant after every step")
   void randomSequences_keepInvariants(@ForAll("sequences") List<Action> actions) {
     new Run().execute(actions);
@@ -102,7 +162,7 @@ class OperationSequencePropertyTest {
 
   /** What the model knows about one hold. */
   static final class HoldModel {
-    final Hold hold;
+    Hold hold;
     HoldState state = HoldState.ACTIVE;
 
     HoldModel(Hold hold) {
@@ -130,6 +190,8 @@ class OperationSequencePropertyTest {
       for (int i = 0; i < ACCOUNTS; i++) {
         accounts.add(scenario.account("acct-" + i));
         holds.add(new ArrayList<>());
+        // No ledger entry: the key is not one of the calls whose effect is checked.
+        service.setOveragePolicy(id(i), POLICIES.get(i), IdempotencyKey.of("policy-" + i));
       }
     }
 
@@ -162,6 +224,8 @@ class OperationSequencePropertyTest {
         grant(g);
       } else if (action instanceof Place p) {
         place(p);
+      } else if (action instanceof Extend e) {
+        extend(e);
       } else if (action instanceof Settle s) {
         settle(s);
       } else if (action instanceof Release r) {
@@ -246,7 +310,7 @@ class OperationSequencePropertyTest {
       if (amount != null && amount.isZero()) {
         // Checked before the hold is even looked at: settling nothing is a release.
         expected = ErrorCode.INVALID_AMOUNT;
-      } else if (expected == null && asked > held) {
+      } else if (expected == null && asked > held && POLICIES.get(s.account()).equals(OveragePolicy.refuse())) {
         expected = ErrorCode.SETTLE_EXCEEDS_HELD;
       }
       if (expected != null) {
@@ -254,6 +318,10 @@ class OperationSequencePropertyTest {
         return;
       }
       BalanceView before = accounts.get(s.account()).balance();
+      if (asked > held) {
+        settleAbove(s.account(), h, asked, key, call, before);
+        return;
+      }
       Settlement result = (Settlement) call.get();
       BalanceView after = accounts.get(s.account()).balance();
       assertThat(after.available() - before.available()).as("returned").isEqualTo(result.returned());
@@ -266,6 +334,64 @@ class OperationSequencePropertyTest {
           () -> amount == null ? service.settleAll(id, h.hold.id(), Map.of("changed", "yes"), key)
               : service.settle(id, h.hold.id(), amount, Map.of("changed", "yes"), key), "metadata",
           EntryType.SETTLE, asked));
+    }
+
+    /** A settle above the hold: the difference from what is available, then as debt down to the floor. */
+    void settleAbove(int account, HoldModel h, long asked, IdempotencyKey key, Supplier<Object> call,
+        BalanceView before) {
+      long held = h.hold.amount();
+      long extra = asked - held;
+      long take = Math.min(extra, Math.max(0, before.available()));
+      OveragePolicy policy = POLICIES.get(account);
+      long owed = Math.min(extra - take, Math.max(0, before.available() - take + policy.maxDebt()));
+      Settlement result = (Settlement) call.get();
+      BalanceView after = accounts.get(account).balance();
+      assertThat(result.requested()).isEqualTo(asked);
+      assertThat(result.charged()).isEqualTo(held + take + owed);
+      assertThat(result.debtIncurred()).isEqualTo(owed);
+      assertThat(result.uncollected()).isEqualTo(extra - take - owed);
+      assertThat(result.returned()).isZero();
+      assertThat(before.held() - after.held()).isEqualTo(held);
+      assertThat(before.available() - after.available()).isEqualTo(take + owed);
+      assertThat(after.debt() - before.debt()).isEqualTo(owed);
+      Statistics.label("settles above the hold").collect(policy.mode(),
+          owed == 0 ? "no debt" : "debt", result.uncollected() == 0 ? "all collected" : "uncollected");
+      settled[account] += result.charged();
+      h.state = HoldState.SETTLED;
+      AccountId id = id(account);
+      calls.add(new Call(account, key, call, result,
+          () -> service.settle(id, h.hold.id(), CreditAmount.of(asked), Map.of("changed", "yes"), key), "metadata",
+          EntryType.SETTLE, held));
+    }
+
+    void extend(Extend x) {
+      HoldModel h = pick(x.account(), x.pick());
+      if (h == null) {
+        return;
+      }
+      IdempotencyKey key = key();
+      AccountId id = id(x.account());
+      Supplier<Object> call = () -> service.extend(id, h.hold.id(), CreditAmount.of(x.more()), key);
+      ErrorCode expected = expectedEndError(h);
+      BalanceView before = accounts.get(x.account()).balance();
+      if (expected == null && x.more() > before.available()) {
+        expected = ErrorCode.INSUFFICIENT_CREDITS;
+      }
+      if (expected != null) {
+        expectFailure(x.account(), call, expected);
+        return;
+      }
+      Hold grown = (Hold) call.get();
+      BalanceView after = accounts.get(x.account()).balance();
+      assertThat(grown.amount()).isEqualTo(h.hold.amount() + x.more());
+      assertThat(grown.deadline()).isEqualTo(h.hold.deadline());
+      assertThat(grown.allocations().stream().mapToLong(a -> a.amount()).sum()).isEqualTo(grown.amount());
+      assertThat(before.available() - after.available()).isEqualTo(x.more());
+      assertThat(after.held() - before.held()).isEqualTo(x.more());
+      h.hold = grown;
+      calls.add(new Call(x.account(), key, call, grown,
+          () -> service.extend(id, h.hold.id(), CreditAmount.of(x.more() + 1), key), "more", EntryType.HOLD,
+          x.more()));
     }
 
     void release(Release r) {
@@ -333,7 +459,13 @@ class OperationSequencePropertyTest {
         assertThat(r.granted()).isEqualTo(r.available() + r.held() + r.settled() + r.expired() + r.debited());
 
         BalanceView b = account.balance();
-        assertThat(b.available()).isNotNegative();
+        // The floor: zero unless the account's policy allows debt; and debt is owed only while
+        // nothing is spendable (what reaches a lot pays it first).
+        assertThat(b.available()).isGreaterThanOrEqualTo(POLICIES.get(a).floor());
+        assertThat(b.debt()).isBetween(0L, POLICIES.get(a).maxDebt());
+        assertThat(b.debt() == 0 || b.available() == -b.debt()).as("debt %d beside spendable credits", b.debt())
+            .isTrue();
+        assertThat(r.debt()).isEqualTo(account.reconcile().debt());
         assertThat(b.held()).isNotNegative();
         assertThat(b.lots()).allSatisfy(lot -> {
           assertThat(lot.remaining()).isNotNegative();
@@ -343,7 +475,7 @@ class OperationSequencePropertyTest {
             assertThat(lot.remaining()).as("expired lot %s", lot.id()).isZero();
           }
         });
-        assertThat(b.lots().stream().mapToLong(Lot::remaining).sum()).isEqualTo(b.available());
+        assertThat(b.lots().stream().mapToLong(Lot::remaining).sum()).isEqualTo(b.available() + b.debt());
         assertThat(b.lots().stream().mapToLong(Lot::reserved).sum()).isEqualTo(b.held());
         // Lazy expiry only moves held credits back or expires credits: never creates any.
         assertThat(b.available() + b.held()).isLessThanOrEqualTo(r.available() + r.held());
@@ -373,7 +505,8 @@ class OperationSequencePropertyTest {
           long sum = entries.stream().filter(e -> e.type() == c.effect()).mapToLong(LedgerEntry::amount).sum();
           assertThat(sum).as("effect of key %s", c.key()).isEqualTo(c.effectAmount());
           if (c.effect() == EntryType.GRANT) {
-            assertThat(entries).hasSize(1);
+            // One grant entry; what it paid of a debt follows as DEBT_REPAID under the same key.
+            assertThat(entries).filteredOn(e -> e.type() != EntryType.DEBT_REPAID).hasSize(1);
           }
         }
       }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.preprompt.credits.core.CreditsConfig;
 import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.gate.GateConfig;
 import io.preprompt.credits.gate.GenerationKind;
 import io.preprompt.credits.gate.GenerationRequest;
@@ -270,9 +271,13 @@ class NamedConstructionTest {
       CreditsConfig defaults = CreditsConfig.defaults();
       assertThat(CreditsConfig.builder().build()).isEqualTo(defaults).hasSameHashCodeAs(defaults);
       assertThat(defaults).hasToString(
-          "CreditsConfig[defaultHoldTtl=PT15M, maxHoldTtl=PT168H, maxCommitAttempts=32, sweepBatchSize=500]");
+          "CreditsConfig[defaultHoldTtl=PT15M, maxHoldTtl=PT168H, maxCommitAttempts=32, sweepBatchSize=500,"
+              + " overagePolicy=refuse]");
       CreditsConfig c = CreditsConfig.builder().defaultHoldTtl(Duration.ofMinutes(5)).maxHoldTtl(Duration.ofHours(2))
-          .maxCommitAttempts(8).sweepBatchSize(50).build();
+          .maxCommitAttempts(8).sweepBatchSize(50).overagePolicy(OveragePolicy.allowDebt(70)).build();
+      assertThat(c.overagePolicy()).isEqualTo(OveragePolicy.allowDebt(70));
+      assertThat(c).isNotEqualTo(CreditsConfig.builder().defaultHoldTtl(Duration.ofMinutes(5))
+          .maxHoldTtl(Duration.ofHours(2)).maxCommitAttempts(8).sweepBatchSize(50).build());
       assertThat(c.defaultHoldTtl()).isEqualTo(Duration.ofMinutes(5));
       assertThat(c.maxHoldTtl()).isEqualTo(Duration.ofHours(2));
       assertThat(c.maxCommitAttempts()).isEqualTo(8);
@@ -293,6 +298,7 @@ class NamedConstructionTest {
       assertThat(invalid(() -> CreditsConfig.builder().maxHoldTtl(null))).isEqualTo(ErrorCode.INVALID_CONFIGURATION);
       assertThat(invalid(() -> CreditsConfig.builder().maxCommitAttempts(1001))).isEqualTo(ErrorCode.INVALID_CONFIGURATION);
       assertThat(invalid(() -> CreditsConfig.builder().sweepBatchSize(0))).isEqualTo(ErrorCode.INVALID_CONFIGURATION);
+      assertThat(invalid(() -> CreditsConfig.builder().overagePolicy(null))).isEqualTo(ErrorCode.INVALID_CONFIGURATION);
     }
   }
 

@@ -25,6 +25,7 @@ import io.preprompt.credits.core.IdempotencyConflictException;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.core.SettleExceedsHeldException;
 import io.preprompt.credits.core.StateException;
 import io.preprompt.credits.core.UnknownAccountException;
@@ -95,7 +96,8 @@ class BadInputCatalogueTest {
    * A fresh world per row. Alice subscribes to Studio (her first cycle paid), has ordered a
    * {@code pack_500} (not yet paid), was granted a {@code pack_500} paid outside the library, and has
    * an active hold, a settled one, a released one and one past its deadline; Bob is on the free tier
-   * with an active hold; nobody ever opened {@code nobody}. Alice's {@code packLot} (the pack granted
+   * with an active hold; nobody ever opened {@code nobody}. Alice set her overage policy to refuse
+ * under {@code policyKey}. Alice's {@code packLot} (the pack granted
    * outside the library) is live; her {@code voidedLot} was granted and voided.
    */
   static final class World {
@@ -111,6 +113,7 @@ class BadInputCatalogueTest {
     final AccountId nobody = AccountId.of("nobody");
     final IdempotencyKey usedKey = IdempotencyKey.of("pack-grant-1");
     final IdempotencyKey voidKey = IdempotencyKey.of("void-1");
+    final IdempotencyKey policyKey = IdempotencyKey.of("policy-1");
     final GrantReceipt packLot;
     final GrantReceipt voidedLot;
     final Hold active;
@@ -132,6 +135,7 @@ class BadInputCatalogueTest {
       packLot = credits.grant(alice, LotSource.PACK, CreditAmount.of(100), null, usedKey);
       voidedLot = credits.grant(alice, LotSource.PROMOTION, CreditAmount.of(5), null, key());
       credits.voidGrant(alice, voidedLot.lot(), "granted by mistake", voidKey);
+      credits.setOveragePolicy(alice, OveragePolicy.refuse(), policyKey);
       paidOrder = plans.buyPack(alice, "pack_500", IdempotencyKey.of("order-1"));
       plans.handle(BillingEvent.PackPaid.of("evt-pack-1", paidOrder));
       openOrder = plans.buyPack(alice, "pack_500", IdempotencyKey.of("order-2"));
@@ -228,6 +232,46 @@ class BadInputCatalogueTest {
         w -> w.gate.succeeded(w.alice, w.active.id(), (CreditAmount) null, w.key()));
     b.row("a generation that succeeded at more than was held", SettleExceedsHeldException.class,
         ErrorCode.SETTLE_EXCEEDS_HELD, w -> w.gate.succeeded(w.alice, w.active.id(), CreditAmount.of(51), w.key()));
+
+    // ----------------------------------------------------------------------------- extension and overage
+    b.invalid("extending a hold by zero credits", ErrorCode.INVALID_AMOUNT,
+        w -> w.credits.extend(w.alice, w.active.id(), CreditAmount.ZERO, w.key()));
+    b.invalid("extending a hold without an amount", ErrorCode.INVALID_AMOUNT,
+        w -> w.credits.extend(w.alice, w.active.id(), null, w.key()));
+    b.invalid("extending a hold past Long.MAX_VALUE", ErrorCode.AMOUNT_OVERFLOW,
+        w -> w.credits.extend(w.alice, w.active.id(), CreditAmount.of(Long.MAX_VALUE), w.key()));
+    b.invalid("extending a hold by a negative amount", ErrorCode.INVALID_AMOUNT,
+        w -> w.credits.extend(w.alice, w.active.id(), CreditAmount.of(-5), w.key()));
+    b.invalid("extending a hold with a ttl above the maximum", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.extend(w.alice, w.active.id(), CreditAmount.of(1), Duration.ofDays(30), w.key()));
+    b.row("extending a hold by more than is available", InsufficientCreditsException.class,
+        ErrorCode.INSUFFICIENT_CREDITS,
+        w -> w.credits.extend(w.alice, w.active.id(), CreditAmount.of(w.available(w.alice) + 1), w.key()));
+    b.row("extending a settled hold", HoldStateException.class, ErrorCode.HOLD_ALREADY_SETTLED,
+        w -> w.credits.extend(w.alice, w.settled.id(), CreditAmount.of(1), w.key()));
+    b.row("extending a released hold", HoldStateException.class, ErrorCode.HOLD_ALREADY_RELEASED,
+        w -> w.credits.extend(w.alice, w.released.id(), CreditAmount.of(1), w.key()));
+    b.row("extending a hold past its deadline", HoldStateException.class, ErrorCode.HOLD_EXPIRED,
+        w -> w.credits.extend(w.alice, w.expired.id(), CreditAmount.of(1), w.key()));
+    b.row("extending another account's hold", UnknownHoldException.class, ErrorCode.HOLD_NOT_FOUND,
+        w -> w.credits.extend(w.alice, w.bobs.id(), CreditAmount.of(1), w.key()));
+    b.row("extending a settled generation through the gate", HoldStateException.class,
+        ErrorCode.HOLD_ALREADY_SETTLED, w -> w.gate.extend(w.alice, w.settled.id(), CreditAmount.of(1), w.key()));
+    b.invalid("a debt bound below zero", ErrorCode.INVALID_ARGUMENT, w -> OveragePolicy.allowDebt(-1));
+    b.invalid("a debt bound above the largest", ErrorCode.INVALID_ARGUMENT,
+        w -> OveragePolicy.allowDebt(OveragePolicy.MAX_DEBT + 1));
+    b.invalid("a debt bound on a take-available policy", ErrorCode.INVALID_ARGUMENT,
+        w -> new OveragePolicy(OveragePolicy.Mode.TAKE_AVAILABLE, 10));
+    b.invalid("setting a null overage policy", ErrorCode.INVALID_ARGUMENT,
+        w -> w.credits.setOveragePolicy(w.alice, null, w.key()));
+    b.row("an overage policy set again under its key with another policy", IdempotencyConflictException.class,
+        ErrorCode.IDEMPOTENCY_CONFLICT, w -> w.credits.setOveragePolicy(w.alice, OveragePolicy.takeAvailable(),
+            w.policyKey));
+    b.row("an overage policy for an account never opened", UnknownAccountException.class,
+        ErrorCode.ACCOUNT_NOT_FOUND, w -> w.credits.setOveragePolicy(w.nobody, OveragePolicy.refuse(), w.key()));
+    b.invalid("a tier with a null overage policy", ErrorCode.INVALID_CONFIGURATION, w -> free.withOverage(null));
+    b.invalid("an engine config with a null overage policy", ErrorCode.INVALID_CONFIGURATION,
+        w -> CreditsConfig.builder().overagePolicy(null));
 
     // ----------------------------------------------------------------------------- ids and keys
     b.invalid("an empty account id", ErrorCode.INVALID_ACCOUNT_ID, w -> AccountId.of(""));

@@ -406,7 +406,8 @@ final class GroupCommit {
    */
   static final String[] COLUMNS = {
       "id TEXT, version BIGINT, last_sequence BIGINT, granted BIGINT, settled BIGINT, expired BIGINT,"
-          + " debited BIGINT, active_holds BIGINT, plan_due_at TIMESTAMPTZ, expected BIGINT, previous BIGINT",
+          + " debited BIGINT, active_holds BIGINT, plan_due_at TIMESTAMPTZ, debt BIGINT, overage_mode TEXT,"
+          + " overage_max_debt BIGINT, expected BIGINT, previous BIGINT",
       "account TEXT, lot_id BIGINT, remaining BIGINT, reserved BIGINT, expires_at TIMESTAMPTZ",
       "account TEXT, lot_id BIGINT",
       "account TEXT, hold_id TEXT, state TEXT, settled BIGINT, ended_at TIMESTAMPTZ",
@@ -492,6 +493,8 @@ final class GroupCommit {
       accounts.row().text("id", id).number("version", a.version()).number("last_sequence", a.lastSequence())
           .number("granted", a.granted()).number("settled", a.settled()).number("expired", a.expired())
           .number("debited", a.debited()).number("active_holds", a.activeHolds()).time("plan_due_at", a.planDueAt())
+          .number("debt", a.debt()).text("overage_mode", a.overage() == null ? null : a.overage().mode().name())
+          .number("overage_max_debt", a.overage() == null ? 0 : a.overage().maxDebt())
           .number("expected", change.expectedVersion()).number("previous", JdbcCreditStore.previousSequence(change));
       for (Lot lot : rows.changedLots()) {
         changedLots.row().text("account", id).number("lot_id", lot.id().value()).number("remaining", lot.remaining())

@@ -10,6 +10,7 @@ import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
@@ -438,7 +439,7 @@ public final class JdbcCreditStore implements CreditStore {
           switch (kind) {
             case 0 -> record = new AccountRecord(account, rs.getLong(n(1)), rs.getLong(n(2)), rs.getLong(n(3)),
                 rs.getLong(n(4)), rs.getLong(n(5)), rs.getLong(n(6)), rs.getLong(n(7)), instant(rs, t(1)), plan(rs),
-                nullableInstant(rs, t(2)));
+                nullableInstant(rs, t(2)), rs.getLong(u(11)), overage(rs.getString(u(13)), rs.getLong(u(12))));
             case 1 -> {
               IdempotencyKey asked = Objects.requireNonNull(key, "key");
               requireExact("idempotency key", asked.value(), rs.getString(3));
@@ -486,7 +487,34 @@ public final class JdbcCreditStore implements CreditStore {
     return 23 + i;
   }
 
-  // The automatic top-up's columns, after s5: u1..u5 numbers, u6..u8 instants, u9..u10 texts.
+  /** The account's own overage policy from its columns, null when it has none. */
+  private static @Nullable OveragePolicy overage(@Nullable String mode, long maxDebt) throws SQLException {
+    if (mode == null) {
+      return null;
+    }
+    try {
+      return new OveragePolicy(OveragePolicy.Mode.valueOf(mode), maxDebt);
+    } catch (RuntimeException e) {
+      throw new SQLException("unreadable overage policy " + mode + " with bound " + maxDebt, e);
+    }
+  }
+
+  /** Binds debt, overage_mode and overage_max_debt. */
+  private static int bindDebt(PreparedStatement ps, int p, AccountRecord account) throws SQLException {
+    ps.setLong(p, account.debt());
+    OveragePolicy overage = account.overage();
+    if (overage == null) {
+      ps.setNull(p + 1, Types.VARCHAR);
+      ps.setLong(p + 2, 0);
+    } else {
+      ps.setString(p + 1, overage.mode().name());
+      ps.setLong(p + 2, overage.maxDebt());
+    }
+    return p + 3;
+  }
+
+  // After s5: the automatic top-up's columns, u1..u5 numbers, u6..u8 instants, u9..u10 texts; then
+  // the debt (u11), the overage policy's bound (u12) and mode (u13).
   private static int u(int i) {
     return 28 + i;
   }
@@ -746,7 +774,9 @@ public final class JdbcCreditStore implements CreditStore {
   private boolean pipelined(AccountChange change) {
     return sql.pipelineCommits && change.expectedVersion() != 0 && change.newLots().size() <= PIPELINE_LIMIT
         && change.changedLots().size() <= PIPELINE_LIMIT && change.newHolds().size() <= PIPELINE_LIMIT
-        && change.endedHolds().size() <= PIPELINE_LIMIT && change.entries().size() <= PIPELINE_LIMIT;
+        && change.endedHolds().size() <= PIPELINE_LIMIT && change.entries().size() <= PIPELINE_LIMIT
+        // An extension (rare) goes the plain way, which grows its hold with a guarded update.
+        && change.changedHolds().isEmpty();
   }
 
   /**
@@ -1046,8 +1076,8 @@ public final class JdbcCreditStore implements CreditStore {
         throw new IllegalArgumentException("ledger entries must continue the account's sequence; got " + e.sequence());
       }
     }
-    // A new account has no hold to end.
-    return change.expectedVersion() != 0 || change.endedHolds().isEmpty();
+    // A new account has no hold to end or grow.
+    return change.expectedVersion() != 0 || (change.endedHolds().isEmpty() && change.changedHolds().isEmpty());
   }
 
   /**
@@ -1074,7 +1104,7 @@ public final class JdbcCreditStore implements CreditStore {
         ps.setLong(8, account.activeHolds());
         ps.setObject(9, Codec.timestamp(account.createdAt()));
         setNullableTimestamp(ps, 10, account.planDueAt());
-        bindPlan(ps, 11, account.plan());
+        bindDebt(ps, bindPlan(ps, 11, account.plan()), account);
         ps.executeUpdate();
       } catch (SQLException e) {
         if (UNIQUE_VIOLATION.equals(sqlState(e))) {
@@ -1168,6 +1198,19 @@ public final class JdbcCreditStore implements CreditStore {
         }
       }
     }
+    for (Hold h : change.changedHolds()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.growHold)) {
+        ps.setLong(1, h.amount());
+        ps.setObject(2, Codec.timestamp(h.deadline()));
+        ps.setString(3, Codec.allocationsJson(h.allocations()));
+        ps.setString(4, h.id().value());
+        ps.setString(5, id);
+        if (ps.executeUpdate() != 1) {
+          // Not active any more, or never this account's.
+          return CommitOutcome.CONFLICT;
+        }
+      }
+    }
     if (!change.entries().isEmpty()) {
       try (PreparedStatement ps = c.prepareStatement(sql.insertLedger)) {
         for (LedgerEntry e : change.entries()) {
@@ -1213,7 +1256,8 @@ public final class JdbcCreditStore implements CreditStore {
     ps.setLong(6, account.debited());
     ps.setLong(7, account.activeHolds());
     setNullableTimestamp(ps, 8, account.planDueAt());
-    int p = change.planChanged() ? bindPlan(ps, 9, account.plan()) : 9;
+    bindDebt(ps, 9, account);
+    int p = change.planChanged() ? bindPlan(ps, 12, account.plan()) : 12;
     ps.setString(p, account.id().value());
     ps.setLong(p + 1, change.expectedVersion());
     ps.setLong(p + 2, previousSequence(change));
@@ -1403,7 +1447,10 @@ public final class JdbcCreditStore implements CreditStore {
       }
       ps.setObject(9, epoch);
       ps.setNull(10, Types.TIMESTAMP_WITH_TIMEZONE);
-      bindPlan(ps, 11, null);
+      int p = bindPlan(ps, 11, null);
+      ps.setLong(p, 0);
+      ps.setNull(p + 1, Types.VARCHAR);
+      ps.setLong(p + 2, 0);
       ps.executeUpdate();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertLot)) {

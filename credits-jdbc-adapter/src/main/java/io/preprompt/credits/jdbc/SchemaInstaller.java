@@ -24,9 +24,10 @@ import org.jspecify.annotations.Nullable;
  * <p>The schema ships as Flyway-style versioned migrations, one folder per dialect
  * ({@code db/credits/postgresql}, {@code db/credits/h2}): {@code V1__credits_schema.sql} creates the
  * first layout, {@code V2__sql_native_layout.sql} converts it in place to a layout plain SQL reads,
- * and each later one adds what a feature needs ({@code V4__automatic_top_up.sql}: the automatic
- * top-up's columns). A migration's version is the number in its name; versions may skip numbers, and
- * the installer applies those newer than the newest it recorded, in order.
+ * and each later one adds what a feature needs ({@code V3__overage_and_debt.sql}: the debt and the
+ * account's own overage policy; {@code V4__automatic_top_up.sql}: the automatic top-up's columns). A
+ * migration's version is the number in its name; versions may skip numbers, and the installer
+ * applies those newer than the newest it recorded, in order.
  * They live outside Flyway's default {@code db/migration} so they never collide with a host's own
  * {@code V1}; a host using Flyway runs them as a separate history, for example:
  *
@@ -41,9 +42,9 @@ import org.jspecify.annotations.Nullable;
  * <p>This installer does the same without Flyway: it substitutes the placeholders from the
  * {@link JdbcStoreConfig}, creates the schema when one is configured, and applies, in one
  * transaction, the migrations newer than those recorded in its own {@code <prefix>schema_version}
- * table. V1's statements are idempotent ({@code IF NOT EXISTS}) and V2, which converts the V1 layout
- * in place, runs only over that layout, so running the installer over a schema Flyway installed is
- * harmless. On PostgreSQL concurrent installers are serialized by an advisory lock.
+ * table. V1's, V3's and V4's statements are idempotent ({@code IF NOT EXISTS}) and V2, which converts
+ * the V1 layout in place, runs only over that layout, so running the installer over a schema Flyway
+ * installed is harmless. On PostgreSQL concurrent installers are serialized by an advisory lock.
  */
 public final class SchemaInstaller {
 
@@ -70,6 +71,7 @@ public final class SchemaInstaller {
   /** The migrations, in version order. */
   private static final List<Migration> MIGRATIONS = List.of(new Migration("V1__credits_schema.sql", null, null),
       new Migration("V2__sql_native_layout.sql", "accounts", "plan"),
+      new Migration("V3__overage_and_debt.sql", null, null),
       new Migration("V4__automatic_top_up.sql", null, null));
 
   /** The newest schema version, the one this version of the library needs. */

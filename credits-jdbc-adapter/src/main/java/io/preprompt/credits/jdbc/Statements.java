@@ -10,13 +10,13 @@ import org.jspecify.annotations.Nullable;
 final class Statements {
   /**
    * Parameters: id, version, last_sequence, granted, settled, expired, debited, active_holds,
-   * created_at, plan_due_at, then the {@link #PLAN_COLUMNS}.
+   * created_at, plan_due_at, then the {@link #PLAN_COLUMNS}, then debt, overage_mode, overage_max_debt.
    */
   final String insertAccount;
   /**
    * Parameters: version, last_sequence, granted, settled, expired, debited, active_holds,
-   * plan_due_at, the {@link #PLAN_COLUMNS}, then the guard: id, expected version, the last sequence
-   * before the change's entries.
+   * plan_due_at, debt, overage_mode, overage_max_debt, the {@link #PLAN_COLUMNS}, then the guard: id,
+   * expected version, the last sequence before the change's entries.
    */
   final String updateAccount;
   /**
@@ -56,6 +56,10 @@ final class Statements {
    * allocations, hold_id, then the account.
    */
   final String endHold;
+  /**
+   * One active hold grown by an extension: amount, deadline, allocations, hold_id, then the account.
+   */
+  final String growHold;
   final String insertLedger;
   final String insertIdempotency;
   final String findIdempotency;
@@ -130,8 +134,8 @@ final class Statements {
     }
 
     insertAccount = "INSERT INTO " + accounts + " (id, version, last_sequence, granted, settled, expired, debited,"
-        + " active_holds, created_at, plan_due_at" + planNames + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-        + planParameters + ")";
+        + " active_holds, created_at, plan_due_at" + planNames + ", debt, overage_mode, overage_max_debt)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?" + planParameters + ", ?, ?, ?)";
     // The guard on version makes the write safe under READ COMMITTED: a concurrent commit that got
     // there first leaves 0 rows to update, and the row written is the stored one plus the change.
     // The update also takes the account's row lock before any other row of the account is written,
@@ -139,7 +143,7 @@ final class Statements {
     // entries do not continue the stored ledger.
     String counters = "UPDATE " + accounts
         + " SET version = ?, last_sequence = ?, granted = ?, settled = ?, expired = ?, debited = ?, active_holds = ?,"
-        + " plan_due_at = ?";
+        + " plan_due_at = ?, debt = ?, overage_mode = ?, overage_max_debt = ?";
     String guard = " WHERE id = ? AND version = ? AND last_sequence = ?";
     updateAccount = counters + planSets + guard;
     updateCounters = counters + guard;
@@ -163,6 +167,9 @@ final class Statements {
     // state, settled amount and end time change: the rest is fixed when it is placed.
     endHold = "UPDATE " + holds + " SET state = ?, settled = ?, ended_at = " + ts
         + " WHERE hold_id = ? AND account = ? AND ended_at IS NULL";
+    // An extension grows an active hold: its amount, its allocations and maybe its deadline.
+    growHold = "UPDATE " + holds + " SET amount = ?, deadline = " + ts + ", allocations = " + json
+        + " WHERE hold_id = ? AND account = ? AND ended_at IS NULL";
     endedHoldRow = "(?, ?, " + ts + ", ?)";
     changedLotRow = "(?, ?, " + ts + ", ?)";
     ledgerValues = "INSERT INTO " + ledger
@@ -183,8 +190,9 @@ final class Statements {
     String s = "CAST(NULL AS " + text + ")";
     String k = "CAST(NULL AS VARCHAR(200))";
     // The automatic top-up's columns (V4) follow every branch's s5, as u1..u10: five numbers, three
-    // instants, two texts. Only the account's row has them.
-    String u = ", " + repeat(n, 5) + ", " + repeat(t, 3) + ", " + repeat(s, 2);
+    // instants, two texts; then the debt and the overage policy (V3) as u11..u13: two numbers, a
+    // text. Only the account's row has them.
+    String u = ", " + repeat(n, 5) + ", " + repeat(t, 3) + ", " + repeat(s, 2) + ", " + repeat(n, 2) + ", " + s;
     // kind 1: the idempotency record of a keyed call. Parameters: account, key.
     readIdempotency = "SELECT 1 AS kind, account AS a, idem_key AS k, " + numbered("n", n, 1, 14) + ", at AS t1, "
         + numbered("t", t, 2, 6) + ", CAST(operation AS " + text + ") AS s1, CAST(fingerprint AS "
@@ -199,8 +207,8 @@ final class Statements {
         + "), CAST(plan_charges AS " + text + "), CAST(plan_orders AS " + text + "), plan_top_up_threshold,"
         + " plan_top_up_cap_minor, plan_top_up_spent_minor, plan_top_up_attempts, CASE WHEN plan_top_up_armed THEN 1"
         + " WHEN NOT plan_top_up_armed THEN 0 END, plan_top_up_month, plan_top_up_send_at, plan_top_up_skipped_at,"
-        + " CAST(plan_top_up_pack AS " + text + "), CAST(plan_top_up_reference AS " + text + ") FROM " + accounts
-        + " WHERE id = ?";
+        + " CAST(plan_top_up_pack AS " + text + "), CAST(plan_top_up_reference AS " + text + "), debt, overage_max_debt,"
+        + " CAST(overage_mode AS " + text + ") FROM " + accounts + " WHERE id = ?";
     // kind 2: the live lots (the primary key: the table holds live lots only). Parameter: account.
     readLots = "SELECT 2, account, " + k + ", lot_id, granted, remaining, reserved, " + repeat(n, 10)
         + ", granted_at, expires_at, " + repeat(t, 4) + ", CAST(source AS " + text + "), " + repeat(s, 4) + u + " FROM "
@@ -281,7 +289,8 @@ final class Statements {
         + rows("id TEXT") + ") ORDER BY id FOR UPDATE) AS locked;\n"
         + "WITH a AS (UPDATE " + accounts + " AS t SET version = v.version, last_sequence = v.last_sequence,"
         + " granted = v.granted, settled = v.settled, expired = v.expired, debited = v.debited,"
-        + " active_holds = v.active_holds, plan_due_at = v.plan_due_at FROM " + rows(kinds[0])
+        + " active_holds = v.active_holds, plan_due_at = v.plan_due_at, debt = v.debt,"
+        + " overage_mode = v.overage_mode, overage_max_debt = v.overage_max_debt FROM " + rows(kinds[0])
         + " WHERE t.id = v.id AND t.version = v.expected AND t.last_sequence = v.previous RETURNING t.id),"
         + " clv AS (SELECT * FROM " + rows(kinds[1]) + matched + "),"
         + " cl AS (UPDATE " + lots + " AS l SET remaining = v.remaining, reserved = v.reserved,"

@@ -28,7 +28,7 @@ import org.postgresql.PGConnection;
 
 /**
  * A V1 database, filled by the V1 code path and recorded ({@link MigrationFixture}), migrated to V2
- * in place: balances, lots, holds, the ledger, plans and the answers of replayed keyed calls are
+ * in place, then to V3 (debt and overage columns): balances, lots, holds, the ledger, plans and the answers of replayed keyed calls are
  * identical afterwards, on PostgreSQL and on H2.
  */
 @DisplayName("V1 to V2 migration")
@@ -93,7 +93,17 @@ class V1ToV2MigrationTest {
       assertThat(count(c, "SELECT COUNT(*) FROM " + config.table("ledger"))).isEqualTo(26);
     }
 
+    try (Connection c = ds.getConnection()) {
+      assertThat(SchemaInstaller.install(c, config, 2)).isEqualTo(2);
+    }
+    // The later migrations over the V2 layout with its rows: the debt and policy columns (V3) take
+    // their defaults (no debt, no policy).
     assertThat(JdbcCreditStore.install(ds, config)).isEqualTo(SchemaInstaller.LATEST);
+    try (Connection c = ds.getConnection()) {
+      assertThat(count(c, "SELECT COUNT(*) FROM " + config.table("accounts")
+          + " WHERE debt = 0 AND overage_mode IS NULL AND overage_max_debt = 0"))
+          .isEqualTo(count(c, "SELECT COUNT(*) FROM " + config.table("accounts"))).isPositive();
+    }
 
     String expected = resource("migration/v1-expected.txt");
     Map<String, HoldId> holds = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.spi.AccountChange;
@@ -46,6 +47,8 @@ public final class AccountChangeBuilder {
   private long expired;
   private long debited;
   private long activeHoldCount;
+  private long debt;
+  private @Nullable OveragePolicy overage;
   private @Nullable PlanRecord plan;
   /** The account row loaded ({@code null} for a new account). */
   private @Nullable AccountRecord stored;
@@ -57,6 +60,7 @@ public final class AccountChangeBuilder {
   private final Map<HoldId, Hold> activeHolds = new LinkedHashMap<>();
   private final List<Hold> newHolds = new ArrayList<>();
   private final List<Hold> endedHolds = new ArrayList<>();
+  private final Map<HoldId, Hold> changedHolds = new LinkedHashMap<>();
   private final List<LedgerEntry> entries = new ArrayList<>();
   private @Nullable IdempotencyRecord idempotency;
 
@@ -94,6 +98,8 @@ public final class AccountChangeBuilder {
     b.expired = a.expired();
     b.debited = a.debited();
     b.activeHoldCount = a.activeHolds();
+    b.debt = a.debt();
+    b.overage = a.overage();
     b.plan = a.plan();
     b.stored = a;
     b.planDueAt = a.planDueAt();
@@ -149,6 +155,28 @@ public final class AccountChangeBuilder {
    */
   public AccountChangeBuilder planDueAt(@Nullable Instant dueAt) {
     this.planDueAt = dueAt;
+    return this;
+  }
+
+  /**
+   * Replaces the debt the row carries (no entry is added: for changes built from raw entries).
+   *
+   * @param owed the new debt, {@code >= 0}
+   * @return this builder
+   */
+  public AccountChangeBuilder debt(long owed) {
+    this.debt = owed;
+    return this;
+  }
+
+  /**
+   * Replaces the account's own overage policy.
+   *
+   * @param policy the policy, or {@code null} for none
+   * @return this builder
+   */
+  public AccountChangeBuilder overage(@Nullable OveragePolicy policy) {
+    this.overage = policy;
     return this;
   }
 
@@ -257,6 +285,65 @@ public final class AccountChangeBuilder {
   }
 
   /**
+   * Grows an active hold of the loaded account, reserving {@code more} credits from the builder's
+   * lots in ascending lot id order with one {@code HOLD} entry per lot, and moves its deadline: the
+   * change carries it in {@link AccountChange#changedHolds()}.
+   *
+   * @param id the hold, active in the snapshot the builder started from
+   * @param more credits to add, positive, at most what the lots have remaining
+   * @param deadline the hold's new deadline
+   * @param key the call's key for the entries, or {@code null}
+   * @return the grown hold as the change stores it
+   * @throws IllegalStateException when the hold is not active in the snapshot, or the lots lack credits
+   */
+  public Hold extend(HoldId id, long more, Instant deadline, @Nullable IdempotencyKey key) {
+    Hold hold = activeHolds.get(id);
+    if (hold == null) {
+      throw new IllegalStateException("hold " + id + " is not active here");
+    }
+    Map<LotId, Long> allocated = new LinkedHashMap<>();
+    for (Allocation a : hold.allocations()) {
+      allocated.put(a.lot(), a.amount());
+    }
+    long left = more;
+    List<LotId> ids = new ArrayList<>(lots.keySet());
+    ids.sort(null);
+    for (LotId lotId : ids) {
+      Lot lot = lots.get(lotId);
+      long take = Math.min(left, lot.remaining());
+      if (take > 0) {
+        putLot(new Lot(lot.id(), lot.source(), lot.granted(), lot.remaining() - take, lot.reserved() + take,
+            lot.grantedAt(), lot.expiresAt()));
+        allocated.merge(lot.id(), take, Long::sum);
+        entry(EntryType.HOLD, take, lot.id(), lot.source(), id, key, hold.metadata());
+        left -= take;
+      }
+    }
+    if (left > 0) {
+      throw new IllegalStateException("lots lack " + left + " credits to extend hold " + id);
+    }
+    List<Allocation> allocations = new ArrayList<>();
+    allocated.forEach((lot, amount) -> allocations.add(new Allocation(lot, amount)));
+    Hold grown = new Hold(id, account, Math.addExact(hold.amount(), more), HoldState.ACTIVE, hold.createdAt(),
+        deadline, 0, null, hold.metadata(), allocations);
+    activeHolds.put(id, grown);
+    changedHolds.put(id, grown);
+    return grown;
+  }
+
+  /**
+   * Adds a grown active hold as given, without touching lots or entries (for guard tests).
+   *
+   * @param hold the hold in its new, still active state
+   * @return this builder
+   */
+  public AccountChangeBuilder changedHold(Hold hold) {
+    activeHolds.put(hold.id(), hold);
+    changedHolds.put(hold.id(), hold);
+    return this;
+  }
+
+  /**
    * Places an active hold without description or key.
    *
    * @param id the hold id
@@ -282,6 +369,7 @@ public final class AccountChangeBuilder {
    */
   public Hold end(HoldId id, HoldState state, long settle, @Nullable IdempotencyKey key) {
     Hold hold = activeHolds.remove(id);
+    changedHolds.remove(id);
     if (hold == null || !state.isTerminal()) {
       throw new IllegalStateException("hold " + id + " is not active here, or " + state + " is not terminal");
     }
@@ -432,8 +520,9 @@ public final class AccountChangeBuilder {
       }
     }
     AccountRecord row = new AccountRecord(account, expectedVersion + 1, lastSequence, granted, settled, expired,
-        debited, Math.max(activeHoldCount, 0), createdAt, plan, planDueAt);
-    return new AccountChange(expectedVersion, row, inserted, updated, newHolds, endedHolds, entries, idempotency,
+        debited, Math.max(activeHoldCount, 0), createdAt, plan, planDueAt, debt, overage);
+    return new AccountChange(expectedVersion, row, inserted, updated, newHolds, endedHolds,
+        List.copyOf(changedHolds.values()), entries, idempotency,
         AccountChange.planChanged(expectedVersion == 0 ? null : stored, plan));
   }
 }

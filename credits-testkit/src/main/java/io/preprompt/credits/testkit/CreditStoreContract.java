@@ -23,6 +23,7 @@ import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.core.IdempotencyConflictException;
 import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.UnknownAccountException;
 import io.preprompt.credits.core.UnknownHoldException;
@@ -800,6 +801,113 @@ public abstract class CreditStoreContract {
     }
   }
 
+  @Nested
+  @DisplayName("Growing holds and owing debt")
+  class GrowingHoldsAndDebt {
+
+    @Test
+    @DisplayName("a grown hold is written with its new amount, allocations and deadline, and stays active")
+    void growsHold() {
+      commitOpenAlice();
+      AccountChangeBuilder b = AccountChangeBuilder.update(load(ALICE), T0);
+      Instant later = CREATED_AT.plus(Duration.ofHours(2)).plusNanos(3_000);
+      Hold grown = b.extend(HOLD_2, 4_999_999_950L, later, KEY_2);
+      b.idempotency(KEY_2, "extend", "hold=h_0002bbbb\n", "x");
+      AccountChange change = b.build();
+      assertThat(change.changedHolds()).containsExactly(grown);
+      assertThat(grown.allocations()).hasSizeGreaterThan(1);
+      commit(change);
+
+      assertThat(findHold(ALICE, HOLD_2)).contains(grown);
+      AccountSnapshot snapshot = load(ALICE);
+      assertThat(snapshot.holds()).contains(grown).hasSize(2);
+      assertThat(snapshot.lots()).containsExactlyInAnyOrderElementsOf(b.liveLots());
+      assertThat(snapshot.account()).isEqualTo(change.account());
+      AccountSnapshot named = store().load(ALICE, HoldSelection.of(HOLD_2, T0)).orElseThrow();
+      assertThat(named.holds()).containsExactly(grown);
+      assertThat(ledger(ALICE)).endsWith(change.entries().toArray(new LedgerEntry[0]));
+    }
+
+    @Test
+    @DisplayName("the earliest deadline follows a grown hold's later deadline")
+    void deadlineMoves() {
+      commitOpenAlice();
+      AccountChangeBuilder b = AccountChangeBuilder.update(load(ALICE), T0);
+      Instant later = CREATED_AT.plus(Duration.ofHours(1));
+      b.extend(HOLD_1, 1, later, null);
+      commit(b.build());
+      // HOLD_2's deadline is now the earliest; past it, only HOLD_2 is overdue.
+      AccountSnapshot overdue = store().load(ALICE, HoldSelection.overdueAt(CREATED_AT.plus(Duration.ofMinutes(30))))
+          .orElseThrow();
+      assertThat(overdue.earliestHoldDeadline()).isEqualTo(CREATED_AT.plus(Duration.ofMinutes(20)).plusNanos(1_000));
+      assertThat(overdue.holds()).extracting(Hold::id).containsExactly(HOLD_2);
+    }
+
+    @Test
+    @DisplayName("growing a hold that already ended is a CONFLICT and writes nothing")
+    void growingEndedHold() {
+      commitOpenAlice();
+      AccountChangeBuilder settle = AccountChangeBuilder.update(load(ALICE), T0);
+      Hold settled = settle.end(HOLD_2, HoldState.SETTLED, 7, KEY_2);
+      commit(settle.build());
+      Observed before = observe(ALICE, List.of(HOLD_1, HOLD_2), List.of(KEY_3));
+      AccountChangeBuilder b = AccountChangeBuilder.update(load(ALICE), T0.plusSeconds(9));
+      b.changedHold(new Hold(HOLD_2, ALICE, 17, HoldState.ACTIVE, settled.createdAt(), settled.deadline(), 0, null,
+          settled.metadata(), settled.allocations()));
+      b.grant(LotSource.PACK, 1, null);
+      b.idempotency(KEY_3, "extend", "", "");
+
+      assertThat(store().commit(b.build())).isEqualTo(CommitOutcome.CONFLICT);
+      assertThat(observe(ALICE, List.of(HOLD_1, HOLD_2), List.of(KEY_3))).isEqualTo(before);
+      assertThat(findHold(ALICE, HOLD_2)).contains(settled);
+    }
+
+    @Test
+    @DisplayName("growing another account's hold is a CONFLICT and leaves that hold as it was")
+    void growingOtherAccountsHold() {
+      commitOpenAlice();
+      AccountChangeBuilder bob = AccountChangeBuilder.create(BOB, T0);
+      bob.grant(LotSource.PACK, 50, null);
+      Hold bobs = bob.hold(HOLD_3, 20, T0.plusSeconds(600));
+      commit(bob.build());
+      Observed bobBefore = observe(BOB, List.of(HOLD_3), List.of());
+      AccountChangeBuilder b = AccountChangeBuilder.update(load(ALICE), T0);
+      b.changedHold(new Hold(HOLD_3, ALICE, 40, HoldState.ACTIVE, T0, bobs.deadline(), 0, null, Map.of(),
+          bobs.allocations()));
+
+      assertThat(store().commit(b.build())).isEqualTo(CommitOutcome.CONFLICT);
+      assertThat(observe(BOB, List.of(HOLD_3), List.of())).isEqualTo(bobBefore);
+      assertThat(findHold(BOB, HOLD_3)).contains(bobs);
+    }
+
+    @Test
+    @DisplayName("the debt and the account's overage policy are stored with the row, with and without a plan change")
+    void debtAndPolicy() {
+      commitOpenAlice();
+      AccountChangeBuilder owe = AccountChangeBuilder.update(load(ALICE), T0)
+          .debt(4_000_000_000_123L).overage(OveragePolicy.allowDebt(OveragePolicy.MAX_DEBT));
+      AccountChange first = owe.build();
+      assertThat(first.planChanged()).isFalse();
+      commit(first);
+      assertThat(load(ALICE).account()).isEqualTo(first.account());
+      assertThat(load(ALICE).account().debt()).isEqualTo(4_000_000_000_123L);
+
+      AccountChange second = AccountChangeBuilder.update(load(ALICE), T0).debt(0)
+          .overage(OveragePolicy.takeAvailable()).plan(plan("another")).build();
+      commit(second);
+      assertThat(load(ALICE).account()).isEqualTo(second.account());
+
+      AccountChange third = AccountChangeBuilder.update(load(ALICE), T0).overage(OveragePolicy.refuse()).build();
+      commit(third);
+      assertThat(load(ALICE).account().overage()).isEqualTo(OveragePolicy.refuse());
+
+      AccountChange cleared = AccountChangeBuilder.update(load(ALICE), T0).overage(null).build();
+      commit(cleared);
+      assertThat(load(ALICE).account()).isEqualTo(cleared.account());
+      assertThat(load(ALICE).account().overage()).isNull();
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Ledger
 
@@ -1498,6 +1606,35 @@ public abstract class CreditStoreContract {
       assertThat(store().findHold(ALICE, first.id())).get().returns(HoldState.SETTLED, Hold::state)
           .returns(120L, Hold::settled).returns(first.metadata(), Hold::metadata);
       assertThat(store().findHold(ALICE, second.id())).get().returns(HoldState.RELEASED, Hold::state);
+      assertThat(credits.history(ALICE, LedgerQuery.firstPage(100)).entries())
+          .containsExactlyElementsOf(ledger(ALICE));
+    }
+
+    @Test
+    @DisplayName("an extension, a settle above the hold into debt and its repayment read back and reconcile")
+    void extensionAndDebtRoundTrip() {
+      CreditService credits = service();
+      credits.openAccount(ALICE, KEY_OPEN);
+      credits.setOveragePolicy(ALICE, OveragePolicy.allowDebt(500), IdempotencyKey.of("p1"));
+      credits.grant(ALICE, LotSource.SIGNUP_GRANT, CreditAmount.of(100), null, IdempotencyKey.of("g1"));
+      credits.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, IdempotencyKey.of("g2"));
+      Hold hold = credits.hold(HoldRequest.of(ALICE, CreditAmount.of(80), IdempotencyKey.of("h1")));
+      Hold grown = credits.extend(ALICE, hold.id(), CreditAmount.of(70), Duration.ofHours(1), IdempotencyKey.of("x1"));
+      assertThat(store().findHold(ALICE, hold.id())).contains(grown);
+      assertThat(grown.allocations()).hasSize(2);
+
+      Settlement s = credits.settle(ALICE, hold.id(), CreditAmount.of(400), IdempotencyKey.of("s1"));
+      assertThat(s.charged()).isEqualTo(400);
+      assertThat(s.debtIncurred()).isEqualTo(200);
+      assertThat(load(ALICE).account().debt()).isEqualTo(200);
+      assertThat(load(ALICE).account().overage()).isEqualTo(OveragePolicy.allowDebt(500));
+      assertThat(credits.balance(ALICE).available()).isEqualTo(-200);
+      assertThat(credits.settle(ALICE, hold.id(), CreditAmount.of(400), IdempotencyKey.of("s1"))).isEqualTo(s);
+
+      credits.grant(ALICE, LotSource.PACK, CreditAmount.of(250), null, IdempotencyKey.of("g3"));
+      assertThat(load(ALICE).account().debt()).isZero();
+      assertThat(credits.balance(ALICE).available()).isEqualTo(50);
+      assertThat(credits.reconcile(ALICE).differences()).isEmpty();
       assertThat(credits.history(ALICE, LedgerQuery.firstPage(100)).entries())
           .containsExactlyElementsOf(ledger(ALICE));
     }

@@ -195,6 +195,12 @@ public final class InMemoryCreditStore implements CreditStore {
         return false;
       }
     }
+    for (Hold h : change.changedHolds()) {
+      Hold stored = a.holds.get(h.id());
+      if (stored == null || stored.state() != HoldState.ACTIVE) {
+        return false;
+      }
+    }
     IdempotencyRecord record = change.idempotency();
     return record == null || !a.keys.containsKey(record.key());
   }
@@ -214,6 +220,10 @@ public final class InMemoryCreditStore implements CreditStore {
     }
     for (Hold h : change.endedHolds()) {
       a.active.remove(a.holds.put(h.id(), h));
+    }
+    for (Hold h : change.changedHolds()) {
+      a.active.remove(a.holds.put(h.id(), h));
+      a.active.add(h);
     }
     a.ledger.addAll(change.entries());
     IdempotencyRecord record = change.idempotency();

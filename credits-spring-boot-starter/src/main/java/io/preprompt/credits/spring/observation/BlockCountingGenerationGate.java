@@ -61,6 +61,11 @@ final class BlockCountingGenerationGate implements GenerationGate {
   }
 
   @Override
+  public Authorization extend(AccountId account, HoldId hold, CreditAmount more, IdempotencyKey key) {
+    return counted(delegate.extend(account, hold, more, key));
+  }
+
+  @Override
   public Settlement succeeded(AccountId account, HoldId hold, CreditAmount actualCost, IdempotencyKey key) {
     return delegate.succeeded(account, hold, actualCost, key);
   }

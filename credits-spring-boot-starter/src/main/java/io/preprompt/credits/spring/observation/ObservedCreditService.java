@@ -15,11 +15,13 @@ import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.CreditAmount;
 import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.core.SweepReport;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerPage;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -105,6 +107,21 @@ final class ObservedCreditService implements CreditService {
   @Override
   public Release release(AccountId account, HoldId hold, String reason, IdempotencyKey key) {
     return observations.observe("release", account, () -> delegate.release(account, hold, reason, key));
+  }
+
+  @Override
+  public Hold extend(AccountId account, HoldId hold, CreditAmount more, @Nullable Duration ttl, IdempotencyKey key) {
+    return observations.observe("extend", account, () -> delegate.extend(account, hold, more, ttl, key));
+  }
+
+  @Override
+  public OveragePolicy setOveragePolicy(AccountId account, OveragePolicy policy, IdempotencyKey key) {
+    return observations.observe("set_overage_policy", account, () -> delegate.setOveragePolicy(account, policy, key));
+  }
+
+  @Override
+  public OveragePolicy overagePolicy(AccountId account) {
+    return observations.observe("overage_policy", account, () -> delegate.overagePolicy(account));
   }
 
   @Override

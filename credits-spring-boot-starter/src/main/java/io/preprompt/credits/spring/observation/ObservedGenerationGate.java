@@ -51,6 +51,12 @@ final class ObservedGenerationGate implements GenerationGate {
   }
 
   @Override
+  public Authorization extend(AccountId account, HoldId hold, CreditAmount more, IdempotencyKey key) {
+    return observations.observe("extend_generation", account, () -> delegate.extend(account, hold, more, key),
+        ObservedGenerationGate::outcome);
+  }
+
+  @Override
   public Settlement succeeded(AccountId account, HoldId hold, CreditAmount actualCost, IdempotencyKey key) {
     return observations.observe("succeeded", account, () -> delegate.succeeded(account, hold, actualCost, key));
   }

@@ -45,7 +45,19 @@ sealed interface Op {
 
   record Hold(int id, int client, int account, long amount, long ttlMinutes, @Nullable FaultKind fault) implements Op {}
 
-  /** Settles a hold; {@code percent} 100 settles it whole, less settles part and returns the rest. */
+  /** Extends a running hold by {@code more} credits. */
+  record Extend(int id, int client, int account, int pick, long more, @Nullable FaultKind fault) implements Op {}
+
+  /**
+   * Sets the account's own overage policy: refuse (0), take what is available (1) or allow a debt
+   * of {@code Run#MAX_DEBT} (2).
+   */
+  record SetOverage(int id, int client, int account, int policy, @Nullable FaultKind fault) implements Op {}
+
+  /**
+   * Settles a hold; {@code percent} 100 settles it whole, less settles part and returns the rest,
+   * more asks for more than held (an overage, which the account's policy decides).
+   */
   record Settle(int id, int client, int account, int pick, int percent, @Nullable FaultKind fault) implements Op {}
 
   record Release(int id, int client, int account, int pick, @Nullable FaultKind fault) implements Op {}
@@ -131,10 +143,19 @@ sealed interface Op {
       FaultKind fault = faults.draw(r);
       int roll = r.nextInt(1000);
       Op op;
-      if (roll < 210) {
+      if (roll < 185) {
         op = new Hold(id, client, account, amount(r, 1, 2_500), 5 + r.nextInt(56), fault);
+      } else if (roll < 205) {
+        op = new Extend(id, client, account, r.nextInt(1 << 20), amount(r, 1, 800), fault);
+      } else if (roll < 210) {
+        op = new SetOverage(id, client, account, r.nextInt(3), fault);
       } else if (roll < 360) {
-        op = new Settle(id, client, account, r.nextInt(1 << 20), r.nextInt(3) == 0 ? 1 + r.nextInt(99) : 100, fault);
+        int percent = switch (r.nextInt(6)) {
+          case 0, 1 -> 1 + r.nextInt(99);
+          case 2 -> 101 + r.nextInt(300);
+          default -> 100;
+        };
+        op = new Settle(id, client, account, r.nextInt(1 << 20), percent, fault);
       } else if (roll < 440) {
         op = new Release(id, client, account, r.nextInt(1 << 20), fault);
       } else if (roll < 520) {

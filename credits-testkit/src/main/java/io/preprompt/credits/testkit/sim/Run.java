@@ -23,6 +23,7 @@ import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.core.IdempotencyConflictException;
 import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
@@ -81,6 +82,11 @@ final class Run {
 
   private static final List<String> PAID_TIERS = List.of("studio", "studio_pro", "studio_plus");
   private static final Set<ErrorCode> RETRYABLE = EnumSet.of(ErrorCode.CONCURRENT_UPDATE);
+  /** The debt bound of the allow-debt policy {@link Op.SetOverage} sets; no other policy allows debt. */
+  static final long MAX_DEBT = 600;
+  /** The policies {@link Op.SetOverage} chooses from, by index. */
+  private static final List<OveragePolicy> POLICIES = List.of(OveragePolicy.refuse(), OveragePolicy.takeAvailable(),
+      OveragePolicy.allowDebt(MAX_DEBT));
   private static final int LEDGER_PAGE = 1_000;
 
   private enum Status { NEW, ACKED, REJECTED, UNKNOWN }
@@ -105,16 +111,24 @@ final class Run {
   /** A hold the model knows was placed. */
   private static final class ModelHold {
     final HoldId id;
-    final long amount;
+    final long placed;
+    /**
+     * The amount as the acknowledged calls know it: placed, then grown by acknowledged extensions (on
+     * threads one may be acknowledged after a call that ended the hold, so it is a lower bound until then).
+     */
+    long amount;
     final Instant deadline;
     final String placedBy;
     HoldState state = HoldState.ACTIVE;
     long settled;
+    /** Settled above its amount (an overage): the whole hold was spent, whatever it had grown to. */
+    boolean settledAbove;
     @Nullable String endedBy;
     final Set<HoldState> claims = EnumSet.noneOf(HoldState.class);
 
     ModelHold(HoldId id, long amount, Instant deadline, String placedBy) {
       this.id = id;
+      this.placed = amount;
       this.amount = amount;
       this.deadline = deadline;
       this.placedBy = placedBy;
@@ -355,6 +369,13 @@ final class Run {
       }
     } else if (op instanceof Op.Hold h) {
       attempt(hold(models[h.account()], "k" + h.id(), h.amount(), h.ttlMinutes()), h.fault());
+    } else if (op instanceof Op.Extend x) {
+      ModelHold target = pickHold(models[x.account()], x.pick());
+      if (target != null) {
+        attempt(extend(models[x.account()], "k" + x.id(), target, x.more()), x.fault());
+      }
+    } else if (op instanceof Op.SetOverage o) {
+      attempt(setOverage(models[o.account()], "k" + o.id(), POLICIES.get(o.policy())), o.fault());
     } else if (op instanceof Op.Settle s) {
       ModelHold target = pickHold(models[s.account()], s.pick());
       if (target != null) {
@@ -946,10 +967,12 @@ final class Run {
         throw new Violation("hold " + target.id + " ended as " + state + " at " + at + ", after its deadline "
             + target.deadline + ": " + this);
       }
-      if (settled + returned + expiredOnReturn != target.amount) {
+      // At least the amount the model knows: an extension may be acknowledged after this end.
+      if (settled + returned + expiredOnReturn < target.amount) {
         throw new Violation("hold " + target.id + " of " + target.amount + " ended with settled " + settled
             + " + returned " + returned + " + expired " + expiredOnReturn + ": " + this);
       }
+      target.amount = settled + returned + expiredOnReturn;
       target.state = state;
       target.settled = settled;
       target.endedBy = key.value();
@@ -957,7 +980,8 @@ final class Run {
   }
 
   private Call settle(AccountModel m, String key, ModelHold target, int percent) {
-    Long amount = percent >= 100 ? null : Math.max(1, target.amount * percent / 100);
+    Long amount = percent == 100 ? null : Math.max(1, target.amount * percent / 100);
+    boolean above = amount != null && amount > target.amount;
     return new EndHold(m, key, target, "settle " + (amount == null ? "all of" : amount + " of")) {
       @Override
       Object invoke() {
@@ -971,11 +995,47 @@ final class Run {
       }
 
       @Override
+      Set<ErrorCode> allowedRejections() {
+        Set<ErrorCode> codes = super.allowedRejections();
+        if (above) {
+          // Under the refuse policy (the default), or after the account moved to it.
+          codes = EnumSet.copyOf(codes);
+          codes.add(ErrorCode.SETTLE_EXCEEDS_HELD);
+        }
+        return codes;
+      }
+
+      @Override
       void acknowledged(Object result) {
         Settlement s = (Settlement) result;
+        if (amount != null && s.requested() != amount) {
+          throw new Violation("settlement " + s + " does not name the " + amount + " asked: " + this);
+        }
+        if (above && s.returned() + s.expiredOnReturn() == 0) {
+          // Above the hold: the whole hold is spent, the rest drawn from the balance, then as debt.
+          if (s.settled() < target.amount || s.debtIncurred() > s.settled() - target.amount
+              || s.debtIncurred() > MAX_DEBT) {
+            throw new Violation("settlement above hold " + target.id + " of " + target.amount + " is " + s + ": "
+                + this);
+          }
+          if (target.state != HoldState.ACTIVE) {
+            throw new Violation("hold " + target.id + " ended twice: " + target.state + " by " + target.endedBy
+                + ", then settled above it by " + this);
+          }
+          target.state = HoldState.SETTLED;
+          target.settledAbove = true;
+          target.endedBy = key.value();
+          m.settled += s.settled();
+          // What the hold held is known only from the store, so the ledger is checked by the replay.
+          return;
+        }
         long wanted = amount == null ? target.amount : amount;
-        if (s.settled() != wanted) {
+        if (amount == null ? s.settled() < wanted : s.settled() != wanted) {
           throw new Violation("settled " + s.settled() + " instead of " + wanted + ": " + this);
+        }
+        if (s.uncollected() != 0 || s.debtIncurred() != 0) {
+          throw new Violation("a settlement within its hold left " + s.uncollected() + " uncollected and "
+              + s.debtIncurred() + " owed: " + this);
         }
         end(HoldState.SETTLED, s.settled(), s.returned(), s.expiredOnReturn(), s.at());
         m.settled += s.settled();
@@ -986,7 +1046,76 @@ final class Run {
       @Override
       String summary(Object result) {
         Settlement s = (Settlement) result;
-        return s.settled() + "/" + s.returned() + "/" + s.expiredOnReturn();
+        return s.settled() + "/" + s.returned() + "/" + s.expiredOnReturn() + "/" + s.uncollected() + "/"
+            + s.debtIncurred();
+      }
+    };
+  }
+
+  private Call extend(AccountModel m, String key, ModelHold target, long more) {
+    return new EndHold(m, key, target, "extend by " + more) {
+      @Override
+      Object invoke() {
+        return credits.extend(m.id, target.id, CreditAmount.of(more), key);
+      }
+
+      @Override
+      Object conflicting() {
+        return credits.extend(m.id, target.id, CreditAmount.of(more + 1), key);
+      }
+
+      @Override
+      Set<ErrorCode> allowedRejections() {
+        Set<ErrorCode> codes = EnumSet.copyOf(super.allowedRejections());
+        codes.add(ErrorCode.INSUFFICIENT_CREDITS);
+        return codes;
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        Hold h = (Hold) result;
+        if (!h.id().equals(target.id) || h.state() != HoldState.ACTIVE || h.amount() < target.placed + more
+            || !h.deadline().equals(target.deadline)) {
+          throw new Violation("extension acknowledged as " + h + ": " + this);
+        }
+        // Extensions commute: the hold is at least as large as the largest one acknowledged.
+        target.amount = Math.max(target.amount, h.amount());
+        state.expected = moves(EntryType.HOLD, more);
+      }
+
+      @Override
+      String summary(Object result) {
+        Hold h = (Hold) result;
+        return h.id() + "/" + h.amount();
+      }
+    };
+  }
+
+  private Call setOverage(AccountModel m, String key, OveragePolicy policy) {
+    return new Call(m, key, "set overage policy " + policy + " on " + m.id) {
+      @Override
+      Object invoke() {
+        return credits.setOveragePolicy(m.id, policy, key);
+      }
+
+      @Override
+      Object conflicting() {
+        return credits.setOveragePolicy(m.id, policy.equals(OveragePolicy.refuse()) ? OveragePolicy.takeAvailable()
+            : OveragePolicy.refuse(), key);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        if (!policy.equals(result)) {
+          throw new Violation("policy acknowledged as " + result + ": " + this);
+        }
+        // No credits move: a ledger entry under this key would be a violation.
+        state.expected = moves();
+      }
+
+      @Override
+      String summary(Object result) {
+        return result.toString();
       }
     };
   }
@@ -1530,9 +1659,12 @@ final class Run {
           () -> "lot out of range on " + id + ": " + lot);
     }
     long lots = remaining + reserved;
-    check(rec.granted() == lots + rec.settled() + rec.expired() + rec.debited(),
-        () -> "conservation broken on " + id + ": granted " + rec.granted() + " != live lots " + lots + " + settled "
-            + rec.settled() + " + expired " + rec.expired() + " + debited " + rec.debited());
+    // Debt was spent without being granted: it stands beside the grants.
+    check(rec.granted() + rec.debt() == lots + rec.settled() + rec.expired() + rec.debited(),
+        () -> "conservation broken on " + id + ": granted " + rec.granted() + " + debt " + rec.debt() + " != live lots "
+            + lots + " + settled " + rec.settled() + " + expired " + rec.expired() + " + debited " + rec.debited());
+    check(rec.debt() >= 0 && rec.debt() <= MAX_DEBT, () -> "account " + id + " owes " + rec.debt()
+        + ", past the floor of " + MAX_DEBT);
     long activeHeld = snapshot.holds().stream().mapToLong(Hold::amount).sum();
     check(rec.activeHolds() == snapshot.holds().size(),
         () -> "the row counts " + rec.activeHolds() + " active holds but " + snapshot.holds().size() + " are active on " + id);
@@ -1543,6 +1675,7 @@ final class Run {
     // Ledger: gapless, replays to the stored state without a lot ever going negative.
     Map<LotId, long[]> replay = new HashMap<>();
     long[] totals = new long[4];
+    long[] debt = new long[1];
     Map<String, KeyAgg> byKey = new HashMap<>();
     Map<String, Integer> packGrants = new HashMap<>();
     Map<String, Integer> refills = new HashMap<>();
@@ -1614,6 +1747,22 @@ final class Run {
                 + " changed after it was voided: " + e);
             changedExpiry.put(e.lot(), e.metadata().getOrDefault("newExpiry", "?"));
           }
+          case OVERAGE -> {
+            lot[0] -= e.amount();
+            totals[1] += e.amount();
+            check(e.hold() != null, () -> "overage entry " + e + " of " + id + " names no hold");
+          }
+          case DEBT_INCURRED -> {
+            totals[1] += e.amount();
+            debt[0] += e.amount();
+            check(debt[0] <= MAX_DEBT, () -> "the debt of " + id + " passes the floor, " + debt[0] + " > " + MAX_DEBT
+                + ", at sequence " + e.sequence());
+          }
+          case DEBT_REPAID -> {
+            lot[0] -= e.amount();
+            debt[0] -= e.amount();
+            check(debt[0] >= 0, () -> "the ledger of " + id + " repays more than was owed at sequence " + e.sequence());
+          }
         }
         check(lot[0] >= 0 && lot[1] >= 0, () -> "replaying the ledger of " + id + " drives lot " + e.lot()
             + " negative at sequence " + e.sequence() + " (" + e.type() + " " + e.amount() + ")");
@@ -1627,7 +1776,10 @@ final class Run {
           } else if (!agg.at.equals(e.at())) {
             agg.oneInstant = false;
           }
-          agg.sums.merge(e.type(), e.amount(), Long::sum);
+          if (e.type() != EntryType.DEBT_REPAID) {
+            // What a call's credits pay of a debt depends on the debt its commit found: not modelled.
+            agg.sums.merge(e.type(), e.amount(), Long::sum);
+          }
         }
       }
       if (page.size() < LEDGER_PAGE) {
@@ -1639,8 +1791,9 @@ final class Run {
     check(lastSeq == rec.lastSequence(), () -> "ledger of " + id + " ends at " + lastSeq + " but the account says "
         + rec.lastSequence());
     check(totals[0] == rec.granted() && totals[1] == rec.settled() && totals[2] == rec.expired()
-        && totals[3] == rec.debited(), () -> "ledger totals of " + id + " (granted " + totals[0] + ", settled "
-        + totals[1] + ", expired " + totals[2] + ", debited " + totals[3] + ") differ from the account row " + rec);
+        && totals[3] == rec.debited() && debt[0] == rec.debt(), () -> "ledger totals of " + id + " (granted "
+        + totals[0] + ", settled " + totals[1] + ", expired " + totals[2] + ", debited " + totals[3] + ", debt "
+        + debt[0] + ") differ from the account row " + rec);
     Map<LotId, Lot> live = new HashMap<>();
     for (Lot lot : snapshot.lots()) {
       live.put(lot.id(), lot);
@@ -1743,8 +1896,9 @@ final class Run {
         activeModel++;
       }
       Hold stored = audit.findHold(id, h.id).orElse(null);
-      check(stored != null && stored.amount() == h.amount && stored.state() == want
-          && (want != HoldState.SETTLED || stored.settled() == h.settled), () -> "hold " + h.id + " of " + id
+      check(stored != null && (h.settledAbove ? stored.amount() >= h.amount && stored.settled() == stored.amount()
+          : stored.amount() == h.amount && (want != HoldState.SETTLED || stored.settled() == h.settled))
+          && stored.state() == want, () -> "hold " + h.id + " of " + id
           + " should be " + want + (want == HoldState.SETTLED ? " (settled " + h.settled + ")" : "") + " of "
           + h.amount + " (placed by " + h.placedBy + ", ended by " + h.endedBy + ") but the store has " + stored);
       for (HoldState claim : h.claims) {
@@ -1755,7 +1909,10 @@ final class Run {
     BalanceView view = audit.balance(id);
     long held = heldModel;
     int active = activeModel;
-    check(view.available() >= 0, () -> "negative available balance on " + id + ": " + view);
+    check(view.available() >= -MAX_DEBT && view.debt() <= rec.debt(), () -> "available balance past the floor on "
+        + id + ": " + view);
+    check(view.debt() == 0 || view.available() == -view.debt(), () -> "account " + id + " owes " + view.debt()
+        + " beside spendable credits: " + view);
     check(view.held() == held && view.activeHolds() == active, () -> "account " + id + " shows " + view.held()
         + " held in " + view.activeHolds() + " holds but the acknowledged holds are " + held + " in " + active);
     check(view.available() + view.held() <= rec.granted() - rec.settled(), () -> "account " + id
@@ -1798,10 +1955,13 @@ final class Run {
     check(view.upcoming() == upcoming && upcoming == upcomingByModel, () -> "account " + id + " shows "
         + view.upcoming() + " upcoming; its stored lots not started hold " + upcoming
         + " and the acknowledged grants not started " + upcomingByModel);
-    check(view.available() == avail && heldAt == held, () -> "account " + id + " shows available " + view.available()
-        + " and held " + view.held() + " but expiring its stored state by hand gives " + avail + " and " + heldAt);
-    check(rec.granted() == avail + held + upcoming + m.settled + expiredAt + m.debited, () -> "conservation broken on "
-        + id + " by the model: granted " + rec.granted() + " != available " + avail + " + held " + held
+    // What started or returned pays the debt first: the balance is what the lots hold less the debt.
+    check(view.available() == avail - rec.debt() && heldAt == held, () -> "account " + id + " shows available "
+        + view.available() + " and held " + view.held() + " but expiring its stored state by hand gives " + avail
+        + " less a debt of " + rec.debt() + " and " + heldAt);
+    check(rec.granted() + rec.debt() == avail + held + upcoming + m.settled + expiredAt + m.debited,
+        () -> "conservation broken on " + id + " by the model: granted " + rec.granted() + " + debt " + rec.debt()
+        + " != available " + avail + " + held " + held
         + " + upcoming " + upcoming + " + acknowledged settlements " + m.settled + " + expired " + expiredAt
         + " + acknowledged voids " + m.debited);
   }

@@ -17,6 +17,6 @@ abstract class ForwardingStore extends ForwardingCreditStore {
   /** Copies a change with other entries and idempotency record. */
   static AccountChange with(AccountChange c, List<LedgerEntry> entries, @Nullable IdempotencyRecord record) {
     return new AccountChange(c.expectedVersion(), c.account(), c.newLots(), c.changedLots(), c.newHolds(),
-        c.endedHolds(), entries, record);
+        c.endedHolds(), c.changedHolds(), entries, record, c.planChanged());
   }
 }

@@ -9,6 +9,7 @@ import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.spi.AccountChange;
@@ -31,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * One account's stored state and its text format: one line per item, tab-separated fields.
  *
  * <pre>
- * A  id version lastSequence granted settled expired debited activeHolds createdAt plan planDueAt
+ * A  id version lastSequence granted settled expired debited activeHolds createdAt planDueAt debt overage
  * L  lot source granted remaining reserved grantedAt expiresAt          (live lots)
  * H  hold amount state createdAt deadline settled endedAt metadata allocations   (every hold)
  * E  sequence type amount lot source hold key at metadata                (the ledger, in order)
@@ -83,6 +84,12 @@ final class AccountFile {
         return false;
       }
     }
+    for (Hold grown : change.changedHolds()) {
+      Hold stored = holds.get(grown.id());
+      if (stored == null || stored.state() != HoldState.ACTIVE) {
+        return false;
+      }
+    }
     return true;
   }
 
@@ -98,6 +105,9 @@ final class AccountFile {
       holds.put(h.id(), h);
     }
     for (Hold h : change.endedHolds()) {
+      holds.put(h.id(), h);
+    }
+    for (Hold h : change.changedHolds()) {
       holds.put(h.id(), h);
     }
     ledger.addAll(change.entries());
@@ -122,7 +132,8 @@ final class AccountFile {
     StringBuilder out = new StringBuilder(256 + 160 * ledger.size());
     AccountRecord a = record;
     line(out, "A", text(a.id().value()), a.version(), a.lastSequence(), a.granted(), a.settled(), a.expired(),
-        a.debited(), a.activeHolds(), a.createdAt(), a.planDueAt() == null ? NULL : a.planDueAt());
+        a.debited(), a.activeHolds(), a.createdAt(), a.planDueAt() == null ? NULL : a.planDueAt(), a.debt(),
+        a.overage() == null ? NULL : a.overage());
     PlanRecord p = a.plan();
     if (p != null) {
       line(out, "P", text(p.tier()), p.status(), p.signupGranted(), orNull(p.anchor()), p.paidCycle(),
@@ -178,7 +189,10 @@ final class AccountFile {
           id = AccountId.of(untext(f[1]));
           file = new AccountFile(new AccountRecord(id, Long.parseLong(f[2]), Long.parseLong(f[3]),
               Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]),
-              Long.parseLong(f[8]), Instant.parse(f[9]), null, instant(f[10])));
+              Long.parseLong(f[8]), Instant.parse(f[9]), null, instant(f[10]),
+              // Files written before debt existed end at planDueAt.
+              f.length > 11 ? Long.parseLong(f[11]) : 0,
+              f.length > 12 && !NULL.equals(f[12]) ? OveragePolicy.parse(f[12]) : null));
           break;
         case "P":
           plan = f;
@@ -235,7 +249,7 @@ final class AccountFile {
           a.debited(), a.activeHolds(), a.createdAt(), new PlanRecord(untext(f[1]), f[2], Boolean.parseBoolean(f[3]),
               instant(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]), untext(f[8]),
               instant(f[9]), instant(f[10]), Long.parseLong(f[11]), Long.parseLong(f[12]), charges, orders,
-              Integer.parseInt(f[13]), instant(f[14]), topUp), a.planDueAt());
+              Integer.parseInt(f[13]), instant(f[14]), topUp), a.planDueAt(), a.debt(), a.overage());
     }
     return read;
   }
