@@ -21,7 +21,6 @@ import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.core.OveragePolicy;
-import io.preprompt.credits.core.SettleExceedsHeldException;
 import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.core.SweepReport;
 import io.preprompt.credits.core.UnknownAccountException;
@@ -294,7 +293,8 @@ public interface CreditService extends LedgerReader {
    * @return what was settled and returned
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null (the whole hold
    *     is settled only by {@link #settle(AccountId, HoldId, IdempotencyKey)})
-   * @throws SettleExceedsHeldException when the amount exceeds the hold and the overage policy refuses
+   * @throws InsufficientCreditsException when the amount exceeds the hold and the available credits do
+   *     not cover the difference under the {@code refuse()} overage policy (nothing changed)
    * @throws HoldStateException when the hold already ended
    * @throws UnknownHoldException when the account has no such hold
    * @throws IdempotencyConflictException when the key was used with other parameters
@@ -315,7 +315,8 @@ public interface CreditService extends LedgerReader {
    * @return what was settled and returned
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for zero or null (the whole hold
    *     is settled only by {@link #settleAll})
-   * @throws SettleExceedsHeldException when the amount exceeds the hold and the overage policy refuses
+   * @throws InsufficientCreditsException when the amount exceeds the hold and the available credits do
+   *     not cover the difference under the {@code refuse()} overage policy (nothing changed)
    * @throws HoldStateException when the hold already ended
    * @throws UnknownHoldException when the account has no such hold
    * @throws IdempotencyConflictException when the key was used with other parameters

@@ -44,7 +44,12 @@ public enum ErrorCode {
   HOLD_ALREADY_RELEASED,
   /** The hold passed its deadline and was released automatically. */
   HOLD_EXPIRED,
-  /** A settle asked for more credits than the hold holds. */
+  /**
+   * A settle asked for more credits than the hold holds, and nothing may be drawn beyond it. The
+   * engine no longer answers this since overage policies: a settle above its hold draws the
+   * difference from the available credits or fails with {@link #INSUFFICIENT_CREDITS}. Kept so that
+   * existing handlers and stored error reports still compile and read.
+   */
   SETTLE_EXCEEDS_HELD,
   /** The account's available credits do not cover the request. */
   INSUFFICIENT_CREDITS,

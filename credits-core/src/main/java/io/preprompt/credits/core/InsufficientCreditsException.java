@@ -2,8 +2,13 @@ package io.preprompt.credits.core;
 
 import io.preprompt.credits.Credits;
 
-/** The account's available credits do not cover a hold or debit. Nothing was held. */
-public final class InsufficientCreditsException extends StateException {
+/**
+ * The account's available credits do not cover a hold, an extension, a debit, or the part of a
+ * settle above its hold that the overage policy would draw from them. Nothing changed. The gate
+ * throws a subclass that also carries the upgrade offer
+ * ({@code io.preprompt.credits.gate.OverageRefusedException}).
+ */
+public class InsufficientCreditsException extends StateException {
   private static final long serialVersionUID = 1L;
 
   /** Credits available when the hold was asked for. */

@@ -8,10 +8,11 @@ import java.util.Objects;
  * credits, in the drawdown order; the policy decides what happens when they do not cover it.
  *
  * <ul>
- *   <li>{@link #refuse()}, the default: today's rule, a settle never exceeds its hold. It is refused
- *       with {@link SettleExceedsHeldException} and nothing changes; an app that learns the cost will
- *       be higher extends the hold first, and the extension is refused with an
- *       {@link InsufficientCreditsException} naming the shortfall when the balance cannot cover it.
+ *   <li>{@link #refuse()}, the default: the balance never goes below zero and nothing is left
+ *       uncollected: when the available credits do not cover the whole difference, the settle is
+ *       refused with an {@link InsufficientCreditsException} naming the shortfall (through the gate,
+ *       with the upgrade offer too) and nothing changes; the hold stays active, so the app can settle
+ *       what was held, release it, or extend it once the user has topped up.
  *   <li>{@link #takeAvailable()}: the difference is charged from what is available; what is not there
  *       stays uncollected and the settlement reports it. The balance never goes below zero.
  *   <li>{@link #allowDebt(long)}: as take-available, then the balance may go negative down to
@@ -36,7 +37,7 @@ public record OveragePolicy(Mode mode, long maxDebt) {
 
   /** The three forms of the policy. */
   public enum Mode {
-    /** A settle above its hold is refused. */
+    /** A difference the available credits do not cover is refused, and nothing changes. */
     REFUSE,
     /** The difference is charged from what is available; the rest stays uncollected. */
     TAKE_AVAILABLE,

@@ -2,7 +2,12 @@ package io.preprompt.credits.core;
 
 import io.preprompt.credits.Credits;
 
-/** A settle asked for more than the hold holds. Nothing was settled; the hold stays active. */
+/**
+ * A settle asked for more than the hold holds where nothing may be drawn beyond it. Nothing was
+ * settled; the hold stays active. Since overage policies the engine draws a difference above the
+ * hold from the available credits or refuses it with {@link InsufficientCreditsException}; this type
+ * remains for handlers written against earlier versions.
+ */
 public final class SettleExceedsHeldException extends StateException {
   private static final long serialVersionUID = 1L;
 

@@ -99,8 +99,9 @@ public interface GenerationGate {
    * @param key idempotency key
    * @return the settlement
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for a null cost
-   * @throws io.preprompt.credits.core.SettleExceedsHeldException when the cost exceeds the hold and the
-   *     overage policy refuses
+   * @throws OverageRefusedException when the cost exceeds the hold, the overage policy refuses and the
+   *     available credits do not cover the difference; it names the shortfall and carries the upgrade
+   *     offer, and nothing changed
    * @throws io.preprompt.credits.core.HoldStateException when the hold already ended
    * @throws io.preprompt.credits.core.UnknownHoldException when the account has no such hold
    */
@@ -123,7 +124,8 @@ public interface GenerationGate {
    *     the gate did not place, or a kind or model other than the hold's;
    *     {@link ErrorCode#UNKNOWN_PRICE_DIMENSION} or {@link ErrorCode#AMOUNT_OVERFLOW} when the rate card
    *     cannot price the usage. Nothing changes.
-   * @throws io.preprompt.credits.core.SettleExceedsHeldException when its price exceeds the hold
+   * @throws OverageRefusedException when its price exceeds the hold, the overage policy refuses and the
+   *     available credits do not cover the difference (shortfall and upgrade offer; nothing changed)
    * @throws io.preprompt.credits.core.HoldStateException when the hold already ended
    * @throws io.preprompt.credits.core.UnknownHoldException when the account has no such hold
    */

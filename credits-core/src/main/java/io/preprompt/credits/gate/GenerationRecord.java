@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * @param kind what was generated
  * @param model the model
  * @param estimate the estimate in credits when it was authorized
- * @param held credits held (equals the estimate)
- * @param actual credits charged (0 unless {@link GenerationOutcome#SUCCEEDED})
+ * @param held credits held: the estimate, plus any extensions
+ * @param actual credits charged (0 unless {@link GenerationOutcome#SUCCEEDED}); above {@code held} when
+ *     it was settled above its hold (the difference drawn from the balance, or owed as debt)
  * @param outcome how it ended
  * @param startedAt when it was authorized
  * @param endedAt when it ended, or {@code null} while pending
@@ -40,8 +41,8 @@ public record GenerationRecord(HoldId hold, GenerationKind kind, String model, l
    * @param kind what was generated
    * @param model the model
    * @param estimate the estimate in credits when it was authorized
-   * @param held credits held (equals the estimate)
-   * @param actual credits charged (0 unless {@link GenerationOutcome#SUCCEEDED})
+   * @param held credits held: the estimate, plus any extensions
+   * @param actual credits charged (0 unless {@link GenerationOutcome#SUCCEEDED}); may exceed {@code held}
    * @param outcome how it ended
    * @param startedAt when it was authorized
    * @param endedAt when it ended, or {@code null} while pending
@@ -57,8 +58,8 @@ public record GenerationRecord(HoldId hold, GenerationKind kind, String model, l
     Objects.requireNonNull(outcome, "outcome");
     Objects.requireNonNull(startedAt, "startedAt");
     Objects.requireNonNull(rateCardVersion, "rateCardVersion");
-    if (estimate < 0 || held < 0 || actual < 0 || actual > held) {
-      throw new IllegalArgumentException("estimate, held and actual must be non-negative with actual <= held");
+    if (estimate < 0 || held < 0 || actual < 0) {
+      throw new IllegalArgumentException("estimate, held and actual must be non-negative");
     }
     quantities = Collections.unmodifiableMap(new TreeMap<>(quantities));
     actualQuantities = Collections.unmodifiableMap(new TreeMap<>(actualQuantities));

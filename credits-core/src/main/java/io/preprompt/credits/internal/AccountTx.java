@@ -863,14 +863,15 @@ final class AccountTx {
    *
    * @param hold the active hold
    * @param requested credits asked for, more than the hold
-   * @param policy the account's overage policy, not {@link OveragePolicy.Mode#REFUSE}
+   * @param policy the account's overage policy ({@link OveragePolicy.Mode#REFUSE} only when the
+   *     available credits cover the difference)
    * @param key the call's key
    * @param metadata description for the ledger
    * @return {@code {charged beyond the hold from available credits, charged as debt}}
    */
   public long[] settleOver(Hold hold, long requested, OveragePolicy policy, @Nullable IdempotencyKey key,
       Map<String, String> metadata) {
-    if (requested <= hold.amount() || policy.mode() == OveragePolicy.Mode.REFUSE) {
+    if (requested <= hold.amount()) {
       throw new IllegalArgumentException("not an overage: " + requested + " of " + hold.amount() + " under " + policy);
     }
     long extra = requested - hold.amount();

@@ -24,7 +24,6 @@ import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.core.OveragePolicy;
-import io.preprompt.credits.core.SettleExceedsHeldException;
 import io.preprompt.credits.core.StateException;
 import io.preprompt.credits.core.StoreException;
 import io.preprompt.credits.core.SweepReport;
@@ -767,8 +766,9 @@ public final class Engine implements LedgerReader {
       long settle = amount == null ? active.amount() : amount.value();
       if (settle > active.amount()) {
         OveragePolicy policy = overageOf(tx);
-        if (policy.mode() == OveragePolicy.Mode.REFUSE) {
-          throw new SettleExceedsHeldException(hold, active.amount(), settle);
+        long extra = settle - active.amount();
+        if (policy.mode() == OveragePolicy.Mode.REFUSE && tx.available() < extra) {
+          throw new InsufficientCreditsException(account, Math.max(0, tx.available()), extra);
         }
         long[] over = tx.settleOver(active, settle, policy, key, meta);
         long charged = active.amount() + over[0] + over[1];

@@ -13,6 +13,7 @@ import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.core.UnknownHoldException;
 import io.preprompt.credits.gate.Authorization;
+import io.preprompt.credits.gate.OverageRefusedException;
 import io.preprompt.credits.gate.BatchEstimate;
 import io.preprompt.credits.gate.Estimate;
 import io.preprompt.credits.gate.GateConfig;
@@ -363,8 +364,8 @@ public final class Gate implements GenerationGate {
    * @param key idempotency key
    * @return the settlement
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_AMOUNT} for a null cost
-   * @throws io.preprompt.credits.core.SettleExceedsHeldException when the cost exceeds the hold and the
-   *     overage policy refuses
+   * @throws OverageRefusedException when the cost exceeds the hold, the overage policy refuses and the
+   *     available credits do not cover the difference (with the shortfall and the upgrade offer)
    * @throws io.preprompt.credits.core.HoldStateException when the hold already ended
    * @throws io.preprompt.credits.core.UnknownHoldException when the account has no such hold
    */
@@ -379,8 +380,23 @@ public final class Gate implements GenerationGate {
           key);
       return new Settlement(account, hold, 0, r.returned(), r.expiredOnReturn(), r.at());
     }
-    return engine.settle(account, hold, actualCost,
+    return settleOrOffer(account, hold, actualCost,
         Map.of("actual", Long.toString(actualCost.value()), "outcome", "succeeded"), key);
+  }
+
+  /**
+   * Settles a succeeded generation; a difference above the hold that the overage policy refuses for
+   * want of credits comes back with the upgrade offer, as an authorization's refusal does.
+   */
+  private Settlement settleOrOffer(AccountId account, HoldId hold, CreditAmount cost, Map<String, String> meta,
+      IdempotencyKey key) {
+    try {
+      return engine.settle(account, hold, cost, meta, key);
+    } catch (OverageRefusedException e) {
+      throw e;
+    } catch (InsufficientCreditsException e) {
+      throw new OverageRefusedException(account, hold, insufficient(account, e.available(), e.requested(), List.of()));
+    }
   }
 
   /**
@@ -397,7 +413,8 @@ public final class Gate implements GenerationGate {
    * @throws InvalidRequestException with {@link ErrorCode#INVALID_ARGUMENT} for a missing usage, a hold
    *     the gate did not place, or a kind or model other than the hold's; the rate card's errors when
    *     it cannot price the usage
-   * @throws io.preprompt.credits.core.SettleExceedsHeldException when its price exceeds the hold
+   * @throws OverageRefusedException when its price exceeds the hold, the overage policy refuses and the
+   *     available credits do not cover the difference (with the shortfall and the upgrade offer)
    * @throws io.preprompt.credits.core.HoldStateException when the hold already ended
    * @throws io.preprompt.credits.core.UnknownHoldException when the account has no such hold
    */
@@ -446,7 +463,7 @@ public final class Gate implements GenerationGate {
       Release r = engine.release(account, hold, "succeeded at no cost", meta, key);
       return new Settlement(account, hold, 0, r.returned(), r.expiredOnReturn(), r.at());
     }
-    return engine.settle(account, hold, CreditAmount.of(cost), meta, key);
+    return settleOrOffer(account, hold, CreditAmount.of(cost), meta, key);
   }
 
   /**

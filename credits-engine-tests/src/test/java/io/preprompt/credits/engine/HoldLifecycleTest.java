@@ -17,7 +17,6 @@ import io.preprompt.credits.core.HoldState;
 import io.preprompt.credits.core.HoldStateException;
 import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.InvalidRequestException;
-import io.preprompt.credits.core.SettleExceedsHeldException;
 import io.preprompt.credits.core.UnknownHoldException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
@@ -163,16 +162,30 @@ class HoldLifecycleTest {
     }
 
     @Test
-    @DisplayName("settling more than held fails with SETTLE_EXCEEDS_HELD and the hold stays active")
-    void settle_moreThanHeld_holdStaysActive() {
+    @DisplayName("settling more than held draws the difference from the balance under the default policy")
+    void settle_moreThanHeld_drawsFromAvailable() {
       Hold hold = alice.hold(30);
-      SettleExceedsHeldException e = failsWithoutChange(scenario, alice, () -> alice.settle(hold, 31),
-          SettleExceedsHeldException.class, ErrorCode.SETTLE_EXCEEDS_HELD);
-      assertThat(e.held()).isEqualTo(30);
-      assertThat(e.requested()).isEqualTo(31);
+      Settlement s = alice.settle(hold, 31);
+      assertThat(s.settled()).isEqualTo(31);
+      assertThat(s.uncollected()).isZero();
+      assertThat(s.debtIncurred()).isZero();
+      assertThat(alice.available()).isEqualTo(200 - 31);
+      assertThat(alice.held()).isZero();
+    }
+
+    @Test
+    @DisplayName("settling more than held and available fails with INSUFFICIENT_CREDITS and the hold stays active")
+    void settle_moreThanHeldAndAvailable_holdStaysActive() {
+      Hold hold = alice.hold(30);
+      InsufficientCreditsException e = failsWithoutChange(scenario, alice, () -> alice.settle(hold, 30 + 171),
+          InsufficientCreditsException.class, ErrorCode.INSUFFICIENT_CREDITS);
+      assertThat(e.available()).isEqualTo(170);
+      assertThat(e.requested()).isEqualTo(171);
+      assertThat(e.shortfall()).isEqualTo(1);
       assertThat(alice.find(hold)).get().extracting(Hold::state).isEqualTo(HoldState.ACTIVE);
       assertThat(alice.held()).isEqualTo(30);
-      assertThat(alice.settle(hold, 30).settled()).isEqualTo(30);
+      assertThat(alice.settle(hold, 30 + 170).settled()).isEqualTo(200);
+      assertThat(alice.available()).isZero();
     }
   }
 

@@ -310,8 +310,10 @@ class OperationSequencePropertyTest {
       if (amount != null && amount.isZero()) {
         // Checked before the hold is even looked at: settling nothing is a release.
         expected = ErrorCode.INVALID_AMOUNT;
-      } else if (expected == null && asked > held && POLICIES.get(s.account()).equals(OveragePolicy.refuse())) {
-        expected = ErrorCode.SETTLE_EXCEEDS_HELD;
+      } else if (expected == null && asked > held && POLICIES.get(s.account()).equals(OveragePolicy.refuse())
+          && accounts.get(s.account()).balance().available() < asked - held) {
+        // Refuse draws a covered difference and refuses one the balance does not cover.
+        expected = ErrorCode.INSUFFICIENT_CREDITS;
       }
       if (expected != null) {
         expectFailure(s.account(), call, expected);

@@ -22,7 +22,6 @@ import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.core.OveragePolicy;
-import io.preprompt.credits.core.SettleExceedsHeldException;
 import io.preprompt.credits.core.UnknownHoldException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
@@ -194,14 +193,22 @@ class OverageAndDebtTest {
   @DisplayName("Settling above the hold")
   class Overage {
     @Test
-    @DisplayName("is refused by default, as before, and nothing changes")
+    @DisplayName("refuse, the default, draws a covered difference and refuses the rest, changing nothing")
     void refuse_isDefault() {
       alice.grant(LotSource.PACK, 100);
       Hold hold = alice.hold(30);
       assertThat(service.overagePolicy(alice.id())).isEqualTo(OveragePolicy.refuse());
-      SettleExceedsHeldException e = failsWithoutChange(scenario, alice, () -> settle(hold, 31, "s-1"),
-          SettleExceedsHeldException.class, ErrorCode.SETTLE_EXCEEDS_HELD);
-      assertThat(e.requested()).isEqualTo(31);
+      InsufficientCreditsException e = failsWithoutChange(scenario, alice, () -> settle(hold, 101, "s-1"),
+          InsufficientCreditsException.class, ErrorCode.INSUFFICIENT_CREDITS);
+      assertThat(e.available()).isEqualTo(70);
+      assertThat(e.requested()).isEqualTo(71);
+      assertThat(e.shortfall()).isEqualTo(1);
+      Settlement covered = settle(hold, 100, "s-2");
+      assertThat(covered.charged()).isEqualTo(100);
+      assertThat(covered.uncollected()).isZero();
+      assertThat(covered.debtIncurred()).isZero();
+      assertThat(alice.available()).isZero();
+      assertThat(sum(alice.ledger(), EntryType.OVERAGE)).isEqualTo(70);
     }
 
     @Test

@@ -19,7 +19,6 @@ import io.preprompt.credits.core.HoldStateException;
 import io.preprompt.credits.core.IdempotencyConflictException;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InvalidRequestException;
-import io.preprompt.credits.core.SettleExceedsHeldException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
@@ -140,6 +139,86 @@ class ChatCompletionGateTest {
   }
 
   @Test
+  @DisplayName("walk-through: a streamed call outgrows its estimate, extends its hold, settles above the estimate")
+  void streamedCall_extendsAndSettlesAboveTheEstimate() {
+    // 1. Estimate from the prompt (3000 tokens) and the answer expected (2000 tokens):
+    //    500 + 3000 x 0.15 + 2000 x 0.6 = 2150 mc -> 3 credits.
+    GenerationRequest expected = GenerationRequest.tokens(CHAT, "chat-mini", 3_000, 2_000);
+    assertThat(gate.rateCard().estimate(expected).credits()).isEqualTo(3);
+    long before = available();
+    Hold hold = authorized(expected);
+    assertThat(hold.amount()).isEqualTo(3);
+
+    // 2. The stream passes 2000 tokens and goes on: extend by what 4000 would cost more than held.
+    clock.advance(Duration.ofSeconds(5));
+    long more = gate.rateCard().estimate(GenerationRequest.tokens(CHAT, "chat-mini", 3_000, 4_000)).credits()
+        - hold.amount();
+    assertThat(more).isEqualTo(1);
+    IdempotencyKey extendKey = key();
+    Authorization extended = gate.extend(maya, hold.id(), CreditAmount.of(more), extendKey);
+    assertThat(extended).isInstanceOfSatisfying(Authorization.Authorized.class,
+        a -> assertThat(a.holds()).singleElement().extracting(Hold::amount).isEqualTo(4L));
+    assertThat(gate.extend(maya, hold.id(), CreditAmount.of(more), extendKey)).as("the same key replays")
+        .isEqualTo(extended);
+    assertThat(available()).isEqualTo(before - 4);
+
+    // 3. It ends at 5200 tokens: 500 + 450 + 3120 = 4070 mc -> 5 credits, one above the hold. Under the
+    //    default policy the difference comes from the balance.
+    clock.advance(Duration.ofSeconds(20));
+    Settlement s = gate.succeeded(maya, hold.id(), GenerationRequest.tokens(CHAT, "chat-mini", 3_000, 5_200), key());
+    assertThat(s.requested()).isEqualTo(5);
+    assertThat(s.charged()).isEqualTo(5);
+    assertThat(s.uncollected()).isZero();
+    assertThat(s.debtIncurred()).isZero();
+    assertThat(available()).isEqualTo(before - 5);
+
+    // 4. History tells the story: estimated 3, held 4, charged 5, from 5200 output tokens.
+    GenerationRecord record = gate.history().generations(maya, start, clock.instant().plusSeconds(1)).get(0);
+    assertThat(record.estimate()).isEqualTo(3);
+    assertThat(record.held()).isEqualTo(4);
+    assertThat(record.actual()).isEqualTo(5);
+    assertThat(record.chargeDiffersFromEstimate()).isTrue();
+    assertThat(record.actualQuantities()).containsEntry(PriceDimension.OUTPUT_TOKENS, 5_200L);
+    UsageReport usage = gate.history().usage(maya, start, clock.instant().plusSeconds(1));
+    assertThat(usage.of(CHAT, "chat-mini").credits()).isEqualTo(5);
+    assertThat(usage.of(CHAT, "chat-mini").quantity(PriceDimension.OUTPUT_TOKENS)).isEqualTo(5_200);
+    assertThat(credits.reconcile(maya).consistent()).isTrue();
+  }
+
+  @Test
+  @DisplayName("an extension or a difference the balance cannot cover names the shortfall and the offer")
+  void extensionAndOverage_refusedWithTheOffer() {
+    Hold hold = authorized(GenerationRequest.tokens(CHAT, "chat-mini", 1_000, 1_000));
+    long left = available();
+    Map<String, Object> before = store.dump(maya);
+
+    Authorization refused = gate.extend(maya, hold.id(), CreditAmount.of(left + 7), key());
+    assertThat(refused).isInstanceOfSatisfying(Authorization.InsufficientCredits.class, r -> {
+      assertThat(r.available()).isEqualTo(left);
+      assertThat(r.estimate()).isEqualTo(left + 7);
+      assertThat(r.shortfall()).isEqualTo(7);
+      assertThat(r.offer().tiers()).extracting(o -> o.tier().id()).contains("studio");
+    });
+
+    // The call wrote far more than held: refused with the same numbers and offer; the hold stays active.
+    GenerationRequest runaway = GenerationRequest.tokens(CHAT, "chat-mini", 1_000, 100_000_000L);
+    long price = gate.rateCard().estimate(runaway).credits();
+    OverageRefusedException e = (OverageRefusedException) catchThrowable(
+        () -> gate.succeeded(maya, hold.id(), runaway, key()));
+    assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_CREDITS);
+    assertThat(e.requested()).isEqualTo(price - hold.amount());
+    assertThat(e.shortfall()).isEqualTo(price - hold.amount() - left);
+    assertThat(e.blocked().shortfall()).isEqualTo(e.shortfall());
+    assertThat(e.offer().tiers()).extracting(o -> o.tier().id()).contains("studio");
+    assertThat(store.dump(maya)).isEqualTo(before);
+    assertThat(gate.hold(maya, hold.id()).orElseThrow().state()).isEqualTo(HoldState.ACTIVE);
+
+    // The app settles what was held instead.
+    assertThat(gate.succeeded(maya, hold.id(), CreditAmount.of(hold.amount()), key()).settled())
+        .isEqualTo(hold.amount());
+  }
+
+  @Test
   @DisplayName("settling from the usage is exactly-once: same key same usage replays, another usage conflicts")
   void settleFromUsage_exactlyOnce() {
     Hold hold = authorized(GenerationRequest.tokens(CHAT, "chat-mini", 1_000, 4_000));
@@ -161,9 +240,13 @@ class ChatCompletionGateTest {
     Hold hold = authorized(GenerationRequest.tokens(CHAT, "chat-mini", 1_000, 1_000));
     Map<String, Object> before = store.dump(maya);
     assertThat(catchThrowable(() -> gate.succeeded(maya, hold.id(),
-        GenerationRequest.tokens(CHAT, "chat-mini", 1_000, 100_000), key())))
-        .isInstanceOfSatisfying(SettleExceedsHeldException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.SETTLE_EXCEEDS_HELD));
+        GenerationRequest.tokens(CHAT, "chat-mini", 1_000, 1_000_000_000L), key())))
+        .isInstanceOfSatisfying(OverageRefusedException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_CREDITS);
+          assertThat(e.hold()).isEqualTo(hold.id());
+          assertThat(e.shortfall()).isPositive().isEqualTo(e.blocked().shortfall());
+          assertThat(e.blocked().estimate()).isEqualTo(e.requested());
+        });
     assertThat(code(() -> gate.succeeded(maya, hold.id(), GenerationRequest.tokens(CHAT, "chat-pro", 1_000, 10),
         key()))).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     assertThat(code(() -> gate.succeeded(maya, hold.id(), GenerationRequest.of(TokenPricingTest.MODERATION, "chat-mini"),

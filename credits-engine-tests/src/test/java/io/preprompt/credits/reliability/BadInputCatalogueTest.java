@@ -26,7 +26,6 @@ import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.core.OveragePolicy;
-import io.preprompt.credits.core.SettleExceedsHeldException;
 import io.preprompt.credits.core.StateException;
 import io.preprompt.credits.core.UnknownAccountException;
 import io.preprompt.credits.core.UnknownHoldException;
@@ -35,6 +34,7 @@ import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationKind;
 import io.preprompt.credits.gate.GenerationRequest;
 import io.preprompt.credits.gate.ModelRate;
+import io.preprompt.credits.gate.OverageRefusedException;
 import io.preprompt.credits.gate.PriceDimension;
 import io.preprompt.credits.gate.RateCard;
 import io.preprompt.credits.gate.Ratio;
@@ -211,8 +211,9 @@ class BadInputCatalogueTest {
         w -> CreditAmount.of(1).minus(CreditAmount.of(2)));
     b.invalid("settling zero credits (a release in disguise)", ErrorCode.INVALID_AMOUNT,
         w -> w.credits.settle(w.alice, w.active.id(), CreditAmount.ZERO, w.key()));
-    b.row("settling more than the hold holds", SettleExceedsHeldException.class, ErrorCode.SETTLE_EXCEEDS_HELD,
-        w -> w.credits.settle(w.alice, w.active.id(), CreditAmount.of(51), w.key()));
+    b.row("settling more than the hold and the balance cover, under refuse", InsufficientCreditsException.class,
+        ErrorCode.INSUFFICIENT_CREDITS,
+        w -> w.credits.settle(w.alice, w.active.id(), CreditAmount.of(50 + w.available(w.alice) + 1), w.key()));
     b.row("holding more than is available", InsufficientCreditsException.class, ErrorCode.INSUFFICIENT_CREDITS,
         w -> w.credits.hold(HoldRequest.of(w.alice, CreditAmount.of(w.available(w.alice) + 1), w.key())));
     b.row("holding Long.MAX_VALUE credits", InsufficientCreditsException.class, ErrorCode.INSUFFICIENT_CREDITS,
@@ -230,8 +231,9 @@ class BadInputCatalogueTest {
         w -> w.gate.removeCredits(w.bob, CreditAmount.of(w.available(w.bob) + 1), "refund", w.key()));
     b.invalid("a generation that succeeded without a cost", ErrorCode.INVALID_AMOUNT,
         w -> w.gate.succeeded(w.alice, w.active.id(), (CreditAmount) null, w.key()));
-    b.row("a generation that succeeded at more than was held", SettleExceedsHeldException.class,
-        ErrorCode.SETTLE_EXCEEDS_HELD, w -> w.gate.succeeded(w.alice, w.active.id(), CreditAmount.of(51), w.key()));
+    b.row("a generation that succeeded at more than the hold and the balance cover", OverageRefusedException.class,
+        ErrorCode.INSUFFICIENT_CREDITS,
+        w -> w.gate.succeeded(w.alice, w.active.id(), CreditAmount.of(50 + w.available(w.alice) + 1), w.key()));
 
     // ----------------------------------------------------------------------------- extension and overage
     b.invalid("extending a hold by zero credits", ErrorCode.INVALID_AMOUNT,

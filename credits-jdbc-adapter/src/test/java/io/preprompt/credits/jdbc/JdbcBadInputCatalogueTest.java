@@ -17,7 +17,6 @@ import io.preprompt.credits.core.IdempotencyConflictException;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.InvalidRequestException;
-import io.preprompt.credits.core.SettleExceedsHeldException;
 import io.preprompt.credits.core.UnknownAccountException;
 import io.preprompt.credits.core.UnknownHoldException;
 import io.preprompt.credits.testkit.MutableClock;
@@ -147,8 +146,9 @@ class JdbcBadInputCatalogueTest {
         w -> w.credits.grant(AccountId.of("nobody"), LotSource.PACK, CreditAmount.of(1), null, w.usedKey)));
     add.accept(new Row("settling another account's hold", UnknownHoldException.class, ErrorCode.HOLD_NOT_FOUND,
         w -> w.credits.settle(w.alice, w.bobs.id(), IdempotencyKey.of("steal"))));
-    add.accept(new Row("settling more than held", SettleExceedsHeldException.class, ErrorCode.SETTLE_EXCEEDS_HELD,
-        w -> w.credits.settle(w.alice, w.active.id(), CreditAmount.of(31), IdempotencyKey.of("s-1"))));
+    add.accept(new Row("settling more than held and available, under refuse", InsufficientCreditsException.class,
+        ErrorCode.INSUFFICIENT_CREDITS,
+        w -> w.credits.settle(w.alice, w.active.id(), CreditAmount.of(1_000_000_000L), IdempotencyKey.of("s-1"))));
     add.accept(new Row("settling zero credits", InvalidRequestException.class, ErrorCode.INVALID_AMOUNT,
         w -> w.credits.settle(w.alice, w.active.id(), CreditAmount.ZERO, IdempotencyKey.of("s-1"))));
     add.accept(new Row("settling a released hold", HoldStateException.class, ErrorCode.HOLD_ALREADY_RELEASED,

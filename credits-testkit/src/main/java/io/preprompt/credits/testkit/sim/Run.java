@@ -998,9 +998,10 @@ final class Run {
       Set<ErrorCode> allowedRejections() {
         Set<ErrorCode> codes = super.allowedRejections();
         if (above) {
-          // Under the refuse policy (the default), or after the account moved to it.
+          // Under the refuse policy (the default), or after the account moved to it, when the
+          // available credits do not cover the difference.
           codes = EnumSet.copyOf(codes);
-          codes.add(ErrorCode.SETTLE_EXCEEDS_HELD);
+          codes.add(ErrorCode.INSUFFICIENT_CREDITS);
         }
         return codes;
       }
