@@ -14,6 +14,7 @@ import java.util.Objects;
 public final class OverageRefusedException extends InsufficientCreditsException {
   private static final long serialVersionUID = 1L;
 
+  /** The hold that stays active. */
   private final HoldId hold;
   private final transient Authorization.InsufficientCredits blocked;
 
