@@ -146,6 +146,12 @@ import org.jspecify.annotations.Nullable;
  * with an {@link InvalidRequestException} ({@link ErrorCode#INVALID_CONFIGURATION}) naming both, at
  * creation when it has a connection and else at its first call.
  *
+ * <h2>Read replica</h2>
+ * {@link #readReplica} gives the store a second data source, over a streaming standby, for
+ * {@link #readHistory}: the ledger pages behind history and reports are read there, everything that
+ * decides and every commit on the primary. A page read there trails the primary by the replication
+ * delay.
+ *
  * <h2>Ids compare exactly</h2>
  * Account ids, hold ids and idempotency keys are case-sensitive: {@code alice} and {@code Alice} are
  * two accounts. The id columns must therefore compare exactly, and a database that folds case (H2
