@@ -215,8 +215,8 @@ final class Run {
   }
 
   /**
-   * An automatic top-up order as its commit recorded it, with the setting in force then: the cap it
-   * was bought under and what the month had bought before it.
+   * An automatic top-up order as its commit recorded it, with the calendar month it counts in and
+   * the cap of the setting in force at that commit.
    */
   private static final class TopUpOrder {
     final PlanRecord.Order order;
@@ -347,9 +347,9 @@ final class Run {
   private volatile boolean retired;
   private final CreditService audit;
   /** A pack sold only to Studio Pro, beside the default ones: a top-up may name it and be refused. */
-  private static final Pack HIGHER_TIERS_PACK = Pack.of("pack_pro_2500", 2_500, Pack.Price.of(1_800, "USD"))
+  private static final Pack PRO_ONLY_PACK = Pack.of("pack_pro_2500", 2_500, Pack.Price.of(1_800, "USD"))
       .onlyFor(List.of("studio_pro"));
-  private final PackCatalog packs = PackCatalog.of(concat(PackCatalog.defaults().packs(), HIGHER_TIERS_PACK));
+  private final PackCatalog packs = PackCatalog.of(concat(PackCatalog.defaults().packs(), PRO_ONLY_PACK));
   private final AccountModel[] models;
   private final Map<AccountId, AccountModel> byId = new HashMap<>();
   private final boolean threaded;
@@ -1457,7 +1457,7 @@ final class Run {
 
   private Call enableTopUp(AccountModel m, String key, Op.EnableTopUp e) {
     boolean higher = e.pack() % 8 == 0;
-    Pack pack = higher ? HIGHER_TIERS_PACK : packs.packs().get(e.pack() % 3);
+    Pack pack = higher ? PRO_ONLY_PACK : packs.packs().get(e.pack() % 3);
     long cap = e.capPacks() == 0 ? pack.priceMinor() - 1 : e.capPacks() * pack.priceMinor();
     // Near what the account has now, so spending soon crosses it (above it buys at once): balances grow
     // over a run, and a fixed threshold would soon be left far below.
