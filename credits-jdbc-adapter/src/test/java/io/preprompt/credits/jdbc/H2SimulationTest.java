@@ -18,7 +18,7 @@ class H2SimulationTest {
   @Timeout(120)
   @DisplayName("keeps every invariant over 2,000 operations with faults, clients interleaved deterministically")
   void threads() {
-    SimulationReport report = Simulation.builder().store(() -> Databases.H2.fresh().store()).seed(401).clients(8)
+    SimulationReport report = Simulation.builder().store(() -> Databases.H2.fresh().store()).seed(404).clients(8)
         .accounts(3).operations(2_000).checkpointEvery(1_000).faults(FaultPlan.defaults()).build().run();
     System.out.println("H2 " + report.summary());
     assertThat(report.operations()).isEqualTo(2_000);

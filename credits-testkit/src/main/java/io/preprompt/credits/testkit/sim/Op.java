@@ -79,6 +79,25 @@ sealed interface Op {
   record BuyPack(int id, int client, int account, int pack, @Nullable FaultKind fault) implements Op {}
 
   /**
+   * Turns on (or changes) the account's automatic top-up: below {@code thresholdPercent} (50 to 120)
+   * of the credits available when it runs, buy the pack {@code pack} picks (mostly one every paid
+   * tier may buy, sometimes one sold only to Studio Pro), at most {@code capPacks} (1 to 3) times its
+   * price a month; 0 asks for a cap one below the price, which must be refused.
+   */
+  record EnableTopUp(int id, int client, int account, long thresholdPercent, int pack, int capPacks,
+      @Nullable FaultKind fault) implements Op {}
+
+  record DisableTopUp(int id, int client, int account, @Nullable FaultKind fault) implements Op {}
+
+  /**
+   * Confirms the payment of one of the account's automatic top-ups the gateway was asked to charge
+   * (mostly the newest, sometimes an older one: late or again), {@code copies} times, under the
+   * request's own event id or a fresh one.
+   */
+  record DeliverTopUp(int id, int client, int account, int pick, int copies, boolean freshEventId,
+      @Nullable FaultKind fault) implements Op {}
+
+  /**
    * Confirms a request the library made of the billing gateway (picked at random, so confirmations
    * arrive out of order), {@code copies} times (duplicates), under the request's own event id or a
    * fresh one, as a payment failure instead of a payment when {@code paymentFailed}.
@@ -141,7 +160,7 @@ sealed interface Op {
       // Each client mostly works on its own account and sometimes on another one, so clients contend.
       int account = r.nextInt(10) < 7 ? client % accounts : r.nextInt(accounts);
       FaultKind fault = faults.draw(r);
-      int roll = r.nextInt(1000);
+      int roll = r.nextInt(1_040);
       Op op;
       if (roll < 185) {
         op = new Hold(id, client, account, amount(r, 1, 2_500), 5 + r.nextInt(56), fault);
@@ -205,9 +224,18 @@ sealed interface Op {
         op = new SpoofPayment(id, client, account, r.nextInt(4), r.nextInt(1 << 20));
       } else if (roll < 952) {
         op = new RetireTier(id, client);
-      } else {
+      } else if (roll < 1_000) {
         op = new Deliver(id, client, r.nextInt(1 << 20), r.nextInt(5) == 0 ? 2 : 1, r.nextInt(4) == 0,
             r.nextInt(15) == 0, fault);
+      } else if (roll < 1_015) {
+        // Automatic top-ups, beside the operations above at their old rates.
+        int capPacks = r.nextInt(12) == 0 ? 0 : 1 + r.nextInt(3);
+        op = new EnableTopUp(id, client, account, 50 + r.nextInt(71), r.nextInt(1 << 20), capPacks, fault);
+      } else if (roll < 1_020) {
+        op = new DisableTopUp(id, client, account, fault);
+      } else {
+        op = new DeliverTopUp(id, client, account, r.nextInt(1 << 20), r.nextInt(5) == 0 ? 2 : 1, r.nextInt(4) == 0,
+            fault);
       }
       ops.add(op);
     }

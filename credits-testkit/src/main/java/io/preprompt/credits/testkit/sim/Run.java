@@ -29,6 +29,7 @@ import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
+import io.preprompt.credits.plans.AutoTopUp;
 import io.preprompt.credits.plans.BillingEvent;
 import io.preprompt.credits.plans.BillingOutcome;
 import io.preprompt.credits.plans.Pack;
@@ -39,10 +40,15 @@ import io.preprompt.credits.plans.PlanService;
 import io.preprompt.credits.plans.PlansConfig;
 import io.preprompt.credits.plans.SignupResult;
 import io.preprompt.credits.plans.TierCatalog;
+import io.preprompt.credits.plans.TopUpStatus;
+import io.preprompt.credits.spi.AccountChange;
 import io.preprompt.credits.spi.AccountRecord;
 import io.preprompt.credits.spi.AccountSnapshot;
+import io.preprompt.credits.spi.CommitOutcome;
 import io.preprompt.credits.spi.CreditStore;
 import io.preprompt.credits.spi.HoldSelection;
+import io.preprompt.credits.spi.PlanRecord;
+import io.preprompt.credits.testkit.ForwardingCreditStore;
 import io.preprompt.credits.testkit.MutableClock;
 import io.preprompt.credits.testkit.RecordingBillingGateway;
 import java.time.Duration;
@@ -56,6 +62,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -173,6 +180,18 @@ final class Run {
     long debited;
     int subscriptions;
     @Nullable String signupGrantedBy;
+    /** The setting each top-up call's key asks for: a setting to enable, empty to disable. */
+    final Map<String, Optional<AutoTopUp>> topUpCalls = new HashMap<>();
+    /** The top-up setting in force after the last commit the checks read. */
+    @Nullable AutoTopUp topUpSetting;
+    /** The top-up orders seen committed, by payment reference, in commit order. */
+    final Map<String, TopUpOrder> topUps = new LinkedHashMap<>();
+    /** The references of the top-up orders not yet paid, as of the last commit the checks read. */
+    final Set<String> topUpsPending = new java.util.LinkedHashSet<>();
+    /** The prices of the top-ups ordered, per calendar month (its start). */
+    final Map<Instant, Long> topUpsOrderedByMonth = new HashMap<>();
+    /** The last skip at the cap the checks read. */
+    @Nullable Instant topUpSkippedAt;
 
     AccountModel(int index, AccountId id) {
       this.index = index;
@@ -192,6 +211,65 @@ final class Run {
 
     KeyState keyState(String key, String description) {
       return keys.computeIfAbsent(key, k -> new KeyState(k, description));
+    }
+  }
+
+  /**
+   * An automatic top-up order as its commit recorded it, with the calendar month it counts in and
+   * the cap of the setting in force at that commit.
+   */
+  private static final class TopUpOrder {
+    final PlanRecord.Order order;
+    final Instant month;
+    final long capMinor;
+    boolean paid;
+
+    TopUpOrder(PlanRecord.Order order, Instant month, long capMinor) {
+      this.order = order;
+      this.month = month;
+      this.capMinor = capMinor;
+    }
+  }
+
+  /** A change the store committed, as the top-up checks read it. */
+  private record Committed(long version, @Nullable String key, @Nullable PlanRecord plan) {}
+
+  /**
+   * Sees every change the store commits, under the injected faults (so a commit whose answer was
+   * lost is seen too): the top-up checks read from it when each order was made and which setting
+   * was in force, since a paid order leaves the account's plan.
+   */
+  private static final class CommitLog extends ForwardingCreditStore {
+    private final Map<AccountId, List<Committed>> byAccount = new ConcurrentHashMap<>();
+
+    CommitLog(CreditStore delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public CommitOutcome commit(AccountChange change) {
+      CommitOutcome outcome = delegate().commit(change);
+      if (outcome == CommitOutcome.COMMITTED) {
+        AccountRecord a = change.account();
+        List<Committed> list = byAccount.computeIfAbsent(a.id(), k -> new ArrayList<>());
+        synchronized (list) {
+          list.add(new Committed(a.version(), change.idempotency() == null ? null
+              : change.idempotency().key().value(), a.plan()));
+        }
+      }
+      return outcome;
+    }
+
+    /** Takes the account's commits seen since the last call, in version order. */
+    List<Committed> drain(AccountId account) {
+      List<Committed> list = byAccount.computeIfAbsent(account, k -> new ArrayList<>());
+      List<Committed> out;
+      synchronized (list) {
+        out = new ArrayList<>(list);
+        list.clear();
+      }
+      out.sort(java.util.Comparator.comparingLong(Committed::version));
+      return out;
     }
   }
 
@@ -256,6 +334,7 @@ final class Run {
   }
 
   private final CreditStore raw;
+  private final CommitLog log;
   private final FaultInjectingStore store;
   private final MutableClock clock;
   private final RecordingBillingGateway gateway = new RecordingBillingGateway();
@@ -267,7 +346,10 @@ final class Run {
   private volatile Instance[] instances;
   private volatile boolean retired;
   private final CreditService audit;
-  private final PackCatalog packs = PackCatalog.defaults();
+  /** A pack sold only to Studio Pro, beside the default ones: a top-up may name it and be refused. */
+  private static final Pack PRO_ONLY_PACK = Pack.of("pack_pro_2500", 2_500, Pack.Price.of(1_800, "USD"))
+      .onlyFor(List.of("studio_pro"));
+  private final PackCatalog packs = PackCatalog.of(concat(PackCatalog.defaults().packs(), PRO_ONLY_PACK));
   private final AccountModel[] models;
   private final Map<AccountId, AccountModel> byId = new HashMap<>();
   private final boolean threaded;
@@ -284,6 +366,8 @@ final class Run {
   private final AtomicLong conflicts = new AtomicLong();
   private final AtomicLong checkpoints = new AtomicLong();
   private final AtomicLong checks = new AtomicLong();
+  private final AtomicLong topUpsBought = new AtomicLong();
+  private final AtomicLong topUpsSkipped = new AtomicLong();
   /** Whether the simulated services reuse their committed accounts. */
   private final boolean reuse;
 
@@ -312,14 +396,16 @@ final class Run {
       BillingVariant variant, boolean reuseCommittedAccounts) {
     this.raw = raw;
     this.reuse = reuseCommittedAccounts;
-    this.store = new FaultInjectingStore(raw, faults.slowCommit());
+    this.log = new CommitLog(raw);
+    this.store = new FaultInjectingStore(log, faults.slowCommit());
     this.clock = new MutableClock(start);
     this.threaded = threaded;
     this.config = config;
     this.variant = variant;
     this.simGateway = new SimGateway(gateway, clock);
-    this.credits = CreditService.builder().store(store).clock(clock).config(config).reuseCommittedAccounts(reuse)
-        .build();
+    // With the plans, so every change (a hold, a settle, an expiry) passes the automatic top-up's rule.
+    this.credits = Credits.builder().store(store).clock(clock).config(config).reuseCommittedAccounts(reuse)
+        .tiers(TierCatalog.defaults()).packs(packs).plans(PLANS).billing(variant.gateway(simGateway)).build().credits();
     this.instances = new Instance[] {new Instance(TierCatalog.defaults()), new Instance(TierCatalog.defaults())};
     this.audit = CreditService.builder().store(raw).clock(clock).config(config).build();
     this.models = new AccountModel[accounts];
@@ -342,7 +428,7 @@ final class Run {
     rejections.forEach((k, v) -> refused.put(k, v.sum()));
     return new SimulationReport(seed, threaded, clients, models.length, operations.get(), kinds, acknowledged.get(),
         rejected.get(), refused, unknown.get(), resolved.get(), replays.get(), conflicts.get(), faults, checkpoints.get(),
-        checks.get(), elapsed);
+        checks.get(), topUpsBought.get(), topUpsSkipped.get(), elapsed);
   }
 
   // ------------------------------------------------------------------------------------------ operations
@@ -406,6 +492,12 @@ final class Run {
       attempt(cancel(models[c.account()], "k" + c.id()), c.fault());
     } else if (op instanceof Op.BuyPack b) {
       attempt(buyPack(models[b.account()], "k" + b.id(), packs.packs().get(b.pack()).id()), b.fault());
+    } else if (op instanceof Op.EnableTopUp e) {
+      attempt(enableTopUp(models[e.account()], "k" + e.id(), e), e.fault());
+    } else if (op instanceof Op.DisableTopUp d) {
+      attempt(disableTopUp(models[d.account()], "k" + d.id()), d.fault());
+    } else if (op instanceof Op.DeliverTopUp d) {
+      deliverTopUp(d);
     } else if (op instanceof Op.Deliver d) {
       deliver(d);
     } else if (op instanceof Op.TimeJump t) {
@@ -1313,11 +1405,7 @@ final class Run {
         call = billing(m, event, IdempotencyKey.reserved("evt", event.eventId()).value(), null);
       }
     } else if (request instanceof RecordingBillingGateway.PackCharge charge) {
-      Pack pack = packs.require(charge.packId());
-      BillingEvent event = new BillingEvent.PackPaid("paid-" + charge.reference() + suffix, m.id, pack.id(),
-          charge.reference(), charge.priceMinor(), charge.currency());
-      call = billing(m, event, IdempotencyKey.reserved("pay", charge.reference()).value(),
-          moves(EntryType.GRANT, pack.credits()));
+      call = packPaid(m, charge, suffix);
     } else if (request instanceof RecordingBillingGateway.Cancellation c) {
       BillingEvent event = new BillingEvent.SubscriptionCancelled("cancelled-" + c.reference() + suffix, m.id,
           c.effectiveAt());
@@ -1328,6 +1416,128 @@ final class Run {
     for (int copy = 0; copy < d.copies(); copy++) {
       attempt(call, copy == 0 ? d.fault() : null);
     }
+  }
+
+  /** The payment of a pack the gateway was asked to charge: it grants the pack, once. */
+  private Call packPaid(AccountModel m, RecordingBillingGateway.PackCharge charge, String suffix) {
+    Pack pack = packs.require(charge.packId());
+    BillingEvent event = new BillingEvent.PackPaid("paid-" + charge.reference() + suffix, m.id, pack.id(),
+        charge.reference(), charge.priceMinor(), charge.currency());
+    return billing(m, event, IdempotencyKey.reserved("pay", charge.reference()).value(),
+        moves(EntryType.GRANT, pack.credits()));
+  }
+
+  /** The account's automatic top-ups the gateway accepted, each reference once, in the order first asked. */
+  private List<RecordingBillingGateway.PackCharge> topUpCharges(AccountId account) {
+    Map<String, RecordingBillingGateway.PackCharge> out = new LinkedHashMap<>();
+    for (RecordingBillingGateway.PackCharge c : gateway.packCharges()) {
+      if (c.account().equals(account) && c.reference().startsWith(TOP_UP_PREFIX)) {
+        out.putIfAbsent(c.reference(), c);
+      }
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  /** Pays one of the account's top-ups: mostly the newest, sometimes an older one (late, or again). */
+  private void deliverTopUp(Op.DeliverTopUp d) {
+    AccountModel m = models[d.account()];
+    List<RecordingBillingGateway.PackCharge> charges = topUpCharges(m.id);
+    if (charges.isEmpty()) {
+      return;
+    }
+    int n = charges.size();
+    RecordingBillingGateway.PackCharge charge = d.pick() % 10 < 7 ? charges.get(n - 1) : charges.get(d.pick() % n);
+    Call call = packPaid(m, charge, d.freshEventId() ? "-" + d.id() : "");
+    for (int copy = 0; copy < d.copies(); copy++) {
+      attempt(call, copy == 0 ? d.fault() : null);
+    }
+  }
+
+  private static final String TOP_UP_PREFIX = "topup:";
+
+  private Call enableTopUp(AccountModel m, String key, Op.EnableTopUp e) {
+    boolean higher = e.pack() % 8 == 0;
+    Pack pack = higher ? PRO_ONLY_PACK : packs.packs().get(e.pack() % 3);
+    long cap = e.capPacks() == 0 ? pack.priceMinor() - 1 : e.capPacks() * pack.priceMinor();
+    // Near what the account has now, so spending soon crosses it (above it buys at once): balances grow
+    // over a run, and a fixed threshold would soon be left far below.
+    long threshold = Math.max(1, audit.balance(m.id).available() * e.thresholdPercent() / 100);
+    AutoTopUp setting = new AutoTopUp(threshold, pack.id(), cap);
+    synchronized (m) {
+      m.topUpCalls.put(key, Optional.of(setting));
+    }
+    return new Call(m, key, "enable top-up below " + threshold + " buying " + pack.id() + " up to " + cap
+        + " a month on " + m.id) {
+      @Override
+      Object invoke() {
+        return plans(key.value().hashCode()).enableAutoTopUp(m.id, setting, key);
+      }
+
+      @Override
+      Object conflicting() {
+        return plans(key.value().hashCode()).enableAutoTopUp(m.id, new AutoTopUp(threshold + 1, pack.id(), cap),
+            key);
+      }
+
+      @Override
+      Set<ErrorCode> allowedRejections() {
+        Set<ErrorCode> codes = withRetired(ErrorCode.PACKS_REQUIRE_PAID_TIER);
+        if (higher) {
+          codes.add(ErrorCode.PACK_NOT_FOR_TIER);
+        }
+        if (e.capPacks() == 0) {
+          codes.add(ErrorCode.TOP_UP_CAP_BELOW_PACK);
+        }
+        return codes;
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        TopUpStatus status = (TopUpStatus) result;
+        if (e.capPacks() == 0 || !setting.equals(status.setting())) {
+          throw new Violation("top-up acknowledged as " + status + ": " + this);
+        }
+        // A purchase its commit made moves no credits until paid.
+        state.expected = moves();
+      }
+
+      @Override
+      String summary(Object result) {
+        return result.toString();
+      }
+    };
+  }
+
+  private Call disableTopUp(AccountModel m, String key) {
+    synchronized (m) {
+      m.topUpCalls.put(key, Optional.empty());
+    }
+    return new Call(m, key, "disable the top-up of " + m.id) {
+      @Override
+      Object invoke() {
+        return plans(key.value().hashCode()).disableAutoTopUp(m.id, key);
+      }
+
+      @Override
+      void acknowledged(Object result) {
+        TopUpStatus status = (TopUpStatus) result;
+        if (status.setting() != null || status.armed()) {
+          throw new Violation("top-up disabled as " + status + ": " + this);
+        }
+        state.expected = moves();
+      }
+
+      @Override
+      String summary(Object result) {
+        return result.toString();
+      }
+    };
+  }
+
+  private static List<Pack> concat(List<Pack> packs, Pack more) {
+    List<Pack> out = new ArrayList<>(packs);
+    out.add(more);
+    return out;
   }
 
   private Call billing(AccountModel m, BillingEvent event, String engineKey, @Nullable Map<EntryType, Long> expected) {
@@ -1443,7 +1653,7 @@ final class Run {
     List<RecordingBillingGateway.PackCharge> all = gateway.packCharges();
     List<RecordingBillingGateway.PackCharge> own = all.stream().filter(c -> c.account().equals(m.id)).toList();
     List<RecordingBillingGateway.PackCharge> others = all.stream().filter(c -> !c.account().equals(m.id)).toList();
-    Pack biggest = packs.packs().get(packs.packs().size() - 1);
+    Pack biggest = packs.require("pack_5000");
     BillingEvent.PackPaid forged;
     if (p.kind() == 0 || (p.kind() == 1 ? others : own).isEmpty()) {
       forged = new BillingEvent.PackPaid("spoof-" + p.id(), m.id, biggest.id(), "spoof-" + p.id(), biggest.priceMinor(),
@@ -1516,6 +1726,7 @@ final class Run {
     for (AccountModel m : models) {
       synchronized (m) {
         checkAccount(m);
+        checkTopUps(m);
       }
     }
     checkpoints.incrementAndGet();
@@ -1625,6 +1836,107 @@ final class Run {
     }
   }
 
+  /** The start of the calendar month {@code at} falls in, in the plans' zone: top-up caps count by it. */
+  private static Instant monthStart(Instant at) {
+    return at.atZone(PLANS.zone()).withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS).toInstant();
+  }
+
+  /**
+   * The automatic top-up's invariants on one account, read from the commits since the last
+   * checkpoint in version order, and from what the gateway was asked: after every commit the stored
+   * setting is the one the last acknowledged enable or disable set; a top-up is ordered only while
+   * one is on, for its pack, on a tier that may buy it; at most one waits for its payment; the prices
+   * ordered in a calendar month, and those the gateway was asked to charge, never pass the cap in
+   * force at each order; a fall below the threshold is skipped only when the cap would have been
+   * passed; the gateway is asked only for committed orders, at their price; and at the end of a run
+   * every order still open has been asked for. (Each payment granted once is checked with the packs.)
+   */
+  private void checkTopUps(AccountModel m) {
+    AccountId id = m.id;
+    for (Committed c : log.drain(id)) {
+      String key = c.key();
+      if (key != null && m.topUpCalls.containsKey(key)) {
+        m.topUpSetting = m.topUpCalls.get(key).orElse(null);
+      }
+      PlanRecord plan = c.plan();
+      PlanRecord.TopUp t = plan == null ? null : plan.topUp();
+      AutoTopUp stored = t == null || t.packId() == null ? null : new AutoTopUp(t.threshold(), t.packId(), t.capMinor());
+      AutoTopUp want = m.topUpSetting;
+      check(Objects.equals(stored, want), () -> "after commit " + c.version() + " (key " + key + ") " + id
+          + " has the top-up " + stored + " but the acknowledged calls set " + want);
+      if (key != null && key.startsWith(IdempotencyKey.reserved("pay", TOP_UP_PREFIX).value())) {
+        String reference = key.substring(IdempotencyKey.reserved("pay", "").value().length());
+        TopUpOrder paid = m.topUps.get(reference);
+        check(paid != null, () -> "top-up payment " + reference + " of " + id + " granted without its order committed");
+        paid.paid = true;
+        m.topUpsPending.remove(reference);
+      }
+      if (plan == null) {
+        continue;
+      }
+      for (PlanRecord.Order o : plan.orders()) {
+        if (!o.reference().startsWith(TOP_UP_PREFIX) || m.topUps.containsKey(o.reference())) {
+          continue;
+        }
+        topUpsBought.incrementAndGet();
+        check(o.reference().startsWith(TOP_UP_PREFIX + id.value() + ":"), () -> "top-up order " + o + " of " + id
+            + " under a reference that does not name its account");
+        check(want != null && want.packId().equals(o.packId()), () -> "top-up " + o + " of " + id + " ordered at commit "
+            + c.version() + " while the setting in force was " + want);
+        Pack pack = packs.require(o.packId());
+        check(o.priceMinor() == pack.priceMinor() && pack.availableTo(plan.tier()), () -> "top-up " + o + " of " + id
+            + " does not match pack " + pack + " or is not sold to tier " + plan.tier());
+        Instant month = monthStart(o.orderedAt());
+        long before = m.topUpsOrderedByMonth.getOrDefault(month, 0L);
+        check(before + o.priceMinor() <= want.monthlyCapMinor(), () -> "top-up " + o + " of " + id + " ordered "
+            + (before + o.priceMinor()) + " in the month of " + month + ", past the cap of " + want.monthlyCapMinor());
+        m.topUpsOrderedByMonth.put(month, before + o.priceMinor());
+        // An order that lapsed unpaid waits no more.
+        m.topUpsPending.removeIf(r -> !m.topUps.get(r).order.orderedAt().plus(PlanService.PACK_ORDER_LIFETIME)
+            .isAfter(o.orderedAt()));
+        check(m.topUpsPending.isEmpty(), () -> "top-up " + o + " of " + id + " ordered while " + m.topUpsPending
+            + " still waited for its payment");
+        m.topUpsPending.add(o.reference());
+        m.topUps.put(o.reference(), new TopUpOrder(o, month, want.monthlyCapMinor()));
+      }
+      Instant skipped = t == null ? null : t.skippedAt();
+      if (skipped != null && !skipped.equals(m.topUpSkippedAt)) {
+        m.topUpSkippedAt = skipped;
+        topUpsSkipped.incrementAndGet();
+        Instant month = monthStart(skipped);
+        long bought = m.topUpsOrderedByMonth.getOrDefault(month, 0L);
+        check(want != null && bought + packs.require(want.packId()).priceMinor() > want.monthlyCapMinor(),
+            () -> "a fall below the threshold of " + id + " bought nothing at " + skipped + " though the month had"
+                + " bought " + bought + " under the setting " + want);
+      }
+    }
+    // What the gateway was asked to charge: committed orders only, at their price, within each month's cap.
+    Map<Instant, Long> charged = new HashMap<>();
+    Set<String> asked = new java.util.HashSet<>();
+    List<RecordingBillingGateway.PackCharge> charges = topUpCharges(id);
+    Map<String, RecordingBillingGateway.PackCharge> byReference = new HashMap<>();
+    charges.forEach(c -> byReference.put(c.reference(), c));
+    for (Map.Entry<String, TopUpOrder> e : m.topUps.entrySet()) {
+      RecordingBillingGateway.PackCharge c = byReference.get(e.getKey());
+      TopUpOrder o = e.getValue();
+      if (c != null) {
+        asked.add(c.reference());
+        check(c.packId().equals(o.order.packId()) && c.priceMinor() == o.order.priceMinor(), () -> "top-up charge "
+            + c + " of " + id + " differs from its order " + o.order);
+        long sum = charged.merge(o.month, c.priceMinor(), Long::sum);
+        check(sum <= o.capMinor, () -> "the gateway was asked to charge " + sum + " for top-ups of " + id
+            + " ordered in the month of " + o.month + ", past the cap of " + o.capMinor + " in force at " + o.order);
+      } else if (finished) {
+        check(o.paid || !o.order.orderedAt().plus(PlanService.PACK_ORDER_LIFETIME).isAfter(clock.instant()),
+            () -> "top-up " + o.order + " of " + id + " is still open at the end but the gateway was never asked");
+      }
+    }
+    for (RecordingBillingGateway.PackCharge c : charges) {
+      check(asked.contains(c.reference()), () -> "the gateway was asked to charge top-up " + c + " of " + id
+          + ", which no commit ordered");
+    }
+  }
+
   /** Set by {@link #finish()}: every charge request has had its chance to be accepted. */
   private volatile boolean finished;
 
@@ -1701,8 +2013,12 @@ final class Run {
             lot[0] += e.amount();
             totals[0] += e.amount();
             if (e.source() == LotSource.PACK) {
-              packGrants.merge(e.metadata().getOrDefault("paymentReference", "?"), 1, Integer::sum);
+              String reference = e.metadata().getOrDefault("paymentReference", "?");
+              packGrants.merge(reference, 1, Integer::sum);
               packsGranted.add(e);
+              check("true".equals(e.metadata().get("autoTopUp")) == reference.startsWith(TOP_UP_PREFIX),
+                  () -> "pack grant " + e + " of " + id + " is marked as an automatic top-up or not, against its"
+                      + " reference");
             }
             if (e.source() == LotSource.MONTHLY_ALLOWANCE && !e.metadata().containsKey("rollover")) {
               String cycle = e.metadata().getOrDefault("subscription", "?") + ":" + e.metadata().getOrDefault("cycle", "?");
@@ -1860,7 +2176,8 @@ final class Run {
       }
     }
     for (Map.Entry<String, Integer> e : packGrants.entrySet()) {
-      check(e.getValue() == 1, () -> "pack payment " + e.getKey() + " granted " + e.getValue() + " times on " + id);
+      check(e.getValue() == 1, () -> (e.getKey().startsWith(TOP_UP_PREFIX) ? "top-up" : "pack") + " payment "
+          + e.getKey() + " granted " + e.getValue() + " times on " + id);
     }
 
     // The model: what was acknowledged is what the store shows.

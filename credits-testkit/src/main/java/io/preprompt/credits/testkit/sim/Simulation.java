@@ -23,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  * <p>The seed generates a history of operations (see {@link Builder}): grants, grants that start a
  * little ahead of the clock, voids and expiry changes of the lots granted, holds, full and partial
  * settles, releases, hold and lot expiry through time jumps and the sweep, monthly refills, pack
- * purchases, subscriptions and plan changes, billing confirmations delivered late, out of order and
- * twice, retries with the same key, and the same key with other parameters (which must fail with
+ * purchases, subscriptions and plan changes, automatic top-ups turned on, changed and off (with
+ * thresholds near the balance, so spending crosses them) and their payments, billing confirmations
+ * delivered late, out of order and twice, retries with the same key, and the same key with other parameters (which must fail with
  * {@code IDEMPOTENCY_CONFLICT}). Each operation may have a {@link FaultKind} armed, drawn from the
  * {@link FaultPlan}. The history runs against a store from the factory, wrapped in a
  * {@link FaultInjectingStore}; calls whose outcome is unknown (a store failure) are resolved later by a
@@ -40,7 +41,12 @@ import org.jspecify.annotations.Nullable;
  * credits, settled and voided totals the acknowledged calls imply. Lots: what is upcoming is exactly
  * the acknowledged grants not yet started, untouched, and no hold draws on a lot before its start; a
  * voided lot has nothing left to spend and is never held, voided or given a new expiry again; a lot's
- * stored expiry is the one its last expiry change named.
+ * stored expiry is the one its last expiry change named. Automatic top-ups, read from every commit
+ * the store took and from the gateway's requests: the stored setting is the one the acknowledged
+ * calls set; a top-up is ordered only while one is on, for its pack, on a tier that may buy it; at
+ * most one waits for its payment; the prices ordered in a calendar month ({@code PlansConfig#zone()}),
+ * and those the gateway was asked to charge, never pass the cap in force at each order; a skip at the
+ * cap is one the cap required; each payment grants once; and every open order was asked for by the end.
  *
  * <p>A run either returns a {@link SimulationReport} or throws a {@link SimulationFailure} whose
  * message carries the seed and the shortest failing history the shrinker found: it replays prefixes

@@ -24,12 +24,14 @@ import java.util.Objects;
  * @param faultsInjected faults that fired, by kind
  * @param checkpoints invariant checkpoints passed (including the final ones)
  * @param invariantChecks individual invariant checks performed and passed
+ * @param topUpsBought automatic top-ups ordered (a fall below an account's threshold that bought a pack)
+ * @param topUpsSkipped falls below a threshold that bought nothing because the month's cap would have been passed
  * @param elapsed wall time of the run
  */
 public record SimulationReport(long seed, boolean threaded, int clients, int accounts, long operations,
     Map<String, Long> operationsByKind, long acknowledged, long rejected, Map<ErrorCode, Long> rejectedByCode, long unknownOutcomes, long resolvedByRetry,
     long replaysVerified, long conflictsRefused, Map<FaultKind, Long> faultsInjected, long checkpoints,
-    long invariantChecks, Duration elapsed) {
+    long invariantChecks, long topUpsBought, long topUpsSkipped, Duration elapsed) {
 
   /**
    * Copies the maps.
@@ -50,6 +52,9 @@ public record SimulationReport(long seed, boolean threaded, int clients, int acc
    * @param faultsInjected faults that fired, by kind
    * @param checkpoints invariant checkpoints passed (including the final ones)
    * @param invariantChecks individual invariant checks performed and passed
+   * @param topUpsBought automatic top-ups ordered (a fall below an account's threshold that bought a pack)
+   * @param topUpsSkipped falls below a threshold that bought nothing because the month's cap would have been
+   *     passed
    * @param elapsed wall time of the run
    */
   public SimulationReport {
@@ -79,6 +84,7 @@ public record SimulationReport(long seed, boolean threaded, int clients, int acc
          + " acknowledged, " + rejected + " rejected " + rejectedByCode + ", " + unknownOutcomes + " unknown (" + resolvedByRetry
         + " resolved by retry), " + replaysVerified + " replays verified, " + conflictsRefused
         + " conflicts refused; faults " + faultsInjected + "; " + checkpoints + " checkpoints, " + invariantChecks
-        + " invariant checks; by kind " + operationsByKind;
+        + " invariant checks; top-ups " + topUpsBought + " bought, " + topUpsSkipped + " skipped at the cap; by kind "
+        + operationsByKind;
   }
 }

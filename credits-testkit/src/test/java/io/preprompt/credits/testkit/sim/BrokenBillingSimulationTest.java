@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The billing checks are themselves tested: a billing layer that behaves as the one before issue 15
  * did (a cycle charged again under another reference after a lost race; a payment credited at its
- * word) must be caught, with the seed and a shrunk history.
+ * word), or one whose automatic top-up runs away, must be caught, with the seed and a shrunk history.
  */
 @DisplayName("The simulation catches a broken billing layer")
 class BrokenBillingSimulationTest {
@@ -73,12 +73,45 @@ class BrokenBillingSimulationTest {
         if (e.code() != ErrorCode.PAYMENT_MISMATCH || !(event instanceof BillingEvent.PackPaid paid)) {
           throw e;
         }
-        long pack = PackCatalog.defaults().require(paid.packId()).credits();
+        long pack = PackCatalog.defaults().find(paid.packId()).orElseThrow(() -> e).credits();
         credits.grant(paid.account(), LotSource.PACK, CreditAmount.of(pack), null,
             Map.of("pack", paid.packId(), "paymentReference", paid.paymentReference()),
             IdempotencyKey.of("pack-paid." + paid.paymentReference()));
         return new BillingOutcome(BillingOutcome.Effect.APPLIED, pack, "granted at face value");
       }
+    }
+  };
+
+  /** A library that, once it buys a top-up, asks for it again under a reference of its own: a runaway. */
+  private static final BillingVariant TOPS_UP_TWICE = new BillingVariant() {
+    @Override
+    public BillingGateway gateway(BillingGateway gateway) {
+      return new BillingGateway() {
+        @Override
+        public void chargeSubscription(AccountId account, String tierId, long cycle, Instant cycleStart,
+            Instant cycleEnd, String reference) {
+          gateway.chargeSubscription(account, tierId, cycle, cycleStart, cycleEnd, reference);
+        }
+
+        @Override
+        public void chargePack(AccountId account, String packId, long priceMinor, String currency, String reference) {
+          gateway.chargePack(account, packId, priceMinor, currency, reference);
+          if (reference.startsWith("topup:")) {
+            gateway.chargePack(account, packId, priceMinor, currency, reference + "-again");
+          }
+        }
+
+        @Override
+        public void changePlan(AccountId account, String fromTier, String toTier, Instant effectiveAt,
+            String reference) {
+          gateway.changePlan(account, fromTier, toTier, effectiveAt, reference);
+        }
+
+        @Override
+        public void cancelSubscription(AccountId account, Instant effectiveAt, String reference) {
+          gateway.cancelSubscription(account, effectiveAt, reference);
+        }
+      };
     }
   };
 
@@ -102,7 +135,7 @@ class BrokenBillingSimulationTest {
   @Test
   @DisplayName("a cycle charged again under another reference is caught")
   void chargesAgain_caught() {
-    SimulationFailure f = expectFailure(CHARGES_AGAIN, 31);
+    SimulationFailure f = expectFailure(CHARGES_AGAIN, 37);
     assertThat(f.getMessage()).contains("under a reference that does not name its account and cycle");
   }
 
@@ -114,9 +147,16 @@ class BrokenBillingSimulationTest {
   }
 
   @Test
+  @DisplayName("a top-up charged again under a reference no commit ordered is caught")
+  void topsUpTwice_caught() {
+    SimulationFailure f = expectFailure(TOPS_UP_TWICE, 33);
+    assertThat(f.getMessage()).contains("which no commit ordered");
+  }
+
+  @Test
   @DisplayName("the real billing layer passes the same seeds")
   void realBilling_passes() {
-    for (long seed : new long[] {31, 32}) {
+    for (long seed : new long[] {37, 32, 33}) {
       SimulationReport report = Simulation.builder().store(InMemoryCreditStore::new).seed(seed).clients(4).accounts(2)
           .operations(3_000).checkpointEvery(250).faults(FaultPlan.defaults()).build().run();
       assertThat(report.operations()).isEqualTo(3_000);

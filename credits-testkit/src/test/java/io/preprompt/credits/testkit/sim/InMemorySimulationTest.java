@@ -42,7 +42,9 @@ class InMemorySimulationTest {
     assertThat(report.rejectedByCode()).containsKeys(ErrorCode.INSUFFICIENT_CREDITS,
         ErrorCode.HOLD_EXPIRED, ErrorCode.HOLD_ALREADY_SETTLED,
         ErrorCode.PACKS_REQUIRE_PAID_TIER, ErrorCode.PAYMENT_MISMATCH, ErrorCode.CYCLE_NOT_STARTED,
-        ErrorCode.UNKNOWN_TIER);
+        ErrorCode.UNKNOWN_TIER, ErrorCode.TOP_UP_CAP_BELOW_PACK, ErrorCode.PACK_NOT_FOR_TIER);
+    assertThat(report.operationsByKind()).containsKeys("EnableTopUp", "DisableTopUp", "DeliverTopUp");
+    assertThat(report.topUpsBought()).as("automatic top-ups bought").isPositive();
     assertThat(report.checkpoints()).isGreaterThanOrEqualTo(operations / 1_000);
     assertThat(report.invariantChecks()).isGreaterThan(operations);
   }
@@ -54,12 +56,15 @@ class InMemorySimulationTest {
     @DisplayName("keeps every invariant over 5 seeds of 16,000 operations with faults")
     void fiveSeeds() {
       long total = 0;
+      long skipped = 0;
       for (long seed : List.of(101L, 102L, 103L, 104L, 105L)) {
         SimulationReport report = run(seed, 16_000, false);
         assertExercised(report, 16_000);
         total += report.operations();
+        skipped += report.topUpsSkipped();
       }
       assertThat(total).isEqualTo(80_000);
+      assertThat(skipped).as("falls below a top-up threshold that the month's cap refused").isPositive();
     }
 
     @Test
