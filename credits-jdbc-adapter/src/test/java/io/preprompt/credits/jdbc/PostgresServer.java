@@ -82,6 +82,11 @@ final class PostgresServer {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?user=postgres";
   }
 
+  /** The loopback port the server listens on. */
+  int port() {
+    return port;
+  }
+
   /** Opens a new connection to the test database (auto-commit on). */
   Connection connect() throws SQLException {
     return DriverManager.getConnection(url());
@@ -311,7 +316,8 @@ final class PostgresServer {
     return out;
   }
 
-  private static int freePort() {
+  /** A free port on the loopback interface, for a server of the tests to listen on. */
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
