@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -45,12 +44,14 @@ final class PgBouncer {
   private static volatile PgBouncer instance;
 
   private final Process process;
+  private final PostgresServer server;
   private final Path dir;
   private final int port;
   private final int poolSize;
 
-  private PgBouncer(Process process, Path dir, int port, int poolSize) {
+  private PgBouncer(Process process, PostgresServer server, Path dir, int port, int poolSize) {
     this.process = process;
+    this.server = server;
     this.dir = dir;
     this.port = port;
     this.poolSize = poolSize;
@@ -96,7 +97,7 @@ final class PgBouncer {
    *
    * @return the line's columns by name ({@code cl_active}, {@code sv_active}, {@code sv_idle}, ...)
    */
-  Map<String, String> pool() throws SQLException {
+  Map<String, String> pool() {
     return adminRow("SHOW POOLS");
   }
 
@@ -105,26 +106,48 @@ final class PgBouncer {
    *
    * @return the line's columns by name ({@code total_xact_count}, {@code total_query_count}, ...)
    */
-  Map<String, String> stats() throws SQLException {
+  Map<String, String> stats() {
     return adminRow("SHOW STATS");
   }
 
-  private Map<String, String> adminRow(String command) throws SQLException {
-    // The admin console speaks the simple query protocol only.
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port
-        + "/pgbouncer?user=postgres&preferQueryMode=simple"); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(command)) {
-      while (rs.next()) {
-        if ("credits".equals(rs.getString("database"))) {
-          Map<String, String> row = new LinkedHashMap<>();
-          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-            row.put(rs.getMetaData().getColumnLabel(i), rs.getString(i));
-          }
-          return row;
+  private Map<String, String> adminRow(String command) {
+    // The admin console speaks the simple query protocol only, and pgJDBC sends it a SET it refuses.
+    Path out = dir.resolve("admin.out");
+    List<String> psql = List.of(psql().toString(), "-X", "-A", "-F", "|", "-P", "footer=off", "-h", "127.0.0.1",
+        "-p", Integer.toString(port), "-U", "postgres", "-d", "pgbouncer", "-c", command);
+    List<String> lines;
+    try {
+      Process p = new ProcessBuilder(psql).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(command + " timed out");
+      }
+      lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException(command + " failed: " + lines);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(command + " interrupted", e);
+    }
+    String[] header = lines.get(0).split("\\|", -1);
+    for (String line : lines.subList(1, lines.size())) {
+      String[] values = line.split("\\|", -1);
+      if (values.length == header.length && "credits".equals(values[0])) {
+        Map<String, String> row = new LinkedHashMap<>();
+        for (int i = 0; i < header.length; i++) {
+          row.put(header[i], values[i]);
         }
+        return row;
       }
     }
-    throw new IllegalStateException(command + " has no line for the database credits");
+    throw new IllegalStateException(command + " has no line for the database credits: " + lines);
+  }
+
+  private Path psql() {
+    return server.binaries().resolve("psql");
   }
 
   /** The sum of the named columns of a {@code SHOW} line. */
@@ -198,7 +221,7 @@ final class PgBouncer {
     } catch (IOException e) {
       throw new IllegalStateException("cannot start pgbouncer: " + e + ". " + FIX, e);
     }
-    PgBouncer bouncer = new PgBouncer(process, dir, port, poolSize);
+    PgBouncer bouncer = new PgBouncer(process, server, dir, port, poolSize);
     Runtime.getRuntime().addShutdownHook(new Thread(bouncer::stopNow, "credits-pgbouncer-stop"));
     bouncer.awaitReady();
     return bouncer;

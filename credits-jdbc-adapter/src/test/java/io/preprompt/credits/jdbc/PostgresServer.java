@@ -82,6 +82,11 @@ final class PostgresServer {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?user=postgres";
   }
 
+  /** The folder of the PostgreSQL binaries the server runs from ({@code psql} is there too). */
+  Path binaries() {
+    return bin;
+  }
+
   /** The loopback port the server listens on. */
   int port() {
     return port;
