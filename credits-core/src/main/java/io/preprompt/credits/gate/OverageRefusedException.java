@@ -14,7 +14,9 @@ import java.util.Objects;
 public final class OverageRefusedException extends InsufficientCreditsException {
   private static final long serialVersionUID = 1L;
 
+  /** The hold, still active. */
   private final HoldId hold;
+  /** The refusal with its offer; not serialized (the offer holds tiers and packs). */
   private final transient Authorization.InsufficientCredits blocked;
 
   /**

@@ -750,20 +750,7 @@ final class AccountTx {
       append(EntryType.HOLD, amount, lot, id, key, metadata);
     } else {
       allocations = new ArrayList<>(2);
-      long left = amount;
-      List<MutableLot> ordered = lotsInDrawdownOrder();
-      for (int i = 0; i < ordered.size() && left > 0; i++) {
-        MutableLot lot = ordered.get(i);
-        long take = lot.startedAt(now) ? Math.min(left, lot.remaining) : 0;
-        if (take > 0) {
-          lot.remaining -= take;
-          lot.reserved += take;
-          lot.changed = true;
-          left -= take;
-          allocations.add(new Allocation(lot.id(), take));
-          append(EntryType.HOLD, take, lot, id, key, metadata);
-        }
-      }
+      reserve(amount, allocations, id, key, metadata);
     }
     Hold hold = new Hold(id, account, amount, HoldState.ACTIVE, now, deadline, 0, null, metadata, allocations);
     newHolds = added(newHolds, hold);
@@ -778,6 +765,38 @@ final class AccountTx {
       earliestHoldDeadline = deadline;
     }
     return hold;
+  }
+
+  /**
+   * Reserves {@code amount} credits for a hold from the started lots in drawdown order, one
+   * {@code HOLD} entry per lot drawn; each part is added to {@code allocations}, merged into the
+   * allocation of the same lot when there is one (a grown hold keeps one allocation per lot).
+   * The caller has checked that enough is available.
+   */
+  private void reserve(long amount, List<Allocation> allocations, HoldId id, @Nullable IdempotencyKey key,
+      Map<String, String> metadata) {
+    long left = amount;
+    List<MutableLot> ordered = lotsInDrawdownOrder();
+    for (int i = 0; i < ordered.size() && left > 0; i++) {
+      MutableLot lot = ordered.get(i);
+      long take = lot.startedAt(now) ? Math.min(left, lot.remaining) : 0;
+      if (take > 0) {
+        lot.remaining -= take;
+        lot.reserved += take;
+        lot.changed = true;
+        left -= take;
+        int j = 0;
+        while (j < allocations.size() && !allocations.get(j).lot().equals(lot.id())) {
+          j++;
+        }
+        if (j < allocations.size()) {
+          allocations.set(j, new Allocation(lot.id(), allocations.get(j).amount() + take));
+        } else {
+          allocations.add(new Allocation(lot.id(), take));
+        }
+        append(EntryType.HOLD, take, lot, id, key, metadata);
+      }
+    }
   }
 
   /**
@@ -805,31 +824,7 @@ final class AccountTx {
     }
     metadata = Map.copyOf(describeEnd(hold.metadata(), metadata));
     List<Allocation> allocations = new ArrayList<>(hold.allocations());
-    long left = more;
-    List<MutableLot> ordered = lotsInDrawdownOrder();
-    for (int i = 0; i < ordered.size() && left > 0; i++) {
-      MutableLot lot = ordered.get(i);
-      long take = lot.startedAt(now) ? Math.min(left, lot.remaining) : 0;
-      if (take > 0) {
-        lot.remaining -= take;
-        lot.reserved += take;
-        lot.changed = true;
-        left -= take;
-        boolean merged = false;
-        for (int j = 0; j < allocations.size(); j++) {
-          Allocation a = allocations.get(j);
-          if (a.lot().equals(lot.id())) {
-            allocations.set(j, new Allocation(lot.id(), a.amount() + take));
-            merged = true;
-            break;
-          }
-        }
-        if (!merged) {
-          allocations.add(new Allocation(lot.id(), take));
-        }
-        append(EntryType.HOLD, take, lot, hold.id(), key, metadata);
-      }
-    }
+    reserve(more, allocations, hold.id(), key, metadata);
     Instant newDeadline = hold.deadline();
     if (deadline != null && Instants.micros(deadline).isAfter(newDeadline)) {
       newDeadline = Instants.micros(deadline);

@@ -941,7 +941,8 @@ public final class Engine implements LedgerReader {
     if (query == null) {
       throw new InvalidRequestException(ErrorCode.INVALID_ARGUMENT, "query must not be null");
     }
-    List<LedgerEntry> entries = storeCall(() -> store.readLedger(account, query));
+    // History decides nothing: the store may read it from a replica (see CreditStore#readHistory).
+    List<LedgerEntry> entries = storeCall(() -> store.readHistory(account, query));
     if (entries.isEmpty() && storeCall(() -> store.load(account, HoldSelection.overdueAt(clock.instant()))).isEmpty()) {
       throw new UnknownAccountException(account);
     }

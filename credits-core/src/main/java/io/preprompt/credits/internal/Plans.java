@@ -1344,7 +1344,7 @@ public final class Plans implements PlanService {
       long from = after;
       List<LedgerEntry> page = Engine.storeCall(() -> engine.store().readLedger(account, LedgerQuery.after(from, 1000)));
       for (LedgerEntry e : page) {
-        if (e.type() == EntryType.SETTLE) {
+        if (e.type().charges()) {
           used += e.amount();
         }
       }
@@ -1354,7 +1354,8 @@ public final class Plans implements PlanService {
       after = page.get(page.size() - 1).sequence();
     }
     return new AccountOverview(balance, tier, s.status(), balance.allowanceCredits(), inCycle ? s.allowanceTotal() : 0,
-        used, cycleStart, cycleEnd, s.pendingTier(), s.cancelAt(), canBuyPacks(s), topUpStatus(s, tx));
+        used, cycleStart, cycleEnd, s.pendingTier(), s.cancelAt(), canBuyPacks(s), topUpStatus(s, tx),
+        engine.overageOf(tx));
   }
 
   // ---------------------------------------------------------------- encodings

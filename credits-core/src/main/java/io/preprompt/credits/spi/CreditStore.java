@@ -120,6 +120,23 @@ public interface CreditStore {
   List<LedgerEntry> readLedger(AccountId account, LedgerQuery query);
 
   /**
+   * Reads ledger entries of one account for history and reports, which decide nothing: the same
+   * entries as {@link #readLedger}, but a store may answer from a read replica that trails its
+   * primary by the replication delay, so the page may miss the newest entries. Core reads through
+   * this for {@link io.preprompt.credits.ledger.LedgerReader#history} (and so for
+   * {@code forEachEntry} and the generation history and usage reports built on it); every read
+   * that decides (balances, holds, reconciliation, plans) goes through {@link #readLedger} and the
+   * other methods. The default is {@link #readLedger}.
+   *
+   * @param account the account
+   * @param query the page to read
+   * @return the entries, possibly empty
+   */
+  default List<LedgerEntry> readHistory(AccountId account, LedgerQuery query) {
+    return readLedger(account, query);
+  }
+
+  /**
    * Finds active holds whose deadline is before {@code now}, oldest deadline first.
    *
    * @param now the current time

@@ -146,6 +146,12 @@ import org.jspecify.annotations.Nullable;
  * with an {@link InvalidRequestException} ({@link ErrorCode#INVALID_CONFIGURATION}) naming both, at
  * creation when it has a connection and else at its first call.
  *
+ * <h2>Read replica</h2>
+ * {@link #readReplica} gives the store a second data source, over a streaming standby, for
+ * {@link #readHistory}: the ledger pages behind history and reports are read there, everything that
+ * decides and every commit on the primary. A page read there trails the primary by the replication
+ * delay.
+ *
  * <h2>Ids compare exactly</h2>
  * Account ids, hold ids and idempotency keys are case-sensitive: {@code alice} and {@code Alice} are
  * two accounts. The id columns must therefore compare exactly, and a database that folds case (H2
@@ -180,6 +186,11 @@ public final class JdbcCreditStore implements CreditStore {
   private volatile boolean idsCompareExactly;
   /** Set once the dialect was found to match the database (see {@link DatabaseChecks#requireDialect}). */
   private volatile boolean dialectChecked;
+
+  /** Where {@link #readHistory} reads, when not {@link #access}: a read replica's pool. */
+  private volatile @Nullable Access replica;
+  /** Set once the replica's dialect was checked. */
+  private volatile boolean replicaDialectChecked;
 
   /** Group commit, for a store that runs its own transactions on PostgreSQL unless turned off. */
   private final @Nullable GroupCommit group;
@@ -264,6 +275,35 @@ public final class JdbcCreditStore implements CreditStore {
   public JdbcCreditStore checkedAgainst(DataSource dataSource) {
     required(dataSource, "a data source");
     checkAtCreation(dataSource);
+    return this;
+  }
+
+  /**
+   * Reads history from a read replica: {@link #readHistory} (the ledger pages behind
+   * {@code CreditService.history}, {@code forEachEntry} and the generation history and usage
+   * reports) borrows its connections from this data source, a pool over a streaming standby of the
+   * primary. Everything else, every read that decides (balances, holds, idempotency records,
+   * reconciliation, plans, the sweep's queries) and every commit, stays on the store's own
+   * connections. The replica's connections are only read from, once per call, and never written.
+   *
+   * <p>A replica trails its primary by the replication delay: a page read there may miss what was
+   * just committed, so a caller that must see its own writes (read-your-writes) reads from a store
+   * without a replica. Call this once, while setting the store up, before it is shared.
+   *
+   * @param replica the read replica's data source (normally a pool), read-only
+   * @return this store
+   * @throws InvalidRequestException with {@link ErrorCode#INVALID_CONFIGURATION} when null, or when
+   *     the dialect does not match the replica's database
+   */
+  public JdbcCreditStore readReplica(DataSource replica) {
+    required(replica, "a read replica data source");
+    try (Connection c = replica.getConnection()) {
+      DatabaseChecks.requireDialect(c, config);
+      replicaDialectChecked = true;
+    } catch (SQLException e) {
+      // Not reachable now (or its metadata unreadable): the first read there checks the dialect.
+    }
+    this.replica = new PooledAccess(replica);
     return this;
   }
 
@@ -593,9 +633,41 @@ public final class JdbcCreditStore implements CreditStore {
 
   @Override
   public List<LedgerEntry> readLedger(AccountId account, LedgerQuery query) {
+    return read("read ledger of account " + account, ledgerPage(account, query));
+  }
+
+  /**
+   * Reads the page from the {@linkplain #readReplica read replica} when the store has one, and
+   * otherwise as {@link #readLedger} does.
+   *
+   * @param account the account
+   * @param query the page to read
+   * @return the entries, possibly empty; from a replica, possibly without the newest ones
+   * @throws StoreException when the read fails
+   */
+  @Override
+  public List<LedgerEntry> readHistory(AccountId account, LedgerQuery query) {
+    Access on = replica;
+    if (on == null) {
+      return readLedger(account, query);
+    }
+    SqlWork<List<LedgerEntry>> work = ledgerPage(account, query);
+    try {
+      return on.read("read history of account " + account + " from the read replica",
+          replicaDialectChecked ? work : c -> {
+            DatabaseChecks.requireDialect(c, config);
+            replicaDialectChecked = true;
+            return work.run(c);
+          });
+    } catch (StoreException e) {
+      throw DatabaseChecks.typed(config, e);
+    }
+  }
+
+  private SqlWork<List<LedgerEntry>> ledgerPage(AccountId account, LedgerQuery query) {
     Instant from = query.fromTime().orElse(null);
     Instant to = query.toTime().orElse(null);
-    return read("read ledger of account " + account, c -> {
+    return c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.readLedger(from != null, to != null))) {
         int i = 1;
         ps.setString(i++, account.value());
@@ -620,7 +692,7 @@ public final class JdbcCreditStore implements CreditStore {
         }
         return out;
       }
-    });
+    };
   }
 
   @Override

@@ -87,11 +87,6 @@ final class PostgresServer {
     return bin;
   }
 
-  /** The loopback port the server listens on. */
-  int port() {
-    return port;
-  }
-
   /** Opens a new connection to the test database (auto-commit on). */
   Connection connect() throws SQLException {
     return DriverManager.getConnection(url());
@@ -140,6 +135,24 @@ final class PostgresServer {
   }
 
   private static PostgresServer start(Durability durability) {
+    PostgresServer server = newServer(durability);
+    run(as(server.root, server.bin.resolve("initdb").toString(), "-D", server.data.toString(), "-A", "trust", "-U",
+        "postgres", "-E", "UTF8", "--locale=C", "--no-sync"), server.dir, "initdb", null);
+    server.pgCtlStart();
+    try (Connection c = DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + server.port + "/postgres?user=postgres"); Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + DATABASE);
+    } catch (SQLException e) {
+      throw new IllegalStateException("PostgreSQL started on port " + server.port + " but cannot be used: " + e, e);
+    }
+    return server;
+  }
+
+  /**
+   * A server not yet created: a temporary folder owned by the server's user, a free port, and a
+   * shutdown hook that stops the server and deletes the folder at JVM exit.
+   */
+  private static PostgresServer newServer(Durability durability) {
     Path bin = findBinaries();
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir;
@@ -149,25 +162,115 @@ final class PostgresServer {
       throw new UncheckedIOException(e);
     }
     Path data = dir.resolve("data");
-    Path log = dir.resolve("server.log");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(bin, data, dir, root), "credits-pg-stop"));
     if (root) {
       run(List.of("chown", "postgres", dir.toString()), dir, "give the data folder to the postgres user", null);
     }
-    run(as(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-A", "trust", "-U", "postgres",
-        "-E", "UTF8", "--locale=C", "--no-sync"), dir, "initdb", null);
     int port = freePort();
     // Durability is irrelevant for a throw-away server: turning it off makes the tests fast.
     String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 " + durability.options;
-    PostgresServer server = new PostgresServer(bin, dir, root, port, options);
-    server.pgCtlStart();
-    try (Connection c = DriverManager.getConnection(
-        "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres"); Statement st = c.createStatement()) {
-      st.execute("CREATE DATABASE " + DATABASE);
-    } catch (SQLException e) {
-      throw new IllegalStateException("PostgreSQL started on port " + port + " but cannot be used: " + e, e);
+    return new PostgresServer(bin, dir, root, port, options);
+  }
+
+  /** The port the server listens on (loopback). */
+  int port() {
+    return port;
+  }
+
+  /**
+   * Starts a streaming standby of this server (which must be one of the caller's own, not the
+   * shared one): a base backup with {@code pg_basebackup -R} (which writes {@code standby.signal}
+   * and the {@code primary_conninfo}) through a physical replication slot of its own, started on a
+   * free port in a temporary folder as a hot standby that answers reads. Returns once this server
+   * reports the standby {@code streaming} in {@code pg_stat_replication}.
+   *
+   * <p>When {@code synchronous}, this server is then made to wait for the standby on every commit
+   * ({@code synchronous_standby_names = '*'} with {@code synchronous_commit = on}): a commit is
+   * acknowledged only once the standby has the commit's WAL, so a promoted standby holds every
+   * acknowledged commit. The setting is made after the base backup, so the standby does not
+   * inherit it (once promoted it has no standby of its own to wait for).
+   *
+   * @param synchronous whether this server's commits wait for the standby
+   * @return the running standby, stopped and deleted at JVM exit or by {@link #stop()}
+   * @throws IllegalStateException when it cannot be started or does not stream within 60 seconds
+   */
+  PostgresServer startStandby(boolean synchronous) {
+    if (this == instance) {
+      throw new IllegalStateException("the shared server gets no standby: start a dedicated() one");
     }
-    return server;
+    PostgresServer standby = newServer(Durability.SYNCHRONOUS_COMMIT);
+    String slot = "standby_" + standby.port;
+    run(as(root, bin.resolve("pg_basebackup").toString(), "-D", standby.data.toString(), "-h", "127.0.0.1", "-p",
+        Integer.toString(port), "-U", "postgres", "-R", "-X", "stream", "-c", "fast", "-C", "-S", slot, "--no-sync"),
+        standby.dir, "pg_basebackup", log);
+    standby.pgCtlStart();
+    waitFor("the standby on port " + standby.port + " to stream", "SELECT count(*) FROM pg_stat_replication"
+        + " WHERE state = 'streaming' AND application_name <> 'pg_basebackup'", this);
+    if (synchronous) {
+      try (Connection c = connect(); Statement st = c.createStatement()) {
+        st.execute("ALTER SYSTEM SET synchronous_standby_names = '*'");
+        st.execute("ALTER SYSTEM SET synchronous_commit = 'on'");
+        st.execute("SELECT pg_reload_conf()");
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot make the standby synchronous: " + e, e);
+      }
+      waitFor("the standby on port " + standby.port + " to be synchronous",
+          "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'", this);
+    }
+    return standby;
+  }
+
+  /**
+   * Promotes this standby to a primary with {@code pg_ctl promote} and waits until it accepts
+   * writes.
+   *
+   * @return how long the promotion took, in milliseconds
+   */
+  long promote() {
+    long started = System.nanoTime();
+    run(as(root, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60", "promote"), dir,
+        "pg_ctl promote", log);
+    waitFor("the promoted server to leave recovery", "SELECT count(*) FROM (SELECT 1 WHERE NOT pg_is_in_recovery())"
+        + " AS primary_now", this);
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+  }
+
+  /**
+   * Waits until this standby has replayed everything its primary had written when called, so what
+   * the primary committed before can be read here.
+   *
+   * @param primary the server this one streams from
+   */
+  void catchUpWith(PostgresServer primary) {
+    String lsn;
+    try (Connection c = primary.connect(); Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()")) {
+      rs.next();
+      lsn = rs.getString(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the primary's WAL position: " + e, e);
+    }
+    waitFor("the standby to replay up to " + lsn, "SELECT count(*) FROM (SELECT 1 WHERE pg_last_wal_replay_lsn()"
+        + " >= '" + lsn + "'::pg_lsn) AS replayed", this);
+  }
+
+  /** Polls a count query on a server every 20 ms until it is positive, for at most 60 seconds. */
+  private static void waitFor(String what, String countQuery, PostgresServer on) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    SQLException last = null;
+    while (System.nanoTime() < deadline) {
+      try (Connection c = on.connect(); Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery(countQuery)) {
+        if (rs.next() && rs.getLong(1) > 0) {
+          return;
+        }
+      } catch (SQLException e) {
+        last = e;
+      }
+      sleep(20);
+    }
+    throw new IllegalStateException("timed out waiting for " + what + (last == null ? "" : ": " + last)
+        + "\nserver log: " + readQuietly(on.log));
   }
 
   private void pgCtlStart() {

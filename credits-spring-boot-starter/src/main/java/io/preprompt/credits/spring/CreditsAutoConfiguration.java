@@ -23,6 +23,7 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -41,6 +42,13 @@ import org.springframework.util.ClassUtils;
     "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"})
 @EnableConfigurationProperties(CreditsProperties.class)
 public final class CreditsAutoConfiguration {
+
+  /**
+   * The name of the optional {@link DataSource} bean over a read replica: when the application
+   * defines one, the {@code creditsStore} reads history and reports there
+   * ({@link JdbcCreditStore#readReplica}) and everything else on the main data source.
+   */
+  public static final String READ_REPLICA = "creditsReadReplica";
   private static final Logger LOG = LoggerFactory.getLogger(CreditsAutoConfiguration.class);
 
   /** Creates the configuration; Spring calls it. */
@@ -63,6 +71,7 @@ public final class CreditsAutoConfiguration {
    * {@code credits.schema.mode}.
    *
    * @param dataSource the application's data source
+   * @param readReplica the data source named {@value #READ_REPLICA}, when the application has one
    * @param properties the bound properties
    * @param settings the checked settings (built before anything is written)
    * @return the store
@@ -70,7 +79,8 @@ public final class CreditsAutoConfiguration {
    */
   @Bean
   @ConditionalOnMissingBean(CreditStore.class)
-  public JdbcCreditStore creditsStore(ObjectProvider<DataSource> dataSource, CreditsProperties properties,
+  public JdbcCreditStore creditsStore(ObjectProvider<DataSource> dataSource,
+      @Qualifier(READ_REPLICA) ObjectProvider<DataSource> readReplica, CreditsProperties properties,
       CreditsSettings settings) {
     DataSource ds = dataSource.getIfUnique();
     if (ds == null) {
@@ -83,9 +93,11 @@ public final class CreditsAutoConfiguration {
     installSchema(ds, config, properties.schema());
     // A bad setup fails here, at startup, not at the first call.
     try {
-      return properties.store().joinTransactions()
+      JdbcCreditStore store = properties.store().joinTransactions()
           ? JdbcCreditStore.inHostTransaction(new SpringTransactionConnectionProvider(ds), config).checkedAgainst(ds)
           : JdbcCreditStore.create(ds, config);
+      DataSource replica = readReplica.getIfAvailable();
+      return replica == null || replica == ds ? store : store.readReplica(replica);
     } catch (StoreException e) {
       throw e.code() == ErrorCode.SCHEMA_NOT_INSTALLED
           ? new CreditsConfigurationException("credits.schema.mode", "the credits schema is not installed in this"

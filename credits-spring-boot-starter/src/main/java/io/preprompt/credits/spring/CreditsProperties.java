@@ -26,11 +26,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param rateCard the rate card, replacing the default one when it names rates
  * @param gate the gate's settings
  * @param housekeeping the scheduled hold sweep and renewals
+ * @param overage what a settle above its hold does with the difference, unless the account's tier
+ *     or the account itself names a policy
  */
 @ConfigurationProperties("credits")
 public record CreditsProperties(@DefaultValue Schema schema, @DefaultValue Store store, @DefaultValue Engine engine,
     @DefaultValue Plans plans, @DefaultValue List<TierSettings> tiers, @DefaultValue List<PackSettings> packs,
-    @DefaultValue RateCardSettings rateCard, @DefaultValue Gate gate, @DefaultValue Housekeeping housekeeping) {
+    @DefaultValue RateCardSettings rateCard, @DefaultValue Gate gate, @DefaultValue Housekeeping housekeeping,
+    @DefaultValue Overage overage) {
 
   /** How the schema gets into the database. */
   public enum SchemaMode {
@@ -102,10 +105,13 @@ public record CreditsProperties(@DefaultValue Schema schema, @DefaultValue Store
    * @param rolloverCap the most unused allowance carried into the next cycle; none when left out
    * @param packsAllowed whether its subscribers may buy packs
    * @param entitlements what it allows
+   * @param overage the overage policy of its subscribers, written like {@code credits.overage.policy};
+   *     {@code credits.overage.policy} applies when left out
    */
   public record TierSettings(@Nullable String id, @Nullable String name, @DefaultValue("false") boolean paid,
       @DefaultValue("0") long monthlyAllowance, @Nullable Long rolloverCap,
-      @DefaultValue("true") boolean packsAllowed, @DefaultValue EntitlementSettings entitlements) {}
+      @DefaultValue("true") boolean packsAllowed, @DefaultValue EntitlementSettings entitlements,
+      @Nullable String overage) {}
 
   /**
    * A tier's entitlements.
@@ -189,4 +195,16 @@ public record CreditsProperties(@DefaultValue Schema schema, @DefaultValue Store
    */
   public record Housekeeping(@DefaultValue("true") boolean enabled, @DefaultValue("30s") Duration sweepInterval,
       @DefaultValue("5m") Duration renewalInterval, @DefaultValue("10s") Duration initialDelay) {}
+
+  /**
+   * The default overage policy: what a settle above its hold does when the available credits do not
+   * cover the difference. An account's tier ({@code credits.tiers[].overage}) or the account itself
+   * ({@code CreditService.setOveragePolicy}) may name another.
+   *
+   * @param policy {@code refuse} (the default: the settle is refused and nothing changes),
+   *     {@code take-available} (what is not there stays uncollected) or {@code allow-debt:<n>} (the
+   *     balance may go down to {@code -n}); the library's text forms {@code takeAvailable} and
+   *     {@code allowDebt(n)} are read too
+   */
+  public record Overage(@DefaultValue("refuse") String policy) {}
 }

@@ -2,6 +2,7 @@ package io.preprompt.credits.spring;
 
 import io.preprompt.credits.core.CreditsConfig;
 import io.preprompt.credits.core.CreditsException;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.gate.GateConfig;
 import io.preprompt.credits.gate.GenerationKind;
 import io.preprompt.credits.gate.ModelRate;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -47,7 +49,7 @@ public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccoun
    * @throws CreditsConfigurationException naming the first property the library refuses
    */
   public static CreditsSettings from(CreditsProperties p) {
-    CreditsConfig engine = engine(p.engine());
+    CreditsConfig engine = engine(p.engine(), p.overage());
     PlansConfig plans = plans(p.plans());
     TierCatalog tiers = tiers(p.tiers());
     PackCatalog packs = packs(p.packs(), tiers);
@@ -59,8 +61,10 @@ public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccoun
     return new CreditsSettings(engine, p.engine().reuseCommittedAccounts(), plans, tiers, packs, rateCard, gate);
   }
 
-  private static CreditsConfig engine(CreditsProperties.Engine e) {
+  private static CreditsConfig engine(CreditsProperties.Engine e, CreditsProperties.Overage overage) {
     CreditsConfig.Builder b = CreditsConfig.builder();
+    OveragePolicy policy = overage("credits.overage.policy", overage.policy());
+    checked("credits.overage.policy", () -> b.overagePolicy(policy));
     if (e.defaultHoldTtl() != null) {
       checked("credits.engine.default-hold-ttl", () -> b.defaultHoldTtl(e.defaultHoldTtl()));
     }
@@ -136,6 +140,11 @@ public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccoun
       }
       if (!t.packsAllowed()) {
         tier = tier.withoutPacks();
+      }
+      if (t.overage() != null) {
+        Tier base = tier;
+        OveragePolicy policy = overage(at + ".overage", t.overage());
+        tier = checked(at + ".overage", () -> base.withOverage(policy));
       }
       Tier done = tier;
       checked(at + ".id", () -> b.tier(done));
@@ -255,6 +264,37 @@ public record CreditsSettings(CreditsConfig engine, boolean reuseCommittedAccoun
   /** A kind as properties write it: {@code video-clip}, {@code video_clip} or {@code VIDEO_CLIP}. */
   private static GenerationKind kind(String property, String text) {
     return checked(property, () -> GenerationKind.of(text.trim().replace('-', '_').toUpperCase(java.util.Locale.ROOT)));
+  }
+
+  /**
+   * An overage policy as properties write it: {@code refuse}, {@code take-available} or
+   * {@code allow-debt:500}, or the library's own text form ({@code takeAvailable}, {@code allowDebt(500)}).
+   */
+  private static OveragePolicy overage(String property, String text) {
+    String t = text.trim();
+    String form = t.toLowerCase(Locale.ROOT).replace('_', '-');
+    if (form.equals("refuse")) {
+      return OveragePolicy.refuse();
+    }
+    if (form.equals("take-available")) {
+      return OveragePolicy.takeAvailable();
+    }
+    if (form.startsWith("allow-debt:")) {
+      String bound = form.substring("allow-debt:".length()).trim();
+      try {
+        long maxDebt = Long.parseLong(bound);
+        return checked(property, () -> OveragePolicy.allowDebt(maxDebt));
+      } catch (NumberFormatException e) {
+        throw new CreditsConfigurationException(property, "allow-debt needs the most an account may owe, in"
+            + " credits (allow-debt:500), was '" + text + "'", e);
+      }
+    }
+    try {
+      return OveragePolicy.parse(t);
+    } catch (CreditsException e) {
+      throw new CreditsConfigurationException(property, "an overage policy is refuse, take-available or"
+          + " allow-debt:<the most an account may owe>, was '" + text + "'", e);
+    }
   }
 
   private static Ratio ratio(String property, String text) {

@@ -187,4 +187,46 @@ class H2AutoConfigurationTest {
           assertThat(credits.balance(ANA).available()).isEqualTo(100);
         });
   }
+
+  @Configuration
+  static class WithReadReplica {
+    private static final io.preprompt.credits.jdbc.JdbcStoreConfig H2 =
+        io.preprompt.credits.jdbc.JdbcStoreConfig.of(io.preprompt.credits.jdbc.JdbcStoreConfig.Dialect.H2);
+
+    @Bean
+    @org.springframework.context.annotation.Primary
+    DataSource primary() {
+      org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+      ds.setURL("jdbc:h2:mem:rr-primary;DB_CLOSE_DELAY=-1");
+      return ds;
+    }
+
+    /** A replica that has seen the account opened and its first grant only, as one behind would. */
+    @Bean(CreditsAutoConfiguration.READ_REPLICA)
+    DataSource replica() {
+      org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+      ds.setURL("jdbc:h2:mem:rr-replica;DB_CLOSE_DELAY=-1");
+      JdbcCreditStore.install(ds, H2);
+      CreditService behind = CreditService.builder().store(JdbcCreditStore.create(ds, H2))
+          .clock(MutableClock.at("2026-03-01T10:00:00Z")).build();
+      behind.openAccount(ANA, IdempotencyKey.of("open"));
+      behind.grant(ANA, LotSource.PROMOTION, CreditAmount.of(5), null, IdempotencyKey.of("grant-1"));
+      return ds;
+    }
+  }
+
+  @Test
+  void aReadReplicaBean_servesHistory_andNothingElse() {
+    runner.withUserConfiguration(WithReadReplica.class).run(context -> {
+      assertThat(context).hasNotFailed();
+      CreditService credits = context.getBean(CreditService.class);
+      credits.openAccount(ANA, IdempotencyKey.of("open"));
+      credits.grant(ANA, LotSource.PROMOTION, CreditAmount.of(5), null, IdempotencyKey.of("grant-1"));
+      credits.grant(ANA, LotSource.PROMOTION, CreditAmount.of(7), null, IdempotencyKey.of("grant-2"));
+      assertThat(credits.balance(ANA).available()).as("the balance, from the primary").isEqualTo(12);
+      assertThat(credits.history(ANA, io.preprompt.credits.ledger.LedgerQuery.firstPage(10)).entries())
+          .as("history, from the replica").extracting(e -> e.key() == null ? null : e.key().value())
+          .contains("grant-1").doesNotContain("grant-2");
+    });
+  }
 }

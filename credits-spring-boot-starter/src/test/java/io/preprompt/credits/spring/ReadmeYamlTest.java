@@ -2,6 +2,7 @@ package io.preprompt.credits.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationKind;
 import io.preprompt.credits.gate.GenerationRequest;
@@ -42,6 +43,9 @@ class ReadmeYamlTest {
           PlanService plans = context.getBean(PlanService.class);
           assertThat(plans.tiers().tiers()).extracting(t -> t.id()).containsExactly("free", "studio");
           assertThat(plans.tiers().require("studio").rolloverCap()).isEqualTo(500);
+          assertThat(plans.tiers().require("studio").overage()).contains(OveragePolicy.allowDebt(500));
+          assertThat(context.getBean(CreditsSettings.class).engine().overagePolicy())
+              .isEqualTo(OveragePolicy.takeAvailable());
           assertThat(plans.packs().require("pack_5000").tiers()).containsExactly("studio");
           GenerationGate gate = context.getBean(GenerationGate.class);
           assertThat(gate.rateCard().version()).isEqualTo("2026-12");

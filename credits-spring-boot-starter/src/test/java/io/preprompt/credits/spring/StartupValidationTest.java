@@ -63,6 +63,10 @@ class StartupValidationTest {
       credits.tiers[0].entitlements.models-by-kind.1chat | credits.tiers[0].id=free;credits.tiers[0].name=Free;credits.tiers[0].entitlements.models-by-kind.1chat[0]=m;credits.tiers[1].id=pro;credits.tiers[1].name=Pro;credits.tiers[1].paid=true
       credits.store.table-prefix           | credits.store.table-prefix=Credits-
       credits.housekeeping.sweep-interval  | credits.housekeeping.enabled=true;credits.housekeeping.sweep-interval=0s
+      credits.overage.policy               | credits.overage.policy=sometimes
+      credits.overage.policy               | credits.overage.policy=allow-debt:-5
+      credits.overage.policy               | credits.overage.policy=allow-debt:lots
+      credits.tiers[1].overage             | credits.tiers[0].id=free;credits.tiers[0].name=Free;credits.tiers[1].id=pro;credits.tiers[1].name=Pro;credits.tiers[1].paid=true;credits.tiers[1].overage=allow-debt:2000000000000
       """)
   void badSetting_failsAtStartup_namingTheProperty_beforeAnythingIsWritten(String property, String settings)
       throws Exception {

@@ -74,6 +74,11 @@ final class ConflictCountingCreditStore implements CreditStore {
   }
 
   @Override
+  public List<LedgerEntry> readHistory(AccountId account, LedgerQuery query) {
+    return delegate.readHistory(account, query);
+  }
+
+  @Override
   public List<HoldRef> findHoldsPastDeadline(Instant now, int limit) {
     return delegate.findHoldsPastDeadline(now, limit);
   }

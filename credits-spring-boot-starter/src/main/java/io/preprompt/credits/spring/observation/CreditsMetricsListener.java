@@ -3,11 +3,15 @@ package io.preprompt.credits.spring.observation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.CreditsException;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.ledger.CommittedChange;
 import io.preprompt.credits.ledger.CreditsListener;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +23,12 @@ import org.jspecify.annotations.Nullable;
  * {@code credits.released} (returned by released and expired holds), {@code credits.expired}
  * (expired with their lot) and {@code credits.debited} (removed by support adjustments). Holds are
  * not counted: their credits are counted when the hold ends.
+ *
+ * <p>Settles above their hold (see {@link io.preprompt.credits.core.OveragePolicy}) are counted in
+ * {@code credits.overage}, tagged {@code outcome}: {@code charged} (drawn from the available
+ * credits beyond the hold), {@code debt} (charged as debt under an allow-debt policy) and
+ * {@code uncollected} (asked for, but not charged); and {@code credits.debt.repaid} counts the debt
+ * that credits received later paid off.
  *
  * <p>The listener is told once a change is durable, so a change the host's transaction rolled back
  * is never counted.
@@ -34,8 +44,16 @@ public class CreditsMetricsListener implements CreditsListener {
   public static final String EXPIRED = "credits.expired";
   /** Credits removed by support adjustments. */
   public static final String DEBITED = "credits.debited";
+  /** Credits a settle asked for beyond its hold, tagged {@code outcome}. */
+  public static final String OVERAGE = "credits.overage";
+  /** Debt paid off by credits received. */
+  public static final String DEBT_REPAID = "credits.debt.repaid";
 
   private final Map<EntryType, Map<LotSource, Counter>> counters = new EnumMap<>(EntryType.class);
+  private final Counter overageCharged;
+  private final Counter overageDebt;
+  private final Counter overageUncollected;
+  private final Counter debtRepaid;
 
   /**
    * Creates the listener and registers its counters, one per name and lot source, at zero.
@@ -50,6 +68,22 @@ public class CreditsMetricsListener implements CreditsListener {
     counters.put(EntryType.HOLD_EXPIRED, released);
     counters.put(EntryType.LOT_EXPIRED, counters(registry, EXPIRED, "Credits expired with their lot"));
     counters.put(EntryType.DEBIT, counters(registry, DEBITED, "Credits removed by support adjustments"));
+    this.overageCharged = overage(registry, "charged");
+    this.overageDebt = overage(registry, "debt");
+    this.overageUncollected = overage(registry, "uncollected");
+    this.debtRepaid = Counter.builder(DEBT_REPAID)
+        .description("Debt paid off by credits received")
+        .baseUnit("credits")
+        .register(registry);
+  }
+
+  private static Counter overage(MeterRegistry registry, String outcome) {
+    return Counter.builder(OVERAGE)
+        .description("Credits settles asked for beyond their hold: charged from available credits, as debt, or"
+            + " uncollected")
+        .baseUnit("credits")
+        .tag("outcome", outcome)
+        .register(registry);
   }
 
   private static Map<LotSource, Counter> counters(MeterRegistry registry, String name, String description) {
@@ -71,11 +105,46 @@ public class CreditsMetricsListener implements CreditsListener {
    */
   @Override
   public void onCommitted(CommittedChange change) {
+    Map<HoldId, long[]> overSettled = new HashMap<>();
     for (LedgerEntry entry : change.entries()) {
       @Nullable Map<LotSource, Counter> bySource = counters.get(entry.type());
       if (bySource != null) {
         bySource.get(entry.source()).increment(entry.amount());
       }
+      switch (entry.type()) {
+        case OVERAGE -> overageCharged.increment(entry.amount());
+        case DEBT_INCURRED -> overageDebt.increment(entry.amount());
+        case DEBT_REPAID -> debtRepaid.increment(entry.amount());
+        default -> { }
+      }
+      @Nullable Long requested = requestedAboveHold(entry);
+      if (requested != null && entry.type().charges()) {
+        long[] sums = overSettled.computeIfAbsent(entry.hold(), h -> new long[] {requested, 0});
+        sums[1] += entry.amount();
+      }
+    }
+    for (long[] sums : overSettled.values()) {
+      if (sums[0] > sums[1]) {
+        overageUncollected.increment(sums[0] - sums[1]);
+      }
+    }
+  }
+
+  /**
+   * The credits asked for by the settle above its hold that wrote the entry: the engine describes the
+   * entries of such a settle with {@code requested} and the {@code overage} policy applied.
+   */
+  private static @Nullable Long requestedAboveHold(LedgerEntry entry) {
+    String requested = entry.metadata().get("requested");
+    String policy = entry.metadata().get("overage");
+    if (entry.hold() == null || requested == null || policy == null) {
+      return null;
+    }
+    try {
+      OveragePolicy.parse(policy);
+      return Long.parseLong(requested);
+    } catch (CreditsException | NumberFormatException e) {
+      return null;
     }
   }
 }

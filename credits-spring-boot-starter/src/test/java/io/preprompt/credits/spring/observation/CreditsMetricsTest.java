@@ -8,6 +8,7 @@ import io.preprompt.credits.CreditService;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.balance.Settlement;
 import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.CreditAmount;
 import io.preprompt.credits.core.IdempotencyKey;
@@ -98,6 +99,31 @@ class CreditsMetricsTest {
   }
 
   @Test
+  @DisplayName("a settle above its hold counts what was charged from available credits, as debt and uncollected,"
+      + " once however often it is replayed; credits received later count as debt repaid")
+  void overage() {
+    runner.withPropertyValues("credits.overage.policy=allow-debt:20").run(context -> {
+      CreditService credits = context.getBean(CreditService.class);
+      credits.openAccount(ANA, IdempotencyKey.of("open"));
+      credits.grant(ANA, LotSource.PROMOTION, CreditAmount.of(10), null, IdempotencyKey.of("grant"));
+      Hold hold = credits.hold(HoldRequest.of(ANA, CreditAmount.of(8), IdempotencyKey.of("h1")));
+      for (int i = 0; i < 2; i++) {
+        Settlement s = credits.settle(ANA, hold.id(), CreditAmount.of(40), IdempotencyKey.of("h1-done"));
+        assertThat(s.uncollected()).isEqualTo(10);
+      }
+      assertThat(count("credits.overage", "outcome", "charged")).isEqualTo(2);
+      assertThat(count("credits.overage", "outcome", "debt")).isEqualTo(20);
+      assertThat(count("credits.overage", "outcome", "uncollected")).isEqualTo(10);
+      assertThat(count("credits.settled", "source", "promotion")).as("the hold's part").isEqualTo(8);
+      assertThat(credits.balance(ANA).debt()).isEqualTo(20);
+
+      credits.grant(ANA, LotSource.ADJUSTMENT, CreditAmount.of(50), null, IdempotencyKey.of("grant-2"));
+      assertThat(meters.get("credits.debt.repaid").counter().count()).isEqualTo(20);
+      assertThat(credits.balance(ANA).available()).isEqualTo(30);
+    });
+  }
+
+  @Test
   @DisplayName("counters of the application's own replace the starter's")
   void backsOff() {
     CreditsMetricsListener listener = new CreditsMetricsListener(meters);
@@ -108,6 +134,10 @@ class CreditsMetricsTest {
           assertThat(context).getBean(CreditsMetricsListener.class).isSameAs(listener);
           assertThat(context).getBean(CreditsMetricsDecorator.class).isSameAs(decorator);
         });
+  }
+
+  private double count(String name, String tag, String value) {
+    return meters.get(name).tag(tag, value).counter().count();
   }
 
   private double count(String name, String source) {

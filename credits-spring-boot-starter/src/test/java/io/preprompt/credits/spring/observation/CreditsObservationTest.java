@@ -7,15 +7,20 @@ import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.CreditAmount;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
+import io.preprompt.credits.core.OveragePolicy;
+import io.preprompt.credits.core.StateException;
 import io.preprompt.credits.gate.Authorization;
 import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.gate.GenerationRequest;
+import io.preprompt.credits.plans.AutoTopUp;
+import io.preprompt.credits.plans.PlanService;
 import io.preprompt.credits.spring.CreditsAutoConfiguration;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
@@ -116,6 +121,43 @@ class CreditsObservationTest {
       TestObservationRegistryAssert.assertThat(registry).hasSingleObservationThat()
           .hasLowCardinalityKeyValue("operation", "authorize")
           .hasLowCardinalityKeyValue("outcome", "success");
+    });
+  }
+
+  @Test
+  @DisplayName("extending holds, the overage policy and the automatic top-up are observed like every other call")
+  void issue21Calls() {
+    runner.run(context -> {
+      CreditService credits = context.getBean(CreditService.class);
+      GenerationGate gate = context.getBean(GenerationGate.class);
+      PlanService plans = context.getBean(PlanService.class);
+      credits.openAccount(ANA, IdempotencyKey.of("open"));
+      credits.grant(ANA, LotSource.PROMOTION, CreditAmount.of(40), null, IdempotencyKey.of("grant"));
+      Hold hold = credits.hold(HoldRequest.of(ANA, CreditAmount.of(10), IdempotencyKey.of("hold")));
+      Authorization.Authorized generation = (Authorization.Authorized) gate.authorize(ANA,
+          GenerationRequest.image("standard", "720p"), IdempotencyKey.of("gen"));
+      registry.clear();
+
+      credits.extend(ANA, hold.id(), CreditAmount.of(5), null, IdempotencyKey.of("more"));
+      gate.extend(ANA, generation.hold().id(), CreditAmount.of(2), IdempotencyKey.of("more-gen"));
+      gate.extend(ANA, generation.hold().id(), CreditAmount.of(500), IdempotencyKey.of("much-more-gen"));
+      credits.setOveragePolicy(ANA, OveragePolicy.takeAvailable(), IdempotencyKey.of("policy"));
+      credits.overagePolicy(ANA);
+      assertThatThrownBy(() -> plans.enableAutoTopUp(ANA, new AutoTopUp(10, "pack_500", 1_000),
+          IdempotencyKey.of("top-up"))).isInstanceOf(StateException.class);
+      plans.disableAutoTopUp(ANA, IdempotencyKey.of("top-up-off"));
+
+      TestObservationRegistryAssert.assertThat(registry).hasHandledContextsThatSatisfy(contexts ->
+          assertThat(contexts.stream().map(c -> c.getLowCardinalityKeyValue("operation").getValue() + " "
+              + c.getLowCardinalityKeyValue("outcome").getValue() + " "
+              + c.getLowCardinalityKeyValue("error.code").getValue()).toList()).containsExactly(
+                  "extend success none",
+                  "extend_generation success none",
+                  "extend_generation blocked none",
+                  "set_overage_policy success none",
+                  "overage_policy success none",
+                  "enable_auto_top_up refused PACKS_REQUIRE_PAID_TIER",
+                  "disable_auto_top_up success none"));
     });
   }
 

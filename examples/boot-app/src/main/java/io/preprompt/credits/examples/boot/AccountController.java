@@ -14,9 +14,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -25,7 +27,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * An account's credits as JSON: open it, read its balance, overview and cost history, estimate a
- * generation, subscribe to a tier, order a pack. Calls that change money need an
+ * generation, subscribe to a tier, order a pack, turn the automatic top-up on and off, set the
+ * overage policy. Calls that change money need an
  * {@code Idempotency-Key} header, so a retried request never subscribes or orders twice.
  */
 @RestController
@@ -99,6 +102,32 @@ class AccountController {
       throw Json.badRequest("tier is required");
     }
     return Json.PlanChangeView.of(plans.subscribe(AccountId.of(id), body.tier(), IdempotencyKey.of(key)));
+  }
+
+  /**
+   * Turns the automatic top-up on (or changes it): when the available credits fall below the
+   * threshold, the pack is ordered, within the monthly cap; its credits come when paid. Only an
+   * active paid subscriber whose tier sells the pack may (403 otherwise).
+   */
+  @PutMapping("/auto-top-up")
+  Json.TopUpView enableAutoTopUp(@PathVariable String id, @RequestHeader("Idempotency-Key") String key,
+      @RequestBody Json.AutoTopUpBody body) {
+    return Json.TopUpView.of(plans.enableAutoTopUp(AccountId.of(id), body.toSetting(), IdempotencyKey.of(key)));
+  }
+
+  /** Turns the automatic top-up off; a top-up already ordered is still granted when paid. */
+  @DeleteMapping("/auto-top-up")
+  Json.TopUpView disableAutoTopUp(@PathVariable String id, @RequestHeader("Idempotency-Key") String key) {
+    return Json.TopUpView.of(plans.disableAutoTopUp(AccountId.of(id), IdempotencyKey.of(key)));
+  }
+
+  /** Sets the account's own overage policy, over its tier's and the configured one. */
+  @PutMapping("/overage-policy")
+  Json.OveragePolicyView setOveragePolicy(@PathVariable String id, @RequestHeader("Idempotency-Key") String key,
+      @RequestBody Json.OveragePolicyBody body) {
+    AccountId account = AccountId.of(id);
+    return new Json.OveragePolicyView(account.value(),
+        Json.name(credits.setOveragePolicy(account, body.toPolicy(), IdempotencyKey.of(key))));
   }
 
   /** Orders a credit pack; its credits come when the billing system confirms payment. */

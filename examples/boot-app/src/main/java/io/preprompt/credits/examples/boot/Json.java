@@ -1,15 +1,18 @@
 package io.preprompt.credits.examples.boot;
 
 import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.gate.Estimate;
 import io.preprompt.credits.gate.GenerationKind;
 import io.preprompt.credits.gate.GenerationRecord;
 import io.preprompt.credits.gate.GenerationRequest;
 import io.preprompt.credits.plans.AccountOverview;
+import io.preprompt.credits.plans.AutoTopUp;
 import io.preprompt.credits.plans.BillingOutcome;
 import io.preprompt.credits.plans.PackOrder;
 import io.preprompt.credits.plans.PlanChange;
 import io.preprompt.credits.plans.Tier;
+import io.preprompt.credits.plans.TopUpStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -85,15 +88,96 @@ final class Json {
    */
   record SubscriptionBody(@Nullable String tier) {}
 
+  /**
+   * The automatic top-up to turn on.
+   *
+   * @param thresholdCredits buy when the available credits fall below this
+   * @param pack the pack to buy, for example {@code pack_500}
+   * @param monthlyCapMinor the most top-ups may cost in a calendar month, in the pack currency's
+   *     minor unit (cents)
+   */
+  record AutoTopUpBody(@Nullable Long thresholdCredits, @Nullable String pack, @Nullable Long monthlyCapMinor) {
+    AutoTopUp toSetting() {
+      if (thresholdCredits == null || pack == null || monthlyCapMinor == null) {
+        throw badRequest("thresholdCredits, pack and monthlyCapMinor are required");
+      }
+      return new AutoTopUp(thresholdCredits, pack, monthlyCapMinor);
+    }
+  }
+
+  /**
+   * The overage policy to set: what a generation that costs more than its hold does when the
+   * available credits do not cover the difference.
+   *
+   * @param policy {@code refuse}, {@code take-available} or {@code allow-debt:<credits>}
+   */
+  record OveragePolicyBody(@Nullable String policy) {
+    OveragePolicy toPolicy() {
+      if (policy != null) {
+        String p = policy.trim().toLowerCase(Locale.ROOT);
+        if (p.equals("refuse")) {
+          return OveragePolicy.refuse();
+        }
+        if (p.equals("take-available")) {
+          return OveragePolicy.takeAvailable();
+        }
+        if (p.startsWith("allow-debt:")) {
+          try {
+            return OveragePolicy.allowDebt(Long.parseLong(p.substring("allow-debt:".length())));
+          } catch (NumberFormatException e) {
+            // answered below
+          }
+        }
+      }
+      throw badRequest("policy must be refuse, take-available or allow-debt:<credits>; was " + policy);
+    }
+  }
+
+  /** An overage policy as the app writes it: {@code refuse}, {@code take-available}, {@code allow-debt:500}. */
+  static String name(OveragePolicy policy) {
+    return switch (policy.mode()) {
+      case REFUSE -> "refuse";
+      case TAKE_AVAILABLE -> "take-available";
+      case ALLOW_DEBT -> "allow-debt:" + policy.maxDebt();
+    };
+  }
+
+  /** The overage policy in force for an account. */
+  record OveragePolicyView(String account, String policy) {}
+
+  /**
+   * Where the automatic top-up stands.
+   *
+   * @param enabled whether it is on
+   * @param thresholdCredits its threshold, while on
+   * @param pack its pack, while on
+   * @param monthlyCapMinor its monthly cap, while on
+   * @param armed whether the next fall below the threshold buys
+   * @param monthStart the start of the current month
+   * @param spentThisMonthMinor what top-ups cost this month
+   * @param pendingPayment the payment reference of a top-up waiting for its payment
+   * @param skippedAt when the monthly cap last stopped a top-up
+   */
+  record TopUpView(boolean enabled, @Nullable Long thresholdCredits, @Nullable String pack,
+      @Nullable Long monthlyCapMinor, boolean armed, Instant monthStart, long spentThisMonthMinor,
+      @Nullable String pendingPayment, @Nullable Instant skippedAt) {
+    static TopUpView of(TopUpStatus t) {
+      AutoTopUp s = t.setting();
+      return new TopUpView(s != null, s == null ? null : s.thresholdCredits(), s == null ? null : s.packId(),
+          s == null ? null : s.monthlyCapMinor(), t.armed(), t.monthStart(), t.spentThisMonthMinor(),
+          t.pendingReference(), t.skippedAt());
+    }
+  }
+
   /** An account just opened (or opened before) and its email verified. */
   record AccountOpened(String account, boolean opened, long signupGrant, String detail, long available) {}
 
   /** What the user menu shows of a balance. */
   record Balance(String account, long available, long held, long freeCredits, long allowanceCredits,
-      long packCredits, int activeHolds, Instant asOf) {
+      long packCredits, int activeHolds, Instant asOf, long debt) {
     static Balance of(BalanceView b) {
       return new Balance(b.account().value(), b.available(), b.held(), b.freeCredits(), b.allowanceCredits(),
-          b.packCredits(), b.activeHolds(), b.asOf());
+          b.packCredits(), b.activeHolds(), b.asOf(), b.debt());
     }
   }
 
@@ -139,15 +223,19 @@ final class Json {
     }
   }
 
-  /** What the user menu shows: the tier, the balance by source, this cycle's use. */
+  /**
+   * What the user menu shows: the tier, the balance by source, this cycle's use, the debt (the
+   * available balance is net of it), the overage policy in force and the automatic top-up.
+   */
   record Overview(String account, TierView tier, String status, long available, long held, long freeCredits,
       long packCredits, long allowanceRemaining, long allowanceTotal, long usedThisCycle, @Nullable Instant cycleStart,
-      @Nullable Instant cycleEnd, @Nullable String pendingTier, @Nullable Instant cancelAt, boolean canBuyPacks) {
+      @Nullable Instant cycleEnd, @Nullable String pendingTier, @Nullable Instant cancelAt, boolean canBuyPacks,
+      long debt, String overagePolicy, TopUpView topUp) {
     static Overview of(AccountOverview o) {
       return new Overview(o.balance().account().value(), TierView.of(o.tier()), o.status().name().toLowerCase(Locale.ROOT),
           o.balance().available(), o.balance().held(), o.freeCredits(), o.packCredits(), o.allowanceRemaining(),
           o.allowanceTotal(), o.usedThisCycle(), o.cycleStart(), o.cycleEnd(), o.pendingTier(), o.cancelAt(),
-          o.canBuyPacks());
+          o.canBuyPacks(), o.debt(), name(o.overagePolicy()), TopUpView.of(o.topUp()));
     }
   }
 

@@ -3,7 +3,11 @@ package io.preprompt.credits.examples.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.CreditService;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerQuery;
 import java.nio.charset.StandardCharsets;
@@ -225,6 +229,69 @@ abstract class CreditsAppContract {
     assertThat(post("/accounts/" + bo + "/packs/pack_9", "pack-2", null).status()).isEqualTo(404);
   }
 
+  @Test
+  @DisplayName("the overview shows the debt, the overage policy in force and the automatic top-up, which a paid"
+      + " subscriber turns on and off")
+  void overview_showsDebtPolicyAndTopUp() {
+    String ivy = openAccount();
+    Reply fresh = get("/accounts/" + ivy + "/overview");
+    assertThat(fresh.longAt("debt")).isZero();
+    assertThat(fresh.text("overagePolicy")).isEqualTo("refuse");
+    assertThat(fresh.body().get("topUp").get("enabled").asBoolean()).isFalse();
+
+    String topUp = "/accounts/" + ivy + "/auto-top-up";
+    String setting = """
+        {"thresholdCredits": 100, "pack": "pack_500", "monthlyCapMinor": 2000}""";
+    Reply free = put(topUp, "top-up-0", setting);
+    assertThat(free.status()).isEqualTo(403);
+    assertThat(free.text("code")).isEqualTo("PACKS_REQUIRE_PAID_TIER");
+
+    post("/accounts/" + ivy + "/subscription", "sub-1", """
+        {"tier": "studio"}""");
+    String cyclePaid = """
+        {"id": "evt-%s-1", "type": "cycle.paid", "account": "%s", "cycle": 0}""".formatted(ivy, ivy);
+    assertThat(webhook(cyclePaid, sign(cyclePaid)).text("effect")).isEqualTo("applied");
+    Reply on = put(topUp, "top-up-1", setting);
+    assertThat(on.status()).isEqualTo(200);
+    assertThat(on.body().get("enabled").asBoolean()).isTrue();
+    assertThat(on.text("pack")).isEqualTo("pack_500");
+    assertThat(put(topUp, "top-up-1", setting).status()).as("a replay").isEqualTo(200);
+    JsonNode shown = get("/accounts/" + ivy + "/overview").body().get("topUp");
+    assertThat(shown.get("enabled").asBoolean()).isTrue();
+    assertThat(shown.get("thresholdCredits").asLong()).isEqualTo(100);
+    assertThat(shown.get("monthlyCapMinor").asLong()).isEqualTo(2000);
+    assertThat(shown.get("spentThisMonthMinor").asLong()).isZero();
+    assertThat(put(topUp, "top-up-2", """
+        {"pack": "pack_500"}""").status()).isEqualTo(400);
+    assertThat(put(topUp, "top-up-3", """
+        {"thresholdCredits": 100, "pack": "pack_500", "monthlyCapMinor": 100}""").text("code"))
+        .isEqualTo("TOP_UP_CAP_BELOW_PACK");
+    assertThat(put(topUp, "top-up-4", """
+        {"thresholdCredits": 100, "pack": "pack_9", "monthlyCapMinor": 2000}""").status()).isEqualTo(404);
+    Reply off = delete(topUp, "top-up-5");
+    assertThat(off.status()).isEqualTo(200);
+    assertThat(off.body().get("enabled").asBoolean()).isFalse();
+    assertThat(get("/accounts/" + ivy + "/overview").body().get("topUp").get("enabled").asBoolean()).isFalse();
+
+    String policy = "/accounts/" + ivy + "/overage-policy";
+    assertThat(put(policy, "policy-1", """
+        {"policy": "allow-debt:50"}""").text("policy")).isEqualTo("allow-debt:50");
+    assertThat(put(policy, "policy-2", """
+        {"policy": "sometimes"}""").status()).isEqualTo(400);
+    assertThat(put(policy, "policy-1", """
+        {"policy": "take-available"}""").text("code")).isEqualTo("IDEMPOTENCY_CONFLICT");
+    // A generation that cost more than its hold, beyond the balance: what the balance lacks is
+    // owed, within the account's bound.
+    AccountId account = AccountId.of(ivy);
+    Hold hold = credits.hold(HoldRequest.of(account, CreditAmount.of(1_000), IdempotencyKey.of("long-render")));
+    credits.settle(account, hold.id(), CreditAmount.of(1_230), IdempotencyKey.of("long-render-done"));
+    Reply owing = get("/accounts/" + ivy + "/overview");
+    assertThat(owing.longAt("debt")).isEqualTo(30);
+    assertThat(owing.longAt("available")).isEqualTo(-30);
+    assertThat(owing.text("overagePolicy")).isEqualTo("allow-debt:50");
+    assertThat(get("/accounts/" + ivy + "/balance").longAt("debt")).isEqualTo(30);
+  }
+
   // ------------------------------------------------------------------------------------- helpers
 
   /** A status, the headers and the JSON body of an answer. */
@@ -278,6 +345,16 @@ abstract class CreditsAppContract {
       request.contentType(MediaType.APPLICATION_JSON).body(json);
     }
     return reply(request.exchange().returnResult(JsonNode.class));
+  }
+
+  private Reply put(String path, String idempotencyKey, String json) {
+    return reply(client.put().uri(path).header("Idempotency-Key", idempotencyKey)
+        .contentType(MediaType.APPLICATION_JSON).body(json).exchange().returnResult(JsonNode.class));
+  }
+
+  private Reply delete(String path, String idempotencyKey) {
+    return reply(client.delete().uri(path).header("Idempotency-Key", idempotencyKey).exchange()
+        .returnResult(JsonNode.class));
   }
 
   private Reply webhook(String json, @Nullable String signature) {

@@ -1,0 +1,83 @@
+package io.preprompt.credits.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.preprompt.credits.CreditService;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InvalidRequestException;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.testkit.MutableClock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Routing of {@link JdbcCreditStore#readReplica} on two H2 databases standing in for a primary and
+ * a replica that trails it: only history is read from the second.
+ */
+@DisplayName("JdbcCreditStore.readReplica routes history only")
+class JdbcReadReplicaTest {
+  private static final AccountId ALICE = AccountId.of("alice");
+
+  @Test
+  @DisplayName("history reads the replica; balance, reconcile and the store's readLedger read the primary")
+  void routesHistoryOnly() {
+    Databases.Target primary = Databases.H2.fresh();
+    Databases.Target replica = Databases.H2.fresh();
+    MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+    // The replica has seen the opening and the first grant only, as a replica behind would.
+    for (Databases.Target t : List.of(primary, replica)) {
+      CreditService s = CreditService.builder().store(t.store()).clock(clock).build();
+      s.openAccount(ALICE, IdempotencyKey.of("open"));
+      s.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, IdempotencyKey.of("grant-1"));
+    }
+    JdbcCreditStore store = primary.store().readReplica(replica.dataSource());
+    CreditService credits = CreditService.builder().store(store).clock(clock).build();
+    credits.grant(ALICE, LotSource.PACK, CreditAmount.of(5), null, IdempotencyKey.of("grant-2"));
+
+    assertThat(credits.balance(ALICE).available()).isEqualTo(105);
+    assertThat(credits.reconcile(ALICE).consistent()).isTrue();
+    assertThat(keys(store.readLedger(ALICE, LedgerQuery.firstPage(100)))).containsExactly("grant-1", "grant-2");
+    assertThat(keys(store.readHistory(ALICE, LedgerQuery.firstPage(100)))).containsExactly("grant-1");
+    List<LedgerEntry> history = new ArrayList<>();
+    credits.forEachEntry(ALICE, LedgerQuery.firstPage(100), history::add);
+    assertThat(keys(history)).as("history, from the replica").containsExactly("grant-1");
+  }
+
+  @Test
+  @DisplayName("without a replica, history reads the primary")
+  void noReplica() {
+    Databases.Target primary = Databases.H2.fresh();
+    JdbcCreditStore store = primary.store();
+    CreditService credits = CreditService.builder().store(store)
+        .clock(new MutableClock(Instant.parse("2026-03-01T10:00:00Z"))).build();
+    credits.openAccount(ALICE, IdempotencyKey.of("open"));
+    credits.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, IdempotencyKey.of("grant-1"));
+    assertThat(keys(store.readHistory(ALICE, LedgerQuery.firstPage(100)))).containsExactly("grant-1");
+  }
+
+  @Test
+  @DisplayName("a null replica, or one of another dialect, is refused as invalid configuration")
+  void refused() {
+    JdbcCreditStore store = Databases.H2.fresh().store();
+    assertThatThrownBy(() -> store.readReplica(null))
+        .isInstanceOfSatisfying(InvalidRequestException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION));
+    assertThatThrownBy(() -> store.readReplica(TestDataSource.unpooled(PostgresServer.get().url())))
+        .isInstanceOfSatisfying(InvalidRequestException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION));
+  }
+
+  private static List<String> keys(List<LedgerEntry> entries) {
+    return entries.stream().filter(e -> e.key() != null && e.key().value().startsWith("grant"))
+        .map(e -> e.key().value()).toList();
+  }
+}

@@ -1,0 +1,412 @@
+package io.preprompt.credits.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.preprompt.credits.CreditService;
+import io.preprompt.credits.balance.BalanceView;
+import io.preprompt.credits.balance.GrantReceipt;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldRequest;
+import io.preprompt.credits.balance.LotSource;
+import io.preprompt.credits.balance.Settlement;
+import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
+import io.preprompt.credits.core.CreditsConfig;
+import io.preprompt.credits.core.CreditsException;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.HoldId;
+import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.core.InsufficientCreditsException;
+import io.preprompt.credits.core.StoreException;
+import io.preprompt.credits.ledger.EntryType;
+import io.preprompt.credits.ledger.LedgerEntry;
+import io.preprompt.credits.ledger.LedgerQuery;
+import io.preprompt.credits.ledger.Reconciliation;
+import io.preprompt.credits.testkit.MutableClock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Failover without losing an acknowledged credit: a primary and a synchronous streaming standby
+ * ({@code synchronous_standby_names = '*'}, {@code synchronous_commit = on}); several workers run
+ * grants, holds and settles on a few shared accounts through one multi-host JDBC URL
+ * ({@code targetServerType=primary}), the primary is killed with {@code kill -9} mid-load, and the
+ * standby is promoted. Calls fail meanwhile with a {@link StoreException}; its
+ * {@link StoreException.Outcome} says whether the call may have committed.
+ *
+ * <p>The test records every acknowledged call and every failed one. After the promotion it resends
+ * each failed call with its idempotency key until it resolves (what a host does with an unknown
+ * outcome), then checks against a model built from the calls' results: every acknowledged call is on
+ * the promoted server exactly once (its idempotency record is there, resending replays its result,
+ * its ledger entries move its amount once), a call reported {@link StoreException.Outcome#NOT_APPLIED}
+ * had not committed, each account's balance matches the model and reconciles. It prints one line:
+ * acknowledged, unknown, resolved, lost.
+ */
+@DisplayName("Failover on PostgreSQL: the primary is kill -9'd mid-load, its synchronous standby promoted")
+class PostgresFailoverTest {
+  private static final int WORKERS = 6;
+  private static final int ACCOUNTS = 4;
+  private static final long INITIAL = 500;
+  private static final long LOAD_BEFORE_KILL_MILLIS = 3_000;
+  /** How long no server is primary: the time a failover manager takes to decide. */
+  private static final long OUTAGE_MILLIS = 1_000;
+  private static final long LOAD_AFTER_PROMOTION_MILLIS = 3_000;
+  private static final long BACKOFF_AFTER_FAILURE_MILLIS = 100;
+  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+  /**
+   * The driver settings of the README's recipe: only the primary is used, a host found to be a
+   * standby is tried again after a second, and a dead server is given up on in seconds.
+   */
+  private static final String CLIENT_OPTIONS = "&targetServerType=primary&hostRecheckSeconds=1&connectTimeout=2"
+      + "&loginTimeout=5&socketTimeout=10";
+
+  private final List<PostgresServer> servers = new ArrayList<>();
+
+  @AfterEach
+  void stopServers() {
+    servers.forEach(PostgresServer::stop);
+  }
+
+  enum Kind { GRANT, HOLD, SETTLE }
+
+  /** One keyed call: how to (re)send it, and what became of it. */
+  static final class Call {
+    final int number;
+    final Kind kind;
+    final AccountId account;
+    final IdempotencyKey key;
+    /** Granted or held; for a settle, the amount of the hold it ends. */
+    final long amount;
+    final @Nullable HoldId hold;
+    final Function<CreditService, Object> send;
+    /** The result, or {@link #REFUSED}; null while unknown. */
+    volatile @Nullable Object result;
+    /** The call failed with a store failure. */
+    volatile boolean failed;
+    /** It failed with a StoreException that said nothing was applied. */
+    volatile boolean notApplied;
+    volatile boolean acknowledged;
+
+    Call(int number, Kind kind, AccountId account, IdempotencyKey key, long amount, @Nullable HoldId hold,
+        Function<CreditService, Object> send) {
+      this.number = number;
+      this.kind = kind;
+      this.account = account;
+      this.key = key;
+      this.amount = amount;
+      this.hold = hold;
+      this.send = send;
+    }
+
+    boolean tookEffect() {
+      return result != null && result != REFUSED;
+    }
+  }
+
+  /** The result of a hold refused for insufficient credits: no effect. */
+  static final Object REFUSED = new Object() {
+    @Override
+    public String toString() {
+      return "REFUSED";
+    }
+  };
+
+  @Test
+  @Timeout(180)
+  @DisplayName("every acknowledged call survives the failover exactly once; unknown ones resolve by their key")
+  void failover() throws Exception {
+    long started = System.nanoTime();
+    PostgresServer primary = PostgresServer.dedicated();
+    servers.add(primary);
+    PostgresServer standby = primary.startStandby(true);
+    servers.add(standby);
+    String url = "jdbc:postgresql://127.0.0.1:" + primary.port() + ",127.0.0.1:" + standby.port()
+        + "/credits?user=postgres" + CLIENT_OPTIONS;
+
+    JdbcStoreConfig config = JdbcStoreConfig.builder().dialect(JdbcStoreConfig.Dialect.POSTGRESQL).schema("failover")
+        .build();
+    DataSource perCall = TestDataSource.unpooled(url);
+    JdbcCreditStore.install(perCall, config);
+    MutableClock clock = new MutableClock(T0);
+    CreditsConfig settings = CreditsConfig.builder().maxCommitAttempts(1000).build();
+    CreditService setup = CreditService.builder().store(JdbcCreditStore.create(perCall, config)).clock(clock)
+        .config(settings).build();
+    long serversUp = System.nanoTime();
+    List<AccountId> accounts = new ArrayList<>();
+    for (int a = 0; a < ACCOUNTS; a++) {
+      AccountId id = AccountId.of("failover-" + a);
+      accounts.add(id);
+      setup.openAccount(id, IdempotencyKey.of("open"));
+      setup.grant(id, LotSource.SIGNUP_GRANT, CreditAmount.of(INITIAL), null, IdempotencyKey.of("initial"));
+    }
+
+    // One instance of the host: a pool over the multi-host URL, discarding broken connections.
+    CreditService credits = CreditService.builder()
+        .store(JdbcCreditStore.create(TestDataSource.pooled(url), config)).clock(clock).config(settings).build();
+    List<Call> calls = Collections.synchronizedList(new ArrayList<>());
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger numbers = new AtomicInteger();
+    AtomicLong acknowledgedBeforeKill = new AtomicLong();
+    AtomicLong acknowledgedAfterPromotion = new AtomicLong();
+    AtomicLong firstAnswerAfterPromotion = new AtomicLong();
+    AtomicLong reportedUnknown = new AtomicLong();
+    AtomicLong refused = new AtomicLong();
+    // 0 before the kill, 1 between kill and promotion, 2 after the promotion.
+    AtomicInteger phase = new AtomicInteger();
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicInteger running = new AtomicInteger(1);
+
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < WORKERS; w++) {
+      int worker = w;
+      threads.add(new Thread(() -> {
+        Random random = new Random(7_000 + worker);
+        List<Hold> mine = new ArrayList<>();
+        try {
+          go.await();
+          while (running.get() == 1) {
+            double r = random.nextDouble();
+            int n = numbers.incrementAndGet();
+            IdempotencyKey key = IdempotencyKey.of("w" + worker + "-" + n);
+            Call call;
+            if (r < 0.25) {
+              AccountId a = accounts.get(random.nextInt(ACCOUNTS));
+              long amount = 1 + random.nextInt(50);
+              call = new Call(n, Kind.GRANT, a, key, amount, null,
+                  c -> c.grant(a, LotSource.PACK, CreditAmount.of(amount), null, key));
+            } else if (r < 0.65 || mine.isEmpty()) {
+              AccountId a = accounts.get(random.nextInt(ACCOUNTS));
+              long amount = 1 + random.nextInt(60);
+              call = new Call(n, Kind.HOLD, a, key, amount, null,
+                  c -> c.hold(HoldRequest.of(a, CreditAmount.of(amount), key)));
+            } else {
+              Hold hold = mine.remove(random.nextInt(mine.size()));
+              CreditAmount amount = random.nextBoolean() ? null
+                  : CreditAmount.of(1 + random.nextInt((int) hold.amount()));
+              call = new Call(n, Kind.SETTLE, hold.account(), key, hold.amount(), hold.id(),
+                  c -> amount == null ? c.settle(hold.account(), hold.id(), key)
+                      : c.settle(hold.account(), hold.id(), amount, key));
+            }
+            calls.add(call);
+            int before = phase.get();
+            try {
+              Object result = call.send.apply(credits);
+              call.result = result;
+              call.acknowledged = true;
+              if (before == 0 && phase.get() == 0) {
+                acknowledgedBeforeKill.incrementAndGet();
+              } else if (before == 2) {
+                acknowledgedAfterPromotion.incrementAndGet();
+                firstAnswerAfterPromotion.compareAndSet(0, System.nanoTime());
+              }
+              if (result instanceof Hold hold) {
+                mine.add(hold);
+              }
+            } catch (InsufficientCreditsException e) {
+              call.result = REFUSED;
+              refused.incrementAndGet();
+            } catch (StoreException e) {
+              call.failed = true;
+              call.notApplied = e.outcome() == StoreException.Outcome.NOT_APPLIED;
+              if (!call.notApplied) {
+                reportedUnknown.incrementAndGet();
+              }
+              Thread.sleep(BACKOFF_AFTER_FAILURE_MILLIS);
+            } catch (CreditsException e) {
+              if (e.code() != ErrorCode.CONCURRENT_UPDATE) {
+                failures.add(call.kind + " " + call.key + " failed unexpectedly: " + e);
+              }
+              call.failed = true;
+              Thread.sleep(BACKOFF_AFTER_FAILURE_MILLIS);
+            }
+          }
+        } catch (Throwable e) {
+          failures.add("worker " + worker + " died: " + e);
+        }
+      }, "failover-worker-" + w));
+    }
+
+    threads.forEach(Thread::start);
+    long loadStarted = System.nanoTime();
+    go.countDown();
+    Thread.sleep(LOAD_BEFORE_KILL_MILLIS);
+    phase.set(1);
+    int killed = primary.crash();
+    long killedAt = System.nanoTime();
+    Thread.sleep(OUTAGE_MILLIS);
+    long promotionMillis = standby.promote();
+    phase.set(2);
+    Thread.sleep(LOAD_AFTER_PROMOTION_MILLIS);
+    running.set(0);
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(failures).as("unexpected failures during the run").isEmpty();
+    assertThat(killed).as("server processes killed").isPositive();
+    assertThat(acknowledgedBeforeKill.get()).as("calls acknowledged before the kill -9").isPositive();
+    assertThat(acknowledgedAfterPromotion.get()).as("calls acknowledged after the promotion").isPositive();
+
+    long loadEnded = System.nanoTime();
+
+    // From here on only the promoted server answers, through the same multi-host URL.
+    JdbcCreditStore store = JdbcCreditStore.create(TestDataSource.pooled(url), config);
+    CreditService check = CreditService.builder().store(store).clock(clock).config(settings).build();
+    List<Call> all;
+    synchronized (calls) {
+      all = new ArrayList<>(calls);
+    }
+
+    // Every acknowledged call is on the promoted server: lost counts those that are not.
+    int lost = 0;
+    for (Call call : all) {
+      if (call.acknowledged && store.findIdempotencyRecord(call.account, call.key).isEmpty()) {
+        lost++;
+      }
+    }
+
+    // Resend every failed call with its key until it resolves, oldest first.
+    List<Call> failed = all.stream().filter(c -> c.failed).sorted((x, y) -> Integer.compare(x.number, y.number))
+        .toList();
+    int hadCommitted = 0;
+    int hadNot = 0;
+    for (Call call : failed) {
+      boolean recorded = store.findIdempotencyRecord(call.account, call.key).isPresent();
+      if (call.notApplied) {
+        assertThat(recorded).as("%s was reported NOT_APPLIED, but had committed", call.key).isFalse();
+      }
+      if (recorded) {
+        hadCommitted++;
+      } else {
+        hadNot++;
+      }
+      call.result = resendUntilResolved(check, call);
+    }
+
+    // Every acknowledged call replays its first result.
+    for (Call call : all) {
+      if (call.acknowledged) {
+        assertThat(call.send.apply(check)).as("replay of %s after the failover", call.key).isEqualTo(call.result);
+      }
+    }
+
+    // The model: what the calls' results say each account holds.
+    int entriesChecked = 0;
+    for (AccountId a : accounts) {
+      long granted = INITIAL;
+      long settled = 0;
+      Map<HoldId, Long> live = new HashMap<>();
+      Set<String> effectiveKeys = new HashSet<>(Set.of("initial"));
+      for (Call call : all) {
+        if (!call.account.equals(a) || !call.tookEffect()) {
+          continue;
+        }
+        effectiveKeys.add(call.key.value());
+        if (call.result instanceof GrantReceipt g) {
+          granted += g.amount();
+        } else if (call.result instanceof Hold h) {
+          live.put(h.id(), h.amount());
+        } else if (call.result instanceof Settlement s) {
+          settled += s.settled();
+          assertThat(s.settled() + s.returned()).as("settlement of %s", call.key).isEqualTo(call.amount);
+        }
+      }
+      for (Call call : all) {
+        if (call.account.equals(a) && call.tookEffect() && call.hold != null) {
+          assertThat(live.remove(call.hold)).as("hold %s settled by %s existed and ended once", call.hold, call.key)
+              .isNotNull();
+        }
+      }
+      long held = live.values().stream().mapToLong(Long::longValue).sum();
+
+      BalanceView view = check.balance(a);
+      Reconciliation rec = check.reconcile(a);
+      assertThat(rec.consistent()).as("reconciliation of %s: %s", a, rec.differences()).isTrue();
+      assertThat(rec.granted()).as("granted on %s", a).isEqualTo(granted);
+      assertThat(rec.settled()).as("settled on %s", a).isEqualTo(settled);
+      assertThat(view.held()).as("held on %s", a).isEqualTo(held);
+      assertThat(view.available()).as("available on %s", a).isEqualTo(granted - settled - held);
+
+      // Exactly once: the entries under each key move its amount once, and no other key is there.
+      List<LedgerEntry> entries = new ArrayList<>();
+      check.forEachEntry(a, LedgerQuery.firstPage(LedgerQuery.MAX_LIMIT), entries::add);
+      Map<String, List<LedgerEntry>> byKey = new HashMap<>();
+      for (LedgerEntry e : entries) {
+        if (e.key() != null) {
+          byKey.computeIfAbsent(e.key().value(), x -> new ArrayList<>()).add(e);
+        }
+      }
+      assertThat(byKey.keySet()).as("keys in the ledger of %s", a).isEqualTo(effectiveKeys);
+      for (Call call : all) {
+        if (!call.account.equals(a) || !call.tookEffect()) {
+          continue;
+        }
+        EntryType type = switch (call.kind) {
+          case GRANT -> EntryType.GRANT;
+          case HOLD -> EntryType.HOLD;
+          case SETTLE -> EntryType.SETTLE;
+        };
+        List<LedgerEntry> effect = byKey.get(call.key.value());
+        long moved = effect.stream().filter(e -> e.type() == type
+            || (call.kind == Kind.SETTLE && e.type() == EntryType.RELEASE)).mapToLong(LedgerEntry::amount).sum();
+        assertThat(moved).as("credits moved by %s", call.key).isEqualTo(call.amount);
+        entriesChecked += effect.size();
+      }
+    }
+
+    long acknowledged = all.stream().filter(c -> c.acknowledged).count();
+    long outageMillis = TimeUnit.NANOSECONDS.toMillis(firstAnswerAfterPromotion.get() - killedAt);
+    System.out.printf("failover test: acknowledged %d (%d before the kill -9, %d after the promotion), unknown %d"
+        + " (reported UNKNOWN %d, NOT_APPLIED %d), resolved %d (%d had committed, %d had not), lost %d;"
+        + " refused for credits %d; ledger entries checked %d; kill -9 of %d processes, promotion %d ms,"
+        + " first acknowledgement %d ms after the kill; servers started in %d ms, setup %d ms, load %d ms,"
+        + " checks %d ms%n",
+        acknowledged, acknowledgedBeforeKill.get(), acknowledgedAfterPromotion.get(), failed.size(),
+        reportedUnknown.get(), failed.stream().filter(c -> c.notApplied).count(), failed.size(), hadCommitted, hadNot,
+        lost, refused.get(), entriesChecked, killed, promotionMillis, outageMillis, millis(started, serversUp),
+        millis(serversUp, loadStarted), millis(loadStarted, loadEnded), millis(loadEnded, System.nanoTime()));
+    assertThat(lost).as("acknowledged calls lost in the failover").isZero();
+    assertThat(failed).as("calls that failed during the failover").isNotEmpty();
+    assertThat(failed).as("every failed call resolved").allSatisfy(c -> assertThat(c.result).isNotNull());
+  }
+
+  private static long millis(long from, long to) {
+    return TimeUnit.NANOSECONDS.toMillis(to - from);
+  }
+
+  /**
+   * Resends a call with its key until the store answers: its first result when it had committed,
+   * else a first execution now.
+   */
+  private static Object resendUntilResolved(CreditService credits, Call call) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.send.apply(credits);
+      } catch (InsufficientCreditsException e) {
+        return REFUSED;
+      } catch (StoreException e) {
+        if (attempt == 50) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+}
