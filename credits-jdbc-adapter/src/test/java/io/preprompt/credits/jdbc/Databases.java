@@ -3,7 +3,10 @@ package io.preprompt.credits.jdbc;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
-/** The two databases the adapter is tested on, each handing out fresh, empty, installed stores. */
+/**
+ * The databases the adapter is tested on, each handing out fresh, empty, installed stores: H2,
+ * PostgreSQL, and PostgreSQL through pgbouncer.
+ */
 enum Databases {
   /** H2 in memory: a new database per store. */
   H2 {
@@ -24,6 +27,19 @@ enum Databases {
           .schema("t" + COUNTER.incrementAndGet()).build();
       JdbcCreditStore.install(SHARED_PG.get(), config);
       return new Target(SHARED_PG.get(), config);
+    }
+  },
+  /**
+   * The tests' PostgreSQL server behind pgbouncer in transaction pooling mode, with the driver
+   * settings the README documents: a new schema per store, installed through pgbouncer too.
+   */
+  PGBOUNCER {
+    @Override
+    Target fresh() {
+      JdbcStoreConfig config = JdbcStoreConfig.builder().dialect(JdbcStoreConfig.Dialect.POSTGRESQL)
+          .schema("b" + COUNTER.incrementAndGet()).build();
+      JdbcCreditStore.install(SHARED_BOUNCER.get(), config);
+      return new Target(SHARED_BOUNCER.get(), config);
     }
   };
 
@@ -47,6 +63,30 @@ enum Databases {
       return d;
     }
   };
+
+  /** One pool of client connections to pgbouncer, many more than its server connections. */
+  private static final java.util.function.Supplier<DataSource> SHARED_BOUNCER = new java.util.function.Supplier<>() {
+    private volatile DataSource ds;
+
+    @Override
+    public DataSource get() {
+      DataSource d = ds;
+      if (d == null) {
+        synchronized (this) {
+          if (ds == null) {
+            ds = TestDataSource.pooled(PgBouncer.get().url());
+          }
+          d = ds;
+        }
+      }
+      return d;
+    }
+  };
+
+  /** Whether the database is PostgreSQL, directly or through pgbouncer. */
+  boolean postgres() {
+    return this != H2;
+  }
 
   /** Returns a data source and configuration over freshly installed, empty tables. */
   abstract Target fresh();

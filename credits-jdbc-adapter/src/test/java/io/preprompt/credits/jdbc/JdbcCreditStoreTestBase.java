@@ -666,7 +666,7 @@ abstract class JdbcCreditStoreTestBase {
           .isEqualTo(quietCalls);
       // One read, then the commit: one pipelined execute on PostgreSQL, one statement per kind of row
       // written (the account, its lots, the hold, the ledger, the key) on H2.
-      int expected = database() == Databases.POSTGRESQL ? 2 : 6;
+      int expected = database().postgres() ? 2 : 6;
       assertThat(busyCalls).as("statements per hold and per settle").containsExactly(expected, expected);
       Map<String, String> versionsAfter = rowVersions(busy);
       assertThat(versionsAfter.keySet()).isEqualTo(versionsBefore.keySet());
@@ -697,7 +697,7 @@ abstract class JdbcCreditStoreTestBase {
      */
     private Map<String, String> rowVersions(AccountId account) throws SQLException {
       Map<String, String> out = new TreeMap<>();
-      if (database() != Databases.POSTGRESQL) {
+      if (!database().postgres()) {
         return out;
       }
       try (Connection c = target.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(

@@ -38,7 +38,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * What a new user meets when the store is set up wrong or its database fails, on both databases:
+ * What a new user meets when the store is set up wrong or its database fails, on each database:
  * each failure is typed and says what to do.
  */
 @DisplayName("JdbcCreditStore's failures are typed and say what to do")
@@ -55,6 +55,8 @@ class JdbcFailureTest {
       case H2 -> new Databases.Target(TestDataSource.pooled("jdbc:h2:mem:credits_empty_" + n + ";DB_CLOSE_DELAY=-1"),
           JdbcStoreConfig.of(JdbcStoreConfig.Dialect.H2));
       case POSTGRESQL -> new Databases.Target(postgres(),
+          JdbcStoreConfig.builder().dialect(JdbcStoreConfig.Dialect.POSTGRESQL).schema("absent_" + n).build());
+      case PGBOUNCER -> new Databases.Target(TestDataSource.pooled(PgBouncer.get().url()),
           JdbcStoreConfig.builder().dialect(JdbcStoreConfig.Dialect.POSTGRESQL).schema("absent_" + n).build());
     };
   }

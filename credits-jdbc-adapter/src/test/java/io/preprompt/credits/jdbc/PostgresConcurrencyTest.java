@@ -27,6 +27,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,24 @@ class PostgresConcurrencyTest {
   @DisplayName("no balance goes negative, credits are conserved, and every idempotency key takes effect once")
   void manyWritersFewAccounts() throws Exception {
     Databases.Target target = Databases.POSTGRESQL.fresh();
+    String url = PostgresServer.get().url();
+    // Used by one thread, this pool of one keeps reusing that thread's own connection.
+    manyWritersFewAccounts(target, THREADS, OPS_PER_THREAD,
+        thread -> JdbcCreditStore.create(TestDataSource.pooled(url), target.config()));
+  }
+
+  /**
+   * Runs the writers of {@link #manyWritersFewAccounts()} on the target's accounts and checks what
+   * they left; other tests run it through other connections.
+   *
+   * @param target where the accounts live (set up through its own data source)
+   * @param writers how many writers run at once
+   * @param opsPerThread how many calls each writer makes
+   * @param storeOfThread the store each writer calls through, by writer number
+   * @return how many calls the writers made
+   */
+  static long manyWritersFewAccounts(Databases.Target target, int writers, int opsPerThread,
+      IntFunction<JdbcCreditStore> storeOfThread) throws Exception {
     MutableClock clock = new MutableClock(T0);
     CreditsConfig config = CreditsConfig.builder().maxCommitAttempts(1000).build();
     CreditService setup = CreditService.builder().store(target.store()).clock(clock).config(config).build();
@@ -71,20 +90,16 @@ class PostgresConcurrencyTest {
     AtomicLong refused = new AtomicLong();
     CountDownLatch start = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();
-    List<TestDataSource> connections = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
+    for (int t = 0; t < writers; t++) {
       int thread = t;
-      // Used by one thread, this pool of one keeps reusing that thread's own connection.
-      TestDataSource own = TestDataSource.pooled(PostgresServer.get().url());
-      connections.add(own);
-      CreditService credits = CreditService.builder().store(JdbcCreditStore.create(own, target.config()))
+      CreditService credits = CreditService.builder().store(storeOfThread.apply(thread))
           .clock(clock).config(config).build();
       threads.add(new Thread(() -> {
         Random random = new Random(1000 + thread);
         List<Hold> mine = new ArrayList<>();
         try {
           start.await();
-          for (int i = 0; i < OPS_PER_THREAD; i++) {
+          for (int i = 0; i < opsPerThread; i++) {
             String key = "t" + thread + "-" + i;
             IdempotencyKey k = IdempotencyKey.of(key);
             double r = random.nextDouble();
@@ -182,7 +197,8 @@ class PostgresConcurrencyTest {
         assertThat(moved).as("credits moved by key %s", call.key()).isEqualTo(call.amount());
       }
     }
-    assertThat(calls.size() + refused.get()).isEqualTo((long) THREADS * OPS_PER_THREAD);
+    assertThat(calls.size() + refused.get()).isEqualTo((long) writers * opsPerThread);
+    return calls.size() + refused.get();
   }
 
   private static List<LedgerEntry> ledger(CreditService credits, AccountId account) {

@@ -31,12 +31,22 @@ import org.springframework.transaction.support.TransactionTemplate;
 class PostgresHostTransactionTest {
   private static final AccountId MAYA = AccountId.of("maya");
 
-  private final Databases.Target target = Databases.POSTGRESQL.fresh();
-  private final BoundedPool pool = new BoundedPool(PostgresServer.get().url(), 3);
+  private final Databases.Target target = database().fresh();
+  private final BoundedPool pool = new BoundedPool(url(), 3);
   private final MutableClock clock = MutableClock.at("2026-05-04T12:00:00Z");
   private final List<String> events = new CopyOnWriteArrayList<>();
   /** Reads what is durable, on the tests' own pool. */
   private final CreditService committed = CreditService.builder().store(target.store()).clock(clock).build();
+
+  /** Where the store's tables live; a subclass runs the same tests elsewhere. */
+  Databases database() {
+    return Databases.POSTGRESQL;
+  }
+
+  /** The JDBC URL of the host's pool, on the same database as {@link #database()}. */
+  String url() {
+    return PostgresServer.get().url();
+  }
 
   @AfterEach
   void closePool() throws SQLException {

@@ -82,6 +82,11 @@ final class PostgresServer {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?user=postgres";
   }
 
+  /** The folder of the PostgreSQL binaries the server runs from ({@code psql} is there too). */
+  Path binaries() {
+    return bin;
+  }
+
   /** Opens a new connection to the test database (auto-commit on). */
   Connection connect() throws SQLException {
     return DriverManager.getConnection(url());
@@ -419,7 +424,8 @@ final class PostgresServer {
     return out;
   }
 
-  private static int freePort() {
+  /** A free port on the loopback interface, for a server of the tests to listen on. */
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
