@@ -1137,7 +1137,11 @@ public final class Plans implements PlanService {
             next.spentMinor(), null, null, 0, next.skippedAt());
       } else if (next.armed() && available < next.threshold()) {
         Optional<Pack> found = packs.find(next.packId());
-        if (found.isPresent() && canBuyPacks(s) && found.get().availableTo(s.tier()) && openOrders(s, now) < MAX_OPEN_PACK_ORDERS) {
+        // The hook runs on every change: a tier retired from the catalog must not fail the change.
+        boolean packsAllowed = s.status() == SubscriptionStatus.ACTIVE
+            && tiers.find(s.tier()).map(Tier::packsAllowed).orElse(false);
+        if (found.isPresent() && packsAllowed && found.get().availableTo(s.tier())
+            && openOrders(s, now) < MAX_OPEN_PACK_ORDERS) {
           Pack pack = found.get();
           Instant month = monthStart(now);
           long spent = month.equals(next.month()) ? next.spentMinor() : 0;

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.preprompt.credits.Credits;
+import io.preprompt.credits.balance.Hold;
+import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.CreditAmount;
 import io.preprompt.credits.core.ErrorCode;
 import io.preprompt.credits.core.IdempotencyConflictException;
 import io.preprompt.credits.core.IdempotencyKey;
@@ -333,6 +336,23 @@ class AutoTopUpTest {
       f.spend(alice, 900);
       assertThat(charges(f)).isEmpty();
     }
+  }
+
+  @Test
+  @DisplayName("an account whose tier was retired from the catalog keeps spending; its top-up buys nothing")
+  void retiredTier() {
+    PlansFixture f = new PlansFixture(T0);
+    AccountId alice = subscribed(f);
+    f.plans.enableAutoTopUp(alice, new AutoTopUp(f.available(alice) - 5, "pack_500", 100_000), f.key());
+    TierCatalog.Builder without = TierCatalog.builder();
+    TierCatalog.defaults().tiers().stream().filter(t -> !t.id().equals("studio")).forEach(without::tier);
+    Credits retired = Credits.builder().store(f.store).clock(f.clock).tiers(without.build()).billing(f.gateway)
+        .build();
+    long before = f.available(alice);
+    Hold hold = retired.credits().hold(HoldRequest.of(alice, CreditAmount.of(10), f.key()));
+    assertThat(retired.credits().balance(alice).available()).isEqualTo(before - 10);
+    retired.credits().settle(alice, hold.id(), f.key());
+    assertThat(charges(f)).isEmpty();
   }
 
   @Test
