@@ -1137,9 +1137,8 @@ public final class Plans implements PlanService {
             next.spentMinor(), null, null, 0, next.skippedAt());
       } else if (next.armed() && available < next.threshold()) {
         Optional<Pack> found = packs.find(next.packId());
-        // The hook runs on every change: a tier retired from the catalog must not fail the change.
-        boolean packsAllowed = s.status() == SubscriptionStatus.ACTIVE
-            && tiers.find(s.tier()).map(Tier::packsAllowed).orElse(false);
+        // The hook runs on every change: a tier retired from the catalog buys nothing and fails nothing.
+        boolean packsAllowed = tiers.find(s.tier()).isPresent() && canBuyPacks(s);
         if (found.isPresent() && packsAllowed && found.get().availableTo(s.tier())
             && openOrders(s, now) < MAX_OPEN_PACK_ORDERS) {
           Pack pack = found.get();

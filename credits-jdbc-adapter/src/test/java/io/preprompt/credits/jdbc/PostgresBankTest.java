@@ -1,5 +1,7 @@
 package io.preprompt.credits.jdbc;
 
+import static io.preprompt.credits.jdbc.KeyedCall.REFUSED;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.CreditService;
@@ -11,6 +13,7 @@ import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Release;
 import io.preprompt.credits.balance.Settlement;
 import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.jdbc.KeyedCall.Kind;
 import io.preprompt.credits.core.CreditAmount;
 import io.preprompt.credits.core.CreditsConfig;
 import io.preprompt.credits.core.CreditsException;
@@ -100,47 +103,8 @@ class PostgresBankTest {
     }
   }
 
-  enum Kind { GRANT, HOLD, SETTLE, RELEASE }
 
-  /** One keyed call: how to (re)send it through a service, and what became of it. */
-  static final class Call {
-    final int number;
-    final Kind kind;
-    final AccountId account;
-    final IdempotencyKey key;
-    final long amount;
-    final @Nullable HoldId hold;
-    final Function<CreditService, Object> send;
-    /** The result, or {@link #REFUSED}; null while unknown. */
-    volatile @Nullable Object result;
-    volatile boolean unknown;
-    /** The call failed with a StoreException that said nothing was applied. */
-    volatile boolean notApplied;
-    volatile boolean acknowledgedBeforeCrash;
 
-    Call(int number, Kind kind, AccountId account, IdempotencyKey key, long amount, @Nullable HoldId hold,
-        Function<CreditService, Object> send) {
-      this.number = number;
-      this.kind = kind;
-      this.account = account;
-      this.key = key;
-      this.amount = amount;
-      this.hold = hold;
-      this.send = send;
-    }
-
-    boolean tookEffect() {
-      return result != null && result != REFUSED;
-    }
-  }
-
-  /** The result of a hold refused for insufficient credits: no effect, nothing to replay. */
-  static final Object REFUSED = new Object() {
-    @Override
-    public String toString() {
-      return "REFUSED";
-    }
-  };
 
   /** Counters for the report. */
   static final class Counts {
@@ -193,8 +157,8 @@ class PostgresBankTest {
     }
 
     Counts counts = new Counts();
-    List<Call> calls = Collections.synchronizedList(new ArrayList<>());
-    List<Call> acknowledged = Collections.synchronizedList(new ArrayList<>());
+    List<KeyedCall> calls = Collections.synchronizedList(new ArrayList<>());
+    List<KeyedCall> acknowledged = Collections.synchronizedList(new ArrayList<>());
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger numbers = new AtomicInteger();
     CountDownLatch go = new CountDownLatch(1);
@@ -226,7 +190,7 @@ class PostgresBankTest {
           go.await();
           while (System.nanoTime() < end) {
             double r = random.nextDouble();
-            Call done = acknowledged.isEmpty() ? null : acknowledged.get(random.nextInt(acknowledged.size()));
+            KeyedCall done = acknowledged.isEmpty() ? null : acknowledged.get(random.nextInt(acknowledged.size()));
             if (r < 0.08 && done != null) {
               resend(credits, done, counts, failures);
               continue;
@@ -237,29 +201,29 @@ class PostgresBankTest {
             }
             int n = numbers.incrementAndGet();
             IdempotencyKey key = IdempotencyKey.of("w" + worker + "-" + n);
-            Call call;
+            KeyedCall call;
             if (r < 0.25) {
               AccountId a = accounts.get(random.nextInt(ACCOUNTS));
               long amount = 1 + random.nextInt(50);
-              call = new Call(n, Kind.GRANT, a, key, amount, null,
+              call = new KeyedCall(n, Kind.GRANT, a, key, amount, null,
                   c -> c.grant(a, LotSource.PACK, CreditAmount.of(amount), null, key));
             } else if (r < 0.60 || mine.isEmpty()) {
               AccountId a = accounts.get(random.nextInt(ACCOUNTS));
               long amount = 1 + random.nextInt(60);
               HoldRequest request = HoldRequest.of(a, CreditAmount.of(amount), key)
                   .withMetadata("worker", Integer.toString(worker));
-              call = new Call(n, Kind.HOLD, a, key, amount, null, c -> c.hold(request));
+              call = new KeyedCall(n, Kind.HOLD, a, key, amount, null, c -> c.hold(request));
             } else {
               Hold hold = mine.remove(random.nextInt(mine.size()));
               if (random.nextBoolean()) {
                 // Either the full hold or part of it (at least one credit: settling zero is a release).
                 CreditAmount amount = random.nextInt(4) == 0 ? null
                     : CreditAmount.of(1 + random.nextInt((int) hold.amount()));
-                call = new Call(n, Kind.SETTLE, hold.account(), key, hold.amount(), hold.id(),
+                call = new KeyedCall(n, Kind.SETTLE, hold.account(), key, hold.amount(), hold.id(),
                     c -> amount == null ? c.settle(hold.account(), hold.id(), key)
                         : c.settle(hold.account(), hold.id(), amount, key));
               } else {
-                call = new Call(n, Kind.RELEASE, hold.account(), key, hold.amount(), hold.id(),
+                call = new KeyedCall(n, Kind.RELEASE, hold.account(), key, hold.amount(), hold.id(),
                     c -> c.release(hold.account(), hold.id(), "failed", key));
               }
             }
@@ -268,7 +232,7 @@ class PostgresBankTest {
             try {
               Object result = call.send.apply(credits);
               call.result = result;
-              call.acknowledgedBeforeCrash = !counts.crashed;
+              call.acknowledged = !counts.crashed;
               counts.acknowledged.incrementAndGet();
               acknowledged.add(call);
               if (result instanceof Hold hold) {
@@ -345,9 +309,9 @@ class PostgresBankTest {
     assertThat(counts.pauses.get()).as("the server was frozen once").isEqualTo(1);
     assertThat(counts.crashes.get()).as("the server was kill -9'd once").isEqualTo(1);
     assertThat(counts.backendsKilled.get()).as("backends terminated").isGreaterThanOrEqualTo(5);
-    assertThat(acknowledged).filteredOn(c -> c.acknowledgedBeforeCrash).as("calls acknowledged before kill -9")
+    assertThat(acknowledged).filteredOn(c -> c.acknowledged).as("calls acknowledged before kill -9")
         .isNotEmpty();
-    assertThat(acknowledged).filteredOn(c -> !c.acknowledgedBeforeCrash).as("calls acknowledged after restart")
+    assertThat(acknowledged).filteredOn(c -> !c.acknowledged).as("calls acknowledged after restart")
         .isNotEmpty();
 
     // No transaction of the run may still be in flight while the unknowns are resolved.
@@ -361,12 +325,12 @@ class PostgresBankTest {
     // Resolve every unknown outcome from the store, oldest first.
     long unknownCommitted = 0;
     long unknownNotCommitted = 0;
-    List<Call> unknowns = new ArrayList<>();
+    List<KeyedCall> unknowns = new ArrayList<>();
     synchronized (calls) {
       calls.stream().filter(c -> c.unknown).forEach(unknowns::add);
     }
     unknowns.sort((x, y) -> Integer.compare(x.number, y.number));
-    for (Call call : unknowns) {
+    for (KeyedCall call : unknowns) {
       boolean recorded = store.findIdempotencyRecord(call.account, call.key).isPresent();
       List<LedgerEntry> before = ledger(check, call.account);
       boolean inLedger = before.stream().anyMatch(e -> call.key.equals(e.key()));
@@ -395,12 +359,12 @@ class PostgresBankTest {
     for (AccountId a : accounts) {
       ledgerSizes.put(a, ledger(check, a).size());
     }
-    List<Call> all;
+    List<KeyedCall> all;
     synchronized (calls) {
       all = new ArrayList<>(calls);
     }
     int replayedAfterRestart = 0;
-    for (Call call : all) {
+    for (KeyedCall call : all) {
       if (call.tookEffect()) {
         assertThat(call.send.apply(check)).as("replay of %s after the restart", call.key).isEqualTo(call.result);
         replayedAfterRestart++;
@@ -414,7 +378,7 @@ class PostgresBankTest {
       long settled = 0;
       Map<HoldId, Long> live = new HashMap<>();
       Set<String> effectiveKeys = new HashSet<>(Set.of("initial"));
-      for (Call call : all) {
+      for (KeyedCall call : all) {
         if (!call.account.equals(a) || !call.tookEffect()) {
           continue;
         }
@@ -431,7 +395,7 @@ class PostgresBankTest {
           assertThat(r.returned()).as("release of %s", call.key).isEqualTo(call.amount);
         }
       }
-      for (Call call : all) {
+      for (KeyedCall call : all) {
         if (call.account.equals(a) && call.tookEffect() && call.hold != null) {
           assertThat(live.remove(call.hold)).as("hold %s ended by %s existed and ended once", call.hold, call.key)
               .isNotNull();
@@ -466,7 +430,7 @@ class PostgresBankTest {
         }
       }
       assertThat(byKey.keySet()).as("keys in the ledger of %s", a).isEqualTo(effectiveKeys);
-      for (Call call : all) {
+      for (KeyedCall call : all) {
         if (!call.account.equals(a) || !call.tookEffect()) {
           continue;
         }
@@ -496,7 +460,7 @@ class PostgresBankTest {
     System.out.printf("bank test group commits: %d batches of %d changes in all, %d of them left out as stale;"
         + " %d batches failed whole, their changes committed alone%n", batches, batched, leftOut, batchesFailed);
     assertThat(batches).as("group commits of two or more changes").isPositive();
-    long durable = all.stream().filter(c -> c.acknowledgedBeforeCrash && c.tookEffect()).count();
+    long durable = all.stream().filter(c -> c.acknowledged && c.tookEffect()).count();
     System.out.printf("bank test: %d ms of traffic and faults, %d ms in all (server start and checks included); calls attempted %d, acknowledged %d (%d before the"
         + " kill -9), refused for credits %d, unknown %d (reported UNKNOWN %d; resolved: %d had committed, %d had not);"
         + " commit answers"
@@ -524,7 +488,7 @@ class PostgresBankTest {
   }
 
   /** Resends an acknowledged call with its key: the same result, or a store failure. */
-  private static void resend(CreditService credits, Call call, Counts counts, List<String> failures) {
+  private static void resend(CreditService credits, KeyedCall call, Counts counts, List<String> failures) {
     counts.replays.incrementAndGet();
     try {
       Object again = call.send.apply(credits);
@@ -541,7 +505,7 @@ class PostgresBankTest {
   }
 
   /** Sends an acknowledged grant or hold's key with another amount: an idempotency conflict. */
-  private static void probeConflict(CreditService credits, Call call, Counts counts, List<String> failures) {
+  private static void probeConflict(CreditService credits, KeyedCall call, Counts counts, List<String> failures) {
     counts.conflictsProbed.incrementAndGet();
     CreditAmount other = CreditAmount.of(call.amount + 1);
     try {

@@ -1,5 +1,7 @@
 package io.preprompt.credits.jdbc;
 
+import static io.preprompt.credits.jdbc.KeyedCall.REFUSED;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.CreditService;
@@ -10,6 +12,7 @@ import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.balance.Settlement;
 import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.jdbc.KeyedCall.Kind;
 import io.preprompt.credits.core.CreditAmount;
 import io.preprompt.credits.core.CreditsConfig;
 import io.preprompt.credits.core.CreditsException;
@@ -85,49 +88,8 @@ class PostgresFailoverTest {
     servers.forEach(PostgresServer::stop);
   }
 
-  enum Kind { GRANT, HOLD, SETTLE }
 
-  /** One keyed call: how to (re)send it, and what became of it. */
-  static final class Call {
-    final int number;
-    final Kind kind;
-    final AccountId account;
-    final IdempotencyKey key;
-    /** Granted or held; for a settle, the amount of the hold it ends. */
-    final long amount;
-    final @Nullable HoldId hold;
-    final Function<CreditService, Object> send;
-    /** The result, or {@link #REFUSED}; null while unknown. */
-    volatile @Nullable Object result;
-    /** The call failed with a store failure. */
-    volatile boolean failed;
-    /** It failed with a StoreException that said nothing was applied. */
-    volatile boolean notApplied;
-    volatile boolean acknowledged;
 
-    Call(int number, Kind kind, AccountId account, IdempotencyKey key, long amount, @Nullable HoldId hold,
-        Function<CreditService, Object> send) {
-      this.number = number;
-      this.kind = kind;
-      this.account = account;
-      this.key = key;
-      this.amount = amount;
-      this.hold = hold;
-      this.send = send;
-    }
-
-    boolean tookEffect() {
-      return result != null && result != REFUSED;
-    }
-  }
-
-  /** The result of a hold refused for insufficient credits: no effect. */
-  static final Object REFUSED = new Object() {
-    @Override
-    public String toString() {
-      return "REFUSED";
-    }
-  };
 
   @Test
   @Timeout(180)
@@ -161,7 +123,7 @@ class PostgresFailoverTest {
     // One instance of the host: a pool over the multi-host URL, discarding broken connections.
     CreditService credits = CreditService.builder()
         .store(JdbcCreditStore.create(TestDataSource.pooled(url), config)).clock(clock).config(settings).build();
-    List<Call> calls = Collections.synchronizedList(new ArrayList<>());
+    List<KeyedCall> calls = Collections.synchronizedList(new ArrayList<>());
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger numbers = new AtomicInteger();
     AtomicLong acknowledgedBeforeKill = new AtomicLong();
@@ -186,22 +148,22 @@ class PostgresFailoverTest {
             double r = random.nextDouble();
             int n = numbers.incrementAndGet();
             IdempotencyKey key = IdempotencyKey.of("w" + worker + "-" + n);
-            Call call;
+            KeyedCall call;
             if (r < 0.25) {
               AccountId a = accounts.get(random.nextInt(ACCOUNTS));
               long amount = 1 + random.nextInt(50);
-              call = new Call(n, Kind.GRANT, a, key, amount, null,
+              call = new KeyedCall(n, Kind.GRANT, a, key, amount, null,
                   c -> c.grant(a, LotSource.PACK, CreditAmount.of(amount), null, key));
             } else if (r < 0.65 || mine.isEmpty()) {
               AccountId a = accounts.get(random.nextInt(ACCOUNTS));
               long amount = 1 + random.nextInt(60);
-              call = new Call(n, Kind.HOLD, a, key, amount, null,
+              call = new KeyedCall(n, Kind.HOLD, a, key, amount, null,
                   c -> c.hold(HoldRequest.of(a, CreditAmount.of(amount), key)));
             } else {
               Hold hold = mine.remove(random.nextInt(mine.size()));
               CreditAmount amount = random.nextBoolean() ? null
                   : CreditAmount.of(1 + random.nextInt((int) hold.amount()));
-              call = new Call(n, Kind.SETTLE, hold.account(), key, hold.amount(), hold.id(),
+              call = new KeyedCall(n, Kind.SETTLE, hold.account(), key, hold.amount(), hold.id(),
                   c -> amount == null ? c.settle(hold.account(), hold.id(), key)
                       : c.settle(hold.account(), hold.id(), amount, key));
             }
@@ -224,7 +186,7 @@ class PostgresFailoverTest {
               call.result = REFUSED;
               refused.incrementAndGet();
             } catch (StoreException e) {
-              call.failed = true;
+              call.unknown = true;
               call.notApplied = e.outcome() == StoreException.Outcome.NOT_APPLIED;
               if (!call.notApplied) {
                 reportedUnknown.incrementAndGet();
@@ -234,7 +196,7 @@ class PostgresFailoverTest {
               if (e.code() != ErrorCode.CONCURRENT_UPDATE) {
                 failures.add(call.kind + " " + call.key + " failed unexpectedly: " + e);
               }
-              call.failed = true;
+              call.unknown = true;
               Thread.sleep(BACKOFF_AFTER_FAILURE_MILLIS);
             }
           }
@@ -269,25 +231,25 @@ class PostgresFailoverTest {
     // From here on only the promoted server answers, through the same multi-host URL.
     JdbcCreditStore store = JdbcCreditStore.create(TestDataSource.pooled(url), config);
     CreditService check = CreditService.builder().store(store).clock(clock).config(settings).build();
-    List<Call> all;
+    List<KeyedCall> all;
     synchronized (calls) {
       all = new ArrayList<>(calls);
     }
 
     // Every acknowledged call is on the promoted server: lost counts those that are not.
     int lost = 0;
-    for (Call call : all) {
+    for (KeyedCall call : all) {
       if (call.acknowledged && store.findIdempotencyRecord(call.account, call.key).isEmpty()) {
         lost++;
       }
     }
 
     // Resend every failed call with its key until it resolves, oldest first.
-    List<Call> failed = all.stream().filter(c -> c.failed).sorted((x, y) -> Integer.compare(x.number, y.number))
+    List<KeyedCall> failed = all.stream().filter(c -> c.unknown).sorted((x, y) -> Integer.compare(x.number, y.number))
         .toList();
     int hadCommitted = 0;
     int hadNot = 0;
-    for (Call call : failed) {
+    for (KeyedCall call : failed) {
       boolean recorded = store.findIdempotencyRecord(call.account, call.key).isPresent();
       if (call.notApplied) {
         assertThat(recorded).as("%s was reported NOT_APPLIED, but had committed", call.key).isFalse();
@@ -301,7 +263,7 @@ class PostgresFailoverTest {
     }
 
     // Every acknowledged call replays its first result.
-    for (Call call : all) {
+    for (KeyedCall call : all) {
       if (call.acknowledged) {
         assertThat(call.send.apply(check)).as("replay of %s after the failover", call.key).isEqualTo(call.result);
       }
@@ -314,7 +276,7 @@ class PostgresFailoverTest {
       long settled = 0;
       Map<HoldId, Long> live = new HashMap<>();
       Set<String> effectiveKeys = new HashSet<>(Set.of("initial"));
-      for (Call call : all) {
+      for (KeyedCall call : all) {
         if (!call.account.equals(a) || !call.tookEffect()) {
           continue;
         }
@@ -328,7 +290,7 @@ class PostgresFailoverTest {
           assertThat(s.settled() + s.returned()).as("settlement of %s", call.key).isEqualTo(call.amount);
         }
       }
-      for (Call call : all) {
+      for (KeyedCall call : all) {
         if (call.account.equals(a) && call.tookEffect() && call.hold != null) {
           assertThat(live.remove(call.hold)).as("hold %s settled by %s existed and ended once", call.hold, call.key)
               .isNotNull();
@@ -354,7 +316,7 @@ class PostgresFailoverTest {
         }
       }
       assertThat(byKey.keySet()).as("keys in the ledger of %s", a).isEqualTo(effectiveKeys);
-      for (Call call : all) {
+      for (KeyedCall call : all) {
         if (!call.account.equals(a) || !call.tookEffect()) {
           continue;
         }
@@ -362,6 +324,7 @@ class PostgresFailoverTest {
           case GRANT -> EntryType.GRANT;
           case HOLD -> EntryType.HOLD;
           case SETTLE -> EntryType.SETTLE;
+          case RELEASE -> EntryType.RELEASE;
         };
         List<LedgerEntry> effect = byKey.get(call.key.value());
         long moved = effect.stream().filter(e -> e.type() == type
@@ -395,7 +358,7 @@ class PostgresFailoverTest {
    * Resends a call with its key until the store answers: its first result when it had committed,
    * else a first execution now.
    */
-  private static Object resendUntilResolved(CreditService credits, Call call) throws InterruptedException {
+  private static Object resendUntilResolved(CreditService credits, KeyedCall call) throws InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try {
         return call.send.apply(credits);
