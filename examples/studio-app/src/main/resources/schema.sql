@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS studio_users (
 CREATE TABLE IF NOT EXISTS studio_generations (
   account_id   varchar(128) NOT NULL,
   request_key  varchar(200) NOT NULL,
+  request      varchar(500) NOT NULL,
   hold_id      varchar(64)  NOT NULL,
   status       varchar(16)  NOT NULL,
   estimate     bigint       NOT NULL,

@@ -3,6 +3,7 @@ package io.preprompt.credits.examples.studio;
 import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.core.CreditsException;
 import io.preprompt.credits.core.IdempotencyKey;
+import io.preprompt.credits.gate.GenerationGate;
 import io.preprompt.credits.plans.AccountOverview;
 import io.preprompt.credits.plans.PackOrder;
 import io.preprompt.credits.plans.PlanChange;
@@ -32,8 +33,11 @@ class BillingController {
   private final SimulatedPayments payments;
   private final Layout layout;
   private final StudioProperties properties;
+  private final GenerationGate gate;
 
-  BillingController(PlanService plans, SimulatedPayments payments, Layout layout, StudioProperties properties) {
+  BillingController(PlanService plans, SimulatedPayments payments, Layout layout, StudioProperties properties,
+      GenerationGate gate) {
+    this.gate = gate;
     this.plans = plans;
     this.payments = payments;
     this.layout = layout;
@@ -72,7 +76,8 @@ class BillingController {
       } else {
         action = i > current ? "upgrade" : "downgrade";
       }
-      rows.add(new TierRow(Views.TierView.of(t, properties.tierPrices(), properties.currency(), false, i == current),
+      rows.add(new TierRow(Views.TierView.of(t, properties.tierPrices(), properties.currency(), false, i == current,
+          gate.rateCard()),
           action));
     }
     model.addAttribute("overview", overview);

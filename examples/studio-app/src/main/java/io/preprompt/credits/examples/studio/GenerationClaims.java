@@ -36,12 +36,13 @@ class GenerationClaims {
   /**
    * A generate action as recorded.
    *
+   * @param request what was asked for, as {@link Generations#fingerprint} writes it
    * @param status {@code RUNNING}, {@code SUCCEEDED} or {@code FAILED}
    * @param estimate the credits held
    * @param charged the credits charged, once it ended
    * @param reason why it failed, when it did
    */
-  record Claim(String status, long estimate, @Nullable Long charged, @Nullable String reason) {
+  record Claim(String request, String status, long estimate, @Nullable Long charged, @Nullable String reason) {
     boolean ended() {
       return !"RUNNING".equals(status);
     }
@@ -52,14 +53,15 @@ class GenerationClaims {
    *
    * @param account the account
    * @param key the page's key
+   * @param request what is asked for, as {@link Generations#fingerprint} writes it
    * @param hold the hold the gate gave the key
    * @return whether this request claimed it
    */
-  boolean claim(AccountId account, String key, Hold hold) {
+  boolean claim(AccountId account, String key, String request, Hold hold) {
     try {
-      jdbc.sql("INSERT INTO studio_generations (account_id, request_key, hold_id, status, estimate, started_at)"
-              + " VALUES (?, ?, ?, 'RUNNING', ?, ?)")
-          .params(account.value(), key, hold.id().value(), hold.amount(),
+      jdbc.sql("INSERT INTO studio_generations (account_id, request_key, request, hold_id, status, estimate,"
+              + " started_at) VALUES (?, ?, ?, ?, 'RUNNING', ?, ?)")
+          .params(account.value(), key, request, hold.id().value(), hold.amount(),
               OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))
           .update();
       return true;
@@ -69,10 +71,10 @@ class GenerationClaims {
   }
 
   Optional<Claim> find(AccountId account, String key) {
-    return jdbc.sql("SELECT status, estimate, charged, reason FROM studio_generations"
+    return jdbc.sql("SELECT request, status, estimate, charged, reason FROM studio_generations"
             + " WHERE account_id = ? AND request_key = ?")
         .params(account.value(), key)
-        .query((rs, row) -> new Claim(rs.getString("status"), rs.getLong("estimate"),
+        .query((rs, row) -> new Claim(rs.getString("request"), rs.getString("status"), rs.getLong("estimate"),
             (Long) rs.getObject("charged", Long.class), rs.getString("reason")))
         .optional();
   }
@@ -89,7 +91,7 @@ class GenerationClaims {
   @Transactional
   Claim succeeded(AccountId account, String key, Hold hold, long cost) {
     Settlement settled = gate.succeeded(account, hold.id(), CreditAmount.of(cost), IdempotencyKey.of(key + ":settle"));
-    return end(account, key, new Claim("SUCCEEDED", hold.amount(), settled.settled(), null));
+    return end(account, key, new Claim("", "SUCCEEDED", hold.amount(), settled.settled(), null));
   }
 
   /**
@@ -104,7 +106,7 @@ class GenerationClaims {
   @Transactional
   Claim failed(AccountId account, String key, Hold hold, String reason) {
     Release released = gate.failed(account, hold.id(), reason, IdempotencyKey.of(key + ":release"));
-    return end(account, key, new Claim("FAILED", hold.amount(), hold.amount() - released.returned(), reason));
+    return end(account, key, new Claim("", "FAILED", hold.amount(), hold.amount() - released.returned(), reason));
   }
 
   private Claim end(AccountId account, String key, Claim claim) {

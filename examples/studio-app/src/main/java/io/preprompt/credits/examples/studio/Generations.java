@@ -79,18 +79,19 @@ class Generations {
    */
   Result generate(AccountId account, String key, GenerationRequest request, FakeOutcome outcome) {
     IdempotencyKey.of(key);  // the page's key must be well formed on its own
+    String fingerprint = fingerprint(request, outcome);
     Optional<GenerationClaims.Claim> earlier = claims.find(account, key);
     if (earlier.isPresent()) {
-      return new Ran(awaitEnd(account, key), true);
+      return new Ran(awaitEnd(account, key, fingerprint), true);
     }
     Authorization auth = gate.authorize(account, request, IdempotencyKey.of(key + ":authorize"));
     if (!(auth instanceof Authorization.Authorized ok)) {
       return new Refused(auth);
     }
     Hold hold = ok.holds().get(0);
-    if (!claims.claim(account, key, hold)) {
+    if (!claims.claim(account, key, fingerprint, hold)) {
       // The same action is running in another request, with the same hold: wait for it.
-      return new Ran(awaitEnd(account, key), true);
+      return new Ran(awaitEnd(account, key, fingerprint), true);
     }
     sleep(properties.generationTime());  // the model at work; the header shows the held credits meanwhile
     return new Ran(switch (outcome) {
@@ -100,7 +101,30 @@ class Generations {
     }, false);
   }
 
-  private GenerationClaims.Claim awaitEnd(AccountId account, String key) {
+  /**
+   * What an action asked for, to tell a repeated action from another one sent under its key.
+   *
+   * @param request the generation
+   * @param outcome what the fake model was told to do
+   * @return the request's description
+   */
+  static String fingerprint(GenerationRequest request, FakeOutcome outcome) {
+    return request + " " + outcome;
+  }
+
+  /** The key was already used for another generation: 409, and nothing changed. */
+  static final class KeyReusedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    KeyReusedException(String key) {
+      super("the key " + key + " was used for another generation");
+    }
+  }
+
+  private GenerationClaims.Claim awaitEnd(AccountId account, String key, String fingerprint) {
+    if (!claims.find(account, key).orElseThrow().request().equals(fingerprint)) {
+      throw new KeyReusedException(key);
+    }
     long deadline = System.nanoTime() + properties.generationTime().plusSeconds(30).toNanos();
     while (true) {
       GenerationClaims.Claim claim = claims.find(account, key).orElseThrow();

@@ -159,7 +159,7 @@ class StudioController {
     Authorization refusal = ((Generations.Refused) result).refusal();
     if (refusal instanceof Authorization.InsufficientCredits no) {
       Views.OfferView offer = Views.OfferView.of(no, properties.tierPrices(), properties.currency(),
-          plans.mayBuyPacks(account));
+          plans.mayBuyPacks(account), gate.rateCard());
       return new Views.GenerationView("blocked", "This generation needs " + no.estimate() + " credits; you have "
           + no.available() + ".", no.estimate(), 0, false, offer, null);
     }
@@ -167,6 +167,12 @@ class StudioController {
     return new Views.GenerationView("not-in-tier", tier.option() + " needs " + tier.lowestTier().name()
         + " or higher.", 0, 0, false, null,
         new Views.NeedsTierView(tier.option(), tier.currentTier().name(), tier.lowestTier().name()));
+  }
+
+  @ExceptionHandler(Generations.KeyReusedException.class)
+  ResponseEntity<Map<String, String>> keyReused(Generations.KeyReusedException e) {
+    return ResponseEntity.status(HttpStatus.CONFLICT)
+        .body(Map.of("code", "IDEMPOTENCY_CONFLICT", "message", String.valueOf(e.getMessage())));
   }
 
   @ExceptionHandler({BadRequestException.class, CreditsException.class})

@@ -6,7 +6,10 @@ import io.preprompt.credits.gate.EstimateLine;
 import io.preprompt.credits.gate.GenerationKind;
 import io.preprompt.credits.gate.UpgradeOffer;
 import io.preprompt.credits.plans.Tier;
+import io.preprompt.credits.gate.RateCard;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -81,10 +84,10 @@ final class Views {
    */
   record OfferView(long available, long estimate, long shortfall, List<TierView> tiers, List<PackView> packs) {
     static OfferView of(Authorization.InsufficientCredits no, Map<String, Long> prices, String currency,
-        boolean mayBuyPacks) {
+        boolean mayBuyPacks, RateCard card) {
       List<TierView> tiers = no.offer().tiers().stream()
           .filter(t -> t.tier().paid())
-          .map(t -> TierView.of(t.tier(), prices, currency, t.coversShortfall(), t.current()))
+          .map(t -> TierView.of(t.tier(), prices, currency, t.coversShortfall(), t.current(), card))
           .toList();
       List<PackView> packs = mayBuyPacks
           ? no.offer().packs().stream().map(p -> new PackView(p.pack().id(), p.pack().credits(),
@@ -107,11 +110,20 @@ final class Views {
    */
   record TierView(String id, String name, long monthlyCredits, String price, String features,
       boolean coversShortfall, boolean current) {
-    static TierView of(Tier t, Map<String, Long> prices, String currency, boolean coversShortfall, boolean current) {
+    static TierView of(Tier t, Map<String, Long> prices, String currency, boolean coversShortfall, boolean current,
+        RateCard card) {
       Long price = prices.get(t.id());
       var e = t.entitlements();
-      String features = String.join(", ", e.resolutions()) + "; clips up to " + e.maxClipSeconds() + " s; "
-          + e.maxVariants() + " variants; models: " + String.join(", ", e.models());
+      List<String> resolutions = new ArrayList<>();
+      List<String> models = new ArrayList<>();
+      for (StudioController.KindOption k : StudioController.catalog(card)) {
+        for (StudioController.ModelOption m : k.models()) {
+          addIf(models, m.name(), e.models());
+          m.resolutions().forEach(r -> addIf(resolutions, r, e.resolutions()));
+        }
+      }
+      String features = String.join(", ", resolutions) + "; clips up to " + e.maxClipSeconds() + " s; "
+          + e.maxVariants() + " variants; models: " + String.join(", ", models);
       return new TierView(t.id(), t.name(), t.monthlyAllowance(),
           price == null ? "" : money(price, currency) + " a month", features, coversShortfall, current);
     }
@@ -135,6 +147,13 @@ final class Views {
    * @param lowestTier the lowest tier that has it
    */
   record NeedsTierView(String option, String currentTier, String lowestTier) {}
+
+  /** Adds a value the tier has, once, in the rate card's order (cheapest first). */
+  private static void addIf(List<String> ordered, String value, Set<String> allowed) {
+    if (allowed.contains(value) && !ordered.contains(value)) {
+      ordered.add(value);
+    }
+  }
 
   /** Writes an amount in minor units, e.g. {@code $12.00} or {@code 12.00 EUR}. */
   static String money(long minor, String currency) {
