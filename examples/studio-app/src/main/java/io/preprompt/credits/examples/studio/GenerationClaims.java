@@ -75,7 +75,7 @@ class GenerationClaims {
             + " WHERE account_id = ? AND request_key = ?")
         .params(account.value(), key)
         .query((rs, row) -> new Claim(rs.getString("request"), rs.getString("status"), rs.getLong("estimate"),
-            (Long) rs.getObject("charged", Long.class), rs.getString("reason")))
+            rs.getObject("charged", Long.class), rs.getString("reason")))
         .optional();
   }
 

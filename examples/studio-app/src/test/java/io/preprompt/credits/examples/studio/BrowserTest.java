@@ -117,7 +117,9 @@ abstract class BrowserTest {
   }
 
   void awaitShownBalance(long expected) {
-    await(d -> shownBalance() == expected);
+    new WebDriverWait(browser, Duration.ofSeconds(15))
+        .withMessage(() -> "the header to show " + expected + " credits; it shows " + byId("balance-available").getText())
+        .until(d -> shownBalance() == expected);
   }
 
   /** Fills the generate form; {@code resolution} null for audio, {@code seconds} 0 for images. */
