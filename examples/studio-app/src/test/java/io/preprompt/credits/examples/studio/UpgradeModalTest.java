@@ -91,6 +91,21 @@ class UpgradeModalTest extends BrowserTest {
   }
 
   @Test
+  void anOptionAboveTheTier_namesTheTierItNeeds() {
+    AccountId account = signUpAndVerify(newEmail("four-k"));
+    choose("IMAGE", "standard", "4k", 0, 1, "succeeds");
+    assertThat(generate()).isEqualTo("not-in-tier");
+    await(d -> byId("upgrade").isDisplayed());
+    assertThat(byId("upgrade").getAccessibleName()).isEqualTo("Studio+ or higher is needed");
+    assertThat(byId("tier-lead").getText()).isEqualTo(
+        "Your plan, Free, does not include resolution=4k. Nothing was charged.");
+    assertThat(byId("modal-balance").isDisplayed()).isFalse();
+    screenshot("not-in-tier-modal");
+    assertThat(credits.balance(account).available()).isEqualTo(200);
+    assertThat(credits.balance(account).held()).isZero();
+  }
+
+  @Test
   void keyboard() {
     signUpAndVerify(newEmail("keys"));
     choose("MUSIC_CUE", "standard", null, 600, 1, "succeeds");
