@@ -138,7 +138,9 @@
         + ", does not include " + view.needs.option + ". Nothing was charged.";
     }
     dialog.showModal();
-    document.getElementById("modal-upgrade").focus();
+    // The title takes the focus, so the numbers are read (and, on a phone, seen) first; Tab reaches the actions.
+    document.getElementById(view.offer ? "upgrade-title" : "tier-title").focus();
+    dialog.scrollTop = 0;
   }
 
   function generate(event) {
@@ -190,7 +192,7 @@
     if (focusable.length === 0) { return; }
     var first = focusable[0];
     var last = focusable[focusable.length - 1];
-    if (event.shiftKey && document.activeElement === first) {
+    if (event.shiftKey && (document.activeElement === first || focusable.indexOf(document.activeElement) < 0)) {
       event.preventDefault();
       last.focus();
     } else if (!event.shiftKey && document.activeElement === last) {

@@ -54,6 +54,25 @@ class AccessibilityTest extends BrowserTest {
   }
 
   @Test
+  void theUpgradeModalFitsAPhone() {
+    signUpAndVerify(newEmail("phone-modal"));
+    choose("MUSIC_CUE", "standard", null, 600, 1, "succeeds");
+    assertThat(generate()).isEqualTo("blocked");
+    await(d -> byId("upgrade").isDisplayed());
+    Map<?, ?> box = (Map<?, ?>) browser.executeScript(
+        "const r = document.getElementById('upgrade').getBoundingClientRect();"
+            + "return {left: r.left, right: r.right, top: r.top, bottom: r.bottom,"
+            + " width: window.innerWidth, height: window.innerHeight};");
+    assertThat(((Number) box.get("left")).doubleValue()).isGreaterThanOrEqualTo(0);
+    assertThat(((Number) box.get("top")).doubleValue()).isGreaterThanOrEqualTo(0);
+    assertThat(((Number) box.get("right")).doubleValue()).isLessThanOrEqualTo(((Number) box.get("width")).doubleValue());
+    assertThat(((Number) box.get("bottom")).doubleValue()).isLessThanOrEqualTo(((Number) box.get("height")).doubleValue());
+    // Its actions can be reached: the modal scrolls within the screen when it is taller.
+    assertThat(byId("modal-dismiss").isDisplayed()).isTrue();
+    screenshot("upgrade-modal");
+  }
+
+  @Test
   void theUserMenuOpensFromTheKeyboard() {
     signUpAndVerify(newEmail("keyboard"));
     WebElement summary = byId("user-menu").findElement(By.tagName("summary"));

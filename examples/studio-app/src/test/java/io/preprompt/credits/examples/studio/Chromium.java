@@ -118,9 +118,13 @@ final class Chromium {
 
   /**
    * The whole page, not only the window: Chromium's own capture beyond the viewport, through
-   * WebDriver's command for it (no DevTools connection).
+   * WebDriver's command for it (no DevTools connection). With a modal open, the window as the user
+   * sees it: a capture beyond the viewport would stretch the modal's backdrop.
    */
   private static byte[] fullPage(ChromeDriver driver) {
+    if (Boolean.TRUE.equals(driver.executeScript("return document.querySelector('dialog[open]') !== null;"))) {
+      return ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+    }
     Map<String, Object> metrics = driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
     @SuppressWarnings("unchecked")
     Map<String, Object> size = (Map<String, Object>) metrics.get("cssContentSize");

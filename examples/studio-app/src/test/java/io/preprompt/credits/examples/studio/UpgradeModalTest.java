@@ -114,7 +114,9 @@ class UpgradeModalTest extends BrowserTest {
     await(d -> modal.isDisplayed());
     // The dialog is named by its heading; focus starts on its first action and Tab never leaves it.
     assertThat(modal.getAccessibleName()).isEqualTo("Not enough credits");
-    assertThat(active().getDomAttribute("id")).isEqualTo("modal-upgrade");
+    assertThat(active().getDomAttribute("id")).isEqualTo("upgrade-title");
+    new Actions(browser).keyDown(Keys.SHIFT).sendKeys(Keys.TAB).keyUp(Keys.SHIFT).perform();
+    assertThat(active().getDomAttribute("id")).as("Shift+Tab from the title").isEqualTo("modal-dismiss");
     List<String> visited = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       new Actions(browser).sendKeys(Keys.TAB).perform();
@@ -122,7 +124,7 @@ class UpgradeModalTest extends BrowserTest {
       assertThat(isInside(a, modal)).as("focus after %d tabs", i + 1).isTrue();
       visited.add(a.getDomAttribute("id"));
     }
-    assertThat(visited).contains("modal-dismiss");
+    assertThat(visited).contains("modal-upgrade", "modal-dismiss");
     // "Not now" by keyboard closes it and gives the focus back to Generate.
     byId("modal-dismiss").sendKeys(Keys.ENTER);
     await(d -> !modal.isDisplayed());
