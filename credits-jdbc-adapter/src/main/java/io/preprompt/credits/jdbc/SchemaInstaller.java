@@ -13,8 +13,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -27,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * and each later one adds what a feature needs ({@code V3__overage_and_debt.sql}: the debt and the
  * account's own overage policy; {@code V4__automatic_top_up.sql}: the automatic top-up's columns). A
  * migration's version is the number in its name; versions may skip numbers, and the installer
- * applies those newer than the newest it recorded, in order.
+ * applies, in order, every one it has not recorded (an older one missing below the newest recorded
+ * included; each is idempotent or, for V2, runs only over the layout it converts).
  * They live outside Flyway's default {@code db/migration} so they never collide with a host's own
  * {@code V1}; a host using Flyway runs them as a separate history, for example:
  *
@@ -41,8 +44,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>This installer does the same without Flyway: it substitutes the placeholders from the
  * {@link JdbcStoreConfig}, creates the schema when one is configured, and applies, in one
- * transaction, the migrations newer than those recorded in its own {@code <prefix>schema_version}
- * table. V1's, V3's and V4's statements are idempotent ({@code IF NOT EXISTS}) and V2, which converts
+ * transaction, the migrations not yet recorded in its own {@code <prefix>schema_version} table. V1's, V3's and V4's statements are idempotent ({@code IF NOT EXISTS}) and V2, which converts
  * the V1 layout in place, runs only over that layout, so running the installer over a schema Flyway
  * installed is harmless. On PostgreSQL concurrent installers are serialized by an advisory lock.
  */
@@ -184,14 +186,17 @@ public final class SchemaInstaller {
       st.execute("CREATE TABLE IF NOT EXISTS " + history + " (version INT NOT NULL PRIMARY KEY,"
           + " script VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
     }
-    int installed = 0;
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MAX(version) FROM " + history)) {
-      if (rs.next()) {
-        installed = rs.getInt(1);
+    Set<Integer> recorded = new HashSet<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT version FROM " + history)) {
+      while (rs.next()) {
+        recorded.add(rs.getInt(1));
       }
     }
+    int installed = recorded.stream().mapToInt(Integer::intValue).max().orElse(0);
     for (Migration migration : MIGRATIONS) {
-      if (migration.version() <= installed || migration.version() > target) {
+      // Every migration up to the target that is not recorded runs, in order, even one older than the
+      // newest recorded: a database that got a later version without an earlier one gets it now.
+      if (recorded.contains(migration.version()) || migration.version() > target) {
         continue;
       }
       if (migration.needed(c, config)) {
@@ -207,8 +212,9 @@ public final class SchemaInstaller {
         ps.setString(2, migration.script());
         ps.executeUpdate();
       }
+      installed = Math.max(installed, migration.version());
     }
-    return Math.max(installed, target);
+    return installed;
   }
 
   /** Whether a table of the store has a column, whatever case the database keeps names in. */
