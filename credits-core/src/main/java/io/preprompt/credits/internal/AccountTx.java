@@ -854,7 +854,8 @@ final class AccountTx {
    * Settles an active hold for more than it holds under an overage policy: the whole hold is
    * settled, then the difference is drawn from the started lots in drawdown order ({@code OVERAGE}
    * entries), then, when the policy allows debt, charged as debt down to the policy's floor (one
-   * {@code DEBT_INCURRED} entry on the hold's first lot). What is left is uncollected.
+   * {@code DEBT_INCURRED} entry on the hold's first lot). What is left is uncollected, and the
+   * entries say how much ({@link LedgerEntry#UNCOLLECTED}).
    *
    * @param hold the active hold
    * @param requested credits asked for, more than the hold
@@ -870,12 +871,22 @@ final class AccountTx {
       throw new IllegalArgumentException("not an overage: " + requested + " of " + hold.amount() + " under " + policy);
     }
     long extra = requested - hold.amount();
+    // Settling the whole hold returns nothing to the lots, so what is available now is what the
+    // difference can draw: the started lots first, then, under allow-debt, down to the floor.
+    long take = Math.min(extra, Math.max(0, available()));
+    long owed = take < extra && policy.mode() == OveragePolicy.Mode.ALLOW_DEBT
+        // The floor bounds the available balance, which may already be below zero: it ends at -maxDebt at most.
+        ? Math.min(extra - take, Math.max(0, available() - take + policy.maxDebt()))
+        : 0;
+    long uncollected = extra - take - owed;
     Map<String, String> described = new java.util.TreeMap<>(metadata);
     described.put("requested", Long.toString(requested));
     described.put("overage", policy.toString());
+    if (uncollected > 0) {
+      described.put(LedgerEntry.UNCOLLECTED, Long.toString(uncollected));
+    }
     Map<String, String> meta = Map.copyOf(describeEnd(hold.metadata(), described));
     endHold(hold, HoldState.SETTLED, hold.amount(), key, meta);
-    long take = Math.min(extra, Math.max(0, available()));
     long left = take;
     for (MutableLot lot : lotsInDrawdownOrder()) {
       if (left == 0) {
@@ -890,19 +901,17 @@ final class AccountTx {
         append(EntryType.OVERAGE, t, lot, hold.id(), key, meta);
       }
     }
-    long owed = 0;
-    if (take < extra && policy.mode() == OveragePolicy.Mode.ALLOW_DEBT) {
-      // The floor bounds the available balance, which may already be below zero: it ends at -maxDebt at most.
-      owed = Math.min(extra - take, Math.max(0, available() + policy.maxDebt()));
-      if (owed > 0) {
-        MutableLot first = lot(hold.allocations().get(0).lot());
-        if (first == null) {
-          throw new IllegalStateException("hold " + hold.id() + " reserves a lot which is not loaded");
-        }
-        debt = CreditAmount.addExact(debt, owed);
-        settled = CreditAmount.addExact(settled, owed);
-        append(EntryType.DEBT_INCURRED, owed, first, hold.id(), key, meta);
+    if (left != 0) {
+      throw new IllegalStateException("an overage drew " + (take - left) + " of the " + take + " available credits");
+    }
+    if (owed > 0) {
+      MutableLot first = lot(hold.allocations().get(0).lot());
+      if (first == null) {
+        throw new IllegalStateException("hold " + hold.id() + " reserves a lot which is not loaded");
       }
+      debt = CreditAmount.addExact(debt, owed);
+      settled = CreditAmount.addExact(settled, owed);
+      append(EntryType.DEBT_INCURRED, owed, first, hold.id(), key, meta);
     }
     return new long[] {take, owed};
   }

@@ -40,6 +40,11 @@ public record LedgerEntry(AccountId account, long sequence, EntryType type, long
   public static final String QUANTITY_PREFIX = "q.";
   /** The metadata key under which a media generation's entries record its duration in seconds. */
   public static final String SECONDS = "seconds";
+  /**
+   * The metadata key under which the entries of a settle above its hold record the credits it asked
+   * for but did not charge (its overage policy left them uncollected); absent when it charged all.
+   */
+  public static final String UNCOLLECTED = "uncollected";
 
 
   /**

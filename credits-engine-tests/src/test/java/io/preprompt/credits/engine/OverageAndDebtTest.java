@@ -63,6 +63,14 @@ class OverageAndDebtTest {
     return entries.stream().filter(e -> e.type() == type).mapToLong(LedgerEntry::amount).sum();
   }
 
+  /** The {@link LedgerEntry#UNCOLLECTED} values on a hold's entries, one per entry that has one. */
+  List<String> uncollectedRecorded(HoldId hold) {
+    return alice.ledger().stream()
+        .filter(e -> hold.equals(e.hold()) && e.metadata().containsKey(LedgerEntry.UNCOLLECTED))
+        .map(e -> e.metadata().get(LedgerEntry.UNCOLLECTED))
+        .toList();
+  }
+
   void assertConsistent(ScenarioAccount account) {
     Reconciliation r = account.reconcile();
     assertThat(r.differences()).isEmpty();
@@ -278,6 +286,27 @@ class OverageAndDebtTest {
       assertThat(second.debtIncurred()).isEqualTo(10);
       assertThat(second.uncollected()).isEqualTo(30);
       assertThat(alice.balance().available()).isEqualTo(-50);
+      assertConsistent(alice);
+      assertThat(uncollectedRecorded(a.id())).as("first settle: charged all").isEmpty();
+      assertThat(uncollectedRecorded(b.id())).as("second settle: every entry says 30").containsOnly("30");
+    }
+
+    @Test
+    @DisplayName("a settle's entries record what it left uncollected, as its settlement reports it")
+    void uncollectedIsRecordedOnTheEntries() {
+      policy(OveragePolicy.takeAvailable());
+      alice.grant(LotSource.PROMOTION, 10);
+      alice.grant(LotSource.PACK, 20);
+      Hold twoLots = alice.hold(25);
+      Settlement s = settle(twoLots, 100, "s-1");
+      assertThat(s.uncollected()).isEqualTo(70);  // 75 above the hold, 5 available
+      assertThat(uncollectedRecorded(twoLots.id())).as("each lot's settle entry and the overage entry")
+          .hasSize(3).containsOnly("70");
+
+      alice.grant(LotSource.PACK, 100);
+      Hold covered = alice.hold(10);
+      assertThat(settle(covered, 30, "s-2").uncollected()).isZero();
+      assertThat(uncollectedRecorded(covered.id())).isEmpty();
       assertConsistent(alice);
     }
 

@@ -3,9 +3,7 @@ package io.preprompt.credits.spring.observation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.preprompt.credits.balance.LotSource;
-import io.preprompt.credits.core.CreditsException;
 import io.preprompt.credits.core.HoldId;
-import io.preprompt.credits.core.OveragePolicy;
 import io.preprompt.credits.ledger.CommittedChange;
 import io.preprompt.credits.ledger.CreditsListener;
 import io.preprompt.credits.ledger.EntryType;
@@ -27,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Settles above their hold (see {@link io.preprompt.credits.core.OveragePolicy}) are counted in
  * {@code credits.overage}, tagged {@code outcome}: {@code charged} (drawn from the available
  * credits beyond the hold), {@code debt} (charged as debt under an allow-debt policy) and
- * {@code uncollected} (asked for, but not charged); and {@code credits.debt.repaid} counts the debt
+ * {@code uncollected} (asked for but not charged, as the engine records on the settle's entries:
+ * {@link LedgerEntry#UNCOLLECTED}); and {@code credits.debt.repaid} counts the debt
  * that credits received later paid off.
  *
  * <p>The listener is told once a change is durable, so a change the host's transaction rolled back
@@ -105,7 +104,7 @@ public class CreditsMetricsListener implements CreditsListener {
    */
   @Override
   public void onCommitted(CommittedChange change) {
-    Map<HoldId, long[]> overSettled = new HashMap<>();
+    Map<HoldId, Long> uncollected = new HashMap<>();
     for (LedgerEntry entry : change.entries()) {
       @Nullable Map<LotSource, Counter> bySource = counters.get(entry.type());
       if (bySource != null) {
@@ -117,34 +116,20 @@ public class CreditsMetricsListener implements CreditsListener {
         case DEBT_REPAID -> debtRepaid.increment(entry.amount());
         default -> { }
       }
-      @Nullable Long requested = requestedAboveHold(entry);
-      if (requested != null && entry.type().charges()) {
-        long[] sums = overSettled.computeIfAbsent(entry.hold(), h -> new long[] {requested, 0});
-        sums[1] += entry.amount();
+      // Every entry of a settle above its hold carries what it left uncollected: count it once per hold.
+      String left = entry.metadata().get(LedgerEntry.UNCOLLECTED);
+      if (left != null && entry.hold() != null) {
+        uncollected.putIfAbsent(entry.hold(), parse(left));
       }
     }
-    for (long[] sums : overSettled.values()) {
-      if (sums[0] > sums[1]) {
-        overageUncollected.increment(sums[0] - sums[1]);
-      }
-    }
+    uncollected.values().forEach(overageUncollected::increment);
   }
 
-  /**
-   * The credits asked for by the settle above its hold that wrote the entry: the engine describes the
-   * entries of such a settle with {@code requested} and the {@code overage} policy applied.
-   */
-  private static @Nullable Long requestedAboveHold(LedgerEntry entry) {
-    String requested = entry.metadata().get("requested");
-    String policy = entry.metadata().get("overage");
-    if (entry.hold() == null || requested == null || policy == null) {
-      return null;
-    }
+  private static long parse(String credits) {
     try {
-      OveragePolicy.parse(policy);
-      return Long.parseLong(requested);
-    } catch (CreditsException | NumberFormatException e) {
-      return null;
+      return Math.max(0, Long.parseLong(credits));
+    } catch (NumberFormatException e) {
+      return 0;  // not the engine's writing; a metric never fails the change it describes
     }
   }
 }
