@@ -44,9 +44,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link CreditStore} on JDBC: PostgreSQL in production, H2 embedded. Many application
@@ -167,6 +170,7 @@ import org.jspecify.annotations.Nullable;
  * either.
  */
 public final class JdbcCreditStore implements CreditStore {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcCreditStore.class);
 
   /**
    * SQL states reported as a conflict: serialization failure, deadlock, H2's concurrent update, and
@@ -191,6 +195,8 @@ public final class JdbcCreditStore implements CreditStore {
   private volatile @Nullable Access replica;
   /** Set once the replica's dialect was checked. */
   private volatile boolean replicaDialectChecked;
+  /** Set while the replica's reads fail and history reads the primary, so the change is logged once. */
+  private final AtomicBoolean replicaFailing = new AtomicBoolean();
 
   /** Group commit, for a store that runs its own transactions on PostgreSQL unless turned off. */
   private final @Nullable GroupCommit group;
@@ -289,6 +295,10 @@ public final class JdbcCreditStore implements CreditStore {
    * <p>A replica trails its primary by the replication delay: a page read there may miss what was
    * just committed, so a caller that must see its own writes (read-your-writes) reads from a store
    * without a replica. Call this once, while setting the store up, before it is shared.
+   *
+   * <p>When a read there fails as a store failure (the replica down or unreachable, its pool
+   * exhausted), the page is read from the primary instead, and the switch is logged once each way;
+   * a replica without the credits schema, or of another dialect, is an error, not a fallback.
    *
    * @param replica the read replica's data source (normally a pool), read-only
    * @return this store
@@ -637,8 +647,8 @@ public final class JdbcCreditStore implements CreditStore {
   }
 
   /**
-   * Reads the page from the {@linkplain #readReplica read replica} when the store has one, and
-   * otherwise as {@link #readLedger} does.
+   * Reads the page from the {@linkplain #readReplica read replica} when the store has one (from the
+   * primary while the replica fails), and otherwise as {@link #readLedger} does.
    *
    * @param account the account
    * @param query the page to read
@@ -652,16 +662,30 @@ public final class JdbcCreditStore implements CreditStore {
       return readLedger(account, query);
     }
     SqlWork<List<LedgerEntry>> work = ledgerPage(account, query);
+    List<LedgerEntry> page;
     try {
-      return on.read("read history of account " + account + " from the read replica",
+      page = on.read("read history of account " + account + " from the read replica",
           replicaDialectChecked ? work : c -> {
             DatabaseChecks.requireDialect(c, config);
             replicaDialectChecked = true;
             return work.run(c);
           });
     } catch (StoreException e) {
-      throw DatabaseChecks.typed(config, e);
+      StoreException typed = DatabaseChecks.typed(config, e);
+      if (typed.code() != ErrorCode.STORE_FAILURE) {
+        throw typed;  // a replica without the schema is set up wrong: say so, do not hide it
+      }
+      // Down, unreachable, or its pool exhausted: the primary has every entry the replica would.
+      if (replicaFailing.compareAndSet(false, true)) {
+        LOG.warn("the read replica failed ({}); history reads the primary until the replica answers again",
+            e.getMessage());
+      }
+      return readLedger(account, query);
     }
+    if (replicaFailing.compareAndSet(true, false)) {
+      LOG.info("the read replica answers again; history reads it");
+    }
+    return page;
   }
 
   private SqlWork<List<LedgerEntry>> ledgerPage(AccountId account, LedgerQuery query) {
