@@ -209,8 +209,9 @@ public final class Plans implements PlanService {
    *     an open order of the account it names (reference, pack, amount, currency): nothing is granted;
    *     with {@link ErrorCode#BILLING_PERIOD_MISMATCH} for a period that is not one of the
    *     subscription's cycles, {@link ErrorCode#UNKNOWN_TIER} for a period or plan change naming a tier
-   *     the catalog lacks, or {@link ErrorCode#UNKNOWN_PAYMENT} for a refund of a payment that granted
-   *     the account nothing
+   *     the catalog lacks, {@link ErrorCode#UNKNOWN_PAYMENT} for a refund of a payment that granted
+   *     the account nothing, or {@link ErrorCode#PAYMENT_MISMATCH} for a refund that would bring the
+   *     payment's refunds above what was paid (nothing is taken back)
    * @throws StateException with {@link ErrorCode#CYCLE_NOT_STARTED} for a cycle payment that came
    *     before its cycle started, or {@link ErrorCode#BILLING_PERIOD_NOT_STARTED} for a period paid
    *     before it started (send it again once it has; nothing changed); with
@@ -458,7 +459,15 @@ public final class Plans implements PlanService {
    * copy already has are looked at, so the lot is there to take from.
    */
   private BillingOutcome refunded(AccountTx tx, BillingEvent.Refunded refund, IdempotencyKey key) {
-    LedgerEntry grant = paymentGrant(tx, refund.paymentReference());
+    PaymentRecord payment = payment(tx, refund.paymentReference());
+    LedgerEntry grant = payment.grant();
+    // Refunds of one payment never total more than it: a provider sends each refund's own amount, so
+    // one that would pass what was paid is a mistake or a forgery, and nothing is taken back.
+    if (refund.amountMinor() > refund.paidMinor() - payment.refundedMinor()) {
+      throw new InvalidRequestException(ErrorCode.PAYMENT_MISMATCH, "refund " + refund.eventId() + " of "
+          + refund.amountMinor() + " for payment " + refund.paymentReference() + " would bring its refunds to "
+          + (payment.refundedMinor() + refund.amountMinor()) + ", more than the " + refund.paidMinor() + " paid");
+    }
     long share = BigInteger.valueOf(grant.amount()).multiply(BigInteger.valueOf(refund.amountMinor()))
         .divide(BigInteger.valueOf(refund.paidMinor())).longValueExact();
     long taken = Math.min(share, tx.remainingIn(grant.lot()));
@@ -473,16 +482,31 @@ public final class Plans implements PlanService {
         + " credits; " + notTaken + " already spent, expired or held");
   }
 
-  private LedgerEntry paymentGrant(AccountTx tx, String paymentReference) {
+  /**
+   * A payment as the ledger tells it: what it granted, and what earlier refunds of it took back.
+   *
+   * @param grant the grant the payment made
+   * @param refundedMinor the amounts of the earlier refunds that took credits back, summed (a refund
+   *     that found nothing left to take wrote no entry and is not counted)
+   */
+  private record PaymentRecord(LedgerEntry grant, long refundedMinor) {}
+
+  private PaymentRecord payment(AccountTx tx, String paymentReference) {
     long last = tx.lastSequence();
     long after = 0;
+    LedgerEntry grant = null;
+    long refunded = 0;
     while (after < last) {
       long from = after;
       List<LedgerEntry> page = Engine.storeCall(() -> engine.store().readLedger(tx.account(), LedgerQuery.after(from, 1000)));
       for (LedgerEntry e : page) {
-        if (e.sequence() <= last && e.type() == EntryType.GRANT && paymentReference.equals(e.metadata().get("paymentReference"))
-            && !e.metadata().containsKey("rollover")) {
-          return e;
+        if (e.sequence() > last || !paymentReference.equals(e.metadata().get("paymentReference"))) {
+          continue;
+        }
+        if (grant == null && e.type() == EntryType.GRANT && !e.metadata().containsKey("rollover")) {
+          grant = e;
+        } else if (e.type() == EntryType.DEBIT && "refund".equals(e.metadata().get("reason"))) {
+          refunded = Math.addExact(refunded, parseOr(e.metadata().get("refundedMinor"), 0));
         }
       }
       if (page.size() < 1000) {
@@ -490,8 +514,19 @@ public final class Plans implements PlanService {
       }
       after = page.get(page.size() - 1).sequence();
     }
-    throw new InvalidRequestException(ErrorCode.UNKNOWN_PAYMENT, "payment " + paymentReference
-        + " granted nothing to account " + tx.account());
+    if (grant == null) {
+      throw new InvalidRequestException(ErrorCode.UNKNOWN_PAYMENT, "payment " + paymentReference
+          + " granted nothing to account " + tx.account());
+    }
+    return new PaymentRecord(grant, refunded);
+  }
+
+  private static long parseOr(@Nullable String value, long otherwise) {
+    try {
+      return value == null ? otherwise : Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      return otherwise;
+    }
   }
 
   /** A refill's new plan state and the allowance it granted. */

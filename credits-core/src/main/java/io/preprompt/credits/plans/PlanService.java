@@ -102,8 +102,9 @@ public interface PlanService {
    *     an open order of the account it names (reference, pack, amount, currency): nothing is granted;
    *     with {@link ErrorCode#BILLING_PERIOD_MISMATCH} for a period that is not one of the
    *     subscription's cycles, {@link ErrorCode#UNKNOWN_TIER} for a period or plan change naming a tier
-   *     the catalog lacks, or {@link ErrorCode#UNKNOWN_PAYMENT} for a refund of a payment that granted
-   *     the account nothing
+   *     the catalog lacks, {@link ErrorCode#UNKNOWN_PAYMENT} for a refund of a payment that granted
+   *     the account nothing, or {@link ErrorCode#PAYMENT_MISMATCH} for a refund that would bring the
+   *     payment's refunds above what was paid (nothing is taken back)
    * @throws StateException with {@link ErrorCode#CYCLE_NOT_STARTED} for a cycle payment that came
    *     before its cycle started, or {@link ErrorCode#BILLING_PERIOD_NOT_STARTED} for a period paid
    *     before it started (send it again once it has; nothing changed); with

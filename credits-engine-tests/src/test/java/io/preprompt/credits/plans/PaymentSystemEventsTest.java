@@ -2,6 +2,7 @@ package io.preprompt.credits.plans;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.preprompt.credits.balance.Lot;
 import io.preprompt.credits.balance.LotSource;
@@ -401,6 +402,31 @@ class PaymentSystemEventsTest {
           .isEqualTo(500);
 
       assertThat(packLotRemaining(f, account)).isEqualTo(1_500 - 416 - 500);
+      f.assertConserved(account);
+    }
+
+    @Test
+    @DisplayName("Refunds that would total more than was paid are refused as PAYMENT_MISMATCH and take nothing")
+    void refundsAbovePaid() {
+      PlansFixture f = new PlansFixture(P0);
+      AccountId account = startedByPayment(f, "acct", "studio");
+      String reference = f.buyAndPayPack(account, "pack_1500"); // 1,500 credits for 1,200 minor units
+      assertThat(f.plans.handle(new BillingEvent.Refunded("r1", account, reference, 800, 1_200)).credits())
+          .isEqualTo(1_000);
+      long before = f.available(account);
+      int entries = f.ledger(account).size();
+
+      InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class,
+          () -> f.plans.handle(new BillingEvent.Refunded("r2", account, reference, 401, 1_200)));
+      assertThat(e.code()).isEqualTo(ErrorCode.PAYMENT_MISMATCH);
+      assertThat(e.getMessage()).contains("1201", "1200 paid");
+      assertThat(f.available(account)).isEqualTo(before);
+      assertThat(f.ledger(account)).hasSize(entries);
+
+      // The rest of the payment can still be refunded, exactly.
+      assertThat(f.plans.handle(new BillingEvent.Refunded("r3", account, reference, 400, 1_200)).credits())
+          .isEqualTo(500);
+      assertThat(packLotRemaining(f, account)).isZero();
       f.assertConserved(account);
     }
 
