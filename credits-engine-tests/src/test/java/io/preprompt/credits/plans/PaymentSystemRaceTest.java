@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.balance.LotSource;
 import io.preprompt.credits.core.AccountId;
+import io.preprompt.credits.core.ErrorCode;
+import io.preprompt.credits.core.InvalidRequestException;
 import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import java.time.Instant;
@@ -130,6 +132,35 @@ class PaymentSystemRaceTest {
     assertThat(refundDebits).hasSize(4).allMatch(e -> e.amount() == 375 && e.source() == LotSource.PACK);
     assertThat(f.balance(account).lots()).noneMatch(l -> l.source() == LotSource.PACK);
     assertThat(f.refilledCycles(account)).containsExactlyElementsOf(LongStream.rangeClosed(0, PERIODS).boxed().toList());
+    f.assertConserved(account);
+  }
+
+  @RepeatedTest(3)
+  @DisplayName("Eight different refunds of 500 each racing on a payment of 1,200: two apply, six are refused, nothing above what was paid")
+  void refundsNeverPassWhatWasPaid() throws Exception {
+    PlansFixture f = new PlansFixture(ANCHOR);
+    AccountId account = f.open("racer");
+    f.plans.handle(new BillingEvent.PeriodPaid("first", account, "studio", start(0), start(1), "in_0", 1_200, "USD"));
+    String reference = f.buyAndPayPack(account, "pack_1500"); // 1,500 credits for 1,200
+    AtomicInteger applied = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+
+    race(thread -> {
+      try {
+        PlansFixture.retrying(() -> f.plans.handle(new BillingEvent.Refunded("over-" + thread, account, reference, 500,
+            1_200)));
+        applied.incrementAndGet();
+      } catch (InvalidRequestException e) {
+        assertThat(e.code()).isEqualTo(ErrorCode.PAYMENT_MISMATCH);
+        refused.incrementAndGet();
+      }
+    });
+
+    assertThat(applied.get()).isEqualTo(2);
+    assertThat(refused.get()).isEqualTo(6);
+    List<LedgerEntry> refundDebits = f.ledger(account).stream()
+        .filter(e -> e.type() == EntryType.DEBIT && "refund".equals(e.metadata().get("reason"))).toList();
+    assertThat(refundDebits).hasSize(2).allMatch(e -> e.amount() == 625);  // floor(1,500 * 500 / 1,200)
     f.assertConserved(account);
   }
 }
