@@ -39,11 +39,7 @@ class JdbcReadReplicaTest {
     Databases.Target replica = Databases.H2.fresh();
     MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
     // The replica has seen the opening and the first grant only, as a replica behind would.
-    for (Databases.Target t : List.of(primary, replica)) {
-      CreditService s = CreditService.builder().store(t.store()).clock(clock).build();
-      s.openAccount(ALICE, IdempotencyKey.of("open"));
-      s.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, IdempotencyKey.of("grant-1"));
-    }
+    openAndGrant(clock, primary, replica);
     JdbcCreditStore store = primary.store().readReplica(replica.dataSource());
     CreditService credits = CreditService.builder().store(store).clock(clock).build();
     credits.grant(ALICE, LotSource.PACK, CreditAmount.of(5), null, IdempotencyKey.of("grant-2"));
@@ -63,11 +59,7 @@ class JdbcReadReplicaTest {
     Databases.Target primary = Databases.H2.fresh();
     Databases.Target replica = Databases.H2.fresh();
     MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-    for (Databases.Target t : List.of(primary, replica)) {
-      CreditService s = CreditService.builder().store(t.store()).clock(clock).build();
-      s.openAccount(ALICE, IdempotencyKey.of("open"));
-      s.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, IdempotencyKey.of("grant-1"));
-    }
+    openAndGrant(clock, primary, replica);
     AtomicBoolean down = new AtomicBoolean();
     DataSource flaky = new DataSourceBase() {
       @Override
@@ -128,6 +120,15 @@ class JdbcReadReplicaTest {
     assertThatThrownBy(() -> store.readReplica(TestDataSource.unpooled(PostgresServer.get().url())))
         .isInstanceOfSatisfying(InvalidRequestException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION));
+  }
+
+  /** Opens alice and grants her 100 credits (key {@code grant-1}) on each database. */
+  private static void openAndGrant(MutableClock clock, Databases.Target... targets) {
+    for (Databases.Target t : targets) {
+      CreditService s = CreditService.builder().store(t.store()).clock(clock).build();
+      s.openAccount(ALICE, IdempotencyKey.of("open"));
+      s.grant(ALICE, LotSource.PACK, CreditAmount.of(100), null, IdempotencyKey.of("grant-1"));
+    }
   }
 
   private static List<String> keys(List<LedgerEntry> entries) {
