@@ -32,7 +32,7 @@ class AccessibilityTest extends BrowserTest {
     open("/");
     checkPage("signup");
     byId("email").sendKeys("not an email");
-    byId("signup").click();
+    submit("signup");
     // A refused email is said next to the field and tied to it.
     assertThat(byId("email").getDomAttribute("aria-invalid")).isEqualTo("true");
     assertThat(byId("email").getDomAttribute("aria-describedby")).isEqualTo("email-error");
@@ -41,10 +41,10 @@ class AccessibilityTest extends BrowserTest {
 
     byId("email").clear();
     byId("email").sendKeys(newEmail("phone"));
-    byId("signup").click();
+    submit("signup");
     await(d -> d.getCurrentUrl().endsWith("/inbox"));
     checkPage("inbox");
-    byId("verify-link").click();
+    submit("verify-link");
     await(d -> d.getCurrentUrl().endsWith("/studio"));
     for (String page : SIGNED_IN_PAGES) {
       open(page);

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
@@ -79,8 +81,21 @@ abstract class BrowserTest {
     Chromium.screenshot(browser, testName + "/" + String.format("%02d", shot) + "-" + step);
   }
 
+  /** Waits for a condition; an element replaced while it is read (a page loading) is read again. */
   <T> T await(Function<WebDriver, @Nullable T> condition) {
-    return new WebDriverWait(browser, Duration.ofSeconds(15)).until(condition);
+    return new WebDriverWait(browser, Duration.ofSeconds(15)).ignoring(StaleElementReferenceException.class)
+        .until(condition);
+  }
+
+  /** Clicks a control that submits a form or follows a link, and waits until the next page replaced this one. */
+  void submit(String id) {
+    browser.executeScript("window.studioOldPage = true;");
+    byId(id).click();
+    // A new document has no marker; while it loads, the browser may refuse a script (ignored, and asked again).
+    new WebDriverWait(browser, Duration.ofSeconds(15)).ignoring(WebDriverException.class)
+        .withMessage("a new page after clicking " + id)
+        .until(d -> Boolean.TRUE.equals(browser.executeScript(
+            "return window.studioOldPage === undefined && document.readyState === 'complete';")));
   }
 
   static String newEmail(String who) {
@@ -95,9 +110,9 @@ abstract class BrowserTest {
   AccountId signUpAndVerify(String email) {
     open("/");
     byId("email").sendKeys(email);
-    byId("signup").click();
+    submit("signup");
     await(d -> d.getCurrentUrl().endsWith("/inbox"));
-    byId("verify-link").click();
+    submit("verify-link");
     await(d -> d.getCurrentUrl().endsWith("/studio"));
     awaitLive();
     return accounts.byEmail(email).orElseThrow().account();

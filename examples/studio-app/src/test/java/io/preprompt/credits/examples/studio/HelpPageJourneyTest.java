@@ -24,13 +24,13 @@ class HelpPageJourneyTest extends BrowserTest {
     open("/");
     screenshot("signup");
     byId("email").sendKeys(newEmail("maya"));
-    byId("signup").click();
+    submit("signup");
 
     // 2. The verification email (a simulated inbox), then its link: 200 credits.
     await(d -> d.getCurrentUrl().endsWith("/inbox"));
     screenshot("inbox");
     String verifyLink = byId("verify-link").getDomAttribute("href");
-    byId("verify-link").click();
+    submit("verify-link");
     await(d -> d.getCurrentUrl().endsWith("/studio"));
     awaitLive();
     assertThat(byId("notice").getText()).contains("200 free credits");
@@ -123,7 +123,7 @@ class HelpPageJourneyTest extends BrowserTest {
     open("/billing");
     awaitLive();
     assertThat(byId("packs-unavailable").isDisplayed()).isTrue();
-    byId("subscribe-studio").click();
+    submit("subscribe-studio");
     await(d -> d.getCurrentUrl().endsWith("/billing"));
     assertThat(byId("notice").getText()).contains("Subscribed to Studio");
     awaitLive();
@@ -135,14 +135,14 @@ class HelpPageJourneyTest extends BrowserTest {
     // 11. A pack: 500 credits that never expire.
     open("/billing");
     awaitLive();
-    byId("buy-pack_500").click();
+    submit("buy-pack_500");
     await(d -> byId("notice").getText().contains("Ordered 500 credits"));
     awaitLive();
     awaitShownBalance(1_679);
     screenshot("pack-bought");
 
     // 12. Upgrade to Studio Pro now, with the rest of the cycle's difference.
-    byId("upgrade-studio_pro").click();
+    submit("upgrade-studio_pro");
     await(d -> byId("notice").getText().contains("Upgraded to Studio Pro now"));
     awaitLive();
     long afterUpgrade = ledgerBalance(account);
@@ -151,13 +151,13 @@ class HelpPageJourneyTest extends BrowserTest {
     assertThat(byId("menu-tier").getAttribute("textContent")).isEqualTo("Studio Pro");
 
     // 13. Downgrade to Studio: at the next cycle.
-    byId("downgrade-studio").click();
+    submit("downgrade-studio");
     await(d -> byId("notice").getText().contains("at your next billing cycle"));
     assertThat(byId("pending-change").getText()).contains("Studio");
     screenshot("downgrade-scheduled");
 
     // 14. Cancel: the balance stays.
-    byId("cancel").click();
+    submit("cancel");
     await(d -> byId("notice").getText().startsWith("Cancelled"));
     assertThat(byId("cancel-date").isDisplayed()).isTrue();
     assertThat(browser.findElements(By.cssSelector("#payments tbody tr"))).extracting(WebElement::getText)
