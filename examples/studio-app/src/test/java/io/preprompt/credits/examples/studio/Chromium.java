@@ -2,12 +2,14 @@ package io.preprompt.credits.examples.studio;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
@@ -27,7 +29,23 @@ final class Chromium {
   /** Where the screenshots go, under the module's {@code target}. */
   static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
+  /** The browsers' profile folders, deleted when the test JVM exits (each browser has quit by then). */
+  private static final List<Path> PROFILES = new CopyOnWriteArrayList<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> PROFILES.forEach(Chromium::deleteQuietly),
+        "delete-chromium-profiles"));
+  }
+
   private Chromium() {}
+
+  private static void deleteQuietly(Path folder) {
+    try (var paths = Files.walk(folder)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // A profile left in the temporary folder is harmless.
+    }
+  }
 
   /** Installs the Debian packages once, when the browser or its driver is missing. */
   static synchronized void install() {
@@ -80,6 +98,7 @@ final class Chromium {
     } catch (IOException e) {
       throw new IllegalStateException("no temporary folder for the browser profile", e);
     }
+    PROFILES.add(profile);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(BROWSER.toFile());
     // Root needs --no-sandbox; the network flags keep Chromium from calling out of this closed machine.

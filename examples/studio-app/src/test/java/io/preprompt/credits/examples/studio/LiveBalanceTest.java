@@ -80,9 +80,9 @@ class LiveBalanceTest extends BrowserTest {
   @Test
   void anotherAccountsPageDoesNotMove() {
     signUpAndVerify(newEmail("spender"));
+    ChromeDriver mine = browser;
     ChromeDriver other = Chromium.start(width(), height());
     try {
-      ChromeDriver mine = browser;
       browser = other;
       signUpAndVerify(newEmail("bystander"));
       browser.executeScript("window.studioSeen = [];"
@@ -94,8 +94,8 @@ class LiveBalanceTest extends BrowserTest {
       browser = other;
       assertThat(shownBalance()).isEqualTo(200);
       assertThat(seen(other)).isEmpty();
-      browser = mine;
     } finally {
+      browser = mine;  // the test's own browser, which @AfterEach quits
       other.quit();
     }
   }
