@@ -10,6 +10,7 @@ import io.preprompt.credits.plans.PlanChange;
 import io.preprompt.credits.plans.PlanService;
 import io.preprompt.credits.plans.SubscriptionStatus;
 import io.preprompt.credits.plans.Tier;
+import io.preprompt.credits.plans.TierCatalog;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,27 +59,24 @@ class BillingController {
     AccountId account = SignedIn.require(request);
     AccountOverview overview = layout.fill(model, account, "billing");
     boolean subscribed = overview.status() == SubscriptionStatus.ACTIVE || overview.status() == SubscriptionStatus.PAST_DUE;
-    List<Tier> tiers = plans.tiers().tiers();
-    int current = tiers.indexOf(overview.tier());
+    // Upgrade or downgrade is the catalog's order, as the library decides it (TierCatalog.rank).
+    TierCatalog catalog = plans.tiers();
+    int current = catalog.rank(overview.tier());
     List<TierRow> rows = new ArrayList<>();
-    for (int i = 0; i < tiers.size(); i++) {
-      Tier t = tiers.get(i);
-      if (!t.paid()) {
-        continue;
-      }
+    for (Tier t : catalog.paidTiers()) {
+      int rank = catalog.rank(t);
       String action;
       if (!subscribed) {
         action = "subscribe";
       } else if (overview.cancelAt() != null) {
-        action = i == current ? "current" : "none";  // cancelling: nothing to change until it ends
-      } else if (i == current) {
+        action = rank == current ? "current" : "none";  // cancelling: nothing to change until it ends
+      } else if (rank == current) {
         action = overview.pendingTier() == null ? "current" : "keep";
       } else {
-        action = i > current ? "upgrade" : "downgrade";
+        action = rank > current ? "upgrade" : "downgrade";
       }
-      rows.add(new TierRow(Views.TierView.of(t, properties.tierPrices(), properties.currency(), false, i == current,
-          gate.rateCard()),
-          action));
+      rows.add(new TierRow(Views.TierView.of(t, properties.tierPrices(), properties.currency(), false,
+          rank == current, gate.rateCard()), action));
     }
     model.addAttribute("overview", overview);
     model.addAttribute("subscribed", subscribed);

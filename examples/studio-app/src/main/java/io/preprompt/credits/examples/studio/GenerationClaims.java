@@ -33,18 +33,28 @@ class GenerationClaims {
     this.clock = clock;
   }
 
+  /** Where a generate action stands. */
+  enum Status {
+    /** The model is at work; the estimate is held. */
+    RUNNING,
+    /** Its output was kept and charged. */
+    SUCCEEDED,
+    /** It produced nothing; its hold was released. */
+    FAILED
+  }
+
   /**
    * A generate action as recorded.
    *
    * @param request what was asked for, as {@link Generations#fingerprint} writes it
-   * @param status {@code RUNNING}, {@code SUCCEEDED} or {@code FAILED}
+   * @param status running, or how it ended
    * @param estimate the credits held
    * @param charged the credits charged, once it ended
    * @param reason why it failed, when it did
    */
-  record Claim(String request, String status, long estimate, @Nullable Long charged, @Nullable String reason) {
+  record Claim(String request, Status status, long estimate, @Nullable Long charged, @Nullable String reason) {
     boolean ended() {
-      return !"RUNNING".equals(status);
+      return status != Status.RUNNING;
     }
   }
 
@@ -74,7 +84,7 @@ class GenerationClaims {
     return jdbc.sql("SELECT request, status, estimate, charged, reason FROM studio_generations"
             + " WHERE account_id = ? AND request_key = ?")
         .params(account.value(), key)
-        .query((rs, row) -> new Claim(rs.getString("request"), rs.getString("status"), rs.getLong("estimate"),
+        .query((rs, row) -> new Claim(rs.getString("request"), Status.valueOf(rs.getString("status")), rs.getLong("estimate"),
             rs.getObject("charged", Long.class), rs.getString("reason")))
         .optional();
   }
@@ -84,14 +94,15 @@ class GenerationClaims {
    *
    * @param account the account
    * @param key the page's key
+   * @param request what was asked for, as claimed
    * @param hold the hold of its estimate
    * @param cost what the output cost
    * @return the ended claim
    */
   @Transactional
-  Claim succeeded(AccountId account, String key, Hold hold, long cost) {
+  Claim succeeded(AccountId account, String key, String request, Hold hold, long cost) {
     Settlement settled = gate.succeeded(account, hold.id(), CreditAmount.of(cost), IdempotencyKey.of(key + ":settle"));
-    return end(account, key, new Claim("", "SUCCEEDED", hold.amount(), settled.settled(), null));
+    return end(account, key, new Claim(request, Status.SUCCEEDED, hold.amount(), settled.settled(), null));
   }
 
   /**
@@ -99,19 +110,21 @@ class GenerationClaims {
    *
    * @param account the account
    * @param key the page's key
+   * @param request what was asked for, as claimed
    * @param hold the hold of its estimate
    * @param reason why it failed
    * @return the ended claim
    */
   @Transactional
-  Claim failed(AccountId account, String key, Hold hold, String reason) {
+  Claim failed(AccountId account, String key, String request, Hold hold, String reason) {
     Release released = gate.failed(account, hold.id(), reason, IdempotencyKey.of(key + ":release"));
-    return end(account, key, new Claim("", "FAILED", hold.amount(), hold.amount() - released.returned(), reason));
+    return end(account, key, new Claim(request, Status.FAILED, hold.amount(), hold.amount() - released.returned(),
+        reason));
   }
 
   private Claim end(AccountId account, String key, Claim claim) {
     jdbc.sql("UPDATE studio_generations SET status = ?, charged = ?, reason = ? WHERE account_id = ? AND request_key = ?")
-        .params(claim.status(), claim.charged(), claim.reason(), account.value(), key)
+        .params(claim.status().name(), claim.charged(), claim.reason(), account.value(), key)
         .update();
     return claim;
   }

@@ -95,9 +95,9 @@ class Generations {
     }
     sleep(properties.generationTime());  // the model at work; the header shows the held credits meanwhile
     return new Ran(switch (outcome) {
-      case SUCCEEDS -> claims.succeeded(account, key, hold, hold.amount());
-      case COSTS_LESS -> claims.succeeded(account, key, hold, (hold.amount() + 1) / 2);
-      case FAILS -> claims.failed(account, key, hold, "the model timed out");
+      case SUCCEEDS -> claims.succeeded(account, key, fingerprint, hold, hold.amount());
+      case COSTS_LESS -> claims.succeeded(account, key, fingerprint, hold, (hold.amount() + 1) / 2);
+      case FAILS -> claims.failed(account, key, fingerprint, hold, "the model timed out");
     }, false);
   }
 

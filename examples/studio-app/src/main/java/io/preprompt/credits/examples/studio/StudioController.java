@@ -146,14 +146,14 @@ class StudioController {
     if (result instanceof Generations.Ran ran) {
       GenerationClaims.Claim c = ran.claim();
       String message = switch (c.status()) {
-        case "SUCCEEDED" -> c.charged() != null && c.charged() < c.estimate()
+        case SUCCEEDED -> c.charged() != null && c.charged() < c.estimate()
             ? "Done. It cost " + c.charged() + " credits, less than the " + c.estimate() + " estimated."
             : "Done. It cost " + c.charged() + " credits.";
-        case "FAILED" -> "The generation failed (" + c.reason() + "). Its " + c.estimate()
+        case FAILED -> "The generation failed (" + c.reason() + "). Its " + c.estimate()
             + " held credits are back in your balance.";
-        default -> "Still running: it will show in your history when it ends.";
+        case RUNNING -> "Still running: it will show in your history when it ends.";
       };
-      return new Views.GenerationView(c.status().toLowerCase(java.util.Locale.ROOT), message, c.estimate(),
+      return new Views.GenerationView(c.status().name().toLowerCase(java.util.Locale.ROOT), message, c.estimate(),
           c.charged() == null ? 0 : c.charged(), ran.replayed(), null, null);
     }
     Authorization refusal = ((Generations.Refused) result).refusal();

@@ -20,17 +20,10 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/**
- * The app on a random port, and a headless Chromium per test. The fake model takes 700 ms, so a
- * running generation's hold shows; the simulated provider pays 100 ms after it is asked.
- */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"studio.generation-time=700ms", "studio.payment-delay=100ms",
-        // Selenium looks for DevTools support matching the browser; these tests use WebDriver only.
-        "logging.level.org.openqa.selenium.devtools=ERROR"})
+/** The app ({@link StudioAppTest}), and a headless Chromium per test. */
+@StudioAppTest
 abstract class BrowserTest {
   private static final AtomicInteger USERS = new AtomicInteger();
 

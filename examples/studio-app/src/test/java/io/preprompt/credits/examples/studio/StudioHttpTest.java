@@ -23,7 +23,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -32,8 +31,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * (a clear error, nothing changed), a key reused for another generation, and two instances' worth
  * of simultaneous sign-ups and verifications of one email.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"studio.generation-time=200ms", "studio.payment-delay=100ms"})
+@StudioAppTest
 class StudioHttpTest {
   @LocalServerPort
   int port;
@@ -63,7 +61,7 @@ class StudioHttpTest {
           .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
-    private HttpResponse<String> send(HttpRequest request) {
+    HttpResponse<String> send(HttpRequest request) {
       try {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
@@ -149,6 +147,25 @@ class StudioHttpTest {
     assertThat(jdbc.sql("SELECT count(*) FROM studio_generations WHERE account_id = ?").param(account.value())
         .query(Long.class).single()).isZero();
     assertThat(credits.reconcile(account).consistent()).isTrue();
+  }
+
+  @Test
+  void theScriptsEndpointTakesJsonOnly_soAnotherSitesFormCannotPostToIt() {
+    Visitor v = new Visitor();
+    String email = email("forms");
+    v.signUp(email);
+    v.get("/verify?token=" + v.verifyToken());
+    AccountId account = accounts.byEmail(email).orElseThrow().account();
+    String body = generation("form-1", "IMAGE", "standard", "\"720p\"", 0, 1, "succeeds");
+    // The content types an HTML form can send, without a preflight, from any site.
+    for (String type : List.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x")) {
+      HttpResponse<String> r = v.send(HttpRequest.newBuilder(uri("/api/generations")).header("Content-Type", type)
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+      assertThat(r.statusCode()).as(type).isEqualTo(415);
+    }
+    assertThat(credits.balance(account).available()).isEqualTo(200);
+    assertThat(jdbc.sql("SELECT count(*) FROM studio_generations WHERE account_id = ?").param(account.value())
+        .query(Long.class).single()).isZero();
   }
 
   @Test
