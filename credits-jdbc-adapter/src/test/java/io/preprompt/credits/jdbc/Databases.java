@@ -46,42 +46,31 @@ enum Databases {
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
   /** One pool for every PostgreSQL store, like a host application's. */
-  private static final java.util.function.Supplier<DataSource> SHARED_PG = new java.util.function.Supplier<>() {
-    private volatile DataSource ds;
-
-    @Override
-    public DataSource get() {
-      DataSource d = ds;
-      if (d == null) {
-        synchronized (this) {
-          if (ds == null) {
-            ds = TestDataSource.pooled(PostgresServer.get().url());
-          }
-          d = ds;
-        }
-      }
-      return d;
-    }
-  };
+  private static final java.util.function.Supplier<DataSource> SHARED_PG = lazyPool(() -> PostgresServer.get().url());
 
   /** One pool of client connections to pgbouncer, many more than its server connections. */
-  private static final java.util.function.Supplier<DataSource> SHARED_BOUNCER = new java.util.function.Supplier<>() {
-    private volatile DataSource ds;
+  private static final java.util.function.Supplier<DataSource> SHARED_BOUNCER = lazyPool(() -> PgBouncer.get().url());
 
-    @Override
-    public DataSource get() {
-      DataSource d = ds;
-      if (d == null) {
-        synchronized (this) {
-          if (ds == null) {
-            ds = TestDataSource.pooled(PgBouncer.get().url());
+  /** A pool made on first use, so a run that never touches the server never starts it. */
+  private static java.util.function.Supplier<DataSource> lazyPool(java.util.function.Supplier<String> url) {
+    return new java.util.function.Supplier<>() {
+      private volatile DataSource ds;
+
+      @Override
+      public DataSource get() {
+        DataSource d = ds;
+        if (d == null) {
+          synchronized (this) {
+            if (ds == null) {
+              ds = TestDataSource.pooled(url.get());
+            }
+            d = ds;
           }
-          d = ds;
         }
+        return d;
       }
-      return d;
-    }
-  };
+    };
+  }
 
   /** Whether the database is PostgreSQL, directly or through pgbouncer. */
   boolean postgres() {

@@ -29,11 +29,41 @@ import org.junit.jupiter.api.Test;
 @DisplayName("The simulation catches a broken billing layer")
 class BrokenBillingSimulationTest {
 
+  /** Passes every request to the gateway it wraps; a broken variant overrides what it breaks. */
+  private static class Forwarding implements BillingGateway {
+    final BillingGateway gateway;
+
+    Forwarding(BillingGateway gateway) {
+      this.gateway = gateway;
+    }
+
+    @Override
+    public void chargeSubscription(AccountId account, String tierId, long cycle, Instant cycleStart, Instant cycleEnd,
+        String reference) {
+      gateway.chargeSubscription(account, tierId, cycle, cycleStart, cycleEnd, reference);
+    }
+
+    @Override
+    public void chargePack(AccountId account, String packId, long priceMinor, String currency, String reference) {
+      gateway.chargePack(account, packId, priceMinor, currency, reference);
+    }
+
+    @Override
+    public void changePlan(AccountId account, String fromTier, String toTier, Instant effectiveAt, String reference) {
+      gateway.changePlan(account, fromTier, toTier, effectiveAt, reference);
+    }
+
+    @Override
+    public void cancelSubscription(AccountId account, Instant effectiveAt, String reference) {
+      gateway.cancelSubscription(account, effectiveAt, reference);
+    }
+  }
+
   /** As before: after a conflict the renewal charged the cycle again, under a reference of its own. */
   private static final BillingVariant CHARGES_AGAIN = new BillingVariant() {
     @Override
     public BillingGateway gateway(BillingGateway gateway) {
-      return new BillingGateway() {
+      return new Forwarding(gateway) {
         @Override
         public void chargeSubscription(AccountId account, String tierId, long cycle, Instant cycleStart,
             Instant cycleEnd, String reference) {
@@ -42,22 +72,6 @@ class BrokenBillingSimulationTest {
             gateway.chargeSubscription(account, tierId, cycle, cycleStart, cycleEnd,
                 "renewal:" + account.value() + ":" + cycleStart.getEpochSecond());
           }
-        }
-
-        @Override
-        public void chargePack(AccountId account, String packId, long priceMinor, String currency, String reference) {
-          gateway.chargePack(account, packId, priceMinor, currency, reference);
-        }
-
-        @Override
-        public void changePlan(AccountId account, String fromTier, String toTier, Instant effectiveAt,
-            String reference) {
-          gateway.changePlan(account, fromTier, toTier, effectiveAt, reference);
-        }
-
-        @Override
-        public void cancelSubscription(AccountId account, Instant effectiveAt, String reference) {
-          gateway.cancelSubscription(account, effectiveAt, reference);
         }
       };
     }
@@ -86,30 +100,13 @@ class BrokenBillingSimulationTest {
   private static final BillingVariant TOPS_UP_TWICE = new BillingVariant() {
     @Override
     public BillingGateway gateway(BillingGateway gateway) {
-      return new BillingGateway() {
-        @Override
-        public void chargeSubscription(AccountId account, String tierId, long cycle, Instant cycleStart,
-            Instant cycleEnd, String reference) {
-          gateway.chargeSubscription(account, tierId, cycle, cycleStart, cycleEnd, reference);
-        }
-
+      return new Forwarding(gateway) {
         @Override
         public void chargePack(AccountId account, String packId, long priceMinor, String currency, String reference) {
           gateway.chargePack(account, packId, priceMinor, currency, reference);
           if (reference.startsWith("topup:")) {
             gateway.chargePack(account, packId, priceMinor, currency, reference + "-again");
           }
-        }
-
-        @Override
-        public void changePlan(AccountId account, String fromTier, String toTier, Instant effectiveAt,
-            String reference) {
-          gateway.changePlan(account, fromTier, toTier, effectiveAt, reference);
-        }
-
-        @Override
-        public void cancelSubscription(AccountId account, Instant effectiveAt, String reference) {
-          gateway.cancelSubscription(account, effectiveAt, reference);
         }
       };
     }
