@@ -6,24 +6,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.CreditService;
 import io.preprompt.credits.balance.BalanceView;
-import io.preprompt.credits.balance.GrantReceipt;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
-import io.preprompt.credits.balance.Release;
-import io.preprompt.credits.balance.Settlement;
 import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.jdbc.KeyedCall.Kind;
 import io.preprompt.credits.core.CreditAmount;
 import io.preprompt.credits.core.CreditsConfig;
 import io.preprompt.credits.core.CreditsException;
 import io.preprompt.credits.core.ErrorCode;
-import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.IdempotencyConflictException;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.StoreException;
-import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
 import io.preprompt.credits.ledger.Reconciliation;
@@ -40,16 +35,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -103,9 +95,6 @@ class PostgresBankTest {
     }
   }
 
-
-
-
   /** Counters for the report. */
   static final class Counts {
     final AtomicLong attempted = new AtomicLong();
@@ -148,13 +137,7 @@ class PostgresBankTest {
     CreditsConfig settings = CreditsConfig.builder().maxCommitAttempts(1000).build();
     CreditService setup = CreditService.builder().store(JdbcCreditStore.create(perCall, config)).clock(clock)
         .config(settings).build();
-    List<AccountId> accounts = new ArrayList<>();
-    for (int a = 0; a < ACCOUNTS; a++) {
-      AccountId id = AccountId.of("bank-" + a);
-      accounts.add(id);
-      setup.openAccount(id, IdempotencyKey.of("open"));
-      setup.grant(id, LotSource.SIGNUP_GRANT, CreditAmount.of(INITIAL), null, IdempotencyKey.of("initial"));
-    }
+    List<AccountId> accounts = KeyedCall.openAccounts(setup, "bank", ACCOUNTS, INITIAL);
 
     Counts counts = new Counts();
     List<KeyedCall> calls = Collections.synchronizedList(new ArrayList<>());
@@ -374,83 +357,27 @@ class PostgresBankTest {
     // The independent model: what the calls' results say each account must hold.
     int entriesChecked = 0;
     for (AccountId a : accounts) {
-      long granted = INITIAL;
-      long settled = 0;
-      Map<HoldId, Long> live = new HashMap<>();
-      Set<String> effectiveKeys = new HashSet<>(Set.of("initial"));
-      for (KeyedCall call : all) {
-        if (!call.account.equals(a) || !call.tookEffect()) {
-          continue;
-        }
-        effectiveKeys.add(call.key.value());
-        Object result = call.result;
-        if (result instanceof GrantReceipt g) {
-          granted += g.amount();
-        } else if (result instanceof Hold h) {
-          live.put(h.id(), h.amount());
-        } else if (result instanceof Settlement s) {
-          settled += s.settled();
-          assertThat(s.settled() + s.returned()).as("settlement of %s", call.key).isEqualTo(call.amount);
-        } else if (result instanceof Release r) {
-          assertThat(r.returned()).as("release of %s", call.key).isEqualTo(call.amount);
-        }
-      }
-      for (KeyedCall call : all) {
-        if (call.account.equals(a) && call.tookEffect() && call.hold != null) {
-          assertThat(live.remove(call.hold)).as("hold %s ended by %s existed and ended once", call.hold, call.key)
-              .isNotNull();
-        }
-      }
-      long held = live.values().stream().mapToLong(Long::longValue).sum();
-
       List<LedgerEntry> entries = ledger(check, a);
       assertThat(entries).as("replays wrote nothing on %s", a).hasSize(ledgerSizes.get(a));
+      // Each key took effect once: one contiguous run of entries moving exactly its amount, and no
+      // entry carries a key that no call with an effect used.
+      entriesChecked += KeyedCall.checkAgainstModel(check, a, INITIAL, all, entries, (call, effect) -> {
+        long first = effect.get(0).sequence();
+        for (int i = 0; i < effect.size(); i++) {
+          assertThat(effect.get(i).sequence()).as("entries of %s are contiguous", call.key).isEqualTo(first + i);
+        }
+        assertThat(store.findIdempotencyRecord(a, call.key)).as("idempotency record of %s", call.key).isPresent();
+      });
       BalanceView view = check.balance(a);
       Reconciliation rec = check.reconcile(a);
-      assertThat(rec.consistent()).as("reconciliation of %s: %s", a, rec.differences()).isTrue();
       assertThat(view.available()).isNotNegative();
       assertThat(view.lots()).allSatisfy(lot -> {
         assertThat(lot.remaining()).isNotNegative();
         assertThat(lot.reserved()).isNotNegative();
       });
-      assertThat(rec.granted()).as("granted on %s", a).isEqualTo(granted);
-      assertThat(rec.settled()).as("settled on %s", a).isEqualTo(settled);
-      assertThat(view.held()).as("held on %s", a).isEqualTo(held);
-      assertThat(view.available()).as("available on %s", a).isEqualTo(granted - settled - held);
       assertThat(rec.expired() + rec.debited()).as("nothing expired or debited on %s", a).isZero();
       assertThat(rec.granted()).as("credits conserved on %s", a)
           .isEqualTo(rec.available() + rec.held() + rec.settled() + rec.expired() + rec.debited());
-
-      // Each key took effect once: one contiguous run of entries moving exactly its amount, and no
-      // entry carries a key that no call with an effect used.
-      Map<String, List<LedgerEntry>> byKey = new HashMap<>();
-      for (LedgerEntry e : entries) {
-        if (e.key() != null) {
-          byKey.computeIfAbsent(e.key().value(), x -> new ArrayList<>()).add(e);
-        }
-      }
-      assertThat(byKey.keySet()).as("keys in the ledger of %s", a).isEqualTo(effectiveKeys);
-      for (KeyedCall call : all) {
-        if (!call.account.equals(a) || !call.tookEffect()) {
-          continue;
-        }
-        List<LedgerEntry> effect = byKey.get(call.key.value());
-        long first = effect.get(0).sequence();
-        for (int i = 0; i < effect.size(); i++) {
-          assertThat(effect.get(i).sequence()).as("entries of %s are contiguous", call.key).isEqualTo(first + i);
-        }
-        EntryType type = switch (call.kind) {
-          case GRANT -> EntryType.GRANT;
-          case HOLD -> EntryType.HOLD;
-          case SETTLE -> EntryType.SETTLE;
-          case RELEASE -> EntryType.RELEASE;
-        };
-        long moved = effect.stream().filter(e -> e.type() == type
-            || (call.kind == Kind.SETTLE && e.type() == EntryType.RELEASE)).mapToLong(LedgerEntry::amount).sum();
-        assertThat(moved).as("credits moved by %s", call.key).isEqualTo(call.amount);
-        assertThat(store.findIdempotencyRecord(a, call.key)).as("idempotency record of %s", call.key).isPresent();
-        entriesChecked += effect.size();
-      }
     }
 
     long batches = stores.stream().mapToLong(st -> st.groupCommits()[0]).sum();

@@ -5,43 +5,31 @@ import static io.preprompt.credits.jdbc.KeyedCall.REFUSED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.preprompt.credits.CreditService;
-import io.preprompt.credits.balance.BalanceView;
-import io.preprompt.credits.balance.GrantReceipt;
 import io.preprompt.credits.balance.Hold;
 import io.preprompt.credits.balance.HoldRequest;
 import io.preprompt.credits.balance.LotSource;
-import io.preprompt.credits.balance.Settlement;
 import io.preprompt.credits.core.AccountId;
 import io.preprompt.credits.jdbc.KeyedCall.Kind;
 import io.preprompt.credits.core.CreditAmount;
 import io.preprompt.credits.core.CreditsConfig;
 import io.preprompt.credits.core.CreditsException;
 import io.preprompt.credits.core.ErrorCode;
-import io.preprompt.credits.core.HoldId;
 import io.preprompt.credits.core.IdempotencyKey;
 import io.preprompt.credits.core.InsufficientCreditsException;
 import io.preprompt.credits.core.StoreException;
-import io.preprompt.credits.ledger.EntryType;
 import io.preprompt.credits.ledger.LedgerEntry;
 import io.preprompt.credits.ledger.LedgerQuery;
-import io.preprompt.credits.ledger.Reconciliation;
 import io.preprompt.credits.testkit.MutableClock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -88,9 +76,6 @@ class PostgresFailoverTest {
     servers.forEach(PostgresServer::stop);
   }
 
-
-
-
   @Test
   @Timeout(180)
   @DisplayName("every acknowledged call survives the failover exactly once; unknown ones resolve by their key")
@@ -112,13 +97,7 @@ class PostgresFailoverTest {
     CreditService setup = CreditService.builder().store(JdbcCreditStore.create(perCall, config)).clock(clock)
         .config(settings).build();
     long serversUp = System.nanoTime();
-    List<AccountId> accounts = new ArrayList<>();
-    for (int a = 0; a < ACCOUNTS; a++) {
-      AccountId id = AccountId.of("failover-" + a);
-      accounts.add(id);
-      setup.openAccount(id, IdempotencyKey.of("open"));
-      setup.grant(id, LotSource.SIGNUP_GRANT, CreditAmount.of(INITIAL), null, IdempotencyKey.of("initial"));
-    }
+    List<AccountId> accounts = KeyedCall.openAccounts(setup, "failover", ACCOUNTS, INITIAL);
 
     // One instance of the host: a pool over the multi-host URL, discarding broken connections.
     CreditService credits = CreditService.builder()
@@ -269,69 +248,12 @@ class PostgresFailoverTest {
       }
     }
 
-    // The model: what the calls' results say each account holds.
+    // The model: what the calls' results say each account holds, and each key took effect exactly once.
     int entriesChecked = 0;
     for (AccountId a : accounts) {
-      long granted = INITIAL;
-      long settled = 0;
-      Map<HoldId, Long> live = new HashMap<>();
-      Set<String> effectiveKeys = new HashSet<>(Set.of("initial"));
-      for (KeyedCall call : all) {
-        if (!call.account.equals(a) || !call.tookEffect()) {
-          continue;
-        }
-        effectiveKeys.add(call.key.value());
-        if (call.result instanceof GrantReceipt g) {
-          granted += g.amount();
-        } else if (call.result instanceof Hold h) {
-          live.put(h.id(), h.amount());
-        } else if (call.result instanceof Settlement s) {
-          settled += s.settled();
-          assertThat(s.settled() + s.returned()).as("settlement of %s", call.key).isEqualTo(call.amount);
-        }
-      }
-      for (KeyedCall call : all) {
-        if (call.account.equals(a) && call.tookEffect() && call.hold != null) {
-          assertThat(live.remove(call.hold)).as("hold %s settled by %s existed and ended once", call.hold, call.key)
-              .isNotNull();
-        }
-      }
-      long held = live.values().stream().mapToLong(Long::longValue).sum();
-
-      BalanceView view = check.balance(a);
-      Reconciliation rec = check.reconcile(a);
-      assertThat(rec.consistent()).as("reconciliation of %s: %s", a, rec.differences()).isTrue();
-      assertThat(rec.granted()).as("granted on %s", a).isEqualTo(granted);
-      assertThat(rec.settled()).as("settled on %s", a).isEqualTo(settled);
-      assertThat(view.held()).as("held on %s", a).isEqualTo(held);
-      assertThat(view.available()).as("available on %s", a).isEqualTo(granted - settled - held);
-
-      // Exactly once: the entries under each key move its amount once, and no other key is there.
       List<LedgerEntry> entries = new ArrayList<>();
       check.forEachEntry(a, LedgerQuery.firstPage(LedgerQuery.MAX_LIMIT), entries::add);
-      Map<String, List<LedgerEntry>> byKey = new HashMap<>();
-      for (LedgerEntry e : entries) {
-        if (e.key() != null) {
-          byKey.computeIfAbsent(e.key().value(), x -> new ArrayList<>()).add(e);
-        }
-      }
-      assertThat(byKey.keySet()).as("keys in the ledger of %s", a).isEqualTo(effectiveKeys);
-      for (KeyedCall call : all) {
-        if (!call.account.equals(a) || !call.tookEffect()) {
-          continue;
-        }
-        EntryType type = switch (call.kind) {
-          case GRANT -> EntryType.GRANT;
-          case HOLD -> EntryType.HOLD;
-          case SETTLE -> EntryType.SETTLE;
-          case RELEASE -> EntryType.RELEASE;
-        };
-        List<LedgerEntry> effect = byKey.get(call.key.value());
-        long moved = effect.stream().filter(e -> e.type() == type
-            || (call.kind == Kind.SETTLE && e.type() == EntryType.RELEASE)).mapToLong(LedgerEntry::amount).sum();
-        assertThat(moved).as("credits moved by %s", call.key).isEqualTo(call.amount);
-        entriesChecked += effect.size();
-      }
+      entriesChecked += KeyedCall.checkAgainstModel(check, a, INITIAL, all, entries, (call, effect) -> { });
     }
 
     long acknowledged = all.stream().filter(c -> c.acknowledged).count();
